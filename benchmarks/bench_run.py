@@ -1,0 +1,84 @@
+"""Time `cxlab run` on the demo study: total, per notebook, and the floor (kernel + imports).
+
+Usage: .venv/bin/python benchmarks/bench_run.py [--repeat N] [--jobs J]
+
+Prints a table and writes benchmarks/results.json. Each repeat is a fresh run into a
+temporary reports folder (processed data is reused after the first run, as in practice).
+The floor is one kernel started the way the runner starts it, executing only the imports
+the notebooks need: no notebook can cost less than that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPORTS = "import cxlab, pandas, seaborn, matplotlib.pyplot, pingouin, semopy, duckdb; from cxlab import plots, sem, factor, levers, measures"
+
+
+def kernel_floor() -> float:
+    """Seconds to start a kernel on this interpreter and run the notebooks' imports."""
+    import nbformat
+
+    from cxlab.runner import execute_notebook
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(IMPORTS)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python", "language": "python"}
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        execute_notebook(nb, Path(tmp) / "floor.ipynb", parameters={}, cwd=Path(tmp))
+        return time.perf_counter() - t0
+
+
+def cli_run(jobs: int | None) -> tuple[float, dict]:
+    """One `cxlab run` as a user types it; per-notebook times from the progress lines."""
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, "-m", "cxlab.cli", "run", "--out", out] + (["--jobs", str(jobs)] if jobs else [])
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        total = time.perf_counter() - t0
+    if done.returncode:
+        sys.exit(done.stderr)
+    per = {}
+    for line in done.stderr.splitlines():
+        if ": done in " in line:
+            name, _, rest = line.split("] ", 1)[1].partition(": done in ")
+            per[name] = float(rest.split()[0])
+    return total, per
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=None)
+    args = ap.parse_args()
+    cli_run(args.jobs)  # warm-up: generates the contact log and processed data once
+    floors = [kernel_floor() for _ in range(args.repeat)]
+    runs = [cli_run(args.jobs) for _ in range(args.repeat)]
+    totals = [t for t, _ in runs]
+    names = list(runs[0][1])
+    result = {
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+        "repeat": args.repeat, "jobs": args.jobs or "default",
+        "kernel_plus_imports_s": {"median": statistics.median(floors), "all": floors},
+        "cxlab_run_total_s": {"median": statistics.median(totals), "all": totals},
+        "per_notebook_s": {n: statistics.median(r[1][n] for r in runs) for n in names},
+    }
+    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(result, indent=2))
+    print(f"kernel start + imports (floor per notebook): {result['kernel_plus_imports_s']['median']:.1f} s")
+    print(f"cxlab run, demo study, total:                {result['cxlab_run_total_s']['median']:.1f} s")
+    for n, s in result["per_notebook_s"].items():
+        print(f"  {n:<24} {s:6.1f} s (execute + render, in parallel with others)")
+
+
+if __name__ == "__main__":
+    main()

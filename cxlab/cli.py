@@ -1,0 +1,68 @@
+"""The ``cxlab`` command: ``cxlab run``, ``cxlab check``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .study import StudyError, load_study, parse_override, demo_study_path
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cxlab", description="Customer-experience research workbench.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a study's notebooks and write its HTML reports")
+    run.add_argument("study", nargs="?", help="study YAML file (default: the bundled demo study)")
+    run.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="override a study parameter (repeatable), e.g. -p seed=7")
+    run.add_argument("--out", metavar="DIR", help="reports root; reports go to DIR/<study>/ (default: reports/)")
+    run.add_argument("--code", action=argparse.BooleanOptionalAction, default=False,
+                     help="teaching mode: show code in the reports (default: --no-code, publication mode)")
+    run.add_argument("--jobs", type=int, default=None, help="notebooks run side by side (default: cores)")
+    run.add_argument("--only", action="append", metavar="NOTEBOOK", help="run only this notebook (repeatable)")
+
+    check = sub.add_parser("check", help="validate a study's parameters and data without running notebooks")
+    check.add_argument("study", nargs="?", help="study YAML file (default: the demo study)")
+    check.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``cxlab`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        overrides = dict(parse_override(t) for t in args.param)
+        if args.command == "check":
+            from .data import DataError, clean_survey, read_table
+
+            study = load_study(args.study or demo_study_path(), overrides=overrides)
+            survey = study.data["survey"]
+            clean_survey(read_table(survey), study.codebook, source=str(survey))
+            print(f"{study.path}: OK (study '{study.name}', {len(study.notebooks)} notebooks)")
+            return 0
+        from .runner import RunError, run_study
+
+        result = run_study(args.study, overrides=overrides, out=args.out, code=args.code,
+                           jobs=args.jobs, only=args.only)
+        print(result.directory / "index.html")
+        return 0
+    except StudyError as exc:
+        print(f"cxlab: invalid study: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"cxlab: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the CLI reports, never dumps a traceback
+        from .data import DataError
+        from .runner import RunError
+
+        if isinstance(exc, (RunError, DataError)):
+            kind = "run failed" if isinstance(exc, RunError) else "bad data"
+            print(f"cxlab: {kind}: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Where things live: the project root, notebooks, raw/processed data and reports."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["project_root", "notebooks_dir", "DEMO_GENERATED_FILES"]
+
+#: Files of the demo study that are generated on first use instead of committed
+#: (identical on every machine: same generator, same seed).
+DEMO_GENERATED_FILES = ("contacts.parquet",)
+
+
+def project_root() -> Path:
+    """The cxlab project folder (holding ``notebooks/``, ``data/`` and ``reports/``).
+
+    ``CXLAB_ROOT`` overrides it; otherwise it is the folder above the installed
+    ``cxlab`` package (cxlab is installed in editable mode by ``make``).
+    """
+    env = os.environ.get("CXLAB_ROOT")
+    return Path(env).resolve() if env else Path(__file__).resolve().parent.parent
+
+
+def notebooks_dir() -> Path:
+    """The folder with the study notebooks (jupytext percent ``.py`` files)."""
+    path = project_root() / "notebooks"
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"Notebook folder not found: {path}. Install cxlab from its project folder "
+            "with 'pip install -e .' (make does this) or set CXLAB_ROOT to that folder."
+        )
+    return path

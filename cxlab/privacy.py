@@ -1,0 +1,78 @@
+"""Keyed pseudonyms for direct identifiers (HMAC-SHA256 with a study secret).
+
+The secret never lives in the repository: it comes from the ``CXLAB_SECRET``
+environment variable or from ``~/.config/cxlab/secret`` (created with a random value,
+readable only by the user, the first time it is needed). The same secret gives the
+same pseudonym, so survey answers and contacts stay linkable across runs; without the
+secret a pseudonym cannot be turned back into an identifier.
+
+Examples
+--------
+>>> pseudonymise(["C000001", "C000002"], secret=b"k")[:1]
+['k_...']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+__all__ = ["load_secret", "pseudonymise", "suppress_small_cells"]
+
+SECRET_FILE = Path("~/.config/cxlab/secret")
+
+
+def load_secret() -> bytes:
+    """The study secret: ``$CXLAB_SECRET``, else ``~/.config/cxlab/secret`` (created if absent)."""
+    env = os.environ.get("CXLAB_SECRET")
+    if env:
+        return env.encode()
+    path = SECRET_FILE.expanduser()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def pseudonymise(values: Iterable, *, secret: bytes, prefix: str = "k_", length: int = 16) -> list:
+    """Replace each value by ``prefix`` + the first ``length`` hex digits of its HMAC.
+
+    Missing values stay missing.
+    """
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+            out.append(None)
+        else:
+            digest = hmac.new(secret, str(v).encode(), hashlib.sha256).hexdigest()
+            out.append(prefix + digest[:length])
+    return out
+
+
+def suppress_small_cells(table: pd.DataFrame, *, n_column: str = "n", min_n: int = 10) -> pd.DataFrame:
+    """Blank every value in rows with fewer than ``min_n`` respondents.
+
+    Returns a copy with a boolean ``suppressed`` column; the ``n`` column is kept so a
+    reader sees why a row is empty.
+
+    >>> t = pd.DataFrame({"segment": ["a", "b"], "n": [50, 4], "mean": [5.1, 6.0]})
+    >>> suppress_small_cells(t, min_n=10)["mean"].tolist()
+    [5.1, nan]
+    """
+    if n_column not in table.columns:
+        raise ValueError(f"The 'n_column' parameter of suppress_small_cells must name a column; got {n_column!r}.")
+    out = table.copy()
+    small = out[n_column] < min_n
+    value_cols = [c for c in out.columns if c != n_column and pd.api.types.is_numeric_dtype(out[c])]
+    out[value_cols] = out[value_cols].astype(float)
+    out.loc[small, value_cols] = float("nan")
+    out["suppressed"] = small
+    return out

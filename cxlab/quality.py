@@ -1,0 +1,98 @@
+"""Data-quality summaries of a coded survey: sample, missingness, straight-lining, speeders.
+
+Pure functions over the processed survey (see :func:`cxlab.data.clean_survey`): they flag,
+never drop.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"a": [1, 2, None, 4], "b": [1, 5, 3, None]})
+>>> missingness(df, {"scale": ["a", "b"]})["missing_share"].round(3).tolist()
+[0.25]
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["scale_scores", "sample_overview", "missingness", "straightliners", "speeders", "flags_summary"]
+
+
+def scale_scores(survey: pd.DataFrame, scales: Mapping[str, Sequence[str]], *, min_share: float = 0.5) -> pd.DataFrame:
+    """Per-respondent mean of each scale's items.
+
+    A score needs answers to at least ``min_share`` of the scale's items; otherwise it is
+    missing.
+
+    >>> df = pd.DataFrame({"a": [1, 2, None], "b": [3, None, None]})
+    >>> scale_scores(df, {"s": ["a", "b"]})["s"].tolist()
+    [2.0, 2.0, nan]
+    """
+    out = {}
+    for name, items in scales.items():
+        block = survey[list(items)].astype(float)
+        enough = block.notna().sum(axis=1) >= min_share * len(items)
+        out[name] = block.mean(axis=1).where(enough)
+    return pd.DataFrame(out, index=survey.index)
+
+
+def sample_overview(survey: pd.DataFrame, *, by: Sequence[str], min_n: int = 10) -> pd.DataFrame:
+    """Respondents per combination of ``by`` columns, with small cells marked.
+
+    Returns a DataFrame with the ``by`` columns, ``n``, ``share`` and ``suppressed``
+    (``n < min_n``: the count is shown as missing so that no small group is published).
+    """
+    missing = [c for c in by if c not in survey.columns]
+    if missing:
+        raise ValueError(f"The 'by' parameter of sample_overview names columns not in the data: {missing}.")
+    out = survey.groupby(list(by), observed=True).size().rename("n").reset_index()
+    out["share"] = out["n"] / out["n"].sum()
+    out["suppressed"] = out["n"] < min_n
+    out["n"] = out["n"].astype("Int64")
+    out.loc[out["suppressed"], ["n", "share"]] = pd.NA
+    return out
+
+
+def missingness(survey: pd.DataFrame, groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Share of missing answers per item group.
+
+    Returns one row per group: ``group``, ``items``, ``cells``, ``missing``, ``missing_share``
+    and ``complete_cases`` (respondents who answered every item of the group).
+    """
+    rows = []
+    for name, items in groups.items():
+        block = survey[list(items)]
+        rows.append({"group": name, "items": len(items), "cells": block.size,
+                     "missing": int(block.isna().sum().sum()),
+                     "missing_share": float(block.isna().to_numpy().mean()),
+                     "complete_cases": int(block.notna().all(axis=1).sum())})
+    return pd.DataFrame(rows)
+
+
+def straightliners(survey: pd.DataFrame, items: Sequence[str], *, min_answered: int = 5) -> pd.Series:
+    """True for respondents who gave the same answer to every item they answered.
+
+    Only respondents with at least ``min_answered`` answers can be flagged.
+    """
+    block = survey[list(items)]
+    answered = block.notna().sum(axis=1)
+    same = block.nunique(axis=1, dropna=True) == 1
+    return (same & (answered >= min_answered)).rename("straightliner")
+
+
+def speeders(survey: pd.DataFrame, duration: str, *, min_seconds: float | None = None) -> pd.Series:
+    """True for respondents faster than ``min_seconds`` (default: a third of the median)."""
+    d = pd.to_numeric(survey[duration], errors="coerce")
+    limit = d.median() / 3 if min_seconds is None else min_seconds
+    return (d < limit).rename("speeder")
+
+
+def flags_summary(flags: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """Counts and shares of each quality flag, and of respondents with any flag."""
+    frame = pd.DataFrame(dict(flags)).fillna(False).astype(bool)
+    frame["any flag"] = frame.any(axis=1)
+    return pd.DataFrame({"flag": frame.columns, "respondents": frame.sum().to_numpy(),
+                         "share": frame.mean().to_numpy()})

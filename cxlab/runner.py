@@ -1,0 +1,235 @@
+"""Run a study: every notebook through papermill, then nbconvert to self-contained HTML.
+
+The run is atomic. Reports are built in a temporary folder beside ``reports/<study>``
+and swapped in only when every notebook succeeded. On failure the previous reports stay
+exactly as they were, the executed notebook that failed is kept under
+``reports/<study>/_failed/``, and :class:`RunError` names the notebook and the cell.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import jupytext
+import nbformat
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+
+from .data import prepare
+from .paths import notebooks_dir
+from .study import Study, load_study, demo_study_path
+
+__all__ = ["RunError", "RunResult", "NotebookRun", "run_study", "execute_notebook", "load_notebook"]
+
+#: One BLAS thread per kernel: notebooks run side by side on few cores.
+THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+class RunError(RuntimeError):
+    """A study run failed; the message names the notebook and the cell's error."""
+
+    def __init__(self, message: str, *, notebook: str | None = None, failed_path: Path | None = None):
+        super().__init__(message)
+        self.notebook = notebook
+        self.failed_path = failed_path
+
+
+class ThisPythonKernelManager(AsyncKernelManager):
+    """Start kernels on the interpreter cxlab runs in, whatever kernels are registered.
+
+    papermill looks kernels up by name ("No such kernel" in virtual environments);
+    this manager ignores the name and launches ``sys.executable -m ipykernel_launcher``.
+    """
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        if self._kernel_spec is None:
+            self._kernel_spec = KernelSpec(
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name="Python (cxlab)", language="python",
+            )
+        return self._kernel_spec
+
+    async def _async_pre_start_kernel(self, **kw: Any):
+        kw.setdefault("env", {**os.environ, **{k: os.environ.get(k, v) for k, v in THREAD_ENV.items()}})
+        return await super()._async_pre_start_kernel(**kw)
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """One executed and rendered notebook."""
+
+    name: str
+    seconds: float
+    html: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished study run."""
+
+    study: Study
+    directory: Path
+    notebooks: tuple[NotebookRun, ...]
+    seconds: float
+
+
+def load_notebook(name: str) -> nbformat.NotebookNode:
+    """Read ``notebooks/<name>.py`` (jupytext percent format) as a notebook."""
+    path = notebooks_dir() / f"{name}.py"
+    if not path.exists():
+        raise RunError(f"Notebook not found: {path}", notebook=name)
+    nb = jupytext.read(path)
+    # jupytext files carry no kernelspec and papermill refuses such notebooks.
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python (cxlab)", "language": "python"}
+    nb.metadata.setdefault("language_info", {"name": "python"})
+    return nb
+
+
+def execute_notebook(nb: nbformat.NotebookNode, output: Path, *, parameters: Mapping[str, Any],
+                     cwd: Path, timeout: int = 1800) -> nbformat.NotebookNode:
+    """Execute a notebook with papermill on this interpreter; write it to ``output``.
+
+    Raises ``papermill.PapermillExecutionError`` when a cell fails (the partial notebook
+    is written to ``output`` first).
+    """
+    import papermill as pm
+
+    return pm.execute_notebook(
+        nb, str(output), parameters=dict(parameters), cwd=str(cwd), progress_bar=False,
+        kernel_name="python3", kernel_manager_class=ThisPythonKernelManager,
+        execution_timeout=timeout, request_save_on_cell_execute=False,
+    )
+
+
+def _cell_error(exc: Exception) -> str:
+    ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
+    count = getattr(exc, "exec_count", None)
+    where = f"cell [{count}]" if count is not None else "a cell"
+    return f"{where}: {ename}: {evalue}"
+
+
+def _swap_in(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp`` with two renames on the same file system."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}-{time.time_ns()}")
+        os.replace(final, old)
+    os.replace(tmp, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
+              out: str | Path | None = None, code: bool = False, jobs: int | None = None,
+              only: list[str] | None = None,
+              progress: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)) -> RunResult:
+    """Run a study end to end and write its reports.
+
+    Parameters
+    ----------
+    study_file : str or Path, optional
+        The study YAML; the bundled demo study when omitted.
+    overrides : mapping, optional
+        Parameter overrides (``-p NAME=VALUE``), validated before anything runs.
+    out : str or Path, optional
+        Reports root; the study's reports go to ``<out>/<study name>/``
+        (default ``<project>/reports``).
+    code : bool, default=False
+        Teaching mode: show code cells in the HTML. Publication mode hides them.
+    jobs : int, optional
+        Notebooks run side by side (default: the number of cores, at most 4).
+    only : list of str, optional
+        Run only these notebooks (the index then links just these).
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    StudyError
+        Bad study file or parameters (nothing is run).
+    RunError
+        A notebook failed; previous reports are untouched.
+    """
+    from . import report
+    from .synth import ensure_demo_contacts
+
+    started = time.perf_counter()
+    study = load_study(study_file or demo_study_path(), overrides=overrides)
+    names = list(only or study.notebooks)
+    for name in names:
+        if name not in study.notebooks:
+            raise RunError(f"--only: {name!r} is not a notebook of this study ({', '.join(study.notebooks)})")
+    notebooks = {name: load_notebook(name) for name in names}
+
+    contacts = study.data.get("contacts")
+    if contacts is not None and not contacts.exists():
+        progress(f"generating the demo contact log {contacts} (first run only)")
+        ensure_demo_contacts(contacts.parent)
+    progress(f"preparing data for study '{study.name}'")
+    prepare(study)
+
+    reports_root = Path(out).resolve() if out else study.root / "reports"
+    final = reports_root / study.name
+    reports_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{study.name}.tmp-", dir=reports_root))
+    params = {"study_file": str(study.path), "parameters": dict(study.overrides)}
+    jobs = max(1, min(jobs or min(os.cpu_count() or 1, 4), len(names)))
+    progress(f"running {len(names)} notebook(s), {jobs} at a time, into {final}")
+
+    def one(name: str) -> NotebookRun:
+        t0 = time.perf_counter()
+        executed = execute_notebook(notebooks[name], tmp / f"{name}.ipynb", parameters=params,
+                                    cwd=notebooks_dir())
+        html, title = report.render_notebook(executed, name=name, study=study, code=code)
+        (tmp / f"{name}.html").write_text(html, encoding="utf-8")
+        return NotebookRun(name=name, seconds=time.perf_counter() - t0, html=f"{name}.html", title=title)
+
+    done: dict[str, NotebookRun] = {}
+    failures: list[tuple[str, Exception]] = []
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(one, name): name for name in names}
+            for fut in as_completed(futures):
+                name = futures[fut]
+                try:
+                    done[name] = fut.result()
+                    progress(f"  [{len(done) + len(failures)}/{len(names)}] {name}: done in {done[name].seconds:.1f} s")
+                except Exception as exc:  # noqa: BLE001 - reported below, with the cell
+                    failures.append((name, exc))
+                    progress(f"  [{len(done) + len(failures)}/{len(names)}] {name}: FAILED ({_cell_error(exc)})")
+        if failures:
+            failed_dir = final / "_failed"
+            failed_dir.mkdir(parents=True, exist_ok=True)
+            for name, _ in failures:
+                if (tmp / f"{name}.ipynb").exists():
+                    shutil.copy2(tmp / f"{name}.ipynb", failed_dir / f"{name}.ipynb")
+            name, exc = failures[0]
+            more = f" (and {len(failures) - 1} more notebook(s))" if len(failures) > 1 else ""
+            raise RunError(
+                f"notebook {name} failed in {_cell_error(exc)}{more}. The executed notebook is kept in "
+                f"{failed_dir / (name + '.ipynb')}; the previous reports in {final} are untouched.",
+                notebook=name, failed_path=failed_dir / f"{name}.ipynb",
+            )
+        runs = tuple(done[n] for n in names)
+        seconds = time.perf_counter() - started
+        report.write_index(tmp / "index.html", study=study, runs=runs, seconds=seconds, code=code)
+        for name in names:  # executed notebooks are build products; HTML is the report
+            (tmp / f"{name}.ipynb").unlink(missing_ok=True)
+        _swap_in(tmp, final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    progress(f"wrote {final / 'index.html'} in {seconds:.1f} s")
+    return RunResult(study=study, directory=final, notebooks=runs, seconds=seconds)

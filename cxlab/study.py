@@ -1,0 +1,566 @@
+"""Studies: one YAML file describing data, codebook, models and analysis parameters.
+
+A study is validated once, on load, and every problem is reported together: unknown
+keys, wrong types, out-of-range values and missing files each give one message that
+names the key. The result is a frozen :class:`Study` that the runner hands to every
+notebook (as the YAML path plus the validated parameter overrides).
+
+Examples
+--------
+>>> from cxlab.study import load_study, demo_study_path
+>>> study = load_study(demo_study_path(), overrides={"seed": 7})
+>>> study.name, study.parameters["seed"]
+('demo', 7)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+import yaml
+
+__all__ = [
+    "PARAMETERS",
+    "Codebook",
+    "Study",
+    "StudyError",
+    "demo_study_path",
+    "load_study",
+    "parse_override",
+]
+
+
+class StudyError(ValueError):
+    """A study file (or its overrides) failed validation.
+
+    ``problems`` lists every problem found, each naming the key at fault.
+    """
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{source}: {len(self.problems)} problem(s) found:\n{lines}")
+
+
+# --------------------------------------------------------------------------- parameters
+@dataclass(frozen=True)
+class Param:
+    """Declared analysis parameter: default, accepted type and constraint."""
+
+    default: Any
+    kind: str  # "int", "float", "str", "bool", "int_list", "str_or_none", "int_or_none"
+    help: str
+    check: Callable[[Any], bool] | None = None
+    allowed: str = ""  # human-readable constraint, used in messages
+
+
+def _in(*options):
+    return dict(check=lambda v: v in options, allowed="one of " + ", ".join(map(repr, options)))
+
+
+def _between(lo, hi, *, lo_open=False, hi_open=False):
+    def check(v):
+        return (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
+
+    lb, rb = ("(" if lo_open else "["), (")" if hi_open else "]")
+    return dict(check=check, allowed=f"in {lb}{lo}, {hi}{rb}")
+
+
+#: Every analysis parameter a study may set (under ``parameters:``) or a run may
+#: override (``cxlab run -p NAME=VALUE``), with its default.
+PARAMETERS: dict[str, Param] = {
+    "outcome": Param("satisfaction", "str", "scale used as the main outcome (a codebook scale)"),
+    "loyalty": Param("intention_to_stay", "str", "scale used as the loyalty outcome (a codebook scale)"),
+    "waves": Param(None, "int_list", "waves to analyse (null = all waves in the data)"),
+    "baseline_wave": Param(None, "int_or_none", "wave the monitoring compares against (null = first)"),
+    "alpha_level": Param(0.05, "float", "significance level of tests", **_between(0, 0.5, lo_open=True)),
+    "ci_level": Param(0.95, "float", "confidence level of intervals", **_between(0.5, 1, hi_open=True)),
+    "bootstrap": Param(200, "int", "bootstrap resamples (0 = none)", **_between(0, 100_000)),
+    "seed": Param(2026, "int", "random seed for bootstrap, parallel analysis and simulation", **_between(0, 2**32 - 1)),
+    "min_cell_size": Param(10, "int", "smallest group shown in a segment table", **_between(1, 10_000)),
+    "contact_window_days": Param(90, "int", "days before the survey date whose contacts are linked", **_between(1, 730)),
+    "estimator": Param("ML", "str", "SEM estimator", **_in("ML", "MLR", "WLSMV")),
+    "missing": Param("listwise", "str", "SEM missing-data handling", **_in("listwise", "fiml")),
+    "n_factors": Param(None, "int_or_none", "EFA factors (null = parallel analysis decides)", **_between(1, 50)),
+    "efa_method": Param("minres", "str", "EFA extraction", **_in("minres", "ml", "pa")),
+    "rotation": Param("oblimin", "str", "EFA rotation", **_in("none", "varimax", "promax", "oblimin")),
+    "loading_cutoff": Param(0.3, "float", "loadings below this are hidden in tables", **_between(0, 1, lo_open=True, hi_open=True)),
+    "importance_method": Param("shapley", "str", "driver importance method", **_in("shapley", "relative_weights")),
+}
+
+_KIND_NAMES = {
+    "int": "an integer",
+    "float": "a number",
+    "str": "a string",
+    "bool": "true or false",
+    "int_list": "a list of integers or null",
+    "int_or_none": "an integer or null",
+    "str_or_none": "a string or null",
+}
+
+
+def _type_ok(kind: str, v: Any) -> bool:
+    is_int = isinstance(v, int) and not isinstance(v, bool)
+    return {
+        "int": is_int,
+        "float": (is_int or isinstance(v, float)),
+        "str": isinstance(v, str),
+        "bool": isinstance(v, bool),
+        "int_list": v is None or (isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v)),
+        "int_or_none": v is None or is_int,
+        "str_or_none": v is None or isinstance(v, str),
+    }[kind]
+
+
+def _check_parameters(values: Mapping[str, Any], where: str, problems: list[str]) -> dict[str, Any]:
+    out = {}
+    for key, value in values.items():
+        spec = PARAMETERS.get(key)
+        if spec is None:
+            problems.append(f"{where}.{key}: unknown parameter (known: {', '.join(sorted(PARAMETERS))})")
+            continue
+        if not _type_ok(spec.kind, value):
+            problems.append(f"{where}.{key}: must be {_KIND_NAMES[spec.kind]}; got {value!r}")
+            continue
+        if spec.kind == "float":
+            value = float(value)
+        if value is not None and spec.check is not None and not spec.check(value):
+            problems.append(f"{where}.{key}: must be {spec.allowed}; got {value!r}")
+            continue
+        out[key] = value
+    return out
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse one ``NAME=VALUE`` run override; VALUE is read as a YAML scalar or list.
+
+    >>> parse_override("seed=7"), parse_override("waves=[1, 2]"), parse_override("estimator=MLR")
+    (('seed', 7), ('waves', [1, 2]), ('estimator', 'MLR'))
+    """
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise StudyError("-p", [f"{text!r}: expected NAME=VALUE, e.g. -p seed=7"])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError as exc:
+        raise StudyError("-p", [f"{name.strip()}: cannot read value {raw!r} ({exc.problem})"]) from None
+    return name.strip(), value
+
+
+# --------------------------------------------------------------------------- codebook
+@dataclass(frozen=True)
+class Codebook:
+    """What the survey's columns mean.
+
+    Attributes
+    ----------
+    respondent_id, customer_id : str
+        Key columns. ``customer_id`` links survey answers to contacts; both are direct
+        identifiers and never leave the data layer unpseudonymised.
+    identifiers : tuple of str
+        Further direct identifiers (names, e-mail addresses, phone numbers, free text).
+    segment, wave, date, duration : str or None
+        Column names of the segment, the survey wave, the survey date and the
+        completion time in seconds.
+    missing_codes : tuple
+        Answer codes that mean "missing" (e.g. 99, "don't know").
+    reverse_keyed : tuple of str
+        Items recoded as ``lo + hi - x`` on their scale's range.
+    scales : mapping
+        Scale name -> ``{"items": (...), "range": (lo, hi)}``; includes the SERVQUAL
+        dimensions as ``e_<dimension>`` and ``p_<dimension>``.
+    single_items : mapping
+        Name -> ``{"column": str, "range": (lo, hi)}`` (e.g. NPS 0-10, CES 1-7).
+    servqual : mapping or None
+        ``{"range", "expectation_prefix", "perception_prefix", "dimensions"}``.
+    """
+
+    respondent_id: str
+    customer_id: str | None
+    identifiers: tuple[str, ...]
+    segment: str | None
+    wave: str | None
+    date: str | None
+    duration: str | None
+    missing_codes: tuple
+    reverse_keyed: tuple[str, ...]
+    scales: Mapping[str, Mapping[str, Any]]
+    single_items: Mapping[str, Mapping[str, Any]]
+    servqual: Mapping[str, Any] | None
+
+    def item_ranges(self) -> dict[str, tuple[int, int]]:
+        """Response range of every coded item, ``{column: (lo, hi)}``."""
+        out = {}
+        for scale in self.scales.values():
+            out.update({item: tuple(scale["range"]) for item in scale["items"]})
+        for single in self.single_items.values():
+            out[single["column"]] = tuple(single["range"])
+        return out
+
+    def servqual_items(self, kind: str = "p") -> dict[str, list[str]]:
+        """SERVQUAL columns per dimension; ``kind`` is ``"e"`` (expectation) or ``"p"``."""
+        if not self.servqual:
+            return {}
+        prefix = self.servqual["expectation_prefix" if kind == "e" else "perception_prefix"]
+        return {dim: [prefix + i for i in items] for dim, items in self.servqual["dimensions"].items()}
+
+    @property
+    def direct_identifiers(self) -> tuple[str, ...]:
+        """Every column that identifies a person directly."""
+        keys = (self.respondent_id, self.customer_id, *self.identifiers)
+        return tuple(dict.fromkeys(k for k in keys if k))
+
+
+_CODEBOOK_KEYS = {
+    "respondent_id", "customer_id", "identifiers", "segment", "wave", "date", "duration",
+    "missing_codes", "reverse_keyed", "scales", "single_items", "servqual",
+}
+_SERVQUAL_KEYS = {"range", "expectation_prefix", "perception_prefix", "dimensions"}
+
+
+def _range(value, where, problems):
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        problems.append(f"{where}: must be a list of two integers [low, high]; got {value!r}")
+        return None
+    if value[0] >= value[1]:
+        problems.append(f"{where}: low must be below high; got {value!r}")
+        return None
+    return tuple(value)
+
+
+def _str_list(value, where, problems):
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(f"{where}: must be a list of column names; got {value!r}")
+        return ()
+    return tuple(value)
+
+
+def _parse_codebook(raw: Any, problems: list[str]) -> Codebook | None:
+    if not isinstance(raw, dict):
+        problems.append(f"codebook: must be a mapping; got {type(raw).__name__}")
+        return None
+    for key in sorted(set(raw) - _CODEBOOK_KEYS):
+        problems.append(f"codebook.{key}: unknown key (known: {', '.join(sorted(_CODEBOOK_KEYS))})")
+
+    def opt_str(key, required=False):
+        v = raw.get(key)
+        if v is None:
+            if required:
+                problems.append(f"codebook.{key}: required (the column name)")
+            return None
+        if not isinstance(v, str):
+            problems.append(f"codebook.{key}: must be a column name (string); got {v!r}")
+            return None
+        return v
+
+    scales: dict[str, dict] = {}
+    for name, spec in (raw.get("scales") or {}).items():
+        where = f"codebook.scales.{name}"
+        if not isinstance(spec, dict) or set(spec) - {"items", "range"} or "items" not in spec:
+            problems.append(f"{where}: must be a mapping with 'items' and 'range'; got {spec!r}")
+            continue
+        rng = _range(spec.get("range"), f"{where}.range", problems)
+        items = _str_list(spec["items"], f"{where}.items", problems)
+        if rng and items:
+            scales[name] = {"items": items, "range": rng}
+
+    singles: dict[str, dict] = {}
+    for name, spec in (raw.get("single_items") or {}).items():
+        where = f"codebook.single_items.{name}"
+        if not isinstance(spec, dict) or set(spec) != {"column", "range"}:
+            problems.append(f"{where}: must be a mapping with 'column' and 'range'; got {spec!r}")
+            continue
+        rng = _range(spec["range"], f"{where}.range", problems)
+        if rng:
+            singles[name] = {"column": str(spec["column"]), "range": rng}
+
+    servqual = raw.get("servqual")
+    if servqual is not None:
+        if not isinstance(servqual, dict):
+            problems.append("codebook.servqual: must be a mapping")
+            servqual = None
+        else:
+            for key in sorted(set(servqual) - _SERVQUAL_KEYS):
+                problems.append(f"codebook.servqual.{key}: unknown key (known: {', '.join(sorted(_SERVQUAL_KEYS))})")
+            rng = _range(servqual.get("range"), "codebook.servqual.range", problems)
+            dims = servqual.get("dimensions")
+            if not isinstance(dims, dict) or not dims:
+                problems.append("codebook.servqual.dimensions: must map each dimension to its item stems")
+                dims = {}
+            dims = {d: _str_list(items, f"codebook.servqual.dimensions.{d}", problems) for d, items in dims.items()}
+            servqual = {
+                "range": rng,
+                "expectation_prefix": str(servqual.get("expectation_prefix", "e_")),
+                "perception_prefix": str(servqual.get("perception_prefix", "p_")),
+                "dimensions": dims,
+            }
+            for kind in ("expectation", "perception"):
+                prefix = servqual[f"{kind}_prefix"]
+                for dim, stems in dims.items():
+                    scales[f"{prefix}{dim}"] = {"items": tuple(prefix + s for s in stems), "range": rng}
+
+    missing = raw.get("missing_codes", [])
+    if not isinstance(missing, list) or not all(isinstance(v, (int, float, str)) for v in missing):
+        problems.append(f"codebook.missing_codes: must be a list of numbers or strings; got {missing!r}")
+        missing = []
+
+    cb = Codebook(
+        respondent_id=opt_str("respondent_id", required=True) or "",
+        customer_id=opt_str("customer_id"),
+        identifiers=_str_list(raw.get("identifiers", []), "codebook.identifiers", problems),
+        segment=opt_str("segment"),
+        wave=opt_str("wave"),
+        date=opt_str("date"),
+        duration=opt_str("duration"),
+        missing_codes=tuple(missing),
+        reverse_keyed=_str_list(raw.get("reverse_keyed", []), "codebook.reverse_keyed", problems),
+        scales=MappingProxyType(scales),
+        single_items=MappingProxyType(singles),
+        servqual=MappingProxyType(servqual) if servqual else None,
+    )
+    in_scales = {i for s in scales.values() for i in s["items"]}
+    for item in cb.reverse_keyed:
+        if item not in in_scales:
+            problems.append(f"codebook.reverse_keyed: {item!r} is in no scale, so its range is unknown")
+    return cb
+
+
+# --------------------------------------------------------------------------- study
+_TOP_KEYS = {"name", "title", "description", "data", "codebook", "models", "parameters", "notebooks"}
+_DATA_KEYS = {"survey", "contacts", "truth"}
+NOTEBOOKS = ("01_data_quality", "02_servqual_factors", "03_sem_drivers", "04_contact_levers", "05_monitoring")
+
+
+@dataclass(frozen=True)
+class Study:
+    """A validated study. Build it with :func:`load_study`.
+
+    Attributes
+    ----------
+    name : str
+        Short name (letters, digits, ``_`` and ``-``); names the report folder.
+    title, description : str
+    path : Path
+        The YAML file.
+    root : Path
+        Project root: ``data/processed/<name>`` and ``reports/<name>`` live under it.
+    data : mapping
+        ``survey``, ``contacts``, ``truth`` -> absolute paths (only those given).
+    codebook : Codebook
+    models : mapping
+        Model name -> lavaan syntax.
+    parameters : mapping
+        Every parameter of :data:`PARAMETERS`, defaults filled in, overrides applied.
+    overrides : mapping
+        The overrides given on top of the file (what a run changed).
+    notebooks : tuple of str
+        Notebooks to run, in order.
+    """
+
+    name: str
+    title: str
+    description: str
+    path: Path
+    root: Path
+    data: Mapping[str, Path]
+    codebook: Codebook
+    models: Mapping[str, str]
+    parameters: Mapping[str, Any]
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    notebooks: tuple[str, ...] = NOTEBOOKS
+
+    @property
+    def processed_dir(self) -> Path:
+        """``<root>/data/processed/<name>``: derived, pseudonymous data."""
+        return self.root / "data" / "processed" / self.name
+
+    @property
+    def reports_dir(self) -> Path:
+        """``<root>/reports/<name>``: rendered HTML reports."""
+        return self.root / "reports" / self.name
+
+    def input_files(self) -> dict[str, Path]:
+        """Files whose content determines the results (for provenance)."""
+        return {"study": self.path, **dict(self.data)}
+
+
+def demo_study_path() -> Path:
+    """Path of the bundled demo study, ``data/raw/demo/study.yaml`` in the project."""
+    from .paths import project_root
+
+    return project_root() / "data" / "raw" / "demo" / "study.yaml"
+
+
+def _root_for(path: Path) -> Path:
+    # <root>/data/raw/<study>/study.yaml -> <root>; anything else: the YAML's folder.
+    parts = path.parent.parts
+    if len(parts) >= 3 and parts[-3:-1] == ("data", "raw"):
+        return path.parent.parent.parent.parent
+    return path.parent
+
+
+def _survey_columns(path: Path) -> list[str] | None:
+    """Column names of a survey file, reading only its header (None if unreadable here)."""
+    from .data import read_columns
+
+    return read_columns(path)
+
+
+def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
+               check_data: bool = True) -> Study:
+    """Read and validate a study YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The study's YAML file.
+    overrides : mapping, optional
+        Parameter values replacing the file's (as ``cxlab run -p NAME=VALUE`` does).
+    check_data : bool, default=True
+        Also check that the data files exist and that every column the codebook and the
+        models name is in the survey's header.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    StudyError
+        With every problem found, each naming its key.
+    FileNotFoundError
+        If ``path`` itself does not exist.
+    """
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"Study file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise StudyError(str(path), [f"not valid YAML: {exc}"]) from None
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise StudyError(str(path), ["the file must hold a mapping of keys (name, data, codebook, ...)"])
+    for key in sorted(set(raw) - _TOP_KEYS):
+        problems.append(f"{key}: unknown key (known: {', '.join(sorted(_TOP_KEYS))})")
+
+    name = raw.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name or ""):
+        problems.append(f"name: required; letters, digits, '_' and '-' only; got {name!r}")
+        name = "study"
+    title = raw.get("title", name)
+    description = raw.get("description", "")
+    for key, v in (("title", title), ("description", description)):
+        if not isinstance(v, str):
+            problems.append(f"{key}: must be a string; got {v!r}")
+
+    data: dict[str, Path] = {}
+    raw_data = raw.get("data")
+    if not isinstance(raw_data, dict) or "survey" not in raw_data:
+        problems.append("data: required, with at least 'survey' (path of the survey file)")
+        raw_data = raw_data if isinstance(raw_data, dict) else {}
+    for key, rel in raw_data.items():
+        if key not in _DATA_KEYS:
+            problems.append(f"data.{key}: unknown key (known: {', '.join(sorted(_DATA_KEYS))})")
+        elif not isinstance(rel, str):
+            problems.append(f"data.{key}: must be a file path; got {rel!r}")
+        else:
+            p = (path.parent / rel).resolve()
+            if check_data and not p.exists() and not _generated_on_demand(p):
+                problems.append(f"data.{key}: file not found: {p}")
+            data[key] = p
+
+    codebook = _parse_codebook(raw.get("codebook"), problems)
+
+    models = raw.get("models") or {}
+    if not isinstance(models, dict) or not all(isinstance(v, str) for v in models.values()):
+        problems.append("models: must map model names to lavaan syntax strings")
+        models = {}
+
+    params_raw = raw.get("parameters") or {}
+    if not isinstance(params_raw, dict):
+        problems.append("parameters: must be a mapping of NAME: value")
+        params_raw = {}
+    params = {k: p.default for k, p in PARAMETERS.items()}
+    params.update(_check_parameters(params_raw, "parameters", problems))
+    over = _check_parameters(dict(overrides or {}), "override", problems)
+    params.update(over)
+
+    notebooks = raw.get("notebooks", list(NOTEBOOKS))
+    if not isinstance(notebooks, list) or not all(n in NOTEBOOKS for n in notebooks) or not notebooks:
+        problems.append(f"notebooks: must be a non-empty list drawn from {', '.join(NOTEBOOKS)}; got {notebooks!r}")
+        notebooks = list(NOTEBOOKS)
+
+    if codebook is not None:
+        for key in ("outcome", "loyalty"):
+            if params[key] not in codebook.scales:
+                problems.append(f"parameters.{key}: {params[key]!r} is not a codebook scale "
+                                f"(scales: {', '.join(codebook.scales)})")
+        if check_data and "survey" in data and data["survey"].exists():
+            _check_columns(data["survey"], codebook, models, problems)
+
+    if problems:
+        raise StudyError(str(path), problems)
+    return Study(
+        name=name, title=title, description=description, path=path, root=_root_for(path),
+        data=MappingProxyType(data), codebook=codebook, models=MappingProxyType(dict(models)),
+        parameters=MappingProxyType(params), overrides=MappingProxyType(over),
+        notebooks=tuple(notebooks),
+    )
+
+
+def _generated_on_demand(p: Path) -> bool:
+    # The demo contact log is generated on first use, identically on every machine.
+    from .paths import DEMO_GENERATED_FILES
+
+    return p.name in DEMO_GENERATED_FILES and (p.parent / "truth.yaml").exists()
+
+
+_LATENT_RE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*=~")
+
+
+def _model_observed(syntax: str) -> set[str]:
+    """Names in a lavaan model that must be data columns (not latents, labels or numbers)."""
+    latents = {m.group(1) for line in syntax.splitlines() if (m := _LATENT_RE.match(line))}
+    names: set[str] = set()
+    for line in syntax.splitlines():
+        line = line.split("#", 1)[0]
+        if ":=" in line or "==" in line or not line.strip():
+            continue
+        for term in re.split(r"=~|~~|~|\+", line):
+            term = term.strip()
+            if "*" in term:
+                term = term.rsplit("*", 1)[1].strip()
+            if re.fullmatch(r"[A-Za-z_][\w.]*", term):
+                names.add(term)
+    return names - latents
+
+
+def _check_columns(survey: Path, codebook: Codebook, models: Mapping[str, str], problems: list[str]) -> None:
+    columns = _survey_columns(survey)
+    if columns is None:
+        return
+    have = set(columns)
+
+    def need(col, where):
+        if col and col not in have:
+            problems.append(f"{where}: column {col!r} not in {survey.name}")
+
+    for key in ("respondent_id", "customer_id", "segment", "wave", "date", "duration"):
+        need(getattr(codebook, key), f"codebook.{key}")
+    for col in codebook.identifiers:
+        need(col, "codebook.identifiers")
+    for name, scale in codebook.scales.items():
+        for item in scale["items"]:
+            need(item, f"codebook.scales.{name}")
+    for name, single in codebook.single_items.items():
+        need(single["column"], f"codebook.single_items.{name}")
+    for name, syntax in models.items():
+        for col in sorted(_model_observed(syntax) - have):
+            problems.append(f"models.{name}: {col!r} is neither a latent variable of the model nor a column of {survey.name}")

@@ -1,0 +1,83 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (cxlab)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Data quality and sample
+#
+# Before any model, a researcher checks who answered, how complete the answers are and
+# whether some respondents did not really read the questions. This report describes the
+# processed survey: identifiers are already replaced by keyed pseudonyms, missing-value
+# codes are missing and reverse-keyed items are recoded.
+
+# %% tags=["parameters"]
+study_file = "../data/raw/demo/study.yaml"  # the study to analyse
+parameters = {}  # overrides of the study's parameters, e.g. {"min_cell_size": 20}
+
+# %%
+import cxlab
+from cxlab import plots, quality
+from cxlab.data import load_processed_survey
+
+plots.set_theme()
+study = cxlab.load_study(study_file, overrides=parameters)
+cb, p = study.codebook, study.parameters
+survey = load_processed_survey(study)
+
+# %% [markdown]
+# ## Sample
+#
+# Respondents per wave and segment. Groups with fewer respondents than the study's minimum
+# cell size are suppressed (shown empty) so that no small group can be singled out.
+
+# %%
+quality.sample_overview(survey, by=[cb.wave, cb.segment], min_n=p["min_cell_size"])
+
+# %% [markdown]
+# ## Missing answers
+#
+# The share of missing answers per scale, after "don't know" codes were set to missing,
+# and how many respondents answered every item of the scale (complete cases, which a
+# listwise analysis keeps).
+
+# %%
+groups = {name: scale["items"] for name, scale in cb.scales.items()}
+groups.update({name: [s["column"]] for name, s in cb.single_items.items()})
+missing = quality.missingness(survey, groups)
+missing
+
+# %%
+plots.bar_chart(missing, x="missing_share", y="group", title="Missing answers per scale",
+                xlabel="share missing", ylabel="");
+
+# %% [markdown]
+# ## Careless responding
+#
+# Straight-liners give the same answer to every perception item; speeders finish in less
+# than a third of the median completion time. They are flagged here, not removed: the
+# study decides what to do with them.
+
+# %%
+perception = [i for items in cb.servqual_items("p").values() for i in items]
+flags = {"straight-lining (perceptions)": quality.straightliners(survey, perception)}
+if cb.duration:
+    flags["speeder"] = quality.speeders(survey, cb.duration)
+quality.flags_summary(flags)
+
+# %% [markdown]
+# ## Answer distributions
+#
+# Shares of each answer on the outcome scales.
+
+# %%
+outcome_items = list(cb.scales[p["outcome"]]["items"]) + list(cb.scales[p["loyalty"]]["items"])
+plots.distribution_chart(survey, outcome_items, title="Outcome items (reverse-keyed items recoded)");

@@ -1,0 +1,117 @@
+"""`cxlab run` / `cxlab check`: real papermill runs, atomic report folders, clear failures."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from conftest import cxlab_cmd
+
+pytestmark = pytest.mark.slow
+NB = "01_data_quality"
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under folder -> sha256 of its bytes."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_demo_run_writes_index_and_every_report(demo_run):
+    out, done = demo_run
+    names = ["01_data_quality", "02_servqual_factors", "03_sem_drivers", "04_contact_levers", "05_monitoring"]
+    for name in names:
+        html = (out / f"{name}.html").read_text()
+        assert "<img" in html or name == "03_sem_drivers"
+        assert "require.min.js" not in html and "MathJax" not in html  # nothing from a CDN
+        assert 'class="jp-InputArea' not in html  # publication mode: no code
+        assert "Traceback" not in html
+        assert f"[{names.index(name) + 1}/5]" in done.stderr or name in done.stderr
+    index = (out / "index.html").read_text()
+    for name in names:
+        assert f'href="{name}.html"' in index
+    # provenance: parameters, input sha256, versions, time
+    from cxlab.data import sha256
+    from conftest import DEMO
+
+    assert sha256(DEMO / "survey.csv") in index and sha256(DEMO / "study.yaml") in index
+    assert "semopy 2.3.11" in index and "bootstrap" in index and "UTC" in index
+    assert not list(out.parent.glob(".demo.*")), "temporary folders left behind"
+
+
+def test_reports_never_show_identifiers(demo_run):
+    import pandas as pd
+    from conftest import DEMO
+
+    out, _ = demo_run
+    raw = pd.read_csv(DEMO / "survey.csv", dtype=str)
+    html = " ".join(p.read_text() for p in out.glob("*.html"))
+    for col in ("customer_id", "respondent_id", "email"):
+        leaked = [v for v in raw[col].dropna().unique() if v in html]
+        assert not leaked, f"{col} values in a report: {leaked[:3]}"
+
+
+def test_teaching_mode_shows_code(project):
+    done = cxlab_cmd("run", "--only", NB, "--code", "--out", project / "reports", env={"CXLAB_ROOT": str(project)})
+    assert done.returncode == 0, done.stderr
+    html = (project / "reports" / "demo" / f"{NB}.html").read_text()
+    assert "jp-InputArea" in html and "load_processed_survey" in html
+
+
+def test_broken_notebook_leaves_previous_reports_untouched(project):
+    env = {"CXLAB_ROOT": str(project)}
+    reports = project / "reports" / "demo"
+    first = cxlab_cmd("run", "--only", NB, "--out", project / "reports", env=env)
+    assert first.returncode == 0, first.stderr
+    before = tree(reports)
+
+    nb = project / "notebooks" / f"{NB}.py"
+    nb.write_text(nb.read_text() + '\n# %%\nraise ValueError("planted failure in the notebook")\n')
+    second = cxlab_cmd("run", "--only", NB, "--out", project / "reports", env=env)
+    assert second.returncode == 1
+    assert f"notebook {NB} failed in cell" in second.stderr
+    assert "ValueError: planted failure in the notebook" in second.stderr
+    after = tree(reports)
+    failed = {k: v for k, v in after.items() if k.startswith("_failed/")}
+    assert list(failed) == [f"_failed/{NB}.ipynb"]
+    assert {k: v for k, v in after.items() if not k.startswith("_failed/")} == before
+    assert not list((project / "reports").glob(".demo.*"))
+
+
+def test_bad_parameter_fails_before_running(project):
+    env = {"CXLAB_ROOT": str(project)}
+    reports = project / "reports" / "demo"
+    reports.mkdir(parents=True)
+    (reports / "index.html").write_text("previous report")
+    done = cxlab_cmd("run", "-p", "alpha_level=2", "-p", "bootstrap=lots", "--out", project / "reports", env=env)
+    assert done.returncode == 2
+    assert "override.alpha_level: must be in (0, 0.5]; got 2" in done.stderr
+    assert "override.bootstrap: must be an integer; got 'lots'" in done.stderr
+    assert tree(reports) == {"index.html": hashlib.sha256(b"previous report").hexdigest()}
+
+
+def test_check_reports_ok_and_problems(project):
+    study = project / "data" / "raw" / "demo" / "study.yaml"
+    ok = cxlab_cmd("check", study)
+    assert ok.returncode == 0 and "OK" in ok.stdout
+    study.write_text(study.read_text().replace("seed: 2026", "seed: -1").replace("name: demo", "name: demo\nfoo: 1"))
+    bad = cxlab_cmd("check", study)
+    assert bad.returncode == 2
+    assert "parameters.seed: must be in [0, 4294967295]; got -1" in bad.stderr
+    assert "foo: unknown key" in bad.stderr
+
+
+def test_check_names_bad_data_rows(project):
+    survey = project / "data" / "raw" / "demo" / "survey.csv"
+    lines = survey.read_text().splitlines()
+    header = lines[0].split(",")
+    col = header.index("nps")
+    row = lines[3].split(",")
+    row[col] = "12"
+    lines[3] = ",".join(row)
+    survey.write_text("\n".join(lines) + "\n")
+    bad = cxlab_cmd("check", project / "data" / "raw" / "demo" / "study.yaml")
+    assert bad.returncode == 1
+    assert "survey.csv, column 'nps': 1 value(s) outside 0..10 at row(s) 4" in bad.stderr

@@ -1,0 +1,101 @@
+"""Study files: validation on load, every problem reported at once, each naming its key."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from cxlab.study import PARAMETERS, StudyError, load_study, parse_override
+from conftest import DEMO
+
+
+@pytest.fixture()
+def study_copy(tmp_path):
+    """Copy of the demo study folder whose YAML a test can edit."""
+    dst = tmp_path / "data" / "raw" / "demo"
+    shutil.copytree(DEMO, dst, ignore=shutil.ignore_patterns("contacts.parquet"))
+    return dst / "study.yaml"
+
+
+def edit(path, change):
+    doc = yaml.safe_load(path.read_text())
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+
+def test_demo_study_loads_with_defaults_and_overrides():
+    study = load_study(DEMO / "study.yaml", overrides={"seed": 11, "estimator": "MLR"})
+    assert study.name == "demo"
+    assert study.parameters["seed"] == 11 and study.parameters["estimator"] == "MLR"
+    assert dict(study.overrides) == {"seed": 11, "estimator": "MLR"}
+    assert study.parameters["min_cell_size"] == 10
+    assert set(study.parameters) == set(PARAMETERS)
+    # SERVQUAL dimensions become e_/p_ scales with the SERVQUAL range
+    assert study.codebook.scales["p_reliability"]["items"] == ("p_rel1", "p_rel2", "p_rel3", "p_rel4", "p_rel5")
+    assert study.codebook.item_ranges()["nps"] == (0, 10)
+    assert study.root == DEMO.parent.parent.parent
+    assert study.processed_dir == study.root / "data" / "processed" / "demo"
+
+
+def test_all_problems_reported_at_once_each_naming_its_key(study_copy):
+    def break_it(doc):
+        doc["colour"] = "blue"                              # unknown top-level key
+        doc["parameters"]["alpha_level"] = 2                # out of range
+        doc["parameters"]["bootstrap"] = "many"             # wrong type
+        doc["parameters"]["estimatr"] = "ML"                # unknown parameter
+        doc["data"]["survey"] = "nowhere.csv"               # missing file
+        doc["codebook"]["scales"]["satisfaction"]["range"] = [7, 1]
+        doc["codebook"]["reverse_keyed"] = ["not_an_item"]
+
+    edit(study_copy, break_it)
+    with pytest.raises(StudyError) as info:
+        load_study(study_copy)
+    problems = info.value.problems
+    expected = ["colour: unknown key", "parameters.alpha_level: must be in (0, 0.5]",
+                "parameters.bootstrap: must be an integer", "parameters.estimatr: unknown parameter",
+                "data.survey: file not found", "codebook.scales.satisfaction.range: low must be below high",
+                "codebook.reverse_keyed: 'not_an_item'"]
+    for text in expected:
+        assert any(p.startswith(text) for p in problems), (text, problems)
+    assert len(problems) == len(expected), problems
+    assert str(study_copy) in str(info.value)
+
+
+def test_columns_named_by_codebook_and_models_must_exist(study_copy):
+    def break_it(doc):
+        doc["codebook"]["single_items"]["nps"]["column"] = "recommend"
+        doc["models"]["measurement"] += "extra =~ p_tan1 + p_typo\n"
+
+    edit(study_copy, break_it)
+    with pytest.raises(StudyError) as info:
+        load_study(study_copy)
+    msg = str(info.value)
+    assert "codebook.single_items.nps: column 'recommend' not in survey.csv" in msg
+    assert "models.measurement: 'p_typo' is neither a latent variable" in msg
+
+
+def test_bad_override_is_named():
+    with pytest.raises(StudyError, match=r"override.estimator: must be one of 'ML', 'MLR', 'WLSMV'; got 'OLS'"):
+        load_study(DEMO / "study.yaml", overrides={"estimator": "OLS"})
+    with pytest.raises(StudyError, match=r"override.n_factors: must be in \[1, 50\]; got 0"):
+        load_study(DEMO / "study.yaml", overrides={"n_factors": 0})
+
+
+def test_parse_override():
+    assert parse_override("alpha_level=0.01") == ("alpha_level", 0.01)
+    assert parse_override("n_factors=null") == ("n_factors", None)
+    with pytest.raises(StudyError, match="expected NAME=VALUE"):
+        parse_override("seed")
+
+
+def test_missing_study_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="Study file not found"):
+        load_study(tmp_path / "nope.yaml")
+
+
+def test_not_a_mapping(tmp_path):
+    (tmp_path / "s.yaml").write_text("- just\n- a list\n")
+    with pytest.raises(StudyError, match="must hold a mapping"):
+        load_study(tmp_path / "s.yaml")
