@@ -1,0 +1,780 @@
+"""Scale reliability and convergent/discriminant validity, matching psych and semTools.
+
+* :func:`alpha` and :func:`alpha_table` follow ``psych::alpha`` 2.2.9 (raw and
+  standardised alpha, Guttman's lambda 6, alpha-if-item-dropped, item-total,
+  item-rest ``r.drop`` correlations, Duhachek's ``ase``) and add Feldt's (1987)
+  F-distribution confidence interval for every alpha shown.
+* :func:`omega` follows ``psych::omega``: a Schmid–Leiman transformation of a
+  minres/oblimin solution gives omega total, omega hierarchical and the
+  general-factor loadings.
+* :func:`composite_reliability`, :func:`ave` and :func:`fornell_larcker` take a
+  fitted CFA (an object with an ``.estimates`` DataFrame in lavaan
+  ``parameterEstimates`` layout: ``lhs, op, rhs, est``) and follow semTools'
+  ``compRelSEM`` and ``AVE``.
+* :func:`htmt` follows ``semTools::htmt`` (both the geometric-mean ``htmt2``
+  default and Henseler et al.'s original arithmetic-mean ratio).
+
+Reverse-keyed items (psych's ``keys``): pass ``reverse=[...]`` and optionally
+``response_range=(low, high)``; a reversed response is ``low + high - x``. Without
+``response_range`` psych's rule is used: the lowest and highest response over
+all items of the scale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cxlab import factor as _factor
+
+__all__ = [
+    "alpha",
+    "alpha_table",
+    "scale_reliability",
+    "OmegaResult",
+    "omega",
+    "composite_reliability",
+    "ave",
+    "fornell_larcker",
+    "htmt",
+    "HTMT_CUTOFFS",
+]
+
+#: Usual HTMT thresholds for discriminant validity (Henseler, Ringle & Sarstedt 2015):
+#: 0.85 for conceptually distinct constructs, 0.90 for similar ones.
+HTMT_CUTOFFS = {"strict": 0.85, "liberal": 0.90}
+
+_MISSING = ("listwise", "pairwise")
+
+
+# --------------------------------------------------------------------------- helpers
+def _prepare_items(
+    data, reverse, response_range, missing, caller
+) -> tuple[pd.DataFrame, list[str]]:
+    """Validate, reverse-key and (listwise) drop missing rows; returns (items, reversed)."""
+    data = _factor._numeric_frame(data, caller)
+    _factor._check_option(missing, "missing", _MISSING, caller)
+    if reverse is None:
+        reverse = []
+    elif isinstance(reverse, str) or not isinstance(reverse, Sequence):
+        raise ValueError(
+            f"The 'reverse' parameter of {caller} must be a list of column names or None. "
+            f"Got {reverse!r} instead."
+        )
+    reverse = list(reverse)
+    unknown = [c for c in reverse if c not in data.columns]
+    if unknown:
+        raise ValueError(
+            f"The 'reverse' parameter of {caller} must name columns of data. "
+            f"Got unknown columns {unknown} instead."
+        )
+    if response_range is not None:
+        ok = (
+            isinstance(response_range, Sequence)
+            and len(response_range) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in response_range)
+            and response_range[0] < response_range[1]
+        )
+        if not ok:
+            raise ValueError(
+                f"The 'response_range' parameter of {caller} must be a (low, high) pair with "
+                f"low < high. Got {response_range!r} instead."
+            )
+    if missing == "listwise":
+        data = data.dropna()
+    if len(data) < 3:
+        raise ValueError(
+            f"The 'data' parameter of {caller} must have at least 3 complete rows. "
+            f"Got {len(data)} instead."
+        )
+    constant = [c for c in data.columns if not data[c].std() > 0]
+    if constant:
+        raise ValueError(
+            f"The 'data' parameter of {caller} must have items that vary. "
+            f"Got constant (or empty) columns {constant} instead."
+        )
+    if reverse:
+        low, high = (
+            response_range
+            if response_range is not None
+            else (np.nanmin(data.to_numpy()), np.nanmax(data.to_numpy()))
+        )
+        data = data.copy()
+        data[reverse] = low + high - data[reverse]
+    return data, reverse
+
+
+def _alpha_stats(c: np.ndarray, n_obs: int) -> dict[str, float]:
+    """psych alpha.1 on a covariance matrix (plus var.r / med.r)."""
+    k = c.shape[0]
+    sd = np.sqrt(np.diag(c))
+    r = c / np.outer(sd, sd)
+    total, tr = c.sum(), np.trace(c)
+    raw = (1 - tr / total) * k / (k - 1)
+    sum_r = r.sum()
+    std = (1 - k / sum_r) * k / (k - 1)
+    g6 = 1 - (k - _factor._smc(r).sum()) / sum_r
+    av_r = (sum_r - k) / (k * (k - 1))
+    off = r[np.tril_indices(k, -1)]
+    q = (2 * k**2 / ((k - 1) ** 2 * total**3)) * (
+        total * (np.trace(c @ c) + tr**2) - 2 * tr * (c @ c).sum()
+    )
+    return {
+        "n_items": k,
+        "alpha": raw,
+        "std_alpha": std,
+        "g6_smc": g6,
+        "average_r": av_r,
+        "median_r": float(np.median(off)),
+        "var_r": float(np.var(off, ddof=1)) if off.size > 1 else np.nan,
+        "s_n": k * av_r / (1 - av_r),
+        "ase": float(np.sqrt(q / n_obs)),
+    }
+
+
+def _feldt(a: float, n_obs: int, k: int, ci: float) -> tuple[float, float]:
+    """Feldt, Woodruff & Salih (1987) confidence interval for alpha."""
+    df1, df2 = n_obs - 1, (n_obs - 1) * (k - 1)
+    lower = 1 - (1 - a) * stats.f.ppf(1 - (1 - ci) / 2, df1, df2)
+    upper = 1 - (1 - a) * stats.f.ppf((1 - ci) / 2, df1, df2)
+    return float(lower), float(upper)
+
+
+# --------------------------------------------------------------------------- alpha
+def alpha(
+    data: pd.DataFrame,
+    *,
+    reverse: Sequence[str] | None = None,
+    response_range: tuple[float, float] | None = None,
+    missing: str = "listwise",
+) -> float:
+    """Cronbach's alpha (raw, from the item covariances), as ``psych::alpha``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One numeric column per item of the scale.
+    reverse : list of str, optional
+        Reverse-keyed items (psych ``keys``), scored ``low + high - x``.
+    response_range : (low, high), optional
+        Response scale bounds for reversing; default: the lowest and highest
+        response observed over all items (psych's rule).
+    missing : {"listwise", "pairwise"}, default="listwise"
+        Drop incomplete rows, or use pairwise covariances (psych's default).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"q1": [1, 2, 3, 4, 5, 3], "q2": [2, 2, 3, 5, 4, 3],
+    ...                      "q3": [5, 4, 3, 2, 1, 3]})
+    >>> round(alpha(data, reverse=["q3"]), 4)
+    0.9621
+    """
+    items, _ = _prepare_items(data, reverse, response_range, missing, "alpha")
+    c = items.cov().to_numpy()
+    k = c.shape[0]
+    return float((1 - np.trace(c) / c.sum()) * k / (k - 1))
+
+
+def alpha_table(
+    data: pd.DataFrame,
+    *,
+    reverse: Sequence[str] | None = None,
+    response_range: tuple[float, float] | None = None,
+    missing: str = "listwise",
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Alpha of the scale and of the scale without each item, with item statistics.
+
+    Parameters
+    ----------
+    data, reverse, response_range, missing
+        As in :func:`alpha`.
+    ci : float, default=0.95
+        Level of the Feldt confidence intervals.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``item``: first the row ``"total"`` (the full scale), then one
+        row per item. Columns describing a scale (for an item row: the scale
+        *without* that item, psych's ``alpha.drop``):
+
+        * ``n_items``: items in that scale.
+        * ``alpha``: raw Cronbach's alpha; ``std_alpha``: from correlations.
+        * ``ci_lower``, ``ci_upper``: Feldt (1987) interval for ``alpha``
+          (F distribution with ``n - 1`` and ``(n - 1)(k - 1)`` df; the interval
+          pingouin reports).
+        * ``ase``: Duhachek & Iacobucci's asymptotic SE (psych ``ase`` / ``alpha se``).
+        * ``g6_smc``: Guttman's lambda 6; ``average_r``, ``median_r``, ``var_r``:
+          mean, median and variance of the inter-item correlations; ``s_n``:
+          signal/noise ratio.
+
+        Columns describing the item (NaN on the total row, except ``mean``/``sd``
+        which there describe the mean score): ``r_total`` (item–total correlation,
+        psych ``raw.r``), ``std_r``, ``r_cor`` (corrected for overlap with SMCs),
+        ``r_drop`` (item–rest correlation), ``mean``, ``sd``, ``reversed``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"q1": [1, 2, 3, 4, 5, 3], "q2": [2, 2, 3, 5, 4, 3],
+    ...                      "q3": [5, 4, 3, 2, 1, 3]})
+    >>> alpha_table(data, reverse=["q3"])[["alpha", "r_drop"]].round(3)
+           alpha  r_drop
+    item
+    total  0.962     NaN
+    q1     0.908   0.968
+    q2     1.000   0.847
+    q3     0.908   0.968
+    """
+    caller = "alpha_table"
+    if not isinstance(ci, float) or not 0 < ci < 1:
+        raise ValueError(
+            f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead."
+        )
+    items, rev = _prepare_items(data, reverse, response_range, missing, caller)
+    names = list(items.columns)
+    k = len(names)
+    if k < 2:
+        raise ValueError(
+            f"The 'data' parameter of {caller} must have at least 2 columns. Got {k} instead."
+        )
+    n_obs = len(items)
+    c = items.cov().to_numpy()
+    sd = np.sqrt(np.diag(c))
+    r = c / np.outer(sd, sd)
+
+    rows = [_alpha_stats(c, n_obs)]
+    for i in range(k):
+        keep = [j for j in range(k) if j != i]
+        if k > 2:
+            rows.append(_alpha_stats(c[np.ix_(keep, keep)], n_obs))
+        else:  # a one-item "scale": psych reports the correlation
+            rows.append({"n_items": 1, "alpha": r[0, 1], "std_alpha": r[0, 1]})
+    table = pd.DataFrame(rows, index=pd.Index(["total", *names], name="item"))
+    bounds = [
+        _feldt(a, n_obs, int(m), ci) if m > 1 else (np.nan, np.nan)
+        for a, m in zip(table["alpha"], table["n_items"])
+    ]
+    table["ci_lower"] = [b[0] for b in bounds]
+    table["ci_upper"] = [b[1] for b in bounds]
+
+    score = items.mean(axis=1)
+    rc = r.copy()
+    np.fill_diagonal(rc, _factor._smc(r))
+    total_cov = c.sum()
+    r_drop = [  # item-rest correlation from the covariances, as psych
+        (c[:, i].sum() - c[i, i]) / np.sqrt(c[i, i] * (total_cov - 2 * c[:, i].sum() + c[i, i]))
+        for i in range(k)
+    ]
+    item_cols = {
+        "r_total": [items[name].corr(score) for name in names],
+        "std_r": r.sum(axis=0) / np.sqrt(r.sum()),
+        "r_cor": rc.sum(axis=0) / np.sqrt(rc.sum()),
+        "r_drop": r_drop,
+        "mean": items.mean().to_numpy(),
+        "sd": items.std().to_numpy(),
+    }
+    for col, values in item_cols.items():
+        table[col] = np.concatenate([[np.nan], np.asarray(values, dtype=float)])
+    table.loc["total", "mean"] = score.mean()
+    table.loc["total", "sd"] = score.std()
+    table["reversed"] = [False] + [name in rev for name in names]
+    table["n_items"] = table["n_items"].astype(int)
+    order = ["n_items", "alpha", "std_alpha", "ci_lower", "ci_upper", "ase", "g6_smc",
+             "average_r", "median_r", "var_r", "s_n", "r_total", "std_r", "r_cor", "r_drop",
+             "mean", "sd", "reversed"]
+    return table[order]
+
+
+# --------------------------------------------------------------------------- omega
+@dataclass(frozen=True)
+class OmegaResult:
+    """McDonald's omega from a Schmid–Leiman solution (psych ``omega``).
+
+    Attributes
+    ----------
+    omega_total : float
+        ``(Vt - sum(u2)) / Vt``, ``Vt`` the sum of the correlation matrix.
+    omega_hierarchical : float
+        ``(sum g)^2 / Vt``: share of total-score variance due to the general factor.
+    omega_limit : float
+        ``(sum g)^2 / (Vt - sum(u2))`` (psych ``omega.lim``).
+    alpha : float
+        Standardised alpha (psych's ``alpha`` in ``omega``).
+    g6 : float
+        Guttman's lambda 6 (psych ``G6``).
+    ecv : float
+        Explained common variance of the general factor.
+    loadings : DataFrame
+        Schmid–Leiman loadings: ``g``, ``F1*``..``Fk*``, ``h2``, ``u2``, ``p2``
+        (share of the communality due to g); reverse-keyed items, and items
+        reflected for a negative g loading, are marked ``-`` as in psych.
+    groups : DataFrame
+        psych's ``omega.group``: rows ``g`` (whole scale) and ``F1*``..; columns
+        ``total``, ``general``, ``group``.
+    n_factors : int
+    """
+
+    omega_total: float
+    omega_hierarchical: float
+    omega_limit: float
+    alpha: float
+    g6: float
+    ecv: float
+    loadings: pd.DataFrame
+    groups: pd.DataFrame
+    n_factors: int
+
+
+def _schmid(r: np.ndarray, nf: int, method: str):
+    """psych ``schmid``: returns (sl loadings array g|F*|h2|u2|p2, oblique pattern)."""
+    corr = pd.DataFrame(r)
+    orth = _factor.efa_from_corr(corr, nf, method=method, rotation="varimax").loadings.to_numpy()
+    if nf == 1:
+        fload, gload = orth, np.array([1.0])
+    else:
+        fload, phi, _, _ = _factor._gpf_oblq(orth)
+        if nf > 2:
+            gres = _factor.efa_from_corr(pd.DataFrame(phi), 1, method=method, rotation="none")
+            gload = gres.loadings.to_numpy()[:, 0]
+        else:  # psych option="equal"
+            root = np.sqrt(abs(phi[0, 1]))
+            gload = np.array([root, np.sign(phi[0, 1]) * root])
+    g = fload @ gload
+    h2 = np.sum(orth**2, axis=1)
+    u2 = np.diag(r) - h2
+    uniq2 = fload**2 - (fload * gload) ** 2
+    sm = np.sign(fload) * np.sqrt(np.clip(uniq2, 0, None))
+    return np.column_stack([g, sm, h2, u2, g**2 / h2])
+
+
+def omega(
+    data: pd.DataFrame,
+    *,
+    n_factors: int = 3,
+    reverse: Sequence[str] | None = None,
+    response_range: tuple[float, float] | None = None,
+    method: str = "minres",
+    missing: str = "listwise",
+) -> OmegaResult:
+    """McDonald's omega total and hierarchical, as ``psych::omega(X, nfactors)``.
+
+    The items' correlations are factored with ``method`` into ``n_factors``
+    factors, rotated by varimax and then oblimin; with three or more factors a
+    general factor is extracted from the factor correlations (Schmid–Leiman);
+    with two, both group factors load equally on g (psych ``option="equal"``);
+    with one, omega hierarchical is just ``(sum of loadings)^2 / Vt`` (psych warns
+    it is not meaningful). Items with negative general loadings are reflected
+    (psych ``flip=TRUE``) unless reverse-keyed with ``reverse``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Numeric items.
+    n_factors : int, default=3
+        Group factors (psych's default is 3).
+    reverse, response_range, missing
+        As in :func:`alpha`.
+    method : {"minres", "ml", "pa"}, default="minres"
+
+    Returns
+    -------
+    OmegaResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> f = rng.normal(size=(400, 1))
+    >>> data = pd.DataFrame(f * .8 + rng.normal(scale=.6, size=(400, 5)),
+    ...                     columns=["q1", "q2", "q3", "q4", "q5"])
+    >>> res = omega(data, n_factors=1)
+    >>> round(res.omega_total, 3), round(res.alpha, 3)
+    (0.906, 0.906)
+    """
+    caller = "omega"
+    items, rev = _prepare_items(data, reverse, response_range, missing, caller)
+    _factor._check_option(method, "method", _factor.METHODS, caller)
+    names = [n + ("-" if n in rev else "") for n in items.columns]  # psych marks keyed items
+    k = len(names)
+    _factor._check_int(n_factors, "n_factors", caller, 1, k - 1)
+    r = items.corr().to_numpy()
+    sl = _schmid(r, int(n_factors), method)
+    # psych flips items with a negative general loading unless keys were given
+    key = np.where((sl[:, 0] < 0) & (not rev), -1.0, 1.0)
+    if np.any(key < 0):
+        r = r * np.outer(key, key)
+        sl[:, : n_factors + 1] *= key[:, None]
+        names = [n + ("-" if s < 0 else "") for n, s in zip(names, key)]
+    vt, vitem = r.sum(), np.trace(r)
+    gload = sl[:, 0]
+    gsq = gload.sum() ** 2
+    uniq = sl[:, n_factors + 2].sum()
+    ev = np.sum(sl[:, : n_factors + 1] ** 2, axis=0)
+    cols = ["g", *[f"F{i + 1}*" for i in range(n_factors)], "h2", "u2", "p2"]
+    loadings = pd.DataFrame(sl, index=pd.Index(names, name="item"), columns=cols)
+
+    group_rows = {"g": ((vt - uniq) / vt, gsq / vt, np.nan)}
+    sub = np.abs(sl[:, 1 : n_factors + 1]).argmax(axis=1)
+    grs = 0.0
+    for j in range(n_factors):
+        idx = np.flatnonzero(sub == j)
+        if idx.size == 0:
+            group_rows[f"F{j + 1}*"] = (np.nan, np.nan, np.nan)
+            continue
+        vgr = r[np.ix_(idx, idx)].sum()
+        gr = sl[idx, j + 1].sum()
+        grs += gr**2
+        ge = sl[idx, 0].sum() ** 2
+        group_rows[f"F{j + 1}*"] = ((gr**2 + ge) / vgr, ge / vgr, gr**2 / vgr)
+    group_rows["g"] = (group_rows["g"][0], group_rows["g"][1], grs / vt)
+    groups = pd.DataFrame.from_dict(
+        group_rows, orient="index", columns=["total", "general", "group"]
+    )
+    return OmegaResult(
+        omega_total=float((vt - uniq) / vt),
+        omega_hierarchical=float(gsq / vt),
+        omega_limit=float(gsq / (vt - uniq)),
+        alpha=float((vt - vitem) / vt * k / (k - 1)),
+        g6=float((vt + _factor._smc(r).sum() - vitem) / vt),
+        ecv=float(ev[0] / ev.sum()),
+        loadings=loadings,
+        groups=groups,
+        n_factors=int(n_factors),
+    )
+
+
+# --------------------------------------------------------------------------- CFA-based indices
+def _estimates(fit, caller: str) -> pd.DataFrame:
+    est = fit if isinstance(fit, pd.DataFrame) else getattr(fit, "estimates", None)
+    if not isinstance(est, pd.DataFrame) or not {"lhs", "op", "rhs", "est"} <= set(est.columns):
+        raise TypeError(
+            f"The 'fit' parameter of {caller} must be a fitted CFA with an .estimates DataFrame "
+            "(or that DataFrame) holding columns lhs, op, rhs, est. "
+            f"Got {type(fit).__name__} instead."
+        )
+    if "group" in est.columns and est["group"].nunique() > 1:
+        raise ValueError(
+            f"The 'fit' parameter of {caller} must be a single-group model. "
+            f"Got {est['group'].nunique()} groups instead."
+        )
+    return est
+
+
+def _matrices(est: pd.DataFrame):
+    """Lambda, Psi, Theta (as DataFrames) from a lavaan-style parameter table."""
+    load = est[est["op"] == "=~"]
+    factors = list(dict.fromkeys(load["lhs"]))
+    indicators = list(dict.fromkeys(load["rhs"]))
+    lam = pd.DataFrame(0.0, index=indicators, columns=factors)
+    for row in load.itertuples():
+        lam.loc[row.rhs, row.lhs] = row.est
+    psi = pd.DataFrame(0.0, index=factors, columns=factors)
+    theta = pd.DataFrame(0.0, index=indicators, columns=indicators)
+    for row in est[est["op"] == "~~"].itertuples():
+        for mat in (psi, theta):
+            if row.lhs in mat.index and row.rhs in mat.index:
+                mat.loc[row.lhs, row.rhs] = mat.loc[row.rhs, row.lhs] = row.est
+    return lam, psi, theta
+
+
+def _select(data, columns: list[str], caller: str) -> pd.DataFrame:
+    """The model's indicator columns of ``data``, checked to exist and be numeric."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(
+            f"The 'data' parameter of {caller} must be a pandas DataFrame. "
+            f"Got {type(data).__name__} instead."
+        )
+    absent = [c for c in columns if c not in data.columns]
+    if absent:
+        raise ValueError(
+            f"The 'data' parameter of {caller} must hold every indicator of the model. "
+            f"Got no columns {absent} instead."
+        )
+    return _factor._numeric_frame(data[columns], caller, min_columns=1)
+
+
+def _sigma(lam, psi, theta, data, caller) -> pd.DataFrame:
+    if data is None:
+        return lam @ psi @ lam.T + theta
+    x = _select(data, list(lam.index), caller).dropna()
+    return x.cov(ddof=0)
+
+
+def composite_reliability(fit, *, data: pd.DataFrame | None = None) -> pd.Series:
+    """Omega-type composite reliability per factor (semTools ``compRelSEM``).
+
+    ``CR_f = (sum lambda_f)^2 psi_ff / var(sum of f's indicators)``. With ``data``
+    the denominator is the observed variance of the sum score (N-divisor sample
+    covariances, as lavaan), which is semTools' default ``compRelSEM(fit)``
+    (``obs.var=TRUE``); without ``data`` it is the model-implied variance
+    (``obs.var=FALSE``), including residual covariances and cross-loadings.
+
+    Parameters
+    ----------
+    fit : fitted CFA result or DataFrame
+        An object whose ``.estimates`` is a lavaan-style parameter table
+        (``lhs, op, rhs, est``; e.g. from ``cxlab.sem.fit``), or that table.
+    data : DataFrame, optional
+        The data the model was fitted to (listwise complete rows are used).
+
+    Returns
+    -------
+    Series
+        Indexed by factor, named ``composite_reliability``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> est = pd.DataFrame({"lhs": ["f", "f", "f", "f", "a", "b", "c"],
+    ...                     "op": ["=~", "=~", "=~", "~~", "~~", "~~", "~~"],
+    ...                     "rhs": ["a", "b", "c", "f", "a", "b", "c"],
+    ...                     "est": [1.0, 0.8, 0.9, 0.5, 0.5, 0.6, 0.4]})
+    >>> composite_reliability(est).round(4)
+    f    0.7085
+    Name: composite_reliability, dtype: float64
+    """
+    caller = "composite_reliability"
+    lam, psi, theta = _matrices(_estimates(fit, caller))
+    sigma = _sigma(lam, psi, theta, data, caller)
+    out = {}
+    for f in lam.columns:
+        idx = lam.index[lam[f] != 0]
+        out[f] = lam.loc[idx, f].sum() ** 2 * psi.loc[f, f] / sigma.loc[idx, idx].to_numpy().sum()
+    return pd.Series(out, name="composite_reliability")
+
+
+def ave(fit, *, data: pd.DataFrame | None = None) -> pd.Series:
+    """Average variance extracted per factor (semTools ``AVE``).
+
+    ``AVE_f = sum(lambda_i^2 psi_ff) / sum(var(x_i))`` over f's indicators; with
+    ``data`` the variances are observed (N-divisor; semTools' default
+    ``obs.var=TRUE``), else model-implied.
+
+    Parameters
+    ----------
+    fit, data
+        As in :func:`composite_reliability`.
+
+    Returns
+    -------
+    Series
+        Indexed by factor, named ``ave``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> est = pd.DataFrame({"lhs": ["f", "f", "f", "f", "a", "b", "c"],
+    ...                     "op": ["=~", "=~", "=~", "~~", "~~", "~~", "~~"],
+    ...                     "rhs": ["a", "b", "c", "f", "a", "b", "c"],
+    ...                     "est": [1.0, 0.8, 0.9, 0.5, 0.5, 0.6, 0.4]})
+    >>> ave(est).round(4)
+    f    0.4495
+    Name: ave, dtype: float64
+    """
+    caller = "ave"
+    lam, psi, theta = _matrices(_estimates(fit, caller))
+    sigma = _sigma(lam, psi, theta, data, caller)
+    out = {}
+    for f in lam.columns:
+        idx = lam.index[lam[f] != 0]
+        explained = (lam.loc[idx, f] ** 2).sum() * psi.loc[f, f]
+        out[f] = explained / np.trace(sigma.loc[idx, idx].to_numpy())
+    return pd.Series(out, name="ave")
+
+
+def fornell_larcker(fit, *, data: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Fornell–Larcker table: sqrt(AVE) on the diagonal, factor correlations off it.
+
+    Discriminant validity holds for a factor when its diagonal entry exceeds the
+    absolute correlations in its row and column (Fornell & Larcker 1981).
+
+    Parameters
+    ----------
+    fit, data
+        As in :func:`ave` (``data`` only changes the AVE denominators).
+
+    Returns
+    -------
+    DataFrame
+        Factors x factors.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> est = pd.DataFrame({
+    ...     "lhs": ["f", "f", "g", "g", "f", "g", "f", "a", "b", "c", "d"],
+    ...     "op": ["=~", "=~", "=~", "=~", "~~", "~~", "~~", "~~", "~~", "~~", "~~"],
+    ...     "rhs": ["a", "b", "c", "d", "f", "g", "g", "a", "b", "c", "d"],
+    ...     "est": [1, .9, 1, .8, .6, .5, .2, .4, .5, .5, .6]})
+    >>> fornell_larcker(est).round(3)
+           f      g
+    f  0.739  0.365
+    g  0.365  0.654
+    """
+    caller = "fornell_larcker"
+    lam, psi, _ = _matrices(_estimates(fit, caller))
+    sd = np.sqrt(np.diag(psi))
+    table = psi / np.outer(sd, sd)
+    root = np.sqrt(ave(fit, data=data))
+    for f in table.index:
+        table.loc[f, f] = root[f]
+    return table
+
+
+# --------------------------------------------------------------------------- HTMT
+_MEASURE = re.compile(r"^\s*([A-Za-z_.][\w.]*)\s*=~\s*(.+)$")
+
+
+def _parse_measurement(model, caller: str) -> dict[str, list[str]]:
+    if isinstance(model, Mapping):
+        spec = {str(k): list(v) for k, v in model.items()}
+    elif isinstance(model, str):
+        spec: dict[str, list[str]] = {}
+        for line in re.split(r"[\n;]", model):
+            line = line.split("#")[0]
+            m = _MEASURE.match(line)
+            if m:
+                terms = [t.strip().split("*")[-1].strip() for t in m.group(2).split("+")]
+                spec.setdefault(m.group(1), []).extend(t for t in terms if t)
+    else:
+        spec = {}
+    if len(spec) < 2 or any(len(v) < 1 for v in spec.values()):
+        raise ValueError(
+            f"The 'model' parameter of {caller} must define at least two factors, as lavaan "
+            f"syntax ('f =~ x1 + x2') or a mapping of factor to items. Got {model!r} instead."
+        )
+    return spec
+
+
+def htmt(
+    data: pd.DataFrame,
+    model,
+    *,
+    htmt2: bool = True,
+    absolute: bool = True,
+    missing: str = "listwise",
+) -> pd.DataFrame:
+    """Heterotrait–monotrait ratio of correlations (semTools ``htmt``).
+
+    For factors i and j: the mean correlation between their items divided by the
+    geometric mean of the average within-factor (off-diagonal) correlations.
+    ``htmt2=True`` (semTools 0.5-6 default; Roemer, Schuberth & Henseler 2021)
+    uses geometric means throughout; ``htmt2=False`` arithmetic means (the
+    original Henseler, Ringle & Sarstedt 2015 HTMT). Values above 0.85 (strict)
+    or 0.90 (liberal) signal a lack of discriminant validity
+    (:data:`HTMT_CUTOFFS`).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Indicator data.
+    model : str or mapping
+        Measurement model in lavaan syntax (only ``=~`` lines are read) or a
+        mapping ``{factor: [items]}``.
+    htmt2 : bool, default=True
+    absolute : bool, default=True
+        Use absolute correlations (semTools default).
+    missing : {"listwise", "pairwise"}, default="listwise"
+
+    Returns
+    -------
+    DataFrame
+        Factors x factors, 1 on the diagonal.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> f = rng.normal(size=(300, 2))
+    >>> x = np.repeat(f, 3, axis=1) + rng.normal(size=(300, 6))
+    >>> data = pd.DataFrame(x, columns=["a1", "a2", "a3", "b1", "b2", "b3"])
+    >>> htmt(data, "A =~ a1 + a2 + a3\\nB =~ b1 + b2 + b3").round(3)
+          A     B
+    A  1.00  0.06
+    B  0.06  1.00
+    """
+    caller = "htmt"
+    spec = _parse_measurement(model, caller)
+    items = list(dict.fromkeys(i for v in spec.values() for i in v))
+    data = _select(data, items, caller)
+    corr, _ = _factor._corr_from_data(data, missing, caller)
+    r = corr.abs() if absolute else corr
+
+    def mean(block: np.ndarray) -> float:
+        if htmt2:
+            return float(np.exp(np.mean(np.log(block))))
+        return float(np.mean(block))
+
+    def within(f: str) -> float:
+        block = r.loc[spec[f], spec[f]].to_numpy()
+        return mean(block[~np.eye(len(spec[f]), dtype=bool)])
+
+    factors = list(spec)
+    mono = {f: within(f) for f in factors}
+    out = pd.DataFrame(1.0, index=factors, columns=factors)
+    for a in factors:
+        for b in factors:
+            if a != b:
+                hetero = mean(r.loc[spec[a], spec[b]].to_numpy().ravel())
+                out.loc[a, b] = hetero / np.sqrt(mono[a] * mono[b])
+    return out
+
+
+def scale_reliability(
+    data: pd.DataFrame,
+    scales: Mapping[str, Sequence[str]],
+    *,
+    missing: str = "listwise",
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Cronbach's alpha of several scales, one row each, from :func:`alpha_table`.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Item responses (reverse-keyed items already recoded).
+    scales : mapping
+        Scale name -> its item columns.
+    missing, ci
+        As in :func:`alpha_table`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``scale``: ``n_items``, ``n`` (respondents used), ``alpha``,
+        ``ci_lower``, ``ci_upper`` (Feldt), ``average_r`` (mean inter-item correlation),
+        ``min_r_drop`` (the weakest item-rest correlation), ``weakest_item`` and
+        ``alpha_if_weakest_dropped``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"q1": [1, 2, 3, 4, 5, 3], "q2": [2, 2, 3, 5, 4, 3], "q3": [1, 2, 3, 4, 5, 3]})
+    >>> scale_reliability(data, {"s": ["q1", "q2", "q3"]})[["n_items", "alpha"]].round(3)
+           n_items  alpha
+    scale
+    s            3  0.962
+    """
+    rows = []
+    for name, items in scales.items():
+        table = alpha_table(data[list(items)], missing=missing, ci=ci)
+        total, per_item = table.loc["total"], table.drop(index="total")
+        weakest = per_item["r_drop"].idxmin()
+        n = len(data[list(items)].dropna()) if missing == "listwise" else len(data)
+        rows.append({"scale": name, "n_items": len(items), "n": n, "alpha": total["alpha"],
+                     "ci_lower": total["ci_lower"], "ci_upper": total["ci_upper"],
+                     "average_r": total["average_r"], "min_r_drop": per_item["r_drop"].min(),
+                     "weakest_item": weakest, "alpha_if_weakest_dropped": per_item.loc[weakest, "alpha"]})
+    return pd.DataFrame(rows).set_index("scale")
