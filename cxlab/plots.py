@@ -114,7 +114,7 @@ def trend_chart(table: pd.DataFrame, *, group: str, title: str = ""):
         x = t[group].astype(str)
         ax.errorbar(x, t["value"], yerr=[t["value"] - t["ci_lower"], t["ci_upper"] - t["value"]],
                     fmt="o-", capsize=4, color=PALETTE[0])
-        ax.set(title=metric, xlabel=group)
+        ax.set(title=metric, xlabel="")
     fig.suptitle(title)
     fig.tight_layout()
     return fig

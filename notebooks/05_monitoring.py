@@ -51,7 +51,7 @@ table = measures.summarise(survey.astype({cb.wave: "int64"}), metrics=metrics, b
 table.round(2)
 
 # %%
-plots.trend_chart(table, group=cb.wave, title="Headline metrics per wave (95 % CI)");
+plots.trend_chart(table, group="group", title="Headline metrics per wave (95 % CI)");
 
 # %% [markdown]
 # ## Per segment
