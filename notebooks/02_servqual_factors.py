@@ -73,7 +73,7 @@ plots.scree_chart(pa.eigenvalues, title="Scree plot with parallel analysis");
 
 # %%
 efa = factor.efa(survey[items], n_factors, method=p["efa_method"], rotation=p["rotation"])
-factor.loading_table(efa, cutoff=p["loading_cutoff"]).round(2).style.format(na_rep="")
+factor.loading_table(efa, cutoff=p["loading_cutoff"]).style.format("{:.2f}", na_rep="")
 
 # %%
 efa.variance.round(3)
