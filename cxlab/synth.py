@@ -1,0 +1,1137 @@
+"""Synthetic data for the demo study, drawn from a documented model with known effects.
+
+The demo study is a two-wave SERVQUAL survey of about 2,000 customers plus a contact log
+of about 200,000 contacts (respondents and non-respondents).  Every number a notebook
+should recover - factor loadings, driver effects, contact levers, the change between
+waves - is *planted* here, in the constants block below, and written to ``truth.yaml``
+next to the data, so there is one source for both.
+
+The generating model in brief:
+
+1. **Customers** get a segment and a contact propensity; their *issues* arrive over 2025
+   and each issue produces one or more contacts (repeat contacts, channel switches,
+   abandoned calls, callbacks, transfers, escalations from digital channels to agents).
+   From 1 July 2025 phone queues are shorter (the one planted operational change).
+2. **Respondents** are a random sample of customers, surveyed in June (wave 1) or
+   November 2025 (wave 2).  Their contact experience is summarised over the 90 days
+   before the survey date (`CONTACT_FEATURES`).
+3. Five correlated **perception** latents and five **expectation** latents drive the 44
+   SERVQUAL items (``item = loading * latent + noise``, rounded onto 1-7).  In wave 2
+   the responsiveness perception is 0.35 SD higher (the planted change in perception).
+4. **Satisfaction** = ``BETA . perceptions + GAMMA . contact features + segment + noise``;
+   **loyalty** (intention to stay) = satisfaction + a direct effect of abandoned contacts;
+   **NPS** from satisfaction and loyalty; **CES** mainly from contact effort; the
+   **Temkin** items from satisfaction and the contact experience.
+5. Realistic mess: speeders, straight-liners, "don't know" (99) codes and blank cells.
+
+True population values per wave (NPS, CSAT, ...) are computed by running the same model
+on a large simulated population (`POPULATION_SEED`, `POPULATION_CUSTOMERS`).
+
+What the contact-log columns mean (one row per contact):
+
+- ``issue_id``: contacts about the same issue share it, numbered by first contact;
+  a repeat contact is any contact after the first of its issue.
+- ``queue_wait_sec``: seconds in the queue for phone, and for chats escalated from the
+  virtual assistant to a live agent; NaN otherwise.  A caller who accepts a callback
+  waited only for the announcement (20-45 s).
+- ``abandoned``: hung up in the queue (phone or escalated chat); nobody handled it.
+- ``callback_offered`` / ``_accepted`` / ``_kept``: phone only; offered when the predicted
+  wait exceeds `CALLBACK_OFFER_WAIT_SEC`.  A callback not kept is not handled.
+- ``escalated_to_agent``: a chat, web or social contact handed from self-service to a live
+  agent (even if the customer then abandoned the agent queue).
+- ``agent_id`` / ``team_id``: the agent who handled it; null when nobody did (abandoned,
+  callback not kept) and for chat, web and social contacts that stayed in self-service.
+- ``handle_time_sec``: agent or self-service session time; NaN when nobody handled it.
+- ``resolved_first_contact``: contact-level first-contact resolution: this contact
+  resolved the issue, so no further contact about it followed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import math
+import os
+import tempfile
+from statistics import NormalDist
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+__all__ = ["DemoData", "generate_demo", "write_demo", "ensure_demo_contacts"]
+
+# =====================================================================================
+# The planted truth: every constant of the generating model, in one place.
+# All of it is copied into truth.yaml by `_truth`.
+# =====================================================================================
+
+DEFAULT_SEED = 20261123
+
+# --- Survey design -------------------------------------------------------------------
+SEGMENTS = ("consumer", "small_business", "premium")
+SEGMENT_SHARES = (0.60, 0.30, 0.10)
+FIELDWORK = {1: ("2025-06-02", 26), 2: ("2025-11-03", 26)}  # wave: (first day, n days)
+WINDOW_DAYS = 90  # contact history that shapes a respondent's answers
+
+# --- Measurement model: SERVQUAL ------------------------------------------------------
+DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
+DIMENSION_PREFIX = {"tangibles": "tan", "reliability": "rel", "responsiveness": "res",
+                    "assurance": "ass", "empathy": "emp"}
+# Loadings of the items on their latent (latent and item response both unit variance).
+PERCEPTION_LOADINGS = {
+    "tangibles": (0.70, 0.76, 0.67, 0.72),
+    "reliability": (0.82, 0.85, 0.79, 0.77, 0.83),
+    "responsiveness": (0.80, 0.76, 0.83, 0.74),
+    "assurance": (0.73, 0.79, 0.70, 0.76),
+    "empathy": (0.71, 0.78, 0.81, 0.68, 0.75),
+}
+EXPECTATION_LOADINGS = {
+    "tangibles": (0.68, 0.73, 0.65, 0.70),
+    "reliability": (0.78, 0.81, 0.75, 0.74, 0.80),
+    "responsiveness": (0.77, 0.72, 0.79, 0.71),
+    "assurance": (0.70, 0.76, 0.68, 0.73),
+    "empathy": (0.69, 0.75, 0.78, 0.66, 0.72),
+}
+# Correlations between the perception latents (order of DIMENSIONS).
+PERCEPTION_CORR = (
+    (1.00, 0.40, 0.42, 0.45, 0.40),
+    (0.40, 1.00, 0.60, 0.55, 0.50),
+    (0.42, 0.60, 1.00, 0.50, 0.55),
+    (0.45, 0.55, 0.50, 1.00, 0.58),
+    (0.40, 0.50, 0.55, 0.58, 1.00),
+)
+EXPECTATION_CORR_OFFDIAG = 0.50  # between any two expectation latents
+PE_CORR_SAME = 0.25  # perception and expectation of the same dimension
+PE_CORR_OTHER = 0.10  # perception and expectation of different dimensions
+# Item response y (unit variance) becomes a 1-7 answer: clip(round(centre + spread*y)).
+ITEM_SPREAD = 1.25
+PERCEPTION_CENTRE = {"tangibles": 5.3, "reliability": 4.8, "responsiveness": 4.7,
+                     "assurance": 5.2, "empathy": 5.0}
+EXPECTATION_CENTRE = {"tangibles": 5.5, "reliability": 6.2, "responsiveness": 5.8,
+                      "assurance": 5.9, "empathy": 5.7}
+
+# --- Contact features (per respondent, contacts in the WINDOW_DAYS before survey_date) --
+CONTACT_FEATURES = {
+    "repeat_contacts": "contacts that follow an earlier contact about the same issue_id",
+    "long_waits": "contacts with queue_wait_sec > 300",
+    "abandoned": "contacts with abandoned == True (phone or chat)",
+    "transfers": "sum of transfers",
+    "escalations": "contacts with escalated_to_agent == True",
+}
+LONG_WAIT_SEC = 300
+
+# --- Structural model ---------------------------------------------------------------
+# Satisfaction (raw) = BETA . perception latents + GAMMA . contact features
+#                      + SEGMENT_EFFECT + N(0, SAT_NOISE_SD); then standardised with
+# SAT_REFERENCE (wave-1 population mean and SD) before it drives items and outcomes.
+SAT_BETA = {"tangibles": 0.02, "reliability": 0.46, "responsiveness": 0.33,
+            "assurance": 0.09, "empathy": 0.21}
+SAT_GAMMA = {"repeat_contacts": -0.25, "long_waits": -0.50, "abandoned": -0.10,
+             "transfers": -0.08, "escalations": -0.05}
+SAT_SEGMENT_EFFECT = {"consumer": 0.0, "small_business": 0.0, "premium": 0.40}
+SAT_NOISE_SD = 0.55
+SAT_REFERENCE = (-0.24, 1.18)  # (mean, sd) of raw satisfaction in the wave-1 population
+EXPECTATION_EFFECT_ON_SAT = 0.0  # expectations have no direct effect (SERVPERF suffices)
+SAT_LOADINGS = (0.88, 0.85, 0.78)  # sat1, sat2, sat3 (sat3 reverse-keyed in the file)
+SAT_CENTRE = 5.1
+# Loyalty (intention to stay) = LOY_SAT * satisfaction + LOY_GAMMA . features + noise.
+LOY_SAT = 0.75
+LOY_GAMMA = {"abandoned": -0.15}
+LOY_NOISE_SD = 0.66
+STAY_LOADINGS = (0.86, 0.83, 0.80)
+STAY_CENTRE = 5.3
+# Recommendation latent = NPS_SAT * satisfaction + NPS_LOY * loyalty + noise, cut into 0-10
+# at NPS_CUTS (the normal quantiles of a wave-1 answer distribution with NPS about +13).
+NPS_SAT = 0.50
+NPS_LOY = 0.40
+NPS_NOISE_SD = 0.40
+# Share answering 0..k in the wave-1 population (k = 0..9): NPS = 100 * (0.39 - 0.25) = +14.
+NPS_WAVE1_CUMULATIVE = (0.015, 0.025, 0.04, 0.06, 0.09, 0.15, 0.25, 0.42, 0.61, 0.79)
+NPS_REFERENCE = (0.0, 0.94)  # (mean, sd) of the recommend latent in the wave-1 population
+NPS_CUTS = tuple(round(NPS_REFERENCE[0] + NPS_REFERENCE[1] * NormalDist().inv_cdf(p), 4)
+                 for p in NPS_WAVE1_CUMULATIVE)
+# CES ("easy to handle my request", 1-7) and Temkin items (1-7): single-item answers
+# clip(round(centre + spread * (sat_weight*satisfaction + GAMMA . features + noise))).
+SINGLE_ITEM_SPREAD = 1.20
+SINGLE_ITEMS = {
+    "ces": {"centre": 5.3, "satisfaction": 0.05, "noise_sd": 0.90,
+            "contact": {"long_waits": -0.30, "transfers": -0.30, "repeat_contacts": -0.25,
+                        "abandoned": -0.10}},
+    "temkin_useful": {"centre": 5.0, "satisfaction": 0.65, "noise_sd": 0.70,
+                      "contact": {"repeat_contacts": -0.10}},
+    "temkin_easy": {"centre": 4.9, "satisfaction": 0.35, "noise_sd": 0.80,
+                    "contact": {"long_waits": -0.25, "transfers": -0.20,
+                                "repeat_contacts": -0.20}},
+    "temkin_enjoyable": {"centre": 4.4, "satisfaction": 0.55, "noise_sd": 0.80,
+                         "contact": {"abandoned": -0.10}},
+}
+
+# --- The planted change between waves -------------------------------------------------
+WAVE2_RESPONSIVENESS_SHIFT = 0.35  # SD of the responsiveness perception latent
+CHANGE_DATE = "2025-07-01"  # from this date phone queues are shorter
+
+# --- Contact log ----------------------------------------------------------------------
+PERIOD = ("2025-01-01", "2026-01-01")  # contacts start in [first, last)
+CHANNELS = ("phone", "email", "chat", "web", "social")
+FIRST_CHANNEL_MIX = (0.36, 0.24, 0.17, 0.15, 0.08)  # channel of an issue's first contact
+RETRY_CHANNEL_MIX = (0.50, 0.20, 0.15, 0.10, 0.05)  # when a repeat contact switches
+RETRY_SAME_CHANNEL = {"abandoned": 0.70, "unresolved": 0.50}
+RETRY_PROB = {"abandoned": 0.85, "unresolved": 0.70}  # else the customer gives up
+RETRY_GAP_HOURS = {"abandoned": 3.0, "unresolved": 36.0}  # mean (exponential)
+MAX_CONTACTS_PER_ISSUE = 5
+CONTACTS_PER_ISSUE = 1.32  # expected, used to turn n_contacts into an issue rate
+PROPENSITY_SHAPE = 1.0  # gamma heterogeneity in contact rates; some customers never call
+SEGMENT_CONTACT_RATE = {"consumer": 1.0, "small_business": 1.3, "premium": 1.2}
+HOUR_WEIGHTS = (1, 0.5, 0.3, 0.3, 0.3, 0.5, 1, 3, 6, 9, 10, 10,
+                9, 9, 9, 8, 8, 7, 6, 5, 4, 3, 2, 1.5)
+# Queues: phone always; chat only once escalated from the virtual assistant to an agent.
+MEAN_WAIT_SEC = {"phone": (240.0, 120.0), "chat": (70.0, 70.0)}  # before/after CHANGE_DATE
+SMALL_BUSINESS_WAIT_FACTOR = 1.5
+# Patience in the queue: a mixture of impatient callers (short exponential patience) and
+# patient ones, so the hang-up hazard is front-loaded (~60 % of abandons within 60 s).
+PATIENCE = {"impatient_share": 0.06, "impatient_mean_sec": 30.0, "patient_mean_sec": 2500.0}
+CALLBACK_OFFER_WAIT_SEC = 360  # a callback is offered when the predicted wait exceeds this
+CALLBACK_ACCEPT = 0.60
+CALLBACK_KEPT = 0.90
+CALLBACK_ANNOUNCE_SEC = (20, 45)  # time in the queue before accepting a callback
+ESCALATION_PROB = {"chat": 0.45, "web": 0.28, "social": 0.25}  # digital -> live agent
+TRANSFER_RATE = {"phone": 0.25, "email": 0.05, "chat": 0.12, "web": 0.10, "social": 0.10}
+RESOLUTION_LOGIT = {"phone": 1.40, "email": 0.80, "chat": 1.00, "web": 0.90, "social": 0.60}
+SELF_SERVICE_RESOLUTION = 0.60  # digital contacts that stay with the bot / web pages
+TRANSFER_RESOLUTION_LOGIT = -0.50  # per transfer
+HANDLE_MEDIAN_SEC = {"phone": 360, "email": 480, "chat": 600, "web": 180, "social": 300}
+N_TEAMS, AGENTS_PER_TEAM = 20, 10
+TEAM_SD, AGENT_SD = 0.35, 0.25  # resolution logit shifts of teams and agents
+
+# --- Survey mess ----------------------------------------------------------------------
+SPEEDER_SHARE = 0.03  # duration under 150 s, random answers on the SERVQUAL grid
+STRAIGHTLINER_SHARE = 0.01  # same answer on every p_ item
+DONT_KNOW_SHARE = 0.01  # SERVQUAL cells coded 99
+DONT_KNOW_CODE = 99
+BLANK_SHARE = 0.015  # empty cells over all 1-7 items
+NPS_BLANK_SHARE = 0.004
+DURATION_MEDIAN_SEC = 540
+
+# --- Population used for the true values in truth.yaml -------------------------------
+POPULATION_SEED = 1
+POPULATION_CUSTOMERS = 200_000  # all of them respond, half in each wave
+# A wave-to-wave change at least this large counts as "practically changed" in truth.yaml.
+PRACTICAL_CHANGE = {"nps_or_pct": 3.0, "mean_1_to_7": 0.075}
+
+# Derived names -----------------------------------------------------------------------
+SERVQUAL_ITEMS = {d: [f"{DIMENSION_PREFIX[d]}{i + 1}" for i in range(len(PERCEPTION_LOADINGS[d]))]
+                  for d in DIMENSIONS}
+E_ITEMS = [f"e_{item}" for d in DIMENSIONS for item in SERVQUAL_ITEMS[d]]
+P_ITEMS = [f"p_{item}" for d in DIMENSIONS for item in SERVQUAL_ITEMS[d]]
+SAT_ITEMS = ["sat1", "sat2", "sat3"]
+STAY_ITEMS = ["stay1", "stay2", "stay3"]
+SURVEY_COLUMNS = (["respondent_id", "customer_id", "email", "segment", "wave", "survey_date",
+                   "duration_sec"] + E_ITEMS + P_ITEMS + SAT_ITEMS + STAY_ITEMS
+                  + ["nps", "ces", "temkin_useful", "temkin_easy", "temkin_enjoyable"])
+CONTACT_COLUMNS = ["contact_id", "customer_id", "issue_id", "channel", "started_at",
+                   "queue_wait_sec", "abandoned", "callback_offered", "callback_accepted",
+                   "callback_kept", "handle_time_sec", "resolved_first_contact", "transfers",
+                   "escalated_to_agent", "agent_id", "team_id"]
+FEATURES = tuple(CONTACT_FEATURES)
+_DAY = 86_400
+_FIRST_NAMES = ("anna", "bram", "daan", "emma", "eva", "fleur", "floor", "jan", "jesse",
+                "julia", "lars", "lisa", "lotte", "luuk", "maud", "milan", "noor", "pieter",
+                "roos", "ruben", "sanne", "sem", "sophie", "thijs", "tess", "tim", "vera",
+                "wouter", "yara", "zoe")
+_LAST_NAMES = ("bakker", "bos", "dekker", "dijkstra", "degroot", "dejong", "deboer",
+               "devries", "dewit", "hendriks", "jansen", "janssen", "kok", "koster",
+               "meijer", "mulder", "peters", "smit", "smits", "vandam", "vandijk",
+               "vanleeuwen", "vermeulen", "visser", "vos", "willems")
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """The demo study's data and the truth it was drawn from.
+
+    Attributes
+    ----------
+    survey : pandas.DataFrame
+        One row per respondent, columns as in ``survey.csv``.
+    contacts : pandas.DataFrame
+        One row per contact, columns as in ``contacts.parquet``.
+    truth : dict
+        The planted model and the true population values, as in ``truth.yaml``.
+    """
+
+    survey: pd.DataFrame
+    contacts: pd.DataFrame
+    truth: dict
+
+
+# =====================================================================================
+# Public API
+# =====================================================================================
+
+
+def generate_demo(*, seed=DEFAULT_SEED, n_respondents=2000, n_customers=20000,
+                  n_contacts=200000):
+    """Generate the demo survey, contact log and planted truth in one deterministic pass.
+
+    Parameters
+    ----------
+    seed : int, default=20261123
+        Seed of :func:`numpy.random.default_rng`; the same seed gives the same data on
+        every machine (for the pinned numpy version).
+    n_respondents : int, default=2000
+        Survey respondents, split evenly over two cross-sectional waves.
+    n_customers : int, default=20000
+        Customers in the contact log (respondents are a random sample of them).
+    n_contacts : int, default=200000
+        Expected number of contacts; the realised number varies by a few per cent
+        (194,564 for the default seed).
+
+    Returns
+    -------
+    DemoData
+        ``survey`` (one row per respondent), ``contacts`` (one row per contact, sorted
+        by ``started_at``) and ``truth`` (a plain dict, the content of ``truth.yaml``).
+
+    Notes
+    -----
+    The model and its constants are described in the module docstring and in
+    ``truth.yaml``.  The true population values in ``truth["population"]`` do not
+    depend on `seed` or the sizes: they come from one large simulated population.
+
+    Examples
+    --------
+    >>> from cxlab.synth import generate_demo
+    >>> demo = generate_demo(seed=7, n_respondents=100, n_customers=500, n_contacts=4000)
+    >>> demo.survey.shape
+    (100, 62)
+    >>> sorted(demo.survey["wave"].unique().tolist())
+    [1, 2]
+    >>> demo.truth["expected"]["driver_ranking"][0]
+    'reliability'
+    """
+    caller = "generate_demo"
+    _check_int(seed, "seed", caller, minimum=0)
+    _check_int(n_respondents, "n_respondents", caller, minimum=50)
+    _check_int(n_customers, "n_customers", caller, minimum=n_respondents,
+               what=f"an int >= n_respondents ({n_respondents})")
+    _check_int(n_contacts, "n_contacts", caller, minimum=0)
+
+    world = _simulate(seed, n_customers=n_customers, n_contacts=n_contacts,
+                      n_respondents=n_respondents)
+    survey, careless = _survey_frame(world, _streams(seed)["mess"])
+    contacts = _contacts_frame(world)
+    truth = _truth(seed, n_respondents, n_customers, n_contacts, len(contacts),
+                   world, careless)
+    return DemoData(survey=survey, contacts=contacts, truth=truth)
+
+
+def write_demo(directory, *, seed=DEFAULT_SEED, contacts=True):
+    """Write the demo study's raw files into `directory`, each one atomically.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        Target folder; created if missing.
+    seed : int, default=20261123
+        Passed to :func:`generate_demo` (with the default sizes).
+    contacts : bool, default=True
+        Also write ``contacts.parquet`` (about 200,000 rows; not kept in git).
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        ``{"survey": .../survey.csv, "truth": .../truth.yaml, "readme": .../README.md}``
+        plus ``"contacts"`` when `contacts` is True.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cxlab.synth import write_demo
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     sorted(write_demo(tmp, contacts=False))
+    ['readme', 'survey', 'truth']
+    """
+    if not isinstance(contacts, bool):
+        raise ValueError("The 'contacts' parameter of write_demo must be a bool. "
+                         f"Got {contacts!r} instead.")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    demo = generate_demo(seed=seed)
+    paths = {
+        "survey": _write_bytes(directory / "survey.csv", survey_csv_bytes(demo.survey)),
+        "truth": _write_bytes(directory / "truth.yaml", truth_yaml_bytes(demo.truth)),
+        "readme": _write_bytes(directory / "README.md", readme_bytes(demo.truth)),
+    }
+    if contacts:
+        paths["contacts"] = _write_parquet(directory / "contacts.parquet", demo.contacts)
+    return paths
+
+
+def ensure_demo_contacts(directory, *, seed=DEFAULT_SEED):
+    """Return the path of the demo contact log, generating it first if it is missing.
+
+    The contact log is too large for git; every machine regenerates the same rows
+    from the same seed.  An existing file is left untouched.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        The demo study's raw-data folder.
+    seed : int, default=20261123
+        Passed to :func:`generate_demo` (with the default sizes).
+
+    Returns
+    -------
+    pathlib.Path
+        ``directory / "contacts.parquet"``.
+    """
+    path = Path(directory) / "contacts.parquet"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_parquet(path, generate_demo(seed=seed).contacts)
+    return path
+
+
+def survey_csv_bytes(survey):
+    """Serialise a survey frame exactly as ``survey.csv`` is written (UTF-8, ``\\n``)."""
+    text = survey.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    return text.encode("utf-8")
+
+
+def truth_yaml_bytes(truth):
+    """Serialise the truth dict exactly as ``truth.yaml`` is written (plain YAML)."""
+    header = ("# Planted truth of the cxlab demo study, written by cxlab.synth.write_demo.\n"
+              "# Do not edit: regenerate with `python -m cxlab.synth data/raw/demo`.\n")
+    body = yaml.safe_dump(truth, sort_keys=False, allow_unicode=True, width=92,
+                          default_flow_style=None)
+    return (header + body).encode("utf-8")
+
+
+# =====================================================================================
+# Simulation
+# =====================================================================================
+
+
+def _simulate(seed, *, n_customers, n_contacts, n_respondents, sort_contacts=True):
+    """Customers, contacts, respondents and their clean answers as numpy arrays."""
+    streams = _streams(seed)
+    rng_customers, rng_contacts, rng_survey = (streams[k] for k in ("customers", "contacts",
+                                                                     "survey"))
+    segment = rng_customers.choice(len(SEGMENTS), size=n_customers, p=SEGMENT_SHARES)
+    contacts = _simulate_contacts(rng_contacts, segment, n_contacts, sort=sort_contacts)
+
+    # Respondents: a random sample of customers, half per wave, ordered by date.
+    customer = rng_survey.choice(n_customers, size=n_respondents, replace=False)
+    wave = np.where(np.arange(n_respondents) < n_respondents // 2, 1, 2)
+    day = np.empty(n_respondents, dtype=np.int64)
+    for w, (first, n_days) in FIELDWORK.items():
+        at = wave == w
+        day[at] = _days(first) + rng_survey.integers(0, n_days, size=at.sum())
+    order = np.lexsort((np.arange(n_respondents), day, wave))
+    customer, wave, day = customer[order], wave[order], day[order]
+    features = _window_features(contacts, customer, day * _DAY, n_customers)
+    answers = _simulate_answers(rng_survey, segment[customer], wave, features)
+    return {"segment": segment, "contacts": contacts, "customer": customer, "wave": wave,
+            "day": day, "features": features, **answers}
+
+
+def _streams(seed):
+    """Independent random streams of one seed, so each part can change on its own."""
+    names = ("customers", "contacts", "survey", "mess")
+    return dict(zip(names, np.random.default_rng(seed).spawn(len(names))))
+
+
+def _simulate_contacts(rng, segment, n_contacts, *, sort=True):
+    """Issues and their contacts, vectorised over issues (one loop step per attempt)."""
+    n_customers = len(segment)
+    rate = np.asarray([SEGMENT_CONTACT_RATE[s] for s in SEGMENTS])
+    mean_rate = float(np.dot(rate, SEGMENT_SHARES))
+    propensity = rng.gamma(PROPENSITY_SHAPE, 1 / PROPENSITY_SHAPE, n_customers)
+    issues_per_customer = n_contacts / CONTACTS_PER_ISSUE / n_customers / mean_rate
+    n_issues = rng.poisson(propensity * rate[segment] * issues_per_customer)
+    cust = np.repeat(np.arange(n_customers), n_issues)
+    n = len(cust)
+    start, end = _days(PERIOD[0]) * _DAY, _days(PERIOD[1]) * _DAY
+    hour_p = np.asarray(HOUR_WEIGHTS) / np.sum(HOUR_WEIGHTS)
+    t = (start + rng.integers(0, (end - start) // _DAY, n) * _DAY
+         + rng.choice(24, size=n, p=hour_p) * 3600 + rng.integers(0, 3600, n))
+    order = np.lexsort((cust, t))
+    cust, t = cust[order], t[order]
+
+    # Fixed agent skills (logit shift on resolution): team part plus agent part.
+    n_agents = N_TEAMS * AGENTS_PER_TEAM
+    team_effect = rng.normal(0, TEAM_SD, N_TEAMS)
+    skill = np.repeat(team_effect, AGENTS_PER_TEAM) + rng.normal(0, AGENT_SD, n_agents)
+
+    change = _days(CHANGE_DATE) * _DAY
+    phone, chat = CHANNELS.index("phone"), CHANNELS.index("chat")
+    esc_p, transfer_rate = _by_channel(ESCALATION_PROB), _by_channel(TRANSFER_RATE)
+    res_logit, handle_median = _by_channel(RESOLUTION_LOGIT), _by_channel(HANDLE_MEDIAN_SEC)
+    wait_factor = np.where(segment == SEGMENTS.index("small_business"),
+                           SMALL_BUSINESS_WAIT_FACTOR, 1.0)
+
+    # Attempt k of every issue still open: arrays shrink as issues close.
+    issue = np.arange(n)
+    channel = rng.choice(len(CHANNELS), size=n, p=FIRST_CHANNEL_MIX)
+    slots = []
+    for k in range(MAX_CONTACTS_PER_ISSUE):
+        m = len(issue)
+        digital = channel >= chat
+        escalated = digital & (rng.random(m) < np.nan_to_num(esc_p[channel]))
+        queued = (channel == phone) | ((channel == chat) & escalated)
+        mean_wait = np.where(channel == phone,
+                             np.where(t < change, *MEAN_WAIT_SEC["phone"]),
+                             np.where(t < change, *MEAN_WAIT_SEC["chat"]))
+        wait = rng.exponential(1.0, m) * mean_wait * wait_factor[cust[issue]]
+        patience = rng.exponential(1.0, m) * np.where(
+            rng.random(m) < PATIENCE["impatient_share"], PATIENCE["impatient_mean_sec"],
+            PATIENCE["patient_mean_sec"])
+        offered = (channel == phone) & (wait > CALLBACK_OFFER_WAIT_SEC)
+        accepted = offered & (rng.random(m) < CALLBACK_ACCEPT)
+        kept = accepted & (rng.random(m) < CALLBACK_KEPT)
+        abandoned = queued & ~accepted & (patience < wait)
+        announce = rng.integers(CALLBACK_ANNOUNCE_SEC[0], CALLBACK_ANNOUNCE_SEC[1] + 1, m)
+        queue_wait = np.where(queued, np.where(accepted, announce,
+                                               np.round(np.minimum(patience, wait))), np.nan)
+        no_contact = abandoned | (accepted & ~kept)  # nobody handled it
+        agent_handled = ~no_contact & (~digital | escalated)
+        transfers = np.where(agent_handled, rng.poisson(transfer_rate[channel]), 0)
+        agent = rng.integers(0, n_agents, m)
+        p_agent = _expit(res_logit[channel] + skill[agent]
+                         + TRANSFER_RESOLUTION_LOGIT * transfers)
+        p_resolve = np.where(agent_handled, p_agent,
+                             np.where(no_contact, 0.0, SELF_SERVICE_RESOLUTION))
+        resolved = rng.random(m) < p_resolve
+        handle = np.where(no_contact, np.nan,
+                          np.round(handle_median[channel] * rng.lognormal(0, 0.5, m)
+                                   * (1 + 0.4 * transfers) * np.where(escalated, 2.0, 1.0)))
+        slots.append({"issue": issue, "attempt": np.full(m, k), "customer": cust[issue],
+                      "t": t, "channel": channel, "queue_wait": queue_wait,
+                      "abandoned": abandoned, "offered": offered, "accepted": accepted,
+                      "kept": kept, "handle": handle, "resolved": resolved,
+                      "transfers": transfers, "escalated": escalated,
+                      "agent": np.where(agent_handled, agent, -1)})
+        # Unresolved: the customer tries again (maybe in another channel) or gives up.
+        retry = rng.random(m) < np.where(no_contact, RETRY_PROB["abandoned"],
+                                         RETRY_PROB["unresolved"])
+        same = rng.random(m) < np.where(no_contact, RETRY_SAME_CHANNEL["abandoned"],
+                                        RETRY_SAME_CHANNEL["unresolved"])
+        switch_to = rng.choice(len(CHANNELS), size=m, p=RETRY_CHANNEL_MIX)
+        gap = rng.exponential(1.0, m) * 3600 * np.where(
+            no_contact, RETRY_GAP_HOURS["abandoned"], RETRY_GAP_HOURS["unresolved"])
+        t_next = (t + np.nan_to_num(queue_wait) + np.nan_to_num(handle)
+                  + np.round(gap)).astype(np.int64)
+        go_on = ~resolved & retry & (t_next < end)
+        issue, t = issue[go_on], t_next[go_on]
+        channel = np.where(same, channel, switch_to)[go_on]
+
+    # Stack the attempts and sort them chronologically.
+    cols = {key: np.concatenate([s[key] for s in slots]) for key in slots[0]}
+    if sort:
+        order = np.lexsort((cols["attempt"], cols["issue"], cols["t"]))
+        cols = {key: v[order] for key, v in cols.items()}
+    cols["team_effect"] = team_effect
+    return cols
+
+
+def _window_features(contacts, customer, survey_t, n_customers):
+    """Per respondent: CONTACT_FEATURES over the WINDOW_DAYS before the survey date."""
+    respondent_of = np.full(n_customers, -1)
+    respondent_of[customer] = np.arange(len(customer))
+    r = respondent_of[contacts["customer"]]
+    t = contacts["t"]
+    inside = r >= 0
+    inside[inside] = ((t[inside] >= survey_t[r[inside]] - WINDOW_DAYS * _DAY)
+                      & (t[inside] < survey_t[r[inside]]))
+    counts = {
+        "repeat_contacts": contacts["attempt"] > 0,
+        "long_waits": np.nan_to_num(contacts["queue_wait"]) > LONG_WAIT_SEC,
+        "abandoned": contacts["abandoned"],
+        "transfers": contacts["transfers"],
+        "escalations": contacts["escalated"],
+    }
+    out = np.empty((len(customer), len(FEATURES)))
+    for j, name in enumerate(FEATURES):
+        out[:, j] = np.bincount(r[inside], weights=counts[name][inside].astype(float),
+                                minlength=len(customer))
+    return out
+
+
+def _latent_corr():
+    """10 x 10 correlation of (perceptions, expectations), in DIMENSIONS order."""
+    k = len(DIMENSIONS)
+    pe = np.full((k, k), PE_CORR_OTHER) + (PE_CORR_SAME - PE_CORR_OTHER) * np.eye(k)
+    ee = np.full((k, k), EXPECTATION_CORR_OFFDIAG) + (1 - EXPECTATION_CORR_OFFDIAG) * np.eye(k)
+    return np.block([[np.asarray(PERCEPTION_CORR), pe], [pe.T, ee]])
+
+
+def _simulate_answers(rng, segment, wave, features):
+    """Latents and clean (careful, complete) answers of every respondent."""
+    n, k = len(segment), len(DIMENSIONS)
+    chol = np.linalg.cholesky(_latent_corr())
+    z = rng.standard_normal((n, 2 * k))
+    latent = np.zeros((n, 2 * k))
+    for i in range(2 * k):  # explicit sums: bit-identical on every machine
+        for j in range(i + 1):
+            latent[:, i] += chol[i, j] * z[:, j]
+    latent[:, DIMENSIONS.index("responsiveness")] += WAVE2_RESPONSIVENESS_SHIFT * (wave == 2)
+    perception, expectation = latent[:, :k], latent[:, k:]
+
+    items = {}
+    blocks = (("p", perception, PERCEPTION_LOADINGS, PERCEPTION_CENTRE),
+              ("e", expectation, EXPECTATION_LOADINGS, EXPECTATION_CENTRE))
+    for prefix, lat, loadings, centre in blocks:
+        for d, dim in enumerate(DIMENSIONS):
+            for name, lam in zip(SERVQUAL_ITEMS[dim], loadings[dim]):
+                items[f"{prefix}_{name}"] = _item(rng, lat[:, d], lam, centre[dim])
+
+    feat = dict(zip(FEATURES, features.T))
+    sat_raw = rng.normal(0, SAT_NOISE_SD, n) + np.asarray(
+        [SAT_SEGMENT_EFFECT[s] for s in SEGMENTS])[segment]
+    for d, dim in enumerate(DIMENSIONS):
+        sat_raw = sat_raw + SAT_BETA[dim] * perception[:, d]
+    for name, g in SAT_GAMMA.items():
+        sat_raw = sat_raw + g * feat[name]
+    sat = (sat_raw - SAT_REFERENCE[0]) / SAT_REFERENCE[1]
+    loyalty = LOY_SAT * sat + rng.normal(0, LOY_NOISE_SD, n)
+    for name, g in LOY_GAMMA.items():
+        loyalty = loyalty + g * feat[name]
+    recommend = NPS_SAT * sat + NPS_LOY * loyalty + rng.normal(0, NPS_NOISE_SD, n)
+
+    for i, lam in enumerate(SAT_LOADINGS):
+        items[SAT_ITEMS[i]] = _item(rng, sat, lam, SAT_CENTRE)
+    items["sat3"] = 8 - items["sat3"]  # reverse-keyed: "I regret choosing this company"
+    for i, lam in enumerate(STAY_LOADINGS):
+        items[STAY_ITEMS[i]] = _item(rng, loyalty, lam, STAY_CENTRE)
+    items["nps"] = np.searchsorted(np.asarray(NPS_CUTS), recommend).astype(np.int64)
+    for name, spec in SINGLE_ITEMS.items():
+        y = spec["satisfaction"] * sat + rng.normal(0, spec["noise_sd"], n)
+        for f, g in spec["contact"].items():
+            y = y + g * feat[f]
+        items[name] = _scale(spec["centre"] + SINGLE_ITEM_SPREAD * y)
+    return {"perception": perception, "expectation": expectation, "sat_raw": sat_raw,
+            "sat": sat, "loyalty": loyalty, "recommend": recommend, "items": items}
+
+
+def _item(rng, latent, loading, centre):
+    """One 1-7 item: round(centre + spread * (loading * latent + noise)), clipped."""
+    y = loading * latent + math.sqrt(1 - loading**2) * rng.standard_normal(len(latent))
+    return _scale(centre + ITEM_SPREAD * y)
+
+
+def _scale(x, low=1, high=7):
+    return np.clip(np.rint(x), low, high).astype(np.int64)
+
+
+def _by_channel(table):
+    """Array over CHANNELS of a {channel: value} table (NaN where absent)."""
+    return np.asarray([table.get(c, np.nan) for c in CHANNELS], dtype=float)
+
+
+def _expit(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _days(iso):
+    """Days since 1970-01-01 of an ISO date."""
+    return int(np.datetime64(iso, "D").astype(np.int64))
+
+
+# =====================================================================================
+# Frames: clean answers -> the survey file with its realistic mess; the contact log
+# =====================================================================================
+
+
+def _survey_frame(world, rng):
+    """The survey as fielded: ids, e-mail, durations, careless answers, gaps."""
+    items = {k: v.copy() for k, v in world["items"].items()}
+    n = len(world["customer"])
+    servqual = E_ITEMS + P_ITEMS
+
+    # Careless respondents, drawn as exact counts: speeders and (other) straight-liners.
+    who = rng.permutation(n)
+    n_speed, n_straight = round(SPEEDER_SHARE * n), round(STRAIGHTLINER_SHARE * n)
+    speeders, straight = np.sort(who[:n_speed]), np.sort(who[n_speed:n_speed + n_straight])
+    duration = np.rint(DURATION_MEDIAN_SEC * rng.lognormal(0, 0.35, n)).astype(np.int64)
+    duration = np.maximum(duration, 150)
+    duration[speeders] = rng.integers(60, 150, len(speeders))
+    for col in servqual:
+        items[col][speeders] = rng.integers(1, 8, len(speeders))
+    line = rng.choice([4, 5, 6, 7], size=len(straight), p=[0.15, 0.3, 0.3, 0.25])
+    for col in P_ITEMS:
+        items[col][straight] = line
+
+    # "Don't know" (99) on SERVQUAL cells, then blank cells over all 1-7 items.
+    frame = {}
+    protect = np.zeros(n, dtype=bool)
+    protect[straight] = True
+    for col in servqual:
+        dont_know = rng.random(n) < DONT_KNOW_SHARE
+        if col.startswith("p_"):
+            dont_know &= ~protect
+        items[col] = np.where(dont_know, DONT_KNOW_CODE, items[col])
+    for col in servqual + SAT_ITEMS + STAY_ITEMS + list(SINGLE_ITEMS):
+        blank = rng.random(n) < BLANK_SHARE
+        if col.startswith("p_"):
+            blank &= ~protect
+        frame[col] = pd.arrays.IntegerArray(items[col], blank)
+    nps_blank = np.zeros(n, dtype=bool)
+    nps_blank[rng.choice(n, size=max(1, round(NPS_BLANK_SHARE * n)), replace=False)] = True
+    frame["nps"] = pd.arrays.IntegerArray(items["nps"], nps_blank)
+
+    ids = [f"R{i + 1:05d}" for i in range(n)]
+    survey = pd.DataFrame({
+        "respondent_id": pd.array(ids, dtype="str"),
+        "customer_id": pd.array(_customer_ids(world["customer"]), dtype="str"),
+        "email": pd.array(_emails(rng, n), dtype="str"),
+        "segment": pd.array(np.asarray(SEGMENTS, dtype=object)[world["segment"][world["customer"]]],
+                            dtype="str"),
+        "wave": world["wave"].astype(np.int64),
+        "survey_date": pd.to_datetime(world["day"], unit="D"),
+        "duration_sec": duration,
+        **frame,
+    })[SURVEY_COLUMNS]
+    careless = {"speeders": [ids[i] for i in speeders],
+                "straightliners": [ids[i] for i in straight]}
+    return survey, careless
+
+
+def _customer_ids(index):
+    return [f"C{i + 1:06d}" for i in index]
+
+
+def _emails(rng, n):
+    """Unique fake addresses like ``anna.devries123@example.com``."""
+    first = rng.integers(0, len(_FIRST_NAMES), n)
+    last = rng.integers(0, len(_LAST_NAMES), n)
+    number = rng.integers(1, 1000, n)
+    seen, out = set(), []
+    for i, j, num in zip(first, last, number):
+        address = f"{_FIRST_NAMES[i]}.{_LAST_NAMES[j]}{num}"
+        suffix = 0
+        while address in seen:  # rare; deterministic
+            suffix += 1
+            address = f"{_FIRST_NAMES[i]}.{_LAST_NAMES[j]}{num}{suffix}"
+        seen.add(address)
+        out.append(f"{address}@example.com")
+    return out
+
+
+def _contacts_frame(world):
+    c = world["contacts"]
+    n = len(c["t"])
+    has_agent = c["agent"] >= 0
+    agent_ids = np.asarray([f"A{i + 1:04d}" for i in range(N_TEAMS * AGENTS_PER_TEAM)],
+                           dtype=object)
+    team_ids = np.asarray([f"T{i + 1:02d}" for i in range(N_TEAMS)], dtype=object)
+    agent = np.where(has_agent, agent_ids[np.maximum(c["agent"], 0)], None)
+    team = np.where(has_agent, team_ids[np.maximum(c["agent"], 0) // AGENTS_PER_TEAM], None)
+    customer_ids = np.asarray(_customer_ids(range(len(world["segment"]))), dtype=object)
+    return pd.DataFrame({
+        "contact_id": np.arange(1, n + 1, dtype=np.int64) + 10_000_000,
+        "customer_id": pd.array(customer_ids[c["customer"]], dtype="str"),
+        "issue_id": c["issue"].astype(np.int64) + 5_000_001,  # issues numbered by first contact
+        "channel": pd.array(np.asarray(CHANNELS, dtype=object)[c["channel"]], dtype="str"),
+        "started_at": pd.to_datetime(c["t"], unit="s", utc=True),
+        "queue_wait_sec": c["queue_wait"].astype(float),
+        "abandoned": c["abandoned"],
+        "callback_offered": c["offered"],
+        "callback_accepted": c["accepted"],
+        "callback_kept": c["kept"],
+        "handle_time_sec": c["handle"].astype(float),
+        "resolved_first_contact": c["resolved"],
+        "transfers": c["transfers"].astype(np.int64),
+        "escalated_to_agent": c["escalated"],
+        "agent_id": pd.array(agent, dtype="str"),
+        "team_id": pd.array(team, dtype="str"),
+    })
+
+
+# =====================================================================================
+# Truth
+# =====================================================================================
+
+
+def _truth(seed, n_respondents, n_customers, n_contacts, n_contacts_realised, world, careless):
+    """The planted model and the true population values, as plain YAML-able data."""
+    pop = _population()
+    corr = _latent_corr()
+    k = len(DIMENSIONS)
+    team_effect = world["contacts"]["team_effect"]
+    return {
+        "generator": "cxlab.synth.generate_demo",
+        "seed": seed,
+        "sizes": {"n_respondents": n_respondents, "n_customers": n_customers,
+                  "n_contacts_expected": n_contacts, "n_contacts": n_contacts_realised},
+        "survey_design": {
+            "segments": dict(zip(SEGMENTS, SEGMENT_SHARES)),
+            "waves": {f"wave_{w}": {"first_day": first, "n_days": d}
+                      for w, (first, d) in FIELDWORK.items()},
+            "contact_window_days": WINDOW_DAYS,
+        },
+        "measurement": {
+            "item_scale": ("answer = clip(round(centre + spread * y), 1, 7) with "
+                           "y = loading * latent + sqrt(1 - loading^2) * noise"),
+            "item_spread": ITEM_SPREAD,
+            "perception": {d: {"items": [f"p_{i}" for i in SERVQUAL_ITEMS[d]],
+                               "loadings": list(PERCEPTION_LOADINGS[d]),
+                               "centre": PERCEPTION_CENTRE[d]} for d in DIMENSIONS},
+            "expectation": {d: {"items": [f"e_{i}" for i in SERVQUAL_ITEMS[d]],
+                                "loadings": list(EXPECTATION_LOADINGS[d]),
+                                "centre": EXPECTATION_CENTRE[d]} for d in DIMENSIONS},
+            "perception_factor_correlations": _labelled(corr[:k, :k]),
+            "expectation_factor_correlations": _labelled(corr[k:, k:]),
+            "perception_expectation_correlation": {"same_dimension": PE_CORR_SAME,
+                                                   "other_dimension": PE_CORR_OTHER},
+            "satisfaction": {"items": SAT_ITEMS, "loadings": list(SAT_LOADINGS),
+                             "centre": SAT_CENTRE, "reverse_keyed": ["sat3"]},
+            "stay": {"items": STAY_ITEMS, "loadings": list(STAY_LOADINGS),
+                     "centre": STAY_CENTRE},
+        },
+        "satisfaction": {
+            "equation": ("sat_raw = sum(beta * perception) + sum(gamma * contact_feature) "
+                         "+ segment_effect + N(0, noise_sd); "
+                         "satisfaction = (sat_raw - reference_mean) / reference_sd"),
+            "beta": dict(SAT_BETA),
+            "beta_standardised": pop["beta_standardised"],
+            "expectation_effect": EXPECTATION_EFFECT_ON_SAT,
+            "contact_effects": dict(SAT_GAMMA),
+            "contact_effects_standardised": pop["gamma_standardised"],
+            "segment_effects": dict(SAT_SEGMENT_EFFECT),
+            "noise_sd": SAT_NOISE_SD,
+            "reference_mean": SAT_REFERENCE[0], "reference_sd": SAT_REFERENCE[1],
+            "r2_perceptions_latent": pop["r2_perceptions"],
+        },
+        "loyalty": {"equation": "loyalty = satisfaction_effect * satisfaction "
+                                "+ sum(direct_contact_effects * feature) + N(0, noise_sd)",
+                    "satisfaction_effect": LOY_SAT, "direct_contact_effects": dict(LOY_GAMMA),
+                    "noise_sd": LOY_NOISE_SD},
+        "nps": {"equation": "recommend = sat_effect * satisfaction + loyalty_effect * loyalty "
+                            "+ N(0, noise_sd); nps = number of cuts below recommend",
+                "satisfaction_effect": NPS_SAT, "loyalty_effect": NPS_LOY,
+                "noise_sd": NPS_NOISE_SD, "cuts": list(NPS_CUTS)},
+        "single_items": {"equation": ("answer = clip(round(centre + spread * (satisfaction_effect"
+                                      " * satisfaction + sum(contact * feature) + noise)), 1, 7)"),
+                         "spread": SINGLE_ITEM_SPREAD,
+                         **{name: {"centre": s["centre"], "satisfaction_effect": s["satisfaction"],
+                                   "noise_sd": s["noise_sd"], "contact": dict(s["contact"])}
+                            for name, s in SINGLE_ITEMS.items()}},
+        "contact_features": dict(CONTACT_FEATURES),
+        "contact_model": {
+            "period": list(PERIOD),
+            "channels": list(CHANNELS),
+            "first_channel_mix": dict(zip(CHANNELS, FIRST_CHANNEL_MIX)),
+            "retry_channel_mix": dict(zip(CHANNELS, RETRY_CHANNEL_MIX)),
+            "retry_same_channel": dict(RETRY_SAME_CHANNEL),
+            "retry_probability": dict(RETRY_PROB),
+            "retry_gap_hours": dict(RETRY_GAP_HOURS),
+            "max_contacts_per_issue": MAX_CONTACTS_PER_ISSUE,
+            "propensity_gamma_shape": PROPENSITY_SHAPE,
+            "segment_contact_rate": dict(SEGMENT_CONTACT_RATE),
+            "mean_queue_wait_sec": {c: {"before_change": b, "after_change": a}
+                                    for c, (b, a) in MEAN_WAIT_SEC.items()},
+            "small_business_wait_factor": SMALL_BUSINESS_WAIT_FACTOR,
+            "patience": dict(PATIENCE),
+            "callback": {"offered_when_wait_over_sec": CALLBACK_OFFER_WAIT_SEC,
+                         "accept": CALLBACK_ACCEPT, "kept": CALLBACK_KEPT},
+            "escalation_probability": dict(ESCALATION_PROB),
+            "transfer_rate": dict(TRANSFER_RATE),
+            "agent_resolution_logit": dict(RESOLUTION_LOGIT),
+            "self_service_resolution": SELF_SERVICE_RESOLUTION,
+            "transfer_resolution_logit": TRANSFER_RESOLUTION_LOGIT,
+            "handle_median_sec": dict(HANDLE_MEDIAN_SEC),
+            "teams": {"n_teams": N_TEAMS, "agents_per_team": AGENTS_PER_TEAM,
+                      "team_sd": TEAM_SD, "agent_sd": AGENT_SD,
+                      "team_resolution_logit": {f"T{i + 1:02d}": _r(v)
+                                                for i, v in enumerate(team_effect)}},
+            "observed_in_population": pop["contacts"],
+        },
+        "wave_change": {
+            "responsiveness_perception_shift_sd": WAVE2_RESPONSIVENESS_SHIFT,
+            "phone_mean_wait_sec": {"before": MEAN_WAIT_SEC["phone"][0],
+                                    "after": MEAN_WAIT_SEC["phone"][1]},
+            "change_date": CHANGE_DATE,
+            "everything_else": "unchanged (no direct wave effect on any latent)",
+        },
+        "expected": pop["expected"],
+        "population": pop["waves"],
+        "careless": {"speeders": careless["speeders"],
+                     "straightliners": careless["straightliners"]},
+        "missing": {"blank_share": BLANK_SHARE, "dont_know_share": DONT_KNOW_SHARE,
+                    "dont_know_code": DONT_KNOW_CODE, "nps_blank_share": NPS_BLANK_SHARE},
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _population():
+    """True values from one large simulated population (all customers respond)."""
+    n = POPULATION_CUSTOMERS
+    world = _simulate(POPULATION_SEED, n_customers=n, n_contacts=10 * n, n_respondents=n,
+                      sort_contacts=False)  # order is irrelevant for population values
+    k = len(DIMENSIONS)
+    items, wave, feat = world["items"], world["wave"], world["features"]
+    sd_sat = float(np.std(world["sat_raw"][wave == 1]))
+    beta_std = {d: _r(SAT_BETA[d] / sd_sat) for d in DIMENSIONS}
+    gamma_std = {f: _r(SAT_GAMMA[f] * np.std(feat[wave == 1, j]) / sd_sat)
+                 for j, f in enumerate(FEATURES)}
+
+    # Exact LMG (Shapley) shares of the latent perceptions in satisfaction (wave 1).
+    phi = _latent_corr()[:k, :k]
+    beta = np.asarray([SAT_BETA[d] for d in DIMENSIONS])
+    cov_xy = phi @ beta
+    var_y = sd_sat**2
+
+    def r2(subset):
+        if not subset:
+            return 0.0
+        s = list(subset)
+        return float(cov_xy[s] @ np.linalg.solve(phi[np.ix_(s, s)], cov_xy[s]) / var_y)
+
+    lmg = np.zeros(k)
+    for j in range(k):
+        others = [i for i in range(k) if i != j]
+        for size in range(k):
+            weight = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
+            for subset in itertools.combinations(others, size):
+                lmg[j] += weight * (r2(subset + (j,)) - r2(subset))
+    lmg_share = {d: _r(lmg[j] / lmg.sum()) for j, d in enumerate(DIMENSIONS)}
+    driver_ranking = [DIMENSIONS[j] for j in np.argsort(-lmg, kind="stable")]
+    lever_ranking = sorted(FEATURES, key=lambda f: gamma_std[f])
+
+    waves = {f"wave_{w}": _headline(items, wave == w, feat[wave == w]) for w in (1, 2)}
+    w1, w2 = waves["wave_1"], waves["wave_2"]
+    waves["change"] = {key: ({d: _r(w2[key][d] - v) for d, v in value.items()}
+                             if isinstance(value, dict) else _r(w2[key] - value))
+                       for key, value in w1.items()}
+    # Which headline metrics move between the waves by a practically relevant amount.
+    changed, unchanged = [], []
+    for key, value in _flat(waves["change"]):
+        if key.endswith("_per_respondent"):
+            continue  # contact-log rates, not survey metrics
+        limit = PRACTICAL_CHANGE["mean_1_to_7"] if key.endswith("_mean") or "." in key \
+            else PRACTICAL_CHANGE["nps_or_pct"]
+        (changed if abs(value) >= limit else unchanged).append(key)
+    waves["practically_changed"] = changed
+    waves["practically_unchanged"] = unchanged
+    waves["practical_thresholds"] = dict(PRACTICAL_CHANGE)
+    waves["note"] = (f"True values: the same model on {n:,} simulated respondents (seed "
+                     f"{POPULATION_SEED}), clean answers (no careless, blank or 99 answers).")
+
+    contacts = world["contacts"]
+    first_half = contacts["t"] < _days(CHANGE_DATE) * _DAY
+    return {
+        "beta_standardised": beta_std,
+        "gamma_standardised": gamma_std,
+        "r2_perceptions": _r(lmg.sum()),
+        "expected": {
+            "driver_ranking": driver_ranking,
+            "driver_lmg_share_latent": lmg_share,
+            "contact_lever_ranking": lever_ranking,
+            "top_contact_levers": lever_ranking[:2],
+            "servperf_vs_servqual": ("perceptions alone (SERVPERF) predict satisfaction at "
+                                     "least as well as gaps P - E (SERVQUAL): expectations "
+                                     "have no direct effect"),
+        },
+        "contacts": {"before_change": _contact_stats(contacts, first_half),
+                     "after_change": _contact_stats(contacts, ~first_half)},
+        "waves": waves,
+    }
+
+
+def _headline(items, at, feat):
+    """Headline metrics of the clean answers of one wave."""
+    nps = items["nps"][at]
+    sat_scale = (items["sat1"][at] + items["sat2"][at] + (8 - items["sat3"][at])) / 3
+    stay_scale = sum(items[c][at] for c in STAY_ITEMS) / 3
+    out = {
+        "nps": _r(100 * (np.mean(nps >= 9) - np.mean(nps <= 6))),
+        "promoters_pct": _r(100 * np.mean(nps >= 9)),
+        "detractors_pct": _r(100 * np.mean(nps <= 6)),
+        "csat_top2_pct": _r(100 * np.mean(items["sat1"][at] >= 6)),
+        "satisfaction_mean": _r(np.mean(sat_scale)),
+        "stay_mean": _r(np.mean(stay_scale)),
+        "ces_mean": _r(np.mean(items["ces"][at])),
+        "ces_top2_pct": _r(100 * np.mean(items["ces"][at] >= 6)),
+    }
+    for name in ("temkin_useful", "temkin_easy", "temkin_enjoyable"):
+        out[f"{name}_mean"] = _r(np.mean(items[name][at]))
+    for j, f in enumerate(FEATURES):
+        out[f"{f}_per_respondent"] = _r(np.mean(feat[:, j]))
+    out["perception_mean"] = {d: _r(np.mean([items[f"p_{i}"][at] for i in SERVQUAL_ITEMS[d]]))
+                              for d in DIMENSIONS}
+    out["expectation_mean"] = {d: _r(np.mean([items[f"e_{i}"][at] for i in SERVQUAL_ITEMS[d]]))
+                               for d in DIMENSIONS}
+    out["gap_mean"] = {d: _r(out["perception_mean"][d] - out["expectation_mean"][d])
+                       for d in DIMENSIONS}
+    return out
+
+
+def _contact_stats(c, at):
+    phone = at & (c["channel"] == CHANNELS.index("phone"))
+    digital = at & (c["channel"] >= CHANNELS.index("chat"))
+    abandoned = phone & c["abandoned"]
+    offered = phone & c["offered"]
+    return {
+        "channel_share": {ch: _r(np.mean(c["channel"][at] == i)) for i, ch in enumerate(CHANNELS)},
+        "phone_mean_queue_wait_sec": _r(np.nanmean(c["queue_wait"][phone])),
+        "phone_abandonment_rate": _r(np.mean(c["abandoned"][phone])),
+        "abandoned_within_60s_share": _r(np.mean(c["queue_wait"][abandoned] <= 60)),
+        "callback_offer_rate": _r(np.mean(c["offered"][phone])),
+        "callback_accept_rate": _r(np.mean(c["accepted"][offered])),
+        "digital_escalation_rate": _r(np.mean(c["escalated"][digital])),
+        "first_contact_resolution_rate": _r(np.mean(c["resolved"][at])),
+    }
+
+
+def _flat(metrics):
+    """(name, value) pairs with nested dicts flattened to 'outer.inner'."""
+    for key, value in metrics.items():
+        if isinstance(value, dict):
+            yield from ((f"{key}.{k}", v) for k, v in value.items())
+        else:
+            yield key, value
+
+
+def _labelled(matrix):
+    return {a: {b: _r(matrix[i, j]) for j, b in enumerate(DIMENSIONS) if j != i}
+            for i, a in enumerate(DIMENSIONS)}
+
+
+def _r(x, digits=4):
+    """A plain float rounded for YAML (stable across machines)."""
+    return round(float(x), digits)
+
+
+# =====================================================================================
+# Helpers: validation, atomic writes, README, command line
+# =====================================================================================
+
+
+def _check_int(value, name, caller, *, minimum, what=None):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        what = what or f"an int >= {minimum}"
+        raise ValueError(f"The {name!r} parameter of {caller} must be {what}. "
+                         f"Got {value!r} instead.")
+
+
+def _write_bytes(path, data):
+    """Write `data` to `path` atomically: temp file in the same folder, then replace."""
+    return _atomic(path, lambda tmp: Path(tmp).write_bytes(data))
+
+
+def _write_parquet(path, frame):
+    return _atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def _atomic(path, write):
+    """Call ``write(tmp)`` on a temp file beside `path`, then move it into place."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual mode
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def readme_bytes(truth):
+    """The human-readable description of the demo data (``README.md``) from the truth."""
+    pop, exp = truth["population"], truth["expected"]
+    w1, w2, ch = pop["wave_1"], pop["wave_2"], pop["change"]
+    beta = truth["satisfaction"]["beta"]
+    gamma = truth["satisfaction"]["contact_effects"]
+    cm = truth["contact_model"]["observed_in_population"]
+    seg = truth["satisfaction"]["segment_effects"]
+    loy_direct = truth["loyalty"]["direct_contact_effects"]
+    r_p = [v for row in truth["measurement"]["perception_factor_correlations"].values()
+           for v in row.values()]
+    lines = [
+        "# Demo study: synthetic CX data with a known generating model",
+        "",
+        "Generated by `cxlab.synth` (`python -m cxlab.synth data/raw/demo`). Every effect",
+        "below is planted; `truth.yaml` holds all numbers. Nothing here is real customer data.",
+        "",
+        "| file | in git | content |",
+        "|---|---|---|",
+        f"| `survey.csv` | yes | {truth['sizes']['n_respondents']:,} respondents, two "
+        "cross-sectional waves (June and November 2025) |",
+        "| `truth.yaml` | yes | the generating model and the true population values |",
+        f"| `contacts.parquet` | no | {truth['sizes']['n_contacts']:,} contacts of "
+        f"{truth['sizes']['n_customers']:,} customers in 2025; regenerate with "
+        "`cxlab.synth.ensure_demo_contacts` |",
+        "",
+        "## The model",
+        "",
+        "1. **Contacts.** Customers raise issues through 2025; an issue gets one or more "
+        "contacts (phone, email, chat, web, social) until it is resolved or the customer "
+        "gives up. Phone callers wait in a queue (front-loaded hang-ups; callbacks offered "
+        "on long waits), digital contacts start self-service and may escalate to a live "
+        f"agent. Agents sit in teams of {AGENTS_PER_TEAM} whose resolution rates differ. "
+        f"Small-business customers wait {SMALL_BUSINESS_WAIT_FACTOR} times longer.",
+        f"2. **SERVQUAL.** Five correlated perception latents (r = {min(r_p):.2f}-{max(r_p):.2f})"
+        " and five "
+        "expectation latents drive the 22 `p_` and 22 `e_` items (loadings 0.65-0.85, "
+        "answers rounded onto 1-7). Expectations exceed perceptions, most for reliability "
+        f"(true wave-1 gap {w1['gap_mean']['reliability']:+.2f}).",
+        "3. **Satisfaction** (`sat1`-`sat3`, `sat3` reverse-keyed) = "
+        + ", ".join(f"{beta[d]:.2f} x {d}" for d in sorted(beta, key=lambda d: -beta[d]))
+        + f" + contact experience in the {WINDOW_DAYS} days before the interview ("
+        + ", ".join(f"{g:+.2f} per {f}" for f, g in gamma.items())
+        + f") {seg['premium']:+.2f} for premium customers + noise. Expectations have no "
+        "direct effect.",
+        f"4. **Loyalty** (`stay1`-`stay3`) = {truth['loyalty']['satisfaction_effect']:.2f} x "
+        "satisfaction " + " ".join(f"{g:+.2f} per {f}" for f, g in loy_direct.items())
+        + " contact + noise; **NPS** from satisfaction and "
+        "loyalty; **CES** mainly from waits, transfers and repeat contacts; **Temkin** "
+        "items from satisfaction and the contact experience.",
+        f"5. **Mess.** {SPEEDER_SHARE:.0%} speeders (under 150 s, random SERVQUAL answers), "
+        f"{STRAIGHTLINER_SHARE:.0%} straight-liners on the `p_` items, about "
+        f"{DONT_KNOW_SHARE:.0%} `{DONT_KNOW_CODE}` = don't know on SERVQUAL, about "
+        f"{BLANK_SHARE:.1%} blank cells, a few blank `nps`. Their ids are in `truth.yaml`.",
+        "",
+        "## What an analysis should find",
+        "",
+        "- Driver importance: " + " > ".join(exp["driver_ranking"]) + ".",
+        "- Top contact levers: " + " and ".join(exp["top_contact_levers"])
+        + " (ranking: " + " > ".join(exp["contact_lever_ranking"]) + ").",
+        f"- Between the waves responsiveness perception rises by "
+        f"{truth['wave_change']['responsiveness_perception_shift_sd']} SD and phone queues "
+        f"shorten (mean wait {cm['before_change']['phone_mean_queue_wait_sec']:.0f} s -> "
+        f"{cm['after_change']['phone_mean_queue_wait_sec']:.0f} s).",
+        "",
+        "| true population value | wave 1 | wave 2 | change |",
+        "|---|---|---|---|",
+    ]
+    for key in ("nps", "csat_top2_pct", "satisfaction_mean", "stay_mean", "ces_mean",
+                "temkin_easy_mean"):
+        lines.append(f"| {key} | {w1[key]:.2f} | {w2[key]:.2f} | {ch[key]:+.2f} |")
+    for d in truth["measurement"]["perception"]:
+        lines.append(f"| perception_mean.{d} | {w1['perception_mean'][d]:.2f} | "
+                     f"{w2['perception_mean'][d]:.2f} | {ch['perception_mean'][d]:+.2f} |")
+    lines += ["", "Practically changed: " + ", ".join(pop["practically_changed"]) + ".",
+              "Practically unchanged: " + ", ".join(pop["practically_unchanged"]) + ".", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def main(argv=None):
+    """Command line: ``python -m cxlab.synth OUTDIR [--seed N] [--no-contacts]``."""
+    parser = argparse.ArgumentParser(prog="python -m cxlab.synth", description=main.__doc__)
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--no-contacts", action="store_true")
+    args = parser.parse_args(argv)
+    for name, path in write_demo(args.outdir, seed=args.seed,
+                                 contacts=not args.no_contacts).items():
+        print(f"{name}: {path}")
+
+
+if __name__ == "__main__":
+    main()
