@@ -109,7 +109,7 @@ def execute_notebook(nb: nbformat.NotebookNode, output: Path, *, parameters: Map
         kernel_name="python3", kernel_manager_class=ThisPythonKernelManager,
         execution_timeout=timeout, request_save_on_cell_execute=False,
         # the kernel's own start-up chatter (e.g. the TCP-on-loopback notice) is noise here
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
     )
 
 

@@ -26,6 +26,7 @@ parameters = {}  # overrides of the study's parameters, e.g. {"estimator": "MLR"
 # %%
 import cxlab
 from cxlab import plots, sem
+from cxlab.sem.judge import fit_table
 from cxlab.data import load_processed_survey
 
 plots.set_theme()
@@ -46,7 +47,7 @@ plots.fit_warnings(fit)
 # model at this sample size, so it is reported but not used alone.
 
 # %%
-sem.fit_table(fit)
+fit_table(fit)
 
 # %% [markdown]
 # ## Structural paths
@@ -58,8 +59,11 @@ sem.fit_table(fit)
 paths = fit.estimates.query("op == '~'")[["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all"]]
 paths.round(3)
 
+# %% [markdown]
+# Variance explained (R²) of the outcomes of the structural model:
+
 # %%
-fit.r2.rename("R²").to_frame().round(3)
+fit.r2[fit.r2.index.isin(paths["lhs"])].rename("R²").to_frame().round(3)
 
 # %%
 plots.path_chart(fit, title="Standardised paths: drivers → satisfaction → loyalty");
