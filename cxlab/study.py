@@ -498,8 +498,9 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
         notebooks = list(NOTEBOOKS)
 
     if codebook is not None:
+        declared = set((raw.get("codebook") or {}).get("scales") or {})  # invalid ones are reported already
         for key in ("outcome", "loyalty"):
-            if params[key] not in codebook.scales:
+            if params[key] not in codebook.scales and params[key] not in declared:
                 problems.append(f"parameters.{key}: {params[key]!r} is not a codebook scale "
                                 f"(scales: {', '.join(codebook.scales)})")
         if check_data and "survey" in data and data["survey"].exists():

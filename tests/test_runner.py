@@ -26,7 +26,7 @@ def test_demo_run_writes_index_and_every_report(demo_run):
         html = (out / f"{name}.html").read_text()
         assert "<img" in html or name == "03_sem_drivers"
         assert "require.min.js" not in html and "MathJax" not in html  # nothing from a CDN
-        assert 'class="jp-InputArea' not in html  # publication mode: no code
+        assert 'class="jp-CodeMirrorEditor' not in html  # publication mode: no code
         assert "Traceback" not in html
         assert f"[{names.index(name) + 1}/5]" in done.stderr or name in done.stderr
     index = (out / "index.html").read_text()
@@ -57,7 +57,7 @@ def test_teaching_mode_shows_code(project):
     done = cxlab_cmd("run", "--only", NB, "--code", "--out", project / "reports", env={"CXLAB_ROOT": str(project)})
     assert done.returncode == 0, done.stderr
     html = (project / "reports" / "demo" / f"{NB}.html").read_text()
-    assert "jp-InputArea" in html and "load_processed_survey" in html
+    assert 'class="jp-CodeMirrorEditor' in html and "load_processed_survey" in html
 
 
 def test_broken_notebook_leaves_previous_reports_untouched(project):
