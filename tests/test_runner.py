@@ -53,8 +53,14 @@ def test_reports_never_show_identifiers(demo_run):
         assert not leaked, f"{col} values in a report: {leaked[:3]}"
 
 
-def test_teaching_mode_shows_code(project):
-    done = cxlab_cmd("run", "--only", NB, "--code", "--out", project / "reports", env={"CXLAB_ROOT": str(project)})
+def test_teaching_mode_shows_code_and_ignores_registered_kernels(project, tmp_path):
+    # A registered "python3" kernel pointing nowhere: the runner must not depend on it.
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text('{"argv": ["/nonexistent/python", "-m", "ipykernel_launcher", '
+                                      '"-f", "{connection_file}"], "display_name": "broken", "language": "python"}')
+    env = {"CXLAB_ROOT": str(project), "JUPYTER_PATH": str(tmp_path / "jupyter")}
+    done = cxlab_cmd("run", "--only", NB, "--code", "--out", project / "reports", env=env)
     assert done.returncode == 0, done.stderr
     html = (project / "reports" / "demo" / f"{NB}.html").read_text()
     assert 'class="jp-CodeMirrorEditor' in html and "load_processed_survey" in html
