@@ -31,7 +31,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-__all__ = ["CHANNELS", "customer_features", "respondent_features", "channel_overview", "wait_abandonment"]
+__all__ = ["CHANNELS", "customer_features", "respondent_features", "channel_overview", "wait_abandonment",
+           "service_levels", "team_features"]
 
 CHANNELS = ("phone", "email", "chat", "web", "social")
 
@@ -167,3 +168,107 @@ def wait_abandonment(contacts: Any, *, bin_sec: int = 30, max_sec: int = 600) ->
         SELECT wait_bin AS wait_sec, count(*) AS abandoned,
                sum(count(*)) OVER (ORDER BY wait_bin) / sum(count(*)) OVER () AS cumulative_share
         FROM a GROUP BY wait_bin ORDER BY wait_bin""").df()
+
+
+def service_levels(contacts: Any, *, long_wait_sec: float = 300,
+                   digital: tuple[str, ...] = ("chat", "web", "social")) -> pd.DataFrame:
+    """Headline service levels of a contact log: waits, abandonment, callbacks, escalation.
+
+    Parameters
+    ----------
+    contacts : DataFrame, path, or (duckdb connection or database path, table name)
+    long_wait_sec : float, default=300
+        Queue waits above this count as long.
+    digital : tuple of str, default=("chat", "web", "social")
+        Channels that start without an agent; escalation is measured on these.
+
+    Returns
+    -------
+    DataFrame with one row per metric: ``metric``, ``value`` and ``base`` (what the
+    rate is a share of): ``contacts``, ``queued_contacts``, ``mean_wait_sec``,
+    ``long_wait_rate``, ``abandonment_rate``, ``abandoned_within_60s_share``,
+    ``callback_offer_rate``, ``callback_accept_rate``, ``callback_kept_rate``,
+    ``digital_escalation_rate``, ``first_contact_resolution_rate``, ``transfer_rate``.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"channel": ["phone", "phone", "chat", "web"],
+    ...     "queue_wait_sec": [400.0, 30.0, 20.0, None], "abandoned": [False, True, False, False],
+    ...     "callback_offered": [True, False, False, False], "callback_accepted": [True, False, False, False],
+    ...     "callback_kept": [False, False, False, False], "resolved_first_contact": [True, False, True, True],
+    ...     "transfers": [1, 0, 0, 0], "escalated_to_agent": [False, False, True, False]})
+    >>> service_levels(log).set_index("metric")["value"].round(3).to_dict()["digital_escalation_rate"]
+    0.5
+    """
+    con = _connect(contacts)
+    src = _source(con, contacts)
+    channels = ", ".join("'" + c.replace("'", "''") + "'" for c in digital) or "NULL"
+    row = con.execute(f"""
+        SELECT count(*) AS contacts,
+               count(queue_wait_sec) AS queued_contacts,
+               avg(queue_wait_sec) AS mean_wait_sec,
+               avg(CAST(queue_wait_sec > {float(long_wait_sec)} AS DOUBLE)) AS long_wait_rate,
+               avg(CAST(abandoned AS DOUBLE)) FILTER (WHERE queue_wait_sec IS NOT NULL) AS abandonment_rate,
+               avg(CAST(queue_wait_sec <= 60 AS DOUBLE)) FILTER (WHERE abandoned) AS abandoned_within_60s_share,
+               avg(CAST(callback_offered AS DOUBLE)) FILTER (WHERE queue_wait_sec IS NOT NULL) AS callback_offer_rate,
+               avg(CAST(callback_accepted AS DOUBLE)) FILTER (WHERE callback_offered) AS callback_accept_rate,
+               avg(CAST(callback_kept AS DOUBLE)) FILTER (WHERE callback_accepted) AS callback_kept_rate,
+               avg(CAST(escalated_to_agent AS DOUBLE)) FILTER (WHERE channel IN ({channels}))
+                   AS digital_escalation_rate,
+               avg(CAST(resolved_first_contact AS DOUBLE)) AS first_contact_resolution_rate,
+               avg(CAST(transfers > 0 AS DOUBLE)) AS transfer_rate
+        FROM {src}""").df().iloc[0]
+    bases = {
+        "contacts": "all contacts", "queued_contacts": "contacts with a queue wait",
+        "mean_wait_sec": "queued contacts", "long_wait_rate": f"queued contacts (wait > {long_wait_sec:g} s)",
+        "abandonment_rate": "queued contacts", "abandoned_within_60s_share": "abandoned contacts",
+        "callback_offer_rate": "queued contacts", "callback_accept_rate": "callbacks offered",
+        "callback_kept_rate": "callbacks accepted",
+        "digital_escalation_rate": f"contacts in {', '.join(digital)}",
+        "first_contact_resolution_rate": "all contacts", "transfer_rate": "all contacts (≥ 1 transfer)",
+    }
+    return pd.DataFrame({"metric": list(bases), "value": [float(row[m]) for m in bases],
+                         "base": list(bases.values())})
+
+
+def team_features(contacts: Any, *, by: str = "team_id") -> pd.DataFrame:
+    """Per team (or agent) handling: contacts, agents, resolution, handle time, transfers.
+
+    Links the Service Profit Chain's employee side to the contact experience.
+    Contacts without a ``by`` value (self-service, abandoned) are left out.
+
+    Parameters
+    ----------
+    contacts : DataFrame, path, or (duckdb connection or database path, table name)
+    by : {"team_id", "agent_id"}, default="team_id"
+
+    Returns
+    -------
+    DataFrame with ``by``, ``contacts``, ``customers``, ``agents``, ``fcr_rate``,
+    ``mean_handle_time_sec``, ``transfer_rate`` (share of contacts transferred at
+    least once), ``escalations_handled`` (digital contacts escalated to it).
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"customer_id": ["a", "b", "b"], "team_id": ["T1", "T1", "T2"],
+    ...     "agent_id": ["A1", "A2", "A3"], "resolved_first_contact": [True, False, True],
+    ...     "handle_time_sec": [100.0, 300.0, 200.0], "transfers": [0, 1, 0],
+    ...     "escalated_to_agent": [False, True, False]})
+    >>> team_features(log)[["team_id", "contacts", "agents", "fcr_rate"]]
+      team_id  contacts  agents  fcr_rate
+    0      T1         2       2       0.5
+    1      T2         1       1       1.0
+    """
+    if by not in ("team_id", "agent_id"):
+        raise ValueError(f"The 'by' parameter of team_features must be one of 'team_id', 'agent_id'. "
+                         f"Got {by!r} instead.")
+    con = _connect(contacts)
+    src = _source(con, contacts)
+    return con.execute(f"""
+        SELECT {by}, count(*) AS contacts, count(DISTINCT customer_id) AS customers,
+               count(DISTINCT agent_id) AS agents,
+               avg(CAST(resolved_first_contact AS DOUBLE)) AS fcr_rate,
+               avg(handle_time_sec) AS mean_handle_time_sec,
+               avg(CAST(transfers > 0 AS DOUBLE)) AS transfer_rate,
+               count(*) FILTER (WHERE escalated_to_agent) AS escalations_handled
+        FROM {src} WHERE {by} IS NOT NULL GROUP BY {by} ORDER BY {by}""").df()

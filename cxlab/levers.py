@@ -22,13 +22,22 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["driver_importance"]
+__all__ = [
+    "driver_importance",
+    "contact_effects",
+    "rescale_performance",
+    "importance_performance",
+    "ipma",
+    "rank_levers",
+    "describe_levers",
+    "LeverSummary",
+]
 
 _METHODS = ("shapley", "relative_weights")
 _OUTCOME_TYPES = ("continuous", "binary")
@@ -488,3 +497,959 @@ def driver_importance(
         attrs["bootstrap"] = int(bootstrap)
     result.attrs.update(attrs)
     return result
+
+
+# ====================================================================================
+# Effects of contact factors, importance-performance analysis and the lever ranking
+# ====================================================================================
+_ASSOCIATION_NOTE = (
+    "Associations, not causal effects: the contact factors were not assigned at random. "
+    "Customers with complex issues both contact more often and rate lower, so unmeasured "
+    "differences between customers (confounding), reverse causation (dissatisfied customers "
+    "call back) and the survey's own measurement error can bias these coefficients."
+)
+_COV_TYPES = ("HC3", "HC2", "HC1", "HC0", "nonrobust")
+_QUADRANTS = {
+    (True, False): "concentrate here",
+    (True, True): "keep up the good work",
+    (False, False): "low priority",
+    (False, True): "possible overkill",
+}
+
+
+def _check_frame(data, caller: str) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(
+            f"The 'data' parameter of {caller} must be a pandas DataFrame. "
+            f"Got {type(data).__name__} instead."
+        )
+
+
+def _column_list(value, name: str, caller: str, *, allow_empty: bool = True) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, Sequence | pd.Index | np.ndarray):
+        raise ValueError(
+            f"The {name!r} parameter of {caller} must be a list of column names. "
+            f"Got {value!r} instead."
+        )
+    value = list(value)
+    if not value and not allow_empty:
+        raise ValueError(
+            f"The {name!r} parameter of {caller} must name at least one column. Got [] instead."
+        )
+    return value
+
+
+def _check_ci(ci, caller: str) -> None:
+    if isinstance(ci, bool) or not isinstance(ci, float | int) or not 0 < ci < 1:
+        raise ValueError(
+            f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead."
+        )
+
+
+def _check_columns(data: pd.DataFrame, columns: Sequence[str], caller: str,
+                   numeric: Sequence[str] = ()) -> None:
+    if len(set(columns)) != len(columns):
+        dup = sorted({c for c in columns if list(columns).count(c) > 1})
+        raise ValueError(f"Columns {dup} are passed to {caller} more than once.")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(
+            f"Columns {missing} passed to {caller} are not in 'data'. "
+            f"Available columns: {list(data.columns)}."
+        )
+    bad = [c for c in numeric if not (pd.api.types.is_numeric_dtype(data[c])
+                                      or pd.api.types.is_bool_dtype(data[c]))]
+    if bad:
+        raise ValueError(
+            f"Columns {bad} passed to {caller} must be numeric. "
+            f"Got dtypes {[str(data[c].dtype) for c in bad]}."
+        )
+
+
+def _listwise(data: pd.DataFrame, columns: Sequence[str], caller: str) -> pd.DataFrame:
+    frame = data[list(columns)]
+    complete = frame.notna().all(axis=1)
+    dropped = int((~complete).sum())
+    if dropped:
+        gaps = [c for c in frame.columns if frame[c].isna().any()]
+        warnings.warn(
+            f"{caller} dropped {dropped} of {len(frame)} rows with a missing value in "
+            f"{gaps} (listwise deletion).",
+            UserWarning,
+            stacklevel=3,
+        )
+    return frame[complete]
+
+
+def _design(frame: pd.DataFrame, numeric: Sequence[str], controls: Sequence[str]):
+    """Design matrix with an intercept; non-numeric controls become 0/1 dummies.
+
+    Returns (matrix, term names, roles); a categorical control ``c`` with levels
+    ``a < b < c`` gives terms ``c[b]`` and ``c[c]`` against the reference ``a``.
+    """
+    cols = [np.ones(len(frame))]
+    terms, roles = ["Intercept"], ["intercept"]
+    for name in numeric:
+        cols.append(frame[name].to_numpy(dtype=float))
+        terms.append(name)
+        roles.append("lever")
+    for name in controls:
+        col = frame[name]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            cols.append(col.to_numpy(dtype=float))
+            terms.append(name)
+            roles.append("control")
+            continue
+        levels = sorted(col.astype(str).unique())
+        for level in levels[1:]:
+            cols.append((col.astype(str) == level).to_numpy(dtype=float))
+            terms.append(f"{name}[{level}]")
+            roles.append("control")
+    x = np.column_stack(cols)
+    rank = np.linalg.matrix_rank(x)
+    if rank < x.shape[1]:
+        raise ValueError(
+            f"The design matrix of terms {terms[1:]} is rank deficient (rank {rank} for "
+            f"{x.shape[1]} columns): a lever or control is constant or a combination of others."
+        )
+    return x, terms, roles
+
+
+def contact_effects(
+    data: pd.DataFrame,
+    outcome: str | Sequence[str],
+    contact_features: Sequence[str],
+    *,
+    controls: Sequence[str] = (),
+    cov_type: str = "HC3",
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Associations of contact-experience features with survey outcomes (OLS, robust SEs).
+
+    Each outcome (satisfaction, NPS, intention to stay, ...) is regressed by ordinary
+    least squares on the contact features and the controls (survey-based, e.g. the
+    perceived service-quality dimensions and the segment), with
+    heteroskedasticity-robust standard errors. The coefficients are **associations**:
+    the contact factors are not randomised (see Notes).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent with the outcome(s), contact features and controls.
+    outcome : str or list of str
+        Outcome column(s); one regression per outcome.
+    contact_features : list of str
+        Numeric contact features (e.g. ``repeat_contacts``, ``long_waits``).
+    controls : list of str, default=()
+        Control columns. Numeric ones enter as they are; others (e.g. ``segment``)
+        as 0/1 dummies against their first level in sorted order, named
+        ``column[level]``.
+    cov_type : {"HC3", "HC2", "HC1", "HC0", "nonrobust"}, default="HC3"
+        Covariance estimator (statsmodels); HC3 (MacKinnon & White 1985) suits
+        survey sizes and heteroskedastic outcomes.
+    ci : float, default=0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome and term, with columns:
+
+        * ``outcome``: the regression's outcome.
+        * ``term``: ``Intercept``, a contact feature or a control (dummy).
+        * ``role``: ``"intercept"``, ``"contact"`` or ``"control"``.
+        * ``est``: unstandardised coefficient (outcome units per unit of the term).
+        * ``se``: robust standard error (``cov_type``).
+        * ``t``: ``est / se``; ``pvalue``: two-sided, t distribution with the
+          residual degrees of freedom n - k.
+        * ``ci_lower``, ``ci_upper``: t-based confidence interval at level ``ci``.
+        * ``std_est``: ``est * sd(term) / sd(outcome)`` on the estimation sample
+          (NaN for the intercept).
+
+        ``result.attrs`` holds ``note`` (the association caveat), ``n`` and
+        ``r2`` (dicts per outcome), ``cov_type`` and ``ci``. Rows with a missing
+        value are dropped per outcome (listwise, with a ``UserWarning``).
+
+    Notes
+    -----
+    Why only associations: customers with difficult issues contact more *and* rate
+    lower (confounding by issue complexity); dissatisfied customers call back
+    (reverse causation); and features counted over a window before the survey
+    mix experiences of different ages. Controlling for perceptions removes the
+    part of a contact factor's association that runs through them, so the
+    coefficient is the association *over and above* perceived service quality.
+
+    References
+    ----------
+    .. [1] MacKinnon, J. G., & White, H. (1985). Some heteroskedasticity-consistent
+       covariance matrix estimators with improved finite sample properties.
+       *Journal of Econometrics*, 29(3), 305-325.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> df = pd.DataFrame({"waits": rng.poisson(0.5, 400), "quality": rng.normal(5, 1, 400),
+    ...                    "segment": rng.choice(["a", "b"], 400)})
+    >>> df["sat"] = 2 + 0.5 * df.quality - 0.4 * df.waits + rng.normal(0, 0.5, 400)
+    >>> res = contact_effects(df, "sat", ["waits"], controls=["quality", "segment"])
+    >>> res["term"].tolist()
+    ['Intercept', 'waits', 'quality', 'segment[b]']
+    >>> round(float(res.loc[res.term == "waits", "est"].iloc[0]), 1)
+    -0.4
+    >>> res.attrs["note"].split(":")[0]
+    'Associations, not causal effects'
+    """
+    import statsmodels.api as sm
+    from scipy import stats
+
+    caller = "contact_effects"
+    _check_frame(data, caller)
+    outcomes = _column_list(outcome, "outcome", caller, allow_empty=False)
+    features = _column_list(contact_features, "contact_features", caller, allow_empty=False)
+    controls = _column_list(controls, "controls", caller)
+    if cov_type not in _COV_TYPES:
+        raise ValueError(_options_message("cov_type", caller, _COV_TYPES, cov_type))
+    _check_ci(ci, caller)
+    overlap = sorted(set(outcomes) & set(features + controls))
+    if overlap:
+        raise ValueError(
+            f"The 'outcome' parameter of {caller} must not also be a contact feature or "
+            f"control. Got {overlap}."
+        )
+    _check_columns(data, features + controls, caller, numeric=features)
+    _check_columns(data, outcomes, caller, numeric=outcomes)
+
+    parts, ns, r2s = [], {}, {}
+    for out in outcomes:
+        frame = _listwise(data, [out, *features, *controls], caller)
+        x, terms, roles = _design(frame, features, controls)
+        y = frame[out].to_numpy(dtype=float)
+        if x.shape[0] <= x.shape[1]:
+            raise ValueError(
+                f"{caller} needs more complete rows than terms for outcome {out!r}. "
+                f"Got {x.shape[0]} rows for {x.shape[1]} terms."
+            )
+        fit = sm.OLS(y, x).fit(cov_type=cov_type, use_t=True) if cov_type != "nonrobust" \
+            else sm.OLS(y, x).fit()
+        est, se = np.asarray(fit.params), np.asarray(fit.bse)
+        tval = est / se
+        df_resid = float(fit.df_resid)
+        crit = stats.t.ppf(0.5 + ci / 2, df_resid)
+        sd = x.std(axis=0, ddof=1)
+        std_est = np.where(sd > 0, est * sd / y.std(ddof=1), np.nan)
+        parts.append(pd.DataFrame({
+            "outcome": out,
+            "term": terms,
+            "role": [r if r != "lever" else "contact" for r in roles],
+            "est": est,
+            "se": se,
+            "t": tval,
+            "pvalue": 2 * stats.t.sf(np.abs(tval), df_resid),
+            "ci_lower": est - crit * se,
+            "ci_upper": est + crit * se,
+            "std_est": std_est,
+        }))
+        ns[out], r2s[out] = int(x.shape[0]), float(fit.rsquared)
+    result = pd.concat(parts, ignore_index=True)
+    result.attrs.update({"note": _ASSOCIATION_NOTE, "n": ns, "r2": r2s, "cov_type": cov_type,
+                         "ci": ci})
+    return result
+
+
+def rescale_performance(data: pd.DataFrame, *, ranges) -> pd.DataFrame:
+    """Rescale scores to 0-100 with their scale's range (Ringle & Sarstedt 2016).
+
+    ``(x - min) / (max - min) * 100``, where min and max are the *scale's*
+    endpoints (e.g. 1 and 7), not the observed extremes.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Numeric score columns (e.g. scale means of 1-7 items).
+    ranges : tuple (min, max) or dict of column -> (min, max)
+        One range for every column, or one per column (all columns of ``data``
+        must then be listed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same shape, index and columns as ``data``, on 0-100.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rescale_performance(pd.DataFrame({"a": [1.0, 4.0, 7.0]}), ranges=(1, 7))["a"].tolist()
+    [0.0, 50.0, 100.0]
+    """
+    caller = "rescale_performance"
+    _check_frame(data, caller)
+    _check_columns(data, list(data.columns), caller, numeric=list(data.columns))
+    if isinstance(ranges, Mapping):
+        missing = [c for c in data.columns if c not in ranges]
+        if missing:
+            raise ValueError(
+                f"The 'ranges' parameter of {caller} must give a range for every column. "
+                f"Got none for {missing}."
+            )
+        pairs = {c: ranges[c] for c in data.columns}
+    else:
+        pairs = {c: ranges for c in data.columns}
+    out = {}
+    for col, pair in pairs.items():
+        try:
+            lo, hi = (float(v) for v in pair)
+        except (TypeError, ValueError):
+            lo, hi = np.nan, np.nan
+        if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
+            raise ValueError(
+                f"The 'ranges' parameter of {caller} must hold (min, max) pairs with max > min. "
+                f"Got {pair!r} for {col!r} instead."
+            )
+        out[col] = (data[col].astype(float) - lo) / (hi - lo) * 100.0
+    return pd.DataFrame(out, index=data.index)
+
+
+def importance_performance(
+    importance: pd.Series,
+    performance: pd.Series,
+    *,
+    importance_cut: float | None = None,
+    performance_cut: float | None = None,
+) -> pd.DataFrame:
+    """Importance-performance analysis (IPA): sort levers into four quadrants.
+
+    Any importance measure works (Shapley shares from :func:`driver_importance`,
+    regression coefficients, SEM total effects, IPMA importance from :func:`ipma`);
+    performance is the lever's mean score, a share meeting a target, or a 0-100
+    rescaled score.
+
+    Parameters
+    ----------
+    importance : pandas.Series
+        Importance per lever (index = lever names).
+    performance : pandas.Series
+        Performance per lever, same index (any order).
+    importance_cut, performance_cut : float or None, default=None
+        Where to split the axes; None splits at the mean over the levers
+        (Martilla & James 1977, data-centred).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``lever`` (the importance order), with ``importance``,
+        ``performance`` and ``quadrant``:
+
+        * ``"concentrate here"``: importance above the cut, performance at or below;
+        * ``"keep up the good work"``: both above;
+        * ``"low priority"``: both at or below;
+        * ``"possible overkill"``: importance at or below, performance above.
+
+        ``result.attrs`` holds ``importance_cut`` and ``performance_cut``.
+
+    References
+    ----------
+    .. [1] Martilla, J. A., & James, J. C. (1977). Importance-performance analysis.
+       *Journal of Marketing*, 41(1), 77-79.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> imp = pd.Series({"reliability": 0.4, "empathy": 0.2, "tangibles": 0.05})
+    >>> perf = pd.Series({"reliability": 4.8, "empathy": 5.0, "tangibles": 5.3})
+    >>> importance_performance(imp, perf)["quadrant"].tolist()
+    ['concentrate here', 'low priority', 'possible overkill']
+    """
+    caller = "importance_performance"
+    for name, value in (("importance", importance), ("performance", performance)):
+        if not isinstance(value, pd.Series):
+            raise TypeError(
+                f"The {name!r} parameter of {caller} must be a pandas Series indexed by lever. "
+                f"Got {type(value).__name__} instead."
+            )
+    if set(importance.index) != set(performance.index):
+        raise ValueError(
+            f"The 'importance' and 'performance' parameters of {caller} must have the same "
+            f"levers. Only in importance: {sorted(set(importance.index) - set(performance.index))}; "
+            f"only in performance: {sorted(set(performance.index) - set(importance.index))}."
+        )
+    imp = importance.astype(float)
+    perf = performance.reindex(importance.index).astype(float)
+    cuts = {}
+    for name, cut, values in (("importance_cut", importance_cut, imp),
+                              ("performance_cut", performance_cut, perf)):
+        if cut is None:
+            cut = float(values.mean())
+        elif isinstance(cut, bool) or not isinstance(cut, float | int) or not np.isfinite(cut):
+            raise ValueError(
+                f"The {name!r} parameter of {caller} must be a finite number or None. "
+                f"Got {cut!r} instead."
+            )
+        cuts[name] = float(cut)
+    result = pd.DataFrame(
+        {"importance": imp.to_numpy(), "performance": perf.to_numpy()},
+        index=pd.Index(importance.index, name="lever"),
+    )
+    result["quadrant"] = [
+        _QUADRANTS[(i > cuts["importance_cut"], q > cuts["performance_cut"])]
+        for i, q in zip(result["importance"], result["performance"])
+    ]
+    result.attrs.update(cuts)
+    return result
+
+
+def ipma(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Sequence[str],
+    *,
+    ranges,
+    controls: Sequence[str] = (),
+    importance_cut: float | None = None,
+    performance_cut: float | None = None,
+) -> pd.DataFrame:
+    """Importance-performance map analysis on a 0-100 scale (Ringle & Sarstedt 2016).
+
+    Outcome and drivers are rescaled to 0-100 with :func:`rescale_performance`;
+    performance is a driver's mean rescaled score and importance its
+    unstandardised total effect on the rescaled outcome: here the OLS
+    coefficient of the rescaled outcome on all rescaled drivers (and the
+    controls), which *is* the total effect in a model with one structural layer.
+    For effects through mediators, fit the model on the rescaled scores and pass
+    its total effects to :func:`importance_performance` yourself.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent.
+    outcome : str
+        Outcome score column (e.g. satisfaction, 1-7).
+    drivers : list of str
+        Driver score columns (e.g. the SERVQUAL perception dimensions, 1-7).
+    ranges : tuple (min, max) or dict of column -> (min, max)
+        The scale range(s) of outcome and drivers, as in :func:`rescale_performance`.
+    controls : list of str, default=()
+        Extra regressors (not rescaled; non-numeric ones as dummies).
+    importance_cut, performance_cut : float or None, default=None
+        Quadrant split points (None: the means over the drivers).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`importance_performance`: ``importance`` (outcome points on 0-100
+        per point of the driver on 0-100), ``performance`` (0-100), ``quadrant``.
+        ``result.attrs`` adds ``outcome_performance`` (mean rescaled outcome) and ``n``.
+
+    References
+    ----------
+    .. [1] Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM
+       results: the importance-performance map analysis. *Industrial Management &
+       Data Systems*, 116(9), 1865-1886.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"rel": rng.integers(1, 6, 300), "emp": rng.integers(3, 8, 300)})
+    >>> df["sat"] = (1 + 0.6 * df.rel + 0.2 * df.emp + rng.normal(0, 0.5, 300)).clip(1, 7)
+    >>> res = ipma(df.astype(float), "sat", ["rel", "emp"], ranges=(1, 7))
+    >>> res.round(2)
+           importance  performance           quadrant
+    lever
+    rel          0.61        35.83   concentrate here
+    emp          0.19        67.28  possible overkill
+    """
+    caller = "ipma"
+    _check_frame(data, caller)
+    drivers = _column_list(drivers, "drivers", caller, allow_empty=False)
+    controls = _column_list(controls, "controls", caller)
+    _check_columns(data, [outcome, *drivers, *controls], caller, numeric=[outcome, *drivers])
+    frame = _listwise(data, [outcome, *drivers, *controls], caller)
+    scores = rescale_performance(frame[[outcome, *drivers]], ranges=ranges)
+    x, _, _ = _design(pd.concat([scores[drivers], frame[controls]], axis=1), drivers, controls)
+    coef = np.linalg.lstsq(x, scores[outcome].to_numpy(), rcond=None)[0]
+    result = importance_performance(
+        pd.Series(coef[1:len(drivers) + 1], index=drivers), scores[drivers].mean(),
+        importance_cut=importance_cut, performance_cut=performance_cut,
+    )
+    result.attrs.update({"outcome_performance": float(scores[outcome].mean()),
+                         "n": int(len(frame))})
+    return result
+
+
+def _better_directions(levers, drivers, better, caller):
+    direction = {lev: (1.0 if lev in drivers else -1.0) for lev in levers}
+    if better is None:
+        return direction
+    if not isinstance(better, Mapping):
+        raise ValueError(
+            f"The 'better' parameter of {caller} must be a dict of lever -> 'higher' or "
+            f"'lower'. Got {better!r} instead."
+        )
+    for lev, way in better.items():
+        if lev not in direction:
+            raise ValueError(
+                f"The 'better' parameter of {caller} names {lev!r}, which is not a lever. "
+                f"Levers: {levers}."
+            )
+        if way not in ("higher", "lower"):
+            raise ValueError(_options_message(f"better[{lev!r}]", caller, ("higher", "lower"), way))
+        direction[lev] = 1.0 if way == "higher" else -1.0
+    return direction
+
+
+def _lever_mapping(value, name, levers, caller, *, positive=False, unit=False, complete=False):
+    """Validate a lever -> number mapping (targets, reach, costs)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"The {name!r} parameter of {caller} must be a dict of lever -> number or None. "
+            f"Got {value!r} instead."
+        )
+    unknown = [k for k in value if k not in levers]
+    if unknown:
+        raise ValueError(
+            f"The {name!r} parameter of {caller} names {unknown}, which are not levers. "
+            f"Levers: {levers}."
+        )
+    if complete and set(value) != set(levers):
+        raise ValueError(
+            f"The {name!r} parameter of {caller} must give a value for every lever. "
+            f"Got none for {[lev for lev in levers if lev not in value]}."
+        )
+    out = {}
+    for k, v in value.items():
+        ok = not isinstance(v, bool) and isinstance(v, float | int | np.number) and np.isfinite(v)
+        ok = ok and (not positive or v > 0) and (not unit or 0 <= v <= 1)
+        if not ok:
+            what = "a number > 0" if positive else "a number in [0, 1]" if unit else "a finite number"
+            raise ValueError(
+                f"The {name!r} parameter of {caller} must map each lever to {what}. "
+                f"Got {v!r} for {k!r} instead."
+            )
+        out[k] = float(v)
+    return out
+
+
+def _lever_targets(frame, levers, direction, given, segment, min_segment_size):
+    targets, basis = {}, {}
+    groups = None
+    if segment is not None:
+        sizes = frame[segment].value_counts()
+        keep = sizes.index[sizes >= min_segment_size]
+        groups = frame[frame[segment].isin(keep)].groupby(segment, observed=True)
+    for lev in levers:
+        if lev in given:
+            targets[lev], basis[lev] = given[lev], "given"
+        elif groups is not None and groups.ngroups > 0:
+            means = groups[lev].mean()
+            best = means.idxmax() if direction[lev] > 0 else means.idxmin()
+            targets[lev], basis[lev] = float(means[best]), f"best segment ({best})"
+        else:
+            col = frame[lev].astype(float)
+            targets[lev] = float(col.max() if direction[lev] > 0 else col.min())
+            basis[lev] = "best value"
+    return targets, basis
+
+
+def _ols_coef(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.linalg.lstsq(x, y, rcond=None)[0]
+
+
+def _lever_scores(impact, shortfall, d, reach_fixed, costs):
+    """Per-lever reach, headroom, expected gain and priority for one data set.
+
+    ``shortfall`` is (n, L); ``reach_fixed`` holds NaN where reach is estimated.
+    """
+    reach_hat = (shortfall > 0).mean(axis=0)
+    mean_short = shortfall.mean(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        headroom = np.where(reach_hat > 0, mean_short / reach_hat, 0.0)
+    reach = np.where(np.isnan(reach_fixed), reach_hat, reach_fixed)
+    gain = impact * d * reach * headroom
+    priority = gain / costs if costs is not None else gain
+    return reach, headroom, gain, priority
+
+
+def rank_levers(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Sequence[str] = (),
+    contact_features: Sequence[str] = (),
+    *,
+    controls: Sequence[str] = (),
+    better: Mapping[str, str] | None = None,
+    targets: Mapping[str, float] | None = None,
+    segment: str | None = None,
+    min_segment_size: int = 30,
+    reach: Mapping[str, float] | None = None,
+    costs: Mapping[str, float] | None = None,
+    bootstrap: int = 200,
+    seed: int | None = None,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Rank improvement levers by the expected gain in an outcome (customer signals first).
+
+    A lever is a survey driver dimension (e.g. perceived reliability, higher is
+    better) or a contact factor (e.g. repeat contacts per respondent, lower is
+    better). Each lever is scored from the customer's side (impact on the outcome)
+    and the organisation's (how many customers it touches, how far performance is
+    from target, and optionally what moving it costs). All levers enter one
+    regression, so their impacts are comparable and adjusted for each other.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent: outcome, driver scores, contact features (e.g.
+        ``cxlab.data.load_contact_features`` merged on ``respondent_key``) and
+        controls.
+    outcome : str
+        Outcome column (satisfaction, NPS, intention to stay).
+    drivers : list of str, default=()
+        Driver levers; higher is better unless ``better`` says otherwise.
+    contact_features : list of str, default=()
+        Contact levers; lower is better unless ``better`` says otherwise
+        (e.g. ``better={"fcr_rate": "higher"}``).
+    controls : list of str, default=()
+        Adjusted for but not ranked (e.g. ``segment``; non-numeric ones as dummies).
+    better : dict of lever -> {"higher", "lower"} or None, default=None
+        Overrides of the direction of improvement.
+    targets : dict of lever -> float or None, default=None
+        Target level per lever. Levers without one get the best segment's mean
+        when ``segment`` is given, otherwise the best value observed (the maximum
+        for higher-is-better, the minimum, usually 0 events, for lower-is-better).
+    segment : str or None, default=None
+        Segment column for best-segment targets (segments with fewer than
+        ``min_segment_size`` complete rows are ignored).
+    min_segment_size : int, default=30
+    reach : dict of lever -> float in [0, 1] or None, default=None
+        Reach taken from elsewhere (e.g. the share of *all* customers in the
+        contact log with such an event) instead of the share of respondents short
+        of target; it then replaces that share in ``expected_gain``.
+    costs : dict of lever -> float > 0 or None, default=None
+        Cost of moving each lever to its target (any unit, all levers); the
+        ranking is then by ``gain_per_cost``.
+    bootstrap : int, default=200
+        Bootstrap resamples of the rows for the intervals (seeded, reproducible:
+        replicate ``b`` uses the ``b``-th child of ``numpy.random.SeedSequence(seed)``).
+        0 gives HC3 t-intervals for ``impact`` and no other intervals.
+    seed : int or None, default=None
+    ci : float, default=0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``lever``, sorted by ``rank``, with columns:
+
+        * ``kind``: ``"driver"`` or ``"contact"``; ``better``: ``"higher"``/``"lower"``.
+        * ``impact``, ``impact_ci_lower``, ``impact_ci_upper``: OLS coefficient of the
+          outcome on the lever (per unit *increase*, all levers and controls in the
+          model) with its interval.
+        * ``reach``: share of respondents short of target (or the given reach).
+        * ``performance``: the lever's mean; ``target`` and ``target_basis``
+          (``"given"``, ``"best segment (name)"`` or ``"best value"``, the best observed).
+        * ``headroom``: mean distance to target among the respondents short of it.
+        * ``expected_gain`` (+ ``_ci_lower``, ``_ci_upper``): associated change in
+          the mean outcome if everyone short of target reached it.
+        * ``cost``, ``gain_per_cost``: NaN without ``costs``.
+        * ``priority``: ``gain_per_cost`` with costs, else ``expected_gain``.
+        * ``rank``: 1 = pick up first (ties share the smaller rank);
+          ``rank_ci_lower``, ``rank_ci_upper``: bootstrap percentile interval of the
+          rank; ``p_first``: share of resamples in which the lever ranks first.
+
+        ``result.attrs``: ``outcome``, ``n``, ``n_dropped``, ``r2``, ``bootstrap``,
+        ``seed``, ``ci``, ``priority_basis``, ``ci_method`` and ``note``.
+
+    Notes
+    -----
+    With direction d = +1 (higher is better) or -1 (lower is better), target t and
+    lever value x_i of respondent i:
+
+    * impact b: OLS coefficient of the lever, so b * d is the gain per unit of
+      improvement;
+    * shortfall s_i = max(0, d * (t - x_i)); reach r = share of s_i > 0;
+      headroom h = mean of s_i over those with s_i > 0;
+    * expected_gain = b * d * r * h (= b * d * mean s_i), the change in the mean
+      outcome if every respondent short of target moved to it, other levers held;
+    * gain_per_cost = expected_gain / cost; priority as above; rank by priority.
+
+    Targets are goals, not estimates: the bootstrap holds them fixed and
+    re-estimates impact, reach and headroom on each resample. The impacts are
+    associations (see :func:`contact_effects`); a lever with an interval that
+    includes 0 has no demonstrated gain.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> df = pd.DataFrame({"reliability": rng.normal(5, 1, 600).clip(1, 7),
+    ...                    "tangibles": rng.normal(5, 1, 600).clip(1, 7),
+    ...                    "repeat_contacts": rng.poisson(0.8, 600)})
+    >>> df["sat"] = 0.5 * df.reliability - 0.4 * df.repeat_contacts + rng.normal(0, 0.5, 600)
+    >>> table = rank_levers(df, "sat", ["reliability", "tangibles"], ["repeat_contacts"],
+    ...                     bootstrap=50, seed=1)
+    >>> table.index.tolist()
+    ['reliability', 'repeat_contacts', 'tangibles']
+    >>> row = table.loc["repeat_contacts"]
+    >>> bool(np.isclose(row.expected_gain, row.impact * -1 * row.reach * row.headroom))
+    True
+    """
+    import statsmodels.api as sm
+    from scipy import stats
+
+    caller = "rank_levers"
+    _check_frame(data, caller)
+    drivers = _column_list(drivers, "drivers", caller)
+    contact_features = _column_list(contact_features, "contact_features", caller)
+    controls = _column_list(controls, "controls", caller)
+    levers = drivers + contact_features
+    if not levers:
+        raise ValueError(
+            f"The 'drivers' and 'contact_features' parameters of {caller} must name at least "
+            f"one lever between them. Got [] and [] instead."
+        )
+    if outcome in levers + controls:
+        raise ValueError(
+            f"The 'outcome' parameter of {caller} must not also be a lever or control. "
+            f"Got {outcome!r}."
+        )
+    if segment is not None and not isinstance(segment, str):
+        raise ValueError(
+            f"The 'segment' parameter of {caller} must be a column name or None. "
+            f"Got {segment!r} instead."
+        )
+    extra = [segment] if segment is not None and segment not in controls else []
+    _check_columns(data, [outcome, *levers, *controls], caller, numeric=[outcome, *levers])
+    _check_columns(data, extra, caller)
+    for name, value, low in (("bootstrap", bootstrap, 0), ("min_segment_size", min_segment_size, 1)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ValueError(
+                f"The {name!r} parameter of {caller} must be an int >= {low}. "
+                f"Got {value!r} instead."
+            )
+    _check_ci(ci, caller)
+    direction = _better_directions(levers, drivers, better, caller)
+    given_targets = _lever_mapping(targets, "targets", levers, caller)
+    given_reach = _lever_mapping(reach, "reach", levers, caller, unit=True)
+    given_costs = _lever_mapping(costs, "costs", levers, caller, positive=True,
+                                 complete=costs is not None)
+
+    frame = _listwise(data, [outcome, *levers, *controls, *extra], caller)
+    n, n_dropped = len(frame), len(data) - len(frame)
+    x, _, _ = _design(frame, levers, controls)
+    if n <= x.shape[1] + 1:
+        raise ValueError(
+            f"{caller} needs more complete rows than terms + 1. Got {n} rows for "
+            f"{x.shape[1]} terms."
+        )
+    y = frame[outcome].to_numpy(dtype=float)
+    n_lev = len(levers)
+    d = np.array([direction[lev] for lev in levers])
+    target, basis = _lever_targets(frame, levers, direction, given_targets, segment,
+                                   min_segment_size)
+    t = np.array([target[lev] for lev in levers])
+    values = frame[levers].to_numpy(dtype=float)
+    shortfall = np.maximum(0.0, d * (t - values))
+    reach_fixed = np.array([given_reach.get(lev, np.nan) for lev in levers])
+    cost = np.array([given_costs[lev] for lev in levers]) if given_costs else None
+
+    coef = _ols_coef(x, y)
+    impact = coef[1:n_lev + 1]
+    r2 = float(1 - np.sum((y - x @ coef) ** 2) / np.sum((y - y.mean()) ** 2))
+    reach_est, headroom, gain, priority = _lever_scores(impact, shortfall, d, reach_fixed, cost)
+    rank = stats.rankdata(-priority, method="min").astype(int)
+
+    alpha = (1 - ci) / 2
+    nan = np.full(n_lev, np.nan)
+    gain_lo = gain_hi = rank_lo = rank_hi = p_first = nan
+    if bootstrap > 0:
+        boot_impact = np.empty((bootstrap, n_lev))
+        boot_gain = np.empty((bootstrap, n_lev))
+        boot_rank = np.empty((bootstrap, n_lev))
+        for b, child in enumerate(np.random.SeedSequence(seed).spawn(bootstrap)):
+            idx = np.random.default_rng(child).integers(0, n, n)
+            imp_b = _ols_coef(x[idx], y[idx])[1:n_lev + 1]
+            _, _, gain_b, prio_b = _lever_scores(imp_b, shortfall[idx], d, reach_fixed, cost)
+            boot_impact[b], boot_gain[b] = imp_b, gain_b
+            boot_rank[b] = stats.rankdata(-prio_b, method="min")
+        imp_lo, imp_hi = np.quantile(boot_impact, [alpha, 1 - alpha], axis=0)
+        gain_lo, gain_hi = np.quantile(boot_gain, [alpha, 1 - alpha], axis=0)
+        rank_lo, rank_hi = np.quantile(boot_rank, [alpha, 1 - alpha], axis=0,
+                                       method="inverted_cdf")
+        p_first = (boot_rank == 1).mean(axis=0)
+        ci_method = "bootstrap percentile"
+    else:
+        fit = sm.OLS(y, x).fit(cov_type="HC3", use_t=True)
+        bounds = np.asarray(fit.conf_int(alpha=1 - ci))[1:n_lev + 1]
+        imp_lo, imp_hi = bounds[:, 0], bounds[:, 1]
+        ci_method = "HC3 t-interval (impact only)"
+
+    result = pd.DataFrame(
+        {
+            "kind": ["driver" if lev in drivers else "contact" for lev in levers],
+            "better": ["higher" if direction[lev] > 0 else "lower" for lev in levers],
+            "impact": impact,
+            "impact_ci_lower": imp_lo,
+            "impact_ci_upper": imp_hi,
+            "reach": reach_est,
+            "performance": values.mean(axis=0),
+            "target": t,
+            "target_basis": [basis[lev] for lev in levers],
+            "headroom": headroom,
+            "expected_gain": gain,
+            "expected_gain_ci_lower": gain_lo,
+            "expected_gain_ci_upper": gain_hi,
+            "cost": cost if cost is not None else nan,
+            "gain_per_cost": gain / cost if cost is not None else nan,
+            "priority": priority,
+            "rank": rank,
+            "rank_ci_lower": rank_lo,
+            "rank_ci_upper": rank_hi,
+            "p_first": p_first,
+        },
+        index=pd.Index(levers, name="lever"),
+    ).sort_values(["rank", "priority"], ascending=[True, False], kind="stable")
+    result.attrs.update({
+        "outcome": outcome, "n": n, "n_dropped": n_dropped, "r2": r2,
+        "bootstrap": int(bootstrap), "seed": seed, "ci": ci, "ci_method": ci_method,
+        "priority_basis": "gain_per_cost" if cost is not None else "expected_gain",
+        "note": _ASSOCIATION_NOTE,
+    })
+    return result
+
+
+class LeverSummary(str):
+    """Plain-words text (Markdown) that renders as Markdown in a notebook."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def _fmt(value: float, digits: int = 2, sign: bool = False) -> str:
+    return f"{value:{'+' if sign else ''}.{digits}f}".replace("-", "−")
+
+
+def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
+    """Say in plain words what :func:`rank_levers` found, from its numbers.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The result of :func:`rank_levers` (its ``attrs`` give the outcome name
+        and the confidence level).
+    top : int, default=3
+        How many levers to describe one by one.
+
+    Returns
+    -------
+    LeverSummary
+        A ``str`` (Markdown) that a notebook displays as formatted text.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> df = pd.DataFrame({"reliability": rng.normal(5, 1, 400), "waits": rng.poisson(0.4, 400)})
+    >>> df["sat"] = 0.5 * df.reliability - 0.3 * df.waits + rng.normal(0, 0.5, 400)
+    >>> text = describe_levers(rank_levers(df, "sat", ["reliability"], ["waits"], seed=1))
+    >>> text.splitlines()[0]
+    'Ranked by the expected gain in mean **sat** (n = 400), reliability comes first.'
+    """
+    caller = "describe_levers"
+    needed = ["kind", "better", "impact", "impact_ci_lower", "impact_ci_upper", "reach",
+              "target", "target_basis", "headroom", "expected_gain", "cost", "gain_per_cost",
+              "rank", "rank_ci_lower", "rank_ci_upper", "p_first"]
+    if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in needed):
+        raise ValueError(
+            f"The 'table' parameter of {caller} must be the result of rank_levers. "
+            f"Got {type(table).__name__} without columns "
+            f"{[c for c in needed if not isinstance(table, pd.DataFrame) or c not in table]}."
+        )
+    if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
+        raise ValueError(f"The 'top' parameter of {caller} must be an int >= 1. Got {top!r} instead.")
+    table = table.sort_values("rank", kind="stable")
+    outcome = table.attrs.get("outcome", "the outcome")
+    level = f"{table.attrs.get('ci', 0.95):.0%}"
+    by_cost = bool(table["cost"].notna().all())
+    n = table.attrs.get("n")
+    lines = [
+        f"Ranked by the {'expected gain per unit of cost' if by_cost else 'expected gain'} "
+        f"in mean **{outcome}**{f' (n = {n})' if n else ''}, {table.index[0]} comes first."
+    ]
+    lines.append("")
+    for i, (lever, row) in enumerate(table.head(top).iterrows(), start=1):
+        d = 1.0 if row["better"] == "higher" else -1.0
+        per_unit = row["impact"] * d
+        lo, hi = sorted([row["impact_ci_lower"] * d, row["impact_ci_upper"] * d])
+        step = "higher" if d > 0 else "lower"
+        text = (
+            f"{i}. **{lever}** ({row['kind']}): one unit {step} goes with "
+            f"{_fmt(per_unit, sign=True)} in {outcome} ({level} CI {_fmt(lo)} to {_fmt(hi)}). "
+            f"{row['reach']:.0%} of respondents are short of the target {_fmt(row['target'])} "
+            f"({row['target_basis']}), by {_fmt(row['headroom'])} on average; bringing them "
+            f"there goes with {_fmt(row['expected_gain'], 3, sign=True)} in mean {outcome}"
+        )
+        if np.isfinite(row["expected_gain_ci_lower"] if "expected_gain_ci_lower" in row else np.nan):
+            text += (f" ({level} CI {_fmt(row['expected_gain_ci_lower'], 3)} to "
+                     f"{_fmt(row['expected_gain_ci_upper'], 3)})")
+        text += "."
+        if by_cost:
+            text += f" At a cost of {row['cost']:g}, that is {row['gain_per_cost']:.3g} per unit of cost."
+        text += _rank_range(row)
+        lines.append(text)
+    lines.append("")
+    shown = set(table.head(top)["kind"])
+    for kind in dict.fromkeys(table["kind"]):
+        if kind in shown:
+            continue
+        lever, row = next(iter(table[table["kind"] == kind].iterrows()))
+        lines.append(
+            f"The best-ranked {kind} lever is **{lever}** at rank {int(row['rank'])}: bringing the "
+            f"{row['reach']:.0%} of respondents short of its target {_fmt(row['target'])} there "
+            f"goes with {_fmt(row['expected_gain'], 3, sign=True)} in mean {outcome}."
+            + _rank_range(row)
+        )
+    if len(shown) < table["kind"].nunique():
+        lines.append("")
+    signed_lo = np.where(table["better"] == "higher", table["impact_ci_lower"],
+                         -table["impact_ci_upper"])
+    signed_hi = np.where(table["better"] == "higher", table["impact_ci_upper"],
+                         -table["impact_ci_lower"])
+    unclear = table.index[(signed_lo <= 0) & (signed_hi >= 0)].tolist()
+    wrong = table.index[signed_hi < 0].tolist()
+    if unclear:
+        lines.append(
+            f"For {_join(unclear)} the {level} interval of the effect includes zero: no gain "
+            f"is demonstrated, so {'it is not a lever' if len(unclear) == 1 else 'they are not levers'}"
+            f" on this evidence."
+        )
+    if wrong:
+        lines.append(
+            f"For {_join(wrong)} an improvement goes with a *lower* {outcome}: check the "
+            f"direction and the measure before acting."
+        )
+    lines.append(
+        "These are associations in survey and contact data, not proven causes; "
+        "see the caveats with the effects table."
+    )
+    return LeverSummary("\n".join(lines))
+
+
+def _rank_range(row: pd.Series) -> str:
+    if not np.isfinite(row["p_first"]):
+        return ""
+    lo_r, hi_r = int(row["rank_ci_lower"]), int(row["rank_ci_upper"])
+    span = f"rank {lo_r}" if lo_r == hi_r else f"ranks {lo_r} to {hi_r}"
+    text = f" Over the bootstrap resamples it takes {span}"
+    if row["p_first"] > 0:
+        text += f" and comes first in {row['p_first']:.0%} of them"
+    return text + "."
+
+
+def _join(names: Sequence[str]) -> str:
+    names = [str(n) for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -168,3 +168,118 @@ def fit_warnings(fit):
         return HTML(f'<div class="cx-warning"><strong>{head}</strong><ul>{items}</ul></div>')
     return HTML('<div class="cx-ok">The model converged; no Heywood case, non-positive-definite '
                 'matrix or small-sample warning was raised.</div>')
+
+
+# ------------------------------------------------------------ levers (cxlab.levers)
+__all__ += ["ipa_chart", "lever_chart"]
+
+
+def ipa_chart(table: pd.DataFrame, *, title: str = "", xlabel: str = "performance",
+              ylabel: str = "importance"):
+    """Importance-performance quadrant chart (``levers.importance_performance`` / ``ipma``).
+
+    One labelled point per lever; dashed lines at the table's cut points
+    (``attrs``; the means if absent) and the quadrant names in the corners.
+    """
+    fig, ax = plt.subplots(figsize=(8, 5.2))
+    x_cut = table.attrs.get("performance_cut", float(table["performance"].mean()))
+    y_cut = table.attrs.get("importance_cut", float(table["importance"].mean()))
+    colours = {"concentrate here": PALETTE[3], "keep up the good work": PALETTE[2],
+               "low priority": "#888888", "possible overkill": PALETTE[1]}
+    for quadrant, part in table.groupby("quadrant", sort=False):
+        ax.scatter(part["performance"], part["importance"], s=60, color=colours.get(quadrant, PALETTE[0]),
+                   label=quadrant, zorder=3)
+    for lever, row in table.iterrows():
+        ax.annotate(str(lever), (row["performance"], row["importance"]), xytext=(6, 4),
+                    textcoords="offset points", fontsize=9)
+    ax.axvline(x_cut, color="grey", ls="--", lw=1)
+    ax.axhline(y_cut, color="grey", ls="--", lw=1)
+    xlo, xhi = ax.get_xlim()
+    pad = 0.12 * (xhi - xlo)
+    ax.set_xlim(xlo, xhi + pad)
+    ylo, yhi = ax.get_ylim()
+    ax.set_ylim(ylo, yhi + 0.08 * (yhi - ylo))
+    xlo, xhi = ax.get_xlim()
+    ylo, yhi = ax.get_ylim()
+    corner = dict(fontsize=8, color="#666666", style="italic")
+    ax.text(xlo, yhi, " concentrate here", va="top", ha="left", **corner)
+    ax.text(xhi, yhi, "keep up the good work ", va="top", ha="right", **corner)
+    ax.text(xlo, ylo, " low priority", va="bottom", ha="left", **corner)
+    ax.text(xhi, ylo, "possible overkill ", va="bottom", ha="right", **corner)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), title="quadrant")
+    fig.tight_layout()
+    return fig
+
+
+def lever_chart(table: pd.DataFrame, *, title: str = ""):
+    """Ranked levers (``levers.rank_levers``): priority per lever with its bootstrap interval.
+
+    Bars are coloured by kind (driver / contact); each label carries the lever's reach.
+    """
+    t = table.sort_values("rank", ascending=False)
+    column = "gain_per_cost" if t["cost"].notna().all() else "expected_gain"
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(t) + 1.4))
+    colours = [PALETTE[0] if k == "driver" else PALETTE[1] for k in t["kind"]]
+    xerr = None
+    lo, hi = f"{column}_ci_lower", f"{column}_ci_upper"
+    if {lo, hi} <= set(t.columns) and t[lo].notna().all():
+        xerr = [(t[column] - t[lo]).clip(lower=0), (t[hi] - t[column]).clip(lower=0)]
+    labels = [f"{lever} (reach {reach:.0%})" for lever, reach in zip(t.index.astype(str), t["reach"])]
+    ax.barh(labels, t[column], xerr=xerr, color=colours, capsize=3)
+    ax.axvline(0, color="black", lw=0.8)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=PALETTE[0]), plt.Rectangle((0, 0), 1, 1, color=PALETTE[1])]
+    ax.legend(handles, ["driver", "contact"], loc="lower right", fontsize=8)
+    outcome = table.attrs.get("outcome", "outcome")
+    label = f"expected gain in mean {outcome}" + (" per unit of cost" if column == "gain_per_cost" else "")
+    ax.set(title=title, xlabel=label, ylabel="")
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- monitoring
+def trend_band_chart(table: pd.DataFrame, *, title: str = "", group: str = "all"):
+    """One panel per metric: estimate per period with a shaded confidence band.
+
+    ``table`` is a :func:`cxlab.monitor.trends` table; rows of ``group`` are drawn
+    (suppressed cells leave a gap).
+    """
+    t = table[table["group"] == group]
+    metrics = list(dict.fromkeys(t["metric"]))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(2.4 * len(metrics) + 1, 3.2), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        m = t[t["metric"] == metric]
+        x = range(len(m))
+        ax.fill_between(x, m["ci_lower"], m["ci_upper"], color=PALETTE[0], alpha=0.2, lw=0)
+        ax.plot(x, m["value"], "o-", color=PALETTE[0])
+        ax.set_xticks(list(x), m["period"].astype(str), rotation=45 if len(m) > 4 else 0,
+                      ha="right" if len(m) > 4 else "center")
+        ax.set(title=metric, xlabel="")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def control_chart_plot(chart: pd.DataFrame, *, title: str = "", ylabel: str = "NPS"):
+    """A :func:`cxlab.monitor.control_chart` table drawn: centre, limits, signals in red."""
+    fig, ax = plt.subplots()
+    x = list(range(len(chart)))
+    ax.plot(x, chart["value"], "o-", color=PALETTE[0], label="period estimate")
+    ax.step(x, chart["ucl"], where="mid", color=PALETTE[3], ls="--", lw=1, label="control limits")
+    ax.step(x, chart["lcl"], where="mid", color=PALETTE[3], ls="--", lw=1)
+    ax.axhline(chart["centre"].iloc[0], color="grey", lw=1, label="baseline centre")
+    sig = chart["signal"].to_numpy()
+    ax.plot([i for i in x if sig[i]], chart["value"][sig], "o", ms=11, mfc="none",
+            mec=PALETTE[3], mew=2, label="signal")
+    base = [i for i in x if chart["phase"].iloc[i] == "baseline"]
+    if base:
+        ax.axvspan(min(base) - 0.5, max(base) + 0.5, color="grey", alpha=0.1, lw=0)
+        ax.text(min(base) - 0.4, ax.get_ylim()[1], "baseline", va="top", fontsize=8, color="grey")
+    ax.set_xticks(x, chart["period"].astype(str), rotation=45, ha="right")
+    ax.set(title=title, xlabel="", ylabel=ylabel)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["trend_band_chart", "control_chart_plot"]

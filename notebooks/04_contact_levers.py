@@ -17,7 +17,8 @@
 # What customers experience in their contacts (waits, abandoned calls, repeat contacts,
 # transfers, escalations) is linked to their survey answers over a window before the
 # survey date. Which of the service-quality dimensions and contact factors weigh most
-# for satisfaction? The relations shown are associations, not proven causes.
+# for satisfaction, and which should be picked up first? The relations shown are
+# associations, not proven causes.
 
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse
@@ -34,6 +35,7 @@ study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
 survey = load_processed_survey(study)
 log = study.data["contacts"]
+contact_levers = ["repeat_contacts", "long_waits", "abandoned", "transfers", "escalations"]
 
 # %% [markdown]
 # ## The contact log
@@ -48,16 +50,57 @@ overview.round(3)
 # %%
 plots.bar_chart(overview, x="share", y="channel", title="Channel mix", xlabel="share of contacts", ylabel="");
 
+# %% [markdown]
+# Service levels over the whole log: how long queued contacts wait, how many hang up (and
+# how many of those within a minute), what happens to callbacks, and how many digital
+# contacts still end at an agent.
+
+# %%
+contacts.service_levels(log).round(3)
+
 # %%
 curve = contacts.wait_abandonment(log)
 plots.abandonment_chart(curve, title="When do callers hang up? (cumulative share of abandoned calls)");
 
 # %% [markdown]
+# Per team: resolution at first contact, handle time and transfers (the employee side of
+# the service-profit chain).
+
+# %%
+contacts.team_features(log).round(3)
+
+# %% [markdown]
 # ## Linking contacts to respondents
+#
+# Each respondent's contacts are counted over the window before their survey date; the
+# customer key itself never leaves the processed data.
 
 # %%
 linkage = load_linkage(study)
 pd.Series(linkage, name="count").to_frame()
+
+# %%
+features = load_contact_features(study)
+scores = quality.scale_scores(survey, {name: cb.scales[name]["items"] for name in (p["outcome"], p["loyalty"])})
+dims = quality.scale_scores(survey, cb.servqual_items("p"))
+data = pd.concat([survey[["respondent_key", cb.segment, "nps"]], scores, dims], axis=1).merge(features, on="respondent_key")
+data[contact_levers].describe().T.round(3)
+
+# %% [markdown]
+# ## Effects of contact factors on the outcomes
+#
+# Satisfaction, intention to stay and NPS regressed on the contact factors, controlling
+# for the perceived service-quality dimensions and the segment (OLS, HC3 robust standard
+# errors). Each coefficient is the difference in the outcome per extra event, over and
+# above perceived quality.
+
+# %%
+effects = levers.contact_effects(data, [p["outcome"], p["loyalty"], "nps"], contact_levers,
+                                 controls=[*dims.columns, cb.segment], ci=p["ci_level"])
+effects.query("role == 'contact'").round(3)
+
+# %%
+print(effects.attrs["note"])
 
 # %% [markdown]
 # ## Which levers matter most for satisfaction?
@@ -66,11 +109,6 @@ pd.Series(linkage, name="count").to_frame()
 # the drivers: each driver's share is its average gain in R² over all orders of entry.
 
 # %%
-features = load_contact_features(study)
-scores = quality.scale_scores(survey, {name: cb.scales[name]["items"] for name in (p["outcome"],)})
-dims = quality.scale_scores(survey, {d: items for d, items in cb.servqual_items("p").items()})
-data = pd.concat([survey[["respondent_key"]], scores, dims], axis=1).merge(features, on="respondent_key")
-contact_levers = ["repeat_contacts", "abandoned", "long_waits", "transfers", "escalations"]
 drivers = list(dims.columns) + contact_levers
 importance = levers.driver_importance(data, p["outcome"], drivers, method=p["importance_method"],
                                       bootstrap=min(p["bootstrap"], 100), seed=p["seed"])
@@ -78,3 +116,44 @@ importance.round(4)
 
 # %%
 plots.importance_chart(importance, title=f"Driver importance for {p['outcome']} ({p['importance_method']})");
+
+# %% [markdown]
+# ## Importance and performance
+#
+# The importance-performance map (Ringle & Sarstedt 2016) puts every dimension on 0–100:
+# performance is its mean score rescaled with the scale's range, importance the change in
+# satisfaction (0–100) per point of the dimension (0–100), adjusted for the contact
+# factors and the segment. High importance with low performance means *concentrate here*.
+
+# %%
+ranges = {p["outcome"]: cb.scales[p["outcome"]]["range"], **{d: cb.servqual["range"] for d in dims.columns}}
+ipa = levers.ipma(data, p["outcome"], list(dims.columns), ranges=ranges, controls=[*contact_levers, cb.segment])
+ipa.round(3)
+
+# %%
+plots.ipa_chart(ipa, title=f"Importance-performance map for {p['outcome']}",
+                xlabel="performance (0-100)", ylabel="importance (total effect, 0-100 scale)");
+
+# %% [markdown]
+# ## The ranked levers
+#
+# Every dimension and contact factor is scored in one model: its **impact** (change in
+# satisfaction per unit of the lever), its **reach** (share of respondents short of the
+# target: below the best score, or with at least one such contact), its **headroom**
+# (average distance to target of those respondents) and the **expected gain** in mean
+# satisfaction if they reached it (impact × reach × headroom). Intervals and rank ranges
+# come from the bootstrap (the targets, here the best score observed and zero events, are
+# held fixed). The full table also has the intervals of impact and gain, the target's basis,
+# costs and gain per cost.
+
+# %%
+ranked = levers.rank_levers(data, p["outcome"], list(dims.columns), contact_levers, controls=[cb.segment],
+                            bootstrap=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
+ranked[["kind", "impact", "reach", "performance", "target", "headroom", "expected_gain", "rank", "rank_ci_lower",
+        "rank_ci_upper", "p_first"]].round(3)
+
+# %%
+plots.lever_chart(ranked, title=f"Expected gain in mean {p['outcome']} per lever");
+
+# %%
+levers.describe_levers(ranked)

@@ -67,3 +67,45 @@ def test_bad_contacts_argument_is_named():
         contacts.customer_features(42)
     with pytest.raises(FileNotFoundError, match="Contact log not found"):
         contacts.customer_features("/nonexistent/contacts.parquet")
+
+
+# ------------------------------------------- service levels and per-team features
+def test_service_levels_match_pandas(log):
+    res = contacts.service_levels(log).set_index("metric")["value"]
+    queued = log[log.queue_wait_sec.notna()]
+    offered = log[log.callback_offered]
+    accepted = log[log.callback_accepted]
+    digital = log[log.channel.isin(["chat", "web", "social"])]
+    expected = {
+        "contacts": len(log),
+        "queued_contacts": len(queued),
+        "mean_wait_sec": queued.queue_wait_sec.mean(),
+        "long_wait_rate": (queued.queue_wait_sec > 300).mean(),
+        "abandonment_rate": queued.abandoned.mean(),
+        "abandoned_within_60s_share": (log[log.abandoned].queue_wait_sec <= 60).mean(),
+        "callback_offer_rate": queued.callback_offered.mean(),
+        "callback_accept_rate": offered.callback_accepted.mean(),
+        "callback_kept_rate": accepted.callback_kept.mean(),
+        "digital_escalation_rate": digital.escalated_to_agent.mean(),
+        "first_contact_resolution_rate": log.resolved_first_contact.mean(),
+        "transfer_rate": (log.transfers > 0).mean(),
+    }
+    assert list(res.index) == list(expected)
+    for metric, value in expected.items():
+        assert res[metric] == pytest.approx(value, rel=1e-12), metric
+
+
+def test_team_features_match_pandas(log):
+    res = contacts.team_features(log).set_index("team_id")
+    handled = log[log.team_id.notna()]
+    g = handled.groupby("team_id")
+    assert res["contacts"].to_dict() == g.size().to_dict()
+    assert res["agents"].to_dict() == g.agent_id.nunique().to_dict()
+    assert np.allclose(res["fcr_rate"], g.resolved_first_contact.mean().reindex(res.index))
+    assert np.allclose(res["mean_handle_time_sec"], g.handle_time_sec.mean().reindex(res.index))
+    assert res["escalations_handled"].to_dict() == g.escalated_to_agent.sum().to_dict()
+    agents = contacts.team_features(log, by="agent_id")
+    assert len(agents) == handled.agent_id.nunique() and (agents["agents"] == 1).all()
+    with pytest.raises(ValueError, match=r"The 'by' parameter of team_features must be one of "
+                                         r"'team_id', 'agent_id'\. Got 'channel' instead\."):
+        contacts.team_features(log, by="channel")

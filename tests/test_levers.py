@@ -326,3 +326,348 @@ def test_result_shape_and_vocabulary():
     assert math.isclose(res["share"].sum(), 1.0)
     for key in ("r2", "n", "n_dropped", "method", "outcome_type"):
         assert key in res.attrs
+
+
+# =========================================================================
+# contact_effects, importance-performance, rank_levers, describe_levers
+# =========================================================================
+from pathlib import Path  # noqa: E402
+
+import statsmodels.formula.api as smf  # noqa: E402
+import yaml  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from cxlab.levers import (  # noqa: E402
+    contact_effects,
+    describe_levers,
+    importance_performance,
+    ipma,
+    rank_levers,
+    rescale_performance,
+)
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
+CONTACT = ["repeat_contacts", "long_waits", "abandoned", "transfers", "escalations"]
+DIMENSIONS = ["tangibles", "reliability", "responsiveness", "assurance", "empathy"]
+
+
+def _survey_with_contacts(n=800, seed=5):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "quality": rng.normal(5, 1, n),
+        "repeat_contacts": rng.poisson(0.6, n),
+        "long_waits": rng.poisson(0.2, n),
+        "segment": rng.choice(["consumer", "premium", "small_business"], n, p=[0.6, 0.1, 0.3]),
+    })
+    noise = rng.normal(0, 0.4 + 0.3 * df["long_waits"], n)  # heteroskedastic
+    df["sat"] = (1 + 0.5 * df.quality - 0.3 * df.repeat_contacts - 0.5 * df.long_waits
+                 + 0.3 * (df.segment == "premium") + noise)
+    df["stay"] = 0.8 * df.sat - 0.1 * df.long_waits + rng.normal(0, 0.6, n)
+    return df
+
+
+def _hc3_by_hand(x, y):
+    xtx_inv = np.linalg.inv(x.T @ x)
+    beta = xtx_inv @ x.T @ y
+    resid = y - x @ beta
+    h = np.einsum("ij,jk,ik->i", x, xtx_inv, x)
+    meat = (x * (resid / (1 - h))[:, None] ** 2).T @ x
+    return beta, np.sqrt(np.diag(xtx_inv @ meat @ xtx_inv))
+
+
+# ----------------------------------------------------------- contact_effects
+def test_contact_effects_match_statsmodels_hc3_and_hand_sandwich():
+    df = _survey_with_contacts()
+    res = contact_effects(df, ["sat", "stay"], ["repeat_contacts", "long_waits"],
+                          controls=["quality", "segment"])
+    names = {"Intercept": "Intercept", "repeat_contacts": "repeat_contacts",
+             "long_waits": "long_waits", "quality": "quality",
+             "segment[premium]": "C(segment)[T.premium]",
+             "segment[small_business]": "C(segment)[T.small_business]"}
+    for outcome in ("sat", "stay"):
+        ref = smf.ols(f"{outcome} ~ repeat_contacts + long_waits + quality + C(segment)", df).fit(
+            cov_type="HC3", use_t=True)
+        part = res[res["outcome"] == outcome].set_index("term")
+        assert list(part.index) == list(names)
+        sm_names = [names[t] for t in part.index]
+        assert np.max(np.abs(part["est"].to_numpy() - ref.params[sm_names].to_numpy())) < 1e-10
+        assert np.max(np.abs(part["se"].to_numpy() - ref.bse[sm_names].to_numpy())) < 1e-10
+        assert np.max(np.abs(part["t"].to_numpy() - ref.tvalues[sm_names].to_numpy())) < 1e-8
+        assert np.max(np.abs(part["pvalue"].to_numpy() - ref.pvalues[sm_names].to_numpy())) < 1e-10
+        conf = ref.conf_int(alpha=0.05).loc[sm_names].to_numpy()
+        assert np.max(np.abs(part[["ci_lower", "ci_upper"]].to_numpy() - conf)) < 1e-10
+        # the HC3 sandwich written out, independent of statsmodels
+        x = np.column_stack([np.ones(len(df)), df.repeat_contacts, df.long_waits, df.quality,
+                             df.segment == "premium", df.segment == "small_business"]).astype(float)
+        beta, se = _hc3_by_hand(x, df[outcome].to_numpy(float))
+        assert np.max(np.abs(part["est"].to_numpy() - beta)) < 1e-10
+        assert np.max(np.abs(part["se"].to_numpy() - se)) < 1e-10
+        # standardised coefficient: b * sd(x) / sd(y)
+        std = part.loc["long_waits", "est"] * df.long_waits.std() / df[outcome].std()
+        assert abs(part.loc["long_waits", "std_est"] - std) < 1e-12
+        assert np.isnan(part.loc["Intercept", "std_est"])
+        assert abs(res.attrs["r2"][outcome] - ref.rsquared) < 1e-10
+    assert list(res.columns) == ["outcome", "term", "role", "est", "se", "t", "pvalue",
+                                 "ci_lower", "ci_upper", "std_est"]
+    assert res.loc[res.term == "long_waits", "role"].unique().tolist() == ["contact"]
+    assert "not causal" in res.attrs["note"] and "confounding" in res.attrs["note"]
+
+
+def test_contact_effects_errors_and_listwise_deletion():
+    df = _survey_with_contacts(200)
+    with pytest.raises(ValueError, match=r"The 'cov_type' parameter of contact_effects must be "
+                                         r"one of 'HC3', 'HC2', 'HC1', 'HC0', 'nonrobust'\. "
+                                         r"Got 'HC9' instead\."):
+        contact_effects(df, "sat", ["long_waits"], cov_type="HC9")
+    with pytest.raises(ValueError, match=r"Columns \['nope'\] passed to contact_effects are not "
+                                         r"in 'data'"):
+        contact_effects(df, "sat", ["nope"])
+    with pytest.raises(ValueError, match=r"The 'contact_features' parameter of contact_effects "
+                                         r"must name at least one column\. Got \[\] instead\."):
+        contact_effects(df, "sat", [])
+    with pytest.raises(ValueError, match=r"Columns \['segment'\] passed to contact_effects must "
+                                         r"be numeric"):
+        contact_effects(df, "sat", ["segment"])
+    df.loc[:4, "sat"] = np.nan
+    with pytest.warns(UserWarning, match=r"dropped 5 of 200 rows"):
+        res = contact_effects(df, "sat", ["long_waits"])
+    assert res.attrs["n"] == {"sat": 195}
+
+
+# ------------------------------------------------------ importance-performance
+def test_rescale_and_ipma_against_hand_computation():
+    df = pd.DataFrame({
+        "sat": [1.0, 3.0, 4.0, 6.0, 7.0, 5.0, 2.0, 6.5],
+        "rel": [1.0, 2.0, 4.0, 5.0, 7.0, 6.0, 2.5, 6.0],
+        "nps": [0.0, 2.0, 5.0, 8.0, 10.0, 7.0, 3.0, 9.0],
+    })
+    scaled = rescale_performance(df, ranges={"sat": (1, 7), "rel": (1, 7), "nps": (0, 10)})
+    assert scaled["rel"].tolist() == pytest.approx([0, 100 / 6, 50, 400 / 6, 100, 500 / 6, 25, 500 / 6],
+                                                   abs=1e-12)
+    assert scaled["nps"].tolist() == pytest.approx([0, 20, 50, 80, 100, 70, 30, 90], abs=1e-12)
+    res = ipma(df, "sat", ["rel", "nps"], ranges={"sat": (1, 7), "rel": (1, 7), "nps": (0, 10)})
+    # by hand: performance = mean of (x - min) / (max - min) * 100
+    perf_rel = np.mean([(v - 1) / 6 * 100 for v in df.rel])
+    perf_nps = np.mean([v / 10 * 100 for v in df.nps])
+    assert res.loc["rel", "performance"] == pytest.approx(perf_rel, abs=1e-12)
+    assert res.loc["nps", "performance"] == pytest.approx(perf_nps, abs=1e-12)
+    # importance = unstandardised effect on the rescaled scores (normal equations)
+    x = np.column_stack([np.ones(8), (df.rel - 1) / 6 * 100, df.nps * 10])
+    y = (df.sat - 1) / 6 * 100
+    beta = np.linalg.solve(x.T @ x, x.T @ y)
+    assert res["importance"].to_numpy() == pytest.approx(beta[1:], abs=1e-10)
+    # ... which is the raw coefficient times range(x) / range(y)
+    raw = np.linalg.lstsq(np.column_stack([np.ones(8), df.rel, df.nps]), df.sat, rcond=None)[0]
+    assert res.loc["nps", "importance"] == pytest.approx(raw[2] * 10 / 6, abs=1e-10)
+    assert res.attrs["outcome_performance"] == pytest.approx(np.mean((df.sat - 1) / 6 * 100))
+    with pytest.raises(ValueError, match=r"The 'ranges' parameter of rescale_performance must "
+                                         r"hold \(min, max\) pairs with max > min\. Got \(7, 1\)"):
+        rescale_performance(df, ranges=(7, 1))
+    with pytest.raises(ValueError, match=r"must give a range for every column\. Got none for "
+                                         r"\['nps'\]"):
+        rescale_performance(df, ranges={"sat": (1, 7), "rel": (1, 7)})
+
+
+def test_importance_performance_quadrants_and_cuts():
+    imp = pd.Series({"a": 0.5, "b": 0.4, "c": 0.1, "d": 0.05})
+    perf = pd.Series({"d": 6.0, "c": 4.0, "b": 6.5, "a": 4.5})
+    res = importance_performance(imp, perf)
+    assert res.attrs["importance_cut"] == pytest.approx(0.2625)
+    assert res.attrs["performance_cut"] == pytest.approx(5.25)
+    assert res["quadrant"].to_dict() == {"a": "concentrate here", "b": "keep up the good work",
+                                         "c": "low priority", "d": "possible overkill"}
+    assert res.loc["d", "performance"] == 6.0  # aligned on the index, not the order
+    res = importance_performance(imp, perf, importance_cut=0.45, performance_cut=7)
+    assert res["quadrant"].tolist() == ["concentrate here", "low priority", "low priority",
+                                        "low priority"]
+    with pytest.raises(ValueError, match=r"must have the same levers\. Only in importance: "
+                                         r"\['a'\]"):
+        importance_performance(imp, perf.drop("a"))
+    with pytest.raises(TypeError, match=r"The 'importance' parameter of importance_performance "
+                                        r"must be a pandas Series"):
+        importance_performance(imp.to_frame(), perf)
+
+
+# ----------------------------------------------------------------- rank_levers
+def _lever_data(n=3000, seed=11):
+    """Known effects: gains ordered rel > repeat > resp > waits > tan (~0) > transfers (0)."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "rel": rng.integers(2, 8, n).astype(float),       # mean 4.5, target 7: shortfall 2.5
+        "resp": rng.integers(4, 8, n).astype(float),      # mean 5.5, shortfall 1.5
+        "tan": rng.integers(1, 8, n).astype(float),
+        "repeat": rng.poisson(1.0, n).astype(float),      # shortfall to 0 = 1.0
+        "waits": rng.binomial(1, 0.3, n).astype(float),   # 0.3
+        "transfers": rng.poisson(0.5, n).astype(float),
+        "segment": rng.choice(["a", "b"], n),
+    })
+    df["sat"] = (0.4 * df.rel + 0.3 * df.resp + 0.0 * df.tan - 0.6 * df.repeat
+                 - 0.5 * df.waits + 0.0 * df.transfers + 0.2 * (df.segment == "b")
+                 + rng.normal(0, 0.3, n))
+    # true gains: rel 0.4 * 2.5 = 1.0, repeat 0.6 * 1.0 = 0.6, resp 0.3 * 1.5 = 0.45,
+    # waits 0.5 * 0.3 = 0.15, tan 0, transfers 0
+    return df
+
+
+def test_rank_levers_recovers_known_ordering_and_formulas():
+    df = _lever_data()
+    t = rank_levers(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
+                    controls=["segment"], targets={"rel": 7, "resp": 7}, bootstrap=100, seed=3)
+    assert t.index.tolist()[:4] == ["rel", "repeat", "resp", "waits"]
+    assert t["rank"].tolist()[:4] == [1, 2, 3, 4]
+    assert t.loc["rel", "expected_gain"] == pytest.approx(1.0, abs=0.03)
+    assert t.loc["repeat", "expected_gain"] == pytest.approx(0.6, abs=0.03)
+    assert t.loc["waits", "expected_gain"] == pytest.approx(0.15, abs=0.02)
+    # every column explains the rank: the documented formulas, exactly
+    d = np.where(t["better"] == "higher", 1.0, -1.0)
+    assert np.allclose(t["expected_gain"], t["impact"] * d * t["reach"] * t["headroom"], atol=1e-12)
+    assert (t["priority"] == t["expected_gain"]).all()
+    assert t.loc["repeat", "reach"] == pytest.approx((df.repeat > 0).mean())
+    assert t.loc["repeat", "headroom"] == pytest.approx(df.repeat[df.repeat > 0].mean())
+    assert t.loc["rel", "reach"] == pytest.approx((df.rel < 7).mean())
+    assert t.loc["rel", "headroom"] == pytest.approx((7 - df.rel[df.rel < 7]).mean())
+    assert t.loc["rel", "target_basis"] == "given"
+    assert t.loc["tan", "target_basis"] == "best value" and t.loc["tan", "target"] == 7
+    assert t.loc["repeat", "target"] == 0 and t.loc["repeat", "better"] == "lower"
+    ref = smf.ols("sat ~ rel + resp + tan + repeat + waits + transfers + C(segment)", df).fit()
+    assert np.allclose(t["impact"], ref.params[t.index], atol=1e-10)
+    assert (t["impact_ci_lower"] < t["impact"]).all() and (t["impact"] < t["impact_ci_upper"]).all()
+    assert t.loc["rel", "p_first"] == 1.0 and t.loc["rel", "rank_ci_upper"] == 1
+    assert t["cost"].isna().all() and t["gain_per_cost"].isna().all()
+    assert list(t.columns) == [
+        "kind", "better", "impact", "impact_ci_lower", "impact_ci_upper", "reach", "performance",
+        "target", "target_basis", "headroom", "expected_gain", "expected_gain_ci_lower",
+        "expected_gain_ci_upper", "cost", "gain_per_cost", "priority", "rank", "rank_ci_lower",
+        "rank_ci_upper", "p_first"]
+    # costs turn the ranking into gain per cost
+    costs = {"rel": 10.0, "resp": 1.0, "tan": 1.0, "repeat": 1.0, "waits": 1.0, "transfers": 1.0}
+    tc = rank_levers(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
+                     controls=["segment"], targets={"rel": 7, "resp": 7}, costs=costs, bootstrap=0)
+    assert tc.index.tolist()[:3] == ["repeat", "resp", "waits"]
+    assert tc.loc["rel", "gain_per_cost"] == pytest.approx(tc.loc["rel", "expected_gain"] / 10)
+    assert (tc["priority"] == tc["gain_per_cost"]).all()
+    assert tc["expected_gain_ci_lower"].isna().all()
+    assert tc.attrs["ci_method"].startswith("HC3")
+
+
+def test_rank_levers_best_segment_targets_and_reach_override():
+    df = _lever_data(n=1000)
+    df.loc[df.segment == "b", "repeat"] = 0.0  # segment b has no repeat contacts
+    t = rank_levers(df, "sat", ["rel"], ["repeat"], segment="segment", bootstrap=0)
+    assert t.loc["repeat", "target"] == 0.0
+    assert t.loc["repeat", "target_basis"] == "best segment (b)"
+    best = df.groupby("segment")["rel"].mean().max()
+    assert t.loc["rel", "target"] == pytest.approx(best)
+    t2 = rank_levers(df, "sat", ["rel"], ["repeat"], reach={"repeat": 0.5}, bootstrap=0)
+    assert t2.loc["repeat", "reach"] == 0.5
+    assert t2.loc["repeat", "expected_gain"] == pytest.approx(
+        -t2.loc["repeat", "impact"] * 0.5 * t2.loc["repeat", "headroom"])
+    t3 = rank_levers(df, "sat", ["rel"], ["repeat"], better={"repeat": "higher"}, bootstrap=0)
+    assert t3.loc["repeat", "better"] == "higher" and t3.loc["repeat", "expected_gain"] < 0
+
+
+def test_rank_levers_bootstrap_reproducible():
+    df = _lever_data(n=600)
+    args = dict(controls=["segment"], bootstrap=40)
+    a = rank_levers(df, "sat", ["rel", "resp"], ["repeat", "waits"], seed=42, **args)
+    b = rank_levers(df, "sat", ["rel", "resp"], ["repeat", "waits"], seed=42, **args)
+    c = rank_levers(df, "sat", ["rel", "resp"], ["repeat", "waits"], seed=43, **args)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["impact_ci_lower"], c["impact_ci_lower"])
+    assert np.allclose(a["impact"], c["impact"])
+
+
+def test_rank_levers_errors():
+    df = _lever_data(n=200)
+    with pytest.raises(ValueError, match=r"The 'drivers' and 'contact_features' parameters of "
+                                         r"rank_levers must name at least one lever"):
+        rank_levers(df, "sat")
+    with pytest.raises(ValueError, match=r"The 'costs' parameter of rank_levers must give a value "
+                                         r"for every lever\. Got none for \['repeat'\]\."):
+        rank_levers(df, "sat", ["rel"], ["repeat"], costs={"rel": 1.0})
+    with pytest.raises(ValueError, match=r"The 'costs' parameter of rank_levers must map each "
+                                         r"lever to a number > 0\. Got 0 for 'rel' instead\."):
+        rank_levers(df, "sat", ["rel"], ["repeat"], costs={"rel": 0, "repeat": 1.0})
+    with pytest.raises(ValueError, match=r"The 'reach' parameter of rank_levers must map each "
+                                         r"lever to a number in \[0, 1\]\. Got 1.5"):
+        rank_levers(df, "sat", ["rel"], ["repeat"], reach={"repeat": 1.5})
+    with pytest.raises(ValueError, match=r"The \"better\['rel'\]\" parameter of rank_levers must "
+                                         r"be one of 'higher', 'lower'\. Got 'up' instead\."):
+        rank_levers(df, "sat", ["rel"], better={"rel": "up"})
+    with pytest.raises(ValueError, match=r"The 'targets' parameter of rank_levers names \['x'\], "
+                                         r"which are not levers"):
+        rank_levers(df, "sat", ["rel"], targets={"x": 1.0})
+    with pytest.raises(ValueError, match=r"The 'bootstrap' parameter of rank_levers must be an "
+                                         r"int >= 0\. Got -1 instead\."):
+        rank_levers(df, "sat", ["rel"], bootstrap=-1)
+    with pytest.raises(ValueError, match=r"The 'outcome' parameter of rank_levers must not also "
+                                         r"be a lever"):
+        rank_levers(df, "rel", ["rel"])
+
+
+def test_describe_levers_is_generated_from_the_numbers():
+    df = _lever_data(n=1500)
+    t = rank_levers(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
+                    targets={"rel": 7, "resp": 7}, bootstrap=50, seed=1)
+    text = describe_levers(t, top=2)
+    assert text.splitlines()[0].startswith("Ranked by the expected gain in mean **sat** (n = 1500)"
+                                           ", rel comes first.")
+    assert f"+{t.loc['rel', 'expected_gain']:.3f} in mean sat" in text
+    assert f"{t.loc['repeat', 'reach']:.0%} of respondents are short of the target 0.00" in text
+    assert "**resp**" not in text  # only the top two are described one by one
+    unclear = [lev for lev in ("tan", "transfers")
+               if t.loc[lev, "impact_ci_lower"] <= 0 <= t.loc[lev, "impact_ci_upper"]]
+    assert unclear and all(lev in text.split("interval of the effect includes zero")[0]
+                           for lev in unclear)
+    assert "not proven causes" in text
+    assert text._repr_markdown_() == str(text)
+    # other numbers, other words
+    t2 = t.copy()
+    t2.loc["rel", "reach"] = 0.123
+    assert "12% of respondents" in describe_levers(t2)
+    with pytest.raises(ValueError, match=r"The 'table' parameter of describe_levers must be the "
+                                         r"result of rank_levers"):
+        describe_levers(t[["impact"]])
+
+
+# ------------------------------------------------ the demo study's planted levers
+@pytest.fixture(scope="module")
+def demo_levers_data():
+    from cxlab.contacts import respondent_features
+    from cxlab.data import clean_survey, read_table
+    from cxlab.quality import scale_scores
+    from cxlab.study import load_study
+    from cxlab.synth import ensure_demo_contacts
+
+    contacts = ensure_demo_contacts(DEMO)
+    study = load_study(DEMO / "study.yaml")
+    cb = study.codebook
+    survey = clean_survey(read_table(study.data["survey"]), cb)
+    feats = respondent_features(survey, contacts, customer=cb.customer_id,
+                                respondent=cb.respondent_id, date=cb.date,
+                                window_days=study.parameters["contact_window_days"])
+    scores = scale_scores(survey, {"satisfaction": cb.scales["satisfaction"]["items"],
+                                   **cb.servqual_items("p")})
+    data = pd.concat([survey[[cb.respondent_id, cb.segment]], scores], axis=1)
+    return data.merge(feats, on=cb.respondent_id), yaml.safe_load((DEMO / "truth.yaml").read_text())
+
+
+def test_demo_planted_levers_rank_highest(demo_levers_data):
+    data, truth = demo_levers_data
+    t = rank_levers(data, "satisfaction", DIMENSIONS, CONTACT, controls=["segment"],
+                    bootstrap=100, seed=2026)
+    top_contacts = truth["expected"]["top_contact_levers"]
+    top_driver = truth["expected"]["driver_ranking"][0]
+    contacts = t[t["kind"] == "contact"]
+    drivers = t[t["kind"] == "driver"]
+    # the planted top two contact levers outrank every other contact lever ...
+    assert contacts.index[:2].tolist() == top_contacts
+    # ... and the planted top driver dimension ranks first of all levers
+    assert drivers.index[0] == top_driver
+    assert t.index[0] == top_driver and t.loc[top_driver, "p_first"] > 0.9
+    # their effects point the planted way and exclude zero
+    for lev in top_contacts:
+        assert t.loc[lev, "impact_ci_upper"] < 0
+    assert t.loc[top_driver, "impact_ci_lower"] > 0
+    # driver order beyond the top: the planted order of the clearly non-zero betas
+    assert drivers.index[:3].tolist() == truth["expected"]["driver_ranking"][:3]
