@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from pathlib import Path
 
-__all__ = ["project_root", "notebooks_dir", "DEMO_GENERATED_FILES"]
+__all__ = ["project_root", "notebooks_dir", "replace_dir", "DEMO_GENERATED_FILES"]
 
 #: Files of the demo study that are generated on first use instead of committed
 #: (identical on every machine: same generator, same seed).
@@ -31,3 +33,17 @@ def notebooks_dir() -> Path:
             "with 'pip install -e .' (make does this) or set CXLAB_ROOT to that folder."
         )
     return path
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put folder ``new`` in place of ``target`` (same file system): two renames, then clean up.
+
+    Readers see either the old folder or the new one, never a half-written mix.
+    """
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

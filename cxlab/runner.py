@@ -24,7 +24,7 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
 from .data import prepare
-from .paths import notebooks_dir
+from .paths import notebooks_dir, replace_dir
 from .study import Study, load_study, demo_study_path
 
 __all__ = ["RunError", "RunResult", "NotebookRun", "run_study", "execute_notebook", "load_notebook"]
@@ -118,17 +118,6 @@ def _cell_error(exc: Exception) -> str:
     count = getattr(exc, "exec_count", None)
     where = f"cell [{count}]" if count is not None else "a cell"
     return f"{where}: {ename}: {evalue}"
-
-
-def _swap_in(tmp: Path, final: Path) -> None:
-    """Replace ``final`` by ``tmp`` with two renames on the same file system."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}-{time.time_ns()}")
-        os.replace(final, old)
-    os.replace(tmp, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
@@ -229,7 +218,7 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         report.write_index(tmp / "index.html", study=study, runs=runs, seconds=seconds, code=code)
         for name in names:  # executed notebooks are build products; HTML is the report
             (tmp / f"{name}.ipynb").unlink(missing_ok=True)
-        _swap_in(tmp, final)
+        replace_dir(tmp, final)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
