@@ -26,7 +26,6 @@ parameters = {}  # overrides of the study's parameters, e.g. {"estimator": "MLR"
 # %%
 import cxlab
 from cxlab import plots, sem
-from cxlab.sem.judge import fit_table
 from cxlab.data import load_processed_survey
 
 plots.set_theme()
@@ -47,7 +46,7 @@ plots.fit_warnings(fit)
 # model at this sample size, so it is reported but not used alone.
 
 # %%
-fit_table(fit)
+sem.fit_table(fit)
 
 # %% [markdown]
 # ## Structural paths

@@ -1,0 +1,12 @@
+"""Structural equation modelling with lavaan's syntax and results.
+
+``fit(data, model)`` estimates a model written in lavaan syntax and returns a frozen
+:class:`SemResult` whose estimates, standard errors, standardised solution and fit
+measures reproduce lavaan 0.6 (see ``tests/test_sem*.py`` for the reference cases).
+"""
+
+from .engine import SemResult, fit
+from .judge import CUTOFFS, fit_table
+from .modindices import modification_indices
+
+__all__ = ["fit", "SemResult", "modification_indices", "fit_table", "CUTOFFS"]

@@ -1,0 +1,175 @@
+"""MLR: Huber-White robust standard errors and the Yuan-Bentler (Mplus) scaled test.
+
+As lavaan's ``estimator = "MLR"`` on complete data (no mean structure):
+
+* ``vcov = A^-1 B A^-1 / N`` with ``A`` the observed information (Hessian of ``F_ML/2``
+  at the estimates, by central differences of the analytic gradient) and
+  ``B = Delta' W Gamma W Delta``, ``W = 1/2 D'(Sigma^-1 (x) Sigma^-1) D`` the expected
+  h1 information at the implied covariance and ``Gamma`` the (N-divisor) covariance of the
+  casewise products ``vech((x_i - xbar)(x_i - xbar)')``.
+* scaling factor ``c = (p* c_h1 - q c_h0) / df`` with ``c_h1 = tr(Gamma W_S)/p*``
+  (``W_S`` the unstructured information at ``S``) and ``c_h0 = tr(A^-1 B)/q``;
+  ``chisq_scaled = chisq / c``. The baseline model is scaled the same way.
+* RMSEA: ``rmsea_scaled`` from ``chisq_scaled``; its interval and p-values from the
+  unscaled chisq with ``c * df`` degrees of freedom; ``rmsea_robust`` (Brosseau-Liard,
+  Savalei & Li 2012) from ``chisq - c * df``, its interval ``sqrt(c)`` times the interval
+  of ``chisq_scaled`` and its p-values with the non-centrality divided by ``c``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .fitmeasures import _rmsea_ci
+from .model import RamModel
+
+__all__ = ["gamma_adf", "robust_vcov", "scaling_factor", "scaled_fit_measures"]
+
+
+def _vech_index(p):
+    pairs = [(i, j) for j in range(p) for i in range(j, p)]
+    return np.array([a for a, _ in pairs]), np.array([b for _, b in pairs])
+
+
+def gamma_adf(X: np.ndarray) -> np.ndarray:
+    """N-divisor covariance of ``vech((x_i - xbar)(x_i - xbar)')`` (lavaan's Gamma)."""
+    pi, pj = _vech_index(X.shape[1])
+    Xc = X - X.mean(axis=0)
+    d = Xc[:, pi] * Xc[:, pj]
+    d = d - d.mean(axis=0)
+    return d.T @ d / len(X)
+
+
+def _w_vech_dense(W: np.ndarray) -> np.ndarray:
+    p = W.shape[0]
+    pi, pj = _vech_index(p)
+    D = np.zeros((p * p, len(pi)))
+    for k, (i, j) in enumerate(zip(pi, pj)):
+        D[i * p + j, k] = 1.0
+        D[j * p + i, k] = 1.0
+    return 0.5 * D.T @ np.kron(W, W) @ D
+
+
+def _jac_vech(J: np.ndarray, p: int) -> np.ndarray:
+    pi, pj = _vech_index(p)
+    return J.reshape(p, p, -1)[pi, pj, :]
+
+
+def observed_information(model: RamModel, theta: np.ndarray, S: np.ndarray) -> np.ndarray:
+    """Hessian of ``F_ML / 2`` (per observation) by central differences of the gradient."""
+
+    def grad(t):
+        sg = model.implied(t)
+        w = np.linalg.inv(sg)
+        return 0.5 * model.jacobian(t).T @ (w @ (sg - S) @ w).ravel()
+
+    q = len(theta)
+    H = np.empty((q, q))
+    for k in range(q):
+        h = 1e-5 * max(1.0, abs(theta[k]))
+        tp, tm = theta.copy(), theta.copy()
+        tp[k] += h
+        tm[k] -= h
+        H[:, k] = (grad(tp) - grad(tm)) / (2 * h)
+    return (H + H.T) / 2
+
+
+def robust_vcov(model: RamModel, theta: np.ndarray, S: np.ndarray, gamma: np.ndarray, n: int):
+    """Sandwich covariance of the estimates and the pieces reused by the scaled test."""
+    p = S.shape[0]
+    sigma = model.implied(theta)
+    A = observed_information(model, theta, S)
+    Jv = _jac_vech(model.jacobian(theta), p)
+    Wv = _w_vech_dense(np.linalg.inv(sigma))
+    B = Jv.T @ Wv @ gamma @ Wv @ Jv
+    try:
+        Ainv = np.linalg.inv(A)
+    except np.linalg.LinAlgError:
+        q = len(theta)
+        return np.full((q, q), np.nan), A, B, False
+    return Ainv @ B @ Ainv / n, A, B, True
+
+
+def scaling_factor(S: np.ndarray, gamma: np.ndarray, A: np.ndarray, B: np.ndarray, df: int) -> tuple[float, float, float]:
+    """Yuan-Bentler (Mplus) scaling factor and its h1/h0 parts."""
+    pstar = gamma.shape[0]
+    c_h1 = float(np.trace(gamma @ _w_vech_dense(np.linalg.inv(S)))) / pstar
+    q = A.shape[0]
+    c_h0 = float(np.trace(np.linalg.solve(A, B))) / q if q else 0.0
+    c = (pstar * c_h1 - q * c_h0) / df if df > 0 else np.nan
+    return c, c_h1, c_h0
+
+
+def _baseline_scaling(S: np.ndarray, gamma: np.ndarray, df_b: int) -> float:
+    p = S.shape[0]
+    sigma0 = np.diag(np.diag(S))
+    pi, pj = _vech_index(p)
+    Jv = np.zeros((len(pi), p))
+    for k in range(p):
+        Jv[(pi == k) & (pj == k), k] = 1.0
+    Wv = _w_vech_dense(np.linalg.inv(sigma0))
+    W0 = np.linalg.inv(sigma0)
+    # Hessian of F/2 for a linear structure: D'(W (x) W S W - 1/2 W (x) W)D restricted
+    A = np.empty((p, p))
+    for a in range(p):
+        for b in range(p):
+            A[a, b] = W0[a, b] * (W0 @ S @ W0)[a, b] * 1.0 - 0.5 * W0[a, b] ** 2
+    A = (A + A.T) / 2
+    B = Jv.T @ Wv @ gamma @ Wv @ Jv
+    c, _, _ = scaling_factor(S, gamma, A, B, df_b)
+    return c
+
+
+def scaled_fit_measures(fm: pd.Series, S: np.ndarray, gamma: np.ndarray, A: np.ndarray, B: np.ndarray) -> pd.Series:
+    """Add lavaan's ``*.scaled``/``*.robust`` measures (MLR) to the ML fit measures."""
+    n = fm["ntotal"]
+    df = int(fm["df"])
+    dfb = int(fm["baseline_df"])
+    chisq, chisq_b = fm["chisq"], fm["baseline_chisq"]
+    c, c_h1, c_h0 = scaling_factor(S, gamma, A, B, df)
+    cb = _baseline_scaling(S, gamma, dfb)
+    t = chisq / c
+    tb = chisq_b / cb
+    out = {
+        "chisq_scaled": t,
+        "df_scaled": float(df),
+        "pvalue_scaled": float(stats.chi2.sf(t, df)),
+        "chisq_scaling_factor": c,
+        "baseline_chisq_scaled": tb,
+        "baseline_df_scaled": float(dfb),
+        "baseline_pvalue_scaled": float(stats.chi2.sf(tb, dfb)),
+        "baseline_chisq_scaling_factor": cb,
+        "scaling_factor_h1": c_h1,
+        "scaling_factor_h0": c_h0,
+    }
+    cfi_den = max(t - df, tb - dfb, 0.0)
+    out["cfi_scaled"] = 1.0 - max(t - df, 0.0) / cfi_den if cfi_den > 0 else 1.0
+    rb, rm = tb / dfb, t / df
+    out["tli_scaled"] = out["nnfi_scaled"] = (rb - rm) / (rb - 1.0)
+    out["rfi_scaled"] = (rb - rm) / rb
+    out["nfi_scaled"] = (tb - t) / tb
+    out["pnfi_scaled"] = df / dfb * out["nfi_scaled"]
+    out["ifi_scaled"] = (tb - t) / (tb - df)
+    out["rni_scaled"] = 1.0 - (t - df) / (tb - dfb)
+    # robust (Brosseau-Liard & Savalei) versions: non-centrality chisq - c * df
+    num = max(chisq - c * df, 0.0)
+    den = max(chisq - c * df, chisq_b - cb * dfb, 0.0)
+    out["cfi_robust"] = 1.0 - num / den if den > 0 else 1.0
+    out["rni_robust"] = 1.0 - (chisq - c * df) / (chisq_b - cb * dfb)
+    out["tli_robust"] = out["nnfi_robust"] = 1.0 - ((chisq - c * df) / df) / ((chisq_b - cb * dfb) / dfb)
+    # lavaan 0.6-14: the scaled RMSEA interval and p-values use the unscaled chisq with
+    # c * df degrees of freedom; the robust ones (Savalei) use chisq_scaled and rescale
+    out["rmsea_scaled"] = np.sqrt(max(t / df - 1.0, 0.0) / n)
+    df_c = c * df
+    lo, hi = _rmsea_ci(chisq, df_c, int(n))
+    out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo, hi
+    out["rmsea_pvalue_scaled"] = float(stats.ncx2.sf(chisq, df_c, n * df_c * 0.05**2))
+    out["rmsea_notclose_pvalue_scaled"] = float(stats.ncx2.cdf(chisq, df_c, n * df_c * 0.08**2))
+    out["rmsea_robust"] = np.sqrt(max(chisq - c * df, 0.0) / (n * df))
+    lo, hi = _rmsea_ci(t, df, int(n))
+    out["rmsea_ci_lower_robust"], out["rmsea_ci_upper_robust"] = np.sqrt(c) * lo, np.sqrt(c) * hi
+    out["rmsea_pvalue_robust"] = float(stats.ncx2.sf(t, df, n * df * 0.05**2 / c))
+    out["rmsea_notclose_pvalue_robust"] = float(stats.ncx2.cdf(t, df, n * df * 0.08**2 / c))
+    return pd.concat([fm, pd.Series(out, dtype=float)])

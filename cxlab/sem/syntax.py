@@ -1,0 +1,352 @@
+"""Parse lavaan model syntax into a lavaan-style parameter table.
+
+Supported: ``=~`` (measurement), ``~`` (regression), ``~~`` (variance/covariance),
+modifiers ``a*x`` (label), ``0.5*x`` (fixed value), ``NA*x`` (free), ``start(v)*x``,
+``label("a")*x`` and ``equal("a")*x``, several left-hand sides (``y1 + y2 ~ x``),
+formulas spread over several lines, ``#``/``!`` comments, ``;`` as separator, and
+defined parameters ``name := expression``. Intercepts (``~ 1``), thresholds (``|``),
+formative indicators (``<~``) and explicit constraints (``==``, ``<``, ``>``) raise
+:class:`NotImplementedError`.
+
+The parameter table follows lavaan's ``cfa()``/``sem()`` defaults: first loading of each
+factor fixed to 1 (unless the user fixes or frees it), residual variances of observed and
+latent variables free, covariances among exogenous latent variables free, covariances
+among purely dependent latent (and observed) variables free, and variances/covariances of
+observed exogenous covariates fixed to their sample values (``fixed.x = TRUE``).
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["ParsedModel", "parse_model", "build_partable"]
+
+_OPERATORS = ("=~", "~~", ":=", "==", "<~", "~", "<", ">", "|")
+_NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
+
+
+@dataclass(frozen=True)
+class ParsedModel:
+    """Statements of a model string, before lavaan's defaults are added.
+
+    Attributes
+    ----------
+    formulas : tuple of (lhs, op, rhs, modifier) tuples
+        One entry per ``lhs op rhs`` pair, in the order written. ``modifier`` is a dict
+        with optional keys ``fixed`` (float), ``free`` (True for ``NA*``), ``label``
+        (str) and ``start`` (float).
+    defined : tuple of (name, expression) tuples
+        The ``:=`` definitions, expressions with whitespace removed (lavaan's ``rhs``).
+    """
+
+    formulas: tuple
+    defined: tuple
+
+
+def _strip_comments(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        line = re.split(r"[#!]", line, maxsplit=1)[0]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _find_operator(statement: str) -> str | None:
+    for op in _OPERATORS:
+        if op in statement:
+            return op
+    return None
+
+
+def _statements(text: str) -> list[str]:
+    raw = []
+    for chunk in _strip_comments(text).replace(";", "\n").splitlines():
+        chunk = chunk.strip()
+        if chunk:
+            raw.append(chunk)
+    merged: list[str] = []
+    for chunk in raw:
+        if merged and (
+            merged[-1].endswith(("+", "*", "=~", "~", "~~", ":="))
+            or chunk.startswith(("+", "*"))
+            or _find_operator(chunk) is None
+        ):
+            merged[-1] = merged[-1] + " " + chunk
+        else:
+            merged.append(chunk)
+    return merged
+
+
+def _parse_modifier(text: str, statement: str) -> dict:
+    mod: dict = {}
+    for part in _split_top(text, "*"):
+        part = part.strip()
+        if not part:
+            continue
+        if part == "NA":
+            mod["free"] = True
+            continue
+        m = re.fullmatch(r"(start|label|equal)\((.*)\)", part)
+        if m:
+            kind, arg = m.group(1), m.group(2).strip()
+            if kind == "start":
+                mod["start"] = float(arg)
+            else:
+                mod["label"] = arg.strip("'\"")
+            continue
+        if part.startswith("c("):
+            raise NotImplementedError(
+                "Group-specific modifiers c(...) are not supported yet (multigroup models "
+                f"come in a later version); got {part!r} in {statement!r}."
+            )
+        try:
+            mod["fixed"] = float(part)
+            continue
+        except ValueError:
+            pass
+        if _NAME.match(part):
+            mod["label"] = part
+            continue
+        raise ValueError(f"Cannot parse the modifier {part!r} in the model statement {statement!r}.")
+    return mod
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split on ``sep`` outside parentheses."""
+    out, depth, cur = [], 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == sep and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return out
+
+
+def parse_model(model: str) -> ParsedModel:
+    """Split a lavaan model string into formulas and defined parameters.
+
+    Parameters
+    ----------
+    model : str
+        Model in lavaan syntax.
+
+    Returns
+    -------
+    ParsedModel
+
+    Examples
+    --------
+    >>> pm = parse_model("f =~ x1 + a*x2 + 0.5*x3\\nd := a*2")
+    >>> [f[:3] for f in pm.formulas]
+    [('f', '=~', 'x1'), ('f', '=~', 'x2'), ('f', '=~', 'x3')]
+    >>> pm.defined
+    (('d', 'a*2'),)
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise ValueError(f"The 'model' parameter must be a non-empty lavaan model string. Got {model!r} instead.")
+    formulas = []
+    defined = []
+    for st in _statements(model):
+        op = _find_operator(st)
+        if op is None:
+            raise ValueError(f"No operator found in the model statement {st!r}.")
+        lhs_text, rhs_text = st.split(op, 1)
+        lhs_text, rhs_text = lhs_text.strip(), rhs_text.strip()
+        if op == ":=":
+            if not _NAME.match(lhs_text):
+                raise ValueError(f"Invalid name for a defined parameter: {lhs_text!r} in {st!r}.")
+            expr = re.sub(r"\s+", "", rhs_text)
+            try:
+                ast.parse(expr, mode="eval")
+            except SyntaxError as exc:
+                raise ValueError(f"Cannot parse the expression of {lhs_text!r}: {rhs_text!r}.") from exc
+            defined.append((lhs_text, expr))
+            continue
+        if op in ("==", "<", ">"):
+            raise NotImplementedError(f"Explicit constraints ({op!r}) are not supported yet: {st!r}. Use shared labels for equality constraints.")
+        if op == "<~":
+            raise NotImplementedError(f"Formative indicators ('<~') are not supported: {st!r}.")
+        if op == "|":
+            raise NotImplementedError(f"Thresholds ('|') are not supported yet: {st!r}.")
+        lhs_names = [s.strip() for s in lhs_text.split("+")]
+        for name in lhs_names:
+            if not _NAME.match(name):
+                raise ValueError(f"Invalid variable name {name!r} on the left of {op!r} in {st!r}.")
+        terms = [t.strip() for t in _split_top(rhs_text, "+")]
+        for lhs in lhs_names:
+            for term in terms:
+                if not term:
+                    raise ValueError(f"Empty term in the model statement {st!r}.")
+                pieces = _split_top(term, "*")
+                var = pieces[-1].strip()
+                modtext = "*".join(pieces[:-1])
+                if var in ("1", "0") and op == "~" and not modtext:
+                    raise NotImplementedError(f"Intercepts ('~ 1') and mean structures are not supported yet: {st!r}.")
+                if not _NAME.match(var):
+                    raise ValueError(f"Invalid variable name {var!r} in the model statement {st!r}.")
+                mod = _parse_modifier(modtext, st) if modtext else {}
+                formulas.append((lhs, op, var, mod))
+    if not formulas:
+        raise ValueError("The model has no '=~', '~' or '~~' statement.")
+    return ParsedModel(formulas=tuple(formulas), defined=tuple(defined))
+
+
+def _unique(seq):
+    return list(dict.fromkeys(seq))
+
+
+def variable_names(formulas) -> dict:
+    """lavaan's variable classes (``lv``, ``ov``, ``ov.x``, ``ov.nox``, ``lv.x``, ``lv.y``, ``ov.y``)."""
+    lv = _unique(f[0] for f in formulas if f[1] == "=~")
+    ov_ind = _unique(f[2] for f in formulas if f[1] == "=~" and f[2] not in lv)
+    reg = [f for f in formulas if f[1] == "~"]
+    eqs_y = _unique(f[0] for f in reg)
+    eqs_x = _unique(f[2] for f in reg)
+    ov_y = _unique(v for v in eqs_y if v not in lv and v not in ov_ind)
+    ov_x = _unique(v for v in eqs_x if v not in lv and v not in ov_ind and v not in ov_y)
+    cov_vars = _unique(v for f in formulas if f[1] == "~~" for v in (f[0], f[2]))
+    ov_cov = [v for v in cov_vars if v not in lv and v not in ov_ind + ov_y + ov_x]
+    ov = ov_ind + ov_y + ov_x + ov_cov
+    # exogenous covariates: only predictors, never dependent, never indicators
+    ov_x_pure = [v for v in ov_x if v not in eqs_y]
+    lv_x = [v for v in lv if v not in eqs_y]
+    lv_y = [v for v in lv if v in eqs_y and v not in eqs_x]
+    ov_y_pure = [v for v in ov_y if v not in eqs_x]
+    return {
+        "lv": lv,
+        "ov": ov,
+        "ov.x": ov_x_pure,
+        "ov.nox": [v for v in ov if v not in ov_x_pure],
+        "lv.x": lv_x,
+        "lv.y": lv_y,
+        "ov.y": ov_y_pure,
+    }
+
+
+def build_partable(parsed: ParsedModel, *, fixed_x: bool = True) -> tuple[pd.DataFrame, dict]:
+    """Build lavaan's parameter table (rows in ``parameterEstimates`` order).
+
+    Returns
+    -------
+    partable : DataFrame
+        Columns ``lhs, op, rhs, label, user, free, fixed, start, exo``: ``free`` is the
+        1-based index of the free parameter (shared by rows with the same label, 0 for
+        fixed rows), ``fixed`` the value of fixed rows (NaN for free rows, and for
+        ``exo`` rows whose value is the sample moment), ``start`` a user start value.
+    names : dict
+        Variable classes (see :func:`variable_names`).
+
+    Examples
+    --------
+    >>> pt, names = build_partable(parse_model("f =~ x1 + x2 + x3"))
+    >>> pt[["lhs", "op", "rhs", "free"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['f', '=~', 'x1', 0], ['f', '=~', 'x2', 1], ['f', '=~', 'x3', 2],
+     ['x1', '~~', 'x1', 3], ['x2', '~~', 'x2', 4], ['x3', '~~', 'x3', 5], ['f', '~~', 'f', 6]]
+    """
+    formulas = parsed.formulas
+    names = variable_names(formulas)
+    lv = names["lv"]
+    ov_x = names["ov.x"] if fixed_x else []
+
+    rows = []
+    seen = {}
+
+    def key(lhs, op, rhs):
+        if op == "~~":
+            return (op,) + tuple(sorted((lhs, rhs)))
+        return (lhs, op, rhs)
+
+    for lhs, op, rhs, mod in formulas:
+        k = key(lhs, op, rhs)
+        row = {"lhs": lhs, "op": op, "rhs": rhs, "mod": dict(mod), "user": True}
+        if k in seen:
+            # lavaan merges repeated statements: the later modifier wins
+            rows[seen[k]]["mod"].update(mod)
+            continue
+        seen[k] = len(rows)
+        rows.append(row)
+
+    defaults = []
+    for v in names["ov.nox"]:
+        defaults.append((v, "~~", v))
+    for v in lv:
+        defaults.append((v, "~~", v))
+    for a, b in itertools.combinations(names["lv.x"], 2):
+        defaults.append((a, "~~", b))
+    for a, b in itertools.combinations(names["lv.y"], 2):
+        defaults.append((a, "~~", b))
+    for a, b in itertools.combinations(names["ov.y"], 2):
+        defaults.append((a, "~~", b))
+    nx = len(ov_x)
+    for j in range(nx):
+        for i in range(j, nx):
+            defaults.append((ov_x[j], "~~", ov_x[i]))
+    for lhs, op, rhs in defaults:
+        k = key(lhs, op, rhs)
+        if k in seen:
+            continue
+        seen[k] = len(rows)
+        rows.append({"lhs": lhs, "op": op, "rhs": rhs, "mod": {}, "user": False})
+
+    # first loading of each factor fixed to 1 unless the user fixed/freed/labelled it
+    first_done = set()
+    for row in rows:
+        if row["op"] == "=~" and row["lhs"] not in first_done:
+            first_done.add(row["lhs"])
+            mod = row["mod"]
+            if "fixed" not in mod and not mod.get("free"):
+                mod["fixed"] = 1.0
+                mod["auto_fixed"] = True
+
+    exo_set = set(ov_x)
+    out = []
+    label_index: dict[str, int] = {}
+    n_free = 0
+    for row in rows:
+        mod = row["mod"]
+        label = mod.get("label", "")
+        exo = row["op"] == "~~" and row["lhs"] in exo_set and row["rhs"] in exo_set and "fixed" not in mod and not mod.get("free")
+        if "fixed" in mod and not mod.get("free"):
+            free, fixed = 0, mod["fixed"]
+        elif exo:
+            free, fixed = 0, float("nan")
+        else:
+            if label and label in label_index:
+                free = label_index[label]
+            else:
+                n_free += 1
+                free = n_free
+                if label:
+                    label_index[label] = free
+            fixed = float("nan")
+        out.append(
+            {
+                "lhs": row["lhs"],
+                "op": row["op"],
+                "rhs": row["rhs"],
+                "label": label,
+                "user": row["user"],
+                "free": free,
+                "fixed": fixed,
+                "start": mod.get("start", float("nan")),
+                "exo": exo,
+            }
+        )
+    pt = pd.DataFrame(out)
+    pt["free"] = pt["free"].astype(int)
+    labels_used = set(pt["label"]) - {""}
+    for name, _expr in parsed.defined:
+        if name in labels_used:
+            raise ValueError(f"The defined parameter {name!r} reuses the name of a parameter label.")
+    return pt, names
