@@ -25,23 +25,39 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a study's parameters and data without running notebooks")
     check.add_argument("study", nargs="?", help="study YAML file (default: the demo study)")
     check.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE")
+
+    new = sub.add_parser("new", help="start a new study from a copy of the demo study (or --from another)")
+    new.add_argument("name", help="the new study's name (letters, digits, '_' and '-')")
+    new.add_argument("--from", dest="source", metavar="STUDY.yaml", help="study to copy (default: the demo study)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``cxlab`` command; returns the exit code."""
+    """Entry point of the ``cxlab`` command; returns the exit code.
+
+    Exit codes: 0 success; 1 a notebook failed or the data are bad; 2 the study, its
+    parameters or the command line are wrong (nothing was run).
+    """
+    from .data import DataError
+
     args = _parser().parse_args(argv)
     try:
+        if args.command == "new":
+            from .study import new_study
+
+            path = new_study(args.name, source=args.source)
+            print(f"created {path}\nedit it, then run: cxlab run {path}")
+            return 0
         overrides = dict(parse_override(t) for t in args.param)
         if args.command == "check":
-            from .data import DataError, clean_survey, read_table
+            from .data import clean_survey, read_table
 
             study = load_study(args.study or demo_study_path(), overrides=overrides)
             survey = study.data["survey"]
             clean_survey(read_table(survey), study.codebook, source=str(survey))
             print(f"{study.path}: OK (study '{study.name}', {len(study.notebooks)} notebooks)")
             return 0
-        from .runner import RunError, run_study
+        from .runner import run_study
 
         result = run_study(args.study, overrides=overrides, out=args.out, code=args.code,
                            jobs=args.jobs, only=args.only)
@@ -50,18 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     except StudyError as exc:
         print(f"cxlab: invalid study: {exc}", file=sys.stderr)
         return 2
-    except FileNotFoundError as exc:
+    except DataError as exc:
+        print(f"cxlab: bad data: {exc}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, ValueError) as exc:
         print(f"cxlab: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - the CLI reports, never dumps a traceback
-        from .data import DataError
-        from .runner import RunError
-
-        if isinstance(exc, (RunError, DataError)):
-            kind = "run failed" if isinstance(exc, RunError) else "bad data"
-            print(f"cxlab: {kind}: {exc}", file=sys.stderr)
-            return 1
-        raise
+    except RuntimeError as exc:  # RunError: a notebook failed
+        print(f"cxlab: run failed: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

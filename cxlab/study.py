@@ -30,6 +30,7 @@ __all__ = [
     "StudyError",
     "demo_study_path",
     "load_study",
+    "new_study",
     "parse_override",
 ]
 
@@ -565,3 +566,40 @@ def _check_columns(survey: Path, codebook: Codebook, models: Mapping[str, str], 
     for name, syntax in models.items():
         for col in sorted(_model_observed(syntax) - have):
             problems.append(f"models.{name}: {col!r} is neither a latent variable of the model nor a column of {survey.name}")
+
+
+def new_study(name: str, *, source: str | Path | None = None) -> Path:
+    """Start a study from a copy of another one (by default the demo study).
+
+    Copies the source study's folder to ``<project>/data/raw/<name>/`` (its data files
+    and ``study.yaml``, with ``name:`` set to the new name) and returns the new YAML path.
+    The demo's contact log is generated first if it is missing.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a valid study name or the folder already exists.
+    """
+    import shutil
+
+    from .paths import project_root
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name or ""):
+        raise ValueError(f"The 'name' parameter of new_study must use letters, digits, '_' and '-' only. Got {name!r} instead.")
+    src = Path(source).resolve() if source else demo_study_path()
+    target = project_root() / "data" / "raw" / name
+    if target.exists():
+        raise ValueError(f"The study folder {target} already exists: choose another name or edit that study.")
+    if src.parent == demo_study_path().parent:
+        from .synth import ensure_demo_contacts
+
+        ensure_demo_contacts(src.parent)
+    shutil.copytree(src.parent, target, ignore=shutil.ignore_patterns("*.tmp", ".*"))
+    yaml_path = target / src.name
+    text = yaml_path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^name:\s*\S+", f"name: {name}", text, count=1)
+    yaml_path.write_text(text, encoding="utf-8")
+    if yaml_path.name != "study.yaml":
+        yaml_path = yaml_path.rename(target / "study.yaml")
+    load_study(yaml_path)  # the copy must validate as it is
+    return yaml_path

@@ -99,3 +99,18 @@ def test_not_a_mapping(tmp_path):
     (tmp_path / "s.yaml").write_text("- just\n- a list\n")
     with pytest.raises(StudyError, match="must hold a mapping"):
         load_study(tmp_path / "s.yaml")
+
+
+def test_new_study_copies_the_demo(tmp_path, monkeypatch, demo_contacts):
+    from cxlab.study import new_study
+
+    shutil.copytree(DEMO, tmp_path / "data" / "raw" / "demo")
+    monkeypatch.setenv("CXLAB_ROOT", str(tmp_path))
+    path = new_study("wave3")
+    study = load_study(path)
+    assert study.name == "wave3" and study.root == tmp_path
+    assert (path.parent / "survey.csv").read_bytes() == (DEMO / "survey.csv").read_bytes()
+    with pytest.raises(ValueError, match="already exists"):
+        new_study("wave3")
+    with pytest.raises(ValueError, match="The 'name' parameter of new_study must use letters"):
+        new_study("no spaces")
