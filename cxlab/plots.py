@@ -283,3 +283,43 @@ def control_chart_plot(chart: pd.DataFrame, *, title: str = "", ylabel: str = "N
 
 
 __all__ += ["trend_band_chart", "control_chart_plot"]
+
+
+# ------------------------------------------------------------ SERVQUAL criticism (cxlab.servqual)
+__all__ += ["difference_reliability_chart", "variance_explained_chart"]
+
+
+def difference_reliability_chart(table: pd.DataFrame, *, title: str = "", threshold: float = 0.7):
+    """Alpha of perception, expectation and gap items per dimension (``servqual.gap_reliability``).
+
+    The dashed line marks the usual 0.70 threshold.
+    """
+    cols = {"alpha_perception": "perceptions (SERVPERF)", "alpha_expectation": "expectations",
+            "alpha_gap": "gaps P − E (SERVQUAL)"}
+    long = (table[list(cols)].rename(columns=cols).rename_axis("dimension").reset_index()
+            .melt(id_vars="dimension", var_name="items", value_name="alpha"))
+    fig, ax = plt.subplots()
+    sns.barplot(long, x="dimension", y="alpha", hue="items", ax=ax,
+                palette=[PALETTE[0], PALETTE[5], PALETTE[3]])
+    ax.axhline(threshold, color="black", ls="--", lw=1)
+    ax.set(title=title, xlabel="", ylabel="Cronbach's alpha", ylim=(0, 1))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize="small", frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def variance_explained_chart(models: pd.DataFrame, *, title: str = ""):
+    """R² and adjusted R² per model (``servqual.compare_servqual_servperf(...).models``)."""
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(models) + 1.4))
+    y = range(len(models))
+    ax.barh([i + 0.2 for i in y], models["r2"], height=0.4, color=PALETTE[0], label="R²")
+    ax.barh([i - 0.2 for i in y], models["adj_r2"], height=0.4, color=PALETTE[1], label="adjusted R²")
+    for i, (r2, adj) in enumerate(zip(models["r2"], models["adj_r2"])):
+        ax.text(r2 + 0.005, i + 0.2, f"{r2:.3f}", va="center", fontsize=8)
+        ax.text(adj + 0.005, i - 0.2, f"{adj:.3f}", va="center", fontsize=8)
+    ax.set_yticks(list(y), models.index)
+    ax.invert_yaxis()
+    ax.set(title=title, xlabel="share of variance explained", xlim=(0, min(1, models["r2"].max() * 1.6 + 0.02)))
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    return fig

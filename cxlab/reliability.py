@@ -778,3 +778,274 @@ def scale_reliability(
                      "average_r": total["average_r"], "min_r_drop": per_item["r_drop"].min(),
                      "weakest_item": weakest, "alpha_if_weakest_dropped": per_item.loc[weakest, "alpha"]})
     return pd.DataFrame(rows).set_index("scale")
+
+
+# --------------------------------------------------------------------------- validity verdicts
+__all__ += [
+    "VALIDITY_CUTOFFS",
+    "difference_score_reliability",
+    "discriminant_validity",
+    "validity_table",
+    "describe_validity",
+]
+
+#: Usual convergent-validity thresholds (Fornell & Larcker 1981; Hair et al. 2019):
+#: composite reliability at least 0.70, AVE at least 0.50.
+VALIDITY_CUTOFFS = {"composite_reliability": 0.70, "ave": 0.50}
+
+
+def difference_score_reliability(
+    rel_x: float, rel_y: float, r_xy: float, *, sd_x: float = 1.0, sd_y: float = 1.0
+) -> float:
+    """Reliability of a difference score ``D = X - Y`` (Lord 1963; Johns 1981).
+
+    ``r_DD = (sd_x^2 r_xx + sd_y^2 r_yy - 2 r_xy sd_x sd_y) /
+    (sd_x^2 + sd_y^2 - 2 r_xy sd_x sd_y)``. With equal standard deviations this is
+    Lord's ``((r_xx + r_yy)/2 - r_xy) / (1 - r_xy)``: the more X and Y correlate, the
+    less reliable their difference, even when both are reliable. This is the
+    classic argument against SERVQUAL's gap scores (Peter, Churchill & Brown 1993).
+
+    Parameters
+    ----------
+    rel_x, rel_y : float
+        Reliabilities of X and Y (e.g. Cronbach's alpha), in [0, 1].
+    r_xy : float
+        Correlation of X and Y, in (-1, 1).
+    sd_x, sd_y : float, default=1.0
+        Standard deviations of X and Y (positive).
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    .. [1] Lord, F. M. (1963). Elementary models for measuring change. In C. W. Harris
+       (Ed.), *Problems in measuring change* (pp. 21-38). University of Wisconsin Press.
+    .. [2] Johns, G. (1981). Difference score measures of organizational behavior
+       variables: A critique. *Organizational Behavior and Human Performance*, 27,
+       443-463.
+
+    Examples
+    --------
+    >>> round(difference_score_reliability(0.8, 0.8, 0.5), 4)
+    0.6
+    >>> round(difference_score_reliability(0.85, 0.80, 0.3, sd_x=1.2, sd_y=0.9), 4)
+    0.764
+    """
+    caller = "difference_score_reliability"
+    for name, value, lo, hi, closed in (("rel_x", rel_x, 0, 1, True), ("rel_y", rel_y, 0, 1, True),
+                                        ("r_xy", r_xy, -1, 1, False)):
+        ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
+        ok = ok and (lo <= value <= hi if closed else lo < value < hi)
+        if not ok:
+            rng = f"[{lo}, {hi}]" if closed else f"({lo}, {hi})"
+            raise ValueError(f"The {name!r} parameter of {caller} must be a float in {rng}. Got {value!r} instead.")
+    for name, value in (("sd_x", sd_x), ("sd_y", sd_y)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not value > 0:
+            raise ValueError(f"The {name!r} parameter of {caller} must be a positive float. Got {value!r} instead.")
+    cov = 2 * r_xy * sd_x * sd_y
+    return float((sd_x**2 * rel_x + sd_y**2 * rel_y - cov) / (sd_x**2 + sd_y**2 - cov))
+
+
+def _spec_from_fit(est: pd.DataFrame) -> dict[str, list[str]]:
+    load = est[est["op"] == "=~"]
+    return {f: list(load.loc[load["lhs"] == f, "rhs"]) for f in dict.fromkeys(load["lhs"])}
+
+
+def discriminant_validity(fit, data: pd.DataFrame, *, htmt2: bool = True) -> pd.DataFrame:
+    """Fornell–Larcker and HTMT verdicts for every pair of factors of a CFA.
+
+    Fornell & Larcker (1981): two factors are distinct when each one's square root
+    of AVE exceeds their (absolute) correlation. HTMT (Henseler, Ringle & Sarstedt
+    2015): distinct below 0.85 (strict, conceptually distinct constructs) or 0.90
+    (liberal, similar constructs); :data:`HTMT_CUTOFFS`.
+
+    Parameters
+    ----------
+    fit : fitted CFA (``cxlab.sem.fit``) or its ``estimates`` table
+        Only ``=~`` and ``~~`` rows are read; the measurement model (which items
+        load on which factor) for HTMT is taken from the ``=~`` rows.
+    data : DataFrame
+        The data the CFA was fitted to (observed variances for AVE, as semTools'
+        default; item correlations for HTMT).
+    htmt2 : bool, default=True
+        As in :func:`htmt`.
+
+    Returns
+    -------
+    DataFrame
+        One row per pair (index ``factor_a``, ``factor_b``): ``correlation``
+        (latent, standardised), ``sqrt_ave_a``, ``sqrt_ave_b``, ``fornell_larcker``
+        (bool: both square roots exceed ``|correlation|``), ``htmt``,
+        ``htmt_strict`` (bool, below 0.85), ``htmt_liberal`` (bool, below 0.90) and
+        ``verdict`` (``"distinct"``, ``"distinct (liberal HTMT only)"``,
+        ``"not distinct"``; see Notes).
+
+    Notes
+    -----
+    ``verdict`` is ``"distinct"`` when Fornell–Larcker holds and HTMT < 0.85,
+    ``"distinct (liberal HTMT only)"`` when Fornell–Larcker holds and
+    0.85 <= HTMT < 0.90, else ``"not distinct"``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from cxlab import sem
+    >>> rng = np.random.default_rng(0)
+    >>> f = rng.multivariate_normal([0, 0], [[1, .3], [.3, 1]], size=400)
+    >>> data = pd.DataFrame(np.repeat(f, 3, axis=1) + rng.normal(scale=.7, size=(400, 6)),
+    ...                     columns=["a1", "a2", "a3", "b1", "b2", "b3"])
+    >>> fit = sem.fit(data, "A =~ a1 + a2 + a3\\nB =~ b1 + b2 + b3")
+    >>> discriminant_validity(fit, data)[["correlation", "htmt", "verdict"]].round(2)
+                      correlation  htmt   verdict
+    factor_a factor_b
+    A        B               0.31  0.31  distinct
+    """
+    caller = "discriminant_validity"
+    est = _estimates(fit, caller)
+    spec = _spec_from_fit(est)
+    if len(spec) < 2:
+        raise ValueError(
+            f"The 'fit' parameter of {caller} must be a CFA with at least two factors. "
+            f"Got {list(spec)} instead."
+        )
+    corr = fornell_larcker(est, data=data)
+    ratio = htmt(data, spec, htmt2=htmt2)
+    factors = list(spec)
+    rows = []
+    for i, a in enumerate(factors):
+        for b in factors[i + 1:]:
+            r = float(corr.loc[a, b])
+            fl = bool(corr.loc[a, a] > abs(r) and corr.loc[b, b] > abs(r))
+            h = float(ratio.loc[a, b])
+            strict, liberal = h < HTMT_CUTOFFS["strict"], h < HTMT_CUTOFFS["liberal"]
+            verdict = ("distinct" if fl and strict else
+                       "distinct (liberal HTMT only)" if fl and liberal else "not distinct")
+            rows.append({"factor_a": a, "factor_b": b, "correlation": r,
+                         "sqrt_ave_a": float(corr.loc[a, a]), "sqrt_ave_b": float(corr.loc[b, b]),
+                         "fornell_larcker": fl, "htmt": h, "htmt_strict": bool(strict),
+                         "htmt_liberal": bool(liberal), "verdict": verdict})
+    return pd.DataFrame(rows).set_index(["factor_a", "factor_b"])
+
+
+def validity_table(fit, data: pd.DataFrame, *, htmt2: bool = True) -> pd.DataFrame:
+    """Convergent and discriminant validity per factor of a CFA, with verdicts.
+
+    Parameters
+    ----------
+    fit, data, htmt2
+        As in :func:`discriminant_validity`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``factor``: ``composite_reliability`` and ``ave`` (semTools
+        ``compRelSEM``/``AVE`` with observed variances), ``cr_ok`` (>= 0.70),
+        ``ave_ok`` (>= 0.50; :data:`VALIDITY_CUTOFFS`), ``sqrt_ave``,
+        ``max_correlation`` (largest absolute latent correlation with another
+        factor) and ``max_correlation_with``, ``fornell_larcker`` (bool:
+        ``sqrt_ave`` exceeds it), ``max_htmt`` and ``max_htmt_with``,
+        ``htmt_verdict`` (``"< 0.85"``, ``"0.85-0.90"`` or ``">= 0.90"``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from cxlab import sem
+    >>> rng = np.random.default_rng(0)
+    >>> f = rng.multivariate_normal([0, 0], [[1, .3], [.3, 1]], size=400)
+    >>> data = pd.DataFrame(np.repeat(f, 3, axis=1) + rng.normal(scale=.7, size=(400, 6)),
+    ...                     columns=["a1", "a2", "a3", "b1", "b2", "b3"])
+    >>> fit = sem.fit(data, "A =~ a1 + a2 + a3\\nB =~ b1 + b2 + b3")
+    >>> validity_table(fit, data)[["composite_reliability", "ave", "fornell_larcker", "htmt_verdict"]].round(2)
+            composite_reliability   ave  fornell_larcker htmt_verdict
+    factor
+    A                        0.85  0.65             True       < 0.85
+    B                        0.87  0.69             True       < 0.85
+    """
+    caller = "validity_table"
+    est = _estimates(fit, caller)
+    pairs = discriminant_validity(est, data, htmt2=htmt2)
+    cr = composite_reliability(est, data=data)
+    av = ave(est, data=data)
+    both = pd.concat([pairs, pairs.swaplevel().rename_axis(["factor_a", "factor_b"])])
+    rows = []
+    for f in cr.index:
+        mine = both.xs(f, level="factor_a")
+        top_r = mine["correlation"].abs().idxmax()
+        top_h = mine["htmt"].idxmax()
+        h = float(mine.loc[top_h, "htmt"])
+        rows.append({
+            "factor": f, "composite_reliability": float(cr[f]), "ave": float(av[f]),
+            "cr_ok": bool(cr[f] >= VALIDITY_CUTOFFS["composite_reliability"]),
+            "ave_ok": bool(av[f] >= VALIDITY_CUTOFFS["ave"]), "sqrt_ave": float(np.sqrt(av[f])),
+            "max_correlation": float(abs(mine.loc[top_r, "correlation"])), "max_correlation_with": top_r,
+            "fornell_larcker": bool(np.sqrt(av[f]) > abs(mine.loc[top_r, "correlation"])),
+            "max_htmt": h, "max_htmt_with": top_h,
+            "htmt_verdict": "< 0.85" if h < HTMT_CUTOFFS["strict"] else
+            "0.85-0.90" if h < HTMT_CUTOFFS["liberal"] else ">= 0.90",
+        })
+    return pd.DataFrame(rows).set_index("factor")
+
+
+def describe_validity(table: pd.DataFrame) -> str:
+    """A plain-words summary of :func:`validity_table`, generated from its numbers.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The result of :func:`validity_table`.
+
+    Returns
+    -------
+    str
+        A few sentences (Markdown) on convergent and discriminant validity.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"composite_reliability": [.86, .65], "ave": [.61, .42], "cr_ok": [True, False],
+    ...                   "ave_ok": [True, False], "sqrt_ave": [.78, .65], "max_correlation": [.5, .5],
+    ...                   "max_correlation_with": ["B", "A"], "fornell_larcker": [True, False],
+    ...                   "max_htmt": [.55, .55], "max_htmt_with": ["B", "A"],
+    ...                   "htmt_verdict": ["< 0.85", "< 0.85"]}, index=pd.Index(["A", "B"], name="factor"))
+    >>> print(describe_validity(t))
+    Convergent validity: 1 of 2 factors reach composite reliability ≥ 0.70 and AVE ≥ 0.50; short: B (CR 0.65, AVE 0.42). Discriminant validity: the Fornell–Larcker criterion fails for B (√AVE 0.65 vs r = 0.50 with A). Every HTMT ratio is below 0.85 (highest 0.55, A–B).
+    """
+    caller = "describe_validity"
+    need = {"composite_reliability", "ave", "cr_ok", "ave_ok", "sqrt_ave", "max_correlation",
+            "max_correlation_with", "fornell_larcker", "max_htmt", "max_htmt_with"}
+    if not isinstance(table, pd.DataFrame) or not need <= set(table.columns):
+        raise ValueError(
+            f"The 'table' parameter of {caller} must be the DataFrame of validity_table. "
+            f"Got {type(table).__name__} without columns {sorted(need - set(getattr(table, 'columns', [])))} instead."
+        )
+    n = len(table)
+    ok = table["cr_ok"] & table["ave_ok"]
+    cr_min, ave_min = VALIDITY_CUTOFFS["composite_reliability"], VALIDITY_CUTOFFS["ave"]
+    head = f"Convergent validity: {int(ok.sum())} of {n} factors reach composite reliability ≥ {cr_min:.2f} and AVE ≥ {ave_min:.2f}"
+    if ok.all():
+        parts = [head + f" (CR {table['composite_reliability'].min():.2f}–{table['composite_reliability'].max():.2f}, "
+                        f"AVE {table['ave'].min():.2f}–{table['ave'].max():.2f})."]
+    else:
+        short = "; ".join(f"{f} (CR {r.composite_reliability:.2f}, AVE {r.ave:.2f})" for f, r in table[~ok].iterrows())
+        parts = [head + f"; short: {short}."]
+    fails = table[~table["fornell_larcker"]]
+    if fails.empty:
+        parts.append(f"Discriminant validity: every factor's √AVE exceeds its correlations with the others "
+                     f"(Fornell–Larcker; largest correlation {table['max_correlation'].max():.2f}).")
+    else:
+        bad = "; ".join(f"{f} (√AVE {r.sqrt_ave:.2f} vs r = {r.max_correlation:.2f} with {r.max_correlation_with})"
+                        for f, r in fails.iterrows())
+        parts.append(f"Discriminant validity: the Fornell–Larcker criterion fails for {bad}.")
+    top = table["max_htmt"].idxmax()
+    h, other = table.loc[top, "max_htmt"], table.loc[top, "max_htmt_with"]
+    if h < HTMT_CUTOFFS["strict"]:
+        parts.append(f"Every HTMT ratio is below {HTMT_CUTOFFS['strict']:.2f} (highest {h:.2f}, {top}–{other}).")
+    elif h < HTMT_CUTOFFS["liberal"]:
+        parts.append(f"The highest HTMT ratio ({h:.2f}, {top}–{other}) passes only the liberal "
+                     f"{HTMT_CUTOFFS['liberal']:.2f} cut-off, not the strict {HTMT_CUTOFFS['strict']:.2f}.")
+    else:
+        parts.append(f"The HTMT ratio of {top} and {other} is {h:.2f}, at or above {HTMT_CUTOFFS['liberal']:.2f}: "
+                     "these factors are not empirically distinct.")
+    return " ".join(parts)

@@ -17,7 +17,8 @@
 # Do the 22 SERVQUAL perception items measure the five dimensions they claim to measure,
 # and how large are the gaps between what customers expect and what they perceive?
 # This report follows the usual order: sampling adequacy, number of factors, exploratory
-# factor analysis, reliability, then the expectation–perception gaps.
+# and confirmatory factor analysis, reliability and validity, the expectation–perception
+# gaps, and finally the known criticism of SERVQUAL tested on these data.
 
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse
@@ -26,7 +27,8 @@ parameters = {}  # overrides of the study's parameters, e.g. {"rotation": "varim
 # %%
 import cxlab
 import pandas as pd
-from cxlab import factor, plots, reliability, servqual
+from IPython.display import Markdown
+from cxlab import factor, plots, reliability, sem, servqual
 from cxlab.data import load_processed_survey
 
 plots.set_theme()
@@ -35,6 +37,7 @@ cb, p = study.codebook, study.parameters
 survey = load_processed_survey(study)
 dims = cb.servqual_items("p")
 items = [i for cols in dims.values() for i in cols]
+sq = dict(expectation_prefix=cb.servqual["expectation_prefix"], perception_prefix=cb.servqual["perception_prefix"])
 
 # %% [markdown]
 # ## Is the correlation matrix fit for factor analysis?
@@ -79,6 +82,43 @@ factor.loading_table(efa, cutoff=p["loading_cutoff"]).style.format("{:.2f}", na_
 efa.variance.round(3)
 
 # %% [markdown]
+# How well do the factors reproduce the item correlations? These are the statistics
+# R's `psych::fa` prints: the chi-square test (it rejects almost any model at survey
+# sample sizes), RMSEA with its 90 % interval (below 0.06 is good), the Tucker–Lewis
+# index (above 0.95 is good), the root mean square of the residual correlations and BIC.
+
+# %%
+factor.efa_fit(efa, survey).to_frame("value").round(4)
+
+# %% [markdown]
+# Does each SERVQUAL dimension come out as a factor of its own? An item belongs to the
+# factor it loads on most strongly; a dimension is *recovered* when all its items share
+# one factor and no other dimension's items join them.
+
+# %%
+recovery = factor.dimension_recovery(efa, dims)
+recovery.round(3)
+
+# %% [markdown]
+# ## Confirmatory factor analysis of the five dimensions
+#
+# The study's measurement model (`models.measurement`) lets each perception item load on
+# its own dimension only. Check the warnings first: a model that did not converge, a
+# negative variance (Heywood case) or a non-positive-definite matrix makes the rest
+# meaningless.
+
+# %%
+cfa = sem.fit(survey, study.models["measurement"], estimator=p["estimator"], missing=p["missing"])
+plots.fit_warnings(cfa)
+
+# %% [markdown]
+# Fit indices against Hu & Bentler's (1999) cut-offs: CFI and TLI at least 0.95, RMSEA at
+# most 0.06, SRMR at most 0.08.
+
+# %%
+sem.fit_table(cfa)
+
+# %% [markdown]
 # ## Reliability of each dimension
 #
 # Cronbach's alpha of the perception items per dimension, with a 95 % confidence
@@ -88,16 +128,81 @@ efa.variance.round(3)
 reliability.scale_reliability(survey, dims).round(3)
 
 # %% [markdown]
+# ## Convergent and discriminant validity
+#
+# From the CFA: composite reliability (at least 0.70) and average variance extracted
+# (AVE, at least 0.50) per dimension; Fornell & Larcker's criterion (√AVE above the
+# dimension's correlations with the others) and the heterotrait–monotrait ratio (HTMT,
+# below 0.85 strict or 0.90 liberal).
+
+# %%
+validity = reliability.validity_table(cfa, survey)
+validity.drop(columns=["cr_ok", "ave_ok"]).round(3)
+
+# %%
+reliability.discriminant_validity(cfa, survey).round(3)
+
+# %% [markdown]
 # ## Gaps between expectation and perception
 #
 # The SERVQUAL gap is perception minus expectation (P − E) per dimension, with a paired
 # t confidence interval. Negative gaps show where the service falls short.
 
 # %%
-gaps = servqual.gap_scores(survey, cb.servqual["dimensions"], ci=p["ci_level"],
-                           expectation_prefix=cb.servqual["expectation_prefix"],
-                           perception_prefix=cb.servqual["perception_prefix"])
+gaps = servqual.gap_scores(survey, cb.servqual["dimensions"], ci=p["ci_level"], **sq)
 gaps.round(3)
 
 # %%
 plots.gap_chart(gaps, title="SERVQUAL gap (P − E) per dimension");
+
+# %% [markdown]
+# SERVPERF (Cronin & Taylor 1992) uses the perceptions alone:
+
+# %%
+servqual.servperf_scores(survey, cb.servqual["dimensions"], ci=p["ci_level"],
+                         perception_prefix=sq["perception_prefix"]).round(3)
+
+# %% [markdown]
+# ## The criticism of SERVQUAL, tested on these data
+#
+# **Are difference scores less reliable?** A gap P − E carries the measurement error of
+# both scores, while what they share cancels out. Below: alpha of the perception, the
+# expectation and the gap items per dimension, and the reliability of the dimension's
+# difference score from Johns' (1981) formula.
+
+# %%
+gap_rel = servqual.gap_reliability(survey, cb.servqual["dimensions"], **sq)
+gap_rel.drop(columns=["sd_perception", "sd_expectation"]).round(3)
+
+# %%
+plots.difference_reliability_chart(gap_rel, title="Reliability: perceptions vs gap scores");
+
+# %% [markdown]
+# **Which explains more: gaps or perceptions?** Overall satisfaction regressed on the
+# five perception scores (SERVPERF), on the five gaps (SERVQUAL), and on perceptions and
+# expectations together (P + E), on the same respondents. Both rival models are nested
+# in P + E; the F and likelihood-ratio tests ask what each one's restriction costs.
+
+# %%
+comparison = servqual.compare_servqual_servperf(
+    survey, cb.servqual["dimensions"], outcome=list(cb.scales[p["outcome"]]["items"]),
+    outcome_name=p["outcome"], **sq)
+comparison.models.round(3)
+
+# %%
+comparison.tests.round(4)
+
+# %%
+plots.variance_explained_chart(comparison.models, title=f"Variance in {p['outcome']} explained");
+
+# %% [markdown]
+# ## Conclusion
+#
+# Written from the numbers above (rerun with other data and it changes with them).
+
+# %%
+Markdown(servqual.describe(recovery=recovery, gaps=gaps, reliability=gap_rel, comparison=comparison,
+                           alpha_level=p["alpha_level"]))
+
+# %%
+Markdown(reliability.describe_validity(validity))
