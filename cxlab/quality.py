@@ -18,7 +18,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["scale_scores", "sample_overview", "missingness", "straightliners", "speeders", "flags_summary"]
+__all__ = ["describe_quality", "scale_scores", "sample_overview", "missingness", "straightliners", "speeders", "flags_summary"]
 
 
 def scale_scores(survey: pd.DataFrame, scales: Mapping[str, Sequence[str]], *, min_share: float = 0.5) -> pd.DataFrame:
@@ -96,3 +96,45 @@ def flags_summary(flags: Mapping[str, pd.Series]) -> pd.DataFrame:
     frame["any flag"] = frame.any(axis=1)
     return pd.DataFrame({"flag": frame.columns, "respondents": frame.sum().to_numpy(),
                          "share": frame.mean().to_numpy()})
+
+
+def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.DataFrame,
+                     wave: str | None = None, segment: str | None = None) -> str:
+    """Plain-words summary of the sample and data quality, generated from the tables.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        The processed survey.
+    missing : DataFrame
+        :func:`missingness` output.
+    flags : DataFrame
+        :func:`flags_summary` output.
+    wave, segment : str, optional
+        Column names, to count waves and segments.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"w": [1, 1, 2, 2], "a": [1, None, 3, 4]})
+    >>> m = missingness(s, {"a": ["a"]})
+    >>> f = flags_summary({"speeder": pd.Series([False, True, False, False])})
+    >>> print(describe_quality(s, missing=m, flags=f, wave="w"))
+    4 respondents in 2 waves. Missing answers per scale range from 25.0 % (a) to 25.0 % (a). 1 respondent (25.0 %) is flagged for careless responding (speeder 1); flagged respondents are kept and can be excluded in a sensitivity analysis.
+    """
+    parts = [f"{len(survey):,} respondents"]
+    if wave:
+        parts.append(f" in {survey[wave].nunique()} waves")
+    if segment:
+        parts.append(f" and {survey[segment].nunique()} segments")
+    text = "".join(parts) + "."
+    lo, hi = missing.loc[missing["missing_share"].idxmin()], missing.loc[missing["missing_share"].idxmax()]
+    text += (f" Missing answers per scale range from {lo['missing_share']:.1%} ({lo['group']}) to "
+             f"{hi['missing_share']:.1%} ({hi['group']}).").replace("%", " %")
+    any_flag = flags.set_index("flag")
+    n_any = int(any_flag.loc["any flag", "respondents"])
+    detail = ", ".join(f"{name} {int(row['respondents'])}" for name, row in any_flag.drop(index="any flag").iterrows())
+    who = "respondent" if n_any == 1 else "respondents"
+    verb = "is" if n_any == 1 else "are"
+    text += (f" {n_any:,} {who} ({any_flag.loc['any flag', 'share']:.1%}) {verb} flagged for careless responding "
+             f"({detail}); flagged respondents are kept and can be excluded in a sensitivity analysis.").replace("%)", " %)")
+    return text

@@ -15,7 +15,11 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from .data import sha256
 
-__all__ = ["render_notebook", "write_index", "provenance", "TEMPLATES"]
+__all__ = ["render_notebook", "write_index", "provenance", "summary_text", "TEMPLATES"]
+
+#: Cells tagged ``summary`` hold a report's executive summary: computed at the end of
+#: the notebook (when the results exist), shown at the top of the report and on the index.
+SUMMARY_TAG = "summary"
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -53,12 +57,45 @@ def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+def _is_summary(cell) -> bool:
+    return SUMMARY_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def summary_text(nb: nbformat.NotebookNode) -> str:
+    """The Markdown (or plain text) that the notebook's ``summary`` cells displayed."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and _is_summary(cell):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                text = data.get("text/markdown") or data.get("text/plain") or out.get("text", "")
+                if text:
+                    parts.append(text if isinstance(text, str) else "".join(text))
+    return "\n\n".join(parts).strip()
+
+
+def _summary_first(nb: nbformat.NotebookNode) -> None:
+    """Move ``summary`` cells (and the markdown heading just before each) after the title."""
+    cells = nb.cells
+    moved = []
+    for i, cell in enumerate(cells):
+        if _is_summary(cell):
+            if i > 0 and cells[i - 1].cell_type == "markdown" and cells[i - 1].source.lstrip().startswith("#"):
+                moved.append(i - 1)
+            moved.append(i)
+    if not moved:
+        return
+    keep = [c for i, c in enumerate(cells) if i not in moved]
+    first = next((i for i, c in enumerate(keep) if c.cell_type == "markdown"), -1)
+    nb.cells = keep[:first + 1] + [cells[i] for i in moved] + keep[first + 1:]
+
+
 def render_notebook(nb: nbformat.NotebookNode, *, name: str, study, code: bool = False) -> tuple[str, str]:
     """Render an executed notebook to one self-contained HTML page.
 
     Publication mode (``code=False``) hides every code cell's input; teaching mode shows
     code and markdown. Cells tagged ``remove-cell`` are dropped, ``remove-input`` cells
-    show only their output. Images are embedded as data URIs; no script is loaded from
+    show only their output; ``summary`` cells move to the top, under the title. Images are embedded as data URIs; no script is loaded from
     the network.
 
     Returns
@@ -66,6 +103,7 @@ def render_notebook(nb: nbformat.NotebookNode, *, name: str, study, code: bool =
     (html, title)
     """
     nb = nbformat.from_dict(nb)
+    _summary_first(nb)
     title = _title(nb, name)
     nb.metadata["title"] = f"{title} — {study.title}"
     exporter = HTMLExporter(template_name="cxlab", extra_template_basedirs=[str(TEMPLATES)],
@@ -82,8 +120,11 @@ def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool
     """Write the study overview page linking every report, with the run's provenance."""
     prov = provenance(study)
     esc = html.escape
+    from nbconvert.filters import markdown2html
+
     rows = "\n".join(
-        f'<li><a href="{esc(r.html)}">{esc(r.title)}</a> <span class="muted">({esc(r.name)}, {r.seconds:.1f} s)</span></li>'
+        f'<li><a href="{esc(r.html)}">{esc(r.title)}</a> <span class="muted">({esc(r.name)}, {r.seconds:.1f} s)</span>'
+        + (f'<div class="headline">{markdown2html(r.summary)}</div>' if r.summary else "") + "</li>"
         for r in runs)
     params = "\n".join(
         f"<tr><td><code>{esc(k)}</code></td><td>{esc(repr(v))}</td><td>{'run override' if k in prov['overrides'] else ''}</td></tr>"
@@ -99,7 +140,7 @@ def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool
 <body><main>
 <h1>{esc(study.title)}</h1>
 <p class="lead">{esc(study.description)}</p>
-<h2>Reports</h2>
+<h2>Reports and headline findings</h2>
 <ol class="reports">
 {rows}
 </ol>

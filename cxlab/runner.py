@@ -71,6 +71,7 @@ class NotebookRun:
     seconds: float
     html: str
     title: str
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
                                     cwd=notebooks_dir())
         html, title = report.render_notebook(executed, name=name, study=study, code=code)
         (tmp / f"{name}.html").write_text(html, encoding="utf-8")
-        return NotebookRun(name=name, seconds=time.perf_counter() - t0, html=f"{name}.html", title=title)
+        return NotebookRun(name=name, seconds=time.perf_counter() - t0, html=f"{name}.html", title=title,
+                           summary=report.summary_text(executed))
 
     done: dict[str, NotebookRun] = {}
     failures: list[tuple[str, Exception]] = []

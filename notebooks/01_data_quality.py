@@ -25,6 +25,7 @@ parameters = {}  # overrides of the study's parameters, e.g. {"min_cell_size": 2
 
 # %%
 import cxlab
+from IPython.display import Markdown
 from cxlab import plots, quality
 from cxlab.data import load_processed_survey
 
@@ -71,7 +72,8 @@ perception = [i for items in cb.servqual_items("p").values() for i in items]
 flags = {"straight-lining (perceptions)": quality.straightliners(survey, perception)}
 if cb.duration:
     flags["speeder"] = quality.speeders(survey, cb.duration)
-quality.flags_summary(flags)
+flag_table = quality.flags_summary(flags)
+flag_table
 
 # %% [markdown]
 # ## Answer distributions
@@ -81,3 +83,9 @@ quality.flags_summary(flags)
 # %%
 outcome_items = list(cb.scales[p["outcome"]]["items"]) + list(cb.scales[p["loyalty"]]["items"])
 plots.distribution_chart(survey, outcome_items, title="Outcome items (reverse-keyed items recoded)");
+
+# %% [markdown]
+# ## Summary
+
+# %% tags=["summary"]
+Markdown(quality.describe_quality(survey, missing=missing, flags=flag_table, wave=cb.wave, segment=cb.segment))

@@ -25,6 +25,7 @@ parameters = {}  # overrides of the study's parameters, e.g. {"estimator": "MLR"
 
 # %%
 import cxlab
+from IPython.display import Markdown
 from cxlab import plots, sem
 from cxlab.data import load_processed_survey
 
@@ -66,3 +67,9 @@ fit.r2[fit.r2.index.isin(paths["lhs"])].rename("R²").to_frame().round(3)
 
 # %%
 plots.path_chart(fit, title="Standardised paths: drivers → satisfaction → loyalty");
+
+# %% [markdown]
+# ## Summary
+
+# %% tags=["summary"]
+Markdown(sem.describe_fit(fit, alpha=p["alpha_level"]))

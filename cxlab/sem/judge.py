@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["CUTOFFS", "fit_table"]
+__all__ = ["CUTOFFS", "fit_table", "describe_fit"]
 
 #: Hu & Bentler (1999) cut-offs: (direction, threshold). "min" means at least.
 CUTOFFS = {"cfi": ("min", 0.95), "tli": ("min", 0.95), "rmsea": ("max", 0.06), "srmr": ("max", 0.08)}
@@ -65,3 +65,39 @@ def fit_table(fit, *, cutoffs: dict | None = None) -> pd.DataFrame:
     out = pd.DataFrame(rows).set_index("index")
     out["value"] = out["value"].astype(float).round(3)
     return out
+
+
+def describe_fit(fit, *, alpha: float = 0.05) -> str:
+    """Plain-words summary of a fitted model: convergence, fit verdict, structural paths, R².
+
+    Generated from the numbers: which indices meet Hu & Bentler's cut-offs, the
+    significant structural paths ordered by their standardised size, and the R² of the
+    structural outcomes. A non-converged fit or one with warnings says so first.
+    """
+    if not fit.converged:
+        return "**The model did not converge**: its estimates must not be interpreted. " + " ".join(fit.warnings)
+    table = fit_table(fit)
+    judged = table[table["meets"].notna()]
+    met = [f"{i} {v:.3f}" for i, v, m in zip(judged.index, judged["value"], judged["meets"]) if m]
+    missed = [f"{i} {v:.3f} ({c})" for i, v, c, m in zip(judged.index, judged["value"], judged["cutoff"],
+                                                           judged["meets"]) if not m]
+    if not missed:
+        text = f"The model fits well: {', '.join(met)} all meet Hu & Bentler's (1999) cut-offs."
+    elif not met:
+        text = f"The model fits poorly: none of the indices meets its cut-off ({', '.join(missed)})."
+    else:
+        text = f"The fit is mixed: {', '.join(met)} meet the cut-offs, {', '.join(missed)} do not."
+    paths = fit.estimates[fit.estimates["op"] == "~"]
+    for outcome, rows in paths.groupby("lhs", sort=False):
+        sig = rows[rows["pvalue"] < alpha].sort_values("std_all", key=abs, ascending=False)
+        ns = rows[~(rows["pvalue"] < alpha)]
+        r2 = fit.r2.get(outcome)
+        effects = ", ".join(f"{r.rhs} (β = {r.std_all:.2f})" for r in sig.itertuples())
+        text += f" **{outcome}**" + (f" (R² = {r2:.2f})" if r2 is not None else "") + ": "
+        text += (f"significant drivers, strongest first: {effects}" if len(sig) else "no significant driver")
+        if len(ns):
+            text += f"; not significant at α = {alpha:g}: {', '.join(ns['rhs'])}"
+        text += "."
+    if fit.warnings:
+        text += " Warnings: " + " ".join(fit.warnings)
+    return text
