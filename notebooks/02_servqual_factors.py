@@ -200,7 +200,7 @@ plots.variance_explained_chart(comparison.models, title=f"Variance in {p['outcom
 #
 # Written from the numbers above (rerun with other data and it changes with them).
 
-# %%
+# %% tags=["summary"]
 Markdown(servqual.describe(recovery=recovery, gaps=gaps, reliability=gap_rel, comparison=comparison,
                            alpha_level=p["alpha_level"]))
 

@@ -155,5 +155,5 @@ ranked[["kind", "impact", "reach", "performance", "target", "headroom", "expecte
 # %%
 plots.lever_chart(ranked, title=f"Expected gain in mean {p['outcome']} per lever");
 
-# %%
+# %% tags=["summary"]
 levers.describe_levers(ranked)

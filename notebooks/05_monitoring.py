@@ -67,7 +67,7 @@ plots.trend_band_chart(table, title=f"Headline metrics per wave ({p['ci_level']:
 # called significant only when its Holm-adjusted p-value is below the study's alpha. The
 # sentences are written from the numbers in the table below them.
 
-# %%
+# %% tags=["summary"]
 changes = monitor.compare_periods(table, baseline=baseline, alpha=p["alpha_level"],
                                   ci=p["ci_level"])
 Markdown(monitor.describe_changes(changes, ci=p["ci_level"]))
