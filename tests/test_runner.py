@@ -32,6 +32,10 @@ def test_demo_run_writes_index_and_every_report(demo_run):
     index = (out / "index.html").read_text()
     for name in names:
         assert f'href="{name}.html"' in index
+    # every report's generated summary is a headline on the index and sits at the top of its report
+    assert index.count('class="headline"') == 5
+    sem_report = (out / "03_sem_drivers.html").read_text()
+    assert sem_report.index("The model fits") < sem_report.index("Structural paths")
     # provenance: parameters, input sha256, versions, time
     from cxlab.data import sha256
     from conftest import DEMO
