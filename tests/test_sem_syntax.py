@@ -59,7 +59,6 @@ def test_defined_parameters_are_parsed():
 @pytest.mark.parametrize("model,exc,match", [
     ("", ValueError, "'model' parameter"),
     ("f =~ x1 + 2x", ValueError, "Invalid variable name"),
-    ("y ~ 1", NotImplementedError, "Intercepts"),
     ("a == b", NotImplementedError, "constraints"),
     ("u | t1", NotImplementedError, "Thresholds"),
     ("f =~ c(a, b)*x1 + x2", NotImplementedError, "Group-specific"),

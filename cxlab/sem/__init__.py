@@ -8,5 +8,6 @@ measures reproduce lavaan 0.6 (see ``tests/test_sem*.py`` for the reference case
 from .engine import SemResult, fit
 from .judge import CUTOFFS, describe_fit, fit_table
 from .modindices import modification_indices
+from .multigroup import invariance
 
-__all__ = ["fit", "SemResult", "modification_indices", "fit_table", "describe_fit", "CUTOFFS"]
+__all__ = ["fit", "SemResult", "modification_indices", "fit_table", "describe_fit", "CUTOFFS", "invariance"]

@@ -16,7 +16,7 @@ from .model import RamModel
 from .moments import prepare_data, sample_cov
 from .robust import gamma_adf, robust_vcov, scaled_fit_measures
 from .standardize import r_squared, std_all
-from .syntax import build_partable, parse_model
+from .syntax import build_partable, has_intercepts, parse_model
 
 __all__ = ["SemResult", "fit"]
 
@@ -85,18 +85,14 @@ def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, s
         raise ValueError(f"The 'missing' parameter of fit must be one of 'listwise', 'fiml'. Got {missing!r} instead.")
     if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0:
         raise ValueError(f"The 'bootstrap' parameter of fit must be a non-negative int. Got {bootstrap!r} instead.")
-    if estimator.upper() not in ("ML", "MLR"):
-        raise NotImplementedError(f"estimator={estimator!r} is not implemented yet; 'ML' and 'MLR' are available in this version.")
-    if missing != "listwise":
-        raise NotImplementedError(f"missing={missing!r} is not implemented yet; only 'listwise' is available in this version.")
-    if ordered not in (None, False) and not (isinstance(ordered, (list, tuple)) and len(ordered) == 0):
-        raise NotImplementedError(f"ordered={ordered!r} (ordinal indicators, WLSMV) is not implemented yet.")
-    if group is not None:
-        raise NotImplementedError(f"group={group!r} (multigroup models) is not implemented yet.")
-    if group_equal:
-        raise NotImplementedError(f"group_equal={group_equal!r} (multigroup models) is not implemented yet.")
-    if bootstrap > 0:
-        raise NotImplementedError(f"bootstrap={bootstrap!r} is not implemented yet; use bootstrap=0 (delta-method SEs).")
+    if ordered not in (None, False) and not (isinstance(ordered, (list, tuple)) and len(ordered) == 0) \
+            and estimator.upper() != "WLSMV":
+        raise NotImplementedError(f"ordered={ordered!r} with estimator={estimator!r} is not implemented yet; "
+                                  "use estimator='WLSMV' for ordinal indicators.")
+    if group_equal and group is None:
+        raise ValueError(f"The 'group_equal' parameter of fit needs 'group'. Got group_equal={group_equal!r} with group=None.")
+    if seed is not None and not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"The 'seed' parameter of fit must be an int or None. Got {seed!r} instead.")
 
 
 def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str = "listwise", ordered=None,
@@ -116,16 +112,33 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     model : str
         lavaan syntax: ``=~``, ``~``, ``~~``, labels/fixed values ``a*x``/``1*x``, shared
         labels for equality constraints, defined parameters ``name := expr``.
-    estimator : {"ML", "MLR"}, default="ML"
+    estimator : {"ML", "MLR", "WLSMV"}, default="ML"
         "MLR": ML estimates with Huber-White robust standard errors (observed
         information) and the Yuan-Bentler scaled test (``chisq_scaled``, ``cfi_scaled``,
-        ``cfi_robust``, ``rmsea_scaled``, ``rmsea_robust``, ...), as lavaan. "WLSMV" is
-        part of the contract but not implemented yet (:class:`NotImplementedError`).
-    missing : {"listwise"}, default="listwise"
-        "fiml" is not implemented yet.
-    ordered, group, group_equal, bootstrap, seed
-        Reserved for ordinal, multigroup and bootstrap fits (not implemented yet; the
-        defaults must be kept).
+        ``cfi_robust``, ``rmsea_scaled``, ``rmsea_robust``, ...), as lavaan. "WLSMV":
+        ordinal items (``ordered``), DWLS on polychoric correlations and thresholds with
+        robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`).
+    missing : {"listwise", "fiml"}, default="listwise"
+        "fiml": casewise (full-information) ML over all rows with at least one observed
+        model variable, with a mean structure, observed-information SEs and fit measures
+        against the EM-estimated saturated model, as lavaan's ``missing = "ml"``
+        (:mod:`cxlab.sem.fiml`).
+    group : str, optional
+        Column of ``data`` holding the groups of a multigroup model (groups in order of
+        first appearance); ``estimates`` then has a ``group`` column holding the group
+        values (:mod:`cxlab.sem.multigroup`).
+    group_equal : sequence of str, default=()
+        lavaan ``group.equal`` classes held equal across groups: ``"loadings"``,
+        ``"intercepts"``, ``"means"``, ``"residuals"``, ``"residual.covariances"``,
+        ``"lv.variances"``, ``"lv.covariances"``, ``"regressions"``.
+    bootstrap : int, default=0
+        Number of nonparametric bootstrap resamples: SEs from the draws and percentile
+        95 % intervals for all parameters and ``:=`` definitions, computed on all cores
+        (:mod:`cxlab.sem.bootstrap`).
+    seed : int, optional
+        Seed of the bootstrap; the draws do not depend on the number of processes.
+    ordered
+        Ordinal indicators for ``estimator="WLSMV"``.
 
     Returns
     -------
@@ -161,7 +174,24 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     1   f  =~  x2  1.016  0.072
     """
     _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed)
+    if estimator.upper() == "WLSMV":  # ordinal indicators: cxlab.sem.ordinal
+        from .ordinal import fit_wlsmv
+
+        return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
+                         bootstrap=bootstrap, seed=seed)
+    if bootstrap > 0:
+        from .bootstrap import fit_bootstrap
+
+        return fit_bootstrap(data, model, bootstrap=bootstrap, seed=seed, estimator=estimator, missing=missing,
+                             group=group, group_equal=group_equal)
     parsed = parse_model(model)
+    if missing == "fiml" or group is not None or has_intercepts(parsed):
+        if estimator.upper() != "ML":
+            raise NotImplementedError(f"estimator={estimator!r} with a mean structure (missing='fiml', group or "
+                                      "intercepts) is not implemented yet; use estimator='ML'.")
+        from .multigroup import fit_groups
+
+        return fit_groups(data, parsed, model, group=group, group_equal=group_equal, missing=missing)
     pt, names = build_partable(parsed, fixed_x=True)
     ov, lv = names["ov"], names["lv"]
     sub = prepare_data(data, ov)
@@ -186,16 +216,6 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         vcov, se_ok = vcov_expected(ram, theta, n)
     se_ok_report = se_ok
 
-    est = ram.row_values(theta)
-    free = pt["free"].to_numpy()
-    se = np.where(free > 0, np.sqrt(np.clip(np.diag(vcov), 0, None))[np.maximum(free - 1, 0)], 0.0)
-    if not se_ok:
-        se = np.where(free > 0, np.nan, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(free > 0, est / se, np.nan)
-    pval = 2 * stats.norm.sf(np.abs(z))
-    ci_lo = np.where(free > 0, est - _Z975 * se, est)
-    ci_hi = np.where(free > 0, est + _Z975 * se, est)
     std = std_all(ram, pt, theta)
     table = pd.DataFrame(
         {
@@ -203,12 +223,7 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
             "op": pt["op"].to_numpy(),
             "rhs": pt["rhs"].to_numpy(),
             "label": pt["label"].to_numpy(),
-            "est": est,
-            "se": se,
-            "z": z,
-            "pvalue": pval,
-            "ci_lower": ci_lo,
-            "ci_upper": ci_hi,
+            **wald_columns(ram.row_values(theta), pt["free"].to_numpy(), vcov, se_ok),
             "std_all": std,
         }
     )
@@ -243,6 +258,26 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         _ram=ram,
         _theta=theta,
     )
+
+
+def wald_columns(est: np.ndarray, free: np.ndarray, vcov: np.ndarray, se_ok: bool) -> dict:
+    """``est, se, z, pvalue, ci_lower, ci_upper`` (95 % Wald) of parameter-table rows.
+
+    Fixed rows (``free == 0``) get ``se`` 0, ``z``/``pvalue`` NaN and a zero-width interval, as lavaan.
+    """
+    se = np.where(free > 0, np.sqrt(np.clip(np.diag(vcov), 0, None))[np.maximum(free - 1, 0)], 0.0)
+    if not se_ok:
+        se = np.where(free > 0, np.nan, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(free > 0, est / se, np.nan)
+    return {
+        "est": est,
+        "se": se,
+        "z": z,
+        "pvalue": 2 * stats.norm.sf(np.abs(z)),
+        "ci_lower": np.where(free > 0, est - _Z975 * se, est),
+        "ci_upper": np.where(free > 0, est + _Z975 * se, est),
+    }
 
 
 def _label_values(pt: pd.DataFrame, ram: RamModel):

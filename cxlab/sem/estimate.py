@@ -116,8 +116,9 @@ def start_values(model: RamModel, pt: pd.DataFrame, S: np.ndarray) -> np.ndarray
     return theta
 
 
-def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int | None = None) -> MLFit:
-    """Minimise ``F_ML`` by Fisher scoring with step halving."""
+def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int | None = None,
+           grad_tol: float = GRAD_TOL) -> MLFit:
+    """Minimise ``F_ML`` by Fisher scoring with step halving (stop when max |gradient| < ``grad_tol``)."""
     max_iter = MAX_ITER if max_iter is None else max_iter
     sign_s, logdet_s = np.linalg.slogdet(S)
     if sign_s <= 0:  # singular sample covariance: the constant does not matter for the argmin
@@ -150,7 +151,7 @@ def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int 
         if not np.all(np.isfinite(step)):
             message = "singular information matrix"
             break
-        if np.max(np.abs(g)) < GRAD_TOL:
+        if np.max(np.abs(g)) < grad_tol:
             converged = True
             message = "converged"
             break

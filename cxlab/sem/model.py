@@ -5,6 +5,10 @@ All variables (observed first, in lavaan's order, then latent) are indexed toget
 ``S`` the symmetric matrix of (residual) variances and covariances, and the implied
 covariance of all variables is ``B S B'`` with ``B = (I - A)^-1``. The implied covariance
 of the observed variables is its upper-left ``p x p`` block.
+
+With a mean structure (lavaan's ``meanstructure = TRUE``) the intercept rows (op
+``"~1"``) fill a vector ``m`` of intercepts of all variables (matrix ``"M"``) and the
+implied means are ``B m`` (observed part: the first ``p`` entries).
 """
 
 from __future__ import annotations
@@ -28,13 +32,16 @@ class RamModel:
     lv : tuple of str
         Latent variables.
     mat : ndarray of str
-        Per parameter-table row: ``"A"`` or ``"S"``.
+        Per parameter-table row: ``"A"``, ``"S"`` or ``"M"`` (intercept).
     pos : ndarray of int, shape (n_rows, 2)
-        Per row: (row, column) in the matrix.
+        Per row: (row, column) in the matrix (``(variable, 0)`` for intercepts).
     free : ndarray of int
         Per row: 1-based free-parameter index, 0 when fixed.
     fixed : ndarray of float
         Per row: the fixed value (including fixed.x sample moments).
+    n_theta : int
+        Length of the parameter vector when it is shared with other models (the groups
+        of a multigroup model); 0 means "this model's own free parameters".
     """
 
     ov: tuple
@@ -43,6 +50,7 @@ class RamModel:
     pos: np.ndarray
     free: np.ndarray
     fixed: np.ndarray
+    n_theta: int = 0
 
     @property
     def p(self) -> int:
@@ -54,10 +62,21 @@ class RamModel:
 
     @property
     def npar(self) -> int:
-        return int(self.free.max()) if len(self.free) else 0
+        own = int(self.free.max()) if len(self.free) else 0
+        return max(own, self.n_theta)
+
+    @property
+    def has_means(self) -> bool:
+        return bool(np.any(self.mat == "M"))
 
     @classmethod
-    def from_partable(cls, pt: pd.DataFrame, ov, lv, sample_cov: np.ndarray) -> "RamModel":
+    def from_partable(cls, pt: pd.DataFrame, ov, lv, sample_cov: np.ndarray, sample_mean=None,
+                      n_theta: int = 0) -> "RamModel":
+        """Build the model; ``exo`` rows take their value from the sample moments.
+
+        ``sample_mean`` is needed only when the table has ``exo`` intercept rows;
+        ``n_theta`` is the length of a parameter vector shared between groups.
+        """
         ov, lv = tuple(ov), tuple(lv)
         index = {v: i for i, v in enumerate(ov + lv)}
         mat, pos, fixed = [], [], []
@@ -71,11 +90,17 @@ class RamModel:
             elif row.op == "~~":
                 mat.append("S")
                 pos.append((index[row.lhs], index[row.rhs]))
+            elif row.op == "~1":
+                mat.append("M")
+                pos.append((index[row.lhs], 0))
             else:  # pragma: no cover - the parser rejects other operators
                 raise NotImplementedError(row.op)
             value = row.fixed
             if row.exo:
-                value = sample_cov[index[row.lhs], index[row.rhs]]
+                if row.op == "~1":
+                    value = sample_mean[index[row.lhs]]
+                else:
+                    value = sample_cov[index[row.lhs], index[row.rhs]]
             fixed.append(value)
         return cls(
             ov=ov,
@@ -84,6 +109,7 @@ class RamModel:
             pos=np.array(pos, dtype=int).reshape(-1, 2),
             free=pt["free"].to_numpy(dtype=int),
             fixed=np.array(fixed, dtype=float),
+            n_theta=int(n_theta),
         )
 
     # ------------------------------------------------------------------ values
@@ -101,7 +127,7 @@ class RamModel:
         vals = self.row_values(theta)
         isA = self.mat == "A"
         A[self.pos[isA, 0], self.pos[isA, 1]] = vals[isA]
-        isS = ~isA
+        isS = self.mat == "S"
         S[self.pos[isS, 0], self.pos[isS, 1]] = vals[isS]
         S[self.pos[isS, 1], self.pos[isS, 0]] = vals[isS]
         return A, S
@@ -117,26 +143,45 @@ class RamModel:
         p = self.p
         return sig[:p, :p]
 
+    def intercepts(self, theta: np.ndarray) -> np.ndarray:
+        """Intercept vector ``m`` of all variables (zeros without a mean structure)."""
+        m = np.zeros(self.n_vars)
+        isM = self.mat == "M"
+        m[self.pos[isM, 0]] = self.row_values(theta)[isM]
+        return m
+
+    def implied_mean_all(self, theta: np.ndarray, B: np.ndarray | None = None) -> np.ndarray:
+        """Implied means ``B m`` of all variables."""
+        if B is None:
+            B = self.implied_all(theta)[0]
+        return B @ self.intercepts(theta)
+
+    def implied_mean(self, theta: np.ndarray) -> np.ndarray:
+        """Implied means of the observed variables."""
+        return self.implied_mean_all(theta)[: self.p]
+
     # --------------------------------------------------------------- jacobian
     def jacobian_rows(self, theta: np.ndarray, mat, pos) -> np.ndarray:
         """d vec(Sigma) / d value for each (matrix, position) given: shape (p*p, k)."""
         B, sig_all, _ = self.implied_all(theta)
         p = self.p
         Bp = B[:p, :]
-        out = np.empty((p * p, len(mat)))
-        for k, (m, (i, j)) in enumerate(zip(mat, pos)):
-            if m == "A":
-                g = Bp[:, i]
-                h = sig_all[j, :p]
-                d = np.outer(g, h)
-                d = d + d.T
-            else:
-                gi, gj = Bp[:, i], Bp[:, j]
-                d = np.outer(gi, gj)
-                if i != j:
-                    d = d + d.T
-            out[:, k] = d.ravel()
-        return out
+        mat = np.asarray(mat)
+        pos = np.asarray(pos, dtype=int).reshape(-1, 2)
+        out = np.zeros((p, p, len(mat)))
+        i, j = pos[:, 0], pos[:, 1]
+        a = mat == "A"  # effect of j on i: Bp e_i (Sigma_all)_{j, :p} + transpose
+        if a.any():
+            d = np.einsum("ak,kb->abk", Bp[:, i[a]], sig_all[j[a], :p])
+            out[:, :, a] = d + d.transpose(1, 0, 2)
+        s = mat == "S"
+        if s.any():
+            gi, gj = Bp[:, i[s]], Bp[:, j[s]]
+            d = np.einsum("ak,bk->abk", gi, gj)
+            off = (i[s] != j[s]).astype(float)
+            out[:, :, s] = d + d.transpose(1, 0, 2) * off
+        # "M" rows (intercepts) do not move the covariances: zero columns
+        return out.reshape(p * p, len(mat))
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         """d vec(Sigma) / d theta, shape (p*p, npar); rows sharing a label are summed."""
@@ -144,4 +189,20 @@ class RamModel:
         J = self.jacobian_rows(theta, self.mat[is_free], self.pos[is_free])
         out = np.zeros((J.shape[0], self.npar))
         np.add.at(out.T, self.free[is_free] - 1, J.T)
+        return out
+
+    def jacobian_mean(self, theta: np.ndarray) -> np.ndarray:
+        """d mu / d theta of the observed means, shape (p, npar); shared labels summed.
+
+        ``mu = B_p m``: an intercept moves ``mu`` by column ``i`` of ``B_p``; an effect
+        ``A[i, j]`` by column ``i`` of ``B_p`` times the implied mean of variable ``j``.
+        """
+        B = self.implied_all(theta)[0]
+        Bp = B[: self.p, :]
+        nu = B @ self.intercepts(theta)
+        out = np.zeros((self.p, self.npar))
+        i, j = self.pos[:, 0], self.pos[:, 1]
+        rows = np.flatnonzero((self.free > 0) & (self.mat != "S"))
+        scale = np.where(self.mat[rows] == "M", 1.0, nu[j[rows]])
+        np.add.at(out.T, self.free[rows] - 1, (Bp[:, i[rows]] * scale).T)
         return out

@@ -4,9 +4,15 @@ Supported: ``=~`` (measurement), ``~`` (regression), ``~~`` (variance/covariance
 modifiers ``a*x`` (label), ``0.5*x`` (fixed value), ``NA*x`` (free), ``start(v)*x``,
 ``label("a")*x`` and ``equal("a")*x``, several left-hand sides (``y1 + y2 ~ x``),
 formulas spread over several lines, ``#``/``!`` comments, ``;`` as separator, and
-defined parameters ``name := expression``. Intercepts (``~ 1``), thresholds (``|``),
+defined parameters ``name := expression``, and intercepts ``y ~ 1`` (``y ~ a*1``,
+``y ~ 0*1``; op ``"~1"`` with an empty ``rhs``, as lavaan). Thresholds (``|``),
 formative indicators (``<~``) and explicit constraints (``==``, ``<``, ``>``) raise
 :class:`NotImplementedError`.
+
+With ``meanstructure=True`` (lavaan's default when the model has intercepts, with
+missing-data FIML and with groups) the table ends with the intercepts of the observed
+variables (free; fixed to the sample means for ``fixed.x`` covariates) and of the latent
+variables (fixed to 0), after the user's rows and the default (co)variances.
 
 The parameter table follows lavaan's ``cfa()``/``sem()`` defaults: first loading of each
 factor fixed to 1 (unless the user fixes or frees it), residual variances of observed and
@@ -191,8 +197,10 @@ def parse_model(model: str) -> ParsedModel:
                 pieces = _split_top(term, "*")
                 var = pieces[-1].strip()
                 modtext = "*".join(pieces[:-1])
-                if var in ("1", "0") and op == "~" and not modtext:
-                    raise NotImplementedError(f"Intercepts ('~ 1') and mean structures are not supported yet: {st!r}.")
+                if var == "1" and op == "~":
+                    mod = _parse_modifier(modtext, st) if modtext else {}
+                    formulas.append((lhs, "~1", "", mod))
+                    continue
                 if not _NAME.match(var):
                     raise ValueError(f"Invalid variable name {var!r} in the model statement {st!r}.")
                 mod = _parse_modifier(modtext, st) if modtext else {}
@@ -217,7 +225,9 @@ def variable_names(formulas) -> dict:
     ov_x = _unique(v for v in eqs_x if v not in lv and v not in ov_ind and v not in ov_y)
     cov_vars = _unique(v for f in formulas if f[1] == "~~" for v in (f[0], f[2]))
     ov_cov = [v for v in cov_vars if v not in lv and v not in ov_ind + ov_y + ov_x]
-    ov = ov_ind + ov_y + ov_x + ov_cov
+    int_vars = _unique(f[0] for f in formulas if f[1] == "~1")
+    ov_int = [v for v in int_vars if v not in lv and v not in ov_ind + ov_y + ov_x + ov_cov]
+    ov = ov_ind + ov_y + ov_x + ov_cov + ov_int
     # exogenous covariates: only predictors, never dependent, never indicators
     ov_x_pure = [v for v in ov_x if v not in eqs_y]
     lv_x = [v for v in lv if v not in eqs_y]
@@ -234,8 +244,15 @@ def variable_names(formulas) -> dict:
     }
 
 
-def build_partable(parsed: ParsedModel, *, fixed_x: bool = True) -> tuple[pd.DataFrame, dict]:
+def has_intercepts(parsed: ParsedModel) -> bool:
+    """Whether the model states an intercept (``~ 1``): lavaan then uses a mean structure."""
+    return any(f[1] == "~1" for f in parsed.formulas)
+
+
+def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: bool = False) -> tuple[pd.DataFrame, dict]:
     """Build lavaan's parameter table (rows in ``parameterEstimates`` order).
+
+    ``meanstructure=True`` appends the default intercept rows (see the module notes).
 
     Returns
     -------
@@ -292,6 +309,11 @@ def build_partable(parsed: ParsedModel, *, fixed_x: bool = True) -> tuple[pd.Dat
     for j in range(nx):
         for i in range(j, nx):
             defaults.append((ov_x[j], "~~", ov_x[i]))
+    if meanstructure:
+        for v in names["ov"]:
+            defaults.append((v, "~1", ""))
+        for v in lv:
+            defaults.append((v, "~1", ""))
     for lhs, op, rhs in defaults:
         k = key(lhs, op, rhs)
         if k in seen:
@@ -316,9 +338,14 @@ def build_partable(parsed: ParsedModel, *, fixed_x: bool = True) -> tuple[pd.Dat
     for row in rows:
         mod = row["mod"]
         label = mod.get("label", "")
-        exo = row["op"] == "~~" and row["lhs"] in exo_set and row["rhs"] in exo_set and "fixed" not in mod and not mod.get("free")
+        exo = (
+            (row["op"] == "~~" and row["lhs"] in exo_set and row["rhs"] in exo_set)
+            or (row["op"] == "~1" and row["lhs"] in exo_set)
+        ) and "fixed" not in mod and not mod.get("free")
         if "fixed" in mod and not mod.get("free"):
             free, fixed = 0, mod["fixed"]
+        elif row["op"] == "~1" and not row["user"] and row["lhs"] in lv:
+            free, fixed = 0, 0.0  # latent means fixed to 0 (identification)
         elif exo:
             free, fixed = 0, float("nan")
         else:

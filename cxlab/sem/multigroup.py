@@ -1,0 +1,379 @@
+"""Models with a mean structure: multigroup models (``group``, ``group_equal``), FIML, intercepts.
+
+:func:`fit_groups` is the path of :func:`cxlab.sem.fit` whenever lavaan would use a mean
+structure: ``group=`` (one block per group, groups in order of first appearance, as
+lavaan), ``missing="fiml"`` (casewise likelihood by missing-data pattern) or intercepts
+(``~ 1``) in the model. One group is the special case ``G = 1``.
+
+Cross-group equality follows lavaan's ``group.equal``: the free parameters of the named
+classes share one value across groups and are labelled ``.pN.`` (``N`` the row number of
+the parameter in the first group), as lavaan's ``parameterEstimates`` shows them. With
+``"intercepts"`` (and not ``"means"``) the latent means are freed in the groups after
+the first. A user label shared between groups also makes parameters equal.
+
+:func:`invariance` fits the configural, metric and scalar (optionally strict) models and
+reports lavaan's ``lavTestLRT`` chi-square difference tests and the change in CFI.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .diagnostics import collect_warnings
+from .estimate import start_values
+from .fiml import baseline_loglik, em_saturated, missing_patterns
+from .fitmeasures import mean_fit_measures
+from .meanstructure import (Block, complete_block, fit_blocks, information_expected, information_observed,
+                            loglik, std_all_means)
+from .model import RamModel
+from .moments import prepare_data
+from .standardize import r_squared
+from .syntax import build_partable
+
+__all__ = ["GROUP_EQUAL", "group_partable", "fit_groups", "invariance", "INVARIANCE_LEVELS"]
+
+#: lavaan's ``group.equal`` classes supported here
+GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",
+               "lv.covariances", "regressions")
+
+#: ``group_equal`` of each invariance level
+INVARIANCE_LEVELS = {
+    "configural": (),
+    "metric": ("loadings",),
+    "scalar": ("loadings", "intercepts"),
+    "strict": ("loadings", "intercepts", "residuals"),
+}
+
+
+def check_group_equal(group_equal) -> tuple:
+    """Validate ``group_equal`` (a string or a sequence of lavaan class names)."""
+    if isinstance(group_equal, str):
+        group_equal = (group_equal,)
+    try:
+        items = tuple(group_equal)
+    except TypeError:
+        raise ValueError(f"The 'group_equal' parameter of fit must be a sequence of {GROUP_EQUAL}. "
+                         f"Got {group_equal!r} instead.") from None
+    bad = [g for g in items if g not in GROUP_EQUAL]
+    if bad:
+        raise ValueError(f"The 'group_equal' parameter of fit must hold names among {GROUP_EQUAL}. "
+                         f"Got {group_equal!r} instead (unknown: {bad}).")
+    return items
+
+
+def _row_class(op, lhs, rhs, lv) -> str | None:
+    if op == "=~":
+        return "loadings"
+    if op == "~":
+        return "regressions"
+    if op == "~1":
+        return "means" if lhs in lv else "intercepts"
+    if op == "~~":
+        latent = lhs in lv
+        if lhs == rhs:
+            return "lv.variances" if latent else "residuals"
+        return "lv.covariances" if latent else "residual.covariances"
+    return None
+
+
+def group_partable(pt1: pd.DataFrame, lv, n_groups: int, group_equal=()) -> pd.DataFrame:
+    """Replicate a single-group parameter table over groups with lavaan's equality rules.
+
+    Parameters
+    ----------
+    pt1 : DataFrame
+        Single-group table from :func:`~cxlab.sem.syntax.build_partable` (with a mean
+        structure).
+    lv : sequence of str
+        Latent variables.
+    n_groups : int
+    group_equal : sequence of str
+        lavaan ``group.equal`` classes.
+
+    Returns
+    -------
+    DataFrame
+        The rows of every group in turn, with a 1-based ``group`` column and ``free``
+        renumbered over all groups (equal parameters share their index).
+    """
+    lv = set(lv)
+    equal = set(group_equal)
+    free_lv_means = "intercepts" in equal and "means" not in equal
+    rows = []
+    label_index: dict[str, int] = {}
+    row_index: dict[int, int] = {}
+    n_free = 0
+    for g in range(1, n_groups + 1):
+        for r, row in enumerate(pt1.itertuples(index=False)):
+            d = row._asdict()
+            d["group"] = g
+            cls = _row_class(row.op, row.lhs, row.rhs, lv)
+            is_free = row.free > 0
+            if not is_free and g > 1 and free_lv_means and cls == "means" and not row.user:
+                is_free = True  # lavaan frees latent means beyond the first group
+                d["fixed"] = np.nan
+            if not is_free:
+                d["free"] = 0
+            elif row.label:
+                if row.label not in label_index:
+                    n_free += 1
+                    label_index[row.label] = n_free
+                d["free"] = label_index[row.label]
+            elif cls in equal and row.free > 0:
+                if g == 1:
+                    n_free += 1
+                    row_index[r] = n_free
+                d["free"] = row_index[r]
+                d["label"] = f".p{r + 1}."
+            else:
+                n_free += 1
+                d["free"] = n_free
+            rows.append(d)
+    out = pd.DataFrame(rows)
+    out["free"] = out["free"].astype(int)
+    return out
+
+
+def _group_data(data: pd.DataFrame, group) -> tuple[list, list]:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"The 'data' parameter of fit must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    if group not in data.columns:
+        raise ValueError(f"The 'group' parameter of fit must name a column of data. Got {group!r} instead.")
+    labels = list(pd.unique(data[group].dropna()))
+    if not labels:
+        raise ValueError(f"The 'group' parameter of fit names column {group!r}, which has no non-missing value.")
+    return labels, [data.loc[data[group] == lab] for lab in labels]
+
+
+def _model_columns(frame: pd.DataFrame, ov, fiml: bool) -> np.ndarray:
+    """Model columns as floats: complete rows (listwise), or all rows with NaN kept (FIML).
+
+    Both run :func:`~cxlab.sem.moments.prepare_data`'s checks (columns present, numeric).
+    """
+    if not fiml:
+        return prepare_data(frame, ov).to_numpy()
+    prepare_data(frame.fillna({c: 0.0 for c in ov if c in frame.columns}), ov)
+    return frame.loc[:, list(ov)].to_numpy(dtype=float)
+
+
+def _group_block(pt_g, ov, lv, frame, fiml: bool, n_theta: int):
+    """Block of one group and its h1 (saturated) moments and log-likelihood."""
+    X = _model_columns(frame, ov, fiml)
+    patterns = missing_patterns(X)
+    if not patterns:
+        raise ValueError("The 'data' parameter of fit has no row with an observed model variable.")
+    mu, sigma, ll_h1, em_ok = em_saturated(patterns)
+    ram = RamModel.from_partable(pt_g, ov, lv, sigma, mu, n_theta=n_theta)
+    return Block(ram, patterns), mu, sigma, ll_h1, em_ok
+
+
+def _start(blocks, pts, h1, q) -> np.ndarray:
+    """lavaan-like start values per group (intercepts: the h1 means); first group wins."""
+    theta = np.zeros(q)
+    done = np.zeros(q, dtype=bool)
+    for b, pt, (mu, sigma) in zip(blocks, pts, h1):
+        st = start_values(b.ram, pt, sigma)
+        for row, fr in zip(pt.itertuples(index=False), pt["free"].to_numpy()):
+            k = fr - 1
+            if fr <= 0 or done[k]:
+                continue
+            if row.op == "~1":
+                st[k] = mu[b.ram.ov.index(row.lhs)] if row.lhs in b.ram.ov else 0.0
+                if np.isfinite(row.start):
+                    st[k] = row.start
+            theta[k] = st[k]
+            done[k] = True
+    return theta
+
+
+def _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels) -> pd.DataFrame:
+    from .engine import wald_columns
+
+    parts = []
+    for g, b in enumerate(blocks, start=1):
+        ptg = pt[pt["group"] == g]
+        est = b.ram.row_values(theta)
+        free = ptg["free"].to_numpy()
+        cols = {"lhs": ptg["lhs"].to_numpy(), "op": ptg["op"].to_numpy(), "rhs": ptg["rhs"].to_numpy()}
+        if multigroup:
+            cols["group"] = labels[g - 1]
+        cols["label"] = ptg["label"].to_numpy()
+        cols.update(wald_columns(est, free, vcov, se_ok))
+        cols["std_all"] = std_all_means(b.ram, ptg, theta)
+        parts.append(pd.DataFrame(cols))
+    return pd.concat(parts, ignore_index=True)
+
+
+def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equal=(), missing: str = "listwise"):
+    """Fit a model with a mean structure (see the module notes); called by :func:`cxlab.sem.fit`.
+
+    Returns
+    -------
+    SemResult
+        With ``group`` set, ``estimates`` has a ``group`` column (the group's value in
+        the data, groups in order of first appearance) after ``rhs``, and
+        ``implied_cov``/``sample_cov``/``r2`` are indexed by (group, variable).
+        ``sample_cov`` holds the h1 moments (the EM estimates under FIML).
+    """
+    from .engine import SemResult, _defined_rows
+
+    fiml = missing == "fiml"
+    group_equal = check_group_equal(group_equal)
+    pt1, names = build_partable(parsed, fixed_x=True, meanstructure=True)
+    if names["ov.x"]:
+        raise NotImplementedError(
+            "Observed exogenous covariates (fixed.x) with a mean structure (groups, FIML or intercepts) are not "
+            f"implemented yet; covariates in this model: {names['ov.x']}."
+        )
+    ov, lv = names["ov"], names["lv"]
+    if group is None:
+        labels, frames = [None], [data]
+        if not isinstance(data, pd.DataFrame):
+            raise TypeError(f"The 'data' parameter of fit must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    else:
+        labels, frames = _group_data(data, group)
+    pt = group_partable(pt1, lv, len(frames), group_equal)
+    q = int(pt["free"].max())
+    blocks, h1, h1_ll, em_ok = [], [], 0.0, True
+    for g, frame in enumerate(frames, start=1):
+        b, mu, sigma, ll, ok = _group_block(pt[pt["group"] == g], ov, lv, frame, fiml, q)
+        blocks.append(b)
+        h1.append((mu, sigma))
+        h1_ll += ll
+        em_ok = em_ok and ok
+    pts = [pt[pt["group"] == g] for g in range(1, len(blocks) + 1)]
+    res = fit_blocks(blocks, _start(blocks, pts, h1, q))
+    theta = res.theta
+    info = information_observed(blocks, theta) if fiml else information_expected(blocks, theta)
+    vcov, se_ok = _invert(info)
+    multigroup = group is not None
+    table = _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels)
+    if parsed.defined:
+        table = pd.concat([table, _defined_rows(parsed.defined, blocks[0].ram, pts[0], theta, vcov)], ignore_index=True)
+
+    n_total = sum(b.n for b in blocks)
+    moments = [dict(n=b.n, S=s, mean=m, sigma=b.ram.implied(theta), mu=b.ram.implied_mean(theta))
+               for b, (m, s) in zip(blocks, h1)]
+    fm = mean_fit_measures(moments, q, loglik(blocks, theta), h1_ll, sum(baseline_loglik(b.patterns) for b in blocks),
+                           fiml=fiml)
+    warnings = []
+    for g, b in enumerate(blocks, start=1):
+        _, sig_all, _ = b.ram.implied_all(theta)
+        rows = table.iloc[: len(pt)][pt["group"].to_numpy() == g]
+        w = collect_warnings(converged=res.converged, message=res.message, estimates=rows, sample_cov=h1[g - 1][1],
+                             implied_cov=moments[g - 1]["sigma"], latent_cov=sig_all[len(ov):, len(ov):], n=n_total,
+                             npar=q, df=int(fm["df"]), se_ok=se_ok)
+        prefix = f"[group {labels[g - 1]}] " if multigroup else ""
+        for msg in w:
+            generic = msg.startswith(("The model did not converge", "The model is not identified", "Standard errors",
+                                      "Small sample"))
+            msg = msg if generic else prefix + msg
+            if msg not in warnings:
+                warnings.append(msg)
+    if fiml and not em_ok:
+        warnings.append("The EM algorithm for the saturated (h1) model did not converge; chisq and related fit "
+                        "measures may be inaccurate.")
+
+    def by_group(frames_):
+        return frames_[0] if not multigroup else pd.concat(frames_, keys=labels, names=["group", None])
+
+    return SemResult(
+        estimates=table,
+        fit_measures=fm,
+        converged=bool(res.converged),
+        warnings=warnings,
+        r2=by_group([r_squared(b.ram, theta) for b in blocks]),
+        implied_cov=by_group([pd.DataFrame(m["sigma"], index=ov, columns=ov) for m in moments]),
+        sample_cov=by_group([pd.DataFrame(m["S"], index=ov, columns=ov) for m in moments]),
+        n=n_total,
+        model=model,
+        estimator="ML",
+        vcov=pd.DataFrame(vcov, index=range(1, q + 1), columns=range(1, q + 1)),
+        iterations=res.iterations,
+        _partable=pt if multigroup else pt.drop(columns="group"),
+        _ram=blocks[0].ram,
+        _theta=theta,
+    )
+
+
+def _invert(info: np.ndarray):
+    q = info.shape[0]
+    eig = np.linalg.eigvalsh(info)
+    if not np.all(np.isfinite(eig)) or eig.min() <= 1e-10 * max(eig.max(), 1e-300):
+        return np.full((q, q), np.nan), False
+    return np.linalg.inv(info), True
+
+
+def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "metric", "scalar"),
+               missing: str = "listwise") -> pd.DataFrame:
+    """Measurement invariance across groups: nested fits and chi-square difference tests.
+
+    Fits the model with increasingly strict ``group_equal`` constraints (configural: none;
+    metric: ``loadings``; scalar: ``loadings, intercepts``; strict: also ``residuals``)
+    and compares each model with the previous one as lavaan's ``lavTestLRT`` (standard
+    chi-square difference test) does, adding the change in CFI (Cheung & Rensvold 2002
+    flag a drop of more than 0.01).
+
+    Parameters
+    ----------
+    data : DataFrame
+    model : str
+        lavaan syntax of the measurement model.
+    group : str
+        Column holding the groups.
+    levels : sequence of str, default=("configural", "metric", "scalar")
+        Among ``"configural", "metric", "scalar", "strict"``, from least to most
+        constrained.
+    missing : {"listwise", "fiml"}, default="listwise"
+
+    Returns
+    -------
+    DataFrame
+        Indexed by level, columns ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr,
+        aic, bic, chisq_diff, df_diff, pvalue_diff, rmsea_diff, cfi_diff`` (the
+        ``*_diff`` columns are NaN in the first row). ``rmsea_diff`` is lavTestLRT's
+        RMSEA of the difference test, ``sqrt(G * max(chisq_diff - df_diff, 0) /
+        (N df_diff))``; ``cfi_diff`` is this CFI minus the previous one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlab.sem import invariance
+    >>> hs = pd.read_csv("tests/data/HolzingerSwineford1939.csv")  # doctest: +SKIP
+    >>> model = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
+    >>> invariance(hs, model, group="school")[["chisq", "df", "chisq_diff", "pvalue_diff"]].round(3)  # doctest: +SKIP
+                  chisq    df  chisq_diff  pvalue_diff
+    configural  115.851  48.0         NaN          NaN
+    metric      124.044  54.0       8.192        0.224
+    scalar      164.103  60.0      40.059        0.000
+    """
+    from .engine import fit
+
+    levels = tuple(levels)
+    bad = [lev for lev in levels if lev not in INVARIANCE_LEVELS]
+    if bad or not levels:
+        raise ValueError(f"The 'levels' parameter of invariance must be a non-empty sequence of "
+                         f"{tuple(INVARIANCE_LEVELS)}. Got {levels!r} instead.")
+    cols = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]
+    rows, prev = [], None
+    for lev in levels:
+        res = fit(data, model, group=group, group_equal=INVARIANCE_LEVELS[lev], missing=missing)
+        fm = res.fit_measures
+        row = {c: float(fm[c]) for c in cols}
+        n_groups = res.estimates["group"].nunique()
+        if prev is None:
+            row.update(chisq_diff=np.nan, df_diff=np.nan, pvalue_diff=np.nan, rmsea_diff=np.nan, cfi_diff=np.nan)
+        else:
+            dchi = row["chisq"] - prev["chisq"]
+            ddf = row["df"] - prev["df"]
+            row["chisq_diff"] = dchi
+            row["df_diff"] = ddf
+            row["pvalue_diff"] = float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
+            row["rmsea_diff"] = (np.sqrt(n_groups * max(dchi - ddf, 0.0) / (fm["ntotal"] * ddf))
+                                 if ddf > 0 else np.nan)
+            row["cfi_diff"] = row["cfi"] - prev["cfi"]
+        rows.append(row)
+        prev = row
+    return pd.DataFrame(rows, index=pd.Index(levels, name="model"))
