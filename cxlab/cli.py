@@ -50,12 +50,15 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         overrides = dict(parse_override(t) for t in args.param)
         if args.command == "check":
-            from .data import clean_survey, read_table
+            from .data import load_survey
 
             study = load_study(args.study or demo_study_path(), overrides=overrides)
-            survey = study.data["survey"]
-            clean_survey(read_table(survey), study.codebook, source=str(survey))
-            print(f"{study.path}: OK (study '{study.name}', {len(study.notebooks)} notebooks)")
+            loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))
+            print(f"{study.path}: OK (study '{study.name}', {len(loaded.data)} respondents, "
+                  f"{len(study.notebooks)} notebooks)")
+            handled = loaded.quality
+            if len(handled):
+                print(handled.to_string(index=False))
             return 0
         from .runner import run_study
 

@@ -1,10 +1,38 @@
-"""Customer-contact features, aggregated inside DuckDB where the log lives.
+"""Customer-contact features, aggregated inside the engine where the log lives.
 
 A contact log has one row per contact: ``contact_id, customer_id, issue_id, channel,
 started_at, queue_wait_sec, abandoned, callback_offered, callback_accepted,
 callback_kept, handle_time_sec, resolved_first_contact, transfers, escalated_to_agent,
-agent_id, team_id``. Aggregations run as SQL in DuckDB on a DataFrame, a CSV/Parquet
-file or a table of a DuckDB database, so millions of rows never pass through pandas.
+agent_id, team_id``. Every aggregation is written once as an `Ibis
+<https://ibis-project.org>`_ expression and runs where the data is: in an embedded
+DuckDB for a DataFrame or a CSV/Parquet file (the default), or in the database that
+holds the table (DuckDB, PostgreSQL, or any other Ibis backend). Millions of rows never
+pass through pandas; only the per-customer result does.
+
+The ``contacts`` argument of every function may be
+
+- a pandas DataFrame;
+- the path of a ``.parquet`` or ``.csv`` file;
+- a ``(database, table)`` pair, where ``database`` is an open DuckDB connection, an Ibis
+  backend, the path of a DuckDB database file or a connection URL such as
+  ``"postgres://user@host:5432/db"``;
+- an Ibis table expression (e.g. from :func:`contacts_table`, which also renames columns
+  and reads naive timestamps in a study's time zone).
+
+Real logs are messy. Before aggregating, every function applies the same rules
+(see :func:`contact_problems` for the counts, and the ``on_invalid`` option):
+
+==================  =========================================  ==========================
+problem             what it is                                 default handling
+==================  =========================================  ==========================
+missing_customer    no ``customer_id``                         ``drop``: left out of the
+                                                               per-customer features
+missing_timestamp   no ``started_at``                          ``drop``
+bad_duration        ``queue_wait_sec`` / ``handle_time_sec``   ``set_missing``
+                    negative or above ``max_duration_sec``
+unknown_channel     ``channel`` not in :data:`CHANNELS`        ``keep``: counted in
+                                                               ``contacts`` only
+==================  =========================================  ==========================
 
 Examples
 --------
@@ -25,86 +53,320 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import duckdb
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 import pandas as pd
 
-__all__ = ["CHANNELS", "customer_features", "respondent_features", "channel_overview", "wait_abandonment",
-           "service_levels", "team_features"]
+__all__ = ["CHANNELS", "POLICIES", "ContactError", "contacts_table", "contact_problems", "customer_features",
+           "respondent_features", "channel_overview", "wait_abandonment", "service_levels", "team_features"]
 
 CHANNELS = ("phone", "email", "chat", "web", "social")
 
+#: Problems found in contact logs and the handlings each accepts (the first is the default).
+POLICIES: dict[str, tuple[str, ...]] = {
+    "missing_customer": ("drop", "error"),
+    "missing_timestamp": ("drop", "error"),
+    "bad_duration": ("set_missing", "drop", "error"),
+    "unknown_channel": ("keep", "drop", "error"),
+}
+_DURATIONS = ("queue_wait_sec", "handle_time_sec")
+MAX_DURATION_SEC = 24 * 3600
 
-def _source(con: duckdb.DuckDBPyConnection, contacts: Any) -> str:
-    """Register ``contacts`` with DuckDB and return the relation name to select from."""
+
+class ContactError(ValueError):
+    """A contact log breaks a rule the study says is an error; the message names it."""
+
+
+# ----------------------------------------------------------------------------- sources
+def _backend(db: Any):
+    """An Ibis backend for a DuckDB connection, an Ibis backend, a DuckDB file or a URL."""
+    if isinstance(db, duckdb.DuckDBPyConnection):
+        return ibis.duckdb.from_connection(db)
+    if isinstance(db, ibis.BaseBackend):
+        return db
+    if isinstance(db, str) and "://" in db:
+        return ibis.connect(db)
+    if isinstance(db, (str, Path)):
+        path = Path(db)
+        if not path.exists():
+            raise FileNotFoundError(f"Contact database not found: {path}")
+        return ibis.duckdb.connect(str(path), read_only=True)
+    raise TypeError("The database of a (database, table) 'contacts' pair must be a DuckDB connection, an Ibis "
+                    f"backend, a DuckDB file or a URL. Got {type(db).__name__} instead.")
+
+
+def _table(contacts: Any) -> ir.Table:
+    """``contacts`` as an Ibis table expression, bound to the engine that holds the data."""
+    if isinstance(contacts, ir.Table):
+        return contacts
     if isinstance(contacts, pd.DataFrame):
-        con.register("contacts_df", contacts)
-        return "contacts_df"
+        return _duck().read_in_memory(contacts)
     if isinstance(contacts, (str, Path)):
         path = Path(contacts)
         if not path.exists():
             raise FileNotFoundError(f"Contact log not found: {path}")
-        reader = {".parquet": "read_parquet", ".csv": "read_csv_auto"}.get(path.suffix)
-        if reader is None:
-            raise ValueError(f"Contact log {path}: unsupported file type {path.suffix!r} (use .parquet or .csv)")
-        return f"{reader}('{str(path).replace(chr(39), chr(39) * 2)}')"
-    if isinstance(contacts, tuple) and len(contacts) == 2:  # (duckdb connection or path, table name)
-        return contacts[1]
-    raise TypeError("The 'contacts' parameter must be a DataFrame, a file path or a (database, table) pair. "
-                    f"Got {type(contacts).__name__} instead.")
-
-
-def _connect(contacts: Any) -> duckdb.DuckDBPyConnection:
+        if path.suffix == ".parquet":
+            return _duck().read_parquet(path)
+        if path.suffix == ".csv":
+            return _duck().read_csv(path)
+        raise ValueError(f"Contact log {path}: unsupported file type {path.suffix!r} (use .parquet or .csv)")
     if isinstance(contacts, tuple) and len(contacts) == 2:
-        db = contacts[0]
-        return db if isinstance(db, duckdb.DuckDBPyConnection) else duckdb.connect(str(db), read_only=True)
-    return duckdb.connect()
+        backend = _backend(contacts[0])
+        return backend.table(contacts[1])
+    raise TypeError("The 'contacts' parameter must be a DataFrame, a file path, a (database, table) pair or an "
+                    f"Ibis table. Got {type(contacts).__name__} instead.")
 
 
-def _features_sql(source: str, key: str, *, long_wait_sec: float, repeat_days: int) -> str:
-    per_channel = ",\n".join(f"count(*) FILTER (WHERE channel = '{c}') AS contacts_{c}" for c in CHANNELS)
-    return f"""
-    WITH c AS (
-      SELECT *,
-        lag(channel)    OVER (PARTITION BY {key}, issue_id ORDER BY started_at, contact_id) AS prev_channel,
-        lag(started_at) OVER (PARTITION BY {key}, issue_id ORDER BY started_at, contact_id) AS prev_start
-      FROM {source}
-    )
-    SELECT {key},
-      count(*) AS contacts,
-      {per_channel},
-      count(DISTINCT issue_id) AS issues,
-      count(*) FILTER (WHERE prev_start IS NOT NULL
-                         AND started_at - prev_start <= INTERVAL {int(repeat_days)} DAY) AS repeat_contacts,
-      count(*) FILTER (WHERE prev_channel IS NOT NULL AND prev_channel <> channel) AS channel_switches,
-      avg(CAST(resolved_first_contact AS DOUBLE)) AS fcr_rate,
-      avg(queue_wait_sec) AS mean_wait_sec,
-      count(*) FILTER (WHERE queue_wait_sec > {float(long_wait_sec)}) AS long_waits,
-      count(*) FILTER (WHERE abandoned) AS abandoned,
-      count(*) FILTER (WHERE abandoned AND queue_wait_sec <= 60) AS abandoned_within_60s,
-      count(*) FILTER (WHERE callback_offered) AS callbacks_offered,
-      count(*) FILTER (WHERE callback_accepted) AS callbacks_accepted,
-      count(*) FILTER (WHERE callback_kept) AS callbacks_kept,
-      coalesce(sum(transfers), 0) AS transfers,
-      count(*) FILTER (WHERE escalated_to_agent) AS escalations,
-      avg(handle_time_sec) AS mean_handle_time_sec
-    FROM c GROUP BY {key} ORDER BY {key}
+class _Duck:
+    """A fresh embedded DuckDB backend per call (no state shared between calls)."""
+
+    def __init__(self):
+        self.con = ibis.duckdb.connect()
+
+    def read_in_memory(self, df: pd.DataFrame) -> ir.Table:
+        return self.con.create_table("contacts_df", ibis.memtable(df), temp=True)
+
+    def read_parquet(self, path: Path) -> ir.Table:
+        return self.con.read_parquet(path)
+
+    def read_csv(self, path: Path) -> ir.Table:
+        return self.con.read_csv(path)
+
+
+def _duck() -> _Duck:
+    return _Duck()
+
+
+def _execute(expr: ir.Expr) -> pd.DataFrame:
+    with warnings.catch_warnings():  # ibis 12 asks pandas 3 about a deprecated option
+        warnings.filterwarnings("ignore", message=".*future.infer_string.*")
+        warnings.filterwarnings("ignore", message=".*fetch_arrow_table.*")
+        return expr.to_pandas()
+
+
+def contacts_table(contacts: Any, *, columns: Mapping[str, str] | None = None,
+                   timezone: str | None = None) -> ir.Table:
+    """A contact log as an Ibis table with cxlab's column names and UTC timestamps.
+
+    Parameters
+    ----------
+    contacts : DataFrame, path, (database, table) pair or Ibis table
+        See the module documentation.
+    columns : mapping, optional
+        cxlab name -> the log's column name, e.g. ``{"customer_id": "klantnummer"}``.
+    timezone : str, optional
+        Time zone in which timestamps *without* an offset were recorded (e.g.
+        ``"Europe/Amsterdam"``); they are converted to UTC. Timestamps with a time zone
+        are converted to UTC whatever this says. Default: naive timestamps are UTC.
+
+    Returns
+    -------
+    ibis Table
+        Lazy: nothing is read until a feature function aggregates it.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"klant": ["a"], "started_at": pd.to_datetime(["2025-03-30 12:00"])})
+    >>> t = contacts_table(log, columns={"customer_id": "klant"}, timezone="Europe/Amsterdam")
+    >>> t.to_pandas()["started_at"].iloc[0]
+    Timestamp('2025-03-30 10:00:00+0000', tz='UTC')
     """
+    t = _table(contacts)
+    if columns:
+        missing = [src for src in columns.values() if src not in t.columns]
+        if missing:
+            raise ContactError(f"Contact log: column(s) {', '.join(map(repr, missing))} named in 'columns' not found "
+                               f"(the log has {', '.join(t.columns)})")
+        t = t.rename({ours: theirs for ours, theirs in columns.items()})
+    if "started_at" in t.columns:
+        ts = t.started_at
+        if ts.type().is_string():
+            ts = ts.cast(dt.Timestamp(timezone="UTC")) if timezone is None else ts.cast(dt.Timestamp())
+        if ts.type().is_timestamp() and ts.type().timezone is None:
+            ts = _localize(ts, timezone) if timezone else ts.cast(dt.Timestamp(timezone="UTC"))
+        elif ts.type().is_timestamp() and ts.type().timezone != "UTC":
+            ts = ts.cast(dt.Timestamp(timezone="UTC"))
+        t = t.mutate(started_at=ts)
+    return t
 
 
-def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days: int = 7) -> pd.DataFrame:
+@ibis.udf.scalar.builtin(name="timezone")
+def _tz_at(zone: str, ts: dt.Timestamp()) -> dt.Timestamp(timezone="UTC"):  # DuckDB and PostgreSQL alike
+    """``timezone(zone, naive timestamp)``: the instant that wall-clock time had in ``zone``."""
+
+
+def _localize(ts: ir.TimestampValue, zone: str) -> ir.TimestampValue:
+    return _tz_at(zone, ts)
+
+
+# ----------------------------------------------------------------------------- problems
+def _policy(on_invalid: str | Mapping[str, str] | None) -> dict[str, str]:
+    chosen = {k: v[0] for k, v in POLICIES.items()}
+    if on_invalid is None:
+        return chosen
+    if isinstance(on_invalid, str):
+        # One word for every problem where that handling applies.
+        return {k: (on_invalid if on_invalid in ok else chosen[k]) for k, ok in POLICIES.items()}
+    for key, value in on_invalid.items():
+        if key not in POLICIES:
+            raise ValueError(f"The 'on_invalid' parameter names an unknown contact problem {key!r} "
+                             f"(known: {', '.join(POLICIES)}).")
+        if value not in POLICIES[key]:
+            raise ValueError(f"The 'on_invalid.{key}' parameter must be one of "
+                             f"{', '.join(map(repr, POLICIES[key]))}. Got {value!r} instead.")
+        chosen[key] = value
+    return chosen
+
+
+def _conditions(t: ir.Table, *, channels, max_duration_sec) -> dict[str, ir.BooleanColumn]:
+    cond: dict[str, ir.BooleanColumn] = {}
+    if "customer_id" in t.columns:
+        cond["missing_customer"] = t.customer_id.isnull()
+    if "started_at" in t.columns:
+        cond["missing_timestamp"] = t.started_at.isnull()
+    durs = [t[c] for c in _DURATIONS if c in t.columns]
+    if durs:
+        bad = None
+        for d in durs:
+            this = d.notnull() & ((d < 0) | (d > max_duration_sec))
+            bad = this if bad is None else bad | this
+        cond["bad_duration"] = bad
+    if "channel" in t.columns:
+        cond["unknown_channel"] = t.channel.isnull() | ~t.channel.isin(list(channels))
+    return cond
+
+
+def contact_problems(contacts: Any, *, channels: tuple[str, ...] = CHANNELS, max_duration_sec: float = MAX_DURATION_SEC,
+                     on_invalid: str | Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Count the problems of a contact log, in the engine that holds it.
+
+    Parameters
+    ----------
+    contacts : DataFrame, path, (database, table) pair or Ibis table
+    channels : tuple of str, default=CHANNELS
+        The known channels.
+    max_duration_sec : float, default=86400
+        Waits and handle times above this (or below 0) are impossible.
+    on_invalid : str or mapping, optional
+        Handling per problem (see :data:`POLICIES`); shown in the ``handling`` column.
+
+    Returns
+    -------
+    DataFrame
+        One row per problem: ``problem``, ``contacts`` (rows with it), ``share`` of all
+        rows, ``handling``, and ``total`` (rows in the log).
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"customer_id": ["a", None, "b"], "channel": ["phone", "fax", "chat"],
+    ...     "started_at": pd.to_datetime(["2025-01-01", "2025-01-02", None], utc=True),
+    ...     "queue_wait_sec": [-5.0, 20.0, None], "handle_time_sec": [100.0, 1e6, 50.0]})
+    >>> contact_problems(log)[["problem", "contacts", "handling"]]
+                 problem  contacts     handling
+    0   missing_customer         1         drop
+    1  missing_timestamp         1         drop
+    2       bad_duration         2  set_missing
+    3    unknown_channel         1         keep
+    """
+    t = contacts_table(contacts)
+    policy = _policy(on_invalid)
+    cond = _conditions(t, channels=channels, max_duration_sec=max_duration_sec)
+    row = _execute(t.aggregate(total=t.count(), **{k: c.sum().coalesce(0) for k, c in cond.items()})).iloc[0]
+    total = int(row["total"])
+    return pd.DataFrame({
+        "problem": list(cond),
+        "contacts": [int(row[k]) for k in cond],
+        "share": [int(row[k]) / total if total else float("nan") for k in cond],
+        "handling": [policy[k] for k in cond],
+        "total": total,
+    })
+
+
+def _clean(t: ir.Table, *, on_invalid, channels=CHANNELS, max_duration_sec=MAX_DURATION_SEC,
+           need_customer: bool = True) -> ir.Table:
+    """Apply the handling of each problem (in-engine); raise for problems whose handling is ``error``."""
+    policy = _policy(on_invalid)
+    cond = _conditions(t, channels=channels, max_duration_sec=max_duration_sec)
+    if not need_customer:
+        cond.pop("missing_customer", None)
+    errors = {k: c for k, c in cond.items() if policy[k] == "error"}
+    if errors:
+        counts = _execute(t.aggregate(**{k: c.sum().coalesce(0) for k, c in errors.items()})).iloc[0]
+        found = [f"{int(counts[k])} contact(s) with {k.replace('_', ' ')}" for k in errors if int(counts[k])]
+        if found:
+            raise ContactError("Contact log: " + "; ".join(found) + " (on_invalid says error; use contact_problems() "
+                               "to see them, or choose drop / set_missing)")
+    for key, c in cond.items():
+        if policy[key] == "drop":
+            t = t.filter(~c.fill_null(False))
+    if policy.get("bad_duration") == "set_missing":
+        t = t.mutate(**{d: ((t[d] < 0) | (t[d] > max_duration_sec)).ifelse(ibis.null(), t[d])
+                        for d in _DURATIONS if d in t.columns})
+    return t
+
+
+# ----------------------------------------------------------------------------- features
+def _rate(flag: ir.BooleanValue) -> ir.FloatingValue:
+    """1.0 / 0.0 / NULL for true / false / missing (PostgreSQL casts booleans only to integers)."""
+    return flag.cast("int32").cast("float64")
+
+
+def _features(t: ir.Table, key: str, *, long_wait_sec: float, repeat_days: int) -> ir.Table:
+    w = ibis.window(group_by=[t[key], t.issue_id], order_by=[t.started_at, t.contact_id])
+    t = t.mutate(prev_channel=t.channel.lag().over(w), prev_start=t.started_at.lag().over(w))
+    repeat_from = t.started_at - ibis.interval(days=int(repeat_days))
+    per_channel = {f"contacts_{c}": t.count(where=t.channel == c) for c in CHANNELS}
+    return t.group_by(key).aggregate(
+        contacts=t.count(),
+        **per_channel,
+        issues=t.issue_id.nunique(),
+        repeat_contacts=t.count(where=t.prev_start.notnull() & (t.prev_start >= repeat_from)),
+        channel_switches=t.count(where=t.prev_channel.notnull() & (t.prev_channel != t.channel)),
+        fcr_rate=_rate(t.resolved_first_contact).mean(),
+        mean_wait_sec=t.queue_wait_sec.mean(),
+        long_waits=t.count(where=t.queue_wait_sec > float(long_wait_sec)),
+        abandoned=t.count(where=t.abandoned),
+        abandoned_within_60s=t.count(where=t.abandoned & (t.queue_wait_sec <= 60)),
+        callbacks_offered=t.count(where=t.callback_offered),
+        callbacks_accepted=t.count(where=t.callback_accepted),
+        callbacks_kept=t.count(where=t.callback_kept),
+        transfers=t.transfers.sum().coalesce(0).cast("int64"),
+        escalations=t.count(where=t.escalated_to_agent),
+        mean_handle_time_sec=t.handle_time_sec.mean(),
+    ).order_by(key)
+
+
+def _int_counts(df: pd.DataFrame, skip: tuple[str, ...]) -> pd.DataFrame:
+    counts = [c for c in df.columns if c not in skip]
+    df[counts] = df[counts].fillna(0).astype("int64")
+    return df
+
+
+_MEANS = ("fcr_rate", "mean_wait_sec", "mean_handle_time_sec")
+
+
+def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days: int = 7,
+                      on_invalid: str | Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per customer: the contact experience in the log.
 
     Parameters
     ----------
-    contacts : DataFrame, path, or (duckdb connection or database path, table name)
+    contacts : DataFrame, path, (database, table) pair or Ibis table
+        See the module documentation; the aggregation runs in that engine.
     long_wait_sec : float, default=300
         Queue waits above this count as long waits.
     repeat_days : int, default=7
         A contact about the same issue within this many days of the previous one is a
         repeat contact (the issue was not resolved).
+    on_invalid : str or mapping, optional
+        Handling of log problems (see :data:`POLICIES` and :func:`contact_problems`).
+        Contacts without a customer are always left out here.
 
     Returns
     -------
@@ -112,75 +374,101 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     ``repeat_contacts``, ``channel_switches`` (consecutive contacts on one issue in
     different channels), ``fcr_rate``, ``mean_wait_sec``, ``long_waits``, ``abandoned``,
     ``abandoned_within_60s``, ``callbacks_offered/accepted/kept``, ``transfers``,
-    ``escalations`` (digital contacts that ended at an agent), ``mean_handle_time_sec``.
+    ``escalations`` (digital contacts that ended at an agent), ``mean_handle_time_sec``;
+    sorted by ``customer_id``.
     """
-    con = _connect(contacts)
-    sql = _features_sql(_source(con, contacts), "customer_id", long_wait_sec=long_wait_sec, repeat_days=repeat_days)
-    return con.execute(sql).df()
+    t = _clean(contacts_table(contacts), on_invalid=on_invalid)
+    t = t.filter(t.customer_id.notnull())
+    out = _execute(_features(t, "customer_id", long_wait_sec=long_wait_sec, repeat_days=repeat_days))
+    return _int_counts(out, ("customer_id", *_MEANS))
 
 
 def respondent_features(survey: pd.DataFrame, contacts: Any, *, customer: str, respondent: str, date: str,
-                        window_days: int = 90, long_wait_sec: float = 300, repeat_days: int = 7) -> pd.DataFrame:
+                        window_days: int = 90, long_wait_sec: float = 300, repeat_days: int = 7,
+                        on_invalid: str | Mapping[str, str] | None = None) -> pd.DataFrame:
     """Contact features of each respondent over the ``window_days`` before their survey date.
 
+    The survey's keys are sent to the engine that holds the log and joined there.
     Respondents without contacts in the window get zero counts (and missing means).
-    Returns one row per respondent, keyed by the ``respondent`` column.
+    Naive survey dates are read as UTC.
+
+    Returns
+    -------
+    DataFrame
+        One row per respondent, in the survey's order, keyed by the ``respondent``
+        column, with the columns of :func:`customer_features`.
     """
-    con = _connect(contacts)
-    src = _source(con, contacts)
+    t = _clean(contacts_table(contacts), on_invalid=on_invalid)
     links = survey[[respondent, customer, date]].rename(columns={respondent: "respondent", customer: "customer_id",
                                                                  date: "survey_date"})
     links["survey_date"] = pd.to_datetime(links["survey_date"], utc=True)
-    con.register("links", links)
-    window = f"""(SELECT l.respondent, c.* FROM links l JOIN {src} c ON c.customer_id = l.customer_id
-                 AND c.started_at < l.survey_date
-                 AND c.started_at >= l.survey_date - INTERVAL {int(window_days)} DAY)"""
-    feats = con.execute(_features_sql(window, "respondent", long_wait_sec=long_wait_sec,
-                                      repeat_days=repeat_days)).df()
+    links["respondent"] = links["respondent"].astype(str)
+    links["customer_id"] = links["customer_id"].astype("string").astype(object)
+    lk = ibis.memtable(links.dropna(subset=["customer_id", "survey_date"]))
+    t = t.filter(t.customer_id.notnull())
+    j = lk.join(t, (lk.customer_id == t.customer_id)
+                & (t.started_at < lk.survey_date)
+                & (t.started_at >= lk.survey_date - ibis.interval(days=int(window_days))))
+    j = j.select("respondent", *[c for c in t.columns])
+    feats = _execute(_features(j, "respondent", long_wait_sec=long_wait_sec, repeat_days=repeat_days))
     out = links[["respondent"]].merge(feats, on="respondent", how="left")
-    counts = [c for c in out.columns if c not in ("respondent", "fcr_rate", "mean_wait_sec", "mean_handle_time_sec")]
-    out[counts] = out[counts].fillna(0).astype("int64")
+    out = _int_counts(out, ("respondent", *_MEANS))
     return out.rename(columns={"respondent": respondent})
 
 
-def channel_overview(contacts: Any) -> pd.DataFrame:
-    """Per channel: contacts, share, customers, mean wait, abandonment, FCR, transfers, escalation."""
-    con = _connect(contacts)
-    src = _source(con, contacts)
-    return con.execute(f"""
-        SELECT channel, count(*) AS contacts, count(*) / sum(count(*)) OVER () AS share,
-               count(DISTINCT customer_id) AS customers,
-               avg(queue_wait_sec) AS mean_wait_sec,
-               avg(CAST(abandoned AS DOUBLE)) AS abandonment_rate,
-               avg(CAST(resolved_first_contact AS DOUBLE)) AS fcr_rate,
-               avg(transfers) AS mean_transfers,
-               avg(CAST(escalated_to_agent AS DOUBLE)) AS escalation_rate
-        FROM {src} GROUP BY channel ORDER BY contacts DESC""").df()
+def channel_overview(contacts: Any, *, on_invalid: str | Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Per channel: contacts, share, customers, mean wait, abandonment, FCR, transfers, escalation.
+
+    Returns
+    -------
+    DataFrame with ``channel``, ``contacts``, ``share``, ``customers``, ``mean_wait_sec``,
+    ``abandonment_rate``, ``fcr_rate``, ``mean_transfers``, ``escalation_rate``; most
+    used channel first.
+    """
+    t = _clean(contacts_table(contacts), on_invalid=on_invalid, need_customer=False)
+    g = t.group_by("channel").aggregate(
+        contacts=t.count(), customers=t.customer_id.nunique(), mean_wait_sec=t.queue_wait_sec.mean(),
+        abandonment_rate=_rate(t.abandoned).mean(),
+        fcr_rate=_rate(t.resolved_first_contact).mean(),
+        mean_transfers=t.transfers.mean(), escalation_rate=_rate(t.escalated_to_agent).mean())
+    out = _execute(g.order_by([ibis.desc("contacts"), "channel"]))
+    out.insert(2, "share", out["contacts"] / out["contacts"].sum())
+    return out
 
 
-def wait_abandonment(contacts: Any, *, bin_sec: int = 30, max_sec: int = 600) -> pd.DataFrame:
-    """Abandonment curve: share of abandoned queued contacts that hung up by each wait time."""
-    con = _connect(contacts)
-    src = _source(con, contacts)
-    return con.execute(f"""
-        WITH a AS (SELECT least(floor(queue_wait_sec / {int(bin_sec)}) * {int(bin_sec)}, {int(max_sec)}) AS wait_bin
-                   FROM {src} WHERE abandoned AND queue_wait_sec IS NOT NULL)
-        SELECT wait_bin AS wait_sec, count(*) AS abandoned,
-               sum(count(*)) OVER (ORDER BY wait_bin) / sum(count(*)) OVER () AS cumulative_share
-        FROM a GROUP BY wait_bin ORDER BY wait_bin""").df()
+def wait_abandonment(contacts: Any, *, bin_sec: int = 30, max_sec: int = 600,
+                     on_invalid: str | Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Abandonment curve: share of abandoned queued contacts that hung up by each wait time.
+
+    Returns
+    -------
+    DataFrame with ``wait_sec`` (bin start, the last bin holds everything from
+    ``max_sec`` on), ``abandoned`` (contacts in the bin) and ``cumulative_share``.
+    """
+    t = _clean(contacts_table(contacts), on_invalid=on_invalid, need_customer=False)
+    t = t.filter(t.abandoned & t.queue_wait_sec.notnull())
+    binned = ((t.queue_wait_sec / int(bin_sec)).floor() * int(bin_sec)).cast("float64")
+    binned = ibis.least(binned, float(max_sec))
+    m = t.mutate(wait_sec=binned)
+    out = _execute(m.group_by("wait_sec").aggregate(abandoned=m.count()).order_by("wait_sec"))
+    out["cumulative_share"] = out["abandoned"].cumsum() / out["abandoned"].sum()
+    return out
 
 
 def service_levels(contacts: Any, *, long_wait_sec: float = 300,
-                   digital: tuple[str, ...] = ("chat", "web", "social")) -> pd.DataFrame:
+                   digital: tuple[str, ...] = ("chat", "web", "social"),
+                   on_invalid: str | Mapping[str, str] | None = None) -> pd.DataFrame:
     """Headline service levels of a contact log: waits, abandonment, callbacks, escalation.
 
     Parameters
     ----------
-    contacts : DataFrame, path, or (duckdb connection or database path, table name)
+    contacts : DataFrame, path, (database, table) pair or Ibis table
     long_wait_sec : float, default=300
         Queue waits above this count as long.
     digital : tuple of str, default=("chat", "web", "social")
         Channels that start without an agent; escalation is measured on these.
+    on_invalid : str or mapping, optional
+        Handling of log problems (see :func:`contact_problems`).
 
     Returns
     -------
@@ -200,24 +488,26 @@ def service_levels(contacts: Any, *, long_wait_sec: float = 300,
     >>> service_levels(log).set_index("metric")["value"].round(3).to_dict()["digital_escalation_rate"]
     0.5
     """
-    con = _connect(contacts)
-    src = _source(con, contacts)
-    channels = ", ".join("'" + c.replace("'", "''") + "'" for c in digital) or "NULL"
-    row = con.execute(f"""
-        SELECT count(*) AS contacts,
-               count(queue_wait_sec) AS queued_contacts,
-               avg(queue_wait_sec) AS mean_wait_sec,
-               avg(CAST(queue_wait_sec > {float(long_wait_sec)} AS DOUBLE)) AS long_wait_rate,
-               avg(CAST(abandoned AS DOUBLE)) FILTER (WHERE queue_wait_sec IS NOT NULL) AS abandonment_rate,
-               avg(CAST(queue_wait_sec <= 60 AS DOUBLE)) FILTER (WHERE abandoned) AS abandoned_within_60s_share,
-               avg(CAST(callback_offered AS DOUBLE)) FILTER (WHERE queue_wait_sec IS NOT NULL) AS callback_offer_rate,
-               avg(CAST(callback_accepted AS DOUBLE)) FILTER (WHERE callback_offered) AS callback_accept_rate,
-               avg(CAST(callback_kept AS DOUBLE)) FILTER (WHERE callback_accepted) AS callback_kept_rate,
-               avg(CAST(escalated_to_agent AS DOUBLE)) FILTER (WHERE channel IN ({channels}))
-                   AS digital_escalation_rate,
-               avg(CAST(resolved_first_contact AS DOUBLE)) AS first_contact_resolution_rate,
-               avg(CAST(transfers > 0 AS DOUBLE)) AS transfer_rate
-        FROM {src}""").df().iloc[0]
+    t = _clean(contacts_table(contacts), on_invalid=on_invalid, need_customer=False)
+    queued = t.queue_wait_sec.notnull()
+
+    def rate(cond, where=None):
+        return _rate(cond).mean(where=where)
+
+    row = _execute(t.aggregate(
+        contacts=t.count(),
+        queued_contacts=t.queue_wait_sec.count(),
+        mean_wait_sec=t.queue_wait_sec.mean(),
+        long_wait_rate=rate(t.queue_wait_sec > float(long_wait_sec)),
+        abandonment_rate=rate(t.abandoned, queued),
+        abandoned_within_60s_share=rate(t.queue_wait_sec <= 60, t.abandoned),
+        callback_offer_rate=rate(t.callback_offered, queued),
+        callback_accept_rate=rate(t.callback_accepted, t.callback_offered),
+        callback_kept_rate=rate(t.callback_kept, t.callback_accepted),
+        digital_escalation_rate=rate(t.escalated_to_agent, t.channel.isin(list(digital)) if digital else ibis.literal(False)),
+        first_contact_resolution_rate=rate(t.resolved_first_contact),
+        transfer_rate=rate(t.transfers > 0),
+    )).iloc[0]
     bases = {
         "contacts": "all contacts", "queued_contacts": "contacts with a queue wait",
         "mean_wait_sec": "queued contacts", "long_wait_rate": f"queued contacts (wait > {long_wait_sec:g} s)",
@@ -227,11 +517,13 @@ def service_levels(contacts: Any, *, long_wait_sec: float = 300,
         "digital_escalation_rate": f"contacts in {', '.join(digital)}",
         "first_contact_resolution_rate": "all contacts", "transfer_rate": "all contacts (≥ 1 transfer)",
     }
-    return pd.DataFrame({"metric": list(bases), "value": [float(row[m]) for m in bases],
+    return pd.DataFrame({"metric": list(bases), "value": [float(row[m]) if pd.notna(row[m]) else float("nan")
+                                                          for m in bases],
                          "base": list(bases.values())})
 
 
-def team_features(contacts: Any, *, by: str = "team_id") -> pd.DataFrame:
+def team_features(contacts: Any, *, by: str = "team_id",
+                  on_invalid: str | Mapping[str, str] | None = None) -> pd.DataFrame:
     """Per team (or agent) handling: contacts, agents, resolution, handle time, transfers.
 
     Links the Service Profit Chain's employee side to the contact experience.
@@ -239,8 +531,10 @@ def team_features(contacts: Any, *, by: str = "team_id") -> pd.DataFrame:
 
     Parameters
     ----------
-    contacts : DataFrame, path, or (duckdb connection or database path, table name)
+    contacts : DataFrame, path, (database, table) pair or Ibis table
     by : {"team_id", "agent_id"}, default="team_id"
+    on_invalid : str or mapping, optional
+        Handling of log problems (see :func:`contact_problems`).
 
     Returns
     -------
@@ -262,13 +556,10 @@ def team_features(contacts: Any, *, by: str = "team_id") -> pd.DataFrame:
     if by not in ("team_id", "agent_id"):
         raise ValueError(f"The 'by' parameter of team_features must be one of 'team_id', 'agent_id'. "
                          f"Got {by!r} instead.")
-    con = _connect(contacts)
-    src = _source(con, contacts)
-    return con.execute(f"""
-        SELECT {by}, count(*) AS contacts, count(DISTINCT customer_id) AS customers,
-               count(DISTINCT agent_id) AS agents,
-               avg(CAST(resolved_first_contact AS DOUBLE)) AS fcr_rate,
-               avg(handle_time_sec) AS mean_handle_time_sec,
-               avg(CAST(transfers > 0 AS DOUBLE)) AS transfer_rate,
-               count(*) FILTER (WHERE escalated_to_agent) AS escalations_handled
-        FROM {src} WHERE {by} IS NOT NULL GROUP BY {by} ORDER BY {by}""").df()
+    t = _clean(contacts_table(contacts), on_invalid=on_invalid, need_customer=False)
+    t = t.filter(t[by].notnull())
+    g = t.group_by(by).aggregate(
+        contacts=t.count(), customers=t.customer_id.nunique(), agents=t.agent_id.nunique(),
+        fcr_rate=_rate(t.resolved_first_contact).mean(), mean_handle_time_sec=t.handle_time_sec.mean(),
+        transfer_rate=_rate(t.transfers > 0).mean(), escalations_handled=t.count(where=t.escalated_to_agent))
+    return _execute(g.order_by(by))

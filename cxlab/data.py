@@ -1,27 +1,69 @@
 """The data layer: raw survey files in, clean pseudonymous Parquet out.
 
 ``data/raw/<study>/`` is read, never written; :func:`prepare` writes
-``data/processed/<study>/`` atomically: ``survey.parquet`` (coded, reverse-keyed,
-missing codes as missing, identifiers replaced by keyed pseudonyms),
-``dictionary.csv`` (one row per column) and ``fingerprint.json`` (sha256 of inputs).
+``data/processed/<study>/`` atomically (a failure leaves the previous folder as it was):
+
+- ``survey.parquet``: coded answers (missing codes missing, reverse-keyed items recoded),
+  direct identifiers replaced by keyed pseudonyms (``respondent_key``, ``customer_key``,
+  ``<identifier>_key``), free text with e-mail addresses, phone numbers and the
+  respondent's identifiers removed, and the quality flags ``straightliner`` and
+  ``speeder`` (flagged, never removed);
+- ``dictionary.csv``: one row per column (``column, meaning, type, source, range,
+  reverse_keyed, missing, note``);
+- ``quality.csv``: the data-quality table (what was dropped, set missing or flagged, why,
+  where, how often);
+- ``fingerprint.json``: sha256 of every input file plus the options that shape the
+  output; an unchanged fingerprint means the folder is reused;
+- with a contact log: ``contact_features.parquet`` (per respondent, over the window
+  before the survey date), ``linkage.json`` (matched and unmatched on each side) and
+  ``contact_problems.csv``.
+
+Survey files may be CSV (any delimiter, decimal commas, UTF-8 with or without BOM, or
+Windows-1252), Excel ``.xlsx`` (one or more header rows), SPSS ``.sav`` (value labels
+become categories) or Parquet. Every problem is reported as a :class:`DataError`
+naming file, column, the first few row numbers (the header is row 1) and the count.
+
+Examples
+--------
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"id": ["r1", "r2", "r3"], "q1": ["5", "99", "9"]})
+>>> from cxlab.study import Codebook
+>>> cb = Codebook("id", None, (), None, None, None, None, (99,), (), {"s": {"items": ("q1",), "range": (1, 7)}},
+...               {}, None, on_invalid={"out_of_range": "set_missing"})
+>>> clean = clean_survey(raw, cb, source="survey.csv")
+>>> clean["q1"].tolist()
+[5.0, <NA>, <NA>]
+>>> clean.attrs["data_quality"][["problem", "column", "count", "rows", "handling"]]
+        problem column  count rows     handling
+0  out_of_range     q1      1    4  set_missing
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from .paths import replace_dir
-from .privacy import load_secret, pseudonymise
+from .privacy import load_secret, pseudonymise, redact_text
 
-__all__ = ["DataError", "Prepared", "read_columns", "read_table", "clean_survey", "prepare", "sha256"]
+__all__ = ["DataError", "Prepared", "SURVEY_FORMATS", "read_columns", "read_table", "clean_survey", "load_survey",
+           "survey_flags", "prepare", "sha256", "load_processed_survey", "load_contact_features", "load_linkage",
+           "load_quality"]
+
+#: File types a survey may come in.
+SURVEY_FORMATS = (".csv", ".txt", ".xlsx", ".sav", ".parquet")
+_DELIMITERS = ",;\t|"
 
 
 class DataError(ValueError):
@@ -29,7 +71,15 @@ class DataError(ValueError):
 
 
 def sha256(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes."""
+    """Hex sha256 of a file's bytes.
+
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile(delete=False) as fh:
+    ...     _ = fh.write(b"abc")
+    >>> sha256(fh.name)[:12]
+    'ba7816bf8f01'
+    >>> os.remove(fh.name)
+    """
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -37,83 +87,545 @@ def sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def read_columns(path: str | Path) -> list[str] | None:
-    """Column names of a CSV or Parquet file, reading only its header."""
-    path = Path(path)
-    if path.suffix == ".csv":
-        return list(pd.read_csv(path, nrows=0, sep=None, engine="python").columns)
-    if path.suffix == ".parquet":
+# ============================================================================ reading
+def _show(numbers, limit: int = 5) -> str:
+    numbers = list(numbers)
+    return ", ".join(str(n) for n in numbers[:limit]) + (", ..." if len(numbers) > limit else "")
+
+
+def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
+    """Text of a CSV file and the encoding used; DataError naming the lines that do not decode."""
+    if encoding is not None:
+        enc = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+        try:
+            return data.decode(enc), encoding
+        except UnicodeDecodeError:
+            bad = [i + 1 for i, line in enumerate(data.split(b"\n")) if not _decodes(line, enc)]
+            raise DataError(f"{name}: not valid {encoding} at line(s) {_show(bad)} ({len(bad)} line(s)); "
+                            "set the survey's 'encoding' to the file's encoding (e.g. windows-1252)") from None
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    utf8 = [i + 1 for i, line in enumerate(lines) if not line.isascii() and _decodes(line, "utf-8")]
+    other = [i + 1 for i, line in enumerate(lines) if not _decodes(line, "utf-8")]
+    if utf8:
+        raise DataError(f"{name}: mixed encodings: line(s) {_show(utf8)} are UTF-8 but line(s) {_show(other)} "
+                        f"({len(other)} line(s)) are not; re-export the file in one encoding")
+    try:
+        return data.decode("windows-1252"), "windows-1252"
+    except UnicodeDecodeError:
+        bad = [i + 1 for i, line in enumerate(lines) if not _decodes(line, "windows-1252")]
+        raise DataError(f"{name}: neither UTF-8 nor Windows-1252 at line(s) {_show(bad)}; set the survey's "
+                        "'encoding'") from None
+
+
+def _decodes(line: bytes, enc: str) -> bool:
+    try:
+        line.decode(enc)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _sniff(text: str, delimiter: str | None) -> str:
+    if delimiter is not None:
+        return delimiter
+    sample = text[:20_000]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        header = sample.splitlines()[0] if sample.splitlines() else ""
+        counts = {d: header.count(d) for d in _DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+
+
+def _header(names: list, name: str, where: str = "") -> list[str]:
+    cols = ["" if v is None else str(v).strip() for v in names]
+    seen: dict[str, list[int]] = {}
+    for i, c in enumerate(cols):
+        seen.setdefault(c, []).append(i + 1)
+    dups = {c: pos for c, pos in seen.items() if len(pos) > 1 and c}
+    if dups:
+        parts = [f"column {c!r} appears {len(p)} times (columns {_show(p)})" for c, p in dups.items()]
+        raise DataError(f"{name}{where}: " + "; ".join(parts) + "; every column needs a unique name")
+    return cols
+
+
+def _frame(header: list[str], rows: list[list[str]], row_numbers: list[int], name: str, where: str = "") -> pd.DataFrame:
+    unnamed = [i for i, c in enumerate(header) if not c]
+    keep = [i for i in range(len(header)) if i not in unnamed or any(r[i].strip() for r in rows if i < len(r))]
+    if len(keep) < len(header) and any(not header[i] for i in keep):
+        pos = [i + 1 for i in keep if not header[i]]
+        raise DataError(f"{name}{where}: column(s) {_show(pos)} have values but no name in the header")
+    if not rows:
+        raise DataError(f"{name}{where}: the file has a header but no data rows")
+    df = pd.DataFrame([[r[i] for i in keep] for r in rows], columns=[header[i] for i in keep], dtype="str")
+    df.attrs["row_numbers"] = list(row_numbers)
+    df.attrs["source"] = name
+    return df
+
+
+def _read_csv(path: Path, *, delimiter, decimal, encoding, header_only=False) -> pd.DataFrame | list[str]:
+    data = path.read_bytes()
+    name = path.name
+    if not data.strip():
+        raise DataError(f"{name}: the file is empty ({len(data)} bytes)")
+    text, used = _decode(data, name, encoding)
+    delim = _sniff(text, delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    rows, numbers = [], []
+    try:
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            rows.append(row)
+            numbers.append(reader.line_num)
+            if header_only:
+                break
+    except csv.Error as exc:
+        raise DataError(f"{name}: cannot read line {reader.line_num}: {exc} (a truncated file or an unclosed quote?)") from None
+    header = _header(rows[0], name)
+    if header_only:
+        return header
+    body, body_numbers = rows[1:], numbers[1:]
+    wrong = [(n, len(r)) for n, r in zip(body_numbers, body) if len(r) != len(header)]
+    if wrong:
+        short = sum(1 for _, k in wrong if k < len(header))
+        raise DataError(
+            f"{name}: {len(wrong)} row(s) do not have the header's {len(header)} fields at line(s) "
+            f"{_show(n for n, _ in wrong)} (e.g. {wrong[0][1]} fields"
+            + ("; a truncated file?" if short and wrong[-1][0] == body_numbers[-1] else "; a wrong delimiter?")
+            + f" The delimiter used was {delim!r}.)")
+    if decimal == ",":
+        body = [[v.replace(",", ".") if _DECIMAL_COMMA.match(v) else v for v in r] for r in body]
+    df = _frame(header, body, body_numbers, name)
+    df.attrs.update(encoding=used, delimiter=delim)
+    return df
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def _read_xlsx(path: Path, *, sheet, header_rows: int, header_only=False) -> pd.DataFrame | list[str]:
+    import openpyxl
+
+    name = path.name
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ...
+        raise DataError(f"{name}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    if sheet is None:
+        ws = wb.worksheets[0]
+    elif isinstance(sheet, int):
+        if not 1 <= sheet <= len(wb.worksheets):
+            raise DataError(f"{name}: sheet number {sheet} does not exist (the workbook has {len(wb.worksheets)})")
+        ws = wb.worksheets[sheet - 1]
+    elif sheet in wb.sheetnames:
+        ws = wb[sheet]
+    else:
+        raise DataError(f"{name}: no sheet {sheet!r} (sheets: {', '.join(map(repr, wb.sheetnames))})")
+    where = f", sheet {ws.title!r}"
+    grid = [list(r) for r in ws.iter_rows(values_only=True)]
+    if not grid or all(all(v is None for v in r) for r in grid):
+        raise DataError(f"{name}{where}: the sheet is empty")
+    merged_in_header = [m for m in ws.merged_cells.ranges if m.min_row <= header_rows]
+    if header_rows == 1 and merged_in_header:
+        raise DataError(f"{name}{where}: header row 1 has merged cells ({_show(str(m) for m in merged_in_header)}); "
+                        "the sheet seems to have more than one header row: set the survey's 'header_rows' "
+                        "(e.g. header_rows: 2) so the column names are read from the last one")
+    for m in merged_in_header:  # a merged header cell names every column it spans
+        top = grid[m.min_row - 1][m.min_col - 1]
+        for r in range(m.min_row, min(m.max_row, header_rows) + 1):
+            for c in range(m.min_col, m.max_col + 1):
+                grid[r - 1][c - 1] = top
+    width = max(len(r) for r in grid)
+    grid = [r + [None] * (width - len(r)) for r in grid]
+    names = []
+    for c in range(width):
+        stack = [grid[r][c] for r in range(min(header_rows, len(grid))) if grid[r][c] not in (None, "")]
+        names.append(stack[-1] if stack else None)
+    header = _header(names, name, where)
+    if header_only:
+        return header
+    body = [(i + 1, [_cell(v) for v in r]) for i, r in enumerate(grid) if i >= header_rows]
+    body = [(n, r) for n, r in body if any(v.strip() for v in r)]
+    return _frame(header, [r for _, r in body], [n for n, _ in body], name, where)
+
+
+def _read_sav(path: Path, *, encoding, header_only=False) -> pd.DataFrame | list[str]:
+    import pyreadstat
+
+    try:
+        df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, metadataonly=header_only,
+                                       encoding=encoding)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise DataError(f"{path.name}: not a readable SPSS .sav file ({exc})") from None
+    header = _header(list(meta.column_names), path.name)
+    if header_only:
+        return header
+    if df.empty:
+        raise DataError(f"{path.name}: the file has variables but no cases (data rows)")
+    df.attrs["value_labels"] = {k: dict(v) for k, v in meta.variable_value_labels.items()}
+    df.attrs["row_numbers"] = list(range(1, len(df) + 1))
+    df.attrs["source"] = path.name
+    return df
+
+
+def _reader(path: Path, options: Mapping[str, Any], header_only: bool):
+    opts = dict(options)
+    unknown = set(opts) - {"delimiter", "decimal", "encoding", "sheet", "header_rows"}
+    if unknown:
+        raise ValueError(f"Unknown read option(s) for {path.name}: {', '.join(sorted(unknown))}")
+    if not path.exists():
+        raise FileNotFoundError(f"Survey file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path, delimiter=opts.get("delimiter"), decimal=opts.get("decimal", "."),
+                         encoding=opts.get("encoding"), header_only=header_only)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, sheet=opts.get("sheet"), header_rows=opts.get("header_rows", 1),
+                          header_only=header_only)
+    if suffix == ".sav":
+        return _read_sav(path, encoding=opts.get("encoding"), header_only=header_only)
+    if suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        return list(pq.read_schema(path).names)
-    return None
+        try:
+            if header_only:
+                return list(pq.read_schema(path).names)
+            df = pd.read_parquet(path)
+        except Exception as exc:  # ArrowInvalid for a truncated or foreign file
+            raise DataError(f"{path.name}: not a readable Parquet file ({exc})") from None
+        if df.empty:
+            raise DataError(f"{path.name}: the file has columns but no data rows")
+        df.attrs["row_numbers"] = list(range(1, len(df) + 1))
+        df.attrs["source"] = path.name
+        return df
+    raise DataError(f"{path.name}: unsupported file type {path.suffix!r} (use {', '.join(SURVEY_FORMATS)})")
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file as it is (all CSV columns as text-tolerant objects)."""
+def read_columns(path: str | Path, **options) -> list[str] | None:
+    """Column names of a survey file, reading as little of it as the format allows.
+
+    Takes the read options of :func:`read_table`. Returns None for a type it cannot read.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+    >>> _ = p.write_text("id;q1\\nr1;5\\n")
+    >>> read_columns(p)
+    ['id', 'q1']
+    """
     path = Path(path)
-    if path.suffix == ".csv":
-        return pd.read_csv(path, sep=None, engine="python", keep_default_na=False, dtype=str)
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    raise DataError(f"{path}: unsupported file type {path.suffix!r} (use .csv or .parquet)")
+    if path.suffix.lower() not in SURVEY_FORMATS + (".tsv",):
+        return None
+    return _reader(path, options, header_only=True)
 
 
-def _rows(mask: pd.Series, limit: int = 5) -> str:
-    # File row numbers: header is row 1, so data row i (0-based) is row i + 2.
-    idx = np.flatnonzero(mask.to_numpy())
-    shown = ", ".join(str(i + 2) for i in idx[:limit])
-    return shown + (", ..." if len(idx) > limit else "")
+def read_table(path: str | Path, **options) -> pd.DataFrame:
+    """Read a survey file as it is: text cells for CSV and Excel, codes for SPSS.
 
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` (also ``.txt``/``.tsv``), ``.xlsx``, ``.sav`` or ``.parquet``.
+    delimiter : str, optional
+        CSV field separator; default: sniffed from the file (``,``, ``;``, tab or ``|``).
+    decimal : {".", ","}, default="."
+        ``","`` turns decimal commas (``"3,5"``) into points.
+    encoding : str, optional
+        Default: UTF-8 (with or without BOM), else Windows-1252; a file mixing the two
+        is an error naming the lines.
+    sheet : str or int, optional
+        Excel sheet name or number (1 = first; the default).
+    header_rows : int, default=1
+        Excel header rows; merged header cells name every column they span and the
+        column names come from the last header row.
 
-def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey") -> pd.DataFrame:
-    """Code a raw survey table as the codebook says.
-
-    Missing-value codes and empty cells become missing; every coded item must be a
-    whole number within its response range; reverse-keyed items are recoded as
-    ``lo + hi - x``. Identifier columns are kept (pseudonymise them before writing).
+    Returns
+    -------
+    DataFrame
+        ``attrs["row_numbers"]`` holds the file row of every data row (the header is
+        row 1 in a CSV file); ``attrs["value_labels"]`` the SPSS value labels.
 
     Raises
     ------
     DataError
-        Naming the file, column, first few row numbers and the count of bad values, for
-        non-numeric answers, values out of range and duplicate respondent ids.
+        For an empty file, a header without rows, a repeated column name, rows with the
+        wrong number of fields (a truncated file), undecodable or mixed encodings, merged
+        Excel header cells read as one header row, or an unreadable file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+    >>> _ = p.write_bytes("id;duur\\nr1;3,5\\n".encode("windows-1252"))
+    >>> read_table(p, decimal=",")["duur"].tolist()
+    ['3.5']
     """
-    df = raw.copy()
+    return _reader(Path(path), options, header_only=False)
+
+
+# ============================================================================ cleaning
+def _row_numbers(df: pd.DataFrame) -> np.ndarray:
+    numbers = df.attrs.get("row_numbers")
+    if numbers is None or len(numbers) != len(df):
+        return np.arange(len(df)) + 2  # a CSV-like table: header is row 1
+    return np.asarray(numbers)
+
+
+def _rows(mask: pd.Series, numbers: np.ndarray | None = None, limit: int = 5) -> str:
+    idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+    numbers = np.arange(len(mask)) + 2 if numbers is None else numbers
+    return _show((int(numbers[i]) for i in idx), limit)
+
+
+def _codebook_columns(cb) -> list[str]:
+    cols = [cb.respondent_id, cb.customer_id, cb.segment, cb.wave, cb.date, cb.duration,
+            *cb.identifiers, *getattr(cb, "free_text", ()), *cb.item_ranges()]
+    return list(dict.fromkeys(c for c in cols if c))
+
+
+def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
+                 on_invalid: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Code a raw survey table as the codebook says.
+
+    Missing-value codes (numbers or words, any case) and empty cells become missing;
+    every coded item must be a whole number within its response range; SPSS value
+    labels that are missing codes become missing and labelled non-item columns become
+    categories; reverse-keyed items are recoded as ``lo + hi - x``. Identifier columns
+    are kept (pseudonymise them before writing).
+
+    Parameters
+    ----------
+    raw : DataFrame
+        As :func:`read_table` returns it.
+    codebook : Codebook
+    source : str, default="survey"
+        The file name used in messages.
+    on_invalid : mapping, optional
+        Handling per problem (``non_numeric``, ``out_of_range``, ``duplicate_id``,
+        ``missing_id``): ``error``, ``drop`` or ``set_missing``. Default: the codebook's.
+
+    Returns
+    -------
+    DataFrame
+        ``attrs["data_quality"]`` is the data-quality table: ``problem``, ``column``,
+        ``count``, ``rows`` (the first few file rows) and ``handling`` of every problem
+        that was dropped or set missing (empty when none).
+
+    Raises
+    ------
+    DataError
+        Naming the file, column, first few row numbers and the count of bad values: for
+        missing columns, non-numeric answers, values out of range, duplicate or missing
+        respondent ids (unless the policy drops them or sets them missing) and
+        unreadable dates or waves. Every problem is listed, one per line.
+    """
+    from .study import SURVEY_POLICIES
+
+    policy = {k: v[0] for k, v in SURVEY_POLICIES.items()}
+    policy.update(dict(getattr(codebook, "on_invalid", {}) or {}))
+    policy.update(dict(on_invalid or {}))
+    numbers = _row_numbers(raw)
+    missing_cols = [c for c in _codebook_columns(codebook) if c not in raw.columns]
+    if missing_cols:
+        raise DataError(f"{source}: {len(missing_cols)} column(s) named by the codebook not found: "
+                        f"{', '.join(map(repr, missing_cols))} (the file has {len(raw.columns)} columns: "
+                        f"{_show(map(repr, raw.columns), 8)})")
+    df = raw.copy().reset_index(drop=True)
+    labels = raw.attrs.get("value_labels", {})
     codes = {str(c).strip().lower() for c in codebook.missing_codes} | {""}
-    problems = []
-    for col, (lo, hi) in codebook.item_ranges().items():
-        text = df[col].astype("string").str.strip()
-        is_missing = text.isna() | text.str.lower().isin(codes)
+    ranges = codebook.item_ranges()
+    problems: list[str] = []
+    quality: list[dict] = []
+    drop = pd.Series(False, index=df.index)
+
+    def handle(kind: str, col: str, mask: pd.Series, message: str) -> pd.Series:
+        """Error, drop or set missing; returns the mask of cells to set missing."""
+        nonlocal drop
+        how = policy[kind]
+        if how == "error":
+            problems.append(message)
+        else:
+            quality.append({"problem": kind, "column": col, "count": int(mask.sum()),
+                            "rows": _rows(mask, numbers), "handling": how})
+            if how == "drop":
+                drop |= mask
+                return pd.Series(False, index=mask.index)
+        return mask if how == "set_missing" else pd.Series(False, index=mask.index)
+
+    def as_text(col: str) -> pd.Series:
+        s = df[col]
+        lab = labels.get(col, {})
+        text = s.astype("string").str.strip()
+        if pd.api.types.is_float_dtype(s):  # SPSS and Parquet numbers: 5.0 -> "5"
+            text = s.map(lambda v: pd.NA if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
+            text = text.astype("string")
+        if lab:  # a code whose label is a missing code ("weet niet") is missing
+            missing_by_label = {_cell(k) for k, v in lab.items() if str(v).strip().lower() in codes}
+            text = text.mask(text.isin(missing_by_label))
+        return text
+
+    def numeric(col: str, lo=None, hi=None, whole=True, missing_codes=True) -> pd.Series:
+        text = as_text(col)
+        is_missing = text.isna() | text.str.lower().isin(codes if missing_codes else {""})
         num = pd.to_numeric(text.where(~is_missing), errors="coerce")
-        bad_text = num.isna() & ~is_missing
+        bad_text = (num.isna() & ~is_missing).fillna(False).astype(bool)
         if bad_text.any():
-            problems.append(f"{source}, column {col!r}: {int(bad_text.sum())} non-numeric answer(s) "
-                            f"at row(s) {_rows(bad_text)} (e.g. {text[bad_text].iloc[0]!r})")
-        out_of_range = num.notna() & ((num < lo) | (num > hi) | (num != num.round()))
-        if out_of_range.any():
-            problems.append(f"{source}, column {col!r}: {int(out_of_range.sum())} value(s) outside {lo}..{hi} "
-                            f"at row(s) {_rows(out_of_range)} (e.g. {num[out_of_range].iloc[0]:g})")
-        df[col] = num.astype("Float64")
+            msg = (f"{source}, column {col!r}: {int(bad_text.sum())} non-numeric answer(s) "
+                   f"at row(s) {_rows(bad_text, numbers)} (e.g. {text[bad_text].iloc[0]!r})")
+            num = num.mask(handle("non_numeric", col, bad_text, msg))
+        if lo is not None:
+            out = (num.notna() & ((num < lo) | (num > hi) | ((num != num.round()) if whole else False))).fillna(False)
+            out = out.astype(bool)
+            if out.any():
+                span = f"{lo}..{hi}" if hi != np.inf else f">= {lo}"
+                msg = (f"{source}, column {col!r}: {int(out.sum())} value(s) outside {span} "
+                       f"at row(s) {_rows(out, numbers)} (e.g. {num[out].iloc[0]:g})")
+                num = num.mask(handle("out_of_range", col, out, msg))
+        return num.astype("Float64")
+
+    for col, (lo, hi) in ranges.items():
+        df[col] = numeric(col, lo, hi)
+    if codebook.duration:
+        df[codebook.duration] = numeric(codebook.duration, 0, np.inf, whole=False, missing_codes=False).astype("float64")
+
     rid = codebook.respondent_id
-    dup = df[rid].duplicated(keep=False) & df[rid].notna()
-    if dup.any():
-        problems.append(f"{source}, column {rid!r}: {int(dup.sum())} rows share a respondent id "
-                        f"at row(s) {_rows(dup)}")
+    ids = df[rid].astype("string").str.strip() if not pd.api.types.is_numeric_dtype(df[rid]) else df[rid]
+    no_id = ids.isna() | (ids.astype("string") == "")
+    if no_id.any():
+        handle("missing_id", rid, no_id, f"{source}, column {rid!r}: {int(no_id.sum())} row(s) without a respondent id "
+                                         f"at row(s) {_rows(no_id, numbers)}")
+    dup_all = ids.duplicated(keep=False) & ~no_id
+    if dup_all.any():
+        if policy["duplicate_id"] == "drop":
+            later = ids.duplicated(keep="first") & ~no_id  # keep the first answer of each respondent
+            handle("duplicate_id", rid, later, "")
+        else:
+            problems.append(f"{source}, column {rid!r}: {int(dup_all.sum())} rows share a respondent id "
+                            f"at row(s) {_rows(dup_all, numbers)} (e.g. {ids[dup_all].iloc[0]!r})")
+
+    if codebook.wave:
+        text = as_text(codebook.wave)
+        w = pd.to_numeric(text, errors="coerce")
+        bad = ((w.isna() & text.notna() & (text != "")) | (w.notna() & (w != w.round()))).fillna(False) & ~drop
+        if bad.any():
+            problems.append(f"{source}, column {codebook.wave!r}: {int(bad.sum())} value(s) that are not a "
+                            f"whole-number wave at row(s) {_rows(bad, numbers)} (e.g. {text[bad].iloc[0]!r})")
+        df[codebook.wave] = w.where(~bad).round().astype("Int64")
+    if codebook.date:
+        text = as_text(codebook.date)
+        dates = pd.to_datetime(text, errors="coerce", format="mixed")
+        bad = dates.isna() & text.notna() & (text != "") & ~drop
+        if bad.any():
+            problems.append(f"{source}, column {codebook.date!r}: {int(bad.sum())} value(s) that are not dates "
+                            f"at row(s) {_rows(bad, numbers)} (e.g. {text[bad].iloc[0]!r})")
+        df[codebook.date] = dates
     if problems:
         raise DataError("\n".join(problems))
+
+    # Labelled non-item columns (SPSS) become categories in code order.
+    for col, lab in labels.items():
+        if col in df.columns and col not in ranges and col not in (codebook.wave, codebook.duration, rid):
+            order = [lab[k] for k in sorted(lab)]
+            df[col] = pd.Categorical(df[col].map(lambda v: lab.get(v, pd.NA) if pd.notna(v) else pd.NA),
+                                     categories=list(dict.fromkeys(order)))
+    for col in (codebook.segment, codebook.customer_id, rid, *codebook.identifiers, *getattr(codebook, "free_text", ())):
+        if col and not isinstance(df[col].dtype, pd.CategoricalDtype) and not pd.api.types.is_numeric_dtype(df[col]):
+            df[col] = df[col].astype("string").str.strip().replace("", pd.NA).astype("str")
     for item in codebook.reverse_keyed:
-        lo, hi = codebook.item_ranges()[item]
+        lo, hi = ranges[item]
         df[item] = lo + hi - df[item]
-    if codebook.wave:
-        df[codebook.wave] = pd.to_numeric(df[codebook.wave], errors="raise").astype("Int64")
-    if codebook.duration:
-        df[codebook.duration] = pd.to_numeric(df[codebook.duration], errors="coerce")
-    if codebook.date:
-        df[codebook.date] = pd.to_datetime(df[codebook.date])
+
+    keep = ~drop.to_numpy()
+    df = df.loc[keep].reset_index(drop=True)
+    df.attrs = {"source": source, "row_numbers": [int(n) for n in numbers[keep]],
+                "data_quality": pd.DataFrame(quality, columns=["problem", "column", "count", "rows", "handling"])}
     return df
 
 
+def survey_flags(survey: pd.DataFrame, codebook, *, min_answered: int = 5) -> pd.DataFrame:
+    """Careless-responding flags of a cleaned survey: ``straightliner`` and ``speeder``.
+
+    Uses :func:`cxlab.quality.straightliners` on the SERVQUAL perception items (all scale
+    items when there is no SERVQUAL block) and :func:`cxlab.quality.speeders` on the
+    duration column (all False without one). Flags, never drops.
+
+    >>> from cxlab.study import Codebook
+    >>> cb = Codebook("id", None, (), None, None, None, "sec", (), (),
+    ...               {"s": {"items": ("a", "b"), "range": (1, 5)}}, {}, None)
+    >>> df = pd.DataFrame({"a": [3, 1, 2], "b": [3, 5, 2], "sec": [300, 320, 40]})
+    >>> survey_flags(df, cb, min_answered=2).values.tolist()
+    [[True, False], [False, False], [True, True]]
+    """
+    from .quality import speeders, straightliners
+
+    items = [i for v in codebook.servqual_items("p").values() for i in v] if codebook.servqual else \
+        list(dict.fromkeys(i for s in codebook.scales.values() for i in s["items"]))
+    flags = pd.DataFrame({"straightliner": straightliners(survey, items, min_answered=min_answered)})
+    flags["speeder"] = (speeders(survey, codebook.duration).fillna(False) if codebook.duration
+                        else pd.Series(False, index=survey.index))
+    return flags.astype(bool)
+
+
+@dataclass(frozen=True)
+class SurveyData:
+    """A cleaned survey, its data-quality table and its careless-responding flags."""
+
+    data: pd.DataFrame
+    quality: pd.DataFrame
+    flags: pd.DataFrame
+
+
+def load_survey(path: str | Path, codebook, *, on_invalid: Mapping[str, str] | None = None,
+                **options) -> SurveyData:
+    """Read and clean a survey file (:func:`read_table` + :func:`clean_survey` + flags).
+
+    Parameters
+    ----------
+    path : str or Path
+    codebook : Codebook
+    on_invalid : mapping, optional
+        Overrides the codebook's handling of problems.
+    **options
+        Read options of :func:`read_table` (``delimiter``, ``decimal``, ``encoding``,
+        ``sheet``, ``header_rows``).
+
+    Returns
+    -------
+    SurveyData
+        ``data`` (the cleaned survey), ``quality`` (one row per problem handled and per
+        flag: ``problem, column, count, rows, handling``) and ``flags``.
+    """
+    path = Path(path)
+    data = clean_survey(read_table(path, **options), codebook, source=path.name, on_invalid=on_invalid)
+    flags = survey_flags(data, codebook)
+    handled = data.attrs["data_quality"]
+    dropped = int(handled.loc[handled["handling"] == "drop", "count"].sum())
+    rows = [*handled.to_dict("records")]
+    if dropped:
+        rows.append({"problem": "rows dropped", "column": "", "count": dropped, "rows": "", "handling": "drop"})
+    for flag in flags.columns:
+        rows.append({"problem": flag, "column": "", "count": int(flags[flag].sum()),
+                     "rows": _rows(flags[flag], np.asarray(data.attrs["row_numbers"])), "handling": "flagged"})
+    quality = pd.DataFrame(rows, columns=["problem", "column", "count", "rows", "handling"])
+    return SurveyData(data, quality, flags)
+
+
+# ============================================================================ processed data
 @dataclass(frozen=True)
 class Prepared:
     """Paths of a study's processed data."""
@@ -135,82 +647,150 @@ def _atomic_dir_write(target: Path, write) -> None:
         raise
 
 
+def _contact_source(study):
+    """The study's contact log as the ``contacts`` argument of :mod:`cxlab.contacts`, or None."""
+    opts = dict(study.data_options.get("contacts", {})) if hasattr(study, "data_options") else {}
+    if "database" in opts:
+        return (opts["database"], opts["table"])
+    return study.data.get("contacts")
+
+
+def _fingerprint_inputs(study) -> dict:
+    inputs: dict[str, Any] = {k: sha256(p) for k, p in study.input_files().items() if Path(p).exists()}
+    inputs["contact_window_days"] = study.parameters["contact_window_days"]
+    options = {k: dict(v) for k, v in getattr(study, "data_options", {}).items() if v}
+    if options:
+        inputs["data_options"] = json.loads(json.dumps(options, default=str))
+    cb = study.codebook
+    inputs["on_invalid"] = dict(getattr(cb, "on_invalid", {}))
+    if "database" in options.get("contacts", {}):
+        from .contacts import contacts_table
+
+        t = contacts_table(_contact_source(study))
+        count, last = t.aggregate(n=t.count(), last=t.started_at.max()).to_pandas().iloc[0]
+        inputs["contacts_table"] = {"rows": int(count), "last_started_at": str(last)}
+    return inputs
+
+
+def _meaning(col: str, cb) -> str:
+    for name, scale in cb.scales.items():
+        if col in scale["items"]:
+            return f"item of scale {name!r}"
+    for name, single in cb.single_items.items():
+        if col == single["column"]:
+            return f"single item {name!r}"
+    return {cb.segment: "segment", cb.wave: "survey wave", cb.date: "survey date",
+            cb.duration: "completion time (seconds)", "respondent_key": "respondent (keyed pseudonym)",
+            "customer_key": "customer (keyed pseudonym)", "straightliner": "flag: same answer to every item",
+            "speeder": "flag: faster than a third of the median completion time"}.get(col, "")
+
+
 def prepare(study) -> Prepared:
     """Write the study's processed data (atomically) and return its paths.
 
-    Reuses the existing processed data when the input fingerprint is unchanged.
+    Reads the survey with the study's read options, cleans it as its codebook says,
+    flags careless responding, links the contact log over the window before each survey
+    date, replaces identifiers by keyed pseudonyms and redacts free text, and only then
+    writes ``data/processed/<study>/`` (see the module documentation). Reuses the
+    existing processed data when the input fingerprint is unchanged.
     """
     cb = study.codebook
-    inputs = {k: sha256(p) for k, p in study.input_files().items() if Path(p).exists()}
-    inputs["contact_window_days"] = study.parameters["contact_window_days"]
+    inputs = _fingerprint_inputs(study)
     target = study.processed_dir
     fp_path = target / "fingerprint.json"
     if fp_path.exists() and json.loads(fp_path.read_text()).get("inputs") == inputs:
         return Prepared(target, target / "survey.parquet", target / "dictionary.csv", fp_path)
 
     survey_path = study.data["survey"]
-    survey = clean_survey(read_table(survey_path), cb, source=survey_path.name)
+    loaded = load_survey(survey_path, cb, **dict(getattr(study, "data_options", {}).get("survey", {})))
+    survey = pd.concat([loaded.data, loaded.flags], axis=1)
     secret = load_secret()
-    features, linkage = None, None
-    if "contacts" in study.data and cb.customer_id and cb.date:
-        features, linkage = _link_contacts(survey, study)
+    features = linkage = problems = None
+    contacts = _contact_source(study)
+    if contacts is not None and cb.customer_id and cb.date:
+        features, linkage, problems = _link_contacts(survey, study, contacts)
         features.insert(0, "respondent_key", pseudonymise(features.pop(cb.respondent_id), secret=secret, prefix="r_"))
+
+    # Privacy: free text is redacted while the identifiers it may contain are still known.
+    for col in getattr(cb, "free_text", ()):
+        known = survey[[c for c in cb.direct_identifiers if c in survey.columns]].astype("string")
+        survey[col] = redact_text(survey[col], known=known)
     keys = {cb.respondent_id: "respondent_key", cb.customer_id: "customer_key"}
-    for col, key in keys.items():
-        if col:
-            survey.insert(0, key, pseudonymise(survey.pop(col), secret=secret, prefix=key[0] + "_"))
-    survey = survey.drop(columns=[c for c in cb.identifiers if c in survey.columns])
+    keys.update({c: f"{c}_key" for c in cb.identifiers})
+    sources = {}
+    for col, key in reversed(list(keys.items())):
+        if col and col in survey.columns:
+            prefix = key[0] + "_" if key in ("respondent_key", "customer_key") else "k_"
+            survey.insert(0, key, pseudonymise(survey.pop(col), secret=secret, prefix=prefix))
+            sources[key] = col
 
     ranges = cb.item_ranges()
     dictionary = pd.DataFrame({
         "column": survey.columns,
-        "dtype": [str(t) for t in survey.dtypes],
+        "meaning": [_meaning(c, cb) or (f"keyed pseudonym of {sources[c]!r}" if c in sources else "")
+                    for c in survey.columns],
+        "type": [str(t) for t in survey.dtypes],
+        "source": [f"{survey_path.name}: {sources.get(c, c)}" if c not in ("straightliner", "speeder")
+                   else "cxlab.quality" for c in survey.columns],
         "range": [f"{ranges[c][0]}..{ranges[c][1]}" if c in ranges else "" for c in survey.columns],
         "reverse_keyed": [c in cb.reverse_keyed for c in survey.columns],
         "missing": [int(survey[c].isna().sum()) for c in survey.columns],
-        "note": ["keyed pseudonym (HMAC-SHA256)" if c in keys.values() else "" for c in survey.columns],
+        "note": ["keyed pseudonym (HMAC-SHA256)" if c in sources else
+                 ("free text: e-mails, phone numbers and identifiers removed" if c in getattr(cb, "free_text", ())
+                  else "") for c in survey.columns],
     })
 
     def write(tmp: Path) -> None:
         survey.to_parquet(tmp / "survey.parquet", index=False)
         dictionary.to_csv(tmp / "dictionary.csv", index=False)
-        (tmp / "fingerprint.json").write_text(json.dumps({"inputs": inputs}, indent=2))
+        loaded.quality.to_csv(tmp / "quality.csv", index=False)
         if features is not None:
             features.to_parquet(tmp / "contact_features.parquet", index=False)
             (tmp / "linkage.json").write_text(json.dumps(linkage, indent=2))
+            problems.to_csv(tmp / "contact_problems.csv", index=False)
+        (tmp / "fingerprint.json").write_text(json.dumps({"inputs": inputs}, indent=2, default=str))
 
     _atomic_dir_write(target, write)
     return Prepared(target, target / "survey.parquet", target / "dictionary.csv", fp_path)
 
 
-def _link_contacts(survey: pd.DataFrame, study) -> tuple[pd.DataFrame, dict]:
-    """Contact features per respondent over the window before the survey, and a linkage report."""
-    import duckdb
+def _link_contacts(survey: pd.DataFrame, study, source) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """Contact features per respondent over the window before the survey, a linkage report and log problems."""
+    import ibis
 
-    from .contacts import respondent_features
+    from .contacts import CHANNELS, MAX_DURATION_SEC, contact_problems, contacts_table, respondent_features
 
     cb, window = study.codebook, study.parameters["contact_window_days"]
-    path = study.data["contacts"]
-    feats = respondent_features(survey, path, customer=cb.customer_id, respondent=cb.respondent_id,
-                                date=cb.date, window_days=window)
-    con = duckdb.connect()
-    con.register("s", survey[[cb.customer_id]].rename(columns={cb.customer_id: "customer_id"}))
-    src = f"read_parquet('{path}')" if path.suffix == ".parquet" else f"read_csv_auto('{path}')"
-    total, linked = con.execute(
-        f"SELECT count(DISTINCT customer_id), count(DISTINCT customer_id) FILTER "
-        f"(WHERE customer_id IN (SELECT customer_id FROM s)) FROM {src}").fetchone()
-    in_log = int(survey[cb.customer_id].isin(
-        con.execute(f"SELECT DISTINCT customer_id FROM {src}").df()["customer_id"]).sum())
+    opts = dict(getattr(study, "data_options", {}).get("contacts", {}))
+    table = contacts_table(source, columns=opts.get("columns"), timezone=opts.get("timezone"))
+    rules = dict(channels=tuple(opts.get("channels", CHANNELS)), max_duration_sec=opts.get("max_duration_sec",
+                                                                                          MAX_DURATION_SEC))
+    on_invalid = opts.get("on_invalid")
+    problems = contact_problems(table, on_invalid=on_invalid, **rules)
+    feats = respondent_features(survey, table, customer=cb.customer_id, respondent=cb.respondent_id,
+                                date=cb.date, window_days=window, on_invalid=on_invalid)
+    ids = survey[cb.customer_id].astype("string")
+    surveyed = ibis.memtable(pd.DataFrame({"customer_id": ids.dropna().unique().astype(object)}))
+    t = table.filter(table.customer_id.notnull())
+    in_log_ids = set(t.select("customer_id").distinct().join(surveyed, "customer_id").to_pandas()["customer_id"])
+    total = int(t.customer_id.nunique().to_pandas())
+    in_log = ids.isin(in_log_ids).fillna(False)
+    with_contacts = int((feats["contacts"] > 0).sum())
     linkage = {
         "window_days": window,
         "respondents": len(survey),
-        "respondents_with_contacts_in_window": int((feats["contacts"] > 0).sum()),
-        "respondents_in_contact_log": in_log,
-        "respondents_not_in_contact_log": len(survey) - in_log,
-        "customers_in_contact_log": int(total),
-        "customers_in_log_not_surveyed": int(total - linked),
+        "respondents_without_customer_id": int(ids.isna().sum()),
+        "respondents_in_contact_log": int(in_log.sum()),
+        "respondents_not_in_contact_log": int((~in_log).sum()),
+        "respondents_with_contacts_in_window": with_contacts,
+        "respondents_in_log_without_contacts_in_window": int(in_log.sum()) - with_contacts,
+        "contacts_linked_in_window": int(feats["contacts"].sum()),
+        "customers_in_contact_log": total,
+        "customers_in_log_surveyed": len(in_log_ids),
+        "customers_in_log_not_surveyed": total - len(in_log_ids),
+        "contacts_without_customer": int(problems.set_index("problem")["contacts"].get("missing_customer", 0)),
     }
-    return feats, linkage
+    return feats, linkage, problems
 
 
 def load_contact_features(study) -> pd.DataFrame:
@@ -219,8 +799,13 @@ def load_contact_features(study) -> pd.DataFrame:
 
 
 def load_linkage(study) -> dict:
-    """The linkage report written by :func:`prepare`."""
+    """The linkage report written by :func:`prepare`: matched and unmatched on each side."""
     return json.loads((prepare(study).directory / "linkage.json").read_text())
+
+
+def load_quality(study) -> pd.DataFrame:
+    """The data-quality table written by :func:`prepare`: what was dropped, set missing or flagged."""
+    return pd.read_csv(prepare(study).directory / "quality.csv", dtype={"rows": str}, keep_default_na=False)
 
 
 def load_processed_survey(study) -> pd.DataFrame:

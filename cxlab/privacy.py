@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 
-__all__ = ["load_secret", "pseudonymise", "suppress_small_cells"]
+__all__ = ["load_secret", "pseudonymise", "redact_text", "suppress_small_cells"]
 
 SECRET_FILE = Path("~/.config/cxlab/secret")
 
@@ -55,6 +56,60 @@ def pseudonymise(values: Iterable, *, secret: bytes, prefix: str = "k_", length:
             digest = hmac.new(secret, str(v).encode(), hashlib.sha256).hexdigest()
             out.append(prefix + digest[:length])
     return out
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Phone numbers: an optional +, then 8-15 digits with spaces, dots, dashes or brackets between.
+_PHONE = re.compile(r"(?<![\w])(?:\+|00)?\(?\d(?:[\s().-]*\d){7,14}(?![\w])")
+
+
+_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
+
+
+def _phone(match: re.Match) -> str:
+    return match.group(0) if _DATE.fullmatch(match.group(0)) else "[phone]"
+
+
+def redact_text(texts: Iterable, *, known: pd.DataFrame | None = None) -> pd.Series:
+    """Remove e-mail addresses, phone numbers and known identifiers from free text.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Open answers (missing values stay missing).
+    known : DataFrame, optional
+        Same length as ``texts``: each row's own identifiers (customer id, name, ...),
+        removed from that row's text wherever they appear (case-insensitive).
+
+    Returns
+    -------
+    Series of str with ``[e-mail]``, ``[phone]`` and ``[identifier]`` in place of what
+    was removed.
+
+    Examples
+    --------
+    >>> redact_text(["Mail me at jan.kok@example.com or 06-12345678, Jan Kok"],
+    ...             known=pd.DataFrame({"name": ["Jan Kok"]})).tolist()
+    ['Mail me at [e-mail] or [phone], [identifier]']
+    """
+    s = pd.Series(list(texts), dtype="string")
+    out = []
+    rows = known.reset_index(drop=True) if known is not None else None
+    if rows is not None and len(rows) != len(s):
+        raise ValueError(f"The 'known' parameter of redact_text must have one row per text ({len(s)}); "
+                         f"got {len(rows)}.")
+    for i, text in enumerate(s):
+        if text is pd.NA:
+            out.append(pd.NA)
+            continue
+        text = _EMAIL.sub("[e-mail]", text)
+        if rows is not None:
+            for value in rows.iloc[i].dropna():
+                value = str(value).strip()
+                if len(value) >= 3:
+                    text = re.sub(re.escape(value), "[identifier]", text, flags=re.IGNORECASE)
+        out.append(_PHONE.sub(_phone, text))
+    return pd.Series(out, dtype="string", index=texts.index if isinstance(texts, pd.Series) else None)
 
 
 def suppress_small_cells(table: pd.DataFrame, *, n_column: str = "n", min_n: int = 10) -> pd.DataFrame:

@@ -28,6 +28,7 @@ __all__ = [
     "Codebook",
     "Study",
     "StudyError",
+    "SURVEY_POLICIES",
     "demo_study_path",
     "load_study",
     "new_study",
@@ -179,6 +180,15 @@ class Codebook:
         Name -> ``{"column": str, "range": (lo, hi)}`` (e.g. NPS 0-10, CES 1-7).
     servqual : mapping or None
         ``{"range", "expectation_prefix", "perception_prefix", "dimensions"}``.
+    on_invalid : mapping
+        Handling of each survey problem (see :data:`SURVEY_POLICIES`): ``error`` (the
+        default: stop, naming file, column, rows and count), ``drop`` (leave the row out)
+        or ``set_missing`` (the answer becomes missing). What was dropped or set missing
+        is counted in the data-quality table. In the YAML one word sets every problem
+        where it applies; a mapping sets them one by one.
+    free_text : tuple of str
+        Open answers. They are kept, but e-mail addresses, phone numbers and the
+        respondent's own identifiers are removed from them before anything is written.
     """
 
     respondent_id: str
@@ -193,6 +203,9 @@ class Codebook:
     scales: Mapping[str, Mapping[str, Any]]
     single_items: Mapping[str, Mapping[str, Any]]
     servqual: Mapping[str, Any] | None
+    on_invalid: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(
+        {k: v[0] for k, v in SURVEY_POLICIES.items()}))
+    free_text: tuple[str, ...] = ()
 
     def item_ranges(self) -> dict[str, tuple[int, int]]:
         """Response range of every coded item, ``{column: (lo, hi)}``."""
@@ -219,8 +232,41 @@ class Codebook:
 
 _CODEBOOK_KEYS = {
     "respondent_id", "customer_id", "identifiers", "segment", "wave", "date", "duration",
-    "missing_codes", "reverse_keyed", "scales", "single_items", "servqual",
+    "missing_codes", "reverse_keyed", "scales", "single_items", "servqual", "on_invalid", "free_text",
 }
+
+#: Problems a survey file can have, and the handlings each accepts (the first is the default).
+SURVEY_POLICIES: dict[str, tuple[str, ...]] = {
+    "non_numeric": ("error", "drop", "set_missing"),
+    "out_of_range": ("error", "drop", "set_missing"),
+    "duplicate_id": ("error", "drop"),
+    "missing_id": ("error", "drop"),
+}
+
+
+def _policies(raw: Any, where: str, table: Mapping[str, tuple[str, ...]], problems: list[str]) -> dict[str, str]:
+    """``on_invalid`` as {problem: handling}: one word for all (where it applies) or a mapping."""
+    chosen = {k: v[0] for k, v in table.items()}
+    if raw is None:
+        return chosen
+    words = sorted({w for v in table.values() for w in v})
+    if isinstance(raw, str):
+        if raw not in words:
+            problems.append(f"{where}: must be one of {', '.join(map(repr, words))} or a mapping "
+                            f"of {', '.join(table)}; got {raw!r}")
+            return chosen
+        return {k: (raw if raw in ok else chosen[k]) for k, ok in table.items()}
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be one of {', '.join(map(repr, words))} or a mapping; got {raw!r}")
+        return chosen
+    for key, value in raw.items():
+        if key not in table:
+            problems.append(f"{where}.{key}: unknown problem (known: {', '.join(table)})")
+        elif value not in table[key]:
+            problems.append(f"{where}.{key}: must be one of {', '.join(map(repr, table[key]))}; got {value!r}")
+        else:
+            chosen[key] = value
+    return chosen
 _SERVQUAL_KEYS = {"range", "expectation_prefix", "perception_prefix", "dimensions"}
 
 
@@ -324,6 +370,9 @@ def _parse_codebook(raw: Any, problems: list[str]) -> Codebook | None:
         scales=MappingProxyType(scales),
         single_items=MappingProxyType(singles),
         servqual=MappingProxyType(servqual) if servqual else None,
+        on_invalid=MappingProxyType(_policies(raw.get("on_invalid"), "codebook.on_invalid", SURVEY_POLICIES,
+                                              problems)),
+        free_text=_str_list(raw.get("free_text", []), "codebook.free_text", problems),
     )
     in_scales = {i for s in scales.values() for i in s["items"]}
     for item in cb.reverse_keyed:
@@ -335,6 +384,77 @@ def _parse_codebook(raw: Any, problems: list[str]) -> Codebook | None:
 # --------------------------------------------------------------------------- study
 _TOP_KEYS = {"name", "title", "description", "data", "codebook", "models", "parameters", "notebooks"}
 _DATA_KEYS = {"survey", "contacts", "truth"}
+#: Options a ``data:`` entry may give as a mapping instead of a bare path.
+_READ_KEYS = {
+    "survey": {"path", "delimiter", "decimal", "encoding", "sheet", "header_rows"},
+    "contacts": {"path", "database", "table", "columns", "timezone", "channels", "on_invalid", "max_duration_sec"},
+    "truth": {"path"},
+}
+
+
+def _data_entry(key: str, spec: Any, base: Path, problems: list[str]) -> tuple[str | None, dict[str, Any]]:
+    """Validate one ``data:`` entry; return (relative path or None, read options)."""
+    import codecs
+
+    where = f"data.{key}"
+    if isinstance(spec, str):
+        return spec, {}
+    if not isinstance(spec, dict):
+        problems.append(f"{where}: must be a file path or a mapping with 'path' and read options; got {spec!r}")
+        return None, {}
+    for k in sorted(set(spec) - _READ_KEYS[key]):
+        problems.append(f"{where}.{k}: unknown key (known: {', '.join(sorted(_READ_KEYS[key]))})")
+    opts = {k: v for k, v in spec.items() if k in _READ_KEYS[key] and k != "path"}
+    path = spec.get("path")
+    if key == "contacts" and "database" in spec:
+        if path is not None:
+            problems.append(f"{where}: give either 'path' (a file) or 'database' + 'table', not both")
+        if not isinstance(spec.get("database"), str):
+            problems.append(f"{where}.database: must be a DuckDB file path or a connection URL; got {spec.get('database')!r}")
+        if not isinstance(spec.get("table"), str):
+            problems.append(f"{where}.table: required with 'database' (the table name); got {spec.get('table')!r}")
+    elif not isinstance(path, str):
+        problems.append(f"{where}.path: required (the file path); got {path!r}")
+        path = None
+    elif "table" in spec:
+        problems.append(f"{where}.table: only with 'database'")
+    if "delimiter" in opts and (not isinstance(opts["delimiter"], str) or len(opts["delimiter"]) != 1):
+        problems.append(f"{where}.delimiter: must be one character such as ';' or ','; got {opts['delimiter']!r}")
+    if "decimal" in opts and opts["decimal"] not in (".", ","):
+        problems.append(f"{where}.decimal: must be '.' or ','; got {opts['decimal']!r}")
+    if "encoding" in opts:
+        try:
+            codecs.lookup(str(opts["encoding"]))
+        except LookupError:
+            problems.append(f"{where}.encoding: unknown encoding {opts['encoding']!r} (e.g. utf-8, windows-1252)")
+    if "sheet" in opts and not isinstance(opts["sheet"], (str, int)):
+        problems.append(f"{where}.sheet: must be a sheet name or number; got {opts['sheet']!r}")
+    if "header_rows" in opts and not (isinstance(opts["header_rows"], int) and 1 <= opts["header_rows"] <= 10):
+        problems.append(f"{where}.header_rows: must be an integer in [1, 10]; got {opts['header_rows']!r}")
+    if "columns" in opts and not (isinstance(opts["columns"], dict)
+                                  and all(isinstance(v, str) for v in opts["columns"].values())):
+        problems.append(f"{where}.columns: must map cxlab column names to the log's; got {opts['columns']!r}")
+    if "timezone" in opts:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(str(opts["timezone"]))
+        except (KeyError, ValueError):
+            problems.append(f"{where}.timezone: unknown time zone {opts['timezone']!r} (e.g. Europe/Amsterdam)")
+    if "channels" in opts and not (isinstance(opts["channels"], list) and opts["channels"]
+                                   and all(isinstance(c, str) for c in opts["channels"])):
+        problems.append(f"{where}.channels: must be a list of channel names; got {opts['channels']!r}")
+    if "max_duration_sec" in opts and not (isinstance(opts["max_duration_sec"], (int, float))
+                                           and not isinstance(opts["max_duration_sec"], bool)
+                                           and opts["max_duration_sec"] > 0):
+        problems.append(f"{where}.max_duration_sec: must be a positive number; got {opts['max_duration_sec']!r}")
+    if "on_invalid" in opts:
+        from .contacts import POLICIES
+
+        opts["on_invalid"] = _policies(opts["on_invalid"], f"{where}.on_invalid", POLICIES, problems)
+    if key == "contacts" and isinstance(spec.get("database"), str) and "://" not in spec["database"]:
+        opts["database"] = str((base / spec["database"]).resolve())
+    return path, opts
 NOTEBOOKS = ("01_data_quality", "02_servqual_factors", "03_sem_drivers", "04_contact_levers", "05_monitoring")
 
 
@@ -352,7 +472,12 @@ class Study:
     root : Path
         Project root: ``data/processed/<name>`` and ``reports/<name>`` live under it.
     data : mapping
-        ``survey``, ``contacts``, ``truth`` -> absolute paths (only those given).
+        ``survey``, ``contacts``, ``truth`` -> absolute paths (only those given as files).
+    data_options : mapping
+        ``survey`` / ``contacts`` -> their read options from the YAML (``delimiter``,
+        ``decimal``, ``encoding``, ``sheet``, ``header_rows``; for contacts ``database``
+        and ``table``, ``columns``, ``timezone``, ``channels``, ``on_invalid``,
+        ``max_duration_sec``). Empty when the entry is a bare path.
     codebook : Codebook
     models : mapping
         Model name -> lavaan syntax.
@@ -375,6 +500,7 @@ class Study:
     parameters: Mapping[str, Any]
     overrides: Mapping[str, Any] = field(default_factory=dict)
     notebooks: tuple[str, ...] = NOTEBOOKS
+    data_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def processed_dir(self) -> Path:
@@ -406,11 +532,14 @@ def _root_for(path: Path) -> Path:
     return path.parent
 
 
-def _survey_columns(path: Path) -> list[str] | None:
+def _survey_columns(path: Path, options: Mapping[str, Any] | None = None) -> list[str] | None:
     """Column names of a survey file, reading only its header (None if unreadable here)."""
     from .data import read_columns
 
-    return read_columns(path)
+    try:
+        return read_columns(path, **dict(options or {}))
+    except (ValueError, LookupError):  # DataError, or a bad read option reported already
+        return None
 
 
 def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
@@ -466,16 +595,20 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
     if not isinstance(raw_data, dict) or "survey" not in raw_data:
         problems.append("data: required, with at least 'survey' (path of the survey file)")
         raw_data = raw_data if isinstance(raw_data, dict) else {}
-    for key, rel in raw_data.items():
+    data_options: dict[str, Mapping[str, Any]] = {}
+    for key, spec in raw_data.items():
         if key not in _DATA_KEYS:
             problems.append(f"data.{key}: unknown key (known: {', '.join(sorted(_DATA_KEYS))})")
-        elif not isinstance(rel, str):
-            problems.append(f"data.{key}: must be a file path; got {rel!r}")
-        else:
+            continue
+        rel, opts = _data_entry(key, spec, path.parent, problems)
+        data_options[key] = MappingProxyType(opts)
+        if rel is not None:
             p = (path.parent / rel).resolve()
             if check_data and not p.exists() and not _generated_on_demand(p):
                 problems.append(f"data.{key}: file not found: {p}")
             data[key] = p
+        elif check_data and "database" in opts and "://" not in opts["database"] and not Path(opts["database"]).exists():
+            problems.append(f"data.{key}.database: file not found: {opts['database']}")
 
     codebook = _parse_codebook(raw.get("codebook"), problems)
 
@@ -505,7 +638,7 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
                 problems.append(f"parameters.{key}: {params[key]!r} is not a codebook scale "
                                 f"(scales: {', '.join(codebook.scales)})")
         if check_data and "survey" in data and data["survey"].exists():
-            _check_columns(data["survey"], codebook, models, problems)
+            _check_columns(data["survey"], codebook, models, problems, data_options.get("survey", {}))
 
     if problems:
         raise StudyError(str(path), problems)
@@ -513,7 +646,7 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
         name=name, title=title, description=description, path=path, root=_root_for(path),
         data=MappingProxyType(data), codebook=codebook, models=MappingProxyType(dict(models)),
         parameters=MappingProxyType(params), overrides=MappingProxyType(over),
-        notebooks=tuple(notebooks),
+        notebooks=tuple(notebooks), data_options=MappingProxyType(data_options),
     )
 
 
@@ -544,8 +677,9 @@ def _model_observed(syntax: str) -> set[str]:
     return names - latents
 
 
-def _check_columns(survey: Path, codebook: Codebook, models: Mapping[str, str], problems: list[str]) -> None:
-    columns = _survey_columns(survey)
+def _check_columns(survey: Path, codebook: Codebook, models: Mapping[str, str], problems: list[str],
+                   options: Mapping[str, Any] | None = None) -> None:
+    columns = _survey_columns(survey, options)
     if columns is None:
         return
     have = set(columns)
@@ -558,6 +692,8 @@ def _check_columns(survey: Path, codebook: Codebook, models: Mapping[str, str], 
         need(getattr(codebook, key), f"codebook.{key}")
     for col in codebook.identifiers:
         need(col, "codebook.identifiers")
+    for col in codebook.free_text:
+        need(col, "codebook.free_text")
     for name, scale in codebook.scales.items():
         for item in scale["items"]:
             need(item, f"codebook.scales.{name}")

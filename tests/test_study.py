@@ -114,3 +114,61 @@ def test_new_study_copies_the_demo(tmp_path, monkeypatch, demo_contacts):
         new_study("wave3")
     with pytest.raises(ValueError, match="The 'name' parameter of new_study must use letters"):
         new_study("no spaces")
+
+
+# ------------------------------------------------------------- data read options and policies
+def test_data_read_options_and_policies(study_copy):
+    def configure(doc):
+        doc["data"]["survey"] = {"path": "survey.csv", "delimiter": ",", "decimal": ".", "encoding": "utf-8"}
+        doc["data"]["contacts"] = {"path": "contacts.parquet", "timezone": "Europe/Amsterdam",
+                                   "on_invalid": {"bad_duration": "drop"}, "columns": {"customer_id": "customer_id"}}
+        doc["codebook"]["on_invalid"] = "set_missing"
+        doc["codebook"]["free_text"] = []
+
+    edit(study_copy, configure)
+    study = load_study(study_copy, check_data=False)
+    assert study.data["survey"].name == "survey.csv"
+    assert dict(study.data_options["survey"]) == {"delimiter": ",", "decimal": ".", "encoding": "utf-8"}
+    assert study.data_options["contacts"]["on_invalid"]["bad_duration"] == "drop"
+    assert study.data_options["contacts"]["on_invalid"]["missing_customer"] == "drop"
+    # one word sets every problem where it applies; duplicates cannot be "set missing"
+    assert dict(study.codebook.on_invalid) == {"non_numeric": "set_missing", "out_of_range": "set_missing",
+                                               "duplicate_id": "error", "missing_id": "error"}
+    # a bare path still works, with the defaults
+    demo = load_study(DEMO / "study.yaml")
+    assert dict(demo.data_options["survey"]) == {} and demo.codebook.on_invalid["out_of_range"] == "error"
+
+
+def test_bad_data_options_are_named(study_copy):
+    def break_it(doc):
+        doc["data"]["survey"] = {"path": "survey.csv", "delimiter": ";;", "decimal": "x", "encoding": "klingon",
+                                 "header_rows": 0, "colour": 1}
+        doc["data"]["contacts"] = {"database": "postgres://h/db", "timezone": "Mars/Olympus",
+                                   "on_invalid": {"bad_duration": "ignore", "late": "drop"}}
+        doc["codebook"]["on_invalid"] = {"duplicate_id": "set_missing"}
+
+    edit(study_copy, break_it)
+    with pytest.raises(StudyError) as info:
+        load_study(study_copy)
+    expected = [
+        "data.survey.colour: unknown key",
+        "data.survey.delimiter: must be one character such as ';' or ','; got ';;'",
+        "data.survey.decimal: must be '.' or ','; got 'x'",
+        "data.survey.encoding: unknown encoding 'klingon'",
+        "data.survey.header_rows: must be an integer in [1, 10]; got 0",
+        "data.contacts.table: required with 'database' (the table name); got None",
+        "data.contacts.timezone: unknown time zone 'Mars/Olympus'",
+        "data.contacts.on_invalid.bad_duration: must be one of 'set_missing', 'drop', 'error'; got 'ignore'",
+        "data.contacts.on_invalid.late: unknown problem",
+        "codebook.on_invalid.duplicate_id: must be one of 'error', 'drop'; got 'set_missing'",
+    ]
+    problems = info.value.problems
+    for text in expected:
+        assert any(p.startswith(text) for p in problems), (text, problems)
+    assert len(problems) == len(expected), problems
+
+
+def test_free_text_columns_must_exist(study_copy):
+    edit(study_copy, lambda doc: doc["codebook"].update(free_text=["no_such_column"]))
+    with pytest.raises(StudyError, match="codebook.free_text: column 'no_such_column' not in survey.csv"):
+        load_study(study_copy)
