@@ -11,11 +11,11 @@ from typing import Iterable
 
 import nbformat
 from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from .data import sha256
 
-__all__ = ["render_notebook", "write_index", "provenance", "summary_text", "TEMPLATES"]
+__all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "TEMPLATES"]
 
 #: Cells tagged ``summary`` hold a report's executive summary: computed at the end of
 #: the notebook (when the results exist), shown at the top of the report and on the index.
@@ -90,6 +90,37 @@ def _summary_first(nb: nbformat.NotebookNode) -> None:
     nb.cells = keep[:first + 1] + [cells[i] for i in moved] + keep[first + 1:]
 
 
+class CaptionPreprocessor(Preprocessor):
+    """Number every figure and table of a report and give them their captions.
+
+    A figure is an image output, a table an HTML output holding a ``<table>``. The
+    caption comes from the cell's ``caption`` metadata (jupytext: ``# %% caption="..."``);
+    without one the item is only numbered. Figures are captioned below, tables above.
+    """
+
+    def preprocess(self, nb, resources):
+        counts = {"Figure": 0, "Table": 0}
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            caption = html.escape(str(cell.metadata.get("caption", "")))
+            outputs = []
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                text = data.get("text/html", "")
+                kind = ("Figure" if ("image/png" in data or "image/svg+xml" in data)
+                        else "Table" if "<table" in (text if isinstance(text, str) else "".join(text)) else None)
+                if kind is None:
+                    outputs.append(out)
+                    continue
+                counts[kind] += 1
+                label = nbformat.v4.new_output("display_data", data={"text/html": (
+                    f'<p class="cx-caption cx-caption-{kind.lower()}"><strong>{kind} {counts[kind]}.</strong> {caption}</p>')})
+                outputs.extend([out, label] if kind == "Figure" else [label, out])
+            cell.outputs = outputs
+        return nb, resources
+
+
 def render_notebook(nb: nbformat.NotebookNode, *, name: str, study, code: bool = False) -> tuple[str, str]:
     """Render an executed notebook to one self-contained HTML page.
 
@@ -111,6 +142,7 @@ def render_notebook(nb: nbformat.NotebookNode, *, name: str, study, code: bool =
                             exclude_output_prompt=True, embed_images=True)
     exporter.register_preprocessor(TagRemovePreprocessor(
         remove_cell_tags={"remove-cell"}, remove_input_tags={"remove-input"}, enabled=True), enabled=True)
+    exporter.register_preprocessor(CaptionPreprocessor(enabled=True), enabled=True)
     stamp = f"{study.name} · {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}"
     body, _ = exporter.from_notebook_node(nb, resources={"cxlab_provenance": stamp})
     return body, title
@@ -160,3 +192,95 @@ run finished {esc(prov['time'])} in {seconds:.1f} s.</p>
 </main></body></html>
 """
     path.write_text(page, encoding="utf-8")
+
+
+#: References cited by the methods sections, by key.
+REFERENCES = {
+    "hu_bentler": "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure "
+                  "analysis. Structural Equation Modeling, 6(1), 1–55.",
+    "rosseel": "Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. "
+               "Journal of Statistical Software, 48(2), 1–36.",
+    "pzb": "Parasuraman, A., Zeithaml, V. A., & Berry, L. L. (1988). SERVQUAL: A multiple-item scale for "
+           "measuring consumer perceptions of service quality. Journal of Retailing, 64(1), 12–40.",
+    "cronin_taylor": "Cronin, J. J., & Taylor, S. A. (1992). Measuring service quality: A reexamination and "
+                     "extension. Journal of Marketing, 56(3), 55–68.",
+    "horn": "Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis. "
+            "Psychometrika, 30(2), 179–185.",
+    "henseler": "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing discriminant "
+                "validity in variance-based structural equation modeling. JAMS, 43(1), 115–135.",
+    "fornell_larcker": "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with "
+                       "unobservable variables and measurement error. Journal of Marketing Research, 18(1), 39–50.",
+    "revelle": "Revelle, W. (2022). psych: Procedures for psychological, psychometric, and personality research "
+               "(R package version 2.2.9).",
+    "lmg": "Lindeman, R. H., Merenda, P. F., & Gold, R. Z. (1980). Introduction to bivariate and multivariate "
+           "analysis. Scott, Foresman. (LMG / Shapley decomposition of R²)",
+    "johnson": "Johnson, J. W. (2000). A heuristic method for estimating the relative weight of predictor "
+               "variables in multiple regression. Multivariate Behavioral Research, 35(1), 1–19.",
+    "ringle_sarstedt": "Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results: The "
+                       "importance-performance map analysis. Industrial Management & Data Systems, 116(9), 1865–1886.",
+    "reichheld": "Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review, 81(12), 46–54.",
+    "holm": "Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal "
+            "of Statistics, 6(2), 65–70.",
+    "montgomery": "Montgomery, D. C. (2019). Introduction to statistical quality control (8th ed.). Wiley.",
+    "meade_craig": "Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey data. "
+                   "Psychological Methods, 17(3), 437–455.",
+}
+
+_METHODS = {
+    "data_quality": (
+        "Answers coded as missing ({missing_codes}) are treated as missing; reverse-keyed items are recoded as "
+        "low + high − answer. Direct identifiers are replaced by keyed pseudonyms (HMAC-SHA256) before any "
+        "analysis. Groups smaller than {min_cell_size} respondents are suppressed in tables. Straight-lining and "
+        "speeding are flagged, not removed.",
+        ["meade_craig"]),
+    "measurement": (
+        "Sampling adequacy by Kaiser–Meyer–Olkin and Bartlett's test; the number of factors by parallel analysis "
+        "(seed {seed}); exploratory factor analysis with {efa_method} extraction and {rotation} rotation "
+        "(loadings below {loading_cutoff} hidden); confirmatory factor analysis by {estimator} with missing data "
+        "handled {missing}; reliability as Cronbach's alpha with Feldt intervals ({ci_pct} %), composite "
+        "reliability and AVE; discriminant validity by Fornell–Larcker and HTMT (0.85 / 0.90). Fit cut-offs: "
+        "CFI and TLI ≥ 0.95, RMSEA ≤ 0.06, SRMR ≤ 0.08. Results are checked against R's psych and lavaan.",
+        ["pzb", "cronin_taylor", "horn", "revelle", "fornell_larcker", "henseler", "hu_bentler"]),
+    "sem": (
+        "Structural equation model estimated by {estimator} (missing data: {missing}), marker-variable "
+        "identification (first loading fixed to 1) as in lavaan; standardised coefficients are lavaan's std.all; "
+        "indirect and total effects with delta-method standard errors (bootstrap: {bootstrap} resamples, seed "
+        "{seed}). Significance level {alpha_level}. Fit cut-offs: CFI and TLI ≥ 0.95, RMSEA ≤ 0.06, SRMR ≤ 0.08.",
+        ["rosseel", "hu_bentler"]),
+    "levers": (
+        "Contacts in the {contact_window_days} days before each respondent's survey date are linked through the "
+        "pseudonymous customer key. Driver importance by {importance_method}; effects of contact factors by OLS with "
+        "HC3 robust standard errors (associations, not causes); importance–performance map on a 0–100 scale; "
+        "levers ranked by expected gain with bootstrap intervals ({bootstrap} resamples, seed {seed}).",
+        ["lmg", "johnson", "ringle_sarstedt"]),
+    "monitoring": (
+        "NPS = % promoters (9–10) − % detractors (0–6) with its trinomial standard error; shares with Wilson "
+        "intervals; {ci_pct} % intervals; changes between periods by z-tests with Holm's correction at α = "
+        "{alpha_level}; Shewhart control chart with limits from the baseline period. Groups smaller than "
+        "{min_cell_size} are suppressed.",
+        ["reichheld", "holm", "montgomery"]),
+}
+
+
+def methods_section(study, topic: str) -> str:
+    """The methods paragraph and references of a report, written from the study's parameters.
+
+    Parameters
+    ----------
+    study : Study
+    topic : {"data_quality", "measurement", "sem", "levers", "monitoring"}
+
+    Returns
+    -------
+    str
+        Markdown: one paragraph, then the references as a list.
+    """
+    if topic not in _METHODS:
+        raise ValueError(f"The 'topic' parameter of methods_section must be one of "
+                         f"{', '.join(map(repr, _METHODS))}. Got {topic!r} instead.")
+    text, refs = _METHODS[topic]
+    p = dict(study.parameters)
+    p["ci_pct"] = f"{100 * p['ci_level']:g}"
+    p["missing_codes"] = ", ".join(map(str, study.codebook.missing_codes)) or "none declared"
+    body = text.format(**p)
+    return body + "\n\n**References**\n\n" + "\n".join(f"- {REFERENCES[k]}" for k in refs)

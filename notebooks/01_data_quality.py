@@ -40,7 +40,7 @@ survey = load_processed_survey(study)
 # Respondents per wave and segment. Groups with fewer respondents than the study's minimum
 # cell size are suppressed (shown empty) so that no small group can be singled out.
 
-# %%
+# %% caption="Respondents per wave and segment (cells below the minimum size suppressed)."
 quality.sample_overview(survey, by=[cb.wave, cb.segment], min_n=p["min_cell_size"])
 
 # %% [markdown]
@@ -50,13 +50,13 @@ quality.sample_overview(survey, by=[cb.wave, cb.segment], min_n=p["min_cell_size
 # and how many respondents answered every item of the scale (complete cases, which a
 # listwise analysis keeps).
 
-# %%
+# %% caption="Missing answers per scale, after missing-value codes."
 groups = {name: scale["items"] for name, scale in cb.scales.items()}
 groups.update({name: [s["column"]] for name, s in cb.single_items.items()})
 missing = quality.missingness(survey, groups)
 missing
 
-# %%
+# %% caption="Share of missing answers per scale."
 plots.bar_chart(missing, x="missing_share", y="group", title="Missing answers per scale",
                 xlabel="share missing", ylabel="");
 
@@ -67,7 +67,7 @@ plots.bar_chart(missing, x="missing_share", y="group", title="Missing answers pe
 # than a third of the median completion time. They are flagged here, not removed: the
 # study decides what to do with them.
 
-# %%
+# %% caption="Respondents flagged for careless responding."
 perception = [i for items in cb.servqual_items("p").values() for i in items]
 flags = {"straight-lining (perceptions)": quality.straightliners(survey, perception)}
 if cb.duration:
@@ -80,7 +80,7 @@ flag_table
 #
 # Shares of each answer on the outcome scales.
 
-# %%
+# %% caption="Answer distributions of the outcome items."
 outcome_items = list(cb.scales[p["outcome"]]["items"]) + list(cb.scales[p["loyalty"]]["items"])
 plots.distribution_chart(survey, outcome_items, title="Outcome items (reverse-keyed items recoded)");
 
@@ -89,3 +89,9 @@ plots.distribution_chart(survey, outcome_items, title="Outcome items (reverse-ke
 
 # %% tags=["summary"]
 Markdown(quality.describe_quality(survey, missing=missing, flags=flag_table, wave=cb.wave, segment=cb.segment))
+
+# %% [markdown]
+# ## Methods
+
+# %%
+Markdown(cxlab.report.methods_section(study, "data_quality"))

@@ -206,3 +206,9 @@ Markdown(servqual.describe(recovery=recovery, gaps=gaps, reliability=gap_rel, co
 
 # %%
 Markdown(reliability.describe_validity(validity))
+
+# %% [markdown]
+# ## Methods
+
+# %%
+Markdown(cxlab.report.methods_section(study, "measurement"))

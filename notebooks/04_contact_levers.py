@@ -26,6 +26,7 @@ parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_da
 
 # %%
 import cxlab
+from IPython.display import Markdown
 import pandas as pd
 from cxlab import contacts, levers, plots, quality
 from cxlab.data import load_contact_features, load_linkage, load_processed_survey
@@ -157,3 +158,9 @@ plots.lever_chart(ranked, title=f"Expected gain in mean {p['outcome']} per lever
 
 # %% tags=["summary"]
 levers.describe_levers(ranked)
+
+# %% [markdown]
+# ## Methods
+
+# %%
+Markdown(cxlab.report.methods_section(study, "levers"))

@@ -140,3 +140,9 @@ monitor.write_follow_up(follow_up, study.processed_dir / "follow_up.parquet");
 
 # %%
 monitor.follow_up_counts(follow_up, min_n=p["min_cell_size"])
+
+# %% [markdown]
+# ## Methods
+
+# %%
+Markdown(cxlab.report.methods_section(study, "monitoring"))
