@@ -14,10 +14,11 @@
 # %% [markdown]
 # # Drivers of satisfaction and loyalty: the structural model
 #
-# A structural equation model links the five service-quality dimensions (as latent
-# variables measured by their perception items) to satisfaction and satisfaction to
-# loyalty (intention to stay). First the fit of the model is judged against the usual
-# cut-offs, then the paths are read.
+# A structural equation model links the service-quality dimensions (latent variables
+# measured by their perception items) to satisfaction, and satisfaction to loyalty
+# (intention to stay). First the measurement model is checked, then the fit of the
+# structural model is judged against the usual cut-offs, and only then are the paths,
+# the direct, indirect and total effects and the differences between segments read.
 
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse
@@ -31,16 +32,42 @@ from cxlab.data import load_processed_survey
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
-p = study.parameters
+p, segment = study.parameters, study.codebook.segment
 survey = load_processed_survey(study)
 model = study.models["structural"]
 
+# %% [markdown]
+# ## Measurement model
+#
+# A confirmatory factor analysis of the perception items alone: every item should load
+# clearly (standardised loading ≥ 0.5) on its dimension and the model should fit before
+# the dimensions are used as drivers.
+
 # %%
-fit = sem.fit(survey, model, estimator=p["estimator"], missing=p["missing"])
+cfa = sem.fit(survey, study.models["measurement"], estimator=p["estimator"], missing=p["missing"])
+plots.fit_warnings(cfa)
+
+# %%
+sem.fit_table(cfa)
+
+# %% caption="Standardised loadings of the measurement model."
+cfa.estimates.query("op == '=~'")[["lhs", "rhs", "est", "se", "std_all"]].round(3)
+
+# %% [markdown]
+# ## Structural model
+#
+# The model below labels every structural path and defines its indirect and total effects
+# (`:=`), so the bootstrap (resamples and seed from the study's parameters) gives
+# percentile intervals for them. Warnings are shown first: a model that did not converge
+# is not interpreted.
+
+# %%
+fit = sem.fit(survey, sem.with_effects(model), estimator=p["estimator"], missing=p["missing"],
+              bootstrap=p["bootstrap"], seed=p["seed"])
 plots.fit_warnings(fit)
 
 # %% [markdown]
-# ## Model fit
+# ### Model fit
 #
 # Each index is compared with the cut-off of Hu & Bentler (1999): CFI and TLI at least
 # 0.95, RMSEA at most 0.06, SRMR at most 0.08. The chi-square test rejects almost every
@@ -50,26 +77,66 @@ plots.fit_warnings(fit)
 sem.fit_table(fit)
 
 # %% [markdown]
-# ## Structural paths
+# ### Structural paths
 #
 # Standardised coefficients (`std_all`) can be compared across paths: they are the change
 # in the outcome, in standard deviations, for one standard deviation more of the driver.
+# Standard errors and intervals are from the bootstrap.
 
 # %%
-paths = fit.estimates.query("op == '~'")[["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all"]]
-paths.round(3)
+fit.estimates.query("op == '~'")[["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all"]].round(3)
 
 # %% [markdown]
 # Variance explained (R²) of the outcomes of the structural model:
 
 # %%
-fit.r2[fit.r2.index.isin(paths["lhs"])].rename("R²").to_frame().round(3)
+fit.r2[fit.r2.index.isin(fit.estimates.query("op == '~'")["lhs"])].rename("R²").to_frame().round(3)
 
 # %%
-plots.path_chart(fit, title="Standardised paths: drivers → satisfaction → loyalty");
+plots.path_chart(fit, title="Standardised paths: drivers → satisfaction → loyalty", alpha=p["alpha_level"]);
+
+# %% [markdown]
+# ## Direct, indirect and total effects
+#
+# A driver acts on loyalty only through satisfaction in this model: its indirect effect
+# is the product of the two paths, and its total effect on satisfaction is its direct
+# effect. `std_all` puts every effect in standard deviations.
+
+# %%
+effects = sem.effects_table(fit)
+effects.round(3)
+
+# %% [markdown]
+# ## Segments
+#
+# Paths can only be compared between segments if the items measure the same thing in each
+# (metric invariance: equal loadings). The invariance tests come first, then each path is
+# estimated per segment (loadings held equal) and tested for equality across segments
+# with a chi-square difference test.
+
+# %%
+invariance = sem.invariance(survey, study.models["measurement"], group=segment, missing=p["missing"]) if segment else None
+invariance.round(3) if segment else Markdown("This study has no segment column.")
+
+# %%
+segments = sem.compare_segments(survey, model, group=segment, missing=p["missing"]) if segment else None
+plots.fit_warnings(segments.fit) if segment else None
+
+# %% caption="Standardised paths per segment and the test of equal paths across segments."
+segments.table.round(3) if segment else Markdown("This study has no segment column.")
+
+# %% [markdown]
+# ## Modification indices
+#
+# The five changes to the model that would lower the chi-square most (`mi`), with the
+# expected parameter change (`epc`, and standardised: `sepc_all`). They suggest where the
+# model could be wrong; freeing parameters only because of them capitalises on chance.
+
+# %%
+sem.modification_indices(fit, top=5).round(3)
 
 # %% [markdown]
 # ## Summary
 
 # %% tags=["summary"]
-Markdown(sem.describe_fit(fit, alpha=p["alpha_level"]))
+Markdown(sem.describe_drivers(fit, effects=effects, segments=segments, invariance=invariance, alpha=p["alpha_level"]))
