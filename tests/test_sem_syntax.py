@@ -59,7 +59,8 @@ def test_defined_parameters_are_parsed():
 @pytest.mark.parametrize("model,exc,match", [
     ("", ValueError, "'model' parameter"),
     ("f =~ x1 + 2x", ValueError, "Invalid variable name"),
-    ("a == b", NotImplementedError, "constraints"),
+    ("a > b", NotImplementedError, "constraints"),
+    ("f =~ x1 + x2\na == (b", ValueError, "Cannot parse the constraint"),
     ("u | t1", NotImplementedError, "Thresholds"),
     ("f =~ c(a, b)*x1 + x2", NotImplementedError, "Group-specific"),
     ("just words", ValueError, "No operator"),

@@ -111,13 +111,17 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         Rows with a missing value in any model variable are dropped (listwise).
     model : str
         lavaan syntax: ``=~``, ``~``, ``~~``, labels/fixed values ``a*x``/``1*x``, shared
-        labels for equality constraints, defined parameters ``name := expr``.
+        labels for equality constraints, linear constraints ``a == b``/``d + e == 2``
+        (ML without a mean structure, :mod:`cxlab.sem.constraints`), defined parameters
+        ``name := expr``.
     estimator : {"ML", "MLR", "WLSMV"}, default="ML"
         "MLR": ML estimates with Huber-White robust standard errors (observed
         information) and the Yuan-Bentler scaled test (``chisq_scaled``, ``cfi_scaled``,
         ``cfi_robust``, ``rmsea_scaled``, ``rmsea_robust``, ...), as lavaan. "WLSMV":
         ordinal items (``ordered``), DWLS on polychoric correlations and thresholds with
         robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`).
+        MLR also works with ``missing="fiml"``, groups and intercepts (casewise-score
+        meat, lavaan's FIML-corrected robust CFI/TLI/RMSEA: :mod:`cxlab.sem.robust_means`).
     missing : {"listwise", "fiml"}, default="listwise"
         "fiml": casewise (full-information) ML over all rows with at least one observed
         model variable, with a mean structure, observed-information SEs and fit measures
@@ -186,12 +190,10 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
                              group=group, group_equal=group_equal)
     parsed = parse_model(model)
     if missing == "fiml" or group is not None or has_intercepts(parsed):
-        if estimator.upper() != "ML":
-            raise NotImplementedError(f"estimator={estimator!r} with a mean structure (missing='fiml', group or "
-                                      "intercepts) is not implemented yet; use estimator='ML'.")
         from .multigroup import fit_groups
 
-        return fit_groups(data, parsed, model, group=group, group_equal=group_equal, missing=missing)
+        return fit_groups(data, parsed, model, group=group, group_equal=group_equal, missing=missing,
+                          estimator=estimator)
     pt, names = build_partable(parsed, fixed_x=True)
     ov, lv = names["ov"], names["lv"]
     sub = prepare_data(data, ov)
@@ -199,11 +201,29 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     S = sample_cov(sub.to_numpy())
     ram = RamModel.from_partable(pt, ov, lv, S)
     theta0 = start_values(ram, pt, S)
-    res = fit_ml(ram, S, theta0)
-    theta = res.theta
-    npar = ram.npar
     est_name = estimator.upper()
-    if est_name == "MLR":
+    rep = None
+    if parsed.constraints:
+        if est_name != "ML":
+            raise NotImplementedError(f"estimator={estimator!r} with equality constraints ('==') is not implemented "
+                                      f"yet; constraints: {[' == '.join(c) for c in parsed.constraints]}.")
+        from .constraints import ConstrainedModel, linear_constraints
+
+        labels = {lab: int(fr) - 1 for lab, fr in zip(pt["label"], pt["free"]) if lab and fr > 0}
+        rep = linear_constraints(parsed.constraints, labels, ram.npar)
+        cmodel = ConstrainedModel(ram, rep)
+        res = fit_ml(cmodel, S, rep.phi(theta0))
+        vcov_phi, se_ok = vcov_expected(cmodel, res.theta, n)
+        vcov = rep.vcov(vcov_phi)
+        theta = rep.theta(res.theta)
+        npar = cmodel.npar
+    else:
+        res = fit_ml(ram, S, theta0)
+        theta = res.theta
+        npar = ram.npar
+    if rep is not None:
+        pass
+    elif est_name == "MLR":
         if names["ov.x"]:
             raise NotImplementedError(
                 "estimator='MLR' with observed exogenous covariates (fixed.x) is not implemented yet; "
@@ -252,7 +272,7 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         n=n,
         model=model,
         estimator=est_name,
-        vcov=pd.DataFrame(vcov, index=range(1, npar + 1), columns=range(1, npar + 1)),
+        vcov=pd.DataFrame(vcov, index=range(1, ram.npar + 1), columns=range(1, ram.npar + 1)),
         iterations=res.iterations,
         _partable=pt,
         _ram=ram,

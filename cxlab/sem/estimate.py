@@ -17,7 +17,7 @@ import pandas as pd
 
 from .model import RamModel
 
-__all__ = ["MLFit", "fit_ml", "f_ml", "start_values", "expected_information"]
+__all__ = ["MLFit", "fit_ml", "f_ml", "start_values", "expected_information", "numeric_hessian", "backtrack"]
 
 MAX_ITER = 1000
 GRAD_TOL = 1e-10
@@ -60,6 +60,31 @@ def expected_information(J: np.ndarray, W: np.ndarray) -> np.ndarray:
     D = J.T.reshape(k, p, p)
     WDW = np.matmul(np.matmul(W, D), W).reshape(k, p * p)
     return J.T @ WDW.T
+
+
+def numeric_hessian(grad, theta: np.ndarray, rel_step: float = 1e-5) -> np.ndarray:
+    """Jacobian of the analytic gradient ``grad`` by central differences, symmetrised."""
+    q = len(theta)
+    H = np.empty((q, q))
+    for k in range(q):
+        h = rel_step * max(1.0, abs(theta[k]))
+        tp, tm = theta.copy(), theta.copy()
+        tp[k] += h
+        tm[k] -= h
+        H[:, k] = (grad(tp) - grad(tm)) / (2 * h)
+    return (H + H.T) / 2
+
+
+def backtrack(objective, theta: np.ndarray, f: float, g: np.ndarray, step: np.ndarray, max_halvings: int = 40):
+    """Armijo step halving along ``step``: ``(theta_new, f_new, alpha)``, or ``None`` if no decrease is found."""
+    alpha = 1.0
+    for _ in range(max_halvings):
+        cand = theta + alpha * step
+        fc = objective(cand)
+        if np.isfinite(fc) and fc <= f + 1e-4 * alpha * float(g @ step) + 1e-15 * max(1.0, abs(f)):
+            return cand, fc, alpha
+        alpha *= 0.5
+    return None
 
 
 def start_values(model: RamModel, pt: pd.DataFrame, S: np.ndarray) -> np.ndarray:
@@ -155,16 +180,8 @@ def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int 
             converged = True
             message = "converged"
             break
-        alpha = 1.0
-        accepted = False
-        for _ in range(40):
-            cand = theta + alpha * step
-            fc = f_ml(model.implied(cand), S, logdet_s)
-            if np.isfinite(fc) and fc <= f + 1e-4 * alpha * float(g @ step) + 1e-15 * max(1.0, abs(f)):
-                accepted = True
-                break
-            alpha *= 0.5
-        if not accepted:
+        found = backtrack(lambda t: f_ml(model.implied(t), S, logdet_s), theta, f, g, step)
+        if found is None:
             # no descent possible: at the optimum up to rounding, or stuck
             if np.max(np.abs(g)) < 1e-6:
                 converged = True
@@ -172,7 +189,8 @@ def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int 
             else:
                 message = "line search failed"
             break
-        theta, f_old, f = cand, f, fc
+        f_old = f
+        theta, f, alpha = found
         if np.max(np.abs(alpha * step)) < 1e-12 and abs(f_old - f) < 1e-15:
             converged = np.max(np.abs(g)) < 1e-6
             message = "converged" if converged else "no progress"

@@ -16,7 +16,7 @@ import numpy as np
 
 from .meanstructure import Pattern, pattern_loglik
 
-__all__ = ["missing_patterns", "em_saturated", "baseline_loglik"]
+__all__ = ["missing_patterns", "em_saturated", "baseline_loglik", "available_case_moments"]
 
 _LOG2PI = np.log(2 * np.pi)
 
@@ -41,11 +41,11 @@ def missing_patterns(X: np.ndarray) -> tuple:
         Xo = X[inverse == k][:, obs]
         mean = Xo.mean(axis=0)
         Xc = Xo - mean
-        out.append(Pattern(obs, len(Xo), mean, Xc.T @ Xc / len(Xo), p))
+        out.append(Pattern(obs, len(Xo), mean, Xc.T @ Xc / len(Xo), p, Xo))
     return tuple(out)
 
 
-def _available_case_moments(patterns):
+def available_case_moments(patterns):
     """Each variable's mean, N-divisor variance and count over the rows observing it."""
     p = patterns[0].p
     s1, s2, cnt = np.zeros(p), np.zeros(p), np.zeros(p)
@@ -85,7 +85,7 @@ def em_saturated(patterns, *, max_iter: int = 10000, tol: float = 1e-13):
     """
     p = patterns[0].p
     n = sum(pat.n for pat in patterns)
-    mu, var, _ = _available_case_moments(patterns)  # start
+    mu, var, _ = available_case_moments(patterns)  # start
     sigma = np.diag(var)
     converged = False
     for _ in range(max_iter):
@@ -124,5 +124,5 @@ def em_saturated(patterns, *, max_iter: int = 10000, tol: float = 1e-13):
 
 def baseline_loglik(patterns) -> float:
     """Log-likelihood of the independence model (free means and variances) under FIML."""
-    _, var, cnt = _available_case_moments(patterns)
+    _, var, cnt = available_case_moments(patterns)
     return float(np.sum(-0.5 * cnt * (_LOG2PI + np.log(var) + 1.0)))

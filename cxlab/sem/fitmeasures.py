@@ -258,8 +258,23 @@ def _srmr_means(S, mean, sigma, mu) -> dict:
     }
 
 
+def _pairwise_moments(patterns, n: int):
+    """Available-case means and pairwise-complete covariances (N - 1 divisor, rescaled by (n - 1) / n).
+
+    lavaan's sample statistics under ``missing = "ml"`` (its ``WLS.obs``, used by the GFI family).
+    """
+    p = patterns[0].p
+    X = np.full((n, p), np.nan)
+    start = 0
+    for pat in patterns:
+        X[start:start + pat.n][:, pat.obs] = pat.rows
+        start += pat.n
+    frame = pd.DataFrame(X)
+    return frame.cov(ddof=1).to_numpy() * (n - 1) / n, frame.mean().to_numpy()
+
+
 def mean_fit_measures(groups, npar: int, logl: float, logl_h1: float, logl_base: float, *,
-                      fiml: bool = False) -> pd.Series:
+                      fiml: bool = False, exo_idx=()) -> pd.Series:
     """lavaan's ``fitMeasures`` for ML with a mean structure, one or several groups.
 
     Covers complete data (``h1`` = the sample moments) and FIML (``h1`` = the saturated
@@ -280,9 +295,15 @@ def mean_fit_measures(groups, npar: int, logl: float, logl_h1: float, logl_base:
         Log-likelihoods (summed over groups) of the model, the saturated and the
         baseline model.
     fiml : bool, default=False
-        Missing data: ``gfi``, ``agfi`` and ``pgfi`` are NaN (lavaan weights them with an
-        information matrix for incomplete data that is not reproduced here; the
-        complete-data weights differ from lavaan by ~2e-4 on the reference case).
+        Missing data: the GFI family is weighted, as lavaan, by the pattern-wise expected
+        information at the implied moments (each group dict then needs ``patterns``),
+        ``sum_k n_k blockdiag(W_k, 1/2 D'(W_k (x) W_k) D) / n`` with ``W_k`` the inverse of
+        the implied covariance of the variables observed in pattern ``k`` (zero elsewhere),
+        and its "sample" moments are the available-case means and pairwise covariances.
+    exo_idx : sequence of int
+        Positions of the ``fixed.x`` covariates: their means and covariances count
+        neither as data nor as parameters (df, baseline df) and are left out of the GFI
+        residuals and moments, as lavaan.
 
     Returns
     -------
@@ -291,9 +312,11 @@ def mean_fit_measures(groups, npar: int, logl: float, logl_h1: float, logl_base:
     G = len(groups)
     n = sum(g["n"] for g in groups)
     p = groups[0]["S"].shape[0]
+    exo_idx = list(exo_idx)
+    nx = len(exo_idx)
     nel = G * (p * (p + 1) // 2 + p)
-    df = nel - npar
-    base_df = nel - G * 2 * p
+    df = nel - G * (nx * (nx + 1) // 2 + nx) - npar
+    base_df = nel - G * (nx * (nx + 1) // 2 + nx) - G * 2 * (p - nx)
     chisq = max(2.0 * (logl_h1 - logl), 0.0)
     base_chisq = 2.0 * (logl_h1 - logl_base)
     out = _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_groups=G)
@@ -302,12 +325,30 @@ def mean_fit_measures(groups, npar: int, logl: float, logl_h1: float, logl_base:
     out.update({k: float(w @ np.array([r[k] for r in res])) for k in res[0]})
     gfis = []
     for g in groups:
-        W = np.linalg.inv(g["sigma"])
         E = g["S"] - g["sigma"]
         d = g["mean"] - g["mu"]
-        t1 = 0.5 * np.trace(W @ E @ W @ E) + d @ W @ d
-        t2 = 0.5 * np.trace(W @ g["S"] @ W @ g["S"]) + g["mean"] @ W @ g["mean"]
+        if fiml:  # lavaan's "sample" moments here: available-case means, pairwise covariances
+            S_obs, m_obs = _pairwise_moments(g["patterns"], g["n"])
+            E = S_obs - g["sigma"]
+            d = m_obs - g["mu"]
+            weights = []
+            for pat in g["patterns"]:
+                W = np.zeros_like(g["sigma"])
+                W[pat.ix] = np.linalg.inv(g["sigma"][pat.ix])
+                weights.append((pat.n / g["n"], W))
+        else:
+            weights = [(1.0, np.linalg.inv(g["sigma"]))]
+        S_obs, m_obs = (S_obs, m_obs) if fiml else (g["S"], g["mean"])
+        if nx:  # fixed.x moments are not fitted: out of residuals and moments
+            ix = np.ix_(exo_idx, exo_idx)
+            E, d, S_obs, m_obs = E.copy(), d.copy(), S_obs.copy(), m_obs.copy()
+            E[ix] = 0.0
+            S_obs[ix] = 0.0
+            d[exo_idx] = 0.0
+            m_obs[exo_idx] = 0.0
+        t1 = sum(f * (0.5 * np.trace(W @ E @ W @ E) + d @ W @ d) for f, W in weights)
+        t2 = sum(f * (0.5 * np.trace(W @ S_obs @ W @ S_obs) + m_obs @ W @ m_obs) for f, W in weights)
         gfis.append(1.0 - t1 / t2)
-    gfi = np.nan if fiml else float(w @ np.array(gfis))
+    gfi = float(w @ np.array(gfis))
     out.update(_tail_measures(chisq, df, n, npar, gfi, nel))
     return pd.Series(out, name="value", dtype=float)

@@ -17,14 +17,14 @@ and step halving. The observed information (lavaan's default for FIML) is the He
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from .estimate import MLFit, expected_information
+from .estimate import MLFit, backtrack, expected_information, numeric_hessian
 from .model import RamModel
 from .standardize import std_all
 
@@ -50,6 +50,8 @@ class Pattern:
         Mean and N-divisor covariance of the observed variables over these rows.
     p : int
         Number of observed variables of the model.
+    rows : ndarray, optional
+        The rows themselves (``n x len(obs)``), for casewise scores (MLR).
     """
 
     obs: np.ndarray
@@ -57,6 +59,7 @@ class Pattern:
     mean: np.ndarray
     cov: np.ndarray
     p: int
+    rows: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def flat(self) -> np.ndarray:
@@ -91,7 +94,7 @@ def complete_block(ram: RamModel, X: np.ndarray) -> Block:
     mean = X.mean(axis=0)
     Xc = X - mean
     p = X.shape[1]
-    return Block(ram, (Pattern(np.arange(p), len(X), mean, Xc.T @ Xc / len(X), p),))
+    return Block(ram, (Pattern(np.arange(p), len(X), mean, Xc.T @ Xc / len(X), p, X),))
 
 
 def pattern_loglik(sig_oo, d, S_k, n_k):
@@ -156,15 +159,7 @@ def information_expected(blocks, theta: np.ndarray) -> np.ndarray:
 
 def information_observed(blocks, theta: np.ndarray) -> np.ndarray:
     """Observed information: Hessian of ``-logl`` by central differences of the analytic gradient."""
-    q = len(theta)
-    H = np.empty((q, q))
-    for k in range(q):
-        h = 1e-5 * max(1.0, abs(theta[k]))
-        tp, tm = theta.copy(), theta.copy()
-        tp[k] += h
-        tm[k] -= h
-        H[:, k] = (gradient(blocks, tp) - gradient(blocks, tm)) / (2 * h)
-    return (H + H.T) / 2
+    return numeric_hessian(lambda t: gradient(blocks, t), theta)
 
 
 def fit_blocks(blocks, theta0: np.ndarray, *, max_iter: int = MAX_ITER, grad_tol: float = GRAD_TOL) -> MLFit:
@@ -192,19 +187,12 @@ def fit_blocks(blocks, theta0: np.ndarray, *, max_iter: int = MAX_ITER, grad_tol
         if not np.all(np.isfinite(step)):
             message = "singular information matrix"
             break
-        alpha, accepted = 1.0, False
-        for _ in range(40):
-            cand = theta + alpha * step
-            fc = -loglik(blocks, cand) / n
-            if np.isfinite(fc) and fc <= f + 1e-4 * alpha * float(g @ step) + 1e-15 * max(1.0, abs(f)):
-                accepted = True
-                break
-            alpha *= 0.5
-        if not accepted:
+        found = backtrack(lambda t: -loglik(blocks, t) / n, theta, f, g, step)
+        if found is None:
             converged = bool(np.max(np.abs(g)) < 1e-6)
             message = "converged (no further decrease possible)" if converged else "line search failed"
             break
-        theta, f = cand, fc
+        theta, f, _ = found
     return MLFit(theta=theta, fmin=float(f), converged=converged, iterations=it, message=message)
 
 

@@ -26,9 +26,11 @@ from .estimate import start_values
 from .fiml import baseline_loglik, em_saturated, missing_patterns
 from .fitmeasures import mean_fit_measures
 from .meanstructure import (Block, complete_block, fit_blocks, information_expected, information_observed,
-                            loglik, std_all_means)
+                            loglik, saturated_loglik, std_all_means)
 from .model import RamModel
 from .moments import prepare_data
+from .casewise import scores
+from .robust_means import H1Info, baseline_pieces, robust_fit_measures, sandwich, trace_product
 from .standardize import r_squared
 from .syntax import build_partable
 
@@ -164,7 +166,9 @@ def _group_block(pt_g, ov, lv, frame, fiml: bool, n_theta: int):
     patterns = missing_patterns(X)
     if not patterns:
         raise ValueError("The 'data' parameter of fit has no row with an observed model variable.")
-    mu, sigma, ll_h1, em_ok = em_saturated(patterns)
+    # lavaan's EM stopping rule (no moment moves by 1e-5): its h1 moments feed srmr, gfi and the
+    # FIML-corrected robust measures, which would otherwise differ from lavaan's by ~1e-6
+    mu, sigma, ll_h1, em_ok = em_saturated(patterns, tol=1e-5)
     ram = RamModel.from_partable(pt_g, ov, lv, sigma, mu, n_theta=n_theta)
     return Block(ram, patterns), mu, sigma, ll_h1, em_ok
 
@@ -206,7 +210,8 @@ def _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels) -> pd.Da
     return pd.concat(parts, ignore_index=True)
 
 
-def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equal=(), missing: str = "listwise"):
+def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equal=(), missing: str = "listwise",
+               estimator: str = "ML"):
     """Fit a model with a mean structure (see the module notes); called by :func:`cxlab.sem.fit`.
 
     Returns
@@ -216,18 +221,20 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
         the data, groups in order of first appearance) after ``rhs``, and
         ``implied_cov``/``sample_cov``/``r2`` are indexed by (group, variable).
         ``sample_cov`` holds the h1 moments (the EM estimates under FIML).
+        ``estimator="MLR"``: Huber-White SEs and the Yuan-Bentler (Mplus) scaled test
+        (:mod:`cxlab.sem.robust_means`). Under FIML the robust CFI/TLI/RMSEA are lavaan's
+        FIML-corrected ones.
     """
     from .engine import SemResult, _defined_rows
 
     fiml = missing == "fiml"
     group_equal = check_group_equal(group_equal)
+    if parsed.constraints:
+        raise NotImplementedError("Equality constraints ('==') with a mean structure (groups, FIML or intercepts) are "
+                                  f"not implemented yet; constraints: {[' == '.join(c) for c in parsed.constraints]}.")
     pt1, names = build_partable(parsed, fixed_x=True, meanstructure=True)
-    if names["ov.x"]:
-        raise NotImplementedError(
-            "Observed exogenous covariates (fixed.x) with a mean structure (groups, FIML or intercepts) are not "
-            f"implemented yet; covariates in this model: {names['ov.x']}."
-        )
     ov, lv = names["ov"], names["lv"]
+    exo_idx = [ov.index(v) for v in names["ov.x"]]
     if group is None:
         labels, frames = [None], [data]
         if not isinstance(data, pd.DataFrame):
@@ -238,6 +245,12 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
     q = int(pt["free"].max())
     blocks, h1, h1_ll, em_ok = [], [], 0.0, True
     for g, frame in enumerate(frames, start=1):
+        if fiml and names["ov.x"]:
+            holes = [v for v in names["ov.x"] if v in frame.columns and frame[v].isna().any()]
+            if holes:
+                raise NotImplementedError(
+                    f"missing='fiml' with missing values in the fixed.x covariate(s) {holes} is not implemented "
+                    "(lavaan would need missing='ml.x'); drop those rows or impute the covariates.")
         b, mu, sigma, ll, ok = _group_block(pt[pt["group"] == g], ov, lv, frame, fiml, q)
         blocks.append(b)
         h1.append((mu, sigma))
@@ -246,18 +259,31 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
     pts = [pt[pt["group"] == g] for g in range(1, len(blocks) + 1)]
     res = fit_blocks(blocks, _start(blocks, pts, h1, q))
     theta = res.theta
-    info = information_observed(blocks, theta) if fiml else information_expected(blocks, theta)
-    vcov, se_ok = _invert(info)
+    mlr = estimator.upper() == "MLR"
+    if mlr:
+        vcov, se_ok, A0_inv, B0 = _robust_vcov(blocks, theta)
+    else:
+        info = information_observed(blocks, theta) if fiml else information_expected(blocks, theta)
+        vcov, se_ok = _invert(info)
     multigroup = group is not None
     table = _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels)
     if parsed.defined:
         table = pd.concat([table, _defined_rows(parsed.defined, blocks[0].ram, pts[0], theta, vcov)], ignore_index=True)
 
     n_total = sum(b.n for b in blocks)
-    moments = [dict(n=b.n, S=s, mean=m, sigma=b.ram.implied(theta), mu=b.ram.implied_mean(theta))
+    moments = [dict(n=b.n, S=s, mean=m, sigma=b.ram.implied(theta), mu=b.ram.implied_mean(theta), patterns=b.patterns)
                for b, (m, s) in zip(blocks, h1)]
-    fm = mean_fit_measures(moments, q, loglik(blocks, theta), h1_ll, sum(baseline_loglik(b.patterns) for b in blocks),
-                           fiml=fiml)
+    logl_base = sum(_baseline_loglik(b.patterns, sig, exo_idx) for b, (_, sig) in zip(blocks, h1))
+    # fixed.x: lavaan reports log-likelihoods conditional on the covariates (minus their marginal part)
+    ll_x = sum(saturated_loglik(sig[np.ix_(exo_idx, exo_idx)], b.n) for b, (_, sig) in zip(blocks, h1)) if exo_idx else 0.0
+    fm = mean_fit_measures(moments, q, loglik(blocks, theta) - ll_x, h1_ll - ll_x, logl_base - ll_x, fiml=fiml,
+                           exo_idx=exo_idx)
+    if mlr or fiml:
+        rb = _robust_groups(blocks, theta, h1, moments, exo_idx)
+        extra = robust_fit_measures(fm, rb, mlr=mlr, fiml=fiml,
+                                    trace_h0=trace_product(A0_inv, B0) if mlr and se_ok else np.nan,
+                                    n_free_rows=int((pt["free"] > 0).sum()))
+        fm = pd.concat([fm, pd.Series(extra, dtype=float)])
     warnings = []
     for g, b in enumerate(blocks, start=1):
         _, sig_all, _ = b.ram.implied_all(theta)
@@ -289,13 +315,46 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
         sample_cov=by_group([pd.DataFrame(m["S"], index=ov, columns=ov) for m in moments]),
         n=n_total,
         model=model,
-        estimator="ML",
+        estimator=estimator.upper(),
         vcov=pd.DataFrame(vcov, index=range(1, q + 1), columns=range(1, q + 1)),
         iterations=res.iterations,
         _partable=pt if multigroup else pt.drop(columns="group"),
         _ram=blocks[0].ram,
         _theta=theta,
     )
+
+
+def _robust_vcov(blocks, theta):
+    """Huber-White covariance (observed information, casewise-score meat) and its pieces."""
+    A0 = information_observed(blocks, theta)
+    vcov, ok = _invert(A0)
+    if not ok:
+        return vcov, False, vcov, vcov
+    score_blocks = [scores(b.patterns, b.ram.implied_mean(theta), b.ram.implied(theta), b.ram.jacobian(theta),
+                           b.ram.jacobian_mean(theta)) for b in blocks]
+    vcov, A0_inv, B0 = sandwich(A0, score_blocks)
+    return vcov, bool(np.all(np.isfinite(vcov))), A0_inv, B0
+
+
+def _baseline_loglik(patterns, sigma_h1, exo_idx) -> float:
+    """Independence model's log-likelihood; ``fixed.x`` covariates (complete) keep their joint distribution."""
+    ll = baseline_loglik(patterns)
+    if len(exo_idx) > 1:
+        n = sum(pat.n for pat in patterns)
+        Sx = sigma_h1[np.ix_(exo_idx, exo_idx)]
+        ll += saturated_loglik(Sx, n) - sum(saturated_loglik(Sx[[i]][:, [i]], n) for i in range(len(exo_idx)))
+    return ll
+
+
+def _robust_groups(blocks, theta, h1, moments, exo_idx=()):
+    """Per-group pieces of :func:`~cxlab.sem.robust_means.robust_fit_measures`."""
+    out = []
+    for b, (mu1, sig1), m in zip(blocks, h1, moments):
+        p = len(mu1)
+        mu0, sig0, J0, Jm0, tr0 = baseline_pieces(b.patterns, p, exo_idx, sig1[np.ix_(exo_idx, exo_idx)])
+        out.append(dict(h1=H1Info(b.patterns, mu1, sig1, exo_idx), mu=m["mu"], sigma=m["sigma"], J=b.ram.jacobian(theta),
+                        Jm=b.ram.jacobian_mean(theta), mu0=mu0, sigma0=sig0, J0=J0, Jm0=Jm0, trace_h0_base=tr0))
+    return out
 
 
 def _invert(info: np.ndarray):

@@ -23,9 +23,11 @@ import pandas as pd
 from scipy import stats
 
 from .fitmeasures import _rmsea_ci
+from .estimate import numeric_hessian
 from .model import RamModel
 
-__all__ = ["gamma_adf", "robust_vcov", "scaling_factor", "scaled_fit_measures"]
+__all__ = ["gamma_adf", "robust_vcov", "scaling_factor", "scaled_fit_measures", "scaled_test", "scaled_measures",
+           "robust_measures"]
 
 
 def _vech_index(p):
@@ -65,15 +67,7 @@ def observed_information(model: RamModel, theta: np.ndarray, S: np.ndarray) -> n
         w = np.linalg.inv(sg)
         return 0.5 * model.jacobian(t).T @ (w @ (sg - S) @ w).ravel()
 
-    q = len(theta)
-    H = np.empty((q, q))
-    for k in range(q):
-        h = 1e-5 * max(1.0, abs(theta[k]))
-        tp, tm = theta.copy(), theta.copy()
-        tp[k] += h
-        tm[k] -= h
-        H[:, k] = (grad(tp) - grad(tm)) / (2 * h)
-    return (H + H.T) / 2
+    return numeric_hessian(grad, theta)
 
 
 def robust_vcov(model: RamModel, theta: np.ndarray, S: np.ndarray, gamma: np.ndarray, n: int):
@@ -130,9 +124,18 @@ def scaled_fit_measures(fm: pd.Series, S: np.ndarray, gamma: np.ndarray, A: np.n
     chisq, chisq_b = fm["chisq"], fm["baseline_chisq"]
     c, c_h1, c_h0 = scaling_factor(S, gamma, A, B, df)
     cb = _baseline_scaling(S, gamma, dfb)
-    t = chisq / c
-    tb = chisq_b / cb
-    out = {
+    out = scaled_test(chisq, df, chisq_b, dfb, c, cb, c_h1, c_h0)
+    t = out["chisq_scaled"]
+    out.update(scaled_measures(t, df, chisq_b / cb, dfb, c, int(n)))
+    out.update(robust_measures(chisq, df, chisq_b, dfb, c, cb, t, int(n)))
+    return pd.concat([fm, pd.Series(out, dtype=float)])
+
+
+def scaled_test(chisq: float, df: int, chisq_b: float, dfb: int, c: float, cb: float, c_h1: float,
+                c_h0: float) -> dict:
+    """The scaled test statistics of the model and the baseline (lavaan's names)."""
+    t, tb = chisq / c, chisq_b / cb
+    return {
         "chisq_scaled": t,
         "df_scaled": float(df),
         "pvalue_scaled": float(stats.chi2.sf(t, df)),
@@ -144,6 +147,16 @@ def scaled_fit_measures(fm: pd.Series, S: np.ndarray, gamma: np.ndarray, A: np.n
         "scaling_factor_h1": c_h1,
         "scaling_factor_h0": c_h0,
     }
+
+
+def scaled_measures(t: float, df: int, tb: float, dfb: int, c: float, n: int, n_groups: int = 1) -> dict:
+    """``*_scaled`` incremental indices and RMSEA from the scaled statistics ``t``, ``tb``.
+
+    As lavaan 0.6-14: the RMSEA interval and p-values use the unscaled statistic
+    ``t * c`` with ``c * df`` degrees of freedom.
+    """
+    g = n_groups
+    out = {}
     cfi_den = max(t - df, tb - dfb, 0.0)
     out["cfi_scaled"] = 1.0 - max(t - df, 0.0) / cfi_den if cfi_den > 0 else 1.0
     rb, rm = tb / dfb, t / df
@@ -153,23 +166,34 @@ def scaled_fit_measures(fm: pd.Series, S: np.ndarray, gamma: np.ndarray, A: np.n
     out["pnfi_scaled"] = df / dfb * out["nfi_scaled"]
     out["ifi_scaled"] = (tb - t) / (tb - df)
     out["rni_scaled"] = 1.0 - (t - df) / (tb - dfb)
-    # robust (Brosseau-Liard & Savalei) versions: non-centrality chisq - c * df
-    num = max(chisq - c * df, 0.0)
-    den = max(chisq - c * df, chisq_b - cb * dfb, 0.0)
+    out["rmsea_scaled"] = np.sqrt(max(t / df - 1.0, 0.0) / n) * np.sqrt(g)
+    chisq, df_c = t * c, c * df
+    lo, hi = _rmsea_ci(chisq, df_c, n)
+    out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo * np.sqrt(g), hi * np.sqrt(g)
+    out["rmsea_pvalue_scaled"] = float(stats.ncx2.sf(chisq, df_c, n * df_c * 0.05**2 / g))
+    out["rmsea_notclose_pvalue_scaled"] = float(stats.ncx2.cdf(chisq, df_c, n * df_c * 0.08**2 / g))
+    return out
+
+
+def robust_measures(xx3: float, df: int, xx3_null: float, dfb: int, c3: float, c3_null: float, xx3_scaled: float,
+                    n: int, n_groups: int = 1) -> dict:
+    """lavaan's ``*_robust`` CFI/TLI/RNI and RMSEA (Brosseau-Liard, Savalei & Li; Zhang & Savalei under FIML).
+
+    ``xx3`` is the test statistic (under FIML: of the model evaluated at the EM moments),
+    ``c3`` its scaling factor and ``xx3_scaled = xx3 / c3``; ``*_null`` the same for the
+    baseline model. The non-centrality is ``xx3 - c3 * df``.
+    """
+    g = n_groups
+    out = {}
+    num = max(xx3 - c3 * df, 0.0)
+    den = max(xx3 - c3 * df, xx3_null - c3_null * dfb, 0.0)
     out["cfi_robust"] = 1.0 - num / den if den > 0 else 1.0
-    out["rni_robust"] = 1.0 - (chisq - c * df) / (chisq_b - cb * dfb)
-    out["tli_robust"] = out["nnfi_robust"] = 1.0 - ((chisq - c * df) / df) / ((chisq_b - cb * dfb) / dfb)
-    # lavaan 0.6-14: the scaled RMSEA interval and p-values use the unscaled chisq with
-    # c * df degrees of freedom; the robust ones (Savalei) use chisq_scaled and rescale
-    out["rmsea_scaled"] = np.sqrt(max(t / df - 1.0, 0.0) / n)
-    df_c = c * df
-    lo, hi = _rmsea_ci(chisq, df_c, int(n))
-    out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo, hi
-    out["rmsea_pvalue_scaled"] = float(stats.ncx2.sf(chisq, df_c, n * df_c * 0.05**2))
-    out["rmsea_notclose_pvalue_scaled"] = float(stats.ncx2.cdf(chisq, df_c, n * df_c * 0.08**2))
-    out["rmsea_robust"] = np.sqrt(max(chisq - c * df, 0.0) / (n * df))
-    lo, hi = _rmsea_ci(t, df, int(n))
-    out["rmsea_ci_lower_robust"], out["rmsea_ci_upper_robust"] = np.sqrt(c) * lo, np.sqrt(c) * hi
-    out["rmsea_pvalue_robust"] = float(stats.ncx2.sf(t, df, n * df * 0.05**2 / c))
-    out["rmsea_notclose_pvalue_robust"] = float(stats.ncx2.cdf(t, df, n * df * 0.08**2 / c))
-    return pd.concat([fm, pd.Series(out, dtype=float)])
+    out["rni_robust"] = 1.0 - (xx3 - c3 * df) / (xx3_null - c3_null * dfb)
+    out["tli_robust"] = out["nnfi_robust"] = 1.0 - ((xx3 - c3 * df) * dfb) / ((xx3_null - c3_null * dfb) * df)
+    out["rmsea_robust"] = np.sqrt(max(xx3 - c3 * df, 0.0) / (n * df)) * np.sqrt(g)
+    lo, hi = _rmsea_ci(xx3_scaled, df, n)
+    out["rmsea_ci_lower_robust"] = np.sqrt(c3) * lo * np.sqrt(g)
+    out["rmsea_ci_upper_robust"] = np.sqrt(c3) * hi * np.sqrt(g)
+    out["rmsea_pvalue_robust"] = float(stats.ncx2.sf(xx3_scaled, df, n * df * 0.05**2 / c3 / g))
+    out["rmsea_notclose_pvalue_robust"] = float(stats.ncx2.cdf(xx3_scaled, df, n * df * 0.08**2 / c3 / g))
+    return out

@@ -6,8 +6,9 @@ modifiers ``a*x`` (label), ``0.5*x`` (fixed value), ``NA*x`` (free), ``start(v)*
 formulas spread over several lines, ``#``/``!`` comments, ``;`` as separator, and
 defined parameters ``name := expression``, and intercepts ``y ~ 1`` (``y ~ a*1``,
 ``y ~ 0*1``; op ``"~1"`` with an empty ``rhs``, as lavaan). Thresholds (``|``),
-formative indicators (``<~``) and explicit constraints (``==``, ``<``, ``>``) raise
-:class:`NotImplementedError`.
+formative indicators (``<~``) and inequality constraints (``<``, ``>``) raise
+:class:`NotImplementedError`; equality constraints ``lhs == rhs`` between labels are kept
+in :attr:`ParsedModel.constraints` (:mod:`cxlab.sem.constraints`).
 
 With ``meanstructure=True`` (lavaan's default when the model has intercepts, with
 missing-data FIML and with groups) the table ends with the intercepts of the observed
@@ -48,10 +49,13 @@ class ParsedModel:
         (str) and ``start`` (float).
     defined : tuple of (name, expression) tuples
         The ``:=`` definitions, expressions with whitespace removed (lavaan's ``rhs``).
+    constraints : tuple of (lhs, rhs) expression pairs
+        Explicit equality constraints ``lhs == rhs`` (whitespace removed).
     """
 
     formulas: tuple
     defined: tuple
+    constraints: tuple = ()
 
 
 def _strip_comments(text: str) -> str:
@@ -163,6 +167,7 @@ def parse_model(model: str) -> ParsedModel:
         raise ValueError(f"The 'model' parameter must be a non-empty lavaan model string. Got {model!r} instead.")
     formulas = []
     defined = []
+    constraints = []
     for st in _statements(model):
         op = _find_operator(st)
         if op is None:
@@ -179,7 +184,16 @@ def parse_model(model: str) -> ParsedModel:
                 raise ValueError(f"Cannot parse the expression of {lhs_text!r}: {rhs_text!r}.") from exc
             defined.append((lhs_text, expr))
             continue
-        if op in ("==", "<", ">"):
+        if op == "==":
+            sides = [re.sub(r"\s+", "", t) for t in (lhs_text, rhs_text)]
+            for side in sides:
+                try:
+                    ast.parse(side.replace("^", "**"), mode="eval")
+                except SyntaxError as exc:
+                    raise ValueError(f"Cannot parse the constraint {st!r}.") from exc
+            constraints.append(tuple(sides))
+            continue
+        if op in ("<", ">"):
             raise NotImplementedError(f"Explicit constraints ({op!r}) are not supported yet: {st!r}. Use shared labels for equality constraints.")
         if op == "<~":
             raise NotImplementedError(f"Formative indicators ('<~') are not supported: {st!r}.")
@@ -207,7 +221,7 @@ def parse_model(model: str) -> ParsedModel:
                 formulas.append((lhs, op, var, mod))
     if not formulas:
         raise ValueError("The model has no '=~', '~' or '~~' statement.")
-    return ParsedModel(formulas=tuple(formulas), defined=tuple(defined))
+    return ParsedModel(formulas=tuple(formulas), defined=tuple(defined), constraints=tuple(constraints))
 
 
 def _unique(seq):

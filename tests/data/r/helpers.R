@@ -1,0 +1,61 @@
+## Helpers for the reference scripts of tests/data/ (lavaan only; the shared reference set's
+## helpers also load psych and semTools). Run from tests/data:
+##   cd tests/data && Rscript r/10_hs_missing_fiml_mlr.R
+## Needs Debian's r-base-core r-cran-lavaan r-cran-jsonlite (R is used for the references only;
+## cxlab does not need R).
+suppressPackageStartupMessages({ library(lavaan); library(jsonlite) })
+ANCHOR_ROOT <- normalizePath(".")
+stopifnot(file.exists(file.path(ANCHOR_ROOT, "r", "helpers.R")))
+
+software_info <- function() {
+  list(R = paste(R.version$major, R.version$minor, sep = "."),
+       lavaan = as.character(packageVersion("lavaan")),
+       platform = R.version$platform,
+       blas = tryCatch(La_library(), error = function(e) NA))
+}
+
+read_anchor_csv <- function(name) read.csv(file.path(ANCHOR_ROOT, name), stringsAsFactors = FALSE)
+
+time_median <- function(f, reps = 7) {
+  f()
+  t <- vapply(seq_len(reps), function(i) {
+    t0 <- proc.time()[["elapsed"]]; f(); proc.time()[["elapsed"]] - t0
+  }, numeric(1))
+  list(median = median(t), reps = reps, all = t)
+}
+
+pe_rows <- function(fit, ...) {
+  pe <- as.data.frame(parameterEstimates(fit, standardized = TRUE, ...))
+  pe$free <- !(is.na(pe$z) & pe$se == 0) & !(pe$op %in% c(":=", "==", "<", ">"))
+  pe$free[pe$op %in% c(":=", "==", "<", ">")] <- NA
+  for (nm in names(pe)) if (is.factor(pe[[nm]])) pe[[nm]] <- as.character(pe[[nm]])
+  pe
+}
+
+fit_all <- function(fit) {
+  fm <- fitMeasures(fit)
+  as.list(setNames(as.numeric(fm), names(fm)))
+}
+
+lav_opts <- function(fit) {
+  o <- lavInspect(fit, "options")
+  keep <- c("estimator", "se", "test", "information", "h1.information",
+            "observed.information", "likelihood", "missing", "meanstructure",
+            "fixed.x", "conditional.x", "std.lv", "parameterization",
+            "group.equal", "mimic", "optim.method", "sample.cov.rescale")
+  o[intersect(keep, names(o))]
+}
+
+write_anchor <- function(obj, case) {
+  obj$case <- case
+  obj$software <- software_info()
+  obj$generated_utc <- format(Sys.time(), tz = "UTC", usetz = TRUE)
+  path <- file.path(ANCHOR_ROOT, paste0(case, ".json"))
+  writeLines(toJSON(obj, auto_unbox = TRUE, digits = NA, pretty = TRUE,
+                    na = "null", null = "null", dataframe = "rows"), path)
+  cat("wrote", path, "\n")
+}
+
+HS_MODEL <- "visual  =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed   =~ x7 + x8 + x9"
