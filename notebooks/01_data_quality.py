@@ -27,7 +27,8 @@ parameters = {}  # overrides of the study's parameters, e.g. {"min_cell_size": 2
 import cxlab
 from IPython.display import Markdown
 from cxlab import plots, quality
-from cxlab.data import load_processed_survey
+import pandas as pd
+from cxlab.data import load_linkage, load_processed_survey, load_quality
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
@@ -74,6 +75,25 @@ if cb.duration:
     flags["speeder"] = quality.speeders(survey, cb.duration)
 flag_table = quality.flags_summary(flags)
 flag_table
+
+# %% [markdown]
+# ## What the data layer did
+#
+# Every problem the data layer met on reading the raw file, and how the study says to
+# handle it: answers dropped or set missing (with the file's row numbers), respondents
+# flagged. Nothing is removed silently.
+
+# %% caption="Problems found in the raw survey and their handling."
+load_quality(study)
+
+# %% [markdown]
+# ## Linking survey answers to contacts
+#
+# Respondents are linked to their contacts in the window before their survey date through
+# the pseudonymous customer key. Unmatched counts on each side show how complete the link is.
+
+# %% caption="Linkage of respondents and contact-log customers."
+pd.Series(load_linkage(study), name="count").to_frame()
 
 # %% [markdown]
 # ## Answer distributions
