@@ -58,7 +58,7 @@ from .paths import replace_dir
 from .privacy import load_secret, pseudonymise, redact_text
 
 __all__ = ["DataError", "Prepared", "SURVEY_FORMATS", "read_columns", "read_table", "clean_survey", "load_survey",
-           "survey_flags", "prepare", "sha256", "load_processed_survey", "load_contact_features", "load_linkage",
+           "survey_flags", "prepare", "sha256", "load_processed_survey", "load_contact_features", "load_contacts", "load_linkage",
            "load_quality"]
 
 #: File types a survey may come in.
@@ -796,6 +796,22 @@ def _link_contacts(survey: pd.DataFrame, study, source) -> tuple[pd.DataFrame, d
 def load_contact_features(study) -> pd.DataFrame:
     """Per-respondent contact features (keyed by ``respondent_key``) of the study."""
     return pd.read_parquet(prepare(study).directory / "contact_features.parquet")
+
+
+def load_contacts(study):
+    """The study's contact log as an Ibis table in the engine that holds it (file or database).
+
+    Column renames and the time zone from the study's ``data.contacts`` options are applied;
+    pass the result to any function of :mod:`cxlab.contacts`. Raises ValueError when the
+    study has no contact log.
+    """
+    from .contacts import contacts_table
+
+    source = _contact_source(study)
+    if source is None:
+        raise ValueError(f"Study '{study.name}' has no contact log: add data.contacts to {study.path}.")
+    opts = dict(getattr(study, "data_options", {}).get("contacts", {}))
+    return contacts_table(source, columns=opts.get("columns"), timezone=opts.get("timezone"))
 
 
 def load_linkage(study) -> dict:

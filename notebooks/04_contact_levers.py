@@ -29,13 +29,13 @@ import cxlab
 from IPython.display import Markdown
 import pandas as pd
 from cxlab import contacts, levers, plots, quality
-from cxlab.data import load_contact_features, load_linkage, load_processed_survey
+from cxlab.data import load_contact_features, load_contacts, load_linkage, load_processed_survey
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
 survey = load_processed_survey(study)
-log = study.data["contacts"]
+log = load_contacts(study)
 contact_levers = ["repeat_contacts", "long_waits", "abandoned", "transfers", "escalations"]
 
 # %% [markdown]
