@@ -37,6 +37,7 @@ __all__ = [
     "rank_levers",
     "describe_levers",
     "LeverSummary",
+    "contact_sem_model",
 ]
 
 _METHODS = ("shapley", "relative_weights")
@@ -1453,3 +1454,39 @@ def _rank_range(row: pd.Series) -> str:
 def _join(names: Sequence[str]) -> str:
     names = [str(n) for n in names]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def contact_sem_model(model: str, *, outcome: str, contact_features: Sequence[str]) -> str:
+    r"""Add contact features to a structural model as observed exogenous predictors of ``outcome``.
+
+    The result is lavaan syntax for :func:`cxlab.sem.fit`: the contact features enter as
+    fixed exogenous covariates (lavaan's ``fixed.x``), so their effects on the outcome are
+    adjusted for the model's latent drivers. They remain associations: contact
+    experience is not randomised.
+
+    Parameters
+    ----------
+    model : str
+        lavaan syntax with ``outcome`` as a latent or observed variable.
+    outcome : str
+        The variable the contact features predict.
+    contact_features : sequence of str
+        Column names (per-respondent contact features).
+
+    Examples
+    --------
+    >>> m = "sat =~ s1 + s2 + s3\nsat ~ rel"
+    >>> print(contact_sem_model(m, outcome="sat", contact_features=["repeat_contacts", "long_waits"]))
+    sat =~ s1 + s2 + s3
+    sat ~ rel
+    sat ~ repeat_contacts + long_waits
+    """
+    import re
+
+    names = set(re.findall(r"[A-Za-z_][\w.]*", model))
+    if outcome not in names:
+        raise ValueError(f"The 'outcome' parameter of contact_sem_model must name a variable of the model. "
+                         f"Got {outcome!r} instead.")
+    if not contact_features:
+        raise ValueError("The 'contact_features' parameter of contact_sem_model must name at least one column.")
+    return model.rstrip("\n") + f"\n{outcome} ~ " + " + ".join(contact_features)

@@ -140,3 +140,9 @@ sem.modification_indices(fit, top=5).round(3)
 
 # %% tags=["summary"]
 Markdown(sem.describe_drivers(fit, effects=effects, segments=segments, invariance=invariance, alpha=p["alpha_level"]))
+
+# %% [markdown]
+# ## Methods
+
+# %%
+Markdown(cxlab.report.methods_section(study, "sem"))

@@ -28,7 +28,7 @@ parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_da
 import cxlab
 from IPython.display import Markdown
 import pandas as pd
-from cxlab import contacts, levers, plots, quality
+from cxlab import contacts, levers, plots, quality, sem
 from cxlab.data import load_contact_features, load_contacts, load_linkage, load_processed_survey
 
 plots.set_theme()
@@ -102,6 +102,24 @@ effects.query("role == 'contact'").round(3)
 
 # %%
 print(effects.attrs["note"])
+
+# %% [markdown]
+# ## Contact factors in the structural model
+#
+# The same contact factors as observed exogenous predictors of satisfaction in the
+# structural model of report 03, so that their effects are adjusted for the latent
+# service-quality drivers (and free of their measurement error). Still associations.
+
+# %%
+contact_model = levers.contact_sem_model(study.models["structural"], outcome=p["outcome"],
+                                         contact_features=contact_levers)
+contact_fit = sem.fit(survey.merge(features, on="respondent_key"), contact_model,
+                      estimator=p["estimator"], missing=p["missing"])
+plots.fit_warnings(contact_fit)
+
+# %% caption="Paths from contact factors to the outcome in the structural model."
+contact_fit.estimates.query("op == '~' and rhs in @contact_levers")[
+    ["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all"]].round(3)
 
 # %% [markdown]
 # ## Which levers matter most for satisfaction?

@@ -671,3 +671,32 @@ def test_demo_planted_levers_rank_highest(demo_levers_data):
     assert t.loc[top_driver, "impact_ci_lower"] > 0
     # driver order beyond the top: the planted order of the clearly non-zero betas
     assert drivers.index[:3].tolist() == truth["expected"]["driver_ranking"][:3]
+
+
+def test_contact_features_as_exogenous_in_the_sem_recover_planted_levers(demo_contacts):
+    """The demo's planted top contact levers (truth.yaml) are the strongest in the SEM too."""
+    import yaml
+
+    import cxlab
+    from cxlab import sem
+    from cxlab.data import load_contact_features, load_processed_survey
+    from cxlab.levers import contact_sem_model
+    from conftest import DEMO
+
+    study = cxlab.load_study(DEMO / "study.yaml")
+    truth = yaml.safe_load((DEMO / "truth.yaml").read_text())
+    data = load_processed_survey(study).merge(load_contact_features(study), on="respondent_key")
+    cl = ["repeat_contacts", "long_waits", "abandoned", "transfers", "escalations"]
+    fit = sem.fit(data, contact_sem_model(study.models["structural"], outcome="satisfaction", contact_features=cl))
+    assert fit.converged and not fit.warnings
+    paths = fit.estimates.query("op == '~' and rhs in @cl").set_index("rhs")
+    top = paths["std_all"].abs().sort_values(ascending=False).index[:2].tolist()
+    assert set(top) == set(truth["expected"]["top_contact_levers"][:2])
+    assert (paths.loc[top, "est"] < 0).all() and (paths.loc[top, "pvalue"] < 0.001).all()
+
+
+def test_contact_sem_model_names_a_bad_outcome():
+    from cxlab.levers import contact_sem_model
+
+    with pytest.raises(ValueError, match="The 'outcome' parameter of contact_sem_model must name a variable"):
+        contact_sem_model("f =~ a + b", outcome="sat", contact_features=["x"])
