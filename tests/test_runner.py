@@ -28,6 +28,7 @@ def test_demo_run_writes_index_and_every_report(demo_run):
         assert "require.min.js" not in html and "MathJax" not in html  # nothing from a CDN
         assert 'class="jp-CodeMirrorEditor' not in html  # publication mode: no code
         assert "Traceback" not in html
+        assert "<h2" in html and "Methods" in html and "References" in html  # every report ends with its methods
         assert f"[{names.index(name) + 1}/5]" in done.stderr or name in done.stderr
     index = (out / "index.html").read_text()
     for name in names:
