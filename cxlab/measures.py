@@ -493,6 +493,20 @@ def _mean(x, w, ci, method, n_boot, seed):
     return m, se, float(lo), float(hi)
 
 
+def _top_box(caller, scores, scale, top, weights, ci, method, n_boot, seed, *, with_mean=True):
+    """Validate, clean and score a rating item: (x, w, n_missing, share of top box, mean)."""
+    scale = _check_scale(scale, caller)
+    _check_top(top, scale, caller)
+    _check_option(method, "method", caller, _MEAN_SHARE_METHODS)
+    _check_ci(ci, caller)
+    if method == "bootstrap":
+        _check_boot(n_boot, caller)
+    x, w, n_missing = _clean(scores, scale[0], scale[1], caller, weights)
+    share = _share(x, w, x > scale[1] - top, ci, method, n_boot, seed)
+    mean = _mean(x, w, ci, method, n_boot, seed) if with_mean else None
+    return x, w, n_missing, share, mean
+
+
 def csat(
     scores,
     *,
@@ -543,16 +557,8 @@ def csat(
     >>> round(r.ci_lower, 2), round(r.ci_upper, 2)
     (39.68, 89.22)
     """
-    caller = "csat"
-    scale = _check_scale(scale, caller)
-    _check_top(top, scale, caller)
-    _check_option(method, "method", caller, _MEAN_SHARE_METHODS)
-    _check_ci(ci, caller)
-    if method == "bootstrap":
-        _check_boot(n_boot, caller)
-    x, w, n_missing = _clean(scores, scale[0], scale[1], caller, weights)
-    value, se, lo, hi = _share(x, w, x > scale[1] - top, ci, method, n_boot, seed)
-    m, mse, mlo, mhi = _mean(x, w, ci, method, n_boot, seed)
+    x, w, n_missing, share, mean = _top_box("csat", scores, scale, top, weights, ci, method, n_boot, seed)
+    (value, se, lo, hi), (m, mse, mlo, mhi) = share, mean
     return CSATResult(
         metric="csat", value=value, se=se, ci_lower=lo, ci_upper=hi,
         n=x.size, n_eff=_kish(w, x.size), n_missing=n_missing, ci=float(ci), method=method,
@@ -597,16 +603,8 @@ def ces(
     >>> r.value, r.share
     (5.25, 75.0)
     """
-    caller = "ces"
-    scale = _check_scale(scale, caller)
-    _check_top(top, scale, caller)
-    _check_option(method, "method", caller, _MEAN_SHARE_METHODS)
-    _check_ci(ci, caller)
-    if method == "bootstrap":
-        _check_boot(n_boot, caller)
-    x, w, n_missing = _clean(scores, scale[0], scale[1], caller, weights)
-    m, mse, mlo, mhi = _mean(x, w, ci, method, n_boot, seed)
-    s, sse, slo, shi = _share(x, w, x > scale[1] - top, ci, method, n_boot, seed)
+    x, w, n_missing, share, mean = _top_box("ces", scores, scale, top, weights, ci, method, n_boot, seed)
+    (s, sse, slo, shi), (m, mse, mlo, mhi) = share, mean
     return CESResult(
         metric="ces", value=m, se=mse, ci_lower=mlo, ci_upper=mhi,
         n=x.size, n_eff=_kish(w, x.size), n_missing=n_missing, ci=float(ci), method=method,
@@ -645,15 +643,9 @@ def intention_to_stay(
     >>> intention_to_stay([5, 4, 3, 5, 2, None]).value
     60.0
     """
-    caller = "intention_to_stay"
-    scale = _check_scale(scale, caller)
-    _check_top(top, scale, caller)
-    _check_option(method, "method", caller, _MEAN_SHARE_METHODS)
-    _check_ci(ci, caller)
-    if method == "bootstrap":
-        _check_boot(n_boot, caller)
-    x, w, n_missing = _clean(scores, scale[0], scale[1], caller, weights)
-    value, se, lo, hi = _share(x, w, x > scale[1] - top, ci, method, n_boot, seed)
+    x, w, n_missing, share, _ = _top_box("intention_to_stay", scores, scale, top, weights, ci, method, n_boot, seed,
+                                         with_mean=False)
+    value, se, lo, hi = share
     return MetricResult(
         metric="intention_to_stay", value=value, se=se, ci_lower=lo, ci_upper=hi,
         n=x.size, n_eff=_kish(w, x.size), n_missing=n_missing, ci=float(ci), method=method,
