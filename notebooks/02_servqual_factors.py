@@ -65,7 +65,7 @@ pa = factor.parallel_analysis(survey[items], n_iter=50, seed=p["seed"])
 n_factors = p["n_factors"] or pa.n_factors
 print(f"Parallel analysis suggests {pa.n_factors} factor(s); the analysis uses {n_factors}.")
 
-# %%
+# %% caption="Eigenvalues of the perception items against random data (parallel analysis)."
 plots.scree_chart(pa.eigenvalues, title="Scree plot with parallel analysis");
 
 # %% [markdown]
@@ -78,7 +78,7 @@ plots.scree_chart(pa.eigenvalues, title="Scree plot with parallel analysis");
 efa = factor.efa(survey[items], n_factors, method=p["efa_method"], rotation=p["rotation"])
 factor.loading_table(efa, cutoff=p["loading_cutoff"]).style.format("{:.2f}", na_rep="")
 
-# %%
+# %% caption="Variance explained by each factor."
 efa.variance.round(3)
 
 # %% [markdown]
@@ -87,7 +87,7 @@ efa.variance.round(3)
 # sample sizes), RMSEA with its 90 % interval (below 0.06 is good), the Tucker–Lewis
 # index (above 0.95 is good), the root mean square of the residual correlations and BIC.
 
-# %%
+# %% caption="Fit of the exploratory factor model."
 factor.efa_fit(efa, survey).to_frame("value").round(4)
 
 # %% [markdown]
@@ -115,7 +115,7 @@ plots.fit_warnings(cfa)
 # Fit indices against Hu & Bentler's (1999) cut-offs: CFI and TLI at least 0.95, RMSEA at
 # most 0.06, SRMR at most 0.08.
 
-# %%
+# %% caption="Fit of the five-dimension CFA against Hu & Bentler's cut-offs."
 sem.fit_table(cfa)
 
 # %% [markdown]
@@ -124,7 +124,7 @@ sem.fit_table(cfa)
 # Cronbach's alpha of the perception items per dimension, with a 95 % confidence
 # interval; values above 0.7 are usually called acceptable, above 0.8 good.
 
-# %%
+# %% caption="Cronbach's alpha per SERVQUAL dimension."
 reliability.scale_reliability(survey, dims).round(3)
 
 # %% [markdown]
@@ -139,7 +139,7 @@ reliability.scale_reliability(survey, dims).round(3)
 validity = reliability.validity_table(cfa, survey)
 validity.drop(columns=["cr_ok", "ave_ok"]).round(3)
 
-# %%
+# %% caption="Discriminant validity: Fornell–Larcker and HTMT per pair of dimensions."
 reliability.discriminant_validity(cfa, survey).round(3)
 
 # %% [markdown]
@@ -152,7 +152,7 @@ reliability.discriminant_validity(cfa, survey).round(3)
 gaps = servqual.gap_scores(survey, cb.servqual["dimensions"], ci=p["ci_level"], **sq)
 gaps.round(3)
 
-# %%
+# %% caption="SERVQUAL gaps (perception − expectation) with confidence intervals."
 plots.gap_chart(gaps, title="SERVQUAL gap (P − E) per dimension");
 
 # %% [markdown]
@@ -174,7 +174,7 @@ servqual.servperf_scores(survey, cb.servqual["dimensions"], ci=p["ci_level"],
 gap_rel = servqual.gap_reliability(survey, cb.servqual["dimensions"], **sq)
 gap_rel.drop(columns=["sd_perception", "sd_expectation"]).round(3)
 
-# %%
+# %% caption="Reliability of perception items and of gap scores per dimension."
 plots.difference_reliability_chart(gap_rel, title="Reliability: perceptions vs gap scores");
 
 # %% [markdown]
@@ -189,10 +189,10 @@ comparison = servqual.compare_servqual_servperf(
     outcome_name=p["outcome"], **sq)
 comparison.models.round(3)
 
-# %%
+# %% caption="Tests of SERVQUAL (gaps) against SERVPERF (perceptions)."
 comparison.tests.round(4)
 
-# %%
+# %% caption="Variance in the outcome explained by SERVQUAL and SERVPERF."
 plots.variance_explained_chart(comparison.models, title=f"Variance in {p['outcome']} explained");
 
 # %% [markdown]

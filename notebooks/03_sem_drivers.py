@@ -47,7 +47,7 @@ model = study.models["structural"]
 cfa = sem.fit(survey, study.models["measurement"], estimator=p["estimator"], missing=p["missing"])
 plots.fit_warnings(cfa)
 
-# %%
+# %% caption="Fit of the measurement model."
 sem.fit_table(cfa)
 
 # %% caption="Standardised loadings of the measurement model."
@@ -73,7 +73,7 @@ plots.fit_warnings(fit)
 # 0.95, RMSEA at most 0.06, SRMR at most 0.08. The chi-square test rejects almost every
 # model at this sample size, so it is reported but not used alone.
 
-# %%
+# %% caption="Fit of the structural model."
 sem.fit_table(fit)
 
 # %% [markdown]
@@ -83,16 +83,16 @@ sem.fit_table(fit)
 # in the outcome, in standard deviations, for one standard deviation more of the driver.
 # Standard errors and intervals are from the bootstrap.
 
-# %%
+# %% caption="Structural paths (unstandardised and standardised)."
 fit.estimates.query("op == '~'")[["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all"]].round(3)
 
 # %% [markdown]
 # Variance explained (R²) of the outcomes of the structural model:
 
-# %%
+# %% caption="Variance explained (R²) of the structural outcomes."
 fit.r2[fit.r2.index.isin(fit.estimates.query("op == '~'")["lhs"])].rename("R²").to_frame().round(3)
 
-# %%
+# %% caption="Path diagram: standardised coefficients, significance marked."
 plots.path_chart(fit, title="Standardised paths: drivers → satisfaction → loyalty", alpha=p["alpha_level"]);
 
 # %% [markdown]
@@ -132,7 +132,7 @@ segments.table.round(3) if segment else Markdown("This study has no segment colu
 # expected parameter change (`epc`, and standardised: `sepc_all`). They suggest where the
 # model could be wrong; freeing parameters only because of them capitalises on chance.
 
-# %%
+# %% caption="Top modification indices with expected parameter change."
 sem.modification_indices(fit, top=5).round(3)
 
 # %% [markdown]

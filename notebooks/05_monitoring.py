@@ -57,7 +57,7 @@ baseline = None if p["baseline_wave"] is None else f"wave {p['baseline_wave']}"
 table = monitor.trends(survey, metrics=metrics, **waves)
 table.round(2)
 
-# %%
+# %% caption="Headline metrics per wave with confidence bands."
 plots.trend_band_chart(table, title=f"Headline metrics per wave ({p['ci_level']:.0%} CI)");
 
 # %% [markdown]
@@ -72,7 +72,7 @@ changes = monitor.compare_periods(table, baseline=baseline, alpha=p["alpha_level
                                   ci=p["ci_level"])
 Markdown(monitor.describe_changes(changes, ci=p["ci_level"]))
 
-# %%
+# %% caption="Changes between waves, Holm-adjusted."
 changes.round(4)
 
 # %% [markdown]
@@ -118,7 +118,7 @@ chart = monitor.control_chart(survey, metric={"nps": metrics["nps"]}, freq="week
                               wave=cb.wave, date=cb.date, min_n=p["min_cell_size"],
                               baseline={cb.wave: p["baseline_wave"] or int(survey[cb.wave].min())})
 
-# %%
+# %% caption="Control chart of the weekly NPS."
 plots.control_chart_plot(chart, title="NPS per survey week, limits from the baseline wave");
 
 # %%
@@ -138,7 +138,7 @@ follow_up = monitor.follow_up_list(survey, features, nps=metrics["nps"],
                                    date=cb.date)
 monitor.write_follow_up(follow_up, study.processed_dir / "follow_up.parquet");
 
-# %%
+# %% caption="Close the loop: detractors with a recent bad contact (counts only)."
 monitor.follow_up_counts(follow_up, min_n=p["min_cell_size"])
 
 # %% [markdown]
