@@ -12,9 +12,9 @@ log-likelihood is ``Jm_o' W r + 1/2 J_oo' vec(W r r' W - W)`` with ``W = Sigma_o
 (:func:`scores`); its cross-product over rows is lavaan's first-order information.
 :func:`observed_information` is minus the Hessian of the log-likelihood: the terms of a
 linear parameterisation (exact for the saturated and the independence model) plus, when
-given, the second derivatives of the model moments (the hook for an analytic observed
-information of structured models; today those use the numeric Hessian of
-:func:`cxlab.sem.meanstructure.information_observed`).
+given, the second derivatives of the model moments (for structured models
+:meth:`cxlab.sem.model.RamModel.hessian_contraction`, as
+:func:`cxlab.sem.meanstructure.information_observed` does).
 """
 
 from __future__ import annotations

@@ -12,7 +12,10 @@ analytic (chain rule through :meth:`RamModel.jacobian` and
 :meth:`RamModel.jacobian_mean`); the estimator is Fisher scoring with the expected
 information ``sum_k n_k [1/2 J_oo' (W (x) W) J_oo + Jmu_o' W Jmu_o]`` (``W = Sigma_oo^-1``)
 and step halving. The observed information (lavaan's default for FIML) is the Hessian of
-``-logl``, taken by central differences of the analytic gradient.
+``-logl``, analytic too: the pattern-wise chain rule of
+:func:`cxlab.sem.casewise.observed_information` plus the second derivatives of the implied
+moments (:meth:`RamModel.hessian_contraction`). :func:`information_observed_numeric`
+(central differences of the analytic gradient) is kept as a test oracle.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
+from .casewise import observed_information as _casewise_observed
 from .estimate import MLFit, backtrack, expected_information, numeric_hessian
 from .model import RamModel
 from .standardize import std_all
 
 __all__ = ["Pattern", "Block", "complete_block", "loglik", "gradient", "information_expected",
-           "information_observed", "fit_blocks", "std_all_means", "saturated_loglik", "pattern_loglik"]
+           "information_observed", "information_observed_numeric", "fit_blocks", "std_all_means", "saturated_loglik",
+           "pattern_loglik"]
 
 _LOG2PI = np.log(2 * np.pi)
 MAX_ITER = 500
@@ -158,7 +163,19 @@ def information_expected(blocks, theta: np.ndarray) -> np.ndarray:
 
 
 def information_observed(blocks, theta: np.ndarray) -> np.ndarray:
-    """Observed information: Hessian of ``-logl`` by central differences of the analytic gradient."""
+    """Observed information: the analytic Hessian of ``-logl`` (total over groups and rows)."""
+    q = len(theta)
+    H = np.zeros((q, q))
+    for b in blocks:
+        ram = b.ram
+        H += _casewise_observed(b.patterns, ram.implied_mean(theta), ram.implied(theta), ram.jacobian(theta),
+                                ram.jacobian_mean(theta),
+                                second=lambda gS, gm, ram=ram: ram.hessian_contraction(theta, gS, gm))
+    return H
+
+
+def information_observed_numeric(blocks, theta: np.ndarray) -> np.ndarray:
+    """Observed information by central differences of the analytic gradient (the test oracle)."""
     return numeric_hessian(lambda t: gradient(blocks, t), theta)
 
 

@@ -206,3 +206,61 @@ class RamModel:
         scale = np.where(self.mat[rows] == "M", 1.0, nu[j[rows]])
         np.add.at(out.T, self.free[rows] - 1, (Bp[:, i[rows]] * scale).T)
         return out
+
+    # ------------------------------------------------------ second derivatives
+    def hessian_contraction(self, theta: np.ndarray, g_sigma: np.ndarray, g_mu=None) -> np.ndarray:
+        """``sum_ab G_ab d2 Sigma_ab / dtheta dtheta' + sum_a g_a d2 mu_a / dtheta dtheta'``, shape (npar, npar).
+
+        ``g_sigma`` is ``G`` (``p x p`` or its ``vec``; only its symmetric part matters),
+        ``g_mu`` the vector ``g`` (``p``; omitted: zero). This is the second-derivative
+        term of the observed information of any function of the implied moments whose
+        gradient with respect to ``(Sigma, mu)`` is ``(G, g)``.
+
+        The rows enter ``A``, ``S`` and ``m`` linearly, so with ``B = (I - A)^-1``,
+        ``dB = B dA B`` and, with ``Gh = F' G F`` (``F`` the selection of the observed
+        variables), ``Sigma_all = B S B'``, ``nu = B m``, ``T = Sigma_all Gh B``,
+        ``U = B' Gh B`` and ``h = B' F' g``, the second derivatives by table row are
+
+        * ``A[i, j]``, ``A[a, b]``: ``2 (B_ja T_bi + B_bi T_ja) + 2 Sigma_jb U_ai + B_ja h_i nu_b + B_bi h_a nu_j``;
+        * ``A[i, j]``, ``S[a, b]``: ``2 (B_ja U_bi + B_jb U_ai)`` (one term when ``a = b``);
+        * ``A[i, j]``, ``m[a]``: ``B_ja h_i``;
+        * all others zero.
+
+        Rows sharing a free parameter (labels, group equalities) are summed.
+        """
+        p, nv = self.p, self.n_vars
+        G = np.asarray(g_sigma, dtype=float).reshape(p, p)
+        G = (G + G.T) / 2
+        B, sig_all, _ = self.implied_all(theta)
+        Bp = B[:p, :]
+        U = Bp.T @ G @ Bp
+        T = sig_all[:, :p] @ G @ Bp
+        nu = B @ self.intercepts(theta)
+        h = np.zeros(nv) if g_mu is None else Bp.T @ np.asarray(g_mu, dtype=float)
+        rows = np.flatnonzero(self.free > 0)
+        mat = self.mat[rows]
+        pos = self.pos[rows]
+        n = len(rows)
+        H = np.zeros((n, n))
+        a = np.flatnonzero(mat == "A")
+        s = np.flatnonzero(mat == "S")
+        m = np.flatnonzero(mat == "M")
+        if len(a):
+            I, J = pos[a, 0], pos[a, 1]
+            Bji = B[np.ix_(J, I)]  # (k, l) -> B[j_k, i_l]
+            X = Bji * T[np.ix_(J, I)].T
+            Y = Bji * np.outer(h[I], nu[J])
+            H[np.ix_(a, a)] = 2.0 * (X + X.T) + 2.0 * sig_all[np.ix_(J, J)] * U[np.ix_(I, I)] + Y + Y.T
+            if len(s):
+                Sa, Sb = pos[s, 0], pos[s, 1]
+                off = (Sa != Sb).astype(float)
+                AS = 2.0 * (B[np.ix_(J, Sa)] * U[np.ix_(I, Sb)] + off * B[np.ix_(J, Sb)] * U[np.ix_(I, Sa)])
+                H[np.ix_(a, s)] = AS
+                H[np.ix_(s, a)] = AS.T
+            if len(m):
+                AM = h[I][:, None] * B[np.ix_(J, pos[m, 0])]
+                H[np.ix_(a, m)] = AM
+                H[np.ix_(m, a)] = AM.T
+        P = np.zeros((self.npar, n))
+        P[self.free[rows] - 1, np.arange(n)] = 1.0
+        return P @ H @ P.T

@@ -2,8 +2,9 @@
 
 As lavaan's ``estimator = "MLR"`` on complete data (no mean structure):
 
-* ``vcov = A^-1 B A^-1 / N`` with ``A`` the observed information (Hessian of ``F_ML/2``
-  at the estimates, by central differences of the analytic gradient) and
+* ``vcov = A^-1 B A^-1 / N`` with ``A`` the observed information (the analytic Hessian of
+  ``F_ML/2`` at the estimates: :func:`observed_information`; the central differences of
+  :func:`observed_information_numeric` are kept as a test oracle) and
   ``B = Delta' W Gamma W Delta``, ``W = 1/2 D'(Sigma^-1 (x) Sigma^-1) D`` the expected
   h1 information at the implied covariance and ``Gamma`` the (N-divisor) covariance of the
   casewise products ``vech((x_i - xbar)(x_i - xbar)')``.
@@ -22,12 +23,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .casewise import kron_quad
 from .fitmeasures import _rmsea_ci
 from .estimate import numeric_hessian
 from .model import RamModel
 
-__all__ = ["gamma_adf", "robust_vcov", "scaling_factor", "scaled_fit_measures", "scaled_test", "scaled_measures",
-           "robust_measures"]
+__all__ = ["gamma_adf", "observed_information", "observed_information_numeric", "robust_vcov", "scaling_factor",
+           "scaled_fit_measures", "scaled_test", "scaled_measures", "robust_measures"]
 
 
 def _vech_index(p):
@@ -60,7 +62,23 @@ def _jac_vech(J: np.ndarray, p: int) -> np.ndarray:
 
 
 def observed_information(model: RamModel, theta: np.ndarray, S: np.ndarray) -> np.ndarray:
-    """Hessian of ``F_ML / 2`` (per observation) by central differences of the gradient."""
+    """Analytic Hessian of ``F_ML / 2`` (per observation).
+
+    With ``W = Sigma^-1``: ``J' (W (x) W S W - 1/2 W (x) W) J`` plus the second derivatives
+    of ``Sigma`` contracted with the gradient ``1/2 (W - W S W)``
+    (:meth:`~cxlab.sem.model.RamModel.hessian_contraction`).
+    """
+    sigma = model.implied(theta)
+    W = np.linalg.inv(sigma)
+    W = (W + W.T) / 2
+    WSW = W @ S @ W
+    J = model.jacobian(theta)
+    H = kron_quad(J, W, WSW) - 0.5 * kron_quad(J, W, W) + model.hessian_contraction(theta, 0.5 * (W - WSW))
+    return (H + H.T) / 2
+
+
+def observed_information_numeric(model: RamModel, theta: np.ndarray, S: np.ndarray) -> np.ndarray:
+    """Hessian of ``F_ML / 2`` (per observation) by central differences of the gradient (test oracle)."""
 
     def grad(t):
         sg = model.implied(t)
