@@ -30,7 +30,7 @@ test: install
 ## open JupyterLab on the project with the cxlab kernel
 lab: install
 	$(BIN)/python -m ipykernel install --sys-prefix --name cxlab --display-name "Python (cxlab)"
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 ## time `cxlab run` on the demo study (benchmarks/README.md)
 bench: install
