@@ -21,6 +21,14 @@ import pandas as pd
 __all__ = ["describe_quality", "scale_scores", "sample_overview", "missingness", "straightliners", "speeders", "flags_summary"]
 
 
+def _columns(survey: pd.DataFrame, columns: Sequence[str], caller: str, param: str) -> pd.DataFrame:
+    """``survey[columns]``, or a ValueError naming the parameter and the missing columns."""
+    missing = [c for c in columns if c not in survey.columns]
+    if missing:
+        raise ValueError(f"The {param!r} parameter of {caller} names columns not in the data: {missing}.")
+    return survey[list(columns)]
+
+
 def scale_scores(survey: pd.DataFrame, scales: Mapping[str, Sequence[str]], *, min_share: float = 0.5) -> pd.DataFrame:
     """Per-respondent mean of each scale's items.
 
@@ -33,7 +41,7 @@ def scale_scores(survey: pd.DataFrame, scales: Mapping[str, Sequence[str]], *, m
     """
     out = {}
     for name, items in scales.items():
-        block = survey[list(items)].astype(float)
+        block = _columns(survey, items, "scale_scores", "scales").astype(float)
         enough = block.notna().sum(axis=1) >= min_share * len(items)
         out[name] = block.mean(axis=1).where(enough)
     return pd.DataFrame(out, index=survey.index)
@@ -45,9 +53,7 @@ def sample_overview(survey: pd.DataFrame, *, by: Sequence[str], min_n: int = 10)
     Returns a DataFrame with the ``by`` columns, ``n``, ``share`` and ``suppressed``
     (``n < min_n``: the count is shown as missing so that no small group is published).
     """
-    missing = [c for c in by if c not in survey.columns]
-    if missing:
-        raise ValueError(f"The 'by' parameter of sample_overview names columns not in the data: {missing}.")
+    _columns(survey, by, "sample_overview", "by")
     out = survey.groupby(list(by), observed=True).size().rename("n").reset_index()
     out["share"] = out["n"] / out["n"].sum()
     out["suppressed"] = out["n"] < min_n
@@ -64,7 +70,7 @@ def missingness(survey: pd.DataFrame, groups: Mapping[str, Sequence[str]]) -> pd
     """
     rows = []
     for name, items in groups.items():
-        block = survey[list(items)]
+        block = _columns(survey, items, "missingness", "groups")
         rows.append({"group": name, "items": len(items), "cells": block.size,
                      "missing": int(block.isna().sum().sum()),
                      "missing_share": float(block.isna().to_numpy().mean()),
@@ -77,7 +83,7 @@ def straightliners(survey: pd.DataFrame, items: Sequence[str], *, min_answered: 
 
     Only respondents with at least ``min_answered`` answers can be flagged.
     """
-    block = survey[list(items)]
+    block = _columns(survey, items, "straightliners", "items")
     answered = block.notna().sum(axis=1)
     same = block.nunique(axis=1, dropna=True) == 1
     return (same & (answered >= min_answered)).rename("straightliner")
@@ -85,7 +91,7 @@ def straightliners(survey: pd.DataFrame, items: Sequence[str], *, min_answered: 
 
 def speeders(survey: pd.DataFrame, duration: str, *, min_seconds: float | None = None) -> pd.Series:
     """True for respondents faster than ``min_seconds`` (default: a third of the median)."""
-    d = pd.to_numeric(survey[duration], errors="coerce")
+    d = pd.to_numeric(_columns(survey, [duration], "speeders", "duration")[duration], errors="coerce")
     limit = d.median() / 3 if min_seconds is None else min_seconds
     return (d < limit).rename("speeder")
 
