@@ -58,7 +58,7 @@ from .paths import replace_dir
 from .privacy import load_secret, pseudonymise, redact_text
 
 __all__ = ["DataError", "Prepared", "SURVEY_FORMATS", "read_columns", "read_table", "clean_survey", "load_survey",
-           "survey_flags", "prepare", "sha256", "load_processed_survey", "load_contact_features", "load_contacts", "load_linkage",
+           "survey_flags", "prepare", "sha256", "load_processed_survey", "load_contact_features", "load_contacts", "respondent_table", "load_linkage",
            "load_quality"]
 
 #: File types a survey may come in.
@@ -812,6 +812,29 @@ def load_contacts(study):
         raise ValueError(f"Study '{study.name}' has no contact log: add data.contacts to {study.path}.")
     opts = dict(getattr(study, "data_options", {}).get("contacts", {}))
     return contacts_table(source, columns=opts.get("columns"), timezone=opts.get("timezone"))
+
+
+def respondent_table(study, *, scores: bool = True) -> pd.DataFrame:
+    """One row per respondent with their contact features, ready for driver analysis.
+
+    With ``scores=True`` (the default): ``respondent_key``, segment, wave and single items,
+    the scores of the outcome and loyalty scales (mean of answered items, at least half),
+    one score per SERVQUAL perception dimension (named by the dimension), then the
+    contact features over the window before the survey. With ``scores=False``: the whole
+    processed survey (item answers, for SEM) with the contact features.
+    """
+    from .quality import scale_scores
+
+    survey = load_processed_survey(study)
+    features = load_contact_features(study)
+    if not scores:
+        return survey.merge(features, on="respondent_key")
+    cb, p = study.codebook, study.parameters
+    keep = ["respondent_key", *(c for c in (cb.segment, cb.wave) if c),
+            *(s["column"] for s in cb.single_items.values())]
+    scales = {name: cb.scales[name]["items"] for name in dict.fromkeys((p["outcome"], p["loyalty"]))}
+    parts = [survey[keep], scale_scores(survey, scales), scale_scores(survey, cb.servqual_items("p"))]
+    return pd.concat(parts, axis=1).merge(features, on="respondent_key")
 
 
 def load_linkage(study) -> dict:

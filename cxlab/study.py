@@ -223,6 +223,25 @@ class Codebook:
         prefix = self.servqual["expectation_prefix" if kind == "e" else "perception_prefix"]
         return {dim: [prefix + i for i in items] for dim, items in self.servqual["dimensions"].items()}
 
+    def item_groups(self) -> dict[str, list[str]]:
+        """Every scale's items and every single item, ``{name: [columns]}`` (for missingness tables)."""
+        groups = {name: list(scale["items"]) for name, scale in self.scales.items()}
+        groups.update({name: [s["column"]] for name, s in self.single_items.items()})
+        return groups
+
+    def score_ranges(self, names) -> dict[str, tuple[int, int]]:
+        """Response range of each named scale or SERVQUAL dimension (its scores share the items' range)."""
+        out = {}
+        for name in names:
+            if name in self.scales:
+                out[name] = tuple(self.scales[name]["range"])
+            elif self.servqual and name in self.servqual["dimensions"]:
+                out[name] = tuple(self.servqual["range"])
+            else:
+                raise ValueError(f"The 'names' parameter of score_ranges must hold scales or SERVQUAL dimensions. "
+                                 f"Got {name!r} instead.")
+        return out
+
     @property
     def direct_identifiers(self) -> tuple[str, ...]:
         """Every column that identifies a person directly."""

@@ -52,9 +52,7 @@ quality.sample_overview(survey, by=[cb.wave, cb.segment], min_n=p["min_cell_size
 # listwise analysis keeps).
 
 # %% caption="Missing answers per scale, after missing-value codes."
-groups = {name: scale["items"] for name, scale in cb.scales.items()}
-groups.update({name: [s["column"]] for name, s in cb.single_items.items()})
-missing = quality.missingness(survey, groups)
+missing = quality.missingness(survey, cb.item_groups())
 missing
 
 # %% caption="Share of missing answers per scale."
@@ -69,11 +67,7 @@ plots.bar_chart(missing, x="missing_share", y="group", title="Missing answers pe
 # study decides what to do with them.
 
 # %% caption="Respondents flagged for careless responding."
-perception = [i for items in cb.servqual_items("p").values() for i in items]
-flags = {"straight-lining (perceptions)": quality.straightliners(survey, perception)}
-if cb.duration:
-    flags["speeder"] = quality.speeders(survey, cb.duration)
-flag_table = quality.flags_summary(flags)
+flag_table = quality.flags_summary({"straight-lining": survey["straightliner"], "speeder": survey["speeder"]})
 flag_table
 
 # %% [markdown]

@@ -28,13 +28,12 @@ parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_da
 import cxlab
 from IPython.display import Markdown
 import pandas as pd
-from cxlab import contacts, levers, plots, quality, sem
-from cxlab.data import load_contact_features, load_contacts, load_linkage, load_processed_survey
+from cxlab import contacts, levers, plots, sem
+from cxlab.data import load_contacts, load_linkage, respondent_table
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
-survey = load_processed_survey(study)
 log = load_contacts(study)
 contact_levers = ["repeat_contacts", "long_waits", "abandoned", "transfers", "escalations"]
 
@@ -81,10 +80,8 @@ linkage = load_linkage(study)
 pd.Series(linkage, name="count").to_frame()
 
 # %%
-features = load_contact_features(study)
-scores = quality.scale_scores(survey, {name: cb.scales[name]["items"] for name in (p["outcome"], p["loyalty"])})
-dims = quality.scale_scores(survey, cb.servqual_items("p"))
-data = pd.concat([survey[["respondent_key", cb.segment, "nps"]], scores, dims], axis=1).merge(features, on="respondent_key")
+data = respondent_table(study)
+dimensions = list(cb.servqual_items("p"))
 data[contact_levers].describe().T.round(3)
 
 # %% [markdown]
@@ -97,7 +94,7 @@ data[contact_levers].describe().T.round(3)
 
 # %%
 effects = levers.contact_effects(data, [p["outcome"], p["loyalty"], "nps"], contact_levers,
-                                 controls=[*dims.columns, cb.segment], ci=p["ci_level"])
+                                 controls=[*dimensions, cb.segment], ci=p["ci_level"])
 effects.query("role == 'contact'").round(3)
 
 # %%
@@ -113,7 +110,7 @@ print(effects.attrs["note"])
 # %%
 contact_model = levers.contact_sem_model(study.models["structural"], outcome=p["outcome"],
                                          contact_features=contact_levers)
-contact_fit = sem.fit(survey.merge(features, on="respondent_key"), contact_model,
+contact_fit = sem.fit(respondent_table(study, scores=False), contact_model,
                       estimator=p["estimator"], missing=p["missing"])
 plots.fit_warnings(contact_fit)
 
@@ -128,7 +125,7 @@ contact_fit.estimates.query("op == '~' and rhs in @contact_levers")[
 # the drivers: each driver's share is its average gain in R² over all orders of entry.
 
 # %%
-drivers = list(dims.columns) + contact_levers
+drivers = dimensions + contact_levers
 importance = levers.driver_importance(data, p["outcome"], drivers, method=p["importance_method"],
                                       bootstrap=min(p["bootstrap"], 100), seed=p["seed"])
 importance.round(4)
@@ -145,8 +142,8 @@ plots.importance_chart(importance, title=f"Driver importance for {p['outcome']} 
 # factors and the segment. High importance with low performance means *concentrate here*.
 
 # %%
-ranges = {p["outcome"]: cb.scales[p["outcome"]]["range"], **{d: cb.servqual["range"] for d in dims.columns}}
-ipa = levers.ipma(data, p["outcome"], list(dims.columns), ranges=ranges, controls=[*contact_levers, cb.segment])
+ranges = cb.score_ranges([p["outcome"], *dimensions])
+ipa = levers.ipma(data, p["outcome"], dimensions, ranges=ranges, controls=[*contact_levers, cb.segment])
 ipa.round(3)
 
 # %%
@@ -166,7 +163,7 @@ plots.ipa_chart(ipa, title=f"Importance-performance map for {p['outcome']}",
 # costs and gain per cost.
 
 # %%
-ranked = levers.rank_levers(data, p["outcome"], list(dims.columns), contact_levers, controls=[cb.segment],
+ranked = levers.rank_levers(data, p["outcome"], dimensions, contact_levers, controls=[cb.segment],
                             bootstrap=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
 ranked[["kind", "impact", "reach", "performance", "target", "headroom", "expected_gain", "rank", "rank_ci_lower",
         "rank_ci_upper", "p_first"]].round(3)
