@@ -512,6 +512,15 @@ def _sigma(lam, psi, theta, data, caller) -> pd.DataFrame:
     return x.cov(ddof=0)
 
 
+def _factor_blocks(fit, data, caller):
+    """Per factor: its name, its indicators' loadings, its variance and their (co)variance block."""
+    lam, psi, theta = _matrices(_estimates(fit, caller))
+    sigma = _sigma(lam, psi, theta, data, caller)
+    for f in lam.columns:
+        idx = lam.index[lam[f] != 0]
+        yield f, lam.loc[idx, f].to_numpy(), psi.loc[f, f], sigma.loc[idx, idx].to_numpy()
+
+
 def composite_reliability(fit, *, data: pd.DataFrame | None = None) -> pd.Series:
     """Omega-type composite reliability per factor (semTools ``compRelSEM``).
 
@@ -545,13 +554,8 @@ def composite_reliability(fit, *, data: pd.DataFrame | None = None) -> pd.Series
     f    0.7085
     Name: composite_reliability, dtype: float64
     """
-    caller = "composite_reliability"
-    lam, psi, theta = _matrices(_estimates(fit, caller))
-    sigma = _sigma(lam, psi, theta, data, caller)
-    out = {}
-    for f in lam.columns:
-        idx = lam.index[lam[f] != 0]
-        out[f] = lam.loc[idx, f].sum() ** 2 * psi.loc[f, f] / sigma.loc[idx, idx].to_numpy().sum()
+    out = {f: loadings.sum() ** 2 * var_f / sigma.sum()
+           for f, loadings, var_f, sigma in _factor_blocks(fit, data, "composite_reliability")}
     return pd.Series(out, name="composite_reliability")
 
 
@@ -583,14 +587,8 @@ def ave(fit, *, data: pd.DataFrame | None = None) -> pd.Series:
     f    0.4495
     Name: ave, dtype: float64
     """
-    caller = "ave"
-    lam, psi, theta = _matrices(_estimates(fit, caller))
-    sigma = _sigma(lam, psi, theta, data, caller)
-    out = {}
-    for f in lam.columns:
-        idx = lam.index[lam[f] != 0]
-        explained = (lam.loc[idx, f] ** 2).sum() * psi.loc[f, f]
-        out[f] = explained / np.trace(sigma.loc[idx, idx].to_numpy())
+    out = {f: (loadings ** 2).sum() * var_f / np.trace(sigma)
+           for f, loadings, var_f, sigma in _factor_blocks(fit, data, "ave")}
     return pd.Series(out, name="ave")
 
 
