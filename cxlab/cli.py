@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"cxlab: bad data: {exc}", file=sys.stderr)
         return 1
-    except (FileNotFoundError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # a missing or unwritable file or folder, a bad value
         print(f"cxlab: {exc}", file=sys.stderr)
         return 2
     except RuntimeError as exc:  # RunError: a notebook failed

@@ -126,3 +126,9 @@ def test_check_names_bad_data_rows(project):
     bad = cxlab_cmd("check", project / "data" / "raw" / "demo" / "study.yaml")
     assert bad.returncode == 1
     assert "survey.csv, column 'nps': 1 value(s) outside 0..10 at row(s) 4" in bad.stderr
+
+
+def test_unwritable_output_folder_is_named(project):
+    done = cxlab_cmd("run", "--only", NB, "--out", "/dev/null/reports", env={"CXLAB_ROOT": str(project)})
+    assert done.returncode == 2
+    assert "cxlab: " in done.stderr and "/dev/null/reports" in done.stderr and "Traceback" not in done.stderr
