@@ -151,11 +151,13 @@ def _duck() -> _Duck:
     return _Duck()
 
 
-def _execute(expr: ir.Expr) -> pd.DataFrame:
+def _execute(expr: ir.Table) -> pd.DataFrame:
+    """Run ``expr`` in its engine; the result comes back through Arrow (Ibis 12's
+    ``to_pandas`` takes ~2 s longer for a 900,000-row result, benchmarks/bench_contacts.py)."""
     with warnings.catch_warnings():  # ibis 12 asks pandas 3 about a deprecated option
         warnings.filterwarnings("ignore", message=".*future.infer_string.*")
         warnings.filterwarnings("ignore", message=".*fetch_arrow_table.*")
-        return expr.to_pandas()
+        return expr.to_pyarrow().to_pandas()
 
 
 def contacts_table(contacts: Any, *, columns: Mapping[str, str] | None = None,
@@ -325,26 +327,46 @@ def _rate(flag: ir.BooleanValue) -> ir.FloatingValue:
     return flag.cast("int32").cast("float64")
 
 
-#: Columns the features need: only these go through the window's sort (cheaper in time and memory).
+#: Columns the features need (the engine reads only these).
 _FEATURE_COLUMNS = ("contact_id", "issue_id", "channel", "started_at", "queue_wait_sec", "abandoned",
                     "callback_offered", "callback_accepted", "callback_kept", "handle_time_sec",
                     "resolved_first_contact", "transfers", "escalated_to_agent")
 
 
-def _features(t: ir.Table, key: str, *, long_wait_sec: float, repeat_days: int) -> ir.Table:
+def _key_code(key: ir.Column) -> ir.IntegerColumn:
+    """A 64-bit integer standing for ``key`` (cheaper to sort and group than strings)."""
+    return key.hash()
+
+
+def _channel_code(channel: ir.StringColumn) -> ir.IntegerColumn:
+    """1..5 for the known channels, NULL for a missing or unknown one (one byte instead of a string)."""
+    return channel.cases(*((c, i) for i, c in enumerate(CHANNELS, start=1)), else_=None).cast("int8")
+
+
+def _features(t: ir.Table, key: str, *, long_wait_sec: float, repeat_days: int, exact: bool = False) -> ir.Table:
+    """Per-``key`` features as one lazy expression (see :func:`customer_features` for the columns).
+
+    Two passes over the log, joined per key: the totals need no ordering; the sequence
+    features (repeat contacts, channel switches) compare each contact with the previous
+    one on the same issue, which needs a sort, so only the few columns it uses go
+    through it.
+
+    The sort is the expensive part. By default (``exact=False``) it is made cheaper:
+    keys and channels travel as integer codes, and contacts are sorted per issue by time
+    only. That is exact when (a) no two keys share a hash code, (b) no issue id is shared
+    by two keys, (c) no two contacts of an issue at the same instant differ in channel
+    and (d) every channel is known or missing. The result carries the evidence
+    (``_code``, ``_mixed``, ``_ties``, ``_unknown``); :func:`_execute_features` checks it
+    and otherwise reruns with ``exact=True``: sorted per key and issue by time and
+    contact id, with the keys and channels themselves.
+    """
     t = t.select(key, *_FEATURE_COLUMNS)
-    w = ibis.window(group_by=[t[key], t.issue_id], order_by=[t.started_at, t.contact_id])
-    t = t.mutate(prev_channel=t.channel.lag().over(w), prev_start=t.started_at.lag().over(w))
-    repeat_from = t.started_at - ibis.interval(days=int(repeat_days))
     per_channel = {f"contacts_{c}": t.count(where=t.channel == c) for c in CHANNELS}
-    return t.group_by(key).aggregate(
+    totals = t.group_by(key).aggregate(
         contacts=t.count(),
         **per_channel,
-        # each issue's first contact has no predecessor: counting those counts distinct issues
-        # without COUNT(DISTINCT), which costs a hash set per customer
-        issues=t.count(where=t.prev_start.isnull() & t.issue_id.notnull()),
-        repeat_contacts=t.count(where=t.prev_start.notnull() & (t.prev_start >= repeat_from)),
-        channel_switches=t.count(where=t.prev_channel.notnull() & (t.prev_channel != t.channel)),
+        _issue_contacts=t.issue_id.count(),
+        _unknown=t.count(where=t.channel.notnull() & ~t.channel.isin(list(CHANNELS))),
         fcr_rate=_rate(t.resolved_first_contact).mean(),
         mean_wait_sec=t.queue_wait_sec.mean(),
         long_waits=t.count(where=t.queue_wait_sec > float(long_wait_sec)),
@@ -356,7 +378,54 @@ def _features(t: ir.Table, key: str, *, long_wait_sec: float, repeat_days: int) 
         transfers=t.transfers.sum().coalesce(0).cast("int64"),
         escalations=t.count(where=t.escalated_to_agent),
         mean_handle_time_sec=t.handle_time_sec.mean(),
-    ).order_by(key)
+    )
+    code = (lambda k: k) if exact else _key_code
+    totals = totals.mutate(_code=code(totals[key]))
+    s = t.filter(t.issue_id.notnull())
+    s = s.select(_code=code(s[key]), issue_id=s.issue_id, started_at=s.started_at, contact_id=s.contact_id,
+                 channel=s.channel if exact else _channel_code(s.channel))
+    w = (ibis.window(group_by=[s._code, s.issue_id], order_by=[s.started_at, s.contact_id]) if exact
+         else ibis.window(group_by=s.issue_id, order_by=s.started_at))
+    s = s.mutate(prev_code=s._code.lag().over(w), prev_channel=s.channel.lag().over(w),
+                 prev_start=s.started_at.lag().over(w))
+    # only later contacts of an issue have a predecessor (timestamps are never missing here)
+    s = s.filter(s.prev_start.notnull())
+    same = s.prev_code == s._code
+    seq = s.group_by("_code").aggregate(
+        _later_contacts=s.count(where=same),
+        repeat_contacts=s.count(where=same & (s.prev_start >= s.started_at - ibis.interval(days=int(repeat_days)))),
+        channel_switches=s.count(where=same & (s.prev_channel != s.channel)),
+        _mixed=s.count(where=~same),
+        _ties=s.count(where=(s.prev_start == s.started_at) & ~s.prev_channel.identical_to(s.channel)),
+    )
+    j = totals.left_join(seq, "_code")
+    out = j.select(
+        key, "contacts", *per_channel,
+        # an issue's first contact is the one without a predecessor
+        issues=j._issue_contacts - j._later_contacts.coalesce(0),
+        repeat_contacts=j.repeat_contacts.coalesce(0), channel_switches=j.channel_switches.coalesce(0),
+        **{c: j[c] for c in ("fcr_rate", "mean_wait_sec", "long_waits", "abandoned", "abandoned_within_60s",
+                             "callbacks_offered", "callbacks_accepted", "callbacks_kept", "transfers",
+                             "escalations", "mean_handle_time_sec")},
+        _code=j._code, _mixed=j._mixed.coalesce(0), _ties=j._ties.coalesce(0), _unknown=j._unknown,
+    )
+    return out.order_by(key)
+
+
+_EVIDENCE = ("_code", "_mixed", "_ties", "_unknown")
+
+
+def _fast_path_exact(out: pd.DataFrame) -> bool:
+    """Whether the evidence of :func:`_features` shows its fast sort gave the exact result."""
+    return not (out["_code"].duplicated().any() or out[["_mixed", "_ties", "_unknown"]].to_numpy().any())
+
+
+def _execute_features(t: ir.Table, key: str, **options) -> pd.DataFrame:
+    """Run :func:`_features`; where the fast sort's conditions fail, rerun it exactly."""
+    out = _execute(_features(t, key, **options))
+    if not _fast_path_exact(out):
+        out = _execute(_features(t, key, exact=True, **options))
+    return out.drop(columns=list(_EVIDENCE))
 
 
 def _int_counts(df: pd.DataFrame, skip: tuple[str, ...]) -> pd.DataFrame:
@@ -396,7 +465,7 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     """
     t = _clean(contacts_table(contacts), on_invalid=on_invalid)
     t = t.filter(t.customer_id.notnull())
-    out = _execute(_features(t, "customer_id", long_wait_sec=long_wait_sec, repeat_days=repeat_days))
+    out = _execute_features(t, "customer_id", long_wait_sec=long_wait_sec, repeat_days=repeat_days)
     return _int_counts(out, ("customer_id", *_MEANS))
 
 
@@ -427,7 +496,7 @@ def respondent_features(survey: pd.DataFrame, contacts: Any, *, customer: str, r
                 & (t.started_at < lk.survey_date)
                 & (t.started_at >= lk.survey_date - ibis.interval(days=int(window_days))))
     j = j.select("respondent", *[c for c in t.columns])
-    feats = _execute(_features(j, "respondent", long_wait_sec=long_wait_sec, repeat_days=repeat_days))
+    feats = _execute_features(j, "respondent", long_wait_sec=long_wait_sec, repeat_days=repeat_days)
     out = links[["respondent"]].merge(feats, on="respondent", how="left")
     out = _int_counts(out, ("respondent", *_MEANS))
     return out.rename(columns={"respondent": respondent})
