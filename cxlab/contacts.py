@@ -124,8 +124,8 @@ def _table(contacts: Any) -> ir.Table:
 
 
 #: Memory the embedded DuckDB may use before it spills to disk (``CXLAB_DUCKDB_MEMORY``
-#: overrides it). 1.5 GB keeps a 10-million-row aggregation under 2 GB of peak memory on
-#: this project's 2-core, 24 GB machines at ~7 % more time (benchmarks/bench_contacts.py).
+#: overrides it): a guard that keeps the process under 2 GB on any log. The 10-million-row
+#: benchmark needs ~0.9 GB and never reaches it (benchmarks/bench_contacts.py).
 DUCKDB_MEMORY = "1500MB"
 
 
@@ -379,13 +379,16 @@ def _features(t: ir.Table, key: str, *, long_wait_sec: float, repeat_days: int, 
         escalations=t.count(where=t.escalated_to_agent),
         mean_handle_time_sec=t.handle_time_sec.mean(),
     )
-    code = (lambda k: k) if exact else _key_code
-    totals = totals.mutate(_code=code(totals[key]))
+    totals = totals.mutate(_code=totals[key] if exact else _key_code(totals[key]))
     s = t.filter(t.issue_id.notnull())
-    s = s.select(_code=code(s[key]), issue_id=s.issue_id, started_at=s.started_at, contact_id=s.contact_id,
-                 channel=s.channel if exact else _channel_code(s.channel))
-    w = (ibis.window(group_by=[s._code, s.issue_id], order_by=[s.started_at, s.contact_id]) if exact
-         else ibis.window(group_by=s.issue_id, order_by=s.started_at))
+    if exact:
+        s = s.select(_code=s[key], issue_id=s.issue_id, started_at=s.started_at, contact_id=s.contact_id,
+                     channel=s.channel)
+        w = ibis.window(group_by=[s._code, s.issue_id], order_by=[s.started_at, s.contact_id])
+    else:
+        s = s.select(_code=_key_code(s[key]), issue_id=s.issue_id, started_at=s.started_at,
+                     channel=_channel_code(s.channel))
+        w = ibis.window(group_by=s.issue_id, order_by=s.started_at)
     s = s.mutate(prev_code=s._code.lag().over(w), prev_channel=s.channel.lag().over(w),
                  prev_start=s.started_at.lag().over(w))
     # only later contacts of an issue have a predecessor (timestamps are never missing here)
