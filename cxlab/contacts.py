@@ -490,6 +490,7 @@ def respondent_features(survey: pd.DataFrame, contacts: Any, *, customer: str, r
     t = _clean(contacts_table(contacts), on_invalid=on_invalid)
     links = survey[[respondent, customer, date]].rename(columns={respondent: "respondent", customer: "customer_id",
                                                                  date: "survey_date"})
+    links.attrs = {}  # the survey's attrs (quality tables) are not data for the engine
     links["survey_date"] = pd.to_datetime(links["survey_date"], utc=True)
     links["respondent"] = links["respondent"].astype(str)
     links["customer_id"] = links["customer_id"].astype("string").astype(object)
