@@ -1330,6 +1330,11 @@ class LeverSummary(str):
         return str(self)
 
 
+def _name(lever: str) -> str:
+    """A variable name as words (``repeat_contacts`` -> repeat contacts)."""
+    return str(lever).replace("_", " ")
+
+
 def _fmt(value: float, digits: int = 2, sign: bool = False) -> str:
     return f"{value:{'+' if sign else ''}.{digits}f}".replace("-", "−")
 
@@ -1379,7 +1384,7 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
     n = table.attrs.get("n")
     lines = [
         f"Ranked by the {'expected gain per unit of cost' if by_cost else 'expected gain'} "
-        f"in mean **{outcome}**{f' (n = {n})' if n else ''}, {table.index[0]} comes first."
+        f"in mean **{outcome}**{f' (n = {n})' if n else ''}, {_name(table.index[0])} comes first."
     ]
     lines.append("")
     for i, (lever, row) in enumerate(table.head(top).iterrows(), start=1):
@@ -1388,7 +1393,7 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
         lo, hi = sorted([row["impact_ci_lower"] * d, row["impact_ci_upper"] * d])
         step = "higher" if d > 0 else "lower"
         text = (
-            f"{i}. **{lever}** ({row['kind']}): one unit {step} goes with "
+            f"{i}. **{_name(lever)}** ({row['kind']}): one unit {step} goes with "
             f"{_fmt(per_unit, sign=True)} in {outcome} ({level} CI {_fmt(lo)} to {_fmt(hi)}). "
             f"{row['reach']:.0%} of respondents are short of the target {_fmt(row['target'])} "
             f"({row['target_basis']}), by {_fmt(row['headroom'])} on average; bringing them "
@@ -1409,7 +1414,7 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
             continue
         lever, row = next(iter(table[table["kind"] == kind].iterrows()))
         lines.append(
-            f"The best-ranked {kind} lever is **{lever}** at rank {int(row['rank'])}: bringing the "
+            f"The best-ranked {kind} lever is **{_name(lever)}** at rank {int(row['rank'])}: bringing the "
             f"{row['reach']:.0%} of respondents short of its target {_fmt(row['target'])} there "
             f"goes with {_fmt(row['expected_gain'], 3, sign=True)} in mean {outcome}."
             + _rank_range(row)
@@ -1420,8 +1425,8 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
                          -table["impact_ci_upper"])
     signed_hi = np.where(table["better"] == "higher", table["impact_ci_upper"],
                          -table["impact_ci_lower"])
-    unclear = table.index[(signed_lo <= 0) & (signed_hi >= 0)].tolist()
-    wrong = table.index[signed_hi < 0].tolist()
+    unclear = [_name(x) for x in table.index[(signed_lo <= 0) & (signed_hi >= 0)]]
+    wrong = [_name(x) for x in table.index[signed_hi < 0]]
     if unclear:
         lines.append(
             f"For {_join(unclear)} the {level} interval of the effect includes zero: no gain "

@@ -92,7 +92,7 @@ def describe_fit(fit, *, alpha: float = 0.05) -> str:
         sig = rows[rows["pvalue"] < alpha].sort_values("std_all", key=abs, ascending=False)
         ns = rows[~(rows["pvalue"] < alpha)]
         r2 = fit.r2.get(outcome)
-        effects = ", ".join(f"{r.rhs} (β = {r.std_all:.2f})" for r in sig.itertuples())
+        effects = ", ".join(f"{r.rhs} (β = {r.std_all:.2f})".replace("-", "−") for r in sig.itertuples())
         text += f" **{outcome}**" + (f" (R² = {r2:.2f})" if r2 is not None else "") + ": "
         text += (f"significant drivers, strongest first: {effects}" if len(sig) else "no significant driver")
         if len(ns):
