@@ -28,6 +28,8 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 
+from ._text import number
+
 __all__ = [
     "driver_importance",
     "contact_effects",
@@ -1335,10 +1337,6 @@ def _name(lever: str) -> str:
     return str(lever).replace("_", " ")
 
 
-def _fmt(value: float, digits: int = 2, sign: bool = False) -> str:
-    return f"{value:{'+' if sign else ''}.{digits}f}".replace("-", "−")
-
-
 def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
     """Say in plain words what :func:`rank_levers` found, from its numbers.
 
@@ -1394,14 +1392,14 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
         step = "higher" if d > 0 else "lower"
         text = (
             f"{i}. **{_name(lever)}** ({row['kind']}): one unit {step} goes with "
-            f"{_fmt(per_unit, sign=True)} in {outcome} ({level} CI {_fmt(lo)} to {_fmt(hi)}). "
-            f"{row['reach']:.0%} of respondents are short of the target {_fmt(row['target'])} "
-            f"({row['target_basis']}), by {_fmt(row['headroom'])} on average; bringing them "
-            f"there goes with {_fmt(row['expected_gain'], 3, sign=True)} in mean {outcome}"
+            f"{number(per_unit, sign=True)} in {outcome} ({level} CI {number(lo)} to {number(hi)}). "
+            f"{row['reach']:.0%} of respondents are short of the target {number(row['target'])} "
+            f"({row['target_basis']}), by {number(row['headroom'])} on average; bringing them "
+            f"there goes with {number(row['expected_gain'], 3, sign=True)} in mean {outcome}"
         )
         if np.isfinite(row["expected_gain_ci_lower"] if "expected_gain_ci_lower" in row else np.nan):
-            text += (f" ({level} CI {_fmt(row['expected_gain_ci_lower'], 3)} to "
-                     f"{_fmt(row['expected_gain_ci_upper'], 3)})")
+            text += (f" ({level} CI {number(row['expected_gain_ci_lower'], 3)} to "
+                     f"{number(row['expected_gain_ci_upper'], 3)})")
         text += "."
         if by_cost:
             text += f" At a cost of {row['cost']:g}, that is {row['gain_per_cost']:.3g} per unit of cost."
@@ -1415,8 +1413,8 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
         lever, row = next(iter(table[table["kind"] == kind].iterrows()))
         lines.append(
             f"The best-ranked {kind} lever is **{_name(lever)}** at rank {int(row['rank'])}: bringing the "
-            f"{row['reach']:.0%} of respondents short of its target {_fmt(row['target'])} there "
-            f"goes with {_fmt(row['expected_gain'], 3, sign=True)} in mean {outcome}."
+            f"{row['reach']:.0%} of respondents short of its target {number(row['target'])} there "
+            f"goes with {number(row['expected_gain'], 3, sign=True)} in mean {outcome}."
             + _rank_range(row)
         )
     if len(shown) < table["kind"].nunique():

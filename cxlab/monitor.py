@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from . import measures
+from ._text import MINUS, number, pvalue
 
 __all__ = [
     "add_period",
@@ -611,13 +612,8 @@ def control_chart(
 
 
 # ------------------------------------------------------------------------- in words
-def _fmt_p(p):
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
 def _fmt(value, kind, digits):
-    d = digits + 1 if kind == "mean" else digits
-    return f"{value:.{d}f}"
+    return number(value, digits + 1 if kind == "mean" else digits)
 
 
 def _unit(kind):
@@ -632,7 +628,7 @@ def _signed(value, kind, digits):
     text = _fmt(abs(value), kind, digits)
     if float(text) == 0:
         return text
-    return ("+" if value > 0 else "-") + text
+    return ("+" if value > 0 else MINUS) + text
 
 
 def _level(ci):
@@ -648,7 +644,7 @@ def _where(row):
 def _numbers(row, kind, digits, ci):
     return (f"{_signed(row['diff'], kind, digits)}{_diff_unit(kind)}, {_level(ci)} CI "
             f"{_fmt(row['ci_lower'], kind, digits)} to {_fmt(row['ci_upper'], kind, digits)}; "
-            f"{_fmt_p(row['pvalue_adj'])} after Holm correction")
+            f"{pvalue(row['pvalue_adj'])} after Holm correction")
 
 
 def _sentence_change(row, name, kind, digits, ci):
@@ -701,7 +697,7 @@ def describe_changes(
     6.3 to 19.5; p < 0.001 after Holm correction).
     <BLANKLINE>
     CES (mean) did not change significantly between wave 1 and wave 2 (4.94 to 4.97, +0.03,
-    95 % CI -0.08 to 0.13; p = 0.630 after Holm correction).
+    95 % CI −0.08 to 0.13; p = 0.630 after Holm correction).
     """
     caller = "describe_changes"
     _check_frame(changes, "changes", caller)
@@ -737,7 +733,7 @@ def describe_changes(
         else:
             r = rows.loc[rows["pvalue_adj"].idxmin()]
             text = (f"{name} did not change significantly in any of the {len(rows)} "
-                    f"comparisons (smallest Holm-adjusted {_fmt_p(r['pvalue_adj'])}: "
+                    f"comparisons (smallest Holm-adjusted {pvalue(r['pvalue_adj'])}: "
                     f"{r['period']} against {r['reference']}).")
         paragraphs.append(prefix + text)
     if not paragraphs:

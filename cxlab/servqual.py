@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._text import number, pvalue
+
 __all__ = [
     "DIMENSIONS", "INSTRUMENT", "gap_scores", "dimension_scores",
     "instrument", "codebook_fragment", "codebook_yaml",
@@ -671,12 +673,6 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         raise ValueError(f"The parameters of {caller} must include at least one result "
                          "(gaps, reliability, comparison or recovery). Got none instead.")
 
-    def num(x: float) -> str:
-        return f"{x:.2f}".replace("-", "−")
-
-    def pval(p: float) -> str:
-        return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
     def names(idx) -> str:
         idx = list(idx)
         return idx[0] if len(idx) == 1 else ", ".join(idx[:-1]) + " and " + idx[-1]
@@ -687,8 +683,8 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         if ok.all():
             out.append(f"**Structure.** The exploratory factor analysis recovers all {len(recovery)} dimensions: "
                        "every item loads most strongly on its own dimension's factor (smallest main loading "
-                       f"{num(recovery['min_loading'].min())}, largest cross-loading "
-                       f"{num(recovery['max_cross_loading'].max())}).")
+                       f"{number(recovery['min_loading'].min())}, largest cross-loading "
+                       f"{number(recovery['max_cross_loading'].max())}).")
         else:
             bad = "; ".join(f"{d} ({r.n_on_factor} of {r.n_items} items on {r.factor}"
                             + (f", shared with {r.shared_with}" if r.shared_with else "") + ")"
@@ -700,9 +696,9 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         above = gaps[gaps["ci_lower"] > 0]
         text = (f"**Gaps.** Perceptions fall short of expectations on {len(short)} of {len(gaps)} dimensions "
                 "(confidence intervals below zero)")
-        text += (": " + ", ".join(f"{d} ({num(g)})" for d, g in short["gap"].items()) + "." if len(short) else ".")
+        text += (": " + ", ".join(f"{d} ({number(g)})" for d, g in short["gap"].items()) + "." if len(short) else ".")
         if len(short):
-            text += f" The largest gap is {short.index[0]} ({num(short['gap'].iloc[0])})"
+            text += f" The largest gap is {short.index[0]} ({number(short['gap'].iloc[0])})"
         rest = gaps.index.difference(short.index.union(above.index), sort=False)
         if len(above):
             text += f"; {names(above.index)} exceed{'s' if len(above) == 1 else ''} expectations"
@@ -713,12 +709,12 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         lower = reliability[reliability["alpha_gap"] < reliability["alpha_perception"]]
         text = (f"**Reliability of difference scores.** The gap items are less reliable than the perception "
                 f"items on {len(lower)} of {len(reliability)} dimensions (alpha of gaps "
-                f"{num(reliability['alpha_gap'].min())}–{num(reliability['alpha_gap'].max())}, of perceptions "
-                f"{num(reliability['alpha_perception'].min())}–{num(reliability['alpha_perception'].max())}). "
+                f"{number(reliability['alpha_gap'].min())}–{number(reliability['alpha_gap'].max())}, of perceptions "
+                f"{number(reliability['alpha_perception'].min())}–{number(reliability['alpha_perception'].max())}). "
                 f"Johns' formula gives difference-score reliabilities of "
-                f"{num(reliability['reliability_difference'].min())}–"
-                f"{num(reliability['reliability_difference'].max())}, with expectation and perception scores "
-                f"correlating {num(reliability['r_pe'].min())}–{num(reliability['r_pe'].max())}.")
+                f"{number(reliability['reliability_difference'].min())}–"
+                f"{number(reliability['reliability_difference'].max())}, with expectation and perception scores "
+                f"correlating {number(reliability['r_pe'].min())}–{number(reliability['r_pe'].max())}.")
         weak = reliability[reliability["alpha_gap"] < 0.7]
         if len(weak):
             text += f" Below the usual 0.70: {names(weak.index)} (gap scores)."
@@ -728,16 +724,16 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         perf, qual = m.loc["SERVPERF"], m.loc["SERVQUAL"]
         better = "SERVPERF (perceptions only)" if perf["adj_r2"] >= qual["adj_r2"] else "SERVQUAL (gaps)"
         text = (f"**SERVQUAL vs SERVPERF.** Perceptions alone explain {perf['r2']:.0%} of the variance in "
-                f"{comparison.outcome} (adjusted R² {num(perf['adj_r2'])}), the gaps {qual['r2']:.0%} "
-                f"(adjusted {num(qual['adj_r2'])}), on the same {int(perf['n'])} respondents: {better} "
+                f"{comparison.outcome} (adjusted R² {number(perf['adj_r2'])}), the gaps {qual['r2']:.0%} "
+                f"(adjusted {number(qual['adj_r2'])}), on the same {int(perf['n'])} respondents: {better} "
                 "explains more.")
         pe, pq = t.loc["SERVPERF", "pvalue"], t.loc["SERVQUAL", "pvalue"]
         text += (" Adding expectations to the perceptions "
-                 + (f"does not improve the model significantly (F = {t.loc['SERVPERF', 'f']:.2f}, {pval(pe)})"
+                 + (f"does not improve the model significantly (F = {t.loc['SERVPERF', 'f']:.2f}, {pvalue(pe)})"
                     if pe >= alpha_level else
-                    f"improves it significantly (F = {t.loc['SERVPERF', 'f']:.2f}, {pval(pe)})")
+                    f"improves it significantly (F = {t.loc['SERVPERF', 'f']:.2f}, {pvalue(pe)})")
                  + "; the gap model's restriction that expectations count exactly against perceptions "
-                 + (f"is rejected (F = {t.loc['SERVQUAL', 'f']:.2f}, {pval(pq)})." if pq < alpha_level else
-                    f"is not rejected (F = {t.loc['SERVQUAL', 'f']:.2f}, {pval(pq)})."))
+                 + (f"is rejected (F = {t.loc['SERVQUAL', 'f']:.2f}, {pvalue(pq)})." if pq < alpha_level else
+                    f"is not rejected (F = {t.loc['SERVQUAL', 'f']:.2f}, {pvalue(pq)})."))
         out.append(text)
     return "\n\n".join(out)

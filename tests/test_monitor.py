@@ -167,7 +167,7 @@ def test_describe_changes_words_come_from_the_numbers():
     assert paragraphs[1].startswith("CSAT (top-box share) rose from 36.7 to 45.2 % between "
                                     "wave 1 and wave 2 (+8.5 percentage points")
     assert paragraphs[2] == ("CES (mean) did not change significantly between wave 1 and "
-                             "wave 2 (4.94 to 4.97, +0.03, 95 % CI -0.08 to 0.13; p = 0.630 "
+                             "wave 2 (4.94 to 4.97, +0.03, 95 % CI −0.08 to 0.13; p = 0.630 "
                              "after Holm correction).")
     # the same table with the NPS change negative and not significant reads differently
     flipped = _changes(value=[10.0, 45.2, 4.968], diff=[-6.5, 8.5, 0.027],
@@ -176,7 +176,7 @@ def test_describe_changes_words_come_from_the_numbers():
     first = monitor.describe_changes(flipped, labels={"nps": "Net Promoter Score"})
     assert first.split("\n\n")[0] == (
         "Net Promoter Score did not change significantly between wave 1 and wave 2 (16.5 to "
-        "10.0 points, -6.5 points, 95 % CI -13.1 to 0.1; p = 0.090 after Holm correction).")
+        "10.0 points, −6.5 points, 95 % CI −13.1 to 0.1; p = 0.090 after Holm correction).")
     with pytest.raises(ValueError, match="The 'group' parameter of describe_changes"):
         monitor.describe_changes(_changes(), group="premium")
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._text import number
 from .syntax import parse_model
 
 __all__ = ["with_effects", "effects_table", "compare_segments", "SegmentComparison", "describe_drivers"]
@@ -524,11 +525,6 @@ def compare_segments(data: pd.DataFrame, model: str, *, group: str, group_equal=
 
 
 # ------------------------------------------------------------------ conclusions
-def _signed(x: float) -> str:
-    """Two decimals with a typographic minus, as in the other reports."""
-    return f"{x:.2f}".replace("-", "−")
-
-
 def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: SegmentComparison | None = None,
                      invariance: pd.DataFrame | None = None, alpha: float = 0.05) -> str:
     """Plain-words conclusions of a driver model, generated from the numbers (Markdown).
@@ -598,7 +594,7 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
         items = []
         for r in rows.itertuples():
             mark = "" if r.pvalue < alpha else ", not significant"
-            items.append(f"{r.driver} (β = {_signed(r.std_all)}{mark})")
+            items.append(f"{r.driver} (β = {number(r.std_all)}{mark})")
         head = f"**{outcome}**" + (f" (R² = {r2[outcome]:.2f})" if outcome in r2.index else "")
         parts.append(f"{head}: {', '.join(items)}.")
     ind = eff[(eff["effect"] == "indirect") & (eff["pvalue"] < alpha)].sort_values("std_all", key=abs,
@@ -606,7 +602,7 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
     if len(ind):
         top = ind.iloc[0]
         parts.append(f"The largest indirect effect is {top['driver']} → {top['outcome']} "
-                     f"(β = {_signed(top['std_all'])}), through the intermediate outcomes.")
+                     f"(β = {number(top['std_all'])}), through the intermediate outcomes.")
     if invariance is not None and "metric" in invariance.index:
         row = invariance.loc["metric"]
         ok = not (row["pvalue_diff"] < alpha) or row["cfi_diff"] > -0.01

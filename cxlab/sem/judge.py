@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._text import number
+
 __all__ = ["CUTOFFS", "fit_table", "describe_fit"]
 
 #: Hu & Bentler (1999) cut-offs: (direction, threshold). "min" means at least.
@@ -92,7 +94,7 @@ def describe_fit(fit, *, alpha: float = 0.05) -> str:
         sig = rows[rows["pvalue"] < alpha].sort_values("std_all", key=abs, ascending=False)
         ns = rows[~(rows["pvalue"] < alpha)]
         r2 = fit.r2.get(outcome)
-        effects = ", ".join(f"{r.rhs} (β = {r.std_all:.2f})".replace("-", "−") for r in sig.itertuples())
+        effects = ", ".join(f"{r.rhs} (β = {number(r.std_all)})" for r in sig.itertuples())
         text += f" **{outcome}**" + (f" (R² = {r2:.2f})" if r2 is not None else "") + ": "
         text += (f"significant drivers, strongest first: {effects}" if len(sig) else "no significant driver")
         if len(ns):
