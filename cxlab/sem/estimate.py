@@ -75,6 +75,14 @@ def numeric_hessian(grad, theta: np.ndarray, rel_step: float = 1e-5) -> np.ndarr
     return (H + H.T) / 2
 
 
+def scoring_step(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """The Fisher-scoring step ``-H^{-1} g`` (least squares where ``H`` is singular)."""
+    try:
+        return -np.linalg.solve(H, g)
+    except np.linalg.LinAlgError:
+        return -np.linalg.lstsq(H, g, rcond=None)[0]
+
+
 def backtrack(objective, theta: np.ndarray, f: float, g: np.ndarray, step: np.ndarray, max_halvings: int = 40):
     """Armijo step halving along ``step``: ``(theta_new, f_new, alpha)``, or ``None`` if no decrease is found."""
     alpha = 1.0
@@ -169,10 +177,7 @@ def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int 
         resid = W @ (sigma - S) @ W
         g = J.T @ resid.ravel()
         H = expected_information(J, W)
-        try:
-            step = -np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            step = -np.linalg.lstsq(H, g, rcond=None)[0]
+        step = scoring_step(H, g)
         if not np.all(np.isfinite(step)):
             message = "singular information matrix"
             break

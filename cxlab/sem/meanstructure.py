@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import linalg
 
 from .casewise import observed_information as _casewise_observed
-from .estimate import MLFit, backtrack, expected_information, numeric_hessian
+from .estimate import MLFit, backtrack, expected_information, numeric_hessian, scoring_step
 from .model import RamModel
 from .standardize import std_all
 
@@ -197,10 +197,7 @@ def fit_blocks(blocks, theta0: np.ndarray, *, max_iter: int = MAX_ITER, grad_tol
         if np.max(np.abs(g)) < grad_tol:
             converged, message = True, "converged"
             break
-        try:
-            step = -np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            step = -np.linalg.lstsq(H, g, rcond=None)[0]
+        step = scoring_step(H, g)
         if not np.all(np.isfinite(step)):
             message = "singular information matrix"
             break
