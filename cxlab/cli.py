@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .study import StudyError, load_study, parse_override, demo_study_path
@@ -26,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("study", nargs="?", help="study YAML file (default: the demo study)")
     check.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE")
 
+    sub.add_parser("schema", help="print every key of a study file and every analysis parameter")
+
     new = sub.add_parser("new", help="start a new study from a copy of the demo study (or --from another)")
     new.add_argument("name", help="the new study's name (letters, digits, '_' and '-')")
     new.add_argument("--from", dest="source", metavar="STUDY.yaml", help="study to copy (default: the demo study)")
@@ -42,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     try:
+        if args.command == "schema":
+            from .study import schema_text
+
+            print(schema_text())
+            return 0
         if args.command == "new":
             from .study import new_study
 
@@ -52,13 +60,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             from .data import load_survey
 
+            from .runner import study_plan
+
             study = load_study(args.study or demo_study_path(), overrides=overrides)
             loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))
-            print(f"{study.path}: OK (study '{study.name}', {len(loaded.data)} respondents, "
-                  f"{len(study.notebooks)} notebooks)")
+            the_plan = study_plan(study)
+            print(f"{study.path}: OK (study '{study.name}', {len(loaded.data)} respondents; "
+                  f"{len(the_plan.to_run)} of {len(the_plan.reports)} reports will run)")
             handled = loaded.quality
             if len(handled):
                 print(handled.to_string(index=False))
+            print(the_plan)
             return 0
         from .runner import run_study
 
@@ -77,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except RuntimeError as exc:  # RunError: a notebook failed
         print(f"cxlab: run failed: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a user sees one line, never a traceback
+        if os.environ.get("CXLAB_DEBUG"):
+            raise
+        print(f"cxlab: unexpected error ({type(exc).__name__}): {exc} "
+              "(set CXLAB_DEBUG=1 to see the traceback)", file=sys.stderr)
         return 1
 
 

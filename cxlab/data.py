@@ -58,7 +58,7 @@ from .paths import replace_dir
 from .privacy import load_secret, pseudonymise, redact_text
 
 __all__ = ["DataError", "Prepared", "SURVEY_FORMATS", "read_columns", "read_table", "clean_survey", "load_survey",
-           "survey_flags", "prepare", "sha256", "load_processed_survey", "load_contact_features", "load_contacts", "respondent_table", "load_linkage",
+           "survey_flags", "prepare", "sha256", "load_processed_survey", "load_contact_features", "load_contacts", "respondent_table", "has_contact_features", "load_linkage",
            "load_quality"]
 
 #: File types a survey may come in.
@@ -398,6 +398,14 @@ def _codebook_columns(cb) -> list[str]:
     return list(dict.fromkeys(c for c in cols if c))
 
 
+def _apply_labels(codes: pd.Series, labels: Mapping) -> pd.Categorical:
+    """Codes as a categorical of their display labels (labelled codes first, in the labels' order)."""
+    by_code = {_cell(k): str(v) for k, v in labels.items()}
+    shown = codes.map(lambda v: by_code.get(v, v) if pd.notna(v) else pd.NA)
+    order = list(dict.fromkeys([*by_code.values(), *sorted(shown.dropna().unique(), key=str)]))
+    return pd.Categorical(shown, categories=order)
+
+
 def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
                  on_invalid: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Code a raw survey table as the codebook says.
@@ -504,7 +512,8 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
         df[codebook.duration] = numeric(codebook.duration, 0, np.inf, whole=False, missing_codes=False).astype("float64")
 
     rid = codebook.respondent_id
-    ids = df[rid].astype("string").str.strip() if not pd.api.types.is_numeric_dtype(df[rid]) else df[rid]
+    ids = df[rid] if rid else pd.Series(numbers, index=df.index)  # no id column: the file's row number
+    ids = ids if pd.api.types.is_numeric_dtype(ids) else ids.astype("string").str.strip()
     no_id = ids.isna() | (ids.astype("string") == "")
     if no_id.any():
         handle("missing_id", rid, no_id, f"{source}, column {rid!r}: {int(no_id.sum())} row(s) without a respondent id "
@@ -546,6 +555,8 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
     for col in (codebook.segment, codebook.customer_id, rid, *codebook.identifiers, *getattr(codebook, "free_text", ())):
         if col and not isinstance(df[col].dtype, pd.CategoricalDtype) and not pd.api.types.is_numeric_dtype(df[col]):
             df[col] = df[col].astype("string").str.strip().replace("", pd.NA).astype("str")
+    if codebook.segment and getattr(codebook, "segment_labels", None):
+        df[codebook.segment] = _apply_labels(as_text(codebook.segment), codebook.segment_labels)
     for item in codebook.reverse_keyed:
         lo, hi = ranges[item]
         df[item] = lo + hi - df[item]
@@ -619,6 +630,8 @@ def load_survey(path: str | Path, codebook, *, on_invalid: Mapping[str, str] | N
     if dropped:
         rows.append({"problem": "rows dropped", "column": "", "count": dropped, "rows": "", "handling": "drop"})
     for flag in flags.columns:
+        if flag == "speeder" and not codebook.duration:
+            continue  # not checked: no completion times
         rows.append({"problem": flag, "column": "", "count": int(flags[flag].sum()),
                      "rows": _rows(flags[flag], np.asarray(data.attrs["row_numbers"])), "handling": "flagged"})
     quality = pd.DataFrame(rows, columns=["problem", "column", "count", "rows", "handling"])
@@ -680,7 +693,9 @@ def _meaning(col: str, cb) -> str:
         if col == single["column"]:
             return f"single item {name!r}"
     return {cb.segment: "segment", cb.wave: "survey wave", cb.date: "survey date",
-            cb.duration: "completion time (seconds)", "respondent_key": "respondent (keyed pseudonym)",
+            cb.duration: "completion time (seconds)",
+            "respondent_key": "respondent (keyed pseudonym)" if cb.respondent_id else
+                              "respondent (row number in the survey file; the survey has no id column)",
             "customer_key": "customer (keyed pseudonym)", "straightliner": "flag: same answer to every item",
             "speeder": "flag: faster than a third of the median completion time"}.get(col, "")
 
@@ -704,25 +719,31 @@ def prepare(study) -> Prepared:
     survey_path = study.data["survey"]
     loaded = load_survey(survey_path, cb, **dict(getattr(study, "data_options", {}).get("survey", {})))
     survey = pd.concat([loaded.data, loaded.flags], axis=1)
+    rid = cb.respondent_id or ROW_ID
+    if cb.respondent_id is None:  # no id column: respondents are known by their row in the file
+        survey.insert(0, ROW_ID, [f"row_{n}" for n in loaded.data.attrs["row_numbers"]])
     secret = load_secret()
     features = linkage = problems = None
     contacts = _contact_source(study)
     if contacts is not None and cb.customer_id and cb.date:
         features, linkage, problems = _link_contacts(survey, study, contacts)
-        features.insert(0, "respondent_key", pseudonymise(features.pop(cb.respondent_id), secret=secret, prefix="r_"))
+        features.insert(0, "respondent_key", _respondent_keys(features.pop(rid), cb, secret))
 
     # Privacy: free text is redacted while the identifiers it may contain are still known.
     for col in getattr(cb, "free_text", ()):
         known = survey[[c for c in cb.direct_identifiers if c in survey.columns]].astype("string")
         survey[col] = redact_text(survey[col], known=known)
-    keys = {cb.respondent_id: "respondent_key", cb.customer_id: "customer_key"}
+    keys = {cb.customer_id: "customer_key"}
     keys.update({c: f"{c}_key" for c in cb.identifiers})
     sources = {}
     for col, key in reversed(list(keys.items())):
         if col and col in survey.columns:
-            prefix = key[0] + "_" if key in ("respondent_key", "customer_key") else "k_"
+            prefix = "c_" if key == "customer_key" else "k_"
             survey.insert(0, key, pseudonymise(survey.pop(col), secret=secret, prefix=prefix))
             sources[key] = col
+    survey.insert(0, "respondent_key", _respondent_keys(survey.pop(rid), cb, secret))
+    if cb.respondent_id:
+        sources["respondent_key"] = cb.respondent_id
 
     ranges = cb.item_ranges()
     dictionary = pd.DataFrame({
@@ -754,6 +775,15 @@ def prepare(study) -> Prepared:
     return Prepared(target, target / "survey.parquet", target / "dictionary.csv", fp_path)
 
 
+#: The respondent column of a survey without an id column (the file's row number).
+ROW_ID = "_row"
+
+
+def _respondent_keys(ids: pd.Series, cb, secret: bytes) -> list:
+    """Keyed pseudonyms of respondent ids; without an id column the row labels stay as they are."""
+    return list(ids) if cb.respondent_id is None else pseudonymise(ids, secret=secret, prefix="r_")
+
+
 def _link_contacts(survey: pd.DataFrame, study, source) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
     """Contact features per respondent over the window before the survey, a linkage report and log problems."""
     import ibis
@@ -767,7 +797,7 @@ def _link_contacts(survey: pd.DataFrame, study, source) -> tuple[pd.DataFrame, d
                                                                                           MAX_DURATION_SEC))
     on_invalid = opts.get("on_invalid")
     problems = contact_problems(table, on_invalid=on_invalid, **rules)
-    feats = respondent_features(survey, table, customer=cb.customer_id, respondent=cb.respondent_id,
+    feats = respondent_features(survey, table, customer=cb.customer_id, respondent=cb.respondent_id or ROW_ID,
                                 date=cb.date, window_days=window, on_invalid=on_invalid)
     ids = survey[cb.customer_id].astype("string")
     surveyed = ibis.memtable(pd.DataFrame({"customer_id": ids.dropna().unique().astype(object)}))
@@ -814,27 +844,36 @@ def load_contacts(study):
     return contacts_table(source, columns=opts.get("columns"), timezone=opts.get("timezone"))
 
 
-def respondent_table(study, *, scores: bool = True) -> pd.DataFrame:
-    """One row per respondent with their contact features, ready for driver analysis.
+def has_contact_features(study) -> bool:
+    """Whether the study links a contact log to its respondents (see :func:`cxlab.plan.capabilities`)."""
+    from .plan import capabilities
 
-    With ``scores=True`` (the default): ``respondent_key``, segment, wave and single items,
-    the scores of the outcome and loyalty scales (mean of answered items, at least half),
-    one score per SERVQUAL perception dimension (named by the dimension), then the
-    contact features over the window before the survey. With ``scores=False``: the whole
-    processed survey (item answers, for SEM) with the contact features.
+    return capabilities(study)["contacts"] is None
+
+
+def respondent_table(study, *, scores: bool = True) -> pd.DataFrame:
+    """One row per respondent, ready for driver analysis.
+
+    With ``scores=True`` (the default): ``respondent_key``, segment and wave, every single
+    item (named by its codebook name), the score of every scale (mean of answered items,
+    at least half; named by the scale) and of every SERVQUAL perception dimension (named by
+    the dimension), then — where the study has a contact log — the contact features over
+    the window before the survey. With ``scores=False``: the whole processed survey (item
+    answers, for SEM) with the contact features.
     """
     from .quality import scale_scores
 
     survey = load_processed_survey(study)
-    features = load_contact_features(study)
+    features = load_contact_features(study) if has_contact_features(study) else None
     if not scores:
-        return survey.merge(features, on="respondent_key")
-    cb, p = study.codebook, study.parameters
-    keep = ["respondent_key", *(c for c in (cb.segment, cb.wave) if c),
-            *(s["column"] for s in cb.single_items.values())]
-    scales = {name: cb.scales[name]["items"] for name in dict.fromkeys((p["outcome"], p["loyalty"]))}
-    parts = [survey[keep], scale_scores(survey, scales), scale_scores(survey, cb.servqual_items("p"))]
-    return pd.concat(parts, axis=1).merge(features, on="respondent_key")
+        return survey if features is None else survey.merge(features, on="respondent_key")
+    cb = study.codebook
+    keep = ["respondent_key", *(c for c in (cb.segment, cb.wave) if c)]
+    singles = pd.DataFrame({name: survey[s["column"]] for name, s in cb.single_items.items()}, index=survey.index)
+    scales = {name: list(s["items"]) for name, s in cb.scales.items() if name not in singles}
+    dims = {d: items for d, items in cb.servqual_items("p").items() if d not in scales and d not in singles}
+    table = pd.concat([survey[keep], singles, scale_scores(survey, {**scales, **dims})], axis=1)
+    return table if features is None else table.merge(features, on="respondent_key")
 
 
 def load_linkage(study) -> dict:
@@ -848,5 +887,15 @@ def load_quality(study) -> pd.DataFrame:
 
 
 def load_processed_survey(study) -> pd.DataFrame:
-    """The study's processed survey (prepared first if needed)."""
-    return pd.read_parquet(prepare(study).survey)
+    """The study's processed survey (prepared first if needed), restricted to the study's ``waves``.
+
+    Every report reads the survey through this function, so the ``waves`` parameter
+    applies to all of them alike.
+    """
+    survey = pd.read_parquet(prepare(study).survey)
+    waves, wave = study.parameters.get("waves"), study.codebook.wave
+    if waves and wave:
+        survey = survey[survey[wave].isin(waves)].reset_index(drop=True)
+        if survey.empty:
+            raise DataError(f"parameters.waves: none of the waves {waves} is in the data of study '{study.name}'")
+    return survey

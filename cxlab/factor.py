@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from numbers import Integral
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -556,7 +557,22 @@ def _fit(corr, n_factors, *, method, rotation, n_obs, caller) -> FactorResult:
 
 
 # --------------------------------------------------------------------------- adequacy
-def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> tuple[float, pd.Series]:
+class KMOResult(NamedTuple):
+    """Kaiser–Meyer–Olkin measure: the overall MSA and each item's (unpacks as a pair)."""
+
+    overall: float
+    per_item: pd.Series
+
+
+class BartlettResult(NamedTuple):
+    """Bartlett's test of sphericity (unpacks as ``chisq, df, pvalue``)."""
+
+    chisq: float
+    df: int
+    pvalue: float
+
+
+def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> KMOResult:
     """Kaiser–Meyer–Olkin measure of sampling adequacy (psych ``KMO``).
 
     Parameters
@@ -593,10 +609,10 @@ def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> tuple[float, pd.Ser
     np.fill_diagonal(r0, 0.0)
     overall = np.sum(r0**2) / (np.sum(r0**2) + np.sum(partial**2))
     per = np.sum(r0**2, axis=0) / (np.sum(r0**2, axis=0) + np.sum(partial**2, axis=0))
-    return float(overall), pd.Series(per, index=corr.columns, name="msa")
+    return KMOResult(float(overall), pd.Series(per, index=corr.columns, name="msa"))
 
 
-def bartlett(data: pd.DataFrame, *, missing: str = "listwise") -> tuple[float, int, float]:
+def bartlett(data: pd.DataFrame, *, missing: str = "listwise") -> BartlettResult:
     """Bartlett's test of sphericity (psych ``cortest.bartlett(cor(X), n)``).
 
     ``chisq = -(n - 1 - (2p + 5) / 6) * log|R|`` with ``p(p - 1)/2`` degrees of
@@ -624,7 +640,27 @@ def bartlett(data: pd.DataFrame, *, missing: str = "listwise") -> tuple[float, i
     _, logdet = np.linalg.slogdet(corr.to_numpy())
     chisq = -logdet * (n - 1 - (2 * p + 5) / 6)
     df = p * (p - 1) // 2
-    return float(chisq), int(df), float(stats.chi2.sf(chisq, df))
+    return BartlettResult(float(chisq), int(df), float(stats.chi2.sf(chisq, df)))
+
+
+def adequacy_table(data: pd.DataFrame, *, missing: str = "listwise") -> pd.DataFrame:
+    """KMO (overall and the lowest item's) and Bartlett's test as one table for a report.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> f = rng.normal(size=(300, 1))
+    >>> data = pd.DataFrame(f + rng.normal(size=(300, 4)), columns=list("abcd"))
+    >>> adequacy_table(data)["value"].round(2).tolist()
+    [0.78, 0.76, 313.39, 6.0, 0.0]
+    """
+    k, b = kmo(data, missing=missing), bartlett(data, missing=missing)
+    lowest = k.per_item.idxmin()
+    return pd.DataFrame({
+        "statistic": ["KMO (overall)", f"lowest item KMO ({lowest})", "Bartlett chi-square", "Bartlett df",
+                      "Bartlett p-value"],
+        "value": [k.overall, k.per_item.min(), b.chisq, float(b.df), b.pvalue]})
 
 
 # --------------------------------------------------------------------------- number of factors
@@ -847,7 +883,7 @@ def loading_table(result: FactorResult, *, cutoff: float = 0.3) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- goodness of fit
-__all__ += ["efa_fit", "dimension_recovery"]
+__all__ += ["efa_fit", "dimension_recovery", "describe_structure", "adequacy_table", "KMOResult", "BartlettResult"]
 
 
 def _check_result(result, caller: str) -> None:
@@ -1085,3 +1121,39 @@ def dimension_recovery(result: FactorResult, dimensions) -> pd.DataFrame:
             "shared_with": ", ".join(others), "recovered": on == len(items) and not others,
         })
     return pd.DataFrame(rows).set_index("dimension")
+
+
+def describe_structure(recovery: pd.DataFrame, *, labels: Callable[[str], str] | None = None) -> str:
+    """A sentence on how well the exploratory factors recover the intended constructs.
+
+    Parameters
+    ----------
+    recovery : DataFrame
+        :func:`dimension_recovery` output.
+    labels : callable, optional
+        Display label of a construct name (e.g. ``Codebook.label``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rec = pd.DataFrame({"factor": ["MR1", "MR1"], "n_items": [3, 2], "n_on_factor": [3, 2],
+    ...                     "min_loading": [.6, .5], "max_cross_loading": [.2, .3], "shared_with": ["B", "A"],
+    ...                     "recovered": [False, False]}, index=pd.Index(["A", "B"], name="dimension"))
+    >>> print(describe_structure(rec))
+    **Structure.** The exploratory factor analysis recovers 0 of 2 constructs; not recovered: A (3 of 3 items on MR1, shared with B); B (2 of 2 items on MR1, shared with A).
+    """
+    from ._text import number
+
+    name = labels or (lambda x: x)
+    ok = recovery["recovered"]
+    if ok.all():
+        return (f"**Structure.** The exploratory factor analysis recovers all {len(recovery)} constructs: "
+                "every item loads most strongly on its own construct's factor (smallest main loading "
+                f"{number(recovery['min_loading'].min())}, largest cross-loading "
+                f"{number(recovery['max_cross_loading'].max())}).")
+    bad = "; ".join(f"{name(d)} ({r.n_on_factor} of {r.n_items} items on {r.factor}"
+                    + (f", shared with {', '.join(name(x.strip()) for x in r.shared_with.split(','))}"
+                       if r.shared_with else "") + ")"
+                    for d, r in recovery[~ok].iterrows())
+    return (f"**Structure.** The exploratory factor analysis recovers {int(ok.sum())} of "
+            f"{len(recovery)} constructs; not recovered: {bad}.")

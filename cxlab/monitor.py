@@ -34,6 +34,7 @@ from . import measures
 from ._text import MINUS, number, pvalue
 
 __all__ = [
+    "describe_levels",
     "add_period",
     "add_channel",
     "trends",
@@ -106,16 +107,22 @@ def _check_alpha(alpha, name, caller):
 
 
 # --------------------------------------------------------------------------- periods
-def _period_labels(data, freq, wave, date, caller):
-    """Period label per row, and the labels in chronological order."""
+def _period_labels(data, freq, wave, date, caller, wave_labels=None):
+    """Period label per row, and the labels in chronological order.
+
+    Waves are labelled ``"wave N"`` unless ``wave_labels`` names them; without a wave
+    column (``wave=None``) every row is in one period, ``"all"``.
+    """
     if freq not in _FREQS:
         raise _param_error("freq", caller, "one of " + ", ".join(map(repr, _FREQS)), freq)
+    if freq == "wave" and wave is None:
+        return pd.Series("all", index=data.index, dtype=object), ["all"]
     if freq == "wave":
         _check_columns(data, [wave], "wave", caller)
         w = pd.to_numeric(data[wave], errors="coerce")
-        labels = ("wave " + w.astype("Int64").astype("string")).astype(object)
-        labels = labels.where(w.notna(), None)
-        order = [f"wave {int(v)}" for v in sorted(w.dropna().unique())]
+        names = {int(k): str(v) for k, v in (wave_labels or {}).items()}
+        order = [names.get(int(v), f"wave {int(v)}") for v in sorted(w.dropna().unique())]
+        labels = w.map(lambda v: names.get(int(v), f"wave {int(v)}") if pd.notna(v) else None).astype(object)
         return labels, order
     _check_columns(data, [date], "date", caller)
     d = pd.to_datetime(data[date], errors="coerce")
@@ -229,12 +236,13 @@ def trends(
     metrics: Mapping,
     freq: str = "wave",
     by: str | None = None,
-    wave: str = "wave",
+    wave: str | None = "wave",
     date: str = "survey_date",
     weights: str | None = None,
     min_n: int = 10,
     ci: float = 0.95,
     total: bool = True,
+    wave_labels: Mapping | None = None,
 ) -> pd.DataFrame:
     """Estimates with confidence intervals per period, overall and per group.
 
@@ -249,6 +257,7 @@ def trends(
     by : str, optional
         A grouping column (segment, channel): estimates per group and period.
     wave, date : str, default="wave", "survey_date"
+        ``wave=None`` (a survey without waves): one period, ``"all"``.
     weights : str, optional
         Column of survey weights.
     min_n : int, default=10
@@ -256,6 +265,8 @@ def trends(
     ci : float, default=0.95
     total : bool, default=True
         With ``by``, also give all respondents (``group == "all"``).
+    wave_labels : mapping, optional
+        Display label per wave number (``{1: "Spring 2025"}``); others are ``"wave N"``.
 
     Returns
     -------
@@ -276,7 +287,7 @@ def trends(
     """
     caller = "trends"
     _check_frame(data, "data", caller)
-    labels, order = _period_labels(data, freq, wave, date, caller)
+    labels, order = _period_labels(data, freq, wave, date, caller, wave_labels)
     if by is not None:
         _check_columns(data, [by], "by", caller)
     frame = data.assign(_period=labels)
@@ -739,6 +750,29 @@ def describe_changes(
     if not paragraphs:
         return "No comparison could be made (too few periods, or suppressed cells)."
     return "\n\n".join(paragraphs)
+
+
+def describe_levels(table: pd.DataFrame, *, ci: float = 0.95, digits: int = 1) -> str:
+    """Plain-words levels of the metrics of a one-period :func:`trends` table (no change to test).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"metric": ["nps"], "group": "all", "period": "all", "value": [21.3],
+    ...                   "ci_lower": [12.0], "ci_upper": [30.6], "n": [250], "suppressed": [False]})
+    >>> print(describe_levels(t))
+    With one survey period there is no change to test. NPS: 21.3 points (95 % CI 12.0 to 30.6; n = 250).
+    """
+    caller = "describe_levels"
+    _check_frame(table, "table", caller)
+    _check_columns(table, ["metric", "group", "value", "ci_lower", "ci_upper", "n", "suppressed"], "table", caller)
+    _check_alpha(ci, "ci", caller)
+    rows = table[(table["group"] == "all") & ~table["suppressed"].astype(bool)]
+    parts = []
+    for r in rows.itertuples():
+        name, kind = _METRIC_TEXT.get(r.metric, (r.metric, "points"))
+        parts.append(f"{name}: {_fmt(r.value, kind, digits)}{_unit(kind)} ({_level(ci)} CI "
+                     f"{_fmt(r.ci_lower, kind, digits)} to {_fmt(r.ci_upper, kind, digits)}; n = {int(r.n):,}).")
+    return " ".join(["With one survey period there is no change to test.", *parts])
 
 
 # --------------------------------------------------------------------- close the loop

@@ -52,9 +52,18 @@ def sample_overview(survey: pd.DataFrame, *, by: Sequence[str], min_n: int = 10)
 
     Returns a DataFrame with the ``by`` columns, ``n``, ``share`` and ``suppressed``
     (``n < min_n``: the count is shown as missing so that no small group is published).
+    With no ``by`` columns (a survey without waves or segments) it has one row, ``all``.
+
+    >>> sample_overview(pd.DataFrame({"a": range(12)}), by=[])
+      sample   n  share  suppressed
+    0    all  12    1.0       False
     """
+    by = [c for c in by if c is not None]
     _columns(survey, by, "sample_overview", "by")
-    out = survey.groupby(list(by), observed=True).size().rename("n").reset_index()
+    if not by:
+        out = pd.DataFrame({"sample": ["all"], "n": [len(survey)]})
+    else:
+        out = survey.groupby(list(by), observed=True).size().rename("n").reset_index()
     out["share"] = out["n"] / out["n"].sum()
     out["suppressed"] = out["n"] < min_n
     out["n"] = out["n"].astype("Int64")
@@ -105,7 +114,8 @@ def flags_summary(flags: Mapping[str, pd.Series]) -> pd.DataFrame:
 
 
 def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.DataFrame,
-                     wave: str | None = None, segment: str | None = None) -> str:
+                     wave: str | None = None, segment: str | None = None,
+                     not_checked: Mapping[str, str] | None = None) -> str:
     """Plain-words summary of the sample and data quality, generated from the tables.
 
     Parameters
@@ -118,6 +128,9 @@ def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.D
         :func:`flags_summary` output.
     wave, segment : str, optional
         Column names, to count waves and segments.
+    not_checked : mapping, optional
+        Checks that could not be made, with the reason (``{"speeders": "no duration
+        column"}``); each is said in the summary.
 
     Examples
     --------
@@ -143,4 +156,6 @@ def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.D
     verb = "is" if n_any == 1 else "are"
     text += (f" {n_any:,} {who} ({any_flag.loc['any flag', 'share']:.1%}) {verb} flagged for careless responding "
              f"({detail}); flagged respondents are kept and can be excluded in a sensitivity analysis.").replace("%)", " %)")
+    for check, reason in (not_checked or {}).items():
+        text += f" {check[:1].upper() + check[1:]}: not checked ({reason})."
     return text

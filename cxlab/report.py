@@ -148,19 +148,35 @@ def render_notebook(nb: nbformat.NotebookNode, *, name: str, study, code: bool =
     return body, title
 
 
-def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool) -> None:
-    """Write the study overview page linking every report, with the run's provenance."""
-    prov = provenance(study)
-    esc = html.escape
+def _report_item(r) -> str:
     from nbconvert.filters import markdown2html
 
-    rows = "\n".join(
-        f'<li><a href="{esc(r.html)}">{esc(r.title)}</a> <span class="muted">({esc(r.name)}, {r.seconds:.1f} s)</span>'
-        + (f'<div class="headline">{markdown2html(r.summary)}</div>' if r.summary else "") + "</li>"
-        for r in runs)
+    esc = html.escape
+    if getattr(r, "failed", ""):
+        return (f'<li class="failed"><strong>{esc(r.name)}: failed</strong> — {esc(r.failed)} '
+                f'<span class="muted">(the executed notebook: <a href="{esc(r.html)}">{esc(r.html)}</a>)</span></li>')
+    return (f'<li><a href="{esc(r.html)}">{esc(r.title)}</a> <span class="muted">({esc(r.name)}, {r.seconds:.1f} s)</span>'
+            + (f'<div class="headline">{markdown2html(r.summary)}</div>' if r.summary else "") + "</li>")
+
+
+def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool, plan=None) -> None:
+    """Write the study overview page linking every report, with the run's provenance.
+
+    With the run's ``plan`` (:class:`cxlab.plan.Plan`), the reports it skipped are listed
+    with the reason, and only the parameters of the reports that ran are shown.
+    """
+    prov = provenance(study)
+    esc = html.escape
+
+    rows = "\n".join(_report_item(r) for r in runs)
+    if plan is not None and plan.skipped:
+        rows += "\n" + "\n".join(f'<li class="skipped muted">{esc(r.name)}: skipped — {esc(r.reason)}</li>'
+                                  for r in plan.skipped)
+    used = plan.parameters if plan is not None else list(prov["parameters"])
     params = "\n".join(
-        f"<tr><td><code>{esc(k)}</code></td><td>{esc(repr(v))}</td><td>{'run override' if k in prov['overrides'] else ''}</td></tr>"
-        for k, v in prov["parameters"].items())
+        f"<tr><td><code>{esc(k)}</code></td><td>{esc(repr(prov['parameters'][k]))}</td>"
+        f"<td>{'run override' if k in prov['overrides'] else ''}</td></tr>"
+        for k in used)
     inputs = "\n".join(
         f"<tr><td>{esc(k)}</td><td>{esc(v['file'])}</td><td><code>{v['sha256']}</code></td></tr>"
         for k, v in prov["inputs"].items())
@@ -226,44 +242,108 @@ REFERENCES = {
                    "Psychological Methods, 17(3), 437–455.",
 }
 
-_METHODS = {
-    "data_quality": (
-        "Answers coded as missing ({missing_codes}) are treated as missing; reverse-keyed items are recoded as "
-        "low + high − answer. Direct identifiers are replaced by keyed pseudonyms (HMAC-SHA256) before any "
-        "analysis. Groups smaller than {min_cell_size} respondents are suppressed in tables. Straight-lining and "
-        "speeding are flagged, not removed.",
-        ["meade_craig"]),
-    "measurement": (
-        "Sampling adequacy by Kaiser–Meyer–Olkin and Bartlett's test; the number of factors by parallel analysis "
-        "(seed {seed}); exploratory factor analysis with {efa_method} extraction and {rotation} rotation "
-        "(loadings below {loading_cutoff} hidden); confirmatory factor analysis by {estimator} with missing data "
-        "handled {missing}; reliability as Cronbach's alpha with Feldt intervals ({ci_pct} %), composite "
-        "reliability and AVE; discriminant validity by Fornell–Larcker and HTMT (0.85 / 0.90). Fit cut-offs: "
-        "CFI and TLI ≥ 0.95, RMSEA ≤ 0.06, SRMR ≤ 0.08. Results are checked against R's psych and lavaan.",
-        ["pzb", "cronin_taylor", "horn", "revelle", "fornell_larcker", "henseler", "hu_bentler"]),
-    "sem": (
-        "Structural equation model estimated by {estimator} (missing data: {missing}), marker-variable "
-        "identification (first loading fixed to 1) as in lavaan; standardised coefficients are lavaan's std.all; "
-        "indirect and total effects with delta-method standard errors (bootstrap: {bootstrap} resamples, seed "
-        "{seed}). Significance level {alpha_level}. Fit cut-offs: CFI and TLI ≥ 0.95, RMSEA ≤ 0.06, SRMR ≤ 0.08.",
-        ["rosseel", "hu_bentler"]),
-    "levers": (
-        "Contacts in the {contact_window_days} days before each respondent's survey date are linked through the "
-        "pseudonymous customer key. Driver importance by {importance_method}; effects of contact factors by OLS with "
-        "HC3 robust standard errors (associations, not causes); importance–performance map on a 0–100 scale; "
-        "levers ranked by expected gain with bootstrap intervals ({bootstrap} resamples, seed {seed}).",
-        ["lmg", "johnson", "ringle_sarstedt"]),
-    "monitoring": (
-        "NPS = % promoters (9–10) − % detractors (0–6) with its trinomial standard error; shares with Wilson "
-        "intervals; {ci_pct} % intervals; changes between periods by z-tests with Holm's correction at α = "
-        "{alpha_level}; Shewhart control chart with limits from the baseline period. Groups smaller than "
-        "{min_cell_size} are suppressed.",
-        ["reichheld", "holm", "montgomery"]),
-}
+def _methods_data_quality(study, p, caps) -> tuple[list[str], list[str]]:
+    cb = study.codebook
+    text = [f"Answers coded as missing ({', '.join(map(str, cb.missing_codes)) or 'none declared'}) are treated "
+            "as missing."]
+    if cb.reverse_keyed:
+        text.append("Reverse-keyed items are recoded as low + high − answer.")
+    if cb.direct_identifiers:
+        text.append("Direct identifiers are replaced by keyed pseudonyms (HMAC-SHA256) before any analysis.")
+    text.append(f"Groups smaller than {p['min_cell_size']} respondents are suppressed in tables.")
+    text.append("Straight-lining" + (" and speeding are" if caps["duration"] is None else " is")
+                + " flagged, not removed.")
+    if caps["contacts"] is None:
+        text.append(f"Contacts in the {p['contact_window_days']} days before each respondent's survey date are "
+                    "linked through the pseudonymous customer key.")
+    return text, ["meade_craig"]
+
+
+def _methods_measurement(study, p, caps):
+    text = ["Sampling adequacy by Kaiser–Meyer–Olkin and Bartlett's test; the number of factors "
+            + (f"set to {p['n_factors']} (parallel analysis shown for comparison, seed {p['seed']})"
+               if p["n_factors"] else f"by parallel analysis (seed {p['seed']})")
+            + f"; exploratory factor analysis with {p['efa_method']} extraction and {p['rotation']} rotation "
+            f"(loadings below {p['loading_cutoff']} hidden); reliability as Cronbach's alpha with Feldt intervals "
+            f"({_pct(p['ci_level'])} %)."]
+    refs = ["horn", "revelle"]
+    if caps["measurement_model"] is None:
+        text.append(f"Confirmatory factor analysis by {p['estimator']} with missing data handled {p['missing']}; "
+                    "composite reliability and AVE; discriminant validity by Fornell–Larcker and HTMT (0.85 / 0.90). "
+                    "Fit cut-offs: CFI and TLI ≥ 0.95, RMSEA ≤ 0.06, SRMR ≤ 0.08.")
+        refs += ["fornell_larcker", "henseler", "hu_bentler"]
+    if caps["expectations"] is None:
+        text.append(f"SERVQUAL gaps (perception − expectation) with paired t intervals ({_pct(p['ci_level'])} %) and "
+                    "SERVPERF scores; reliability of difference scores by Johns' formula"
+                    + (f"; SERVQUAL and SERVPERF compared by nested F tests at α = {p['alpha_level']}."
+                       if caps["outcome"] is None else "."))
+        refs = ["pzb", "cronin_taylor", *refs]
+    text.append("Results are checked against R's psych and lavaan.")
+    return text, refs
+
+
+def _methods_sem(study, p, caps):
+    text = [f"Structural equation model estimated by {p['estimator']} (missing data: {p['missing']}), "
+            "marker-variable identification (first loading fixed to 1) as in lavaan; standardised coefficients "
+            "are lavaan's std.all; indirect and total effects with "
+            + (f"bootstrap percentile intervals ({p['bootstrap']} resamples, seed {p['seed']})"
+               if p["bootstrap"] else "delta-method standard errors")
+            + f". Significance level {p['alpha_level']}. Fit cut-offs: CFI and TLI ≥ 0.95, RMSEA ≤ 0.06, "
+            "SRMR ≤ 0.08."]
+    if caps["segment"] is None:
+        text.append("Segments are compared after testing measurement invariance (configural, metric, scalar), "
+                    "with loadings held equal and each path tested for equality by a chi-square difference test.")
+    return text, ["rosseel", "hu_bentler"]
+
+
+def _methods_levers(study, p, caps):
+    text = [f"Driver importance by {p['importance_method']}"
+            + (f" with bootstrap intervals ({p['bootstrap']} resamples, seed {p['seed']}, {_pct(p['ci_level'])} %)"
+               if p["bootstrap"] else "")
+            + "; importance–performance map on a 0–100 scale; levers ranked by expected gain"
+            + (" with bootstrap intervals of impact, gain and rank." if p["bootstrap"] else ".")]
+    if caps["contacts"] is None:
+        text.append(f"Contacts in the {p['contact_window_days']} days before each respondent's survey date are "
+                    "linked through the pseudonymous customer key; effects of contact factors by OLS with HC3 "
+                    "robust standard errors (associations, not causes)"
+                    + (f" and in the structural model estimated by {p['estimator']} (missing data: {p['missing']})."
+                       if caps["structural_model"] is None else "."))
+    return text, ["lmg", "johnson", "ringle_sarstedt"]
+
+
+def _methods_monitoring(study, p, caps):
+    metrics = study.codebook.metrics
+    text = []
+    if "nps" in metrics:
+        text.append("NPS = % promoters (9–10) − % detractors (0–6) with its trinomial standard error.")
+    if set(metrics) - {"nps"}:
+        text.append("Shares with Wilson intervals, means with t intervals.")
+    text.append(f"Intervals at {_pct(p['ci_level'])} %.")
+    if caps["waves"] is None:
+        text.append(f"Changes between periods by z-tests with Holm's correction at α = {p['alpha_level']}.")
+    if caps["nps"] is None and caps["date"] is None:
+        text.append("Shewhart control chart with limits from the baseline period.")
+    if caps["contacts"] is None:
+        text.append(f"Respondents are grouped by their main contact channel in the {p['contact_window_days']} "
+                    "days before the survey.")
+    text.append(f"Groups smaller than {p['min_cell_size']} are suppressed.")
+    refs = ["reichheld", "holm", "montgomery"] if caps["waves"] is None else ["reichheld"]
+    return text, refs
+
+
+def _pct(level: float) -> str:
+    return f"{100 * level:g}"
+
+
+_METHODS = {"data_quality": _methods_data_quality, "measurement": _methods_measurement, "sem": _methods_sem,
+            "levers": _methods_levers, "monitoring": _methods_monitoring}
 
 
 def methods_section(study, topic: str) -> str:
-    """The methods paragraph and references of a report, written from the study's parameters.
+    """The methods paragraph and references of a report, written from the study and its parameters.
+
+    Only what the report did for this study is said: a sentence on contacts only with a
+    contact log, on SERVQUAL gaps only with expectation items, on waves only with waves.
 
     Parameters
     ----------
@@ -275,12 +355,13 @@ def methods_section(study, topic: str) -> str:
     str
         Markdown: one paragraph, then the references as a list.
     """
+    from .plan import capabilities
+
     if topic not in _METHODS:
         raise ValueError(f"The 'topic' parameter of methods_section must be one of "
                          f"{', '.join(map(repr, _METHODS))}. Got {topic!r} instead.")
-    text, refs = _METHODS[topic]
     p = dict(study.parameters)
-    p["ci_pct"] = f"{100 * p['ci_level']:g}"
-    p["missing_codes"] = ", ".join(map(str, study.codebook.missing_codes)) or "none declared"
-    body = text.format(**p)
-    return body + "\n\n**References**\n\n" + "\n".join(f"- {REFERENCES[k]}" for k in refs)
+    text, refs = _METHODS[topic](study, p, capabilities(study))
+    if p["waves"] and study.codebook.wave:
+        text.append(f"Waves analysed: {', '.join(map(str, p['waves']))}.")
+    return " ".join(text) + "\n\n**References**\n\n" + "\n".join(f"- {REFERENCES[k]}" for k in refs)

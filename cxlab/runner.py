@@ -1,9 +1,13 @@
-"""Run a study: every notebook through papermill, then nbconvert to self-contained HTML.
+"""Run a study: every notebook it can feed through papermill, then nbconvert to self-contained HTML.
 
+First the plan (:mod:`cxlab.plan`): reports whose needs the study does not meet are
+skipped with the reason, and the others lose the sections their study cannot feed.
 The run is atomic. Reports are built in a temporary folder beside ``reports/<study>``
-and swapped in only when every notebook succeeded. On failure the previous reports stay
-exactly as they were, the executed notebook that failed is kept under
-``reports/<study>/_failed/``, and :class:`RunError` names the notebook and the cell.
+and swapped in only when every notebook succeeded. When one fails, the others still
+finish; the previous reports stay exactly as they were, and the new run's finished
+reports, its index and the executed notebook that failed are kept together in
+``reports/<study>.incomplete/``; :class:`RunError` names the notebook, the cell and
+that folder.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from jupyter_client.manager import AsyncKernelManager
 
 from .data import prepare
 from .paths import notebooks_dir, replace_dir
+from .plan import Plan, capabilities, plan as make_plan, prune
 from .study import Study, load_study, demo_study_path
 
-__all__ = ["RunError", "RunResult", "NotebookRun", "run_study", "execute_notebook", "load_notebook"]
+__all__ = ["RunError", "RunResult", "NotebookRun", "run_study", "study_plan", "execute_notebook", "load_notebook"]
 
 #: One BLAS thread per kernel: notebooks run side by side on few cores.
 THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -72,6 +77,7 @@ class NotebookRun:
     html: str
     title: str
     summary: str = ""
+    failed: str = ""  # the cell's error when the notebook failed
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,16 @@ class RunResult:
     directory: Path
     notebooks: tuple[NotebookRun, ...]
     seconds: float
+    plan: Plan | None = None
+
+
+def study_plan(study: Study, only: list[str] | None = None) -> Plan:
+    """The plan of a study's run: which of its notebooks (or of ``only``) run, which are skipped and why."""
+    names = list(only or study.notebooks)
+    for name in names:
+        if name not in study.notebooks:
+            raise RunError(f"--only: {name!r} is not a notebook of this study ({', '.join(study.notebooks)})")
+    return make_plan(study, {name: load_notebook(name) for name in names})
 
 
 def load_notebook(name: str) -> nbformat.NotebookNode:
@@ -159,11 +175,14 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
 
     started = time.perf_counter()
     study = load_study(study_file or demo_study_path(), overrides=overrides)
-    names = list(only or study.notebooks)
-    for name in names:
-        if name not in study.notebooks:
-            raise RunError(f"--only: {name!r} is not a notebook of this study ({', '.join(study.notebooks)})")
-    notebooks = {name: load_notebook(name) for name in names}
+    the_plan = study_plan(study, only)
+    for skipped in the_plan.skipped:
+        progress(f"{skipped.name}: skipped — {skipped.reason}")
+    names = the_plan.to_run
+    if not names:
+        raise RunError("no report can run for this study:\n" + str(the_plan))
+    caps = capabilities(study)
+    notebooks = {name: prune(load_notebook(name), caps) for name in names}
 
     contacts = study.data.get("contacts")
     if contacts is not None and not contacts.exists():
@@ -202,27 +221,33 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
                 except Exception as exc:  # noqa: BLE001 - reported below, with the cell
                     failures.append((name, exc))
                     progress(f"  [{len(done) + len(failures)}/{len(names)}] {name}: FAILED ({_cell_error(exc)})")
+        seconds = time.perf_counter() - started
         if failures:
-            failed_dir = final / "_failed"
-            failed_dir.mkdir(parents=True, exist_ok=True)
-            for name, _ in failures:
-                if (tmp / f"{name}.ipynb").exists():
-                    shutil.copy2(tmp / f"{name}.ipynb", failed_dir / f"{name}.ipynb")
+            failed = [NotebookRun(name=n, seconds=0.0, html=f"{n}.ipynb", title=n, failed=_cell_error(e))
+                      for n, e in failures]
+            runs = tuple(done[n] for n in names if n in done) + tuple(failed)
+            report.write_index(tmp / "index.html", study=study, runs=runs, seconds=seconds, code=code,
+                               plan=the_plan)
+            for name in done:
+                (tmp / f"{name}.ipynb").unlink(missing_ok=True)
+            incomplete = final.with_name(f"{final.name}.incomplete")
+            replace_dir(tmp, incomplete)
             name, exc = failures[0]
             more = f" (and {len(failures) - 1} more notebook(s))" if len(failures) > 1 else ""
             raise RunError(
-                f"notebook {name} failed in {_cell_error(exc)}{more}. The executed notebook is kept in "
-                f"{failed_dir / (name + '.ipynb')}; the previous reports in {final} are untouched.",
-                notebook=name, failed_path=failed_dir / f"{name}.ipynb",
+                f"notebook {name} failed in {_cell_error(exc)}{more}. This run's {len(done)} finished report(s) "
+                f"and the executed notebook that failed are kept in {incomplete}; the previous reports in "
+                f"{final} are untouched.",
+                notebook=name, failed_path=incomplete / f"{name}.ipynb",
             )
         runs = tuple(done[n] for n in names)
-        seconds = time.perf_counter() - started
-        report.write_index(tmp / "index.html", study=study, runs=runs, seconds=seconds, code=code)
+        report.write_index(tmp / "index.html", study=study, runs=runs, seconds=seconds, code=code, plan=the_plan)
         for name in names:  # executed notebooks are build products; HTML is the report
             (tmp / f"{name}.ipynb").unlink(missing_ok=True)
         replace_dir(tmp, final)
+        shutil.rmtree(final.with_name(f"{final.name}.incomplete"), ignore_errors=True)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     progress(f"wrote {final / 'index.html'} in {seconds:.1f} s")
-    return RunResult(study=study, directory=final, notebooks=runs, seconds=seconds)
+    return RunResult(study=study, directory=final, notebooks=runs, seconds=seconds, plan=the_plan)

@@ -679,18 +679,9 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
 
     out = []
     if recovery is not None:
-        ok = recovery["recovered"]
-        if ok.all():
-            out.append(f"**Structure.** The exploratory factor analysis recovers all {len(recovery)} dimensions: "
-                       "every item loads most strongly on its own dimension's factor (smallest main loading "
-                       f"{number(recovery['min_loading'].min())}, largest cross-loading "
-                       f"{number(recovery['max_cross_loading'].max())}).")
-        else:
-            bad = "; ".join(f"{d} ({r.n_on_factor} of {r.n_items} items on {r.factor}"
-                            + (f", shared with {r.shared_with}" if r.shared_with else "") + ")"
-                            for d, r in recovery[~ok].iterrows())
-            out.append(f"**Structure.** The exploratory factor analysis recovers {int(ok.sum())} of "
-                       f"{len(recovery)} dimensions; not recovered: {bad}.")
+        from .factor import describe_structure
+
+        out.append(describe_structure(recovery))
     if gaps is not None:
         short = gaps[gaps["ci_upper"] < 0].sort_values("gap")
         above = gaps[gaps["ci_lower"] > 0]

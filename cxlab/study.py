@@ -25,6 +25,8 @@ import yaml
 
 __all__ = [
     "PARAMETERS",
+    "SCHEMA",
+    "schema_text",
     "Codebook",
     "Study",
     "StudyError",
@@ -76,8 +78,8 @@ def _between(lo, hi, *, lo_open=False, hi_open=False):
 #: Every analysis parameter a study may set (under ``parameters:``) or a run may
 #: override (``cxlab run -p NAME=VALUE``), with its default.
 PARAMETERS: dict[str, Param] = {
-    "outcome": Param("satisfaction", "str", "scale used as the main outcome (a codebook scale)"),
-    "loyalty": Param("intention_to_stay", "str", "scale used as the loyalty outcome (a codebook scale)"),
+    "outcome": Param(None, "str_or_none", "main outcome: a codebook scale or single item (null = none)"),
+    "loyalty": Param(None, "str_or_none", "loyalty outcome: a codebook scale or single item (null = none)"),
     "waves": Param(None, "int_list", "waves to analyse (null = all waves in the data)"),
     "baseline_wave": Param(None, "int_or_none", "wave the monitoring compares against (null = first)"),
     "alpha_level": Param(0.05, "float", "significance level of tests", **_between(0, 0.5, lo_open=True)),
@@ -86,6 +88,8 @@ PARAMETERS: dict[str, Param] = {
     "seed": Param(2026, "int", "random seed for bootstrap, parallel analysis and simulation", **_between(0, 2**32 - 1)),
     "min_cell_size": Param(10, "int", "smallest group shown in a segment table", **_between(1, 10_000)),
     "contact_window_days": Param(90, "int", "days before the survey date whose contacts are linked", **_between(1, 730)),
+    "drivers": Param(None, "str_list", "scales or single items that drive the outcome (null = the outcome's "
+                     "predictors in the structural model, else every other scale)"),
     "estimator": Param("ML", "str", "SEM estimator", **_in("ML", "MLR", "WLSMV")),
     "missing": Param("listwise", "str", "SEM missing-data handling", **_in("listwise", "fiml")),
     "n_factors": Param(None, "int_or_none", "EFA factors (null = parallel analysis decides)", **_between(1, 50)),
@@ -101,6 +105,7 @@ _KIND_NAMES = {
     "str": "a string",
     "bool": "true or false",
     "int_list": "a list of integers or null",
+    "str_list": "a list of names or null",
     "int_or_none": "an integer or null",
     "str_or_none": "a string or null",
 }
@@ -114,6 +119,7 @@ def _type_ok(kind: str, v: Any) -> bool:
         "str": isinstance(v, str),
         "bool": isinstance(v, bool),
         "int_list": v is None or (isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v)),
+        "str_list": v is None or (isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v)),
         "int_or_none": v is None or is_int,
         "str_or_none": v is None or isinstance(v, str),
     }[kind]
@@ -161,8 +167,9 @@ class Codebook:
 
     Attributes
     ----------
-    respondent_id, customer_id : str
-        Key columns. ``customer_id`` links survey answers to contacts; both are direct
+    respondent_id, customer_id : str or None
+        Key columns. Without ``respondent_id`` respondents are keyed by their row in the
+        file. ``customer_id`` links survey answers to contacts; both are direct
         identifiers and never leave the data layer unpseudonymised.
     identifiers : tuple of str
         Further direct identifiers (names, e-mail addresses, phone numbers, free text).
@@ -189,9 +196,18 @@ class Codebook:
     free_text : tuple of str
         Open answers. They are kept, but e-mail addresses, phone numbers and the
         respondent's own identifiers are removed from them before anything is written.
+    segment_labels, wave_labels : mapping
+        Display label of each segment / wave code (``{1: "Postpaid"}``); codes without a
+        label are shown as they are.
+    labels : mapping
+        Display label of any scale, single item, latent variable or column; scales and
+        single items may also carry their own ``label``. See :meth:`label`.
+    metrics : mapping
+        Headline metrics the survey carries: ``nps``, ``csat``, ``ces``,
+        ``intention_to_stay`` -> a coded column; ``temkin`` -> a scale of three items.
     """
 
-    respondent_id: str
+    respondent_id: str | None
     customer_id: str | None
     identifiers: tuple[str, ...]
     segment: str | None
@@ -206,6 +222,52 @@ class Codebook:
     on_invalid: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(
         {k: v[0] for k, v in SURVEY_POLICIES.items()}))
     free_text: tuple[str, ...] = ()
+    segment_labels: Mapping[Any, str] = field(default_factory=dict)
+    wave_labels: Mapping[Any, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    metrics: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, name: str) -> str:
+        """Display label of a scale, single item, latent variable or column (the name itself if none).
+
+        >>> cb = Codebook(None, None, (), None, None, None, None, (), (),
+        ...               {"CUSA": {"items": ("a",), "range": (1, 10), "label": "Satisfaction"}}, {}, None)
+        >>> cb.label("CUSA"), cb.label("IMAG")
+        ('Satisfaction', 'IMAG')
+        """
+        if name in self.labels:
+            return self.labels[name]
+        for block in (self.scales, self.single_items):
+            if name in block and block[name].get("label"):
+                return block[name]["label"]
+        return name
+
+    def metric_specs(self) -> dict[str, Any]:
+        """The codebook's headline metrics in the form of :func:`cxlab.measures.summarise`'s ``metrics``.
+
+        >>> cb = Codebook(None, None, (), None, None, None, None, (), (), {}, {"ltr": {"column": "q9",
+        ...               "range": (0, 10)}}, None, metrics={"nps": "q9"})
+        >>> cb.metric_specs()
+        {'nps': 'q9'}
+        """
+        ranges = self.item_ranges()
+        out: dict[str, Any] = {}
+        for name, target in self.metrics.items():
+            if name == "nps":
+                out["nps"] = target
+            elif name == "temkin":
+                out["temkin_xi"] = list(self.scales[target]["items"])
+            else:
+                out[name] = {"column": target, "scale": tuple(ranges[target])}
+        return out
+
+    def columns_of(self, name: str) -> list[str]:
+        """The item columns of a scale or single item, ``[]`` when the name is neither."""
+        if name in self.scales:
+            return list(self.scales[name]["items"])
+        if name in self.single_items:
+            return [self.single_items[name]["column"]]
+        return []
 
     def item_ranges(self) -> dict[str, tuple[int, int]]:
         """Response range of every coded item, ``{column: (lo, hi)}``."""
@@ -221,24 +283,31 @@ class Codebook:
         if not self.servqual:
             return {}
         prefix = self.servqual["expectation_prefix" if kind == "e" else "perception_prefix"]
+        if prefix is None:
+            return {}
         return {dim: [prefix + i for i in items] for dim, items in self.servqual["dimensions"].items()}
 
-    def item_groups(self) -> dict[str, list[str]]:
-        """Every scale's items and every single item, ``{name: [columns]}`` (for missingness tables)."""
+    def item_groups(self, *, labelled: bool = False) -> dict[str, list[str]]:
+        """Every scale's items and every single item, ``{name: [columns]}`` (for missingness tables).
+
+        With ``labelled=True`` the keys are the display labels (:meth:`label`).
+        """
         groups = {name: list(scale["items"]) for name, scale in self.scales.items()}
         groups.update({name: [s["column"]] for name, s in self.single_items.items()})
-        return groups
+        return {self.label(k): v for k, v in groups.items()} if labelled else groups
 
     def score_ranges(self, names) -> dict[str, tuple[int, int]]:
-        """Response range of each named scale or SERVQUAL dimension (its scores share the items' range)."""
+        """Response range of each named scale, single item or SERVQUAL dimension (scores share the items' range)."""
         out = {}
         for name in names:
             if name in self.scales:
                 out[name] = tuple(self.scales[name]["range"])
+            elif name in self.single_items:
+                out[name] = tuple(self.single_items[name]["range"])
             elif self.servqual and name in self.servqual["dimensions"]:
                 out[name] = tuple(self.servqual["range"])
             else:
-                raise ValueError(f"The 'names' parameter of score_ranges must hold scales or SERVQUAL dimensions. "
+                raise ValueError(f"The 'names' parameter of score_ranges must hold scales, single items or SERVQUAL dimensions. "
                                  f"Got {name!r} instead.")
         return out
 
@@ -252,6 +321,15 @@ class Codebook:
 _CODEBOOK_KEYS = {
     "respondent_id", "customer_id", "identifiers", "segment", "wave", "date", "duration",
     "missing_codes", "reverse_keyed", "scales", "single_items", "servqual", "on_invalid", "free_text",
+    "labels", "metrics",
+}
+#: Headline metrics a codebook may declare under ``metrics:``, and what each needs.
+METRICS = {
+    "nps": "a 0-10 likelihood-to-recommend column",
+    "csat": "a satisfaction column (top-two-box share)",
+    "ces": "a customer-effort column (mean)",
+    "intention_to_stay": "an intention-to-stay column (top-two-box share)",
+    "temkin": "a scale of three items: useful, easy, enjoyable",
 }
 
 #: Problems a survey file can have, and the handlings each accepts (the first is the default).
@@ -307,6 +385,75 @@ def _str_list(value, where, problems):
     return tuple(value)
 
 
+def _label(value, where, problems) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: must be a display label (text); got {value!r}")
+        return None
+    return value.strip()
+
+
+def _labelled_column(value, where, problems) -> tuple[str | None, dict]:
+    """``segment`` / ``wave``: a column name, or ``{column: ..., labels: {code: label}}``."""
+    if value is None:
+        return None, {}
+    if isinstance(value, str) and value.strip():
+        return value, {}
+    if isinstance(value, dict) and "column" in value and set(value) <= {"column", "labels"}:
+        column, labels = value["column"], value.get("labels") or {}
+        if not isinstance(column, str) or not column.strip():
+            problems.append(f"{where}.column: must be a column name; got {column!r}")
+            return None, {}
+        if not isinstance(labels, dict) or not all(isinstance(v, str) and v.strip() for v in labels.values()):
+            problems.append(f"{where}.labels: must map each code to a label, e.g. {{1: Postpaid}}; got {labels!r}")
+            return column, {}
+        return column, {k: v.strip() for k, v in labels.items()}
+    problems.append(f"{where}: must be a column name, {{column: NAME, labels: {{code: label}}}} or null; got {value!r}")
+    return None, {}
+
+
+def _declared_items(raw_scales) -> set:
+    """Item names of every scale as written, valid or not (their problems are reported already)."""
+    if not isinstance(raw_scales, dict):
+        return set()
+    return {i for spec in raw_scales.values() if isinstance(spec, dict) and isinstance(spec.get("items"), list)
+            for i in spec["items"] if isinstance(i, str)}
+
+
+def _metrics(raw, scales, singles, problems, *, declared=frozenset()) -> dict[str, str]:
+    """``metrics:`` validated; without the block, single items named like a metric are taken."""
+    columns = {i for s in scales.values() for i in s["items"]} | {s["column"] for s in singles.values()}
+    columns |= set(declared)
+    if raw is None:
+        found = {m: singles[m]["column"] for m in ("nps", "csat", "ces") if m in singles}
+        if "temkin" in scales and len(scales["temkin"]["items"]) == 3:
+            found["temkin"] = "temkin"
+        return found
+    if not isinstance(raw, dict):
+        problems.append(f"codebook.metrics: must map metric names ({', '.join(METRICS)}) to columns; got {raw!r}")
+        return {}
+    out = {}
+    for name, target in raw.items():
+        where = f"codebook.metrics.{name}"
+        if name not in METRICS:
+            problems.append(f"{where}: unknown metric (known: {', '.join(METRICS)})")
+        elif name == "temkin":
+            if target not in scales or len(scales[target]["items"]) != 3:
+                problems.append(f"{where}: must name a codebook scale of three items (useful, easy, enjoyable); "
+                                f"got {target!r}")
+            else:
+                out[name] = target
+        elif target in singles:
+            out[name] = singles[target]["column"]
+        elif target in columns:
+            out[name] = target
+        else:
+            problems.append(f"{where}: {target!r} is neither a single item nor an item of a codebook scale "
+                            f"(it must be {METRICS[name]})")
+    return out
+
+
 def _parse_codebook(raw: Any, problems: list[str]) -> Codebook | None:
     if not isinstance(raw, dict):
         problems.append(f"codebook: must be a mapping; got {type(raw).__name__}")
@@ -320,31 +467,33 @@ def _parse_codebook(raw: Any, problems: list[str]) -> Codebook | None:
             if required:
                 problems.append(f"codebook.{key}: required (the column name)")
             return None
-        if not isinstance(v, str):
-            problems.append(f"codebook.{key}: must be a column name (string); got {v!r}")
+        if not isinstance(v, str) or not v.strip():
+            problems.append(f"codebook.{key}: must be a column name, or null when the survey has none; got {v!r}")
             return None
         return v
 
     scales: dict[str, dict] = {}
     for name, spec in (raw.get("scales") or {}).items():
         where = f"codebook.scales.{name}"
-        if not isinstance(spec, dict) or set(spec) - {"items", "range"} or "items" not in spec:
-            problems.append(f"{where}: must be a mapping with 'items' and 'range'; got {spec!r}")
+        if not isinstance(spec, dict) or set(spec) - {"items", "range", "label"} or "items" not in spec:
+            problems.append(f"{where}: must be a mapping with 'items', 'range' and optionally 'label'; got {spec!r}")
             continue
         rng = _range(spec.get("range"), f"{where}.range", problems)
         items = _str_list(spec["items"], f"{where}.items", problems)
+        label = _label(spec.get("label"), f"{where}.label", problems)
         if rng and items:
-            scales[name] = {"items": items, "range": rng}
+            scales[name] = {"items": items, "range": rng, **({"label": label} if label else {})}
 
     singles: dict[str, dict] = {}
     for name, spec in (raw.get("single_items") or {}).items():
         where = f"codebook.single_items.{name}"
-        if not isinstance(spec, dict) or set(spec) != {"column", "range"}:
-            problems.append(f"{where}: must be a mapping with 'column' and 'range'; got {spec!r}")
+        if not isinstance(spec, dict) or not {"column", "range"} <= set(spec) <= {"column", "range", "label"}:
+            problems.append(f"{where}: must be a mapping with 'column', 'range' and optionally 'label'; got {spec!r}")
             continue
         rng = _range(spec["range"], f"{where}.range", problems)
+        label = _label(spec.get("label"), f"{where}.label", problems)
         if rng:
-            singles[name] = {"column": str(spec["column"]), "range": rng}
+            singles[name] = {"column": str(spec["column"]), "range": rng, **({"label": label} if label else {})}
 
     servqual = raw.get("servqual")
     if servqual is not None:
@@ -362,13 +511,16 @@ def _parse_codebook(raw: Any, problems: list[str]) -> Codebook | None:
             dims = {d: _str_list(items, f"codebook.servqual.dimensions.{d}", problems) for d, items in dims.items()}
             servqual = {
                 "range": rng,
-                "expectation_prefix": str(servqual.get("expectation_prefix", "e_")),
+                # null: the survey asks perceptions only (SERVPERF), no expectations
+                "expectation_prefix": (None if servqual.get("expectation_prefix", "e_") is None
+                                       else str(servqual["expectation_prefix"] if "expectation_prefix" in servqual
+                                                else "e_")),
                 "perception_prefix": str(servqual.get("perception_prefix", "p_")),
                 "dimensions": dims,
             }
             for kind in ("expectation", "perception"):
                 prefix = servqual[f"{kind}_prefix"]
-                for dim, stems in dims.items():
+                for dim, stems in dims.items() if prefix is not None else ():
                     scales[f"{prefix}{dim}"] = {"items": tuple(prefix + s for s in stems), "range": rng}
 
     missing = raw.get("missing_codes", [])
@@ -376,12 +528,18 @@ def _parse_codebook(raw: Any, problems: list[str]) -> Codebook | None:
         problems.append(f"codebook.missing_codes: must be a list of numbers or strings; got {missing!r}")
         missing = []
 
+    segment, segment_labels = _labelled_column(raw.get("segment"), "codebook.segment", problems)
+    wave, wave_labels = _labelled_column(raw.get("wave"), "codebook.wave", problems)
+    labels = raw.get("labels") or {}
+    if not isinstance(labels, dict) or not all(isinstance(v, str) and v.strip() for v in labels.values()):
+        problems.append(f"codebook.labels: must map names to display labels (text); got {labels!r}")
+        labels = {}
     cb = Codebook(
-        respondent_id=opt_str("respondent_id", required=True) or "",
+        respondent_id=opt_str("respondent_id"),
         customer_id=opt_str("customer_id"),
         identifiers=_str_list(raw.get("identifiers", []), "codebook.identifiers", problems),
-        segment=opt_str("segment"),
-        wave=opt_str("wave"),
+        segment=segment,
+        wave=wave,
         date=opt_str("date"),
         duration=opt_str("duration"),
         missing_codes=tuple(missing),
@@ -392,12 +550,70 @@ def _parse_codebook(raw: Any, problems: list[str]) -> Codebook | None:
         on_invalid=MappingProxyType(_policies(raw.get("on_invalid"), "codebook.on_invalid", SURVEY_POLICIES,
                                               problems)),
         free_text=_str_list(raw.get("free_text", []), "codebook.free_text", problems),
+        segment_labels=MappingProxyType(segment_labels),
+        wave_labels=MappingProxyType(wave_labels),
+        labels=MappingProxyType({str(k): v.strip() for k, v in labels.items()}),
+        metrics=MappingProxyType(_metrics(raw.get("metrics"), scales, singles, problems,
+                                          declared=_declared_items(raw.get("scales")))),
     )
     in_scales = {i for s in scales.values() for i in s["items"]}
     for item in cb.reverse_keyed:
         if item not in in_scales:
             problems.append(f"codebook.reverse_keyed: {item!r} is in no scale, so its range is unknown")
     return cb
+
+
+# --------------------------------------------------------------------------- schema
+#: Every key of a study file: (key, type, default, meaning). ``cxlab schema`` prints it;
+#: only ``name``, ``data.survey`` and the items the models use are required.
+SCHEMA: tuple[tuple[str, str, str, str], ...] = (
+    ("name", "text", "required", "short name (letters, digits, _ and -): names reports/<name> and data/processed/<name>"),
+    ("title", "text", "the name", "title shown on the reports"),
+    ("description", "text", "''", "a paragraph shown on the overview page"),
+    ("data.survey", "path or mapping", "required", "the survey file (CSV, Excel, SPSS .sav, Parquet), relative to the "
+     "YAML; as a mapping: path, delimiter, decimal, encoding, sheet, header_rows"),
+    ("data.contacts", "path or mapping", "none", "the contact log (Parquet/CSV file, or database + table, columns, "
+     "timezone, channels, on_invalid, max_duration_sec); optional: reports 04 and 05 gain contact sections"),
+    ("data.truth", "path", "none", "planted effects of a synthetic study (the demo)"),
+    ("codebook.respondent_id", "column or null", "null", "respondent id; without it respondents are keyed by row"),
+    ("codebook.customer_id", "column or null", "null", "customer id linking answers to the contact log"),
+    ("codebook.identifiers", "list of columns", "[]", "further direct identifiers (names, e-mails, phones): pseudonymised"),
+    ("codebook.free_text", "list of columns", "[]", "open answers: kept, with e-mails, phones and identifiers removed"),
+    ("codebook.segment", "column, {column, labels} or null", "null", "customer segment; labels: {code: label}"),
+    ("codebook.wave", "column, {column, labels} or null", "null", "survey wave (whole numbers); labels: {code: label}"),
+    ("codebook.date", "column or null", "null", "survey date (needed for contact windows and weekly charts)"),
+    ("codebook.duration", "column or null", "null", "completion time in seconds (speeder check)"),
+    ("codebook.missing_codes", "list", "[]", "answer codes that mean missing, e.g. [-99, 99, \"don't know\"]"),
+    ("codebook.reverse_keyed", "list of columns", "[]", "items recoded as low + high - answer"),
+    ("codebook.scales.NAME", "{items, range, label}", "none", "a multi-item scale: item columns, [low, high], display label"),
+    ("codebook.single_items.NAME", "{column, range, label}", "none", "a single-item construct or outcome"),
+    ("codebook.servqual", "{range, expectation_prefix, perception_prefix, dimensions}", "none",
+     "SERVQUAL items; expectation_prefix: null when the survey asks perceptions only"),
+    ("codebook.labels", "{name: label}", "{}", "display labels for latent variables of the models (and any name)"),
+    ("codebook.metrics", "{metric: column}", "single items named nps, csat, ces; scale temkin",
+     "headline metrics for monitoring: nps, csat, ces, intention_to_stay (a column), temkin (a 3-item scale)"),
+    ("codebook.on_invalid", "word or mapping", "error", "handling of non_numeric, out_of_range, duplicate_id, "
+     "missing_id: error, drop or set_missing"),
+    ("models.measurement", "lavaan syntax", "none", "the measurement model (CFA, validity); optional"),
+    ("models.structural", "lavaan syntax", "none", "the structural model (report 03); optional"),
+    ("notebooks", "list", "all five", "the reports to consider (each still needs what it declares)"),
+)
+
+
+def schema_text() -> str:
+    """The study schema (:data:`SCHEMA` and :data:`PARAMETERS`) as aligned plain text.
+
+    >>> print(schema_text().splitlines()[0])
+    Study file keys (see README, "Your own data"):
+    """
+    lines = ["Study file keys (see README, \"Your own data\"):"]
+    for key, kind, default, meaning in SCHEMA:
+        lines.append(f"  {key:<30} {kind}\n  {'':<30} default: {default}. {meaning}")
+    lines.append("\nAnalysis parameters (parameters: NAME: value, or cxlab run -p NAME=VALUE):")
+    for key, spec in PARAMETERS.items():
+        allowed = f" ({spec.allowed})" if spec.allowed else ""
+        lines.append(f"  {key:<30} {_KIND_NAMES[spec.kind]}{allowed}\n  {'':<30} default: {spec.default!r}. {spec.help}")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- study
@@ -531,6 +747,29 @@ class Study:
         """``<root>/reports/<name>``: rendered HTML reports."""
         return self.root / "reports" / self.name
 
+    def measurement_blocks(self) -> dict[str, list[str]]:
+        """Factors and their items, for reliability and factor analysis.
+
+        The measurement model's ``=~`` lines (factors with at least two items); without
+        one, the SERVQUAL perception dimensions, else every scale with two or more items
+        (expectation scales left out).
+        """
+        model = self.models.get("measurement", "")
+        if model.strip():
+            from .sem.syntax import parse_model
+
+            blocks: dict[str, list[str]] = {}
+            for lhs, op, rhs, _ in parse_model(model).formulas:
+                if op == "=~":
+                    blocks.setdefault(lhs, []).append(rhs)
+            return {k: v for k, v in blocks.items() if len(v) >= 2}
+        cb = self.codebook
+        if cb.servqual:
+            return cb.servqual_items("p")
+        e = cb.servqual["expectation_prefix"] if cb.servqual else None
+        return {n: list(s["items"]) for n, s in cb.scales.items()
+                if len(s["items"]) >= 2 and not (e and n.startswith(e))}
+
     def input_files(self) -> dict[str, Path]:
         """Files whose content determines the results (for provenance)."""
         return {"study": self.path, **dict(self.data)}
@@ -651,11 +890,23 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
         notebooks = list(NOTEBOOKS)
 
     if codebook is not None:
-        declared = set((raw.get("codebook") or {}).get("scales") or {})  # invalid ones are reported already
+        rawcb = raw.get("codebook") or {}
+        declared = set(rawcb.get("scales") or {}) | set(rawcb.get("single_items") or {})  # invalid: reported
         for key in ("outcome", "loyalty"):
-            if params[key] not in codebook.scales and params[key] not in declared:
-                problems.append(f"parameters.{key}: {params[key]!r} is not a codebook scale "
-                                f"(scales: {', '.join(codebook.scales)})")
+            if params[key] is not None and params[key] not in codebook.scales \
+                    and params[key] not in codebook.single_items and params[key] not in declared:
+                problems.append(f"parameters.{key}: {params[key]!r} is neither a codebook scale nor a single item "
+                                f"(scales: {', '.join(codebook.scales) or 'none'}; single items: "
+                                f"{', '.join(codebook.single_items) or 'none'})")
+        named = {*codebook.scales, *codebook.single_items, *codebook.servqual_items("p"), *declared}
+        for d in params["drivers"] or ():
+            if d not in named:
+                problems.append(f"parameters.drivers: {d!r} is neither a codebook scale, a single item nor a "
+                                "SERVQUAL dimension")
+        if params["waves"] and not codebook.wave:
+            problems.append("parameters.waves: the codebook has no wave column, so there are no waves to choose")
+        if params["baseline_wave"] is not None and not codebook.wave:
+            problems.append("parameters.baseline_wave: the codebook has no wave column")
         if check_data and "survey" in data and data["survey"].exists():
             _check_columns(data["survey"], codebook, models, problems, data_options.get("survey", {}))
 

@@ -1,5 +1,8 @@
 # ---
 # jupyter:
+#   cxlab:
+#     needs: []
+#     parameters: {waves: wave, min_cell_size: null, contact_window_days: contacts}
 #   jupytext:
 #     formats: py:percent
 #     text_representation:
@@ -38,21 +41,22 @@ survey = load_processed_survey(study)
 # %% [markdown]
 # ## Sample
 #
-# Respondents per wave and segment. Groups with fewer respondents than the study's minimum
-# cell size are suppressed (shown empty) so that no small group can be singled out.
+# Respondents per wave and segment (where the study has them). Groups with fewer
+# respondents than the study's minimum cell size are suppressed (shown empty) so that no
+# small group can be singled out.
 
-# %% caption="Respondents per wave and segment (cells below the minimum size suppressed)."
+# %% caption="Respondents in the sample (cells below the minimum size suppressed)."
 quality.sample_overview(survey, by=[cb.wave, cb.segment], min_n=p["min_cell_size"])
 
 # %% [markdown]
 # ## Missing answers
 #
-# The share of missing answers per scale, after "don't know" codes were set to missing,
-# and how many respondents answered every item of the scale (complete cases, which a
-# listwise analysis keeps).
+# The share of missing answers per scale and single item, after missing-value codes were
+# set to missing, and how many respondents answered every item of the scale (complete
+# cases, which a listwise analysis keeps).
 
 # %% caption="Missing answers per scale, after missing-value codes."
-missing = quality.missingness(survey, cb.item_groups())
+missing = quality.missingness(survey, cb.item_groups(labelled=True))
 missing
 
 # %% caption="Share of missing answers per scale."
@@ -62,12 +66,15 @@ plots.bar_chart(missing, x="missing_share", y="group", title="Missing answers pe
 # %% [markdown]
 # ## Careless responding
 #
-# Straight-liners give the same answer to every perception item; speeders finish in less
-# than a third of the median completion time. They are flagged here, not removed: the
-# study decides what to do with them.
+# Straight-liners give the same answer to every item of the study's scales; where the
+# survey records completion times, speeders finish in less than a third of the median
+# time. They are flagged here, not removed: the study decides what to do with them.
 
 # %% caption="Respondents flagged for careless responding."
-flag_table = quality.flags_summary({"straight-lining": survey["straightliner"], "speeder": survey["speeder"]})
+flags = {"straight-lining": survey["straightliner"]}
+if cb.duration:
+    flags["speeder"] = survey["speeder"]
+flag_table = quality.flags_summary(flags)
 flag_table
 
 # %% [markdown]
@@ -80,29 +87,31 @@ flag_table
 # %% caption="Problems found in the raw survey and their handling."
 load_quality(study)
 
-# %% [markdown]
+# %% [markdown] tags=["needs-contacts"]
 # ## Linking survey answers to contacts
 #
 # Respondents are linked to their contacts in the window before their survey date through
 # the pseudonymous customer key. Unmatched counts on each side show how complete the link is.
 
-# %% caption="Linkage of respondents and contact-log customers."
+# %% caption="Linkage of respondents and contact-log customers." tags=["needs-contacts"]
 pd.Series(load_linkage(study), name="count").to_frame()
 
-# %% [markdown]
+# %% [markdown] tags=["needs-outcome"]
 # ## Answer distributions
 #
-# Shares of each answer on the outcome scales.
+# Shares of each answer on the items of the study's outcomes.
 
-# %% caption="Answer distributions of the outcome items."
-outcome_items = list(cb.scales[p["outcome"]]["items"]) + list(cb.scales[p["loyalty"]]["items"])
+# %% caption="Answer distributions of the outcome items." tags=["needs-outcome"]
+outcome_items = [i for name in (p["outcome"], p["loyalty"]) if name for i in cb.columns_of(name)]
 plots.distribution_chart(survey, outcome_items, title="Outcome items (reverse-keyed items recoded)");
 
 # %% [markdown]
 # ## Summary
 
 # %% tags=["summary"]
-Markdown(quality.describe_quality(survey, missing=missing, flags=flag_table, wave=cb.wave, segment=cb.segment))
+not_checked = {} if cb.duration else {"speeders": "the survey has no completion-time column"}
+Markdown(quality.describe_quality(survey, missing=missing, flags=flag_table, wave=cb.wave, segment=cb.segment,
+                                  not_checked=not_checked))
 
 # %% [markdown]
 # ## Methods

@@ -1,5 +1,8 @@
 # ---
 # jupyter:
+#   cxlab:
+#     needs: [scales]
+#     parameters: {waves: wave, n_factors: null, seed: null, efa_method: null, rotation: null, loading_cutoff: null, ci_level: null, estimator: measurement_model, missing: measurement_model, alpha_level: expectations, outcome: expectations}
 #   jupytext:
 #     formats: py:percent
 #     text_representation:
@@ -12,13 +15,14 @@
 # ---
 
 # %% [markdown]
-# # Measurement quality and SERVQUAL
+# # Measurement quality
 #
-# Do the 22 SERVQUAL perception items measure the five dimensions they claim to measure,
-# and how large are the gaps between what customers expect and what they perceive?
-# This report follows the usual order: sampling adequacy, number of factors, exploratory
-# and confirmatory factor analysis, reliability and validity, the expectation–perception
-# gaps, and finally the known criticism of SERVQUAL tested on these data.
+# Do the items measure the constructs they claim to measure? This report follows the
+# usual order: sampling adequacy, number of factors, exploratory factor analysis,
+# reliability, and — where the study has a measurement model — confirmatory factor
+# analysis with convergent and discriminant validity. Where the survey asks SERVQUAL
+# expectations as well as perceptions, the expectation–perception gaps and the known
+# criticism of SERVQUAL follow.
 
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse
@@ -26,7 +30,6 @@ parameters = {}  # overrides of the study's parameters, e.g. {"rotation": "varim
 
 # %%
 import cxlab
-import pandas as pd
 from IPython.display import Markdown
 from cxlab import factor, plots, reliability, sem, servqual
 from cxlab.data import load_processed_survey
@@ -35,9 +38,10 @@ plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
 survey = load_processed_survey(study)
-dims = cb.servqual_items("p")
-items = [i for cols in dims.values() for i in cols]
-sq = dict(expectation_prefix=cb.servqual["expectation_prefix"], perception_prefix=cb.servqual["perception_prefix"])
+blocks = study.measurement_blocks()
+items = [i for cols in blocks.values() for i in cols]
+Markdown(f"The analysis covers {len(items)} items of {len(blocks)} constructs: "
+         + ", ".join(f"{cb.label(name)} ({len(cols)} items)" for name, cols in blocks.items()) + ".")
 
 # %% [markdown]
 # ## Is the correlation matrix fit for factor analysis?
@@ -46,13 +50,8 @@ sq = dict(expectation_prefix=cb.servqual["expectation_prefix"], perception_prefi
 # is "meritorious", below 0.5 "unacceptable". Bartlett's test checks that the items are
 # correlated at all (the correlation matrix is not an identity matrix).
 
-# %%
-kmo_overall, kmo_items = factor.kmo(survey[items])
-chisq, df, pvalue = factor.bartlett(survey[items])
-adequacy = pd.DataFrame(
-    {"statistic": ["KMO (overall)", "lowest item KMO", "Bartlett chi-square", "Bartlett df", "Bartlett p-value"],
-     "value": [kmo_overall, kmo_items.min(), chisq, df, pvalue]})
-adequacy
+# %% caption="Sampling adequacy (KMO) and Bartlett's test of sphericity."
+factor.adequacy_table(survey[items])
 
 # %% [markdown]
 # ## How many factors?
@@ -63,9 +62,10 @@ adequacy
 # %%
 pa = factor.parallel_analysis(survey[items], n_iter=50, seed=p["seed"])
 n_factors = p["n_factors"] or pa.n_factors
-print(f"Parallel analysis suggests {pa.n_factors} factor(s); the analysis uses {n_factors}.")
+Markdown(f"Parallel analysis suggests {pa.n_factors} factor(s); the analysis uses {n_factors}"
+         + (" (set by the study's n_factors)." if p["n_factors"] else "."))
 
-# %% caption="Eigenvalues of the perception items against random data (parallel analysis)."
+# %% caption="Eigenvalues of the items against random data (parallel analysis)."
 plots.scree_chart(pa.eigenvalues, title="Scree plot with parallel analysis");
 
 # %% [markdown]
@@ -74,7 +74,7 @@ plots.scree_chart(pa.eigenvalues, title="Scree plot with parallel analysis");
 # Loadings below the study's cut-off are hidden for reading; `h2` is the communality
 # (variance of the item explained by the factors), `u2` its uniqueness.
 
-# %%
+# %% caption="Exploratory factor loadings (small loadings hidden)."
 efa = factor.efa(survey[items], n_factors, method=p["efa_method"], rotation=p["rotation"])
 factor.loading_table(efa, cutoff=p["loading_cutoff"]).style.format("{:.2f}", na_rep="")
 
@@ -91,78 +91,77 @@ efa.variance.round(3)
 factor.efa_fit(efa, survey).to_frame("value").round(4)
 
 # %% [markdown]
-# Does each SERVQUAL dimension come out as a factor of its own? An item belongs to the
-# factor it loads on most strongly; a dimension is *recovered* when all its items share
-# one factor and no other dimension's items join them.
+# Does each construct come out as a factor of its own? An item belongs to the factor it
+# loads on most strongly; a construct is *recovered* when all its items share one factor
+# and no other construct's items join them.
 
-# %%
-recovery = factor.dimension_recovery(efa, dims)
+# %% caption="Recovery of the study's constructs by the exploratory factors."
+recovery = factor.dimension_recovery(efa, blocks)
 recovery.round(3)
 
 # %% [markdown]
-# ## Confirmatory factor analysis of the five dimensions
+# ## Reliability
 #
-# The study's measurement model (`models.measurement`) lets each perception item load on
-# its own dimension only. Check the warnings first: a model that did not converge, a
-# negative variance (Heywood case) or a non-positive-definite matrix makes the rest
-# meaningless.
+# Cronbach's alpha of each construct's items with a Feldt confidence interval at the
+# study's confidence level; values above 0.7 are usually called acceptable, above 0.8 good.
 
-# %%
+# %% caption="Cronbach's alpha per construct with confidence intervals."
+reliability.scale_reliability(survey, blocks, ci=p["ci_level"]).round(3)
+
+# %% [markdown] tags=["needs-measurement_model"]
+# ## Confirmatory factor analysis
+#
+# The study's measurement model (`models.measurement`) lets each item load on its own
+# construct only. Check the warnings first: a model that did not converge, a negative
+# variance (Heywood case) or a non-positive-definite matrix makes the rest meaningless.
+# Fit indices are judged against Hu & Bentler's (1999) cut-offs: CFI and TLI at least
+# 0.95, RMSEA at most 0.06, SRMR at most 0.08.
+
+# %% tags=["needs-measurement_model"]
 cfa = sem.fit(survey, study.models["measurement"], estimator=p["estimator"], missing=p["missing"])
 plots.fit_warnings(cfa)
 
-# %% [markdown]
-# Fit indices against Hu & Bentler's (1999) cut-offs: CFI and TLI at least 0.95, RMSEA at
-# most 0.06, SRMR at most 0.08.
-
-# %% caption="Fit of the five-dimension CFA against Hu & Bentler's cut-offs."
+# %% caption="Fit of the measurement model against Hu & Bentler's cut-offs." tags=["needs-measurement_model"]
 sem.fit_table(cfa)
 
-# %% [markdown]
-# ## Reliability of each dimension
-#
-# Cronbach's alpha of the perception items per dimension, with a 95 % confidence
-# interval; values above 0.7 are usually called acceptable, above 0.8 good.
-
-# %% caption="Cronbach's alpha per SERVQUAL dimension."
-reliability.scale_reliability(survey, dims).round(3)
-
-# %% [markdown]
+# %% [markdown] tags=["needs-measurement_model"]
 # ## Convergent and discriminant validity
 #
 # From the CFA: composite reliability (at least 0.70) and average variance extracted
-# (AVE, at least 0.50) per dimension; Fornell & Larcker's criterion (√AVE above the
-# dimension's correlations with the others) and the heterotrait–monotrait ratio (HTMT,
+# (AVE, at least 0.50) per construct; Fornell & Larcker's criterion (√AVE above the
+# construct's correlations with the others) and the heterotrait–monotrait ratio (HTMT,
 # below 0.85 strict or 0.90 liberal).
 
-# %%
+# %% caption="Convergent validity: composite reliability and AVE per construct." tags=["needs-measurement_model"]
 validity = reliability.validity_table(cfa, survey)
 validity.drop(columns=["cr_ok", "ave_ok"]).round(3)
 
-# %% caption="Discriminant validity: Fornell–Larcker and HTMT per pair of dimensions."
+# %% caption="Discriminant validity: Fornell–Larcker and HTMT per pair of constructs." tags=["needs-measurement_model"]
 reliability.discriminant_validity(cfa, survey).round(3)
 
-# %% [markdown]
-# ## Gaps between expectation and perception
+# %% [markdown] tags=["needs-expectations"]
+# ## SERVQUAL: gaps between expectation and perception
 #
 # The SERVQUAL gap is perception minus expectation (P − E) per dimension, with a paired
-# t confidence interval. Negative gaps show where the service falls short.
+# t confidence interval at the study's confidence level. Negative gaps show where the
+# service falls short.
 
-# %%
+# %% tags=["needs-expectations"]
+sq = dict(expectation_prefix=cb.servqual["expectation_prefix"], perception_prefix=cb.servqual["perception_prefix"])
 gaps = servqual.gap_scores(survey, cb.servqual["dimensions"], ci=p["ci_level"], **sq)
 gaps.round(3)
 
-# %% caption="SERVQUAL gaps (perception − expectation) with confidence intervals."
+# %% caption="SERVQUAL gaps (perception − expectation) with confidence intervals." tags=["needs-expectations"]
 plots.gap_chart(gaps, title="SERVQUAL gap (P − E) per dimension");
 
-# %% [markdown]
+# %% [markdown] tags=["needs-expectations"]
 # SERVPERF (Cronin & Taylor 1992) uses the perceptions alone:
 
-# %%
+# %% caption="SERVPERF: mean perception per dimension." tags=["needs-expectations"]
 servqual.servperf_scores(survey, cb.servqual["dimensions"], ci=p["ci_level"],
                          perception_prefix=sq["perception_prefix"]).round(3)
 
-# %% [markdown]
+# %% [markdown] tags=["needs-expectations"]
 # ## The criticism of SERVQUAL, tested on these data
 #
 # **Are difference scores less reliable?** A gap P − E carries the measurement error of
@@ -170,30 +169,30 @@ servqual.servperf_scores(survey, cb.servqual["dimensions"], ci=p["ci_level"],
 # expectation and the gap items per dimension, and the reliability of the dimension's
 # difference score from Johns' (1981) formula.
 
-# %%
+# %% caption="Reliability of perception, expectation and gap items per dimension." tags=["needs-expectations"]
 gap_rel = servqual.gap_reliability(survey, cb.servqual["dimensions"], **sq)
 gap_rel.drop(columns=["sd_perception", "sd_expectation"]).round(3)
 
-# %% caption="Reliability of perception items and of gap scores per dimension."
+# %% caption="Reliability of perception items and of gap scores per dimension." tags=["needs-expectations"]
 plots.difference_reliability_chart(gap_rel, title="Reliability: perceptions vs gap scores");
 
-# %% [markdown]
-# **Which explains more: gaps or perceptions?** Overall satisfaction regressed on the
-# five perception scores (SERVPERF), on the five gaps (SERVQUAL), and on perceptions and
-# expectations together (P + E), on the same respondents. Both rival models are nested
-# in P + E; the F and likelihood-ratio tests ask what each one's restriction costs.
+# %% [markdown] tags=["needs-expectations", "needs-outcome"]
+# **Which explains more: gaps or perceptions?** The outcome regressed on the perception
+# scores (SERVPERF), on the gaps (SERVQUAL), and on perceptions and expectations together
+# (P + E), on the same respondents. Both rival models are nested in P + E; the F and
+# likelihood-ratio tests ask what each one's restriction costs.
 
-# %%
+# %% caption="SERVQUAL and SERVPERF models of the outcome." tags=["needs-expectations", "needs-outcome"]
 comparison = servqual.compare_servqual_servperf(
-    survey, cb.servqual["dimensions"], outcome=list(cb.scales[p["outcome"]]["items"]),
-    outcome_name=p["outcome"], **sq)
+    survey, cb.servqual["dimensions"], outcome=cb.columns_of(p["outcome"]),
+    outcome_name=cb.label(p["outcome"]), **sq)
 comparison.models.round(3)
 
-# %% caption="Tests of SERVQUAL (gaps) against SERVPERF (perceptions)."
+# %% caption="Tests of SERVQUAL (gaps) against SERVPERF (perceptions)." tags=["needs-expectations", "needs-outcome"]
 comparison.tests.round(4)
 
-# %% caption="Variance in the outcome explained by SERVQUAL and SERVPERF."
-plots.variance_explained_chart(comparison.models, title=f"Variance in {p['outcome']} explained");
+# %% caption="Variance in the outcome explained by SERVQUAL and SERVPERF." tags=["needs-expectations", "needs-outcome"]
+plots.variance_explained_chart(comparison.models, title=f"Variance in {cb.label(p['outcome'])} explained");
 
 # %% [markdown]
 # ## Conclusion
@@ -201,10 +200,15 @@ plots.variance_explained_chart(comparison.models, title=f"Variance in {p['outcom
 # Written from the numbers above (rerun with other data and it changes with them).
 
 # %% tags=["summary"]
-Markdown(servqual.describe(recovery=recovery, gaps=gaps, reliability=gap_rel, comparison=comparison,
-                           alpha_level=p["alpha_level"]))
+Markdown(factor.describe_structure(recovery, labels=cb.label))
 
-# %%
+# %% tags=["summary", "needs-expectations"]
+Markdown(servqual.describe(gaps=gaps, reliability=gap_rel, alpha_level=p["alpha_level"]))
+
+# %% tags=["summary", "needs-expectations", "needs-outcome"]
+Markdown(servqual.describe(comparison=comparison, alpha_level=p["alpha_level"]))
+
+# %% tags=["needs-measurement_model"]
 Markdown(reliability.describe_validity(validity))
 
 # %% [markdown]

@@ -1,5 +1,8 @@
 # ---
 # jupyter:
+#   cxlab:
+#     needs: [structural_model]
+#     parameters: {waves: wave, estimator: null, missing: null, bootstrap: null, seed: null, alpha_level: null}
 #   jupytext:
 #     formats: py:percent
 #     text_representation:
@@ -12,13 +15,12 @@
 # ---
 
 # %% [markdown]
-# # Drivers of satisfaction and loyalty: the structural model
+# # Drivers of the outcomes: the structural model
 #
-# A structural equation model links the service-quality dimensions (latent variables
-# measured by their perception items) to satisfaction, and satisfaction to loyalty
-# (intention to stay). First the measurement model is checked, then the fit of the
-# structural model is judged against the usual cut-offs, and only then are the paths,
-# the direct, indirect and total effects and the differences between segments read.
+# A structural equation model links the study's drivers to its outcomes. First the
+# measurement model is checked, then the fit of the structural model is judged against
+# the usual cut-offs, and only then are the paths, the direct, indirect and total effects
+# and the differences between segments read.
 
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse
@@ -32,34 +34,35 @@ from cxlab.data import load_processed_survey
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
-p, segment = study.parameters, study.codebook.segment
+cb, p, segment = study.codebook, study.parameters, study.codebook.segment
 survey = load_processed_survey(study)
 model = study.models["structural"]
+Markdown(sem.describe_model(model, labels=cb.label))
 
-# %% [markdown]
+# %% [markdown] tags=["needs-measurement_model"]
 # ## Measurement model
 #
-# A confirmatory factor analysis of the perception items alone: every item should load
-# clearly (standardised loading ≥ 0.5) on its dimension and the model should fit before
-# the dimensions are used as drivers.
+# A confirmatory factor analysis of the study's measurement model alone: every item should
+# load clearly (standardised loading ≥ 0.5) on its construct and the model should fit
+# before the constructs are used as drivers.
 
-# %%
+# %% tags=["needs-measurement_model"]
 cfa = sem.fit(survey, study.models["measurement"], estimator=p["estimator"], missing=p["missing"])
 plots.fit_warnings(cfa)
 
-# %% caption="Fit of the measurement model."
+# %% caption="Fit of the measurement model." tags=["needs-measurement_model"]
 sem.fit_table(cfa)
 
-# %% caption="Standardised loadings of the measurement model."
+# %% caption="Standardised loadings of the measurement model." tags=["needs-measurement_model"]
 cfa.estimates.query("op == '=~'")[["lhs", "rhs", "est", "se", "std_all"]].round(3)
 
 # %% [markdown]
 # ## Structural model
 #
 # The model below labels every structural path and defines its indirect and total effects
-# (`:=`), so the bootstrap (resamples and seed from the study's parameters) gives
-# percentile intervals for them. Warnings are shown first: a model that did not converge
-# is not interpreted.
+# (`:=`). With bootstrap resamples (the study's `bootstrap` and `seed`) their intervals are
+# percentile intervals; without, delta-method intervals. Warnings are shown first: a model
+# that did not converge is not interpreted.
 
 # %%
 fit = sem.fit(survey, sem.with_effects(model), estimator=p["estimator"], missing=p["missing"],
@@ -71,7 +74,7 @@ plots.fit_warnings(fit)
 #
 # Each index is compared with the cut-off of Hu & Bentler (1999): CFI and TLI at least
 # 0.95, RMSEA at most 0.06, SRMR at most 0.08. The chi-square test rejects almost every
-# model at this sample size, so it is reported but not used alone.
+# model at large sample sizes, so it is reported but not used alone.
 
 # %% caption="Fit of the structural model."
 sem.fit_table(fit)
@@ -81,32 +84,28 @@ sem.fit_table(fit)
 #
 # Standardised coefficients (`std_all`) can be compared across paths: they are the change
 # in the outcome, in standard deviations, for one standard deviation more of the driver.
-# Standard errors and intervals are from the bootstrap.
 
 # %% caption="Structural paths (unstandardised and standardised)."
 fit.estimates.query("op == '~'")[["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all"]].round(3)
-
-# %% [markdown]
-# Variance explained (R²) of the outcomes of the structural model:
 
 # %% caption="Variance explained (R²) of the structural outcomes."
 fit.r2[fit.r2.index.isin(fit.estimates.query("op == '~'")["lhs"])].rename("R²").to_frame().round(3)
 
 # %% caption="Path diagram: standardised coefficients, significance marked."
-plots.path_chart(fit, title="Standardised paths: drivers → satisfaction → loyalty", alpha=p["alpha_level"]);
+plots.path_chart(fit, title="Standardised paths of the structural model", alpha=p["alpha_level"]);
 
 # %% [markdown]
 # ## Direct, indirect and total effects
 #
-# A driver acts on loyalty only through satisfaction in this model: its indirect effect
-# is the product of the two paths, and its total effect on satisfaction is its direct
-# effect. `std_all` puts every effect in standard deviations.
+# An indirect effect is the product of the paths through the intermediate outcomes; the
+# total effect is the direct effect plus all indirect ones. `std_all` puts every effect in
+# standard deviations.
 
-# %%
+# %% caption="Direct, indirect and total effects."
 effects = sem.effects_table(fit)
 effects.round(3)
 
-# %% [markdown]
+# %% [markdown] tags=["needs-segment"]
 # ## Segments
 #
 # Paths can only be compared between segments if the items measure the same thing in each
@@ -114,16 +113,16 @@ effects.round(3)
 # estimated per segment (loadings held equal) and tested for equality across segments
 # with a chi-square difference test.
 
-# %%
-invariance = sem.invariance(survey, study.models["measurement"], group=segment, missing=p["missing"]) if segment else None
-invariance.round(3) if segment else Markdown("This study has no segment column.")
+# %% caption="Measurement invariance across segments." tags=["needs-segment", "needs-measurement_model"]
+invariance = sem.invariance(survey, study.models["measurement"], group=segment, missing=p["missing"])
+invariance.round(3)
 
-# %%
-segments = sem.compare_segments(survey, model, group=segment, missing=p["missing"]) if segment else None
-plots.fit_warnings(segments.fit) if segment else None
+# %% tags=["needs-segment"]
+segments = sem.compare_segments(survey, model, group=segment, missing=p["missing"])
+plots.fit_warnings(segments.fit)
 
-# %% caption="Standardised paths per segment and the test of equal paths across segments."
-segments.table.round(3) if segment else Markdown("This study has no segment column.")
+# %% caption="Standardised paths per segment and the test of equal paths across segments." tags=["needs-segment"]
+segments.table.round(3)
 
 # %% [markdown]
 # ## Modification indices
@@ -139,7 +138,8 @@ sem.modification_indices(fit, top=5).round(3)
 # ## Summary
 
 # %% tags=["summary"]
-Markdown(sem.describe_drivers(fit, effects=effects, segments=segments, invariance=invariance, alpha=p["alpha_level"]))
+Markdown(sem.describe_drivers(fit, effects=effects, alpha=p["alpha_level"], labels=cb.label,
+                              segments=globals().get("segments"), invariance=globals().get("invariance")))
 
 # %% [markdown]
 # ## Methods

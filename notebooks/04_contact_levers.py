@@ -1,5 +1,8 @@
 # ---
 # jupyter:
+#   cxlab:
+#     needs: [drivers]
+#     parameters: {waves: wave, outcome: null, drivers: null, importance_method: null, bootstrap: null, seed: null, ci_level: null, loyalty: contacts, contact_window_days: contacts, estimator: contacts, missing: contacts}
 #   jupytext:
 #     formats: py:percent
 #     text_representation:
@@ -12,12 +15,12 @@
 # ---
 
 # %% [markdown]
-# # Contacts and improvement levers
+# # Drivers and improvement levers
 #
-# What customers experience in their contacts (waits, abandoned calls, repeat contacts,
-# transfers, escalations) is linked to their survey answers over a window before the
-# survey date. Which of the service-quality dimensions and contact factors weigh most
-# for satisfaction, and which should be picked up first? The relations shown are
+# Which drivers weigh most for the study's outcome, how well does the organisation
+# perform on each, and which should be picked up first? Where the study has a contact log,
+# what customers experience in their contacts (waits, abandoned calls, repeat contacts,
+# transfers, escalations) joins the drivers as levers. The relations shown are
 # associations, not proven causes.
 
 # %% tags=["parameters"]
@@ -28,148 +31,148 @@ parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_da
 import cxlab
 from IPython.display import Markdown
 import pandas as pd
-from cxlab import contacts, levers, plots, sem
+from cxlab import contacts, levers, plan, plots, sem
 from cxlab.data import load_contacts, load_linkage, respondent_table
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
-log = load_contacts(study)
-contact_levers = ["repeat_contacts", "long_waits", "abandoned", "transfers", "escalations"]
+outcome, drivers = p["outcome"], plan.drivers(study)
+segment_control = [cb.segment] if cb.segment else []
+contact_levers = []
+data = respondent_table(study)
+Markdown(f"Outcome: **{cb.label(outcome)}**. Drivers: {', '.join(cb.label(d) for d in drivers)} "
+         f"(scores: the mean of each construct's items), for {len(data):,} respondents.")
 
-# %% [markdown]
+# %% [markdown] tags=["needs-contacts"]
 # ## The contact log
 #
 # Channel mix, queue waits, abandonment, first-contact resolution and escalation from
-# digital channels to an agent (aggregated in DuckDB; no customer appears here).
+# digital channels to an agent (aggregated in the database; no customer appears here).
 
-# %%
+# %% tags=["needs-contacts"]
+log = load_contacts(study)
+contact_levers = ["repeat_contacts", "long_waits", "abandoned", "transfers", "escalations"]
 overview = contacts.channel_overview(log)
 overview.round(3)
 
-# %%
+# %% tags=["needs-contacts"]
 plots.bar_chart(overview, x="share", y="channel", title="Channel mix", xlabel="share of contacts", ylabel="");
 
-# %% [markdown]
+# %% [markdown] tags=["needs-contacts"]
 # Service levels over the whole log: how long queued contacts wait, how many hang up (and
 # how many of those within a minute), what happens to callbacks, and how many digital
 # contacts still end at an agent.
 
-# %%
+# %% caption="Service levels over the whole contact log." tags=["needs-contacts"]
 contacts.service_levels(log).round(3)
 
-# %%
+# %% caption="When callers hang up: cumulative share of abandoned calls by wait." tags=["needs-contacts"]
 curve = contacts.wait_abandonment(log)
 plots.abandonment_chart(curve, title="When do callers hang up? (cumulative share of abandoned calls)");
 
-# %% [markdown]
+# %% [markdown] tags=["needs-contacts"]
 # Per team: resolution at first contact, handle time and transfers (the employee side of
 # the service-profit chain).
 
-# %%
+# %% caption="Contact handling per team." tags=["needs-contacts"]
 contacts.team_features(log).round(3)
 
-# %% [markdown]
+# %% [markdown] tags=["needs-contacts"]
 # ## Linking contacts to respondents
 #
 # Each respondent's contacts are counted over the window before their survey date; the
 # customer key itself never leaves the processed data.
 
-# %%
-linkage = load_linkage(study)
-pd.Series(linkage, name="count").to_frame()
+# %% caption="Linkage of respondents and contact-log customers." tags=["needs-contacts"]
+pd.Series(load_linkage(study), name="count").to_frame()
 
-# %%
-data = respondent_table(study)
-dimensions = list(cb.servqual_items("p"))
+# %% caption="Contact experience of the respondents in the window." tags=["needs-contacts"]
 data[contact_levers].describe().T.round(3)
 
-# %% [markdown]
+# %% [markdown] tags=["needs-contacts"]
 # ## Effects of contact factors on the outcomes
 #
-# Satisfaction, intention to stay and NPS regressed on the contact factors, controlling
-# for the perceived service-quality dimensions and the segment (OLS, HC3 robust standard
-# errors). Each coefficient is the difference in the outcome per extra event, over and
-# above perceived quality.
+# The outcomes regressed on the contact factors, controlling for the drivers and the
+# segment (OLS, HC3 robust standard errors). Each coefficient is the difference in the
+# outcome per extra event, over and above the drivers.
 
-# %%
-effects = levers.contact_effects(data, [p["outcome"], p["loyalty"], "nps"], contact_levers,
-                                 controls=[*dimensions, cb.segment], ci=p["ci_level"])
+# %% caption="Effects of contact factors on the outcomes (OLS, HC3)." tags=["needs-contacts"]
+outcomes = [o for o in dict.fromkeys([outcome, p["loyalty"], cb.metrics.get("nps")]) if o and o in data]
+effects = levers.contact_effects(data, outcomes, contact_levers, controls=[*drivers, *segment_control],
+                                 ci=p["ci_level"])
 effects.query("role == 'contact'").round(3)
 
-# %%
-print(effects.attrs["note"])
+# %% tags=["needs-contacts"]
+Markdown(effects.attrs["note"])
 
-# %% [markdown]
+# %% [markdown] tags=["needs-contacts", "needs-structural_model"]
 # ## Contact factors in the structural model
 #
-# The same contact factors as observed exogenous predictors of satisfaction in the
+# The same contact factors as observed exogenous predictors of the outcome in the
 # structural model of report 03, so that their effects are adjusted for the latent
-# service-quality drivers (and free of their measurement error). Still associations.
+# drivers (and free of their measurement error). Still associations.
 
-# %%
-contact_model = levers.contact_sem_model(study.models["structural"], outcome=p["outcome"],
+# %% tags=["needs-contacts", "needs-structural_model"]
+contact_model = levers.contact_sem_model(study.models["structural"], outcome=outcome,
                                          contact_features=contact_levers)
 contact_fit = sem.fit(respondent_table(study, scores=False), contact_model,
                       estimator=p["estimator"], missing=p["missing"])
 plots.fit_warnings(contact_fit)
 
-# %% caption="Paths from contact factors to the outcome in the structural model."
+# %% caption="Paths from contact factors to the outcome in the structural model." tags=["needs-contacts", "needs-structural_model"]
 contact_fit.estimates.query("op == '~' and rhs in @contact_levers")[
     ["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all"]].round(3)
 
 # %% [markdown]
-# ## Which levers matter most for satisfaction?
+# ## Which drivers matter most?
 #
-# Shapley (LMG) importance splits the explained variance of satisfaction (R²) fairly over
-# the drivers: each driver's share is its average gain in R² over all orders of entry.
+# The importance method of the study (Shapley/LMG or Johnson's relative weights) splits
+# the explained variance of the outcome (R²) over the drivers; intervals come from the
+# study's bootstrap resamples.
 
-# %%
-drivers = dimensions + contact_levers
-importance = levers.driver_importance(data, p["outcome"], drivers, method=p["importance_method"],
-                                      bootstrap=min(p["bootstrap"], 100), seed=p["seed"])
+# %% caption="Driver importance for the outcome with bootstrap intervals."
+importance = levers.driver_importance(data, outcome, drivers + contact_levers, method=p["importance_method"],
+                                      bootstrap=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
 importance.round(4)
 
-# %%
-plots.importance_chart(importance, title=f"Driver importance for {p['outcome']} ({p['importance_method']})");
+# %% caption="Driver importance: share of the explained variance."
+plots.importance_chart(importance, title=f"Driver importance for {cb.label(outcome)} ({p['importance_method']})");
 
 # %% [markdown]
 # ## Importance and performance
 #
-# The importance-performance map (Ringle & Sarstedt 2016) puts every dimension on 0–100:
+# The importance-performance map (Ringle & Sarstedt 2016) puts every driver on 0–100:
 # performance is its mean score rescaled with the scale's range, importance the change in
-# satisfaction (0–100) per point of the dimension (0–100), adjusted for the contact
-# factors and the segment. High importance with low performance means *concentrate here*.
+# the outcome (0–100) per point of the driver (0–100), adjusted for the other factors.
+# High importance with low performance means *concentrate here*.
 
-# %%
-ranges = cb.score_ranges([p["outcome"], *dimensions])
-ipa = levers.ipma(data, p["outcome"], dimensions, ranges=ranges, controls=[*contact_levers, cb.segment])
+# %% caption="Importance and performance of the drivers (0–100)."
+ranges = cb.score_ranges([outcome, *drivers])
+ipa = levers.ipma(data, outcome, drivers, ranges=ranges, controls=[*contact_levers, *segment_control])
 ipa.round(3)
 
-# %%
-plots.ipa_chart(ipa, title=f"Importance-performance map for {p['outcome']}",
+# %% caption="Importance-performance map."
+plots.ipa_chart(ipa, title=f"Importance-performance map for {cb.label(outcome)}",
                 xlabel="performance (0-100)", ylabel="importance (total effect, 0-100 scale)");
 
 # %% [markdown]
 # ## The ranked levers
 #
-# Every dimension and contact factor is scored in one model: its **impact** (change in
-# satisfaction per unit of the lever), its **reach** (share of respondents short of the
-# target: below the best score, or with at least one such contact), its **headroom**
-# (average distance to target of those respondents) and the **expected gain** in mean
-# satisfaction if they reached it (impact × reach × headroom). Intervals and rank ranges
-# come from the bootstrap (the targets, here the best score observed and zero events, are
-# held fixed). The full table also has the intervals of impact and gain, the target's basis,
-# costs and gain per cost.
+# Every lever is scored in one model: its **impact** (change in the outcome per unit of
+# the lever), its **reach** (share of respondents short of the target: below the best
+# score, or with at least one such contact), its **headroom** (average distance to target
+# of those respondents) and the **expected gain** in the mean outcome if they reached it
+# (impact × reach × headroom). Intervals and rank ranges come from the bootstrap.
 
-# %%
-ranked = levers.rank_levers(data, p["outcome"], dimensions, contact_levers, controls=[cb.segment],
+# %% caption="Improvement levers ranked by expected gain."
+ranked = levers.rank_levers(data, outcome, drivers, contact_levers, controls=segment_control,
                             bootstrap=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
 ranked[["kind", "impact", "reach", "performance", "target", "headroom", "expected_gain", "rank", "rank_ci_lower",
         "rank_ci_upper", "p_first"]].round(3)
 
-# %%
-plots.lever_chart(ranked, title=f"Expected gain in mean {p['outcome']} per lever");
+# %% caption="Expected gain in the mean outcome per lever."
+plots.lever_chart(ranked, title=f"Expected gain in mean {cb.label(outcome)} per lever");
 
 # %% tags=["summary"]
 levers.describe_levers(ranked)

@@ -45,7 +45,7 @@ def test_captions_numbering_and_summary_first(study):
 
 def test_methods_section_is_written_from_parameters(study):
     text = methods_section(study, "sem")
-    assert "estimated by MLR" in text and "bootstrap: 500 resamples" in text
+    assert "estimated by MLR" in text and "bootstrap percentile intervals (500 resamples" in text
     assert "Hu, L., & Bentler, P. M. (1999)" in text
     with pytest.raises(ValueError, match="The 'topic' parameter of methods_section must be one of"):
         methods_section(study, "astrology")

@@ -23,6 +23,7 @@ chi-square difference between the model and the model with that path held equal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -525,8 +526,61 @@ def compare_segments(data: pd.DataFrame, model: str, *, group: str, group_equal=
 
 
 # ------------------------------------------------------------------ conclusions
+def describe_model(model: str, *, labels: Callable[[str], str] | None = None) -> str:
+    """How each driver reaches each outcome in a model's path graph, in words (Markdown).
+
+    For every variable that predicts others and every final outcome it reaches, the
+    sentence says whether it acts directly, only through the intermediate outcomes (named),
+    or both. Written from the model's regressions (``~``), so it is true of any model.
+
+    Parameters
+    ----------
+    model : str
+        lavaan syntax.
+    labels : callable, optional
+        Display label of a variable name (e.g. ``Codebook.label``).
+
+    Examples
+    --------
+    >>> print(describe_model("m ~ x + z\\ny ~ m + x"))
+    In this model, x acts on y directly and through m; z acts on y only through m; m acts on y directly.
+    """
+    caller = "describe_model"
+    parsed = _check_model(model, caller)
+    name = labels or (lambda v: v)
+    adj: dict[str, list[str]] = {}
+    for lhs, op, rhs, _ in parsed.formulas:
+        if op == "~":
+            adj.setdefault(rhs, []).append(lhs)
+    if not adj:
+        return "The model has no regressions (`~`): it is a measurement model only."
+    _check_recursive(adj, caller)
+    outcomes = {v for targets in adj.values() for v in targets}
+    final = [v for v in dict.fromkeys(t for ts in adj.values() for t in ts) if v not in adj]
+    starts = [v for v in adj if v not in outcomes] + [v for v in adj if v in outcomes]
+    groups: dict[tuple[str, str], list[str]] = {}
+    for outcome in final:
+        for driver in starts:
+            paths = _simple_paths(adj, driver, outcome)
+            if not paths:
+                continue
+            direct = any(len(p) == 2 for p in paths)
+            via = list(dict.fromkeys(v for p in paths if len(p) > 2 for v in p[1:-1]))
+            how = ("directly and through " + _join([name(v) for v in via]) if direct and via
+                   else "only through " + _join([name(v) for v in via]) if via else "directly")
+            groups.setdefault((name(outcome), how), []).append(name(driver))
+    parts = [f"{_join(drivers)} act{'s' if len(drivers) == 1 else ''} on {outcome} {how}"
+             for (outcome, how), drivers in groups.items()]
+    return "In this model, " + "; ".join(parts) + "."
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: SegmentComparison | None = None,
-                     invariance: pd.DataFrame | None = None, alpha: float = 0.05) -> str:
+                     invariance: pd.DataFrame | None = None, alpha: float = 0.05,
+                     labels: Callable[[str], str] | None = None) -> str:
     """Plain-words conclusions of a driver model, generated from the numbers (Markdown).
 
     In order: whether the model converged (if not, only that: its estimates are not to be
@@ -545,10 +599,14 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
         :func:`cxlab.sem.invariance` table.
     alpha : float, default=0.05
         Significance level, in (0, 1).
+    labels : callable, optional
+        Display label of a variable name (e.g. ``Codebook.label``).
 
     Returns
     -------
     str
+        Direct paths are given as standardised coefficients (β); a driver with no direct
+        path to an outcome is given with its standardised total effect, named as such.
 
     Examples
     --------
@@ -561,7 +619,8 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
     >>> print(describe_drivers(fit(pd.DataFrame({"x": x, "m": m, "y": y}), "m ~ x\\ny ~ m")))
     The model fits the data well: CFI = 1.000, TLI = 1.022, RMSEA = 0.000, SRMR = 0.007 all meet
     Hu & Bentler's cut-offs. **m** (R² = 0.16): x (β = 0.40). **y** (R² = 0.12): m (β = 0.35),
-    x (β = 0.14). The largest indirect effect is x → y (β = 0.14), through the intermediate outcomes.
+    x (no direct path; total effect 0.14). The largest indirect effect is x → y (standardised 0.14),
+    through the intermediate outcomes.
     """
     from .judge import fit_table
 
@@ -587,22 +646,29 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
     eff = effects_table(fit) if effects is None else effects
     if "group" in eff.columns:
         eff = eff[eff["group"] == eff["group"].iloc[0]]
+    name = labels or (lambda v: v)
     total = eff[eff["effect"] == "total"]
+    direct = eff[eff["effect"] == "direct"].set_index(["driver", "outcome"])
     r2 = fit.r2
     for outcome, rows in total.groupby("outcome", sort=False):
         rows = rows.sort_values("std_all", key=abs, ascending=False)
         items = []
         for r in rows.itertuples():
-            mark = "" if r.pvalue < alpha else ", not significant"
-            items.append(f"{r.driver} (β = {number(r.std_all)}{mark})")
-        head = f"**{outcome}**" + (f" (R² = {r2[outcome]:.2f})" if outcome in r2.index else "")
+            if (r.driver, outcome) in direct.index:
+                d = direct.loc[(r.driver, outcome)]
+                mark = "" if d["pvalue"] < alpha else ", not significant"
+                items.append(f"{name(r.driver)} (β = {number(d['std_all'])}{mark})")
+            else:
+                mark = "" if r.pvalue < alpha else ", not significant"
+                items.append(f"{name(r.driver)} (no direct path; total effect {number(r.std_all)}{mark})")
+        head = f"**{name(outcome)}**" + (f" (R² = {r2[outcome]:.2f})" if outcome in r2.index else "")
         parts.append(f"{head}: {', '.join(items)}.")
     ind = eff[(eff["effect"] == "indirect") & (eff["pvalue"] < alpha)].sort_values("std_all", key=abs,
                                                                                  ascending=False)
     if len(ind):
         top = ind.iloc[0]
-        parts.append(f"The largest indirect effect is {top['driver']} → {top['outcome']} "
-                     f"(β = {number(top['std_all'])}), through the intermediate outcomes.")
+        parts.append(f"The largest indirect effect is {name(top['driver'])} → {name(top['outcome'])} "
+                     f"(standardised {number(top['std_all'])}), through the intermediate outcomes.")
     if invariance is not None and "metric" in invariance.index:
         row = invariance.loc["metric"]
         ok = not (row["pvalue_diff"] < alpha) or row["cfi_diff"] > -0.01

@@ -1,0 +1,205 @@
+"""What a study can feed: the reports that run, the ones skipped and why, and their parameters.
+
+Every notebook declares, in its jupytext header, what it needs from a study and which
+analysis parameters it uses::
+
+    # ---
+    # jupyter:
+    #   cxlab:
+    #     needs: [drivers]
+    #     parameters: {outcome: null, bootstrap: null, contact_window_days: contacts}
+    # ---
+
+``needs`` are the names of :func:`capabilities`; a parameter maps to ``null`` (always
+used) or to the capability under which it is used. Cells tagged ``needs-<capability>``
+are dropped before the notebook runs when the study lacks that capability, and cells
+tagged ``unless-<capability>`` when it has it, so a report shows only the sections its
+study can feed. The runner turns all of this into a :class:`Plan`: ``cxlab check``
+prints it, ``cxlab run`` skips what it cannot run, and the index lists the skipped
+reports with the reason and only the parameters the run used.
+
+Examples
+--------
+>>> from cxlab.study import load_study, demo_study_path
+>>> study = load_study(demo_study_path())
+>>> caps = capabilities(study)
+>>> caps["contacts"] is None, caps["structural_model"] is None
+(True, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import nbformat
+
+__all__ = ["CAPABILITIES", "Plan", "PlannedReport", "capabilities", "notebook_spec", "plan", "prune"]
+
+#: What a study may offer a report, and what the plan says when it does not.
+CAPABILITIES = {
+    "scales": "no scale with two or more items in the codebook",
+    "measurement_model": "no measurement model (models.measurement) in the study",
+    "structural_model": "no structural model (models.structural) in the study",
+    "outcome": "no outcome (parameters.outcome) chosen",
+    "drivers": "no outcome (parameters.outcome) with at least one other scale or single item to act as a driver",
+    "loyalty": "no loyalty outcome (parameters.loyalty) chosen",
+    "servqual": "no SERVQUAL block in the codebook",
+    "expectations": "no SERVQUAL expectation items in the codebook",
+    "contacts": "no contact log (data.contacts) linked through codebook.customer_id and codebook.date",
+    "segment": "no segment column in the codebook",
+    "wave": "no wave column in the codebook",
+    "waves": "fewer than two waves in the codebook's wave column",
+    "date": "no survey date column in the codebook",
+    "duration": "no completion-time column in the codebook",
+    "metrics": "no NPS, CSAT, CES, intention-to-stay or Temkin items in the codebook (codebook.metrics)",
+    "nps": "no NPS item in the codebook",
+}
+
+
+def drivers(study) -> list[str]:
+    """The drivers of the study's outcome, as names of :func:`cxlab.data.respondent_table` columns.
+
+    The ``drivers`` parameter when given; else the outcome's predictors in the structural
+    model that are scales, single items or SERVQUAL dimensions; else every other scale
+    and single item (SERVQUAL perception dimensions standing for their items; outcomes,
+    expectation scales and the headline metrics' items are not drivers).
+    """
+    cb, p = study.codebook, study.parameters
+    outcome = p["outcome"]
+    if not outcome:
+        return []
+    if p.get("drivers"):
+        return list(p["drivers"])
+    dims = list(cb.servqual_items("p"))
+    scored = [*dims, *cb.scales, *cb.single_items]
+    structural = study.models.get("structural", "")
+    if structural.strip():
+        from .sem.syntax import parse_model
+
+        rhs = [r for lhs, op, r, _ in parse_model(structural).formulas if op == "~" and lhs == outcome]
+        return list(dict.fromkeys(r for r in rhs if r in scored))
+    sq = cb.servqual
+    prefixes = tuple(x for x in ((sq["expectation_prefix"], sq["perception_prefix"]) if sq else ()) if x)
+    metric_items = set(cb.metrics.values())
+    names = [n for n in cb.scales if not (prefixes and n.startswith(prefixes)) and n not in metric_items]
+    names += [n for n in cb.single_items if cb.single_items[n]["column"] not in metric_items]
+    return dims + [n for n in names if n not in (outcome, p["loyalty"])]
+
+
+def capabilities(study) -> dict[str, str | None]:
+    """Each capability of :data:`CAPABILITIES`: ``None`` when the study has it, else the reason it has not."""
+    cb, p, models = study.codebook, study.parameters, study.models
+    sq = cb.servqual
+    has = {
+        "scales": any(len(s["items"]) >= 2 for s in cb.scales.values()),
+        "measurement_model": bool(models.get("measurement", "").strip()),
+        "structural_model": bool(models.get("structural", "").strip()),
+        "outcome": bool(p["outcome"]),
+        "drivers": bool(drivers(study)),
+        "loyalty": bool(p["loyalty"]),
+        "servqual": bool(sq),
+        "expectations": bool(sq and sq.get("expectation_prefix")),
+        "contacts": _has_contacts(study),
+        "segment": bool(cb.segment),
+        "wave": bool(cb.wave),
+        "waves": bool(cb.wave) and (not p["waves"] or len(p["waves"]) > 1),
+        "date": bool(cb.date),
+        "duration": bool(cb.duration),
+        "metrics": bool(cb.metrics),
+        "nps": "nps" in cb.metrics,
+    }
+    return {k: (None if has[k] else CAPABILITIES[k]) for k in CAPABILITIES}
+
+
+def _has_contacts(study) -> bool:
+    opts = study.data_options.get("contacts", {})
+    source = "contacts" in study.data or "database" in opts
+    return bool(source and study.codebook.customer_id and study.codebook.date)
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """What a notebook declares: the capabilities it needs and the parameters it uses (with their condition)."""
+
+    needs: tuple[str, ...]
+    parameters: Mapping[str, str | None]
+
+
+def notebook_spec(nb: nbformat.NotebookNode) -> NotebookSpec:
+    """Read a notebook's ``cxlab`` metadata (see the module documentation)."""
+    meta = nb.metadata.get("cxlab", {}) or {}
+    needs = tuple(meta.get("needs", ()) or ())
+    params = dict(meta.get("parameters", {}) or {})
+    unknown = [n for n in (*needs, *(v for v in params.values() if v)) if n not in CAPABILITIES]
+    if unknown:
+        raise ValueError(f"Notebook metadata names unknown capabilities {unknown} (known: {', '.join(CAPABILITIES)})")
+    return NotebookSpec(needs, params)
+
+
+@dataclass(frozen=True)
+class PlannedReport:
+    """One report of a plan: run it, or skip it with the reason."""
+
+    name: str
+    run: bool
+    reason: str = ""
+    parameters: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        return f"  {self.name}: " + ("runs" if self.run else f"skipped — {self.reason}")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The reports a study's run will write and the ones it skips."""
+
+    reports: tuple[PlannedReport, ...]
+
+    @property
+    def to_run(self) -> list[str]:
+        return [r.name for r in self.reports if r.run]
+
+    @property
+    def skipped(self) -> list[PlannedReport]:
+        return [r for r in self.reports if not r.run]
+
+    @property
+    def parameters(self) -> list[str]:
+        """Parameters used by the reports that run, in the order of :data:`cxlab.study.PARAMETERS`."""
+        from .study import PARAMETERS
+
+        used = {p for r in self.reports if r.run for p in r.parameters}
+        return [p for p in PARAMETERS if p in used]
+
+    def __str__(self) -> str:
+        return "plan:\n" + "\n".join(r.line() for r in self.reports)
+
+
+def plan(study, notebooks: Mapping[str, nbformat.NotebookNode]) -> Plan:
+    """Which of ``notebooks`` (name -> notebook) run for ``study``, which are skipped and why."""
+    caps = capabilities(study)
+    out = []
+    for name, nb in notebooks.items():
+        spec = notebook_spec(nb)
+        missing = [caps[n] for n in spec.needs if caps[n]]
+        used = tuple(p for p, cond in spec.parameters.items() if cond is None or caps[cond] is None)
+        out.append(PlannedReport(name, not missing, "; ".join(missing), used))
+    return Plan(tuple(out))
+
+
+def prune(nb: nbformat.NotebookNode, caps: Mapping[str, Any]) -> nbformat.NotebookNode:
+    """A copy of ``nb`` without the cells the study cannot feed (``needs-X`` / ``unless-X`` tags)."""
+    nb = nbformat.from_dict(nb)
+    keep = []
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        needs = [t[len("needs-"):] for t in tags if t.startswith("needs-")]
+        unless = [t[len("unless-"):] for t in tags if t.startswith("unless-")]
+        for t in (*needs, *unless):
+            if t not in caps:
+                raise ValueError(f"Cell tag names an unknown capability {t!r} (known: {', '.join(caps)})")
+        if all(caps[t] is None for t in needs) and all(caps[t] is not None for t in unless):
+            keep.append(cell)
+    nb.cells = keep
+    return nb
