@@ -963,9 +963,16 @@ def validity_table(fit, data: pd.DataFrame, *, htmt2: bool = True) -> pd.DataFra
     """
     caller = "validity_table"
     est = _estimates(fit, caller)
-    pairs = discriminant_validity(est, data, htmt2=htmt2)
     cr = composite_reliability(est, data=data)
     av = ave(est, data=data)
+    if len(cr) < 2:  # one factor: convergent validity only, nothing to discriminate from
+        return pd.DataFrame([{
+            "factor": f, "composite_reliability": float(cr[f]), "ave": float(av[f]),
+            "cr_ok": bool(cr[f] >= VALIDITY_CUTOFFS["composite_reliability"]),
+            "ave_ok": bool(av[f] >= VALIDITY_CUTOFFS["ave"]), "sqrt_ave": float(np.sqrt(av[f])),
+            "max_correlation": np.nan, "max_correlation_with": None, "fornell_larcker": None,
+            "max_htmt": np.nan, "max_htmt_with": None, "htmt_verdict": None} for f in cr.index]).set_index("factor")
+    pairs = discriminant_validity(est, data, htmt2=htmt2)
     both = pd.concat([pairs, pairs.swaplevel().rename_axis(["factor_a", "factor_b"])])
     rows = []
     for f in cr.index:
@@ -1028,7 +1035,10 @@ def describe_validity(table: pd.DataFrame) -> str:
     else:
         short = "; ".join(f"{f} (CR {r.composite_reliability:.2f}, AVE {r.ave:.2f})" for f, r in table[~ok].iterrows())
         parts = [head + f"; short: {short}."]
-    fails = table[~table["fornell_larcker"]]
+    if n < 2:
+        parts.append("Discriminant validity: not assessed (the model has one factor).")
+        return " ".join(parts)
+    fails = table[~table["fornell_larcker"].astype(bool)]
     if fails.empty:
         parts.append(f"Discriminant validity: every factor's √AVE exceeds its correlations with the others "
                      f"(Fornell–Larcker; largest correlation {table['max_correlation'].max():.2f}).")

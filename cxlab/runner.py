@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from jupyter_client.manager import AsyncKernelManager
 from .data import prepare
 from .paths import notebooks_dir, replace_dir
 from .plan import Plan, capabilities, plan as make_plan, prune
+from .progress import ENV as progress_env
 from .study import Study, load_study, demo_study_path
 
 __all__ = ["RunError", "RunResult", "NotebookRun", "run_study", "study_plan", "execute_notebook", "load_notebook"]
@@ -63,8 +65,12 @@ class ThisPythonKernelManager(AsyncKernelManager):
             )
         return self._kernel_spec
 
+    #: Extra environment of the kernel (e.g. its progress file), set per notebook by :func:`execute_notebook`.
+    extra_env: dict = {}
+
     async def _async_pre_start_kernel(self, **kw: Any):
-        kw.setdefault("env", {**os.environ, **{k: os.environ.get(k, v) for k, v in THREAD_ENV.items()}})
+        kw.setdefault("env", {**os.environ, **{k: os.environ.get(k, v) for k, v in THREAD_ENV.items()},
+                              **self.extra_env})
         return await super()._async_pre_start_kernel(**kw)
 
 
@@ -113,17 +119,20 @@ def load_notebook(name: str) -> nbformat.NotebookNode:
 
 
 def execute_notebook(nb: nbformat.NotebookNode, output: Path, *, parameters: Mapping[str, Any],
-                     cwd: Path, timeout: int = 1800) -> nbformat.NotebookNode:
+                     cwd: Path, timeout: int = 1800, env: Mapping[str, str] | None = None) -> nbformat.NotebookNode:
     """Execute a notebook with papermill on this interpreter; write it to ``output``.
 
-    Raises ``papermill.PapermillExecutionError`` when a cell fails (the partial notebook
-    is written to ``output`` first).
+    ``env`` adds to the kernel's environment. Raises ``papermill.PapermillExecutionError``
+    when a cell fails (the partial notebook is written to ``output`` first).
     """
     import papermill as pm
 
+    manager = ThisPythonKernelManager
+    if env:
+        manager = type("KernelManager", (ThisPythonKernelManager,), {"extra_env": dict(env)})
     return pm.execute_notebook(
         nb, str(output), parameters=dict(parameters), cwd=str(cwd), progress_bar=False,
-        kernel_name="python3", kernel_manager_class=ThisPythonKernelManager,
+        kernel_name="python3", kernel_manager_class=manager,
         execution_timeout=timeout, request_save_on_cell_execute=False,
         # the kernel's own start-up chatter (e.g. the TCP-on-loopback notice) is noise here
         extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
@@ -135,6 +144,21 @@ def _cell_error(exc: Exception) -> str:
     count = getattr(exc, "exec_count", None)
     where = f"cell [{count}]" if count is not None else "a cell"
     return f"{where}: {ename}: {evalue}"
+
+
+def _watch_progress(tmp: Path, names, done, stop: threading.Event, progress, every: float = 5.0) -> None:
+    """Print what running notebooks report of their long steps (see :mod:`cxlab.progress`)."""
+    from .progress import read
+
+    shown: dict[str, str] = {}
+    while not stop.wait(every):
+        for name in names:
+            if name in done:
+                continue
+            line = read(tmp / f".{name}.progress")
+            if line and shown.get(name) != line:
+                shown[name] = line
+                progress(f"  {name}: {line}")
 
 
 def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
@@ -202,7 +226,7 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     def one(name: str) -> NotebookRun:
         t0 = time.perf_counter()
         executed = execute_notebook(notebooks[name], tmp / f"{name}.ipynb", parameters=params,
-                                    cwd=notebooks_dir())
+                                    cwd=notebooks_dir(), env={progress_env: str(tmp / f".{name}.progress")})
         html, title = report.render_notebook(executed, name=name, study=study, code=code)
         (tmp / f"{name}.html").write_text(html, encoding="utf-8")
         return NotebookRun(name=name, seconds=time.perf_counter() - t0, html=f"{name}.html", title=title,
@@ -210,6 +234,9 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
 
     done: dict[str, NotebookRun] = {}
     failures: list[tuple[str, Exception]] = []
+    stop_watch = threading.Event()
+    watcher = threading.Thread(target=_watch_progress, args=(tmp, names, done, stop_watch, progress), daemon=True)
+    watcher.start()
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = {pool.submit(one, name): name for name in names}
@@ -221,6 +248,9 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
                 except Exception as exc:  # noqa: BLE001 - reported below, with the cell
                     failures.append((name, exc))
                     progress(f"  [{len(done) + len(failures)}/{len(names)}] {name}: FAILED ({_cell_error(exc)})")
+        stop_watch.set()
+        for leftover in tmp.glob(".*.progress*"):  # the kernels' progress files are not part of the reports
+            leftover.unlink(missing_ok=True)
         seconds = time.perf_counter() - started
         if failures:
             failed = [NotebookRun(name=n, seconds=0.0, html=f"{n}.ipynb", title=n, failed=_cell_error(e))
@@ -247,6 +277,7 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         replace_dir(tmp, final)
         shutil.rmtree(final.with_name(f"{final.name}.incomplete"), ignore_errors=True)
     finally:
+        stop_watch.set()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     progress(f"wrote {final / 'index.html'} in {seconds:.1f} s")

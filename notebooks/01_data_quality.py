@@ -66,9 +66,12 @@ plots.bar_chart(missing, x="missing_share", y="group", title="Missing answers pe
 # %% [markdown]
 # ## Careless responding
 #
-# Straight-liners give the same answer to every item of the study's scales; where the
-# survey records completion times, speeders finish in less than a third of the median
-# time. They are flagged here, not removed: the study decides what to do with them.
+# Straight-liners give the same answer to every item of the study's scales. They are
+# flagged here, not removed: the study decides what to do with them.
+
+# %% [markdown] tags=["needs-duration"]
+# The survey records completion times: speeders finish in less than a third of the median
+# time, and are flagged too.
 
 # %% caption="Respondents flagged for careless responding."
 flags = {"straight-lining": survey["straightliner"]}

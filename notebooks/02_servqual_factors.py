@@ -18,11 +18,16 @@
 # # Measurement quality
 #
 # Do the items measure the constructs they claim to measure? This report follows the
-# usual order: sampling adequacy, number of factors, exploratory factor analysis,
-# reliability, and — where the study has a measurement model — confirmatory factor
-# analysis with convergent and discriminant validity. Where the survey asks SERVQUAL
-# expectations as well as perceptions, the expectation–perception gaps and the known
-# criticism of SERVQUAL follow.
+# usual order: sampling adequacy, number of factors, exploratory factor analysis and
+# reliability.
+
+# %% [markdown] tags=["needs-measurement_model"]
+# The study's measurement model is then tested by confirmatory factor analysis, with
+# convergent and discriminant validity.
+
+# %% [markdown] tags=["needs-expectations"]
+# The survey asks SERVQUAL expectations as well as perceptions: the expectation–perception
+# gaps and the known criticism of SERVQUAL follow.
 
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse
@@ -136,7 +141,7 @@ sem.fit_table(cfa)
 validity = reliability.validity_table(cfa, survey)
 validity.drop(columns=["cr_ok", "ave_ok"]).round(3)
 
-# %% caption="Discriminant validity: Fornell–Larcker and HTMT per pair of constructs." tags=["needs-measurement_model"]
+# %% caption="Discriminant validity: Fornell–Larcker and HTMT per pair of constructs." tags=["needs-several_factors"]
 reliability.discriminant_validity(cfa, survey).round(3)
 
 # %% [markdown] tags=["needs-expectations"]

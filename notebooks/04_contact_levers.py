@@ -18,10 +18,12 @@
 # # Drivers and improvement levers
 #
 # Which drivers weigh most for the study's outcome, how well does the organisation
-# perform on each, and which should be picked up first? Where the study has a contact log,
-# what customers experience in their contacts (waits, abandoned calls, repeat contacts,
-# transfers, escalations) joins the drivers as levers. The relations shown are
+# perform on each, and which should be picked up first? The relations shown are
 # associations, not proven causes.
+
+# %% [markdown] tags=["needs-contacts"]
+# What customers experience in their contacts (waits, abandoned calls, repeat contacts,
+# transfers, escalations) joins the drivers as levers.
 
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse

@@ -71,23 +71,26 @@ def test_teaching_mode_shows_code_and_ignores_registered_kernels(project, tmp_pa
     assert 'class="jp-CodeMirrorEditor' in html and "load_processed_survey" in html
 
 
-def test_broken_notebook_leaves_previous_reports_untouched(project):
+def test_broken_notebook_keeps_the_others_and_leaves_previous_reports_untouched(project):
     env = {"CXLAB_ROOT": str(project)}
     reports = project / "reports" / "demo"
     first = cxlab_cmd("run", "--only", NB, "--out", project / "reports", env=env)
     assert first.returncode == 0, first.stderr
     before = tree(reports)
 
-    nb = project / "notebooks" / f"{NB}.py"
+    broken = "05_monitoring"
+    nb = project / "notebooks" / f"{broken}.py"
     nb.write_text(nb.read_text() + '\n# %%\nraise ValueError("planted failure in the notebook")\n')
-    second = cxlab_cmd("run", "--only", NB, "--out", project / "reports", env=env)
+    second = cxlab_cmd("run", "--only", NB, "--only", broken, "--out", project / "reports", env=env)
     assert second.returncode == 1
-    assert f"notebook {NB} failed in cell" in second.stderr
+    assert f"notebook {broken} failed in cell" in second.stderr
     assert "ValueError: planted failure in the notebook" in second.stderr
-    after = tree(reports)
-    failed = {k: v for k, v in after.items() if k.startswith("_failed/")}
-    assert list(failed) == [f"_failed/{NB}.ipynb"]
-    assert {k: v for k, v in after.items() if not k.startswith("_failed/")} == before
+    assert "demo.incomplete" in second.stderr and "Traceback" not in second.stderr
+    assert tree(reports) == before  # the previous published set, byte for byte
+    kept = tree(project / "reports" / "demo.incomplete")
+    assert {f"{NB}.html", f"{broken}.ipynb", "index.html"} == set(kept)  # finished report + the failed notebook
+    index = (project / "reports" / "demo.incomplete" / "index.html").read_text()
+    assert f"{broken}: failed" in index and "planted failure" in index
     assert not list((project / "reports").glob(".demo.*"))
 
 

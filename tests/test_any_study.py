@@ -1,0 +1,139 @@
+"""Any study, not just the demo: a plain survey gives every report it can feed, the rest are skipped.
+
+The minimal study has one scale, one single-item outcome, no id, no segment, no wave, no
+date, no durations and no contact log. `cxlab check` prints the plan, `cxlab run` renders
+what applies, and nothing of the demo's wording, its parameters or its sections survives.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT, cxlab_cmd
+
+pytestmark = pytest.mark.slow
+
+#: Wording that belongs to the demo study (SERVQUAL, its outcomes, its contact log) and must
+#: not appear in a report of a study that lacks them.
+DEMO_PHRASES = (
+    "SERVQUAL", "perception items", "service-quality dimensions", "service quality dimensions",
+    "intention to stay", "Intention to stay", "satisfaction → loyalty", "only through satisfaction",
+    "contact log", "contact window", "speeders finish", "Nothing here is real customer data",
+    "Respondents per wave and segment", "Linking survey answers to contacts", "five dimensions",
+)
+
+
+def minimal_study(root, n=240, seed=11):
+    """A project in ``root`` with one 4-item scale (1-5) and a single-item outcome (1-10)."""
+    rng = np.random.default_rng(seed)
+    f = rng.normal(size=n)
+    items = {f"Q{i}": np.clip(np.round(3 + 0.9 * f + rng.normal(scale=0.7, size=n)), 1, 5).astype(int)
+             for i in range(1, 5)}
+    overall = np.clip(np.round(6 + 1.3 * f + rng.normal(scale=1.2, size=n)), 1, 10).astype(int)
+    survey = pd.DataFrame({**items, "overall": overall})
+    folder = root / "data" / "raw" / "plain"
+    folder.mkdir(parents=True)
+    survey.to_csv(folder / "survey.csv", index=False)
+    (folder / "study.yaml").write_text(textwrap.dedent("""\
+        name: plain
+        title: "A plain survey"
+        data: {survey: survey.csv}
+        codebook:
+          scales:
+            Q: {items: [Q1, Q2, Q3, Q4], range: [1, 5], label: Service}
+          single_items:
+            overall: {column: overall, range: [1, 10], label: Overall rating}
+        models:
+          measurement: |
+            Q =~ Q1 + Q2 + Q3 + Q4
+          structural: |
+            Q =~ Q1 + Q2 + Q3 + Q4
+            overall ~ Q
+        parameters:
+          outcome: overall
+          bootstrap: 20
+        """))
+    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns("*.ipynb"))
+    return folder / "study.yaml"
+
+
+def visible_text(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["style", "script"]):
+        tag.decompose()
+    return " ".join(soup.get_text(" ").split())
+
+
+@pytest.fixture(scope="module")
+def plain_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("plain")
+    study = minimal_study(root)
+    env = {"CXLAB_ROOT": str(root)}
+    check = cxlab_cmd("check", study, env=env)
+    run = cxlab_cmd("run", study, env=env)
+    return root / "reports" / "plain", check, run
+
+
+def test_check_prints_the_plan(plain_run):
+    _, check, _ = plain_run
+    assert check.returncode == 0, check.stderr
+    assert "4 of 5 reports will run" in check.stdout
+    for name in ("01_data_quality", "02_servqual_factors", "03_sem_drivers", "04_contact_levers"):
+        assert f"  {name}: runs" in check.stdout
+    assert re.search(r"05_monitoring: skipped — no NPS, CSAT, CES, intention-to-stay or Temkin items", check.stdout)
+    assert "speeder" not in check.stdout  # not checked without durations, so not reported as 0
+
+
+def test_run_renders_what_applies_and_lists_the_skipped(plain_run):
+    out, _, run = plain_run
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    assert sorted(p.name for p in out.glob("*.html")) == [
+        "01_data_quality.html", "02_servqual_factors.html", "03_sem_drivers.html", "04_contact_levers.html",
+        "index.html"]
+    index = visible_text((out / "index.html").read_text())
+    assert "05_monitoring: skipped — no NPS" in index
+
+
+def test_reports_follow_the_study_not_the_demo(plain_run):
+    out, _, _ = plain_run
+    for page in out.glob("0*.html"):
+        text = visible_text(page.read_text())
+        for phrase in DEMO_PHRASES:
+            assert phrase not in text, (page.name, phrase)
+        assert not re.search(r"\bstd_\d\b", text), page.name
+    quality = visible_text((out / "01_data_quality.html").read_text())
+    assert "Speeders: not checked (the survey has no completion-time column)" in quality
+    sem = visible_text((out / "03_sem_drivers.html").read_text())
+    assert "In this model, Service acts on Overall rating directly." in sem
+    assert "Overall rating" in visible_text((out / "04_contact_levers.html").read_text())
+
+
+def test_overview_lists_only_the_parameters_used(plain_run):
+    out, _, _ = plain_run
+    html = (out / "index.html").read_text()
+    shown = set(re.findall(r"<tr><td><code>([a-z_]+)</code></td>", html))
+    assert {"outcome", "bootstrap", "seed", "estimator", "ci_level", "min_cell_size"} <= shown
+    # no contacts, no waves, no expectations, no monitoring: their parameters are not claimed
+    assert not shown & {"contact_window_days", "waves", "baseline_wave", "loyalty"}
+
+
+def test_reports_open_in_chromium_without_errors(plain_run):
+    from cxlab.browser import check_pages, ensure_chromium
+
+    try:
+        chromium = ensure_chromium()
+    except RuntimeError as exc:  # pragma: no cover - only where apt-get cannot run
+        pytest.skip(f"headless Chromium unavailable: {exc}")
+    out, _, _ = plain_run
+    for check in check_pages(sorted(out.glob("*.html")), chromium=chromium):
+        assert check.console_errors == (), (check.path, check.console_errors)
+        assert check.broken_images == (), (check.path, check.broken_images)
