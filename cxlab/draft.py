@@ -332,21 +332,32 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
                 return c.name
         return None
 
+    def is_date(c: _Column) -> bool:
+        t = c.text.dropna()
+        if c.numbers is not None or t.empty:
+            return False
+        parsed = pd.to_datetime(t, errors="coerce", format="mixed")
+        return bool(parsed.notna().mean() >= 0.9)
+
     customer = by_name(_CUSTOMER_NAMES)
     if customer:
         claimed.add(customer)
         notes["customer_id"] = "named like a customer number"
     rid = by_name(_ID_NAMES, lambda c: _unique_key(c, n))
     if rid:
+        claimed.add(rid)
         notes["respondent_id"] = "named like an id, every value unique"
-    else:
+    ids = [c.name for c in cols.values() if c.name not in claimed and (_tokens(c.name) & _IDENTIFIER_WORDS)
+           and not _item_like(c)]
+    claimed.update(ids)
+    if not rid:
         named = by_name(_ID_NAMES)
         if named:
             unused[named] = "named like an id but its values are not unique (or some are empty)"
             claimed.add(named)
         for c in cols.values():
             if (c.name not in claimed and c.numbers is None and _unique_key(c, n)
-                    and not c.text.str.contains(r"\s", regex=True).any()):
+                    and not c.text.str.contains(r"\s", regex=True).any() and not is_date(c)):
                 rid = c.name
                 notes["respondent_id"] = "every value unique, no spaces"
                 break
@@ -354,10 +365,6 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
         claimed.add(rid)
     else:
         notes["respondent_id"] = "no id column found: respondents are numbered by row"
-
-    ids = [c.name for c in cols.values() if c.name not in claimed and (_tokens(c.name) & _IDENTIFIER_WORDS)
-           and not _item_like(c)]
-    claimed.update(ids)
 
     def low_cardinality(c: _Column) -> bool:
         k = c.n_distinct_text
@@ -397,13 +404,6 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     notes["wave"] = "named like a wave, whole numbers" if wave else "no wave column found"
     if wave:
         claimed.add(wave)
-
-    def is_date(c: _Column) -> bool:
-        t = c.text.dropna()
-        if c.numbers is not None or t.empty:
-            return False
-        parsed = pd.to_datetime(t, errors="coerce", format="mixed")
-        return bool(parsed.notna().mean() >= 0.9)
 
     date = None
     for want in _DATE_NAMES:
@@ -513,7 +513,7 @@ def _few(values, limit: int = 5) -> str:
 # ============================================================================ the YAML
 def _y(value) -> str:
     """``value`` as a YAML flow scalar or list (quoted only where YAML needs it)."""
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 30)
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 30, sort_keys=False)
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
@@ -527,6 +527,14 @@ def _q(text: str) -> str:
 def _line(key: str, value: str, comment: str = "", indent: int = 2, width: int = 30) -> str:
     head = " " * indent + f"{key}: {value}"
     return f"{head.ljust(width)}  # {comment}" if comment else head
+
+
+def _entries(key: str, entries: list[tuple[DraftScale | DraftItem, dict, str]], empty: str) -> list[str]:
+    """A codebook block, one flow mapping per scale or single item with a quoted label and why it was inferred."""
+    if not entries:
+        return [f"  {key}: {{}}  # {empty}"]
+    return [f"  {key}:"] + [f"    {_y(e.name)}: {_y(spec)[:-1]}, label: {_q(label)}}}  # answers found "
+                            f"{e.observed[0]}..{e.observed[1]}; {e.note}" for e, spec, label in entries]
 
 
 def _model(draft: Draft) -> tuple[list[str], list[str]]:
@@ -607,20 +615,10 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
     out += ["  # Scales: numbered items grouped by their stem (IMAG1..IMAG5 -> IMAG). range: the lowest..highest",
             "  # answer the survey allows (inferred from the answers found, rounded to a usual scale);",
             "  # label: the name shown in reports (edit it, e.g. \"Corporate image\")."]
-    if draft.scales:
-        out.append("  scales:")
-        for s in draft.scales:
-            spec = f"{{items: {_y(list(s.items))}, range: {_y(list(s.range))}, label: {_q(s.name)}}}"
-            out.append(f"    {_y(s.name)}: {spec}  # answers found {s.observed[0]}..{s.observed[1]}; {s.note}")
-    else:
-        out.append("  scales: {}  # no numbered items found")
-    if draft.single_items:
-        out.append("  single_items:")
-        for s in draft.single_items:
-            spec = f"{{column: {_y(s.column)}, range: {_y(list(s.range))}, label: {_q(s.column)}}}"
-            out.append(f"    {_y(s.name)}: {spec}  # answers found {s.observed[0]}..{s.observed[1]}; {s.note}")
-    else:
-        out.append("  single_items: {}")
+    out += _entries("scales", [(s, {"items": list(s.items), "range": list(s.range)}, s.name)
+                               for s in draft.scales], "no numbered items found")
+    out += _entries("single_items", [(s, {"column": s.column, "range": list(s.range)}, s.column)
+                                     for s in draft.single_items], "none found")
     out.append(_line("labels", "{}", "display labels of the models' latent variables, e.g. {IMAG: \"Image\"}"))
     metric_note = ("inferred from column names" if draft.metrics else
                    "none found; e.g. {nps: <single item>, csat: <single item or scale>, ces: <single item>, "
