@@ -93,11 +93,15 @@ _SEGMENT_RULES = (
 _DEMOGRAPHIC_WORDS = {"age", "leeftijd", "gender", "sex", "geslacht", "education", "educ", "opleiding",
                       "occupation", "beroep", "job", "income", "inkomen", "region", "regio", "country", "land",
                       "city", "zip", "postcode", "postal", "province", "state", "nphh", "household", "hh",
-                      "marital", "children", "kids", "language", "taal", "ethnicity", "employment", "sample",
-                      "weight", "gewicht", "provider", "serviceprovider", "type", "group", "segment"}
-_IDENTIFIER_WORDS = {"email", "e_mail", "mail", "phone", "telephone", "telefoon", "mobile", "name", "naam",
-                     "first_name", "last_name", "firstname", "lastname", "address", "adres", "ip", "ipaddress",
-                     "ip_address"}
+                      "marital", "children", "child", "kids", "language", "taal", "ethnicity", "employment",
+                      "sample", "weight", "gewicht", "provider", "serviceprovider", "type", "group", "segment"}
+# Words that may join a demographic word in a name (age_group, hh_size) and keep it demographic.
+_DEMOGRAPHIC_JOINERS = {"group", "cat", "category", "class", "band", "level", "code", "size", "no", "nr", "num",
+                        "of", "years"}
+_IDENTIFIER_NAMES = {"email", "e_mail", "email_address", "e_mail_address", "phone", "phone_number", "telephone",
+                     "telefoon", "telefoonnummer", "mobile_number", "name", "full_name", "naam", "first_name",
+                     "last_name", "firstname", "lastname", "voornaam", "achternaam", "address", "adres",
+                     "ip_address", "ipaddress"}
 _METRICS = {  # single-item metric -> (name test, range test)
     "nps": (lambda n: "nps" in n or "recommend" in n or "aanbevel" in n, lambda lo, hi: lo >= 0 and hi <= 10),
     "ces": (lambda n: n == "ces" or n.startswith("ces_") or "effort" in n, lambda lo, hi: True),
@@ -146,6 +150,7 @@ class Draft:
     segment_labels: Mapping[Any, str] | None
     segment_codes: tuple
     wave: str | None
+    wave_labels: Mapping[Any, str] | None
     date: str | None
     duration: str | None
     identifiers: tuple[str, ...]
@@ -193,6 +198,21 @@ def _tokens(name: str) -> set[str]:
     return set(_norm(name).split("_"))
 
 
+def _value_labels(col: _Column) -> dict:
+    """The SPSS value labels of a column, without those of missing codes."""
+    return {_num(k): str(v) for k, v in sorted(col.labels.items()) if _num(k) not in col.codes}
+
+
+def _demographic(name: str) -> bool:
+    """Named like a demographic or grouping variable: age, sample_type, hh_size (not job_satisfaction).
+
+    >>> _demographic("age"), _demographic("age_group"), _demographic("sample_type"), _demographic("job_satisfaction")
+    (True, True, True, False)
+    """
+    tokens = _tokens(name)
+    return bool(tokens & _DEMOGRAPHIC_WORDS) and tokens <= _DEMOGRAPHIC_WORDS | _DEMOGRAPHIC_JOINERS
+
+
 def _num(v: float) -> int | float:
     return int(v) if float(v).is_integer() else float(v)
 
@@ -219,10 +239,8 @@ class _Column:
 
 def _as_text(s: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(s):  # SPSS and Parquet numbers: 5.0 -> "5"
-        out = s.map(lambda v: pd.NA if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
-    else:
-        out = s.map(lambda v: pd.NA if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
-    out = out.astype("string").str.strip()
+        s = s.map(lambda v: pd.NA if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
+    out = s.astype("string").str.strip()
     return out.mask(out == "")
 
 
@@ -347,7 +365,7 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     if rid:
         claimed.add(rid)
         notes["respondent_id"] = "named like an id, every value unique"
-    ids = [c.name for c in cols.values() if c.name not in claimed and (_tokens(c.name) & _IDENTIFIER_WORDS)
+    ids = [c.name for c in cols.values() if c.name not in claimed and _norm(c.name) in _IDENTIFIER_NAMES
            and not _item_like(c)]
     claimed.update(ids)
     if not rid:
@@ -393,7 +411,7 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
         notes["segment"] = (f"a grouping column by its name, {len(values)} values ({_few(values)})"
                             + (f"; other candidates: {_few(others)}" if others else ""))
         if c.labels:
-            seg_labels = {_num(k): str(v) for k, v in sorted(c.labels.items()) if _num(k) not in c.codes}
+            seg_labels = _value_labels(c)
         elif c.numbers is not None:
             seg_codes = tuple(_num(v) for v in sorted(c.valid().unique()))
         claimed.add(segment)
@@ -404,6 +422,7 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     notes["wave"] = "named like a wave, whole numbers" if wave else "no wave column found"
     if wave:
         claimed.add(wave)
+    wave_labels = _value_labels(cols[wave]) if wave and cols[wave].labels else None
 
     date = None
     for want in _DATE_NAMES:
@@ -428,7 +447,7 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     groups: dict[str, list[tuple[int, int, str]]] = {}
     for pos, c in enumerate(cols.values()):
         stem = item_stem(c.name)
-        if c.name not in claimed and stem and not (_tokens(stem[0]) & _DEMOGRAPHIC_WORDS):
+        if c.name not in claimed and stem and not _demographic(stem[0]):
             groups.setdefault(stem[0], []).append((stem[1], pos, c.name))
     scales: list[DraftScale] = []
     singles: list[DraftItem] = []
@@ -457,7 +476,7 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     for c in cols.values():
         if c.name in claimed:
             continue
-        if _tokens(c.name) & _DEMOGRAPHIC_WORDS:
+        if _demographic(c.name):
             unused[c.name] = "named like a demographic or grouping variable"
             continue
         if not _item_like(c):
@@ -499,7 +518,8 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     loyalty = next((x for x in names if x != outcome and any(h in _norm(x) for h in _LOYALTY_HINTS)), None)
     return Draft(
         n_rows=n, columns=tuple(cols), respondent_id=rid, customer_id=customer, segment=segment,
-        segment_labels=seg_labels, segment_codes=seg_codes, wave=wave, date=date, duration=duration, identifiers=tuple(ids),
+        segment_labels=seg_labels, segment_codes=seg_codes, wave=wave, wave_labels=wave_labels, date=date, duration=duration,
+        identifiers=tuple(ids),
         missing_codes=missing, scales=tuple(scales), single_items=tuple(singles), metrics=metrics, notes=notes,
         unused={k: unused[k] for k in sorted(unused, key=order.__getitem__)}, outcome_hint=outcome,
         loyalty_hint=loyalty)
@@ -603,7 +623,11 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         if draft.segment_codes:
             example = {"column": draft.segment, "labels": {k: "..." for k in draft.segment_codes}}
             out.append(f"  # name the segment's codes for the reports: segment: {_y(example)}")
-    out.append(_line("wave", _y(draft.wave), n["wave"]))
+    if draft.wave_labels:
+        out.append(_line("wave", _y({"column": draft.wave, "labels": dict(draft.wave_labels)}),
+                         n["wave"] + "; labels from the SPSS file"))
+    else:
+        out.append(_line("wave", _y(draft.wave), n["wave"]))
     out.append(_line("date", _y(draft.date), n["date"]))
     out.append(_line("duration", _y(draft.duration), n["duration"]))
     if draft.identifiers:

@@ -78,6 +78,9 @@ def test_binary_groups_text_and_demographics_are_not_items():
     assert [s.name for s in d.scales] == ["q"] and d.single_items == ()
     assert set(d.unused) == {"mga_1", "mga_2", "age", "education", "nphh", "comment", "score", "flag"}
     assert "only 2 values" in d.unused["mga_1"] and "demographic" in d.unused["age"]
+    d = infer_draft(frame(age_group=[1, 2, 3, 4], job_satisfaction=[1, 3, 4, 5], brand_name=["A", "B", "A", "B"]))
+    assert [s.column for s in d.single_items] == ["job_satisfaction"] and "age_group" in d.unused
+    assert d.segment == "brand_name" and d.identifiers == ()
 
 
 # ------------------------------------------------------------------ ranges and missing codes
@@ -240,11 +243,13 @@ def test_other_formats_and_decimal_commas(tmp_path):
     import pyreadstat
 
     df = pd.DataFrame({"type": [1.0, 2.0, 1.0, 2.0], "q1": [1.0, 9.0, 3.0, 4.0], "q2": [2.0, 3.0, 4.0, 5.0],
-                       "duur": [300.5, 200.25, 100.0, 90.5]})
+                       "duur": [300.5, 200.25, 100.0, 90.5], "wave": [1.0, 1.0, 2.0, 2.0]})
     pyreadstat.write_sav(df, tmp_path / "s.sav", variable_value_labels={
-        "type": {1: "Postpaid", 2: "Prepaid"}, "q1": {1: "bad", 5: "good", 9: "weet niet"}})
+        "type": {1: "Postpaid", 2: "Prepaid"}, "q1": {1: "bad", 5: "good", 9: "weet niet"},
+        "wave": {1: "Spring 2024", 2: "Autumn 2024"}})
     sav = yaml.safe_load(draft_study(tmp_path / "s.sav", "s"))
     assert sav["codebook"]["segment"] == {"column": "type", "labels": {1: "Postpaid", 2: "Prepaid"}}
+    assert sav["codebook"]["wave"] == {"column": "wave", "labels": {1: "Spring 2024", 2: "Autumn 2024"}}
     assert sav["codebook"]["missing_codes"] == [9] and sav["codebook"]["duration"] == "duur"
     assert sav["codebook"]["scales"]["q"]["range"] == [1, 5]
 
