@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("study", nargs="?", help="study YAML file (default: the demo study)")
     check.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE")
 
-    new = sub.add_parser("new", help="start a new study from a copy of the demo study (or --from another)")
+    new = sub.add_parser("new", help="start a new study: a copy of the demo study (or --from another), or with "
+                         "--survey a draft inferred from your own survey file")
     new.add_argument("name", help="the new study's name (letters, digits, '_' and '-')")
     new.add_argument("--from", dest="source", metavar="STUDY.yaml", help="study to copy (default: the demo study)")
     new.add_argument("--survey", metavar="FILE", help="draft a study from your own survey file (CSV, Excel, SPSS, "

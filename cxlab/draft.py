@@ -307,6 +307,9 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     """
     labels_all = dict(value_labels if value_labels is not None else table.attrs.get("value_labels", {}))
     source = table.attrs.get("source", "survey")
+    row_index = table.attrs.get("dropped_row_index", False)
+    table = table.copy(deep=False)
+    table.attrs = {}  # pandas deep-copies attrs (row numbers) on every operation
     n = len(table)
     cols = {str(c): _column(str(c), table[c], labels_all.get(c, {})) for c in table.columns}
     notes: dict[str, str] = {}
@@ -330,13 +333,15 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
         c.codes = {v for v in c.codes if v in code_cols}
     text_codes: dict[str, str] = {}
     for c in cols.values():
+        if c.numbers is None:  # a word in a text column is an answer, not a code
+            c.text_codes = []
         for t in c.text_codes:
             text_codes.setdefault(t.lower(), t)
     missing = tuple(sorted(code_cols)) + tuple(text_codes[k] for k in sorted(text_codes))
     parts = [f"{v} in {_few(code_cols[v])}" for v in sorted(code_cols)]
     parts += [f"{text_codes[k]!r} in {_few([c.name for c in cols.values() if any(t.lower() == k for t in c.text_codes)])}"
               for k in sorted(text_codes)]
-    if table.attrs.get("dropped_row_index"):
+    if row_index:
         notes["row_index"] = "its unnamed first column, R's row numbers 1..n, was ignored"
     notes["missing_codes"] = ("found: " + "; ".join(parts)) if parts else "none found"
     if conflicts:
