@@ -29,9 +29,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print every key of a study file and every analysis parameter")
 
-    new = sub.add_parser("new", help="start a new study from a copy of the demo study (or --from another)")
+    new = sub.add_parser("new", help="start a new study: a copy of the demo study (or --from another), or with "
+                         "--survey a draft inferred from your own survey file")
     new.add_argument("name", help="the new study's name (letters, digits, '_' and '-')")
     new.add_argument("--from", dest="source", metavar="STUDY.yaml", help="study to copy (default: the demo study)")
+    new.add_argument("--survey", metavar="FILE", help="draft a study from your own survey file (CSV, Excel, SPSS, "
+                     "Parquet) instead of copying one; copies no demo files")
     return p
 
 
@@ -49,6 +52,15 @@ def main(argv: list[str] | None = None) -> int:
             from .study import schema_text
 
             print(schema_text())
+            return 0
+        if args.command == "new" and args.survey:
+            from .draft import new_study_from_survey
+
+            if args.source:
+                raise ValueError("cxlab new: give either --from (copy a study) or --survey (draft one), not both")
+            path = new_study_from_survey(args.name, args.survey)
+            print(f"created {path}\ncheck what was inferred (the comments say why), edit it, then run: "
+                  f"cxlab check {path}")
             return 0
         if args.command == "new":
             from .study import new_study

@@ -157,10 +157,18 @@ def _header(names: list, name: str, where: str = "") -> list[str]:
     return cols
 
 
+def _is_row_index(rows: list[list[str]], i: int) -> bool:
+    """Column ``i`` holds exactly 1..n, the row names R's ``write.csv`` puts in an unnamed first column."""
+    return bool(rows) and all(i < len(r) and r[i].strip() == str(k) for k, r in enumerate(rows, start=1))
+
+
 def _frame(header: list[str], rows: list[list[str]], row_numbers: list[int], name: str, where: str = "") -> pd.DataFrame:
     unnamed = [i for i, c in enumerate(header) if not c]
     keep = [i for i in range(len(header)) if i not in unnamed or any(r[i].strip() for r in rows if i < len(r))]
-    if len(keep) < len(header) and any(not header[i] for i in keep):
+    row_index = bool(keep) and keep[0] == 0 and not header[0] and _is_row_index(rows, 0)
+    if row_index:  # an R row index, not data: dropped
+        keep = keep[1:]
+    if any(not header[i] for i in keep):
         pos = [i + 1 for i in keep if not header[i]]
         raise DataError(f"{name}{where}: column(s) {_show(pos)} have values but no name in the header")
     if not rows:
@@ -168,6 +176,8 @@ def _frame(header: list[str], rows: list[list[str]], row_numbers: list[int], nam
     df = pd.DataFrame([[r[i] for i in keep] for r in rows], columns=[header[i] for i in keep], dtype="str")
     df.attrs["row_numbers"] = list(row_numbers)
     df.attrs["source"] = name
+    if row_index:
+        df.attrs["dropped_row_index"] = True
     return df
 
 
@@ -337,6 +347,9 @@ def read_columns(path: str | Path, **options) -> list[str] | None:
 def read_table(path: str | Path, **options) -> pd.DataFrame:
     """Read a survey file as it is: text cells for CSV and Excel, codes for SPSS.
 
+    An unnamed first column holding exactly 1, 2, ..., n (the row names R's ``write.csv``
+    adds) is dropped; any other unnamed column with values is an error.
+
     Parameters
     ----------
     path : str or Path
@@ -358,7 +371,8 @@ def read_table(path: str | Path, **options) -> pd.DataFrame:
     -------
     DataFrame
         ``attrs["row_numbers"]`` holds the file row of every data row (the header is
-        row 1 in a CSV file); ``attrs["value_labels"]`` the SPSS value labels.
+        row 1 in a CSV file); ``attrs["value_labels"]`` the SPSS value labels;
+        ``attrs["dropped_row_index"]`` is True when an R row index was dropped.
 
     Raises
     ------

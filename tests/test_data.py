@@ -184,6 +184,20 @@ def test_repeated_column(tmp_path):
           "s.csv: column 'q2' appears 2 times (columns 8, 12); every column needs a unique name")
 
 
+def test_unnamed_first_column_1_to_n_is_an_r_row_index(tmp_path):
+    # R's write.csv(row.names = TRUE): an unnamed first column "1".."n" is dropped, not an error
+    p = put(tmp_path, "s.csv", '"","q1","q2"\n"1",5,4\n"2",3,3\n"3",1,2\n')
+    df = read_table(p)
+    assert list(df.columns) == ["q1", "q2"] and df["q1"].tolist() == ["5", "3", "1"]
+    assert df.attrs["dropped_row_index"] is True
+    assert "dropped_row_index" not in read_table(put(tmp_path, "t.csv", "q1,q2\n5,4\n")).attrs
+    for body in ('"1",5\n"3",3\n', '"2",5\n"3",3\n', '"a",5\n"b",3\n'):  # not exactly 1..n: still an error
+        with pytest.raises(DataError, match=r"^u\.csv: column\(s\) 1 have values but no name in the header$"):
+            read_table(put(tmp_path, "u.csv", '"","q1"\n' + body))
+    with pytest.raises(DataError, match=r"column\(s\) 2 have values but no name"):  # only the first column
+        read_table(put(tmp_path, "v.csv", 'q1,""\n5,1\n3,2\n'))
+
+
 def test_missing_column(tmp_path):
     rows = [r[:-1] for r in ROWS]
     fails(put(tmp_path, "s.csv", csv_text(rows, header=HEADER[:-1])),
