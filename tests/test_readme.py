@@ -15,10 +15,10 @@ from conftest import DEMO, ROOT
 pytestmark = pytest.mark.slow
 
 
-def newcomer_commands() -> list[str]:
+def newcomer_commands(tag: str = "newcomer") -> list[str]:
     text = (ROOT / "README.md").read_text()
-    block = re.search(r"<!-- newcomer:start -->\s*```sh\n(.*?)```\s*<!-- newcomer:end -->", text, re.S)
-    assert block, "README.md lost its newcomer block"
+    block = re.search(rf"<!-- {tag}:start -->\s*```sh\n(.*?)```\s*<!-- {tag}:end -->", text, re.S)
+    assert block, f"README.md lost its {tag} block"
     return [line.split("  #")[0].strip() for line in block.group(1).splitlines() if line.strip()]
 
 
@@ -43,3 +43,29 @@ def test_newcomer_flow_from_readme(tmp_path, demo_contacts):
     html = index.read_text()
     assert "<code>alpha_level</code></td><td>0.01</td>" in html  # the edited parameter took effect
     assert len(list(index.parent.glob("0*.html"))) == 5
+
+
+def test_newcomer_flow_with_own_survey(tmp_path):
+    # The README's draft-from-your-survey flow, in a project with ../shared beside it.
+    from conftest import SHARED
+
+    if not (SHARED / "data" / "external").is_dir():
+        pytest.skip("../shared/data/external is not here")
+    project = tmp_path / "cxlab"
+    shutil.copytree(ROOT / "notebooks", project / "notebooks", ignore=shutil.ignore_patterns("*.ipynb"))
+    (project / "data" / "raw").mkdir(parents=True)
+    (project / ".venv").symlink_to(ROOT / ".venv")
+    (tmp_path / "shared").symlink_to(SHARED)
+    env = {**os.environ, "CXLAB_ROOT": str(project)}
+    commands = newcomer_commands("newcomer-survey")
+    assert len(commands) == 3 and "--survey" in commands[0]
+    outputs = []
+    for cmd in commands:
+        done = subprocess.run(shlex.split(cmd), cwd=project, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (cmd, done.stderr[-2000:])
+        outputs.append(done.stdout)
+    assert "03_sem_drivers: skipped — no structural model" in outputs[1]
+    reports = project / "reports" / "mobi"
+    assert sorted(p.name for p in reports.glob("0*.html")) == ["01_data_quality.html", "02_servqual_factors.html"]
+    assert "skipped" in (reports / "index.html").read_text()
+    assert not (project / "data" / "raw" / "mobi" / "truth.yaml").exists()  # nothing of the demo copied
