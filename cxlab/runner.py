@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -23,8 +22,9 @@ import nbformat
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
+from . import safety
 from .data import prepare
-from .paths import notebooks_dir, replace_dir
+from .paths import is_demo_generated, notebooks_dir, replace_dir
 from .study import Study, load_study, demo_study_path
 
 __all__ = ["RunError", "RunResult", "NotebookRun", "run_study", "execute_notebook", "load_notebook"]
@@ -61,6 +61,11 @@ class ThisPythonKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw: Any):
         kw.setdefault("env", {**os.environ, **{k: os.environ.get(k, v) for k, v in THREAD_ENV.items()}})
         return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        safety.kernels_may_start()  # none after SIGINT/SIGTERM
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        safety.track_kernel(self)  # killed (with its process group) on SIGINT/SIGTERM
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,7 @@ def _cell_error(exc: Exception) -> str:
     return f"{where}: {ename}: {evalue}"
 
 
+@safety.interruptible
 def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
               out: str | Path | None = None, code: bool = False, jobs: int | None = None,
               only: list[str] | None = None,
@@ -150,9 +156,14 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     Raises
     ------
     StudyError
-        Bad study file or parameters (nothing is run).
+        Bad study file or parameters, or its name is another study's (nothing is run).
+    OutputError
+        ``out`` breaks an output-folder rule or cannot be written (nothing is run).
     RunError
         A notebook failed; previous reports are untouched.
+    Interrupted
+        SIGINT or SIGTERM: kernels killed, temporary folders removed, previous reports
+        untouched.
     """
     from . import report
     from .synth import ensure_demo_contacts
@@ -165,17 +176,19 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
             raise RunError(f"--only: {name!r} is not a notebook of this study ({', '.join(study.notebooks)})")
     notebooks = {name: load_notebook(name) for name in names}
 
+    reports_root = safety.reports_root(study, out)  # the output-folder rules, before any work
+    final = reports_root / study.name
+    safety.check_study_name(study, final)
+
     contacts = study.data.get("contacts")
-    if contacts is not None and not contacts.exists():
+    if contacts is not None and not contacts.exists() and is_demo_generated(contacts):
         progress(f"generating the demo contact log {contacts} (first run only)")
         ensure_demo_contacts(contacts.parent)
     progress(f"preparing data for study '{study.name}'")
     prepare(study)
 
-    reports_root = Path(out).resolve() if out else study.root / "reports"
-    final = reports_root / study.name
     reports_root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{study.name}.tmp-", dir=reports_root))
+    tmp = safety.temporary_dir(prefix=f".{study.name}.tmp-", dir=reports_root)
     params = {"study_file": str(study.path), "parameters": dict(study.overrides)}
     jobs = max(1, min(jobs or min(os.cpu_count() or 1, 4), len(names)))
     progress(f"running {len(names)} notebook(s), {jobs} at a time, into {final}")
@@ -220,7 +233,9 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         report.write_index(tmp / "index.html", study=study, runs=runs, seconds=seconds, code=code)
         for name in names:  # executed notebooks are build products; HTML is the report
             (tmp / f"{name}.ipynb").unlink(missing_ok=True)
-        replace_dir(tmp, final)
+        safety.mark_run(tmp, study)
+        with safety.critical():  # a signal must not fall between the two renames
+            replace_dir(tmp, final)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
