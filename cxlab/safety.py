@@ -77,21 +77,22 @@ def reports_root(study, out: str | Path | None = None) -> Path:
     default = (study.root / "reports").resolve()
     root = Path(out).expanduser().resolve() if out is not None else default
     final = root / study.name
+    what = f"--out {root}" if out is not None else f"the reports folder {root}"
 
     def refuse(rule: str) -> OutputError:
-        return OutputError(f"--out {root}: {rule}. Choose a new or empty folder elsewhere "
-                           f"(or leave out --out: reports then go to {default}).")
+        return OutputError(f"{what}: {rule}. Choose a new or empty folder elsewhere with --out"
+                           + (f" (or leave --out out: reports then go to {default})." if out is not None else "."))
 
     if inside_raw(root) or inside_raw(final):
         raise refuse("it is inside a data/raw folder: raw data are read-only, no output may land there")
     for project in {study.root.resolve(), project_root()}:
         for area in ("raw", "processed"):
-            if _within(root, project / "data" / area):
+            if _within(root, (project / "data" / area).resolve()):
                 raise refuse(f"it is inside {project / 'data' / area}: no reports may land among the study data")
     study_folders = {study.path.parent, *(Path(p).parent for p in study.data.values())}
     for folder in sorted(study_folders):
         if root != default and _within(root, folder):
-            raise refuse(f"it is inside the study folder {folder}, which holds the study's files")
+            raise refuse(f"it is inside the study folder {folder} (the study file or its data live there)")
         if _within(folder, final):
             raise refuse(f"the reports would replace {final}, which holds the study folder {folder}")
     if root.exists() and not root.is_dir():
@@ -110,7 +111,7 @@ def reports_root(study, out: str | Path | None = None) -> Path:
                               "the report folders in it.\n", encoding="utf-8")
         os.rmdir(tempfile.mkdtemp(prefix=".cxlab-probe-", dir=root))
     except OSError as exc:
-        raise OutputError(f"--out {root}: cannot write there ({exc.strerror or exc}). Choose a folder you can "
+        raise OutputError(f"{what}: cannot write there ({exc.strerror or exc}). Choose a folder you can "
                           "write to.") from None
     return root
 
@@ -152,9 +153,9 @@ def check_study_name(study, reports: Path | None = None) -> None:
         if owner is not None and owner != me:
             other = owner if Path(owner).is_absolute() else str(study.root / owner)
             raise StudyError(str(study.path), [
-                f"name: {study.name!r} is already the name of another study, {other} (its outputs are in "
-                f"{folder}); {study.path} must not overwrite them. Give {study.path} another name: "
-                f"(or delete {folder} if the other study is gone)"])
+                f"name: {study.name!r} is already used by another study file, {other}, whose outputs are in "
+                f"{folder}; they are not overwritten by {study.path}. Give this study another name: "
+                f"(or delete {folder} if {other} is gone)"])
 
 
 def mark_run(folder: Path, study) -> None:
@@ -272,6 +273,7 @@ def interruptible(func: Callable) -> Callable:
         if threading.current_thread() is not threading.main_thread():
             return func(*args, **kwargs)
         previous = {s: signal.signal(s, _handler) for s in (signal.SIGINT, signal.SIGTERM)}
+        logging_disabled = logging.root.manager.disable
         _State.stopping = _State.deferred = None
         try:
             return func(*args, **kwargs)
@@ -283,6 +285,6 @@ def interruptible(func: Callable) -> Callable:
                     shutil.rmtree(_State.temporary.pop(), ignore_errors=True)
             for s, h in previous.items():
                 signal.signal(s, h)
-            logging.disable(logging.NOTSET)
+            logging.disable(logging_disabled)
 
     return wrapper
