@@ -42,9 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cxlab`` command; returns the exit code.
 
     Exit codes: 0 success; 1 a notebook failed or the data are bad; 2 the study, its
-    parameters or the command line are wrong (nothing was run).
+    parameters, the output folder, the secret or the command line are wrong (nothing was
+    run); 130 / 143 interrupted by SIGINT / SIGTERM (kernels stopped, temporary folders
+    removed, previous reports untouched).
     """
     from .data import DataError
+    from .safety import Interrupted, check_study_name
 
     args = _parser().parse_args(argv)
     try:
@@ -71,10 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         overrides = dict(parse_override(t) for t in args.param)
         if args.command == "check":
             from .data import load_survey
-
             from .runner import study_plan
 
             study = load_study(args.study or demo_study_path(), overrides=overrides)
+            check_study_name(study)
             loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))
             the_plan = study_plan(study)
             print(f"{study.path}: OK (study '{study.name}', {len(loaded.data)} respondents; "
@@ -102,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as exc:  # RunError: a notebook failed
         print(f"cxlab: run failed: {exc}", file=sys.stderr)
         return 1
+    except Interrupted as exc:
+        print(f"cxlab: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:  # Ctrl-C outside a run (check, new)
+        print("cxlab: interrupted by SIGINT", file=sys.stderr)
+        return 130
     except Exception as exc:  # noqa: BLE001 - a user sees one line, never a traceback
         if os.environ.get("CXLAB_DEBUG"):
             raise

@@ -54,8 +54,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .paths import replace_dir
-from .privacy import load_secret, pseudonymise, redact_text
+from .paths import replace_dir, study_file_id
+from .privacy import load_secret, pseudonymise, redact_text, secret_digest
 
 __all__ = ["DataError", "Prepared", "SURVEY_FORMATS", "read_columns", "read_table", "clean_survey", "load_survey",
            "survey_flags", "prepare", "sha256", "load_processed_survey", "load_contact_features", "load_contacts", "respondent_table", "has_contact_features", "load_linkage",
@@ -684,6 +684,10 @@ def _contact_source(study):
 
 def _fingerprint_inputs(study) -> dict:
     inputs: dict[str, Any] = {k: sha256(p) for k, p in study.input_files().items() if Path(p).exists()}
+    # which study file owns data/processed/<name> (a second study with the same name is refused)
+    inputs["study_file"] = study_file_id(study.path, study.root)
+    # a keyed digest of the secret, never the secret: a new secret re-pseudonymises
+    inputs["secret"] = secret_digest(load_secret())
     inputs["contact_window_days"] = study.parameters["contact_window_days"]
     options = {k: dict(v) for k, v in getattr(study, "data_options", {}).items() if v}
     if options:

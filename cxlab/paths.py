@@ -7,7 +7,8 @@ import shutil
 import time
 from pathlib import Path
 
-__all__ = ["project_root", "notebooks_dir", "replace_dir", "DEMO_GENERATED_FILES"]
+__all__ = ["project_root", "notebooks_dir", "replace_dir", "DEMO_GENERATED_FILES", "is_demo_generated", "inside_raw",
+           "study_file_id"]
 
 #: Files of the demo study that are generated on first use instead of committed
 #: (identical on every machine: same generator, same seed).
@@ -22,6 +23,44 @@ def project_root() -> Path:
     """
     env = os.environ.get("CXLAB_ROOT")
     return Path(env).resolve() if env else Path(__file__).resolve().parent.parent
+
+
+def inside_raw(path: Path) -> bool:
+    """Whether ``path`` is a ``data/raw`` folder or lies inside one (raw data: read-only).
+
+    >>> inside_raw(Path("/p/data/raw/demo/x")), inside_raw(Path("/p/data/processed/demo"))
+    (True, False)
+    """
+    parts = Path(path).parts
+    return any(parts[i - 1:i + 1] == ("data", "raw") for i in range(1, len(parts)))
+
+
+def is_demo_generated(path: Path) -> bool:
+    """Whether ``path`` is a demo file generated on first use: ``<project>/data/raw/demo/<file>``.
+
+    Only the bundled demo study (the ``demo`` folder of a project's ``data/raw``) has
+    generated files; any other study's missing file is an error.
+
+    >>> is_demo_generated(Path("/p/data/raw/demo/contacts.parquet"))
+    True
+    >>> is_demo_generated(Path("/p/data/raw/mine/contacts.parquet"))
+    False
+    """
+    path = Path(path)
+    return path.name in DEMO_GENERATED_FILES and path.parent.parts[-3:] == ("data", "raw", "demo")
+
+
+def study_file_id(path: Path, root: Path) -> str:
+    """How outputs record the study file that wrote them: relative to the project root if inside it.
+
+    >>> study_file_id(Path("/p/data/raw/demo/study.yaml"), Path("/p"))
+    'data/raw/demo/study.yaml'
+    """
+    path, root = Path(path), Path(root)
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def notebooks_dir() -> Path:

@@ -19,28 +19,84 @@ import hmac
 import os
 import re
 import secrets
+import sys
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 
-__all__ = ["load_secret", "pseudonymise", "redact_text", "suppress_small_cells"]
+__all__ = ["load_secret", "secret_digest", "SecretError", "pseudonymise", "redact_text", "suppress_small_cells"]
 
 SECRET_FILE = Path("~/.config/cxlab/secret")
 
 
+#: Shortest secret accepted, in bytes: an HMAC-SHA256 key should be at least as long as its output.
+MIN_SECRET_BYTES = 32
+_CREATE_SECRET = ("create one with\n"
+                  "    mkdir -p ~/.config/cxlab && python -c \"import secrets; print(secrets.token_hex(32))\" "
+                  "> ~/.config/cxlab/secret && chmod 600 ~/.config/cxlab/secret\n"
+                  "  (or put such a value in $CXLAB_SECRET)")
+
+
+class SecretError(ValueError):
+    """The pseudonymisation secret is empty or too short; the message says how to create one."""
+
+
+def _checked_secret(value: bytes, where: str) -> bytes:
+    if len(value.strip()) < MIN_SECRET_BYTES:
+        what = "is empty" if not value.strip() else f"is only {len(value.strip())} bytes long"
+        raise SecretError(f"The pseudonymisation secret in {where} {what}; it must be at least "
+                          f"{MIN_SECRET_BYTES} random bytes, or anyone could recompute the keys from the ids: "
+                          + _CREATE_SECRET)
+    return value
+
+
 def load_secret() -> bytes:
-    """The study secret: ``$CXLAB_SECRET``, else ``~/.config/cxlab/secret`` (created if absent)."""
+    """The study secret: ``$CXLAB_SECRET``, else ``~/.config/cxlab/secret`` (created if absent).
+
+    A secret shorter than :data:`MIN_SECRET_BYTES` (or empty) is refused with
+    :class:`SecretError`. A newly created secret is announced once on stderr, with its
+    path: the same secret must be used for every wave, or the keys no longer link.
+    """
     env = os.environ.get("CXLAB_SECRET")
-    if env:
-        return env.encode()
+    if env is not None:
+        return _checked_secret(env.encode(), "$CXLAB_SECRET")
     path = SECRET_FILE.expanduser()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if not path.exists() and _create_secret(path):
+        print(f"cxlab: created a new pseudonymisation secret in {path} (readable only by you). Keep it and "
+              "back it up: every wave must be keyed with the same secret, and without it the keys in new "
+              "data no longer match earlier waves' (linkage across waves is lost). Never share or commit it.",
+              file=sys.stderr, flush=True)
+    return _checked_secret(path.read_bytes().strip(), str(path))
+
+
+def _create_secret(path: Path) -> bool:
+    """Write a random secret to ``path`` (mode 600) unless it exists; True if this call created it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
         with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+            fh.write(secrets.token_hex(32) + "\n")
+        os.link(tmp, path)  # complete file or nothing; another process may have won the race
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def secret_digest(secret: bytes) -> str:
+    """A keyed digest that identifies the secret without revealing it.
+
+    ``HMAC-SHA256(secret, "cxlab-fingerprint")``: recorded in the processed data's
+    fingerprint so that a new secret re-pseudonymises, while the secret itself is never
+    written anywhere.
+
+    >>> secret_digest(b"k" * 32) == secret_digest(b"k" * 32) != secret_digest(b"j" * 32)
+    True
+    """
+    return hmac.new(secret, b"cxlab-fingerprint", hashlib.sha256).hexdigest()
 
 
 def pseudonymise(values: Iterable, *, secret: bytes, prefix: str = "k_", length: int = 16) -> list:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -28,8 +27,9 @@ import nbformat
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
+from . import safety
 from .data import prepare
-from .paths import notebooks_dir, replace_dir
+from .paths import is_demo_generated, notebooks_dir, replace_dir
 from .plan import Plan, capabilities, plan as make_plan, prune
 from .progress import ENV as progress_env
 from .study import Study, load_study, demo_study_path
@@ -72,6 +72,11 @@ class ThisPythonKernelManager(AsyncKernelManager):
         kw.setdefault("env", {**os.environ, **{k: os.environ.get(k, v) for k, v in THREAD_ENV.items()},
                               **self.extra_env})
         return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        safety.kernels_may_start()  # none after SIGINT/SIGTERM
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        safety.track_kernel(self)  # killed (with its process group) on SIGINT/SIGTERM
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,7 @@ def _watch_progress(tmp: Path, names, done, stop: threading.Event, progress, eve
                 progress(f"  {name}: {line}")
 
 
+@safety.interruptible
 def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
               out: str | Path | None = None, code: bool = False, jobs: int | None = None,
               only: list[str] | None = None,
@@ -190,9 +196,14 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     Raises
     ------
     StudyError
-        Bad study file or parameters (nothing is run).
+        Bad study file or parameters, or its name is another study's (nothing is run).
+    OutputError
+        ``out`` breaks an output-folder rule or cannot be written (nothing is run).
     RunError
         A notebook failed; previous reports are untouched.
+    Interrupted
+        SIGINT or SIGTERM: kernels killed, temporary folders removed, previous reports
+        untouched.
     """
     from . import report
     from .synth import ensure_demo_contacts
@@ -208,17 +219,19 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     caps = capabilities(study)
     notebooks = {name: prune(load_notebook(name), caps) for name in names}
 
+    reports_root = safety.reports_root(study, out)  # the output-folder rules, before any work
+    final = reports_root / study.name
+    safety.check_study_name(study, final)
+
     contacts = study.data.get("contacts")
-    if contacts is not None and not contacts.exists():
+    if contacts is not None and not contacts.exists() and is_demo_generated(contacts):
         progress(f"generating the demo contact log {contacts} (first run only)")
         ensure_demo_contacts(contacts.parent)
     progress(f"preparing data for study '{study.name}'")
     prepare(study)
 
-    reports_root = Path(out).resolve() if out else study.root / "reports"
-    final = reports_root / study.name
     reports_root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{study.name}.tmp-", dir=reports_root))
+    tmp = safety.temporary_dir(prefix=f".{study.name}.tmp-", dir=reports_root)
     params = {"study_file": str(study.path), "parameters": dict(study.overrides)}
     jobs = max(1, min(jobs or min(os.cpu_count() or 1, 4), len(names)))
     progress(f"running {len(names)} notebook(s), {jobs} at a time, into {final}")
@@ -261,7 +274,9 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
             for name in done:
                 (tmp / f"{name}.ipynb").unlink(missing_ok=True)
             incomplete = final.with_name(f"{final.name}.incomplete")
-            replace_dir(tmp, incomplete)
+            safety.mark_run(tmp, study)
+            with safety.critical():
+                replace_dir(tmp, incomplete)
             name, exc = failures[0]
             more = f" (and {len(failures) - 1} more notebook(s))" if len(failures) > 1 else ""
             raise RunError(
@@ -274,7 +289,9 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         report.write_index(tmp / "index.html", study=study, runs=runs, seconds=seconds, code=code, plan=the_plan)
         for name in names:  # executed notebooks are build products; HTML is the report
             (tmp / f"{name}.ipynb").unlink(missing_ok=True)
-        replace_dir(tmp, final)
+        safety.mark_run(tmp, study)
+        with safety.critical():  # a signal must not fall between the two renames
+            replace_dir(tmp, final)
         shutil.rmtree(final.with_name(f"{final.name}.incomplete"), ignore_errors=True)
     finally:
         stop_watch.set()

@@ -800,6 +800,76 @@ def _survey_columns(path: Path, options: Mapping[str, Any] | None = None) -> lis
         return None
 
 
+#: A study file is a page or two of YAML; anything far larger is refused unread.
+MAX_YAML_BYTES = 1_000_000
+#: Most values (mappings, lists and scalars) a study file may hold once aliases are expanded.
+MAX_YAML_NODES = 100_000
+
+
+class _StudyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader; :func:`_read_yaml` checks the node tree before building values."""
+
+
+class _Refused(Exception):
+    """A study file whose node tree is unsafe to build."""
+
+
+def _expanded_size(node: yaml.Node, limit: int) -> int:
+    """Values in ``node`` with every alias expanded; stops early past ``limit``; refuses cycles."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def size(n: yaml.Node) -> int:
+        if id(n) in sizes:
+            return sizes[id(n)]
+        if id(n) in open_:
+            raise _Refused("an alias refers to a value that contains it (a recursive alias)")
+        open_.add(id(n))
+        children = ([c for pair in n.value for c in pair] if isinstance(n, yaml.MappingNode)
+                    else n.value if isinstance(n, yaml.SequenceNode) else [])
+        total = 1
+        for c in children:
+            total += size(c)
+            if total > limit:
+                break
+        open_.discard(id(n))
+        sizes[id(n)] = total
+        return total
+
+    return size(node)
+
+
+def _read_yaml(path: Path) -> Any:
+    """Parse a study file safely: size capped, aliases expanded only up to a small tree.
+
+    A "billion laughs" file (aliases of aliases) is refused as a :class:`StudyError`
+    before any value is built.
+    """
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise StudyError(str(path), [f"the file is {size:,} bytes; a study file may be at most "
+                                     f"{MAX_YAML_BYTES:,} bytes"])
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StudyError(str(path), [f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"]) from None
+    loader = _StudyLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
+            raise _Refused(f"its aliases (*name) expand to more than {MAX_YAML_NODES:,} values")
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise StudyError(str(path), [f"not valid YAML: {exc}"]) from None
+    except (_Refused, RecursionError) as exc:
+        why = "it nests too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise StudyError(str(path), [f"refused: {why}"]) from None
+    finally:
+        loader.dispose()
+
+
 def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
                check_data: bool = True) -> Study:
     """Read and validate a study YAML file.
@@ -828,10 +898,7 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
     path = Path(path).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"Study file not found: {path}")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise StudyError(str(path), [f"not valid YAML: {exc}"]) from None
+    raw = _read_yaml(path)
     problems: list[str] = []
     if not isinstance(raw, dict):
         raise StudyError(str(path), ["the file must hold a mapping of keys (name, data, codebook, ...)"])
@@ -921,10 +988,11 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
 
 
 def _generated_on_demand(p: Path) -> bool:
-    # The demo contact log is generated on first use, identically on every machine.
-    from .paths import DEMO_GENERATED_FILES
+    # The demo's contact log is generated on first use, identically on every machine;
+    # for any other study a missing file is an error.
+    from .paths import is_demo_generated
 
-    return p.name in DEMO_GENERATED_FILES and (p.parent / "truth.yaml").exists()
+    return is_demo_generated(p)
 
 
 _LATENT_RE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*=~")
@@ -977,35 +1045,65 @@ def _check_columns(survey: Path, codebook: Codebook, models: Mapping[str, str], 
 def new_study(name: str, *, source: str | Path | None = None) -> Path:
     """Start a study from a copy of another one (by default the demo study).
 
-    Copies the source study's folder to ``<project>/data/raw/<name>/`` (its data files
-    and ``study.yaml``, with ``name:`` set to the new name) and returns the new YAML path.
-    The demo's contact log is generated first if it is missing.
+    Copies the source study's ``study.yaml`` (with ``name:`` set to the new name), its
+    ``README.md`` and the data files it names that live in its folder to
+    ``<project>/data/raw/<name>/``, and returns the new YAML path. Nothing else is copied
+    (no hidden files, keys or other files that happen to sit in the folder). The copy is
+    assembled and validated in a temporary folder and moved into place only when it
+    loads; on any failure nothing is left under ``data/raw``. The demo's contact log is
+    generated first if it is missing.
 
     Raises
     ------
     ValueError
         If ``name`` is not a valid study name or the folder already exists.
+    StudyError
+        If the source is not a valid study (or its copy would not be one).
+    FileNotFoundError
+        If the source does not exist.
     """
+    import os
     import shutil
+    import tempfile
 
     from .paths import project_root
 
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name or ""):
         raise ValueError(f"The 'name' parameter of new_study must use letters, digits, '_' and '-' only. Got {name!r} instead.")
     src = Path(source).resolve() if source else demo_study_path()
-    target = project_root() / "data" / "raw" / name
+    if src.is_dir():
+        src = src / "study.yaml"
+        if not src.is_file():
+            raise FileNotFoundError(f"{src.parent} is not a study folder: it has no study.yaml (give the study's "
+                                    "YAML file with --from).")
+    raw_root = project_root() / "data" / "raw"
+    target = raw_root / name
     if target.exists():
         raise ValueError(f"The study folder {target} already exists: choose another name or edit that study.")
     if src.parent == demo_study_path().parent:
         from .synth import ensure_demo_contacts
 
         ensure_demo_contacts(src.parent)
-    shutil.copytree(src.parent, target, ignore=shutil.ignore_patterns("*.tmp", ".*"))
-    yaml_path = target / src.name
-    text = yaml_path.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^name:\s*\S+", f"name: {name}", text, count=1)
-    yaml_path.write_text(text, encoding="utf-8")
-    if yaml_path.name != "study.yaml":
-        yaml_path = yaml_path.rename(target / "study.yaml")
-    load_study(yaml_path)  # the copy must validate as it is
-    return yaml_path
+    original = load_study(src)  # refuses a source that is not a valid study before anything is written
+    files = [*original.data.values(), src.parent / "README.md"]
+    if "database" in original.data_options.get("contacts", {}):
+        files.append(Path(original.data_options["contacts"]["database"]))
+    raw_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.new-", dir=raw_root))
+    try:
+        for f in files:
+            f = Path(f)
+            if f.is_file() and f.parent.is_relative_to(src.parent) and not f.name.startswith("."):
+                (tmp / f.relative_to(src.parent)).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(f, tmp / f.relative_to(src.parent))
+        text = src.read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^name:\s*\S+", f"name: {name}", text, count=1)
+        (tmp / "study.yaml").write_text(text, encoding="utf-8")
+        copy = load_study(tmp / "study.yaml")  # the copy must validate as it is
+        if copy.name != name:
+            raise StudyError(str(src), [f"name: could not set it to {name!r} (write it as a plain 'name: ...' line)"])
+        os.rename(tmp, target)  # fails if the folder appeared meanwhile
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target / "study.yaml"

@@ -306,7 +306,7 @@ def mini_study(tmp_path, monkeypatch):
     """A small study (survey + contact log) in its own project folder."""
     from cxlab.study import load_study
 
-    monkeypatch.setenv("CXLAB_SECRET", "test-secret")
+    monkeypatch.setenv("CXLAB_SECRET", "test-secret-" + "x" * 32)
     raw = tmp_path / "data" / "raw" / "mini"
     raw.mkdir(parents=True)
     header = HEADER + ["email", "phone", "comment"]

@@ -23,8 +23,8 @@ def test_same_secret_same_keys_other_secret_other_keys():
 
 
 def test_secret_from_environment_or_private_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("CXLAB_SECRET", "from-env")
-    assert load_secret() == b"from-env"
+    monkeypatch.setenv("CXLAB_SECRET", "from-env-" + "x" * 32)
+    assert load_secret() == b"from-env-" + b"x" * 32
     monkeypatch.delenv("CXLAB_SECRET")
     monkeypatch.setattr(privacy, "SECRET_FILE", tmp_path / "cfg" / "secret")
     first = load_secret()
