@@ -50,10 +50,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         overrides = dict(parse_override(t) for t in args.param)
         if args.command == "check":
-            from .data import load_survey
+            from .data import contact_log_problems, load_survey
 
             study = load_study(args.study or demo_study_path(), overrides=overrides)
             loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))
+            problems = contact_log_problems(study)
+            if problems:
+                raise DataError("\n".join(problems))
             print(f"{study.path}: OK (study '{study.name}', {len(loaded.data)} respondents, "
                   f"{len(study.notebooks)} notebooks)")
             handled = loaded.quality

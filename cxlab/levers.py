@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 
-from ._text import number
+from ._text import md, number
 
 __all__ = [
     "driver_importance",
@@ -1334,7 +1334,7 @@ class LeverSummary(str):
 
 def _name(lever: str) -> str:
     """A variable name as words (``repeat_contacts`` -> repeat contacts)."""
-    return str(lever).replace("_", " ")
+    return md(str(lever).replace("_", " "))
 
 
 def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
@@ -1376,7 +1376,7 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
     if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
         raise ValueError(f"The 'top' parameter of {caller} must be an int >= 1. Got {top!r} instead.")
     table = table.sort_values("rank", kind="stable")
-    outcome = table.attrs.get("outcome", "the outcome")
+    outcome = md(table.attrs.get("outcome", "the outcome"))
     level = f"{table.attrs.get('ci', 0.95):.0%}"
     by_cost = bool(table["cost"].notna().all())
     n = table.attrs.get("n")

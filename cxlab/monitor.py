@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from . import measures
-from ._text import MINUS, number, pvalue
+from ._text import MINUS, md, number, pvalue
 
 __all__ = [
     "add_period",
@@ -637,8 +637,8 @@ def _level(ci):
 
 def _where(row):
     if "previous" in row["comparison"]:
-        return f"between {row['reference']} and {row['period']}"
-    return f"in {row['period']} compared with the baseline {row['reference']}"
+        return f"between {md(row['reference'])} and {md(row['period'])}"
+    return f"in {md(row['period'])} compared with the baseline {md(row['reference'])}"
 
 
 def _numbers(row, kind, digits, ci):
@@ -716,7 +716,8 @@ def describe_changes(
     paragraphs = []
     for (metric, grp), rows in sub.groupby(["metric", "group"], sort=False):
         name, kind = names.get(metric, (metric, "points"))
-        prefix = f"For {grp}: " if group is None and grp != "all" else ""
+        name = md(name)
+        prefix = f"For {md(grp)}: " if group is None and grp != "all" else ""
         sig = rows[rows["significant"].astype(bool)]
         if len(sig):
             text = " ".join(_sentence_change(r, name, kind, digits, ci) for _, r in sig.iterrows())
@@ -734,7 +735,7 @@ def describe_changes(
             r = rows.loc[rows["pvalue_adj"].idxmin()]
             text = (f"{name} did not change significantly in any of the {len(rows)} "
                     f"comparisons (smallest Holm-adjusted {pvalue(r['pvalue_adj'])}: "
-                    f"{r['period']} against {r['reference']}).")
+                    f"{md(r['period'])} against {md(r['reference'])}).")
         paragraphs.append(prefix + text)
     if not paragraphs:
         return "No comparison could be made (too few periods, or suppressed cells)."

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from cxlab import factor as _factor
+from cxlab._text import md
 
 __all__ = [
     "alpha",
@@ -1026,18 +1027,19 @@ def describe_validity(table: pd.DataFrame) -> str:
         parts = [head + f" (CR {table['composite_reliability'].min():.2f}–{table['composite_reliability'].max():.2f}, "
                         f"AVE {table['ave'].min():.2f}–{table['ave'].max():.2f})."]
     else:
-        short = "; ".join(f"{f} (CR {r.composite_reliability:.2f}, AVE {r.ave:.2f})" for f, r in table[~ok].iterrows())
+        short = "; ".join(f"{md(f)} (CR {r.composite_reliability:.2f}, AVE {r.ave:.2f})" for f, r in table[~ok].iterrows())
         parts = [head + f"; short: {short}."]
     fails = table[~table["fornell_larcker"]]
     if fails.empty:
         parts.append(f"Discriminant validity: every factor's √AVE exceeds its correlations with the others "
                      f"(Fornell–Larcker; largest correlation {table['max_correlation'].max():.2f}).")
     else:
-        bad = "; ".join(f"{f} (√AVE {r.sqrt_ave:.2f} vs r = {r.max_correlation:.2f} with {r.max_correlation_with})"
+        bad = "; ".join(f"{md(f)} (√AVE {r.sqrt_ave:.2f} vs r = {r.max_correlation:.2f} with {md(r.max_correlation_with)})"
                         for f, r in fails.iterrows())
         parts.append(f"Discriminant validity: the Fornell–Larcker criterion fails for {bad}.")
     top = table["max_htmt"].idxmax()
-    h, other = table.loc[top, "max_htmt"], table.loc[top, "max_htmt_with"]
+    h, other = table.loc[top, "max_htmt"], md(table.loc[top, "max_htmt_with"])
+    top = md(top)
     if h < HTMT_CUTOFFS["strict"]:
         parts.append(f"Every HTMT ratio is below {HTMT_CUTOFFS['strict']:.2f} (highest {h:.2f}, {top}–{other}).")
     elif h < HTMT_CUTOFFS["liberal"]:

@@ -13,6 +13,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from ._text import md
 from .data import sha256
 
 __all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "TEMPLATES"]
@@ -279,8 +280,8 @@ def methods_section(study, topic: str) -> str:
         raise ValueError(f"The 'topic' parameter of methods_section must be one of "
                          f"{', '.join(map(repr, _METHODS))}. Got {topic!r} instead.")
     text, refs = _METHODS[topic]
-    p = dict(study.parameters)
+    p = {k: md(v) if isinstance(v, str) else v for k, v in study.parameters.items()}
     p["ci_pct"] = f"{100 * p['ci_level']:g}"
-    p["missing_codes"] = ", ".join(map(str, study.codebook.missing_codes)) or "none declared"
+    p["missing_codes"] = ", ".join(md(c) for c in study.codebook.missing_codes) or "none declared"
     body = text.format(**p)
     return body + "\n\n**References**\n\n" + "\n".join(f"- {REFERENCES[k]}" for k in refs)

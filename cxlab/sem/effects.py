@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._text import number
+from .._text import md, number
 from .syntax import parse_model
 
 __all__ = ["with_effects", "effects_table", "compare_segments", "SegmentComparison", "describe_drivers"]
@@ -594,14 +594,14 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
         items = []
         for r in rows.itertuples():
             mark = "" if r.pvalue < alpha else ", not significant"
-            items.append(f"{r.driver} (β = {number(r.std_all)}{mark})")
-        head = f"**{outcome}**" + (f" (R² = {r2[outcome]:.2f})" if outcome in r2.index else "")
+            items.append(f"{md(r.driver)} (β = {number(r.std_all)}{mark})")
+        head = f"**{md(outcome)}**" + (f" (R² = {r2[outcome]:.2f})" if outcome in r2.index else "")
         parts.append(f"{head}: {', '.join(items)}.")
     ind = eff[(eff["effect"] == "indirect") & (eff["pvalue"] < alpha)].sort_values("std_all", key=abs,
                                                                                  ascending=False)
     if len(ind):
         top = ind.iloc[0]
-        parts.append(f"The largest indirect effect is {top['driver']} → {top['outcome']} "
+        parts.append(f"The largest indirect effect is {md(top['driver'])} → {md(top['outcome'])} "
                      f"(β = {number(top['std_all'])}), through the intermediate outcomes.")
     if invariance is not None and "metric" in invariance.index:
         row = invariance.loc["metric"]
@@ -616,12 +616,12 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
             parts.append("**The multigroup model of the segments did not converge: its paths are not compared.**")
             return " ".join(parts)
         if segments.fit.warnings:
-            parts.append("The segment comparison warns: " + " ".join(segments.fit.warnings))
+            parts.append("The segment comparison warns: " + " ".join(map(md, segments.fit.warnings)))
         t = segments.tests.drop(index="all paths", errors="ignore")
         differ = t[t["pvalue_diff"] < alpha]
         if len(differ):
             parts.append("Paths that differ between segments: "
-                         + ", ".join(f"{p} (Δχ² = {r.chisq_diff:.1f}, p = {r.pvalue_diff:.3f})"
+                         + ", ".join(f"{md(p)} (Δχ² = {r.chisq_diff:.1f}, p = {r.pvalue_diff:.3f})"
                                      for p, r in differ.iterrows()) + ".")
         else:
             parts.append(f"No structural path differs significantly between segments at α = {alpha:g}.")
