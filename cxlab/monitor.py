@@ -413,7 +413,10 @@ def compare_periods(
     out = pd.DataFrame.from_records(rows, columns=columns[:-2])
     out["pvalue_adj"] = measures.holm(out["pvalue"].to_numpy()) if len(out) else []
     out["significant"] = (out["pvalue_adj"] < alpha).astype(bool)
-    return out[columns]
+    out = out[columns]
+    # how many periods there were to compare: describe_changes says why nothing was compared
+    out.attrs["n_periods"] = int(table.groupby(["metric", "group"])["period"].nunique().max()) if len(table) else 0
+    return out
 
 
 # ---------------------------------------------------------------------- control chart
@@ -683,6 +686,9 @@ def describe_changes(
         One paragraph per metric (and group), separated by blank lines: every
         significant change with its size, interval and Holm-adjusted p-value, and for a
         metric without one, that it did not change significantly, with the numbers.
+        Without any comparison (a table with one wave, or only suppressed cells), one
+        sentence that says so, e.g. ``"Only one wave: no change to test."``. Labels from
+        the data (groups, periods) are escaped for Markdown (:func:`cxlab._text.md`).
 
     Examples
     --------
@@ -706,6 +712,10 @@ def describe_changes(
     _check_columns(changes, need, "changes", caller)
     _check_alpha(ci, "ci", caller)
     _check_int(digits, "digits", caller, 0)
+    if changes.empty:
+        if changes.attrs.get("n_periods", 2) <= 1:
+            return "Only one wave: no change to test."
+        return "No comparison could be made (too few periods, or suppressed cells)."
     if group is not None and group not in set(changes["group"]):
         raise _param_error("group", caller,
                            f"None or one of {list(dict.fromkeys(changes['group']))}", group)

@@ -54,6 +54,9 @@ _MISSING = ("listwise", "pairwise")
 
 
 # --------------------------------------------------------------------------- helpers
+_LEAVE_OUT = "Leave them out first (cxlab.factor.drop_degenerate_items does, with a note)."
+
+
 def _prepare_items(
     data, reverse, response_range, missing, caller
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -86,18 +89,24 @@ def _prepare_items(
                 f"The 'response_range' parameter of {caller} must be a (low, high) pair with "
                 f"low < high. Got {response_range!r} instead."
             )
+    empty = [c for c in data.columns if data[c].isna().all()]
+    if empty:
+        raise _factor.DegenerateDataError(
+            f"The 'data' parameter of {caller} must have answers to every item. Got items without any "
+            f"answer {empty} instead. {_LEAVE_OUT}"
+        )
     if missing == "listwise":
         data = data.dropna()
     if len(data) < 3:
-        raise ValueError(
+        raise _factor.DegenerateDataError(
             f"The 'data' parameter of {caller} must have at least 3 complete rows. "
             f"Got {len(data)} instead."
         )
     constant = [c for c in data.columns if not data[c].std() > 0]
     if constant:
-        raise ValueError(
+        raise _factor.DegenerateDataError(
             f"The 'data' parameter of {caller} must have items that vary. "
-            f"Got constant (or empty) columns {constant} instead."
+            f"Got constant (or empty) columns {constant} instead. {_LEAVE_OUT}"
         )
     if reverse:
         low, high = (
