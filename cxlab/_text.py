@@ -92,6 +92,11 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, **options) -> None:
-    """Write ``frame`` as CSV with :func:`spreadsheet_safe` text cells (``index=False`` by default)."""
+    """Write ``frame`` as CSV with :func:`spreadsheet_safe` text cells (``index=False`` by default).
+
+    Lines end in CRLF as RFC 4180 says, so a cell holding a carriage return is quoted
+    and stays one cell.
+    """
     options.setdefault("index", False)
+    options.setdefault("lineterminator", "\r\n")
     spreadsheet_safe(frame).to_csv(path, **options)

@@ -72,7 +72,7 @@ _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}
 # A date with an optional time is never a phone number.
 _DATETIME = re.compile(rf"(?:{_DATE.pattern})(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?)?")
 # IBAN: country, check digits, 11-30 letters or digits (grouped by four or not); checksum verified.
-_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\w])", re.IGNORECASE)
+_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![\w])", re.IGNORECASE)
 _TOKEN = re.compile(r"\w+")
 
 #: Kinds of identifier :func:`find_identifiers` reports, in the order they are looked for.
@@ -196,14 +196,30 @@ def _sub_phone(text: str) -> str:
     return "".join(parts) + _PHONE.sub(_phone, text[last:])
 
 
+def _iban(match: re.Match) -> str:
+    """``[IBAN]`` for the longest leading part of the match that passes the checksum."""
+    text = match.group()
+    for end in range(len(text), 14, -1):
+        if text[end - 1] != " " and _iban_ok(text[:end]):
+            return "[IBAN]" + text[end:]
+    return text
+
+
+def _steps(rules: IdentifierRules):
+    """(kind, redaction) in the order they are applied: each sees the text the ones before left."""
+    return [
+        ("e-mail", lambda t: _EMAIL_HIDDEN.sub("[e-mail]", _EMAIL.sub("[e-mail]", t))),
+        ("IBAN", lambda t: _IBAN.sub(_iban, t)),
+        ("identifier", lambda t: _replace(t, _known_spans(t, rules.values), "[identifier]")),
+        ("customer id", lambda t: rules.id_pattern.sub("[customer id]", t) if rules.id_pattern else t),
+        ("phone", _sub_phone),
+    ]
+
+
 def _redact_one(text: str, rules: IdentifierRules) -> str:
-    text = _EMAIL.sub("[e-mail]", text)
-    text = _EMAIL_HIDDEN.sub("[e-mail]", text)
-    text = _IBAN.sub(lambda m: "[IBAN]" if _iban_ok(m.group()) else m.group(), text)
-    text = _replace(text, _known_spans(text, rules.values), "[identifier]")
-    if rules.id_pattern is not None:
-        text = rules.id_pattern.sub("[customer id]", text)
-    return _sub_phone(text)
+    for _, step in _steps(rules):
+        text = step(text)
+    return text
 
 
 def find_identifiers(texts: Iterable, *, rules: IdentifierRules | None = None) -> pd.DataFrame:
@@ -220,16 +236,15 @@ def find_identifiers(texts: Iterable, *, rules: IdentifierRules | None = None) -
     >>> find_identifiers(["jan [at] example [dot] com", "NL91 ABNA 0417 1643 00", "4 stars"]).any(axis=1).tolist()
     [True, True, False]
     """
-    rules = rules or IdentifierRules()
+    steps = _steps(rules or IdentifierRules())
     s = pd.Series(list(texts), dtype="string")
     found = {k: [] for k in KINDS}
     for text in s:
         text = "" if text is pd.NA else str(text)
-        found["e-mail"].append(bool(_EMAIL.search(text) or _EMAIL_HIDDEN.search(text)))
-        found["IBAN"].append(any(_iban_ok(m.group()) for m in _IBAN.finditer(text)))
-        found["identifier"].append(bool(_known_spans(text, rules.values)))
-        found["customer id"].append(bool(rules.id_pattern and rules.id_pattern.search(text)))
-        found["phone"].append("[phone]" in _sub_phone(text.replace("[phone]", "")))
+        for kind, step in steps:
+            redacted = step(text)
+            found[kind].append(redacted != text)
+            text = redacted
     return pd.DataFrame(found, index=texts.index if isinstance(texts, pd.Series) else None)
 
 
