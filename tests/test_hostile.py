@@ -440,3 +440,69 @@ def test_one_wave_says_there_is_no_change_to_test():
         assert changes.empty
         assert monitor.describe_changes(changes, group=None) == "Only one wave: no change to test."
         assert monitor.describe_changes(changes) == "Only one wave: no change to test."
+
+
+# ============================================================================ reports in a browser
+#: Notebooks that show labels from the data (segments, scales, the study's title and codes).
+BROWSER_NOTEBOOKS = ("01_data_quality", "05_monitoring")
+
+
+def _inject_payloads(project: Path) -> None:
+    """Payloads in every label and text field of the study copy."""
+    segments = {"premium": SCRIPT, "consumer": IMG, "small_business": LINK}
+    edit_survey(project, lambda df: df.assign(segment=df["segment"].replace(segments),
+                                              comment=cycle(list(PAYLOADS), len(df))))
+
+    def study(d):
+        d["title"] = f"Study {SCRIPT}</title>{SCRIPT}"
+        d["description"] = f"{IMG} {LINK}"
+        cb = d["codebook"]
+        cb["free_text"] = ["comment"]
+        cb["missing_codes"] = [*cb["missing_codes"], SCRIPT]
+        cb["scales"] = {(IMG if k == "intention_to_stay" else k): v for k, v in cb["scales"].items()}
+        d["parameters"]["loyalty"] = IMG
+
+    edit_yaml(project, study)
+
+
+@pytest.mark.slow
+def test_payloads_never_run_in_chromium(project):
+    from playwright.sync_api import sync_playwright
+
+    from cxlab.browser import ARGS, ensure_chromium
+
+    try:
+        chromium = ensure_chromium()
+    except RuntimeError as exc:  # pragma: no cover - only where apt-get cannot run
+        pytest.skip(f"headless Chromium unavailable: {exc}")
+    _inject_payloads(project)
+    out = project / "reports"
+    args = [a for nb in BROWSER_NOTEBOOKS for a in ("--only", nb)]
+    done = cxlab_cmd("run", *args, "--out", out, env={"CXLAB_ROOT": str(project), "CXLAB_SECRET": "t" * 64})
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    pages = [out / "demo" / "index.html", *(out / "demo" / f"{nb}.html" for nb in BROWSER_NOTEBOOKS)]
+    seen = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        for path in pages:
+            page = browser.new_page()
+            dialogs = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_timeout(200)
+            state = page.evaluate("""() => ({
+                ran: typeof window.__x !== 'undefined',
+                text: document.title + '\\n' + document.body.innerText,
+                scripts: Array.from(document.scripts).map(s => s.textContent).filter(t => t.includes('__x')).length,
+                handlers: document.querySelectorAll('[onerror]').length,
+                links: Array.from(document.links).filter(a => a.href.startsWith('javascript:')).length })""")
+            page.close()
+            assert not state["ran"] and not dialogs, path.name
+            assert state["scripts"] == state["handlers"] == state["links"] == 0, (path.name, state)
+            seen[path.name] = state["text"]
+        browser.close()
+    assert SCRIPT in seen["index.html"]                                     # the title, as text
+    assert IMG in seen["index.html"] and LINK in seen["index.html"]         # the description
+    assert all(p in seen["05_monitoring.html"] for p in PAYLOADS)          # segment labels in tables and text
+    assert IMG in seen["01_data_quality.html"]                              # a scale name
