@@ -53,8 +53,11 @@ def main(argv: list[str] | None = None) -> int:
             from .data import contact_log_problems, load_survey
 
             study = load_study(args.study or demo_study_path(), overrides=overrides)
-            loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))
             problems = contact_log_problems(study)
+            try:
+                loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))
+            except DataError as exc:
+                problems.insert(0, str(exc))
             if problems:
                 raise DataError("\n".join(problems))
             print(f"{study.path}: OK (study '{study.name}', {len(loaded.data)} respondents, "

@@ -718,6 +718,12 @@ def contact_log_problems(study) -> list[str]:
     return validate_contacts(source, columns=opts.get("columns"), timezone=opts.get("timezone"))
 
 
+def _check_contact_log(study) -> None:
+    problems = contact_log_problems(study)
+    if problems:
+        raise DataError("\n".join(problems))
+
+
 def _fingerprint_inputs(study) -> dict:
     inputs: dict[str, Any] = {k: sha256(p) for k, p in study.input_files().items() if Path(p).exists()}
     inputs["contact_window_days"] = study.parameters["contact_window_days"]
@@ -758,14 +764,16 @@ def prepare(study) -> Prepared:
     existing processed data when the input fingerprint is unchanged.
     """
     cb = study.codebook
-    problems = contact_log_problems(study)
-    if problems:
-        raise DataError("\n".join(problems))
+    in_database = isinstance(_contact_source(study), tuple)
+    if in_database:  # the fingerprint itself queries the table
+        _check_contact_log(study)
     inputs = _fingerprint_inputs(study)
     target = study.processed_dir
     fp_path = target / "fingerprint.json"
     if fp_path.exists() and json.loads(fp_path.read_text()).get("inputs") == inputs:
         return Prepared(target, target / "survey.parquet", target / "dictionary.csv", fp_path)
+    if not in_database:  # a file that changed (its sha256 is in the fingerprint)
+        _check_contact_log(study)
 
     survey_path = study.data["survey"]
     loaded = load_survey(survey_path, cb, **dict(getattr(study, "data_options", {}).get("survey", {})))
