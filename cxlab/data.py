@@ -5,9 +5,12 @@
 
 - ``survey.parquet``: coded answers (missing codes missing, reverse-keyed items recoded),
   direct identifiers replaced by keyed pseudonyms (``respondent_key``, ``customer_key``,
-  ``<identifier>_key``), free text with e-mail addresses, phone numbers and the
-  respondent's identifiers removed, and the quality flags ``straightliner`` and
-  ``speeder`` (flagged, never removed);
+  ``<identifier>_key``), free text with e-mail addresses (also written ``name(at)example``),
+  phone numbers, IBANs, customer numbers and any value of an identifier column removed,
+  and the quality flags ``straightliner`` and ``speeder`` (flagged, never removed).
+  A column the codebook does not declare that holds such identifiers is dropped, and a
+  segment label holding one is redacted, each with a row in ``quality.csv``
+  (``codebook.on_invalid.undeclared_identifier: error`` refuses the file instead);
 - ``dictionary.csv``: one row per column (``column, meaning, type, source, range,
   reverse_keyed, missing, note``);
 - ``quality.csv``: the data-quality table (what was dropped, set missing or flagged, why,
@@ -17,6 +20,10 @@
 - with a contact log: ``contact_features.parquet`` (per respondent, over the window
   before the survey date), ``linkage.json`` (matched and unmatched on each side) and
   ``contact_problems.csv``.
+
+Text cells of the CSV files that a spreadsheet would run as formulas get a leading ``'``
+(:func:`cxlab._text.write_csv`). A contact log is validated before it is used
+(:func:`cxlab.contacts.validate_contacts`).
 
 Survey files may be CSV (any delimiter, decimal commas, UTF-8 with or without BOM, or
 Windows-1252), Excel ``.xlsx`` (one or more header rows), SPSS ``.sav`` (value labels

@@ -144,7 +144,7 @@ def render_notebook(nb: nbformat.NotebookNode, *, name: str, study, code: bool =
     exporter.register_preprocessor(TagRemovePreprocessor(
         remove_cell_tags={"remove-cell"}, remove_input_tags={"remove-input"}, enabled=True), enabled=True)
     exporter.register_preprocessor(CaptionPreprocessor(enabled=True), enabled=True)
-    stamp = f"{study.name} · {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}"
+    stamp = html.escape(f"{study.name} · {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}")
     body, _ = exporter.from_notebook_node(nb, resources={"cxlab_provenance": stamp})
     return body, title
 
