@@ -178,6 +178,8 @@ def drop_degenerate_items(data: pd.DataFrame) -> ItemSelection:
     >>> notes.to_dict("records")
     [{'item': 'b', 'reason': 'the same answer from everyone (4)'}, {'item': 'c', 'reason': 'no answers'}]
     """
+    if isinstance(data, pd.DataFrame):  # a column without any answer may have come in as text
+        data = data.astype({c: float for c in data.columns if data[c].isna().all()})
     data = _numeric_frame(data, "drop_degenerate_items", min_columns=1)
     bad = _degenerate_items(data)
     notes = pd.DataFrame({"item": list(bad), "reason": list(bad.values())}, columns=["item", "reason"])

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import itertools
@@ -91,7 +92,7 @@ def _iban_ok(text: str) -> bool:
 
 
 def _shape(value: str) -> str:
-    r"""A regular expression for values shaped like ``value``: C018471 -> ``[A-Za-z]\d{6}``."""
+    r"""A regular expression for values shaped like ``value``: C018471 -> one letter, six digits."""
     out = []
     for kind, run in ((k, len(list(g))) for k, g in itertools.groupby(
             value, lambda c: "d" if c.isdigit() else "a" if c.isalpha() else c)):
@@ -124,6 +125,11 @@ class IdentifierRules:
 
     values: frozenset = frozenset()
     id_pattern: re.Pattern | None = None
+
+    @functools.cached_property
+    def longest(self) -> int:
+        """Words in the longest known identifier."""
+        return max(map(len, self.values), default=0)
 
 
 def identifier_rules(survey: pd.DataFrame, columns: Iterable[str], *, id_column: str | None = None,
@@ -163,11 +169,11 @@ def identifier_rules(survey: pd.DataFrame, columns: Iterable[str], *, id_column:
     return IdentifierRules(frozenset(values), pattern)
 
 
-def _known_spans(text: str, values: frozenset) -> list[tuple[int, int]]:
+def _known_spans(text: str, rules: IdentifierRules) -> list[tuple[int, int]]:
     """Spans of ``text`` whose words are a known identifier (longest match first)."""
+    values, longest = rules.values, rules.longest
     if not values:
         return []
-    longest = max(map(len, values))
     tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
     spans, i = [], 0
     while i < len(tokens):
@@ -210,7 +216,7 @@ def _steps(rules: IdentifierRules):
     return [
         ("e-mail", lambda t: _EMAIL_HIDDEN.sub("[e-mail]", _EMAIL.sub("[e-mail]", t))),
         ("IBAN", lambda t: _IBAN.sub(_iban, t)),
-        ("identifier", lambda t: _replace(t, _known_spans(t, rules.values), "[identifier]")),
+        ("identifier", lambda t: _replace(t, _known_spans(t, rules), "[identifier]")),
         ("customer id", lambda t: rules.id_pattern.sub("[customer id]", t) if rules.id_pattern else t),
         ("phone", _sub_phone),
     ]

@@ -445,7 +445,7 @@ def test_one_wave_says_there_is_no_change_to_test():
 
 # ============================================================================ reports in a browser
 #: Notebooks that show labels from the data (segments, scales, the study's title and codes).
-BROWSER_NOTEBOOKS = ("01_data_quality", "05_monitoring")
+BROWSER_NOTEBOOKS = ("01_data_quality", "03_sem_drivers", "04_contact_levers", "05_monitoring")
 
 
 def _inject_payloads(project: Path) -> None:
@@ -507,3 +507,5 @@ def test_payloads_never_run_in_chromium(project):
     assert IMG in seen["index.html"] and LINK in seen["index.html"]         # the description
     assert all(p in seen["05_monitoring.html"] for p in PAYLOADS)          # segment labels in tables and text
     assert IMG in seen["01_data_quality.html"]                              # a scale name
+    for name in ("03_sem_drivers.html", "04_contact_levers.html"):         # segments in tables
+        assert any(p in seen[name] for p in PAYLOADS), name
