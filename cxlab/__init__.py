@@ -16,8 +16,8 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "contacts", "data", "factor", "levers", "measures", "monitor", "paths", "plots", "privacy",
-    "reliability", "report", "runner", "sem", "servqual", "study", "synth",
+    "contacts", "data", "draft", "factor", "levers", "measures", "monitor", "paths", "plan", "plots", "privacy",
+    "progress", "reliability", "report", "runner", "safety", "sem", "servqual", "study", "synth",
 }
 
 

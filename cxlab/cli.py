@@ -73,12 +73,18 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         overrides = dict(parse_override(t) for t in args.param)
         if args.command == "check":
-            from .data import load_survey
+            from .data import contact_log_problems, load_survey
             from .runner import study_plan
 
             study = load_study(args.study or demo_study_path(), overrides=overrides)
             check_study_name(study)
-            loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))
+            problems = contact_log_problems(study)
+            try:
+                loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))
+            except DataError as exc:
+                problems.insert(0, str(exc))
+            if problems:
+                raise DataError("\n".join(problems))
             the_plan = study_plan(study)
             print(f"{study.path}: OK (study '{study.name}', {len(loaded.data)} respondents; "
                   f"{len(the_plan.to_run)} of {len(the_plan.reports)} reports will run)")

@@ -63,7 +63,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandas as pd
 
-__all__ = ["CHANNELS", "POLICIES", "ContactError", "contacts_table", "contact_problems", "customer_features",
+__all__ = ["CHANNELS", "POLICIES", "REQUIRED_COLUMNS", "ContactError", "contacts_table", "validate_contacts", "contact_problems", "customer_features",
            "respondent_features", "channel_overview", "wait_abandonment", "service_levels", "team_features"]
 
 CHANNELS = ("phone", "email", "chat", "web", "social")
@@ -204,6 +204,105 @@ def contacts_table(contacts: Any, *, columns: Mapping[str, str] | None = None,
             ts = ts.cast(dt.Timestamp(timezone="UTC"))
         t = t.mutate(started_at=ts)
     return t
+
+
+#: Columns a contact log needs, with the kind of type each must have.
+REQUIRED_COLUMNS: dict[str, str] = {
+    "contact_id": "any", "customer_id": "any", "issue_id": "any", "channel": "string",
+    "started_at": "timestamp", "queue_wait_sec": "numeric", "abandoned": "boolean",
+    "callback_offered": "boolean", "callback_accepted": "boolean", "callback_kept": "boolean",
+    "handle_time_sec": "numeric", "resolved_first_contact": "boolean", "transfers": "numeric",
+    "escalated_to_agent": "boolean",
+}
+
+
+def _kind_ok(kind: str, dtype) -> bool:
+    return {"any": True, "string": dtype.is_string(), "timestamp": dtype.is_timestamp() or dtype.is_string(),
+            "numeric": dtype.is_numeric() and not dtype.is_boolean(), "boolean": dtype.is_boolean()}[kind]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+def validate_contacts(contacts: Any, *, columns: Mapping[str, str] | None = None,
+                      timezone: str | None = None, name: str | None = None) -> list[str]:
+    """Every problem that would stop the features of a contact log, found before they run.
+
+    Checks that the log can be read (a truncated or corrupt Parquet file, a CSV DuckDB
+    cannot parse, a missing table), that the columns in ``columns`` exist, that every
+    column in :data:`REQUIRED_COLUMNS` is there (after renaming) with a usable type
+    (timestamps, numbers, booleans) and that timestamps stored as text parse.
+
+    Parameters
+    ----------
+    contacts : DataFrame, path, (database, table) pair or Ibis table
+    columns, timezone
+        As in :func:`contacts_table`.
+    name : str, optional
+        What to call the log in messages (default: its file name or table name).
+
+    Returns
+    -------
+    list of str
+        One message per problem, naming the log and the column; empty when the log is usable.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"customer_id": ["a"], "started_at": ["yesterday"], "abandoned": [1]})
+    >>> for problem in validate_contacts(log, name="log.csv"):
+    ...     print(problem)
+    log.csv: column(s) missing: 'contact_id', 'issue_id', 'channel', 'queue_wait_sec', 'callback_offered', 'callback_accepted', 'callback_kept', 'handle_time_sec', 'resolved_first_contact', 'transfers', 'escalated_to_agent' (the log has customer_id, started_at, abandoned)
+    log.csv, column 'abandoned': must be true/false; found int64
+    log.csv, column 'started_at': 1 value(s) that are not timestamps (e.g. 'yesterday')
+    """
+    if name is None:
+        name = (Path(contacts).name if isinstance(contacts, (str, Path))
+                else f"table {contacts[1]!r}" if isinstance(contacts, tuple) and len(contacts) == 2
+                else "contact log")
+    try:
+        contacts_table(contacts, columns=columns, timezone=timezone)  # the renaming is checked here
+        raw = _table(contacts)
+        if columns:
+            raw = raw.rename({ours: theirs for ours, theirs in columns.items()})
+    except ContactError as exc:
+        return [str(exc).replace("Contact log", name, 1)]
+    except FileNotFoundError as exc:
+        return [str(exc)]
+    except (TypeError, ValueError) as exc:
+        return [f"{name}: {exc}"]
+    except Exception as exc:  # noqa: BLE001 - the engine's own error, summarised
+        return [f"{name}: cannot be read as a contact log ({_first_line(exc)})"]
+    problems = []
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        problems.append(f"{name}: column(s) missing: {', '.join(map(repr, missing))} (the log has "
+                        f"{', '.join(raw.columns)})" + (" after the study's 'columns' renaming" if columns else ""))
+    schema = raw.schema()
+    for col, kind in REQUIRED_COLUMNS.items():
+        if col in schema and not _kind_ok(kind, schema[col]):
+            want = {"string": "text", "timestamp": "timestamps", "numeric": "numbers",
+                    "boolean": "true/false"}[kind]
+            problems.append(f"{name}, column {col!r}: must be {want}; found {schema[col]}")
+    present = [c for c in REQUIRED_COLUMNS if c in raw.columns]
+    try:
+        # reads every needed column once: a corrupt page fails here, not in the middle of a run
+        checks = {f"n_{i}": raw[c].count() for i, c in enumerate(present)}
+        ts_text = "started_at" in schema and schema["started_at"].is_string()
+        if ts_text:
+            checks["bad_ts"] = raw.count(where=raw.started_at.notnull()
+                                         & raw.started_at.try_cast(dt.Timestamp(timezone="UTC")).isnull())
+        row = _execute(raw.aggregate(total=raw.count(), **checks)).iloc[0] if checks else None
+        if ts_text and int(row["bad_ts"]):
+            bad = raw.filter(raw.started_at.notnull()
+                             & raw.started_at.try_cast(dt.Timestamp(timezone="UTC")).isnull())
+            example = _execute(bad.select("started_at").limit(1))["started_at"].iloc[0]
+            problems.append(f"{name}, column 'started_at': {int(row['bad_ts'])} value(s) that are not "
+                            f"timestamps (e.g. {example!r})")
+    except Exception as exc:  # noqa: BLE001 - the engine's own error, summarised
+        problems.append(f"{name}: cannot be read as a contact log (truncated or corrupt?): {_first_line(exc)}")
+    return problems
 
 
 @ibis.udf.scalar.builtin(name="timezone")

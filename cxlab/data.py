@@ -5,9 +5,12 @@
 
 - ``survey.parquet``: coded answers (missing codes missing, reverse-keyed items recoded),
   direct identifiers replaced by keyed pseudonyms (``respondent_key``, ``customer_key``,
-  ``<identifier>_key``), free text with e-mail addresses, phone numbers and the
-  respondent's identifiers removed, and the quality flags ``straightliner`` and
-  ``speeder`` (flagged, never removed);
+  ``<identifier>_key``), free text with e-mail addresses (also written ``name(at)example``),
+  phone numbers, IBANs, customer numbers and any value of an identifier column removed,
+  and the quality flags ``straightliner`` and ``speeder`` (flagged, never removed).
+  A column the codebook does not declare that holds such identifiers is dropped, and a
+  segment label holding one is redacted, each with a row in ``quality.csv``
+  (``codebook.on_invalid.undeclared_identifier: error`` refuses the file instead);
 - ``dictionary.csv``: one row per column (``column, meaning, type, source, range,
   reverse_keyed, missing, note``);
 - ``quality.csv``: the data-quality table (what was dropped, set missing or flagged, why,
@@ -17,6 +20,10 @@
 - with a contact log: ``contact_features.parquet`` (per respondent, over the window
   before the survey date), ``linkage.json`` (matched and unmatched on each side) and
   ``contact_problems.csv``.
+
+Text cells of the CSV files that a spreadsheet would run as formulas get a leading ``'``
+(:func:`cxlab._text.write_csv`). A contact log is validated before it is used
+(:func:`cxlab.contacts.validate_contacts`).
 
 Survey files may be CSV (any delimiter, decimal commas, UTF-8 with or without BOM, or
 Windows-1252), Excel ``.xlsx`` (one or more header rows), SPSS ``.sav`` (value labels
@@ -54,11 +61,14 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ._text import write_csv
 from .paths import replace_dir, study_file_id
-from .privacy import load_secret, pseudonymise, redact_text, secret_digest
+from .privacy import (KINDS, find_identifiers, identifier_rules, load_secret, pseudonymise, redact_text,
+                      secret_digest)
 
 __all__ = ["DataError", "Prepared", "SURVEY_FORMATS", "read_columns", "read_table", "clean_survey", "load_survey",
-           "survey_flags", "prepare", "sha256", "load_processed_survey", "load_contact_features", "load_contacts", "respondent_table", "has_contact_features", "load_linkage",
+           "survey_flags", "prepare", "contact_log_problems", "sha256", "load_processed_survey",
+           "load_contact_features", "load_contacts", "respondent_table", "has_contact_features", "load_linkage",
            "load_quality"]
 
 #: File types a survey may come in.
@@ -557,8 +567,12 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
             problems.append(f"{source}, column {codebook.date!r}: {int(bad.sum())} value(s) that are not dates "
                             f"at row(s) {_rows(bad, numbers)} (e.g. {text[bad].iloc[0]!r})")
         df[codebook.date] = dates
+    label_problems = _undeclared_identifiers(df, codebook, as_text, policy["undeclared_identifier"], source, numbers)
+    problems.extend(label_problems.pop("problems"))
+    quality.extend(label_problems.pop("quality"))
     if problems:
         raise DataError("\n".join(problems))
+    df = df.drop(columns=label_problems.pop("drop"))
 
     # Labelled non-item columns (SPSS) become categories in code order.
     for col, lab in labels.items():
@@ -580,6 +594,44 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
     df.attrs = {"source": source, "row_numbers": [int(n) for n in numbers[keep]],
                 "data_quality": pd.DataFrame(quality, columns=["problem", "column", "count", "rows", "handling"])}
     return df
+
+
+def _undeclared_identifiers(df: pd.DataFrame, codebook, as_text, how: str, source: str, numbers) -> dict:
+    """Identifiers outside the declared identifier columns: in undeclared columns and in segment labels.
+
+    With ``how="drop"`` such a column is dropped and a label has the identifier redacted,
+    each with a row in the data-quality table; with ``"error"`` each is a problem. The
+    message names the column, the kind of identifier and the rows, never the value.
+    """
+    rules = identifier_rules(df, codebook.direct_identifiers, id_column=codebook.customer_id)
+    declared = set(_codebook_columns(codebook))
+    out: dict[str, list] = {"problems": [], "quality": [], "drop": []}
+    scan = [c for c in df.columns if c not in declared] + [c for c in (codebook.segment,) if c]
+    for col in scan:
+        text = as_text(col)
+        values = pd.Series(text.dropna().unique(), dtype="string")
+        found = find_identifiers(values, rules=rules).set_axis(values.tolist())
+        hits = found.any(axis=1)
+        if not hits.any():
+            continue
+        kinds = [k for k in KINDS if found.loc[hits, k].any()]
+        mask = text.isin(hits.index[hits]).fillna(False).astype(bool)
+        label = col == codebook.segment
+        what = "segment label(s)" if label else "value(s) in a column the codebook does not declare"
+        if how == "error":
+            out["problems"].append(
+                f"{source}, column {col!r}: {int(mask.sum())} {what} holding {' and '.join(kinds)} at row(s) "
+                f"{_rows(mask, numbers)}. Declare the column under codebook.identifiers (pseudonymised) or "
+                f"codebook.free_text (redacted), remove it, or set codebook.on_invalid.undeclared_identifier: drop")
+            continue
+        out["quality"].append({"problem": f"undeclared_identifier ({', '.join(kinds)})", "column": col,
+                               "count": int(mask.sum()), "rows": _rows(mask, numbers),
+                               "handling": "redact" if label else "drop column"})
+        if label:
+            df[col] = df[col].astype("string").mask(mask, redact_text(df[col].astype("string"), rules=rules))
+        else:
+            out["drop"].append(col)
+    return out
 
 
 def survey_flags(survey: pd.DataFrame, codebook, *, min_answered: int = 5) -> pd.DataFrame:
@@ -682,6 +734,32 @@ def _contact_source(study):
     return study.data.get("contacts")
 
 
+def contact_log_problems(study) -> list[str]:
+    """Problems of the study's contact log (:func:`cxlab.contacts.validate_contacts`); none without one.
+
+    The demo's contact log, generated on its first run, is not a problem while it does
+    not exist yet.
+    """
+    from .contacts import validate_contacts
+    from .paths import DEMO_GENERATED_FILES
+    from .study import demo_study_path
+
+    source = _contact_source(study)
+    if source is None:
+        return []
+    if (isinstance(source, Path) and not source.exists() and source.name in DEMO_GENERATED_FILES
+            and Path(study.path).resolve() == demo_study_path().resolve()):
+        return []
+    opts = dict(getattr(study, "data_options", {}).get("contacts", {}))
+    return validate_contacts(source, columns=opts.get("columns"), timezone=opts.get("timezone"))
+
+
+def _check_contact_log(study) -> None:
+    problems = contact_log_problems(study)
+    if problems:
+        raise DataError("\n".join(problems))
+
+
 def _fingerprint_inputs(study) -> dict:
     inputs: dict[str, Any] = {k: sha256(p) for k, p in study.input_files().items() if Path(p).exists()}
     # which study file owns data/processed/<name> (a second study with the same name is refused)
@@ -728,11 +806,16 @@ def prepare(study) -> Prepared:
     existing processed data when the input fingerprint is unchanged.
     """
     cb = study.codebook
+    in_database = isinstance(_contact_source(study), tuple)
+    if in_database:  # the fingerprint itself queries the table
+        _check_contact_log(study)
     inputs = _fingerprint_inputs(study)
     target = study.processed_dir
     fp_path = target / "fingerprint.json"
     if fp_path.exists() and json.loads(fp_path.read_text()).get("inputs") == inputs:
         return Prepared(target, target / "survey.parquet", target / "dictionary.csv", fp_path)
+    if not in_database:  # a file that changed (its sha256 is in the fingerprint)
+        _check_contact_log(study)
 
     survey_path = study.data["survey"]
     loaded = load_survey(survey_path, cb, **dict(getattr(study, "data_options", {}).get("survey", {})))
@@ -748,9 +831,10 @@ def prepare(study) -> Prepared:
         features.insert(0, "respondent_key", _respondent_keys(features.pop(rid), cb, secret))
 
     # Privacy: free text is redacted while the identifiers it may contain are still known.
+    rules = identifier_rules(survey, cb.direct_identifiers, id_column=cb.customer_id)
     for col in getattr(cb, "free_text", ()):
         known = survey[[c for c in cb.direct_identifiers if c in survey.columns]].astype("string")
-        survey[col] = redact_text(survey[col], known=known)
+        survey[col] = redact_text(survey[col], known=known, rules=rules)
     keys = {cb.customer_id: "customer_key"}
     keys.update({c: f"{c}_key" for c in cb.identifiers})
     sources = {}
@@ -775,18 +859,18 @@ def prepare(study) -> Prepared:
         "reverse_keyed": [c in cb.reverse_keyed for c in survey.columns],
         "missing": [int(survey[c].isna().sum()) for c in survey.columns],
         "note": ["keyed pseudonym (HMAC-SHA256)" if c in sources else
-                 ("free text: e-mails, phone numbers and identifiers removed" if c in getattr(cb, "free_text", ())
+                 ("free text: e-mails, phone numbers, IBANs, customer numbers and identifiers removed" if c in getattr(cb, "free_text", ())
                   else "") for c in survey.columns],
     })
 
     def write(tmp: Path) -> None:
         survey.to_parquet(tmp / "survey.parquet", index=False)
-        dictionary.to_csv(tmp / "dictionary.csv", index=False)
-        loaded.quality.to_csv(tmp / "quality.csv", index=False)
+        write_csv(dictionary, tmp / "dictionary.csv")
+        write_csv(loaded.quality, tmp / "quality.csv")
         if features is not None:
             features.to_parquet(tmp / "contact_features.parquet", index=False)
             (tmp / "linkage.json").write_text(json.dumps(linkage, indent=2))
-            problems.to_csv(tmp / "contact_problems.csv", index=False)
+            write_csv(problems, tmp / "contact_problems.csv")
         (tmp / "fingerprint.json").write_text(json.dumps({"inputs": inputs}, indent=2, default=str))
 
     _atomic_dir_write(target, write)

@@ -56,6 +56,9 @@ __all__ = [
     "parallel_analysis",
     "scree",
     "loading_table",
+    "DegenerateDataError",
+    "ItemSelection",
+    "drop_degenerate_items",
 ]
 
 METHODS = ("minres", "ml", "pa")
@@ -106,14 +109,103 @@ def _numeric_frame(data, caller: str, *, min_columns: int = 2) -> pd.DataFrame:
     return data.astype(float)
 
 
+class DegenerateDataError(ValueError):
+    """Data a method cannot use, with the items at fault named.
+
+    Items without any answer or with the same answer from everyone, too few complete
+    rows, or perfectly collinear items (a singular correlation matrix).
+    :func:`drop_degenerate_items` leaves out the first two kinds, with a note.
+    """
+
+
+def _degenerate_items(data: pd.DataFrame) -> dict[str, str]:
+    """{item: why it is unusable} for items without answers or without variation."""
+    out = {}
+    for col in data.columns:
+        answers = data[col].dropna()
+        if answers.empty:
+            out[col] = "no answers"
+        elif answers.nunique() == 1:
+            out[col] = f"the same answer from everyone ({answers.iloc[0]:g})"
+    return out
+
+
+def _check_degenerate(data: pd.DataFrame, caller: str) -> None:
+    bad = _degenerate_items(data)
+    if bad:
+        raise DegenerateDataError(
+            f"The 'data' parameter of {caller} must hold items whose answers vary. Got "
+            + "; ".join(f"{c!r} with {why}" for c, why in bad.items())
+            + " instead. Leave them out first (cxlab.factor.drop_degenerate_items does, with a note)."
+        )
+
+
+class ItemSelection(tuple):
+    """``(data, notes)``: the usable items and one note per item left out."""
+
+    __slots__ = ()
+
+    def __new__(cls, data: pd.DataFrame, notes: pd.DataFrame):
+        return super().__new__(cls, (data, notes))
+
+    data = property(lambda self: self[0], doc="The items that can be analysed.")
+    notes = property(lambda self: self[1], doc="``item, reason``: one row per item left out.")
+
+
+def drop_degenerate_items(data: pd.DataFrame) -> ItemSelection:
+    """Leave out items that no method can use, and say which and why.
+
+    An item without any answer, or with the same answer from every respondent, has no
+    correlation with anything: KMO, Bartlett's test, EFA, parallel analysis and
+    reliability refuse it (:class:`DegenerateDataError`). Call this first to analyse
+    the other items and report the note.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Numeric items.
+
+    Returns
+    -------
+    ItemSelection
+        ``data`` (the usable items, in their order) and ``notes`` (``item``, ``reason``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1, 2, 3], "b": [4, 4, 4], "c": [None, None, None], "d": [3, 1, 2]})
+    >>> kept, notes = drop_degenerate_items(df)
+    >>> list(kept.columns)
+    ['a', 'd']
+    >>> notes.to_dict("records")
+    [{'item': 'b', 'reason': 'the same answer from everyone (4)'}, {'item': 'c', 'reason': 'no answers'}]
+    """
+    if isinstance(data, pd.DataFrame):  # a column without any answer may have come in as text
+        data = data.astype({c: float for c in data.columns if data[c].isna().all()})
+    data = _numeric_frame(data, "drop_degenerate_items", min_columns=1)
+    bad = _degenerate_items(data)
+    notes = pd.DataFrame({"item": list(bad), "reason": list(bad.values())}, columns=["item", "reason"])
+    return ItemSelection(data.drop(columns=list(bad)), notes)
+
+
+def _check_rank(r: np.ndarray, n_obs: int, columns, caller: str) -> None:
+    """A singular correlation matrix (collinear items, or fewer rows than items) has no inverse."""
+    if n_obs <= r.shape[0] or np.linalg.cond(r) > 1e12:
+        raise DegenerateDataError(
+            f"The 'data' parameter of {caller} must give an invertible correlation matrix. Got a singular "
+            f"one ({n_obs} complete rows for {r.shape[0]} items {list(columns)}; items that are exact copies or "
+            "sums of others, or fewer rows than items, cause this) instead."
+        )
+
+
 def _corr_from_data(data: pd.DataFrame, missing: str, caller: str) -> tuple[pd.DataFrame, int]:
     """Pearson correlations and the number of observations behind them."""
     _check_option(missing, "missing", MISSING, caller)
+    _check_degenerate(data, caller)
     if missing == "listwise":
         complete = data.dropna()
         n_obs = len(complete)
         if n_obs < 3:
-            raise ValueError(
+            raise DegenerateDataError(
                 f"The 'data' parameter of {caller} must have at least 3 complete rows. "
                 f"Got {n_obs} instead."
             )
@@ -123,7 +215,7 @@ def _corr_from_data(data: pd.DataFrame, missing: str, caller: str) -> tuple[pd.D
         corr = data.corr(min_periods=3)
     zero = [c for c in corr.columns if not np.isfinite(corr.loc[c, c])]
     if zero or not np.isfinite(corr.to_numpy()).all():
-        raise ValueError(
+        raise DegenerateDataError(
             f"The 'data' parameter of {caller} must have columns with non-zero variance "
             "and enough overlapping rows. "
             f"Got an undefined correlation for {zero or 'some pairs'} instead."
@@ -599,8 +691,9 @@ def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> KMOResult:
     (0.78, [0.76, 0.79, 0.8, 0.78])
     """
     data = _numeric_frame(data, "kmo")
-    corr, _ = _corr_from_data(data, missing, "kmo")
+    corr, n_obs = _corr_from_data(data, missing, "kmo")
     r = corr.to_numpy()
+    _check_rank(r, n_obs, corr.columns, "kmo")
     q = np.linalg.inv(r)
     d = 1.0 / np.sqrt(np.diag(q))
     partial = q * np.outer(d, d)
@@ -636,6 +729,7 @@ def bartlett(data: pd.DataFrame, *, missing: str = "listwise") -> BartlettResult
     """
     data = _numeric_frame(data, "bartlett")
     corr, n = _corr_from_data(data, missing, "bartlett")
+    _check_rank(corr.to_numpy(), n, corr.columns, "bartlett")
     p = corr.shape[0]
     _, logdet = np.linalg.slogdet(corr.to_numpy())
     chisq = -logdet * (n - 1 - (2 * p + 5) / 6)
@@ -775,10 +869,13 @@ def parallel_analysis(
         raise ValueError(
             f"The 'seed' parameter of {caller} must be an int or None. Got {seed!r} instead."
         )
-    x = data.dropna().to_numpy()
+    _check_degenerate(data, caller)
+    complete = data.dropna()
+    _check_degenerate(complete, caller)  # an item may vary only in rows that other items leave incomplete
+    x = complete.to_numpy()
     n, p = x.shape
     if n < 3:
-        raise ValueError(
+        raise DegenerateDataError(
             f"The 'data' parameter of {caller} must have at least 3 complete rows. Got {n} instead."
         )
     r = np.corrcoef(x, rowvar=False)
@@ -883,7 +980,7 @@ def loading_table(result: FactorResult, *, cutoff: float = 0.3) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- goodness of fit
-__all__ += ["efa_fit", "dimension_recovery", "describe_structure", "adequacy_table", "KMOResult", "BartlettResult"]
+__all__ += ["efa_fit", "dimension_recovery", "describe_structure", "describe_items", "adequacy_table", "KMOResult", "BartlettResult"]
 
 
 def _check_result(result, caller: str) -> None:
@@ -1142,18 +1239,39 @@ def describe_structure(recovery: pd.DataFrame, *, labels: Callable[[str], str] |
     >>> print(describe_structure(rec))
     **Structure.** The exploratory factor analysis recovers 0 of 2 constructs; not recovered: A (3 of 3 items on MR1, shared with B); B (2 of 2 items on MR1, shared with A).
     """
-    from ._text import number
+    from ._text import md, number
 
-    name = labels or (lambda x: x)
+    def name(x):
+        return md(labels(x) if labels else x)
+
     ok = recovery["recovered"]
     if ok.all():
         return (f"**Structure.** The exploratory factor analysis recovers all {len(recovery)} constructs: "
                 "every item loads most strongly on its own construct's factor (smallest main loading "
                 f"{number(recovery['min_loading'].min())}, largest cross-loading "
                 f"{number(recovery['max_cross_loading'].max())}).")
-    bad = "; ".join(f"{name(d)} ({r.n_on_factor} of {r.n_items} items on {r.factor}"
+    bad = "; ".join(f"{name(d)} ({r.n_on_factor} of {r.n_items} items on {md(r.factor)}"
                     + (f", shared with {', '.join(name(x.strip()) for x in r.shared_with.split(','))}"
                        if r.shared_with else "") + ")"
                     for d, r in recovery[~ok].iterrows())
     return (f"**Structure.** The exploratory factor analysis recovers {int(ok.sum())} of "
             f"{len(recovery)} constructs; not recovered: {bad}.")
+
+
+def describe_items(blocks, *, labels: Callable[[str], str] | None = None) -> str:
+    """One sentence naming the constructs analysed and their number of items.
+
+    >>> describe_items({"IMAG": ["i1", "i2", "i3"], "CUSA": ["s1", "s2"]}, labels=lambda n: n.title())
+    'The analysis covers 5 items of 2 constructs: Imag (3 items), Cusa (2 items).'
+    >>> describe_items({"IMAG": ["i1", "i2", "i3"]})
+    'The analysis covers 3 items of 1 construct: IMAG (3 items).'
+    """
+    from ._text import md
+
+    def name(x):
+        return md(labels(x) if labels else x)
+
+    n_items = sum(len(v) for v in blocks.values())
+    plural = "s" if len(blocks) != 1 else ""
+    return (f"The analysis covers {n_items} items of {len(blocks)} construct{plural}: "
+            + ", ".join(f"{name(k)} ({len(v)} items)" for k, v in blocks.items()) + ".")

@@ -28,9 +28,10 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 
-from ._text import number
+from ._text import md, number
 
 __all__ = [
+    "describe_setup",
     "driver_importance",
     "contact_effects",
     "rescale_performance",
@@ -1334,7 +1335,7 @@ class LeverSummary(str):
 
 def _name(lever: str) -> str:
     """A variable name as words (``repeat_contacts`` -> repeat contacts)."""
-    return str(lever).replace("_", " ")
+    return md(str(lever).replace("_", " "))
 
 
 def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
@@ -1376,7 +1377,7 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
     if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
         raise ValueError(f"The 'top' parameter of {caller} must be an int >= 1. Got {top!r} instead.")
     table = table.sort_values("rank", kind="stable")
-    outcome = table.attrs.get("outcome", "the outcome")
+    outcome = md(table.attrs.get("outcome", "the outcome"))
     level = f"{table.attrs.get('ci', 0.95):.0%}"
     by_cost = bool(table["cost"].notna().all())
     n = table.attrs.get("n")
@@ -1493,3 +1494,18 @@ def contact_sem_model(model: str, *, outcome: str, contact_features: Sequence[st
     if not contact_features:
         raise ValueError("The 'contact_features' parameter of contact_sem_model must name at least one column.")
     return model.rstrip("\n") + f"\n{outcome} ~ " + " + ".join(contact_features)
+
+
+def describe_setup(outcome: str, drivers: Sequence[str], n: int, *, labels=None) -> str:
+    """One sentence: the outcome, its drivers and the number of respondents of a driver analysis.
+
+    >>> print(describe_setup("CUSA", ["IMAG", "PERQ"], 250))
+    Outcome: **CUSA**. Drivers: IMAG, PERQ (scores: the mean of each construct's items), for 250 respondents.
+    """
+    from ._text import md
+
+    def name(x):
+        return md(labels(x) if labels else x)
+
+    return (f"Outcome: **{name(outcome)}**. Drivers: {', '.join(name(d) for d in drivers)} "
+            f"(scores: the mean of each construct's items), for {n:,} respondents.")

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from . import measures
-from ._text import MINUS, number, pvalue
+from ._text import MINUS, md, number, pvalue
 
 __all__ = [
     "describe_levels",
@@ -424,7 +424,10 @@ def compare_periods(
     out = pd.DataFrame.from_records(rows, columns=columns[:-2])
     out["pvalue_adj"] = measures.holm(out["pvalue"].to_numpy()) if len(out) else []
     out["significant"] = (out["pvalue_adj"] < alpha).astype(bool)
-    return out[columns]
+    out = out[columns]
+    # how many periods there were to compare: describe_changes says why nothing was compared
+    out.attrs["n_periods"] = int(table.groupby(["metric", "group"])["period"].nunique().max()) if len(table) else 0
+    return out
 
 
 # ---------------------------------------------------------------------- control chart
@@ -648,8 +651,8 @@ def _level(ci):
 
 def _where(row):
     if "previous" in row["comparison"]:
-        return f"between {row['reference']} and {row['period']}"
-    return f"in {row['period']} compared with the baseline {row['reference']}"
+        return f"between {md(row['reference'])} and {md(row['period'])}"
+    return f"in {md(row['period'])} compared with the baseline {md(row['reference'])}"
 
 
 def _numbers(row, kind, digits, ci):
@@ -694,6 +697,9 @@ def describe_changes(
         One paragraph per metric (and group), separated by blank lines: every
         significant change with its size, interval and Holm-adjusted p-value, and for a
         metric without one, that it did not change significantly, with the numbers.
+        Without any comparison (a table with one wave, or only suppressed cells), one
+        sentence that says so, e.g. ``"Only one wave: no change to test."``. Labels from
+        the data (groups, periods) are escaped for Markdown (:func:`cxlab._text.md`).
 
     Examples
     --------
@@ -717,6 +723,10 @@ def describe_changes(
     _check_columns(changes, need, "changes", caller)
     _check_alpha(ci, "ci", caller)
     _check_int(digits, "digits", caller, 0)
+    if changes.empty:
+        if changes.attrs.get("n_periods", 2) <= 1:
+            return "Only one wave: no change to test."
+        return "No comparison could be made (too few periods, or suppressed cells)."
     if group is not None and group not in set(changes["group"]):
         raise _param_error("group", caller,
                            f"None or one of {list(dict.fromkeys(changes['group']))}", group)
@@ -727,7 +737,8 @@ def describe_changes(
     paragraphs = []
     for (metric, grp), rows in sub.groupby(["metric", "group"], sort=False):
         name, kind = names.get(metric, (metric, "points"))
-        prefix = f"For {grp}: " if group is None and grp != "all" else ""
+        name = md(name)
+        prefix = f"For {md(grp)}: " if group is None and grp != "all" else ""
         sig = rows[rows["significant"].astype(bool)]
         if len(sig):
             text = " ".join(_sentence_change(r, name, kind, digits, ci) for _, r in sig.iterrows())
@@ -745,7 +756,7 @@ def describe_changes(
             r = rows.loc[rows["pvalue_adj"].idxmin()]
             text = (f"{name} did not change significantly in any of the {len(rows)} "
                     f"comparisons (smallest Holm-adjusted {pvalue(r['pvalue_adj'])}: "
-                    f"{r['period']} against {r['reference']}).")
+                    f"{md(r['period'])} against {md(r['reference'])}).")
         paragraphs.append(prefix + text)
     if not paragraphs:
         return "No comparison could be made (too few periods, or suppressed cells)."

@@ -20,10 +20,16 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 
 
 def set_theme() -> None:
-    """Apply cxlab's seaborn theme: white grid, colour-blind-safe palette, page-sized figures."""
+    """Apply cxlab's seaborn theme: white grid, colour-blind-safe palette, page-sized figures.
+
+    Labels from the data are shown as they are: ``$`` in a segment or item name is not
+    read as mathematics, and styled tables (``df.style``) escape HTML like plain ones.
+    """
     sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook",
                   rc={"figure.figsize": (8, 4.2), "figure.dpi": 96, "savefig.dpi": 96,
-                      "axes.titleweight": "bold", "axes.spines.top": False, "axes.spines.right": False})
+                      "axes.titleweight": "bold", "axes.spines.top": False, "axes.spines.right": False,
+                      "text.parse_math": False})
+    pd.set_option("styler.format.escape", "html")
 
 
 def bar_chart(table: pd.DataFrame, *, x: str, y: str, hue: str | None = None, title: str = "",

@@ -18,6 +18,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ._text import md
+
 __all__ = ["describe_quality", "scale_scores", "sample_overview", "missingness", "straightliners", "speeders", "flags_summary"]
 
 
@@ -147,11 +149,11 @@ def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.D
         parts.append(f" and {survey[segment].nunique()} segments")
     text = "".join(parts) + "."
     lo, hi = missing.loc[missing["missing_share"].idxmin()], missing.loc[missing["missing_share"].idxmax()]
-    text += (f" Missing answers per scale range from {lo['missing_share']:.1%} ({lo['group']}) to "
-             f"{hi['missing_share']:.1%} ({hi['group']}).").replace("%", " %")
+    text += (f" Missing answers per scale range from {lo['missing_share']:.1%} ({md(lo['group'])}) to "
+             f"{hi['missing_share']:.1%} ({md(hi['group'])}).").replace("%", " %")
     any_flag = flags.set_index("flag")
     n_any = int(any_flag.loc["any flag", "respondents"])
-    detail = ", ".join(f"{name} {int(row['respondents'])}" for name, row in any_flag.drop(index="any flag").iterrows())
+    detail = ", ".join(f"{md(name)} {int(row['respondents'])}" for name, row in any_flag.drop(index="any flag").iterrows())
     who = "respondent" if n_any == 1 else "respondents"
     verb = "is" if n_any == 1 else "are"
     text += (f" {n_any:,} {who} ({any_flag.loc['any flag', 'share']:.1%}) {verb} flagged for careless responding "

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from cxlab import factor as _factor
+from cxlab._text import md
 
 __all__ = [
     "alpha",
@@ -53,6 +54,9 @@ _MISSING = ("listwise", "pairwise")
 
 
 # --------------------------------------------------------------------------- helpers
+_LEAVE_OUT = "Leave them out first (cxlab.factor.drop_degenerate_items does, with a note)."
+
+
 def _prepare_items(
     data, reverse, response_range, missing, caller
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -85,18 +89,24 @@ def _prepare_items(
                 f"The 'response_range' parameter of {caller} must be a (low, high) pair with "
                 f"low < high. Got {response_range!r} instead."
             )
+    empty = [c for c in data.columns if data[c].isna().all()]
+    if empty:
+        raise _factor.DegenerateDataError(
+            f"The 'data' parameter of {caller} must have answers to every item. Got items without any "
+            f"answer {empty} instead. {_LEAVE_OUT}"
+        )
     if missing == "listwise":
         data = data.dropna()
     if len(data) < 3:
-        raise ValueError(
+        raise _factor.DegenerateDataError(
             f"The 'data' parameter of {caller} must have at least 3 complete rows. "
             f"Got {len(data)} instead."
         )
     constant = [c for c in data.columns if not data[c].std() > 0]
     if constant:
-        raise ValueError(
+        raise _factor.DegenerateDataError(
             f"The 'data' parameter of {caller} must have items that vary. "
-            f"Got constant (or empty) columns {constant} instead."
+            f"Got constant (or empty) columns {constant} instead. {_LEAVE_OUT}"
         )
     if reverse:
         low, high = (
@@ -1033,7 +1043,7 @@ def describe_validity(table: pd.DataFrame) -> str:
         parts = [head + f" (CR {table['composite_reliability'].min():.2f}–{table['composite_reliability'].max():.2f}, "
                         f"AVE {table['ave'].min():.2f}–{table['ave'].max():.2f})."]
     else:
-        short = "; ".join(f"{f} (CR {r.composite_reliability:.2f}, AVE {r.ave:.2f})" for f, r in table[~ok].iterrows())
+        short = "; ".join(f"{md(f)} (CR {r.composite_reliability:.2f}, AVE {r.ave:.2f})" for f, r in table[~ok].iterrows())
         parts = [head + f"; short: {short}."]
     if n < 2:
         parts.append("Discriminant validity: not assessed (the model has one factor).")
@@ -1043,11 +1053,12 @@ def describe_validity(table: pd.DataFrame) -> str:
         parts.append(f"Discriminant validity: every factor's √AVE exceeds its correlations with the others "
                      f"(Fornell–Larcker; largest correlation {table['max_correlation'].max():.2f}).")
     else:
-        bad = "; ".join(f"{f} (√AVE {r.sqrt_ave:.2f} vs r = {r.max_correlation:.2f} with {r.max_correlation_with})"
+        bad = "; ".join(f"{md(f)} (√AVE {r.sqrt_ave:.2f} vs r = {r.max_correlation:.2f} with {md(r.max_correlation_with)})"
                         for f, r in fails.iterrows())
         parts.append(f"Discriminant validity: the Fornell–Larcker criterion fails for {bad}.")
     top = table["max_htmt"].idxmax()
-    h, other = table.loc[top, "max_htmt"], table.loc[top, "max_htmt_with"]
+    h, other = table.loc[top, "max_htmt"], md(table.loc[top, "max_htmt_with"])
+    top = md(top)
     if h < HTMT_CUTOFFS["strict"]:
         parts.append(f"Every HTMT ratio is below {HTMT_CUTOFFS['strict']:.2f} (highest {h:.2f}, {top}–{other}).")
     elif h < HTMT_CUTOFFS["liberal"]:

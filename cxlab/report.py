@@ -13,6 +13,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from ._text import md
 from .data import sha256
 
 __all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "TEMPLATES"]
@@ -143,7 +144,7 @@ def render_notebook(nb: nbformat.NotebookNode, *, name: str, study, code: bool =
     exporter.register_preprocessor(TagRemovePreprocessor(
         remove_cell_tags={"remove-cell"}, remove_input_tags={"remove-input"}, enabled=True), enabled=True)
     exporter.register_preprocessor(CaptionPreprocessor(enabled=True), enabled=True)
-    stamp = f"{study.name} · {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}"
+    stamp = html.escape(f"{study.name} · {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}")
     body, _ = exporter.from_notebook_node(nb, resources={"cxlab_provenance": stamp})
     return body, title
 
@@ -244,7 +245,7 @@ REFERENCES = {
 
 def _methods_data_quality(study, p, caps) -> tuple[list[str], list[str]]:
     cb = study.codebook
-    text = [f"Answers coded as missing ({', '.join(map(str, cb.missing_codes)) or 'none declared'}) are treated "
+    text = [f"Answers coded as missing ({', '.join(md(c) for c in cb.missing_codes) or 'none declared'}) are treated "
             "as missing."]
     if cb.reverse_keyed:
         text.append("Reverse-keyed items are recoded as low + high − answer.")
@@ -360,7 +361,7 @@ def methods_section(study, topic: str) -> str:
     if topic not in _METHODS:
         raise ValueError(f"The 'topic' parameter of methods_section must be one of "
                          f"{', '.join(map(repr, _METHODS))}. Got {topic!r} instead.")
-    p = dict(study.parameters)
+    p = {k: md(v) if isinstance(v, str) else v for k, v in study.parameters.items()}
     text, refs = _METHODS[topic](study, p, capabilities(study))
     if p["waves"] and study.codebook.wave:
         text.append(f"Waves analysed: {', '.join(map(str, p['waves']))}.")

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._text import number, pvalue
+from ._text import md, number, pvalue
 
 __all__ = [
     "DIMENSIONS", "INSTRUMENT", "gap_scores", "dimension_scores",
@@ -674,7 +674,7 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
                          "(gaps, reliability, comparison or recovery). Got none instead.")
 
     def names(idx) -> str:
-        idx = list(idx)
+        idx = [md(i) for i in idx]
         return idx[0] if len(idx) == 1 else ", ".join(idx[:-1]) + " and " + idx[-1]
 
     out = []
@@ -687,9 +687,9 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         above = gaps[gaps["ci_lower"] > 0]
         text = (f"**Gaps.** Perceptions fall short of expectations on {len(short)} of {len(gaps)} dimensions "
                 "(confidence intervals below zero)")
-        text += (": " + ", ".join(f"{d} ({number(g)})" for d, g in short["gap"].items()) + "." if len(short) else ".")
+        text += (": " + ", ".join(f"{md(d)} ({number(g)})" for d, g in short["gap"].items()) + "." if len(short) else ".")
         if len(short):
-            text += f" The largest gap is {short.index[0]} ({number(short['gap'].iloc[0])})"
+            text += f" The largest gap is {md(short.index[0])} ({number(short['gap'].iloc[0])})"
         rest = gaps.index.difference(short.index.union(above.index), sort=False)
         if len(above):
             text += f"; {names(above.index)} exceed{'s' if len(above) == 1 else ''} expectations"
@@ -715,7 +715,7 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         perf, qual = m.loc["SERVPERF"], m.loc["SERVQUAL"]
         better = "SERVPERF (perceptions only)" if perf["adj_r2"] >= qual["adj_r2"] else "SERVQUAL (gaps)"
         text = (f"**SERVQUAL vs SERVPERF.** Perceptions alone explain {perf['r2']:.0%} of the variance in "
-                f"{comparison.outcome} (adjusted R² {number(perf['adj_r2'])}), the gaps {qual['r2']:.0%} "
+                f"{md(comparison.outcome)} (adjusted R² {number(perf['adj_r2'])}), the gaps {qual['r2']:.0%} "
                 f"(adjusted {number(qual['adj_r2'])}), on the same {int(perf['n'])} respondents: {better} "
                 "explains more.")
         pe, pq = t.loc["SERVPERF", "pvalue"], t.loc["SERVQUAL", "pvalue"]

@@ -188,9 +188,10 @@ class Codebook:
     servqual : mapping or None
         ``{"range", "expectation_prefix", "perception_prefix", "dimensions"}``.
     on_invalid : mapping
-        Handling of each survey problem (see :data:`SURVEY_POLICIES`): ``error`` (the
-        default: stop, naming file, column, rows and count), ``drop`` (leave the row out)
-        or ``set_missing`` (the answer becomes missing). What was dropped or set missing
+        Handling of each survey problem (see :data:`SURVEY_POLICIES`, whose first
+        handling is the default): ``error`` (stop, naming file, column, rows and count),
+        ``drop`` (leave the row out; for ``undeclared_identifier``, the column) or
+        ``set_missing`` (the answer becomes missing). What was dropped or set missing
         is counted in the data-quality table. In the YAML one word sets every problem
         where it applies; a mapping sets them one by one.
     free_text : tuple of str
@@ -338,6 +339,8 @@ SURVEY_POLICIES: dict[str, tuple[str, ...]] = {
     "out_of_range": ("error", "drop", "set_missing"),
     "duplicate_id": ("error", "drop"),
     "missing_id": ("error", "drop"),
+    # identifiers outside the declared identifier columns: undeclared columns are dropped, labels redacted
+    "undeclared_identifier": ("drop", "error"),
 }
 
 

@@ -45,8 +45,7 @@ cb, p = study.codebook, study.parameters
 survey = load_processed_survey(study)
 blocks = study.measurement_blocks()
 items = [i for cols in blocks.values() for i in cols]
-Markdown(f"The analysis covers {len(items)} items of {len(blocks)} constructs: "
-         + ", ".join(f"{cb.label(name)} ({len(cols)} items)" for name, cols in blocks.items()) + ".")
+Markdown(factor.describe_items(blocks, labels=cb.label))
 
 # %% [markdown]
 # ## Is the correlation matrix fit for factor analysis?

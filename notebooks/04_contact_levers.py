@@ -43,8 +43,7 @@ outcome, drivers = p["outcome"], plan.drivers(study)
 segment_control = [cb.segment] if cb.segment else []
 contact_levers = []
 data = respondent_table(study)
-Markdown(f"Outcome: **{cb.label(outcome)}**. Drivers: {', '.join(cb.label(d) for d in drivers)} "
-         f"(scores: the mean of each construct's items), for {len(data):,} respondents.")
+Markdown(levers.describe_setup(outcome, drivers, len(data), labels=cb.label))
 
 # %% [markdown] tags=["needs-contacts"]
 # ## The contact log

@@ -133,7 +133,8 @@ def test_data_read_options_and_policies(study_copy):
     assert study.data_options["contacts"]["on_invalid"]["missing_customer"] == "drop"
     # one word sets every problem where it applies; duplicates cannot be "set missing"
     assert dict(study.codebook.on_invalid) == {"non_numeric": "set_missing", "out_of_range": "set_missing",
-                                               "duplicate_id": "error", "missing_id": "error"}
+                                               "duplicate_id": "error", "missing_id": "error",
+                                               "undeclared_identifier": "drop"}
     # a bare path still works, with the defaults
     demo = load_study(DEMO / "study.yaml")
     assert dict(demo.data_options["survey"]) == {} and demo.codebook.on_invalid["out_of_range"] == "error"

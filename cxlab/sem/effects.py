@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._text import number
+from .._text import md, number
 from .syntax import parse_model
 
 __all__ = ["with_effects", "effects_table", "compare_segments", "SegmentComparison", "describe_drivers"]
@@ -547,7 +547,7 @@ def describe_model(model: str, *, labels: Callable[[str], str] | None = None) ->
     """
     caller = "describe_model"
     parsed = _check_model(model, caller)
-    name = labels or (lambda v: v)
+    name = _labeller(labels)
     adj: dict[str, list[str]] = {}
     for lhs, op, rhs, _ in parsed.formulas:
         if op == "~":
@@ -572,6 +572,11 @@ def describe_model(model: str, *, labels: Callable[[str], str] | None = None) ->
     parts = [f"{_join(drivers)} act{'s' if len(drivers) == 1 else ''} on {outcome} {how}"
              for (outcome, how), drivers in groups.items()]
     return "In this model, " + "; ".join(parts) + "."
+
+
+def _labeller(labels: Callable[[str], str] | None) -> Callable[[str], str]:
+    """Display label of a variable, escaped for Markdown (labels come from the study)."""
+    return lambda v: md(labels(v) if labels else v)
 
 
 def _join(words: list[str]) -> str:
@@ -646,7 +651,7 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
     eff = effects_table(fit) if effects is None else effects
     if "group" in eff.columns:
         eff = eff[eff["group"] == eff["group"].iloc[0]]
-    name = labels or (lambda v: v)
+    name = _labeller(labels)
     total = eff[eff["effect"] == "total"]
     direct = eff[eff["effect"] == "direct"].set_index(["driver", "outcome"])
     r2 = fit.r2
@@ -682,12 +687,12 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
             parts.append("**The multigroup model of the segments did not converge: its paths are not compared.**")
             return " ".join(parts)
         if segments.fit.warnings:
-            parts.append("The segment comparison warns: " + " ".join(segments.fit.warnings))
+            parts.append("The segment comparison warns: " + " ".join(map(md, segments.fit.warnings)))
         t = segments.tests.drop(index="all paths", errors="ignore")
         differ = t[t["pvalue_diff"] < alpha]
         if len(differ):
             parts.append("Paths that differ between segments: "
-                         + ", ".join(f"{p} (Δχ² = {r.chisq_diff:.1f}, p = {r.pvalue_diff:.3f})"
+                         + ", ".join(f"{md(p)} (Δχ² = {r.chisq_diff:.1f}, p = {r.pvalue_diff:.3f})"
                                      for p, r in differ.iterrows()) + ".")
         else:
             parts.append(f"No structural path differs significantly between segments at α = {alpha:g}.")

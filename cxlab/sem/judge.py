@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._text import number
+from .._text import md, number
 
 __all__ = ["CUTOFFS", "fit_table", "describe_fit"]
 
@@ -77,7 +77,7 @@ def describe_fit(fit, *, alpha: float = 0.05) -> str:
     structural outcomes. A non-converged fit or one with warnings says so first.
     """
     if not fit.converged:
-        return "**The model did not converge**: its estimates must not be interpreted. " + " ".join(fit.warnings)
+        return "**The model did not converge**: its estimates must not be interpreted. " + " ".join(map(md, fit.warnings))
     table = fit_table(fit)
     judged = table[table["meets"].notna()]
     met = [f"{i} {v:.3f}" for i, v, m in zip(judged.index, judged["value"], judged["meets"]) if m]
@@ -94,12 +94,12 @@ def describe_fit(fit, *, alpha: float = 0.05) -> str:
         sig = rows[rows["pvalue"] < alpha].sort_values("std_all", key=abs, ascending=False)
         ns = rows[~(rows["pvalue"] < alpha)]
         r2 = fit.r2.get(outcome)
-        effects = ", ".join(f"{r.rhs} (β = {number(r.std_all)})" for r in sig.itertuples())
-        text += f" **{outcome}**" + (f" (R² = {r2:.2f})" if r2 is not None else "") + ": "
+        effects = ", ".join(f"{md(r.rhs)} (β = {number(r.std_all)})" for r in sig.itertuples())
+        text += f" **{md(outcome)}**" + (f" (R² = {r2:.2f})" if r2 is not None else "") + ": "
         text += (f"significant drivers, strongest first: {effects}" if len(sig) else "no significant driver")
         if len(ns):
-            text += f"; not significant at α = {alpha:g}: {', '.join(ns['rhs'])}"
+            text += f"; not significant at α = {alpha:g}: {', '.join(map(md, ns['rhs']))}"
         text += "."
     if fit.warnings:
-        text += " Warnings: " + " ".join(fit.warnings)
+        text += " Warnings: " + " ".join(map(md, fit.warnings))
     return text
