@@ -1024,22 +1024,22 @@ def _check_columns(survey: Path, codebook: Codebook, models: Mapping[str, str], 
     if columns is None:
         return
     have = set(columns)
+    optional = "optional: set it to null if the survey has no such column"
 
-    def need(col, where):
-        if col and col not in have:
-            problems.append(f"{where}: column {col!r} not in {survey.name}")
+    def need(cols, where, hint):
+        missing = [c for c in cols if c and c not in have]
+        if missing:
+            listed = ", ".join(map(repr, missing))
+            problems.append(f"{where}: column{'s' if len(missing) > 1 else ''} {listed} not in {survey.name} ({hint})")
 
     for key in ("respondent_id", "customer_id", "segment", "wave", "date", "duration"):
-        need(getattr(codebook, key), f"codebook.{key}")
-    for col in codebook.identifiers:
-        need(col, "codebook.identifiers")
-    for col in codebook.free_text:
-        need(col, "codebook.free_text")
+        need([getattr(codebook, key)], f"codebook.{key}", optional)
+    need(codebook.identifiers, "codebook.identifiers", "optional: remove those the survey does not have")
+    need(codebook.free_text, "codebook.free_text", "optional: remove those the survey does not have")
     for name, scale in codebook.scales.items():
-        for item in scale["items"]:
-            need(item, f"codebook.scales.{name}")
+        need(scale["items"], f"codebook.scales.{name}", "remove the scale if the survey does not ask it")
     for name, single in codebook.single_items.items():
-        need(single["column"], f"codebook.single_items.{name}")
+        need([single["column"]], f"codebook.single_items.{name}", "remove it if the survey does not ask it")
     for name, syntax in models.items():
         for col in sorted(_model_observed(syntax) - have):
             problems.append(f"models.{name}: {col!r} is neither a latent variable of the model nor a column of {survey.name}")
