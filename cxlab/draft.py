@@ -537,8 +537,18 @@ def _few(values, limit: int = 5) -> str:
 
 # ============================================================================ the YAML
 def _y(value) -> str:
-    """``value`` as a YAML flow scalar or list (quoted only where YAML needs it)."""
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 30, sort_keys=False)
+    """``value`` as a YAML flow scalar, list or mapping (quoted only where YAML needs it).
+
+    >>> print(_y(["IMAG1", "yes", -99, "don't know"]), _y({"column": "type", "labels": {1: "Postpaid"}}))
+    [IMAG1, 'yes', -99, don't know] {column: type, labels: {1: Postpaid}}
+    """
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_y(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_y(k)}: {_y(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str) and any(ord(ch) < 32 for ch in value):
+        return _q(value)  # YAML's single quotes would fold a line break
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 30)
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
@@ -692,7 +702,8 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
     out.append(_line("loyalty", "null", "set: the loyalty outcome" + hint(draft.loyalty_hint)
                      + "; null if the survey has none"))
     out.append("  # Every other analysis parameter (seed, bootstrap, ci_level, estimator, ...) keeps its default.")
-    return "\n".join(out) + "\n"
+    # Column names with line breaks (Excel headers) must not break a comment line; values are escaped.
+    return "\n".join(" ".join(line.splitlines()) for line in out) + "\n"
 
 
 # ============================================================================ files

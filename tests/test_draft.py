@@ -232,6 +232,15 @@ def test_yaml_quotes_what_yaml_needs_and_names_codes():
     assert "x1 + x2" in doc["models"]["measurement"]
 
 
+def test_any_column_name_survives_the_yaml():
+    names = ["Q 1", "ü-sat", "it's", "a #b", "1st", "x: y", "null", "true", "-x", "[a]", "{b}", '"q"', "tab\there",
+             "Satisfaction\n(1-10)", "line\nbreak1", "line\nbreak2"]
+    table = frame(**{n: [1, 2, 3, 4, 5] for n in names}, ok1=[1, 2, 3, 4, 5], ok2=[2, 3, 4, 5, 1])
+    doc = yaml.safe_load(render_study(infer_draft(table), name="w", survey="a b #c.csv"))
+    assert sorted(v["column"] for v in doc["codebook"]["single_items"].values()) == sorted(names)
+    assert doc["codebook"]["scales"]["ok"]["items"] == ["ok1", "ok2"] and doc["data"]["survey"] == "a b #c.csv"
+
+
 def test_one_two_item_scale_alone_is_flagged_and_no_scale_means_no_model():
     text = render_study(infer_draft(frame(q1=[1, 2, 3, 4], q2=[2, 3, 4, 5])), name="t", survey="s.csv")
     assert "q has only two items: a one-factor model of two items is not identified" in text
