@@ -160,6 +160,7 @@ class Draft:
     metrics: Mapping[str, str]
     notes: Mapping[str, str] = field(default_factory=dict)
     unused: Mapping[str, str] = field(default_factory=dict)
+    reverse_keyed_hint: tuple[str, ...] = ()
     outcome_hint: str | None = None
     loyalty_hint: str | None = None
 
@@ -455,6 +456,7 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
         if c.name not in claimed and stem and not _demographic(stem[0]):
             groups.setdefault(stem[0], []).append((stem[1], pos, c.name))
     scales: list[DraftScale] = []
+    reverse: list[str] = []
     singles: list[DraftItem] = []
     single_cols: list[tuple[str, str]] = []  # (column, note)
     for stem, members in groups.items():
@@ -477,6 +479,8 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
         lo, hi = int(pooled.min()), int(pooled.max())
         scales.append(DraftScale(stem, tuple(items), usual_range(lo, hi), (lo, hi),
                                  f"items {names[0]}..{names[-1]} share the stem {stem!r}"))
+        reverse += _negatively_related({m: cols[m].numbers.where(~cols[m].numbers.isin(list(cols[m].codes)))
+                                        for m in items})
     stems = {s.name for s in scales}
     for c in cols.values():
         if c.name in claimed:
@@ -526,8 +530,29 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
         segment_labels=seg_labels, segment_codes=seg_codes, wave=wave, wave_labels=wave_labels, date=date, duration=duration,
         identifiers=tuple(ids),
         missing_codes=missing, scales=tuple(scales), single_items=tuple(singles), metrics=metrics, notes=notes,
-        unused={k: unused[k] for k in sorted(unused, key=order.__getitem__)}, outcome_hint=outcome,
+        unused={k: unused[k] for k in sorted(unused, key=order.__getitem__)}, reverse_keyed_hint=tuple(reverse),
+        outcome_hint=outcome,
         loyalty_hint=loyalty)
+
+
+def _negatively_related(items: Mapping[str, pd.Series]) -> list[str]:
+    """Items of a scale (of three or more) whose answers correlate negatively with the mean of the others.
+
+    >>> import pandas as pd
+    >>> a = pd.Series([1., 2, 3, 4, 5, 2]); b = pd.Series([2., 2, 3, 5, 5, 1]); c = 6 - a
+    >>> _negatively_related({"a": a, "b": b, "c": c}), _negatively_related({"a": a, "c": c})
+    (['c'], [])
+    """
+    if len(items) < 3:
+        return []
+    frame = pd.DataFrame(dict(items))
+    out = []
+    for item in frame.columns:
+        rest = frame.drop(columns=item).mean(axis=1)
+        r = frame[item].corr(rest)
+        if pd.notna(r) and r < 0:
+            out.append(item)
+    return out
 
 
 def _few(values, limit: int = 5) -> str:
@@ -648,6 +673,9 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
     if draft.identifiers:
         out.append(_line("identifiers", _y(list(draft.identifiers)),
                          "direct identifiers by name: never written outside data/raw"))
+    if draft.reverse_keyed_hint:
+        out.append(f"  # reverse_keyed: {_y(list(draft.reverse_keyed_hint))}  # uncomment if these items are worded "
+                   "the other way round: their answers go against the rest of their scale")
     out.append("  # Answers that mean 'missing' (any case); add every code your survey uses.")
     out.append(_line("missing_codes", _y(list(draft.missing_codes)), n["missing_codes"]))
 
@@ -711,8 +739,13 @@ _DECIMAL_CELL = re.compile(r"^[-+]?\d+(,\d+)?$")
 
 
 def _read(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The survey table and the read options it needs (decimal commas are detected)."""
-    table = read_table(path)
+    """The survey table and the read options it needs (decimal commas, a two-row Excel header)."""
+    try:
+        table = read_table(path)
+    except DataError as exc:
+        if path.suffix.lower() != ".xlsx" or "header_rows" not in str(exc):
+            raise
+        return read_table(path, header_rows=2), {"header_rows": 2}  # merged cells above the column names
     if table.attrs.get("delimiter", ",") != ",":
         for col in table.columns:
             cells = table[col].astype("string").str.strip().dropna()

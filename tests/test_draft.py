@@ -273,6 +273,31 @@ def test_other_formats_and_decimal_commas(tmp_path):
     assert doc["data"]["survey"] == {"path": "k.csv", "decimal": ","} and doc["codebook"]["duration"] == "duur"
 
 
+def test_excel_with_a_two_row_header(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Respondent", "Image", None, None, "Overall"])
+    ws.append(["id", "IMAG1", "IMAG2", "IMAG3", "CUSA"])
+    ws.merge_cells("B1:D1")
+    for i, row in enumerate([[1, 2, 1, 3], [4, 5, 5, 6], [7, 6, 7, 7], [3, 3, 2, 4]]):
+        ws.append([f"r{i}", *row])
+    wb.save(tmp_path / "s.xlsx")
+    doc = yaml.safe_load(draft_study(tmp_path / "s.xlsx", "s"))
+    assert doc["data"]["survey"] == {"path": "s.xlsx", "header_rows": 2}
+    assert doc["codebook"]["scales"]["IMAG"]["items"] == ["IMAG1", "IMAG2", "IMAG3"]
+    assert doc["codebook"]["respondent_id"] == "id"
+
+
+def test_reverse_keyed_items_are_suggested_in_a_comment():
+    d = infer_draft(frame(sat1=[1, 2, 3, 4, 5, 2], sat2=[2, 2, 3, 5, 5, 1], sat3=[5, 4, 3, 2, 1, 4]))
+    assert d.reverse_keyed_hint == ("sat3",)
+    text = render_study(d, name="s", survey="s.csv")
+    assert "  # reverse_keyed: [sat3]  # uncomment if" in text and "reverse_keyed" not in yaml.safe_load(text)["codebook"]
+    assert infer_draft(SURVEY).reverse_keyed_hint == ()
+
+
 def test_unreadable_and_missing_files_are_refused(tmp_path):
     (tmp_path / "s.xlsx").write_bytes(b"not a workbook")
     with pytest.raises(DataError, match=r"^s\.xlsx: not a readable \.xlsx workbook"):
