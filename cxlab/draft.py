@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -311,14 +310,32 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     row_index = table.attrs.get("dropped_row_index", False)
     table = table.copy(deep=False)
     table.attrs = {}  # pandas deep-copies attrs (row numbers) on every operation
-    n = len(table)
     cols = {str(c): _column(str(c), table[c], labels_all.get(c, {})) for c in table.columns}
     notes: dict[str, str] = {}
     unused: dict[str, str] = {}
     claimed: set[str] = set()
+    if row_index:
+        notes["row_index"] = "its unnamed first column, R's row numbers 1..n, was ignored"
+    missing = _missing_codes(cols, notes)
+    roles = _roles(cols, len(table), claimed, notes, unused)
+    scales, singles, metrics, reverse = _items(cols, claimed, unused)
+    if not scales and not singles:
+        raise DataError(f"{source}: no item-like columns (whole-number answers on a short scale such as 1-5 or 0-10) "
+                        f"among its {len(cols)} column(s): {_few(list(cols), 8)}; a draft study needs at least one")
+    names = [s.name for s in scales] + [s.name for s in singles]
+    outcome = next((x for x in names if any(h in _norm(x) for h in _OUTCOME_HINTS)), None)
+    loyalty = next((x for x in names if x != outcome and any(h in _norm(x) for h in _LOYALTY_HINTS)), None)
+    order = {name: i for i, name in enumerate(cols)}
+    return Draft(n_rows=len(table), columns=tuple(cols), **roles, missing_codes=missing, scales=scales,
+                 single_items=singles, metrics=metrics, notes=notes,
+                 unused={k: unused[k] for k in sorted(unused, key=order.__getitem__)},
+                 reverse_keyed_hint=reverse, outcome_hint=outcome, loyalty_hint=loyalty)
 
-    # ---- missing codes: a number is a code where it lies far outside the other answers,
-    # unless it is an ordinary answer in another column that looks like items.
+
+def _missing_codes(cols: Mapping[str, _Column], notes: dict[str, str]) -> tuple:
+    """The survey's missing codes: numbers far outside a column's answers, unless they are ordinary answers
+    in another item-like column (then listed in the note only), and words such as "don't know" in
+    columns of numbers."""
     code_cols: dict[Any, list[str]] = {}
     for c in cols.values():
         for v in c.codes:
@@ -327,50 +344,51 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     for v in list(code_cols):
         clash = [c.name for c in cols.values() if c.numbers is not None and v not in c.codes
                  and (c.numbers == v).any() and _item_like(c)]
-        if clash:
-            conflicts[v] = clash
-            del code_cols[v]
-    for c in cols.values():  # a conflicting code stays an answer everywhere
-        c.codes = {v for v in c.codes if v in code_cols}
-    text_codes: dict[str, str] = {}
+        if clash:  # still left out of the ranges where it is a code: `cxlab check` shows it there
+            conflicts[v] = (clash, code_cols.pop(v))
+    words: dict[str, str] = {}
+    where: dict[str, list[str]] = {}
     for c in cols.values():
         if c.numbers is None:  # a word in a text column is an answer, not a code
             c.text_codes = []
         for t in c.text_codes:
-            text_codes.setdefault(t.lower(), t)
-    missing = tuple(sorted(code_cols)) + tuple(text_codes[k] for k in sorted(text_codes))
+            words.setdefault(t.lower(), t)
+            where.setdefault(t.lower(), []).append(c.name)
     parts = [f"{v} in {_few(code_cols[v])}" for v in sorted(code_cols)]
-    parts += [f"{text_codes[k]!r} in {_few([c.name for c in cols.values() if any(t.lower() == k for t in c.text_codes)])}"
-              for k in sorted(text_codes)]
-    if row_index:
-        notes["row_index"] = "its unnamed first column, R's row numbers 1..n, was ignored"
+    parts += [f"{words[k]!r} in {_few(where[k])}" for k in sorted(words)]
     notes["missing_codes"] = ("found: " + "; ".join(parts)) if parts else "none found"
     if conflicts:
         notes["missing_codes"] += "; NOT listed, as they are ordinary answers elsewhere: " + "; ".join(
-            f"{v} (an answer in {_few(c)})" for v, c in sorted(conflicts.items()))
+            f"{v} (an answer in {_few(answer)}; out of range in {_few(code)})"
+            for v, (answer, code) in sorted(conflicts.items()))
+    return tuple(sorted(code_cols)) + tuple(words[k] for k in sorted(words))
 
-    # ---- roles by name and values
+
+def _is_date(c: _Column) -> bool:
+    t = c.text.dropna()
+    if c.numbers is not None or t.empty:
+        return False
+    return bool(pd.to_datetime(t, errors="coerce", format="mixed").notna().mean() >= 0.9)
+
+
+def _roles(cols: Mapping[str, _Column], n: int, claimed: set[str], notes: dict[str, str],
+           unused: dict[str, str]) -> dict[str, Any]:
+    """Respondent and customer id, direct identifiers, segment, wave, date and duration, by name and values."""
+
     def by_name(names, test=None) -> str | None:
-        for c in cols.values():
-            if _norm(c.name) in names and c.name not in claimed and (test is None or test(c)):
-                return c.name
-        return None
+        return next((c.name for c in cols.values() if _norm(c.name) in names and c.name not in claimed
+                     and (test is None or test(c))), None)
 
-    def is_date(c: _Column) -> bool:
-        t = c.text.dropna()
-        if c.numbers is not None or t.empty:
-            return False
-        parsed = pd.to_datetime(t, errors="coerce", format="mixed")
-        return bool(parsed.notna().mean() >= 0.9)
+    def claim(key: str, column: str | None, found: str, none: str) -> str | None:
+        notes[key] = found if column else none
+        if column:
+            claimed.add(column)
+        return column
 
-    customer = by_name(_CUSTOMER_NAMES)
-    if customer:
-        claimed.add(customer)
-        notes["customer_id"] = "named like a customer number"
-    rid = by_name(_ID_NAMES, lambda c: _unique_key(c, n))
-    if rid:
-        claimed.add(rid)
-        notes["respondent_id"] = "named like an id, every value unique"
+    customer = claim("customer_id", by_name(_CUSTOMER_NAMES), "named like a customer number",
+                     "none found; the column that links answers to a contact log")
+    rid = claim("respondent_id", by_name(_ID_NAMES, lambda c: _unique_key(c, n)),
+                "named like an id, every value unique", "")
     ids = [c.name for c in cols.values() if c.name not in claimed and _norm(c.name) in _IDENTIFIER_NAMES
            and not _item_like(c)]
     claimed.update(ids)
@@ -379,16 +397,11 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
         if named:
             unused[named] = "named like an id but its values are not unique (or some are empty)"
             claimed.add(named)
-        for c in cols.values():
-            if (c.name not in claimed and c.numbers is None and _unique_key(c, n)
-                    and not c.text.str.contains(r"\s", regex=True).any() and not is_date(c)):
-                rid = c.name
-                notes["respondent_id"] = "every value unique, no spaces"
-                break
-    if rid:
-        claimed.add(rid)
-    else:
-        notes["respondent_id"] = "no id column found: respondents are numbered by row"
+        rid = claim("respondent_id", next((c.name for c in cols.values() if c.name not in claimed
+                                           and c.numbers is None and _unique_key(c, n)
+                                           and not c.text.str.contains(r"\s", regex=True).any()
+                                           and not _is_date(c)), None),
+                    "every value unique, no spaces", "no id column found: respondents are numbered by row")
 
     def low_cardinality(c: _Column) -> bool:
         k = c.n_distinct_text
@@ -398,14 +411,12 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     for pos, c in enumerate(cols.values()):
         if c.name in claimed or not low_cardinality(c):
             continue
-        norm, toks = _norm(c.name), _tokens(c.name)
-        prio = next((i for i, rule in enumerate(_SEGMENT_RULES) if rule(norm, toks)), None)
+        prio = next((i for i, rule in enumerate(_SEGMENT_RULES) if rule(_norm(c.name), _tokens(c.name))), None)
         if prio is None and c.numbers is None and item_stem(c.name) is None:
             prio = len(_SEGMENT_RULES)  # any other short list of words
         if prio is not None:
             candidates.append((prio, pos, c.name))
-    segment = seg_labels = None
-    seg_codes: tuple = ()
+    segment, seg_labels, seg_codes = None, None, ()
     if candidates:
         segment = min(candidates)[2]
         others = [name for _, _, name in sorted(candidates)[1:]]
@@ -414,42 +425,33 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
             values = [_num(v) for v in sorted(c.valid().unique())]
         else:
             values = sorted(set(c.text.dropna()) - set(c.text_codes))
-        notes["segment"] = (f"a grouping column by its name, {len(values)} values ({_few(values)})"
-                            + (f"; other candidates: {_few(others)}" if others else ""))
         if c.labels:
             seg_labels = _value_labels(c)
         elif c.numbers is not None:
-            seg_codes = tuple(_num(v) for v in sorted(c.valid().unique()))
-        claimed.add(segment)
-    else:
-        notes["segment"] = "no segment-like column found"
+            seg_codes = tuple(values)
+    claim("segment", segment, f"a grouping column by its name, {len(values)} values ({_few(values)})"
+          + (f"; other candidates: {_few(others)}" if others else "") if segment else "",
+          "no segment-like column found")
 
-    wave = by_name(_WAVE_NAMES, lambda c: c.numbers is not None and bool((c.valid() == c.valid().round()).all()))
-    notes["wave"] = "named like a wave, whole numbers" if wave else "no wave column found"
-    if wave:
-        claimed.add(wave)
-    wave_labels = _value_labels(cols[wave]) if wave and cols[wave].labels else None
+    wave = claim("wave", by_name(_WAVE_NAMES, lambda c: c.numbers is not None
+                                 and bool((c.valid() == c.valid().round()).all())),
+                 "named like a wave, whole numbers", "no wave column found")
+    date = next((d for want in _DATE_NAMES if (d := by_name({want}, _is_date))), None) or next(
+        (c.name for c in cols.values() if c.name not in claimed and "date" in _norm(c.name) and _is_date(c)), None)
+    date = claim("date", date, "named like a date, values read as dates", "no date column found")
+    duration = claim("duration", next((c.name for c in cols.values() if c.name not in claimed
+                                       and c.numbers is not None and any(w in _norm(c.name) for w in _DURATION_WORDS)
+                                       and c.valid().min() >= 0), None),
+                     "named like a completion time (check that it is in seconds)",
+                     "no completion-time column found (speeders cannot be checked)")
+    return dict(respondent_id=rid, customer_id=customer, identifiers=tuple(ids), segment=segment,
+                segment_labels=seg_labels, segment_codes=seg_codes, wave=wave,
+                wave_labels=_value_labels(cols[wave]) if wave and cols[wave].labels else None,
+                date=date, duration=duration)
 
-    date = None
-    for want in _DATE_NAMES:
-        date = by_name({want}, is_date)
-        if date:
-            break
-    if not date:
-        date = next((c.name for c in cols.values() if c.name not in claimed and "date" in _norm(c.name)
-                     and is_date(c)), None)
-    notes["date"] = "named like a date, values read as dates" if date else "no date column found"
-    if date:
-        claimed.add(date)
 
-    duration = next((c.name for c in cols.values() if c.name not in claimed and c.numbers is not None
-                     and any(w in _norm(c.name) for w in _DURATION_WORDS) and c.valid().min() >= 0), None)
-    notes["duration"] = "named like a completion time (check that it is in seconds)" if duration else \
-        "no completion-time column found (speeders cannot be checked)"
-    if duration:
-        claimed.add(duration)
-
-    # ---- items: numbered groups become scales; the rest single items
+def _items(cols: Mapping[str, _Column], claimed: set[str], unused: dict[str, str]):
+    """Scales (numbered groups), single items and metrics among the unclaimed columns, and reverse-keyed hints."""
     groups: dict[str, list[tuple[int, int, str]]] = {}
     for pos, c in enumerate(cols.values()):
         stem = item_stem(c.name)
@@ -457,82 +459,62 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
             groups.setdefault(stem[0], []).append((stem[1], pos, c.name))
     scales: list[DraftScale] = []
     reverse: list[str] = []
-    singles: list[DraftItem] = []
-    single_cols: list[tuple[str, str]] = []  # (column, note)
+    single_cols: list[tuple[str, str]] = []  # (column, why)
     for stem, members in groups.items():
         names = [name for _, _, name in sorted(members)]
         items = [m for m in names if _item_like(cols[m])]
-        for m in names:
-            claimed.add(m)
-            if m not in items:
-                unused[m] = "numbered like an item but its answers are not whole numbers on a short scale"
+        claimed.update(names)
+        unused.update({m: "numbered like an item but its answers are not whole numbers on a short scale"
+                       for m in names if m not in items})
         if not items:
             continue
         pooled = pd.concat([cols[m].valid() for m in items])
         if pooled.nunique() < 3:
             unused.update({m: f"group {stem}: answers take only {pooled.nunique()} values (yes/no indicators?)"
                            for m in items})
-            continue
-        if len(items) == 1:
+        elif len(items) == 1:
             single_cols.append((items[0], f"the only item numbered like {stem}"))
-            continue
-        lo, hi = int(pooled.min()), int(pooled.max())
-        scales.append(DraftScale(stem, tuple(items), usual_range(lo, hi), (lo, hi),
-                                 f"items {names[0]}..{names[-1]} share the stem {stem!r}"))
-        reverse += _negatively_related({m: cols[m].numbers.where(~cols[m].numbers.isin(list(cols[m].codes)))
-                                        for m in items})
-    stems = {s.name for s in scales}
+        else:
+            lo, hi = int(pooled.min()), int(pooled.max())
+            scales.append(DraftScale(stem, tuple(items), usual_range(lo, hi), (lo, hi),
+                                     f"items {names[0]}..{names[-1]} share the stem {stem!r}"))
+            reverse += _negatively_related({m: cols[m].numbers.where(~cols[m].numbers.isin(list(cols[m].codes)))
+                                            for m in items})
+    stems = [s.name for s in scales]
     for c in cols.values():
         if c.name in claimed:
             continue
         if _demographic(c.name):
             unused[c.name] = "named like a demographic or grouping variable"
-            continue
-        if not _item_like(c):
-            unused[c.name] = ("text" if c.numbers is None else "numbers, not whole-number answers on a short scale")
-            continue
-        if c.valid().nunique() < 3:
+        elif not _item_like(c):
+            unused[c.name] = "text" if c.numbers is None else "numbers, not whole-number answers on a short scale"
+        elif c.valid().nunique() < 3:
             unused[c.name] = f"only {c.valid().nunique()} distinct answers (a yes/no or grouping variable?)"
-            continue
-        beside = next((s for s in stems if re.fullmatch(re.escape(s) + r"[_.][^\W\d_]+", c.name)), None)
-        single_cols.append((c.name, f"not numbered like the items of {beside}: a global item, kept out of that "
-                                    "scale" if beside else "an item without a number"))
+        else:
+            beside = next((s for s in stems if re.fullmatch(re.escape(s) + r"[_.][^\W\d_]+", c.name)), None)
+            single_cols.append((c.name, f"not numbered like the items of {beside}: a global item, kept out of "
+                                        "that scale" if beside else "an item without a number"))
     order = {name: i for i, name in enumerate(cols)}
+    singles: list[DraftItem] = []
     metrics: dict[str, str] = {}
     used_keys = set(stems)
     for column, note in sorted(single_cols, key=lambda x: order[x[0]]):
-        c = cols[column]
-        v = c.valid()
+        v = cols[column].valid()
         lo, hi = int(v.min()), int(v.max())
         key, rng = column, usual_range(lo, hi)
-        for metric, (name_test, range_test) in _METRICS.items():
-            if metric not in metrics and name_test(_norm(column)) and range_test(lo, hi):
-                key, metrics[metric] = metric, metric
-                note = f"named like {metric.upper()}"
-                if metric == "nps":
-                    rng = (0, 10)
-                break
+        metric = next((m for m, (name_test, range_test) in _METRICS.items()
+                       if m not in metrics and name_test(_norm(column)) and range_test(lo, hi)), None)
+        if metric:
+            key, metrics[metric], note = metric, metric, f"named like {metric.upper()}"
+            rng = (0, 10) if metric == "nps" else rng
         if key in used_keys:
             key = f"{column}_item"
         used_keys.add(key)
         singles.append(DraftItem(key, column, rng, (lo, hi), note))
-    for s in scales:
-        if "temkin" in _norm(s.name) and "temkin" not in metrics:
-            metrics["temkin"] = s.name
-    if not scales and not singles:
-        raise DataError(f"{source}: no item-like columns (whole-number answers on a short scale such as 1-5 or 0-10) "
-                        f"among its {len(cols)} column(s): {_few(list(cols), 8)}; a draft study needs at least one")
-    names = [s.name for s in scales] + [s.name for s in singles]
-    outcome = next((x for x in names if any(h in _norm(x) for h in _OUTCOME_HINTS)), None)
-    loyalty = next((x for x in names if x != outcome and any(h in _norm(x) for h in _LOYALTY_HINTS)), None)
-    return Draft(
-        n_rows=n, columns=tuple(cols), respondent_id=rid, customer_id=customer, segment=segment,
-        segment_labels=seg_labels, segment_codes=seg_codes, wave=wave, wave_labels=wave_labels, date=date, duration=duration,
-        identifiers=tuple(ids),
-        missing_codes=missing, scales=tuple(scales), single_items=tuple(singles), metrics=metrics, notes=notes,
-        unused={k: unused[k] for k in sorted(unused, key=order.__getitem__)}, reverse_keyed_hint=tuple(reverse),
-        outcome_hint=outcome,
-        loyalty_hint=loyalty)
+    temkin = next((s for s in stems if "temkin" in _norm(s)), None)
+    if temkin:
+        metrics["temkin"] = temkin
+    return tuple(scales), tuple(singles), metrics, tuple(reverse)
 
 
 def _negatively_related(items: Mapping[str, pd.Series]) -> list[str]:

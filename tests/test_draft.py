@@ -113,7 +113,8 @@ def test_a_code_that_is_an_answer_elsewhere_is_not_listed():
     d = infer_draft(frame(q1=[1, 2, 3, 99, 5], q2=[1, 2, 3, 4, 5],
                           s1=[0, 20, 99, 60, 100], s2=[10, 20, 40, 60, 100]))
     assert d.missing_codes == ()
-    assert "NOT listed" in d.notes["missing_codes"] and "99 (an answer in s1)" in d.notes["missing_codes"]
+    assert "NOT listed" in d.notes["missing_codes"] and "99 (an answer in s1; out of range in q1)" in d.notes["missing_codes"]
+    assert d.scales[0].name == "q" and d.scales[0].range == (1, 5)  # 99 stays out of q1's range
 
 
 def test_codes_near_the_answers_are_answers():
