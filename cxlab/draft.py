@@ -13,13 +13,20 @@ the user to confirm or edit:
 - **ranges**: lowest..highest valid answer, rounded to a usual scale (1-5, 1-7, 0-10,
   1-10) when at most two points short of it;
 - **missing codes**: numbers such as -99, 99, 999 or -9 lying far outside a column's other
-  answers, and words such as "don't know", "n/a" or "weet niet";
+  answers (unless they are ordinary answers of another item), words such as "don't know",
+  "n/a" or "weet niet" among numbers, and SPSS codes labelled so;
+- **reverse-keyed items** (suggested in a comment only): items of a scale of three or more
+  whose answers correlate negatively with the rest of the scale;
 - **roles**: respondent id, customer id, segment, wave, date and duration columns by name
   and values; demographics (age, gender, education, ...) are never items;
 - **metrics**: columns named like NPS (0-10), CES or CSAT become the single items ``nps``,
   ``ces`` and ``csat``;
 - **models**: a measurement model in lavaan syntax, one factor per scale of two or more
-  items, and a commented template for the structural model.
+  items, and a commented template for the structural model;
+- **read options**: decimal commas in a CSV file, an Excel header over two rows.
+
+Columns left out (text, demographics, yes/no indicators) are listed with the reason. The
+output is deterministic: the same file gives the same YAML text.
 
 Examples
 --------
@@ -579,21 +586,28 @@ def _entries(key: str, entries: list[tuple[DraftScale | DraftItem, dict, str]], 
                             f"{e.observed[0]}..{e.observed[1]}; {e.note}" for e, spec, label in entries]
 
 
-def _model(draft: Draft) -> tuple[list[str], list[str]]:
-    """Lines of the measurement model, and the scales left out of it with why."""
-    factors, left_out = [], []
-    for s in draft.scales:
-        names = (s.name, *s.items)
-        if not all(_LAVAAN_NAME.fullmatch(x) for x in names):
-            left_out.append(f"{s.name} (its names are not valid in lavaan syntax: rename the columns)")
-        else:
-            factors.append(s)
-    width = max((len(s.name) for s in factors), default=0)
-    return [f"{s.name.ljust(width)} =~ {' + '.join(s.items)}" for s in factors], left_out
+def _model(draft: Draft) -> list[str]:
+    """Comment and syntax lines of the measurement model (scales whose names lavaan cannot read are left out)."""
+    factors = [s for s in draft.scales if all(_LAVAAN_NAME.fullmatch(x) for x in (s.name, *s.items))]
+    left_out = [s.name for s in draft.scales if s not in factors]
+    if not factors:
+        return []
+    out = ["  # Measurement model (lavaan syntax): one factor per scale of two or more items.",
+           "  # Move an item that belongs elsewhere; drop one that measures something else."]
+    two = [s.name for s in factors if len(s.items) == 2]
+    if two and len(factors) == 1:
+        out.append(f"  # {two[0]} has only two items: a one-factor model of two items is not identified; "
+                   "add an item or a factor.")
+    elif two:
+        out.append(f"  # {', '.join(two)} ha{'s' if len(two) == 1 else 've'} only two items: identified only "
+                   "together with the other factors (keep them in the model).")
+    if left_out:
+        out.append(f"  # Left out: {', '.join(left_out)} (names lavaan cannot read: rename those columns).")
+    width = max(len(s.name) for s in factors)
+    return out + ["  measurement: |"] + [f"    {s.name.ljust(width)} =~ {' + '.join(s.items)}" for s in factors]
 
 
-def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[str, Any] | None = None,
-                 command: str | None = None) -> str:
+def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[str, Any] | None = None) -> str:
     """The draft ``study.yaml`` text: the inferred codebook and models with comments.
 
     Parameters
@@ -606,8 +620,6 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         The survey file's name (relative to the YAML file).
     read_options : mapping, optional
         Read options written beside the survey path (e.g. ``{"decimal": ","}``).
-    command : str, optional
-        The command that made the draft, quoted in the first comment line.
 
     Returns
     -------
@@ -615,13 +627,13 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         YAML text; the same inputs always give the same text.
     """
     n = draft.notes
-    out = [f"# Draft study made by `{command or f'cxlab new {name} --survey {survey}'}` from",
+    out = [f"# Draft study made by `cxlab new {name} --survey {survey}` from",
            f"# {survey} ({draft.n_rows} rows, {len(draft.columns)} columns"
            + (f"; {n['row_index']}" if "row_index" in n else "") + ").",
            "# Everything below was inferred from the column names and answers: check each value",
            "# against your questionnaire (the comment beside it says why it was chosen), edit what",
            f"# is wrong, then run: cxlab check data/raw/{name}/study.yaml",
-           f"name: {name}",
+           f"name: {_y(name)}",
            f"title: {_q(name)}  # the reports' title: edit",
            f"description: {_q(f'Survey {survey}: describe who was asked what, when and how (edit).')}",
            "",
@@ -633,7 +645,7 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         out.append(_line("survey", _y(survey), "relative to this file (a copy of your file)"))
 
     out += ["", "codebook:",
-            "  # Key columns, guessed from names and values (null = none; an optional key may be null)."]
+            "  # Key columns, guessed from names and values (null = none)."]
     out.append(_line("respondent_id", _y(draft.respondent_id), n["respondent_id"]))
     out.append(_line("customer_id", _y(draft.customer_id),
                      n.get("customer_id", "none found; the column that links answers to a contact log")))
@@ -677,24 +689,9 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         out.append("  # Columns left out of the codebook (add them if they are items):")
         out += [f"  #   {col}: {why}" for col, why in draft.unused.items()]
 
-    lines, left_out = _model(draft)
-    out += ["", "models:"]
-    if lines:
-        out += ["  # Measurement model (lavaan syntax): one factor per scale of two or more items.",
-                "  # Move an item that belongs elsewhere; drop one that measures something else."]
-        two = [s.name for s in draft.scales if len(s.items) == 2 and s.name not in " ".join(left_out)]
-        if two and len(lines) == 1:
-            out.append(f"  # {two[0]} has only two items: a one-factor model of two items is not identified; "
-                       "add an item or a factor.")
-        elif two:
-            out.append(f"  # {', '.join(two)} ha{'s' if len(two) == 1 else 've'} only two items: identified only "
-                       "together with the other factors (keep them in the model).")
-        if left_out:
-            out.append(f"  # Left out: {'; '.join(left_out)}.")
-        out.append("  measurement: |")
-        out += [f"    {line}" for line in lines]
-    else:
-        out.append("  {}  # no scale with two or more items: no measurement model")
+    model = _model(draft)
+    lines = [line[4:] for line in model if line.startswith("    ")]  # the syntax lines
+    out += ["", "models:"] + (model or ["  {}  # no scale with two or more items: no measurement model"])
     out += ["  # The structural model, for the SEM and driver reports: uncomment it, keep the",
             "  # measurement lines and write the paths you want to test (outcome ~ drivers), e.g.:",
             "  # structural: |"]
@@ -706,10 +703,10 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         out.append(f"  #   {loyalty} ~ {outcome}")
 
     out += ["", "parameters:"]
-    hint = lambda x: f" ({x} looks like one)" if x else ""  # noqa: E731
+    looks = {x: f" ({x} looks like one)" for x in (draft.outcome_hint, draft.loyalty_hint) if x}
     out.append(_line("outcome", "null", "set: the scale or single item that is the main outcome"
-                     + hint(draft.outcome_hint)))
-    out.append(_line("loyalty", "null", "set: the loyalty outcome" + hint(draft.loyalty_hint)
+                     + looks.get(draft.outcome_hint, "")))
+    out.append(_line("loyalty", "null", "set: the loyalty outcome" + looks.get(draft.loyalty_hint, "")
                      + "; null if the survey has none"))
     out.append("  # Every other analysis parameter (seed, bootstrap, ci_level, estimator, ...) keeps its default.")
     # Column names with line breaks (Excel headers) must not break a comment line; values are escaped.
