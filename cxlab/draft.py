@@ -591,7 +591,9 @@ def _model(draft: Draft) -> list[str]:
     factors = [s for s in draft.scales if all(_LAVAAN_NAME.fullmatch(x) for x in (s.name, *s.items))]
     left_out = [s.name for s in draft.scales if s not in factors]
     if not factors:
-        return []
+        return [f"  {{}}  # no measurement model: {_few(left_out)} ha{'s' if len(left_out) == 1 else 've'} names "
+                "lavaan cannot read (rename those columns)" if left_out else
+                "  {}  # no scale with two or more items: no measurement model"]
     out = ["  # Measurement model (lavaan syntax): one factor per scale of two or more items.",
            "  # Move an item that belongs elsewhere; drop one that measures something else."]
     two = [s.name for s in factors if len(s.items) == 2]
@@ -691,7 +693,7 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
 
     model = _model(draft)
     lines = [line[4:] for line in model if line.startswith("    ")]  # the syntax lines
-    out += ["", "models:"] + (model or ["  {}  # no scale with two or more items: no measurement model"])
+    out += ["", "models:"] + model
     out += ["  # The structural model, for the SEM and driver reports: uncomment it, keep the",
             "  # measurement lines and write the paths you want to test (outcome ~ drivers), e.g.:",
             "  # structural: |"]

@@ -246,7 +246,13 @@ def test_one_two_item_scale_alone_is_flagged_and_no_scale_means_no_model():
     text = render_study(infer_draft(frame(q1=[1, 2, 3, 4], q2=[2, 3, 4, 5])), name="t", survey="s.csv")
     assert "q has only two items: a one-factor model of two items is not identified" in text
     text = render_study(infer_draft(frame(csat=[1, 2, 3, 4, 5])), name="t", survey="s.csv")
-    assert yaml.safe_load(text)["models"] == {}
+    assert yaml.safe_load(text)["models"] == {} and "no scale with two or more items" in text
+    table = frame(**{"my sat1": [1, 2, 3, 4], "my sat2": [2, 3, 4, 5], "q1": [1, 2, 3, 4], "q2": [2, 3, 4, 4]})
+    text = render_study(infer_draft(table), name="t", survey="s.csv")
+    assert yaml.safe_load(text)["models"] == {"measurement": "q =~ q1 + q2\n"}
+    assert "Left out: my sat (names lavaan cannot read" in text
+    text = render_study(infer_draft(table[["my sat1", "my sat2"]]), name="t", survey="s.csv")
+    assert yaml.safe_load(text)["models"] == {} and "my sat has names lavaan cannot read" in text
 
 
 def test_other_formats_and_decimal_commas(tmp_path):
