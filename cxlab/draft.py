@@ -48,7 +48,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -820,10 +820,10 @@ def new_study_from_survey(name: str, survey: str | Path) -> Path:
         raise ValueError(f"The study folder {target} already exists: choose another name or edit that study.")
     survey = Path(survey).resolve()
     text = draft_study(survey, name)  # everything that can fail on the data fails here, before writing
-    raw.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.draft-", dir=raw))
+    tmp = raw / f".{name}.draft-{os.getpid()}-{time.time_ns()}"  # mkdtemp's mode 0700 would stay on the study
+    tmp.mkdir(parents=True)
     try:
-        shutil.copy2(survey, tmp / survey.name)
+        shutil.copyfile(survey, tmp / survey.name)
         (tmp / "study.yaml").write_text(text, encoding="utf-8")
         # TODO(lead): validate with load_study(tmp / "study.yaml") once the optional-key schema is merged.
         if target.exists():

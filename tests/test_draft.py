@@ -452,14 +452,19 @@ def test_new_study_from_survey_cleans_up_after_a_failure(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(shutil, "copy2", fail)
+    monkeypatch.setattr(shutil, "copyfile", fail)
     with pytest.raises(OSError, match="disk full"):
         new_study_from_survey("s", survey)
     assert os.listdir(tmp_path / "data" / "raw") == []
     monkeypatch.undo()
     monkeypatch.setenv("CXLAB_ROOT", str(tmp_path))
+    os.chmod(survey, 0o444)                                          # a read-only original
     path = new_study_from_survey("s", survey)
     assert path == tmp_path / "data" / "raw" / "s" / "study.yaml" and path.is_file()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (path.parent.stat().st_mode & 0o777) == 0o777 & ~umask       # an ordinary folder, not mkdtemp's 0700
+    assert (path.parent / survey.name).stat().st_mode & 0o200            # a fresh copy the user may replace
 
 
 @needs_shared
