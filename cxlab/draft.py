@@ -13,13 +13,20 @@ the user to confirm or edit:
 - **ranges**: lowest..highest valid answer, rounded to a usual scale (1-5, 1-7, 0-10,
   1-10) when at most two points short of it;
 - **missing codes**: numbers such as -99, 99, 999 or -9 lying far outside a column's other
-  answers, and words such as "don't know", "n/a" or "weet niet";
+  answers (unless they are ordinary answers of another item), words such as "don't know",
+  "n/a" or "weet niet" among numbers, and SPSS codes labelled so;
+- **reverse-keyed items** (suggested in a comment only): items of a scale of three or more
+  whose answers correlate negatively with the rest of the scale;
 - **roles**: respondent id, customer id, segment, wave, date and duration columns by name
   and values; demographics (age, gender, education, ...) are never items;
 - **metrics**: columns named like NPS (0-10), CES or CSAT become the single items ``nps``,
   ``ces`` and ``csat``;
 - **models**: a measurement model in lavaan syntax, one factor per scale of two or more
-  items, and a commented template for the structural model.
+  items, and a commented template for the structural model;
+- **read options**: decimal commas in a CSV file, an Excel header over two rows.
+
+Columns left out (text, demographics, yes/no indicators) are listed with the reason. The
+output is deterministic: the same file gives the same YAML text.
 
 Examples
 --------
@@ -41,12 +48,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -160,6 +166,7 @@ class Draft:
     metrics: Mapping[str, str]
     notes: Mapping[str, str] = field(default_factory=dict)
     unused: Mapping[str, str] = field(default_factory=dict)
+    reverse_keyed_hint: tuple[str, ...] = ()
     outcome_hint: str | None = None
     loyalty_hint: str | None = None
 
@@ -310,14 +317,32 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     row_index = table.attrs.get("dropped_row_index", False)
     table = table.copy(deep=False)
     table.attrs = {}  # pandas deep-copies attrs (row numbers) on every operation
-    n = len(table)
     cols = {str(c): _column(str(c), table[c], labels_all.get(c, {})) for c in table.columns}
     notes: dict[str, str] = {}
     unused: dict[str, str] = {}
     claimed: set[str] = set()
+    if row_index:
+        notes["row_index"] = "its unnamed first column, R's row numbers 1..n, was ignored"
+    missing = _missing_codes(cols, notes)
+    roles = _roles(cols, len(table), claimed, notes, unused)
+    scales, singles, metrics, reverse = _items(cols, claimed, unused)
+    if not scales and not singles:
+        raise DataError(f"{source}: no item-like columns (whole-number answers on a short scale such as 1-5 or 0-10) "
+                        f"among its {len(cols)} column(s): {_few(list(cols), 8)}; a draft study needs at least one")
+    names = [s.name for s in scales] + [s.name for s in singles]
+    outcome = next((x for x in names if any(h in _norm(x) for h in _OUTCOME_HINTS)), None)
+    loyalty = next((x for x in names if x != outcome and any(h in _norm(x) for h in _LOYALTY_HINTS)), None)
+    order = {name: i for i, name in enumerate(cols)}
+    return Draft(n_rows=len(table), columns=tuple(cols), **roles, missing_codes=missing, scales=scales,
+                 single_items=singles, metrics=metrics, notes=notes,
+                 unused={k: unused[k] for k in sorted(unused, key=order.__getitem__)},
+                 reverse_keyed_hint=reverse, outcome_hint=outcome, loyalty_hint=loyalty)
 
-    # ---- missing codes: a number is a code where it lies far outside the other answers,
-    # unless it is an ordinary answer in another column that looks like items.
+
+def _missing_codes(cols: Mapping[str, _Column], notes: dict[str, str]) -> tuple:
+    """The survey's missing codes: numbers far outside a column's answers, unless they are ordinary answers
+    in another item-like column (then listed in the note only), and words such as "don't know" in
+    columns of numbers."""
     code_cols: dict[Any, list[str]] = {}
     for c in cols.values():
         for v in c.codes:
@@ -326,50 +351,51 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     for v in list(code_cols):
         clash = [c.name for c in cols.values() if c.numbers is not None and v not in c.codes
                  and (c.numbers == v).any() and _item_like(c)]
-        if clash:
-            conflicts[v] = clash
-            del code_cols[v]
-    for c in cols.values():  # a conflicting code stays an answer everywhere
-        c.codes = {v for v in c.codes if v in code_cols}
-    text_codes: dict[str, str] = {}
+        if clash:  # still left out of the ranges where it is a code: `cxlab check` shows it there
+            conflicts[v] = (clash, code_cols.pop(v))
+    words: dict[str, str] = {}
+    where: dict[str, list[str]] = {}
     for c in cols.values():
         if c.numbers is None:  # a word in a text column is an answer, not a code
             c.text_codes = []
         for t in c.text_codes:
-            text_codes.setdefault(t.lower(), t)
-    missing = tuple(sorted(code_cols)) + tuple(text_codes[k] for k in sorted(text_codes))
+            words.setdefault(t.lower(), t)
+            where.setdefault(t.lower(), []).append(c.name)
     parts = [f"{v} in {_few(code_cols[v])}" for v in sorted(code_cols)]
-    parts += [f"{text_codes[k]!r} in {_few([c.name for c in cols.values() if any(t.lower() == k for t in c.text_codes)])}"
-              for k in sorted(text_codes)]
-    if row_index:
-        notes["row_index"] = "its unnamed first column, R's row numbers 1..n, was ignored"
+    parts += [f"{words[k]!r} in {_few(where[k])}" for k in sorted(words)]
     notes["missing_codes"] = ("found: " + "; ".join(parts)) if parts else "none found"
     if conflicts:
         notes["missing_codes"] += "; NOT listed, as they are ordinary answers elsewhere: " + "; ".join(
-            f"{v} (an answer in {_few(c)})" for v, c in sorted(conflicts.items()))
+            f"{v} (an answer in {_few(answer)}; out of range in {_few(code)})"
+            for v, (answer, code) in sorted(conflicts.items()))
+    return tuple(sorted(code_cols)) + tuple(words[k] for k in sorted(words))
 
-    # ---- roles by name and values
+
+def _is_date(c: _Column) -> bool:
+    t = c.text.dropna()
+    if c.numbers is not None or t.empty:
+        return False
+    return bool(pd.to_datetime(t, errors="coerce", format="mixed").notna().mean() >= 0.9)
+
+
+def _roles(cols: Mapping[str, _Column], n: int, claimed: set[str], notes: dict[str, str],
+           unused: dict[str, str]) -> dict[str, Any]:
+    """Respondent and customer id, direct identifiers, segment, wave, date and duration, by name and values."""
+
     def by_name(names, test=None) -> str | None:
-        for c in cols.values():
-            if _norm(c.name) in names and c.name not in claimed and (test is None or test(c)):
-                return c.name
-        return None
+        return next((c.name for c in cols.values() if _norm(c.name) in names and c.name not in claimed
+                     and (test is None or test(c))), None)
 
-    def is_date(c: _Column) -> bool:
-        t = c.text.dropna()
-        if c.numbers is not None or t.empty:
-            return False
-        parsed = pd.to_datetime(t, errors="coerce", format="mixed")
-        return bool(parsed.notna().mean() >= 0.9)
+    def claim(key: str, column: str | None, found: str, none: str) -> str | None:
+        notes[key] = found if column else none
+        if column:
+            claimed.add(column)
+        return column
 
-    customer = by_name(_CUSTOMER_NAMES)
-    if customer:
-        claimed.add(customer)
-        notes["customer_id"] = "named like a customer number"
-    rid = by_name(_ID_NAMES, lambda c: _unique_key(c, n))
-    if rid:
-        claimed.add(rid)
-        notes["respondent_id"] = "named like an id, every value unique"
+    customer = claim("customer_id", by_name(_CUSTOMER_NAMES), "named like a customer number",
+                     "none found; the column that links answers to a contact log")
+    rid = claim("respondent_id", by_name(_ID_NAMES, lambda c: _unique_key(c, n)),
+                "named like an id, every value unique", "")
     ids = [c.name for c in cols.values() if c.name not in claimed and _norm(c.name) in _IDENTIFIER_NAMES
            and not _item_like(c)]
     claimed.update(ids)
@@ -378,16 +404,11 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
         if named:
             unused[named] = "named like an id but its values are not unique (or some are empty)"
             claimed.add(named)
-        for c in cols.values():
-            if (c.name not in claimed and c.numbers is None and _unique_key(c, n)
-                    and not c.text.str.contains(r"\s", regex=True).any() and not is_date(c)):
-                rid = c.name
-                notes["respondent_id"] = "every value unique, no spaces"
-                break
-    if rid:
-        claimed.add(rid)
-    else:
-        notes["respondent_id"] = "no id column found: respondents are numbered by row"
+        rid = claim("respondent_id", next((c.name for c in cols.values() if c.name not in claimed
+                                           and c.numbers is None and _unique_key(c, n)
+                                           and not c.text.str.contains(r"\s", regex=True).any()
+                                           and not _is_date(c)), None),
+                    "every value unique, no spaces", "no id column found: respondents are numbered by row")
 
     def low_cardinality(c: _Column) -> bool:
         k = c.n_distinct_text
@@ -397,14 +418,12 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     for pos, c in enumerate(cols.values()):
         if c.name in claimed or not low_cardinality(c):
             continue
-        norm, toks = _norm(c.name), _tokens(c.name)
-        prio = next((i for i, rule in enumerate(_SEGMENT_RULES) if rule(norm, toks)), None)
+        prio = next((i for i, rule in enumerate(_SEGMENT_RULES) if rule(_norm(c.name), _tokens(c.name))), None)
         if prio is None and c.numbers is None and item_stem(c.name) is None:
             prio = len(_SEGMENT_RULES)  # any other short list of words
         if prio is not None:
             candidates.append((prio, pos, c.name))
-    segment = seg_labels = None
-    seg_codes: tuple = ()
+    segment, seg_labels, seg_codes = None, None, ()
     if candidates:
         segment = min(candidates)[2]
         others = [name for _, _, name in sorted(candidates)[1:]]
@@ -413,121 +432,116 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
             values = [_num(v) for v in sorted(c.valid().unique())]
         else:
             values = sorted(set(c.text.dropna()) - set(c.text_codes))
-        notes["segment"] = (f"a grouping column by its name, {len(values)} values ({_few(values)})"
-                            + (f"; other candidates: {_few(others)}" if others else ""))
         if c.labels:
             seg_labels = _value_labels(c)
         elif c.numbers is not None:
-            seg_codes = tuple(_num(v) for v in sorted(c.valid().unique()))
-        claimed.add(segment)
-    else:
-        notes["segment"] = "no segment-like column found"
+            seg_codes = tuple(values)
+    claim("segment", segment, f"a grouping column by its name, {len(values)} values ({_few(values)})"
+          + (f"; other candidates: {_few(others)}" if others else "") if segment else "",
+          "no segment-like column found")
 
-    wave = by_name(_WAVE_NAMES, lambda c: c.numbers is not None and bool((c.valid() == c.valid().round()).all()))
-    notes["wave"] = "named like a wave, whole numbers" if wave else "no wave column found"
-    if wave:
-        claimed.add(wave)
-    wave_labels = _value_labels(cols[wave]) if wave and cols[wave].labels else None
+    wave = claim("wave", by_name(_WAVE_NAMES, lambda c: c.numbers is not None
+                                 and bool((c.valid() == c.valid().round()).all())),
+                 "named like a wave, whole numbers", "no wave column found")
+    date = next((d for want in _DATE_NAMES if (d := by_name({want}, _is_date))), None) or next(
+        (c.name for c in cols.values() if c.name not in claimed and "date" in _norm(c.name) and _is_date(c)), None)
+    date = claim("date", date, "named like a date, values read as dates", "no date column found")
+    duration = claim("duration", next((c.name for c in cols.values() if c.name not in claimed
+                                       and c.numbers is not None and any(w in _norm(c.name) for w in _DURATION_WORDS)
+                                       and c.valid().min() >= 0), None),
+                     "named like a completion time (check that it is in seconds)",
+                     "no completion-time column found (speeders cannot be checked)")
+    return dict(respondent_id=rid, customer_id=customer, identifiers=tuple(ids), segment=segment,
+                segment_labels=seg_labels, segment_codes=seg_codes, wave=wave,
+                wave_labels=_value_labels(cols[wave]) if wave and cols[wave].labels else None,
+                date=date, duration=duration)
 
-    date = None
-    for want in _DATE_NAMES:
-        date = by_name({want}, is_date)
-        if date:
-            break
-    if not date:
-        date = next((c.name for c in cols.values() if c.name not in claimed and "date" in _norm(c.name)
-                     and is_date(c)), None)
-    notes["date"] = "named like a date, values read as dates" if date else "no date column found"
-    if date:
-        claimed.add(date)
 
-    duration = next((c.name for c in cols.values() if c.name not in claimed and c.numbers is not None
-                     and any(w in _norm(c.name) for w in _DURATION_WORDS) and c.valid().min() >= 0), None)
-    notes["duration"] = "named like a completion time (check that it is in seconds)" if duration else \
-        "no completion-time column found (speeders cannot be checked)"
-    if duration:
-        claimed.add(duration)
-
-    # ---- items: numbered groups become scales; the rest single items
+def _items(cols: Mapping[str, _Column], claimed: set[str], unused: dict[str, str]):
+    """Scales (numbered groups), single items and metrics among the unclaimed columns, and reverse-keyed hints."""
     groups: dict[str, list[tuple[int, int, str]]] = {}
     for pos, c in enumerate(cols.values()):
         stem = item_stem(c.name)
         if c.name not in claimed and stem and not _demographic(stem[0]):
             groups.setdefault(stem[0], []).append((stem[1], pos, c.name))
     scales: list[DraftScale] = []
-    singles: list[DraftItem] = []
-    single_cols: list[tuple[str, str]] = []  # (column, note)
+    reverse: list[str] = []
+    single_cols: list[tuple[str, str]] = []  # (column, why)
     for stem, members in groups.items():
         names = [name for _, _, name in sorted(members)]
         items = [m for m in names if _item_like(cols[m])]
-        for m in names:
-            claimed.add(m)
-            if m not in items:
-                unused[m] = "numbered like an item but its answers are not whole numbers on a short scale"
+        claimed.update(names)
+        unused.update({m: "numbered like an item but its answers are not whole numbers on a short scale"
+                       for m in names if m not in items})
         if not items:
             continue
         pooled = pd.concat([cols[m].valid() for m in items])
         if pooled.nunique() < 3:
             unused.update({m: f"group {stem}: answers take only {pooled.nunique()} values (yes/no indicators?)"
                            for m in items})
-            continue
-        if len(items) == 1:
+        elif len(items) == 1:
             single_cols.append((items[0], f"the only item numbered like {stem}"))
-            continue
-        lo, hi = int(pooled.min()), int(pooled.max())
-        scales.append(DraftScale(stem, tuple(items), usual_range(lo, hi), (lo, hi),
-                                 f"items {names[0]}..{names[-1]} share the stem {stem!r}"))
-    stems = {s.name for s in scales}
+        else:
+            lo, hi = int(pooled.min()), int(pooled.max())
+            scales.append(DraftScale(stem, tuple(items), usual_range(lo, hi), (lo, hi),
+                                     f"items {names[0]}..{names[-1]} share the stem {stem!r}"))
+            reverse += _negatively_related({m: cols[m].numbers.where(~cols[m].numbers.isin(list(cols[m].codes)))
+                                            for m in items})
+    stems = [s.name for s in scales]
     for c in cols.values():
         if c.name in claimed:
             continue
         if _demographic(c.name):
             unused[c.name] = "named like a demographic or grouping variable"
-            continue
-        if not _item_like(c):
-            unused[c.name] = ("text" if c.numbers is None else "numbers, not whole-number answers on a short scale")
-            continue
-        if c.valid().nunique() < 3:
+        elif not _item_like(c):
+            unused[c.name] = "text" if c.numbers is None else "numbers, not whole-number answers on a short scale"
+        elif c.valid().nunique() < 3:
             unused[c.name] = f"only {c.valid().nunique()} distinct answers (a yes/no or grouping variable?)"
-            continue
-        beside = next((s for s in stems if re.fullmatch(re.escape(s) + r"[_.][^\W\d_]+", c.name)), None)
-        single_cols.append((c.name, f"not numbered like the items of {beside}: a global item, kept out of that "
-                                    "scale" if beside else "an item without a number"))
+        else:
+            beside = next((s for s in stems if re.fullmatch(re.escape(s) + r"[_.][^\W\d_]+", c.name)), None)
+            single_cols.append((c.name, f"not numbered like the items of {beside}: a global item, kept out of "
+                                        "that scale" if beside else "an item without a number"))
     order = {name: i for i, name in enumerate(cols)}
+    singles: list[DraftItem] = []
     metrics: dict[str, str] = {}
     used_keys = set(stems)
     for column, note in sorted(single_cols, key=lambda x: order[x[0]]):
-        c = cols[column]
-        v = c.valid()
+        v = cols[column].valid()
         lo, hi = int(v.min()), int(v.max())
         key, rng = column, usual_range(lo, hi)
-        for metric, (name_test, range_test) in _METRICS.items():
-            if metric not in metrics and name_test(_norm(column)) and range_test(lo, hi):
-                key, metrics[metric] = metric, metric
-                note = f"named like {metric.upper()}"
-                if metric == "nps":
-                    rng = (0, 10)
-                break
+        metric = next((m for m, (name_test, range_test) in _METRICS.items()
+                       if m not in metrics and name_test(_norm(column)) and range_test(lo, hi)), None)
+        if metric:
+            key, metrics[metric], note = metric, metric, f"named like {metric.upper()}"
+            rng = (0, 10) if metric == "nps" else rng
         if key in used_keys:
             key = f"{column}_item"
         used_keys.add(key)
         singles.append(DraftItem(key, column, rng, (lo, hi), note))
-    for s in scales:
-        if "temkin" in _norm(s.name) and "temkin" not in metrics:
-            metrics["temkin"] = s.name
-    if not scales and not singles:
-        raise DataError(f"{source}: no item-like columns (whole-number answers on a short scale such as 1-5 or 0-10) "
-                        f"among its {len(cols)} column(s): {_few(list(cols), 8)}; a draft study needs at least one")
-    names = [s.name for s in scales] + [s.name for s in singles]
-    outcome = next((x for x in names if any(h in _norm(x) for h in _OUTCOME_HINTS)), None)
-    loyalty = next((x for x in names if x != outcome and any(h in _norm(x) for h in _LOYALTY_HINTS)), None)
-    return Draft(
-        n_rows=n, columns=tuple(cols), respondent_id=rid, customer_id=customer, segment=segment,
-        segment_labels=seg_labels, segment_codes=seg_codes, wave=wave, wave_labels=wave_labels, date=date, duration=duration,
-        identifiers=tuple(ids),
-        missing_codes=missing, scales=tuple(scales), single_items=tuple(singles), metrics=metrics, notes=notes,
-        unused={k: unused[k] for k in sorted(unused, key=order.__getitem__)}, outcome_hint=outcome,
-        loyalty_hint=loyalty)
+    temkin = next((s for s in stems if "temkin" in _norm(s)), None)
+    if temkin:
+        metrics["temkin"] = temkin
+    return tuple(scales), tuple(singles), metrics, tuple(reverse)
+
+
+def _negatively_related(items: Mapping[str, pd.Series]) -> list[str]:
+    """Items of a scale (of three or more) whose answers correlate negatively with the mean of the others.
+
+    >>> import pandas as pd
+    >>> a = pd.Series([1., 2, 3, 4, 5, 2]); b = pd.Series([2., 2, 3, 5, 5, 1]); c = 6 - a
+    >>> _negatively_related({"a": a, "b": b, "c": c}), _negatively_related({"a": a, "c": c})
+    (['c'], [])
+    """
+    if len(items) < 3:
+        return []
+    frame = pd.DataFrame(dict(items))
+    out = []
+    for item in frame.columns:
+        rest = frame.drop(columns=item).mean(axis=1)
+        r = frame[item].corr(rest)
+        if pd.notna(r) and r < 0:
+            out.append(item)
+    return out
 
 
 def _few(values, limit: int = 5) -> str:
@@ -537,8 +551,18 @@ def _few(values, limit: int = 5) -> str:
 
 # ============================================================================ the YAML
 def _y(value) -> str:
-    """``value`` as a YAML flow scalar or list (quoted only where YAML needs it)."""
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 30, sort_keys=False)
+    """``value`` as a YAML flow scalar, list or mapping (quoted only where YAML needs it).
+
+    >>> print(_y(["IMAG1", "yes", -99, "don't know"]), _y({"column": "type", "labels": {1: "Postpaid"}}))
+    [IMAG1, 'yes', -99, don't know] {column: type, labels: {1: Postpaid}}
+    """
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_y(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_y(k)}: {_y(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str) and any(ord(ch) < 32 for ch in value):
+        return _q(value)  # YAML's single quotes would fold a line break
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 30)
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
@@ -562,21 +586,30 @@ def _entries(key: str, entries: list[tuple[DraftScale | DraftItem, dict, str]], 
                             f"{e.observed[0]}..{e.observed[1]}; {e.note}" for e, spec, label in entries]
 
 
-def _model(draft: Draft) -> tuple[list[str], list[str]]:
-    """Lines of the measurement model, and the scales left out of it with why."""
-    factors, left_out = [], []
-    for s in draft.scales:
-        names = (s.name, *s.items)
-        if not all(_LAVAAN_NAME.fullmatch(x) for x in names):
-            left_out.append(f"{s.name} (its names are not valid in lavaan syntax: rename the columns)")
-        else:
-            factors.append(s)
-    width = max((len(s.name) for s in factors), default=0)
-    return [f"{s.name.ljust(width)} =~ {' + '.join(s.items)}" for s in factors], left_out
+def _model(draft: Draft) -> list[str]:
+    """Comment and syntax lines of the measurement model (scales whose names lavaan cannot read are left out)."""
+    factors = [s for s in draft.scales if all(_LAVAAN_NAME.fullmatch(x) for x in (s.name, *s.items))]
+    left_out = [s.name for s in draft.scales if s not in factors]
+    if not factors:
+        return [f"  {{}}  # no measurement model: {_few(left_out)} ha{'s' if len(left_out) == 1 else 've'} names "
+                "lavaan cannot read (rename those columns)" if left_out else
+                "  {}  # no scale with two or more items: no measurement model"]
+    out = ["  # Measurement model (lavaan syntax): one factor per scale of two or more items.",
+           "  # Move an item that belongs elsewhere; drop one that measures something else."]
+    two = [s.name for s in factors if len(s.items) == 2]
+    if two and len(factors) == 1:
+        out.append(f"  # {two[0]} has only two items: a one-factor model of two items is not identified; "
+                   "add an item or a factor.")
+    elif two:
+        out.append(f"  # {', '.join(two)} ha{'s' if len(two) == 1 else 've'} only two items: identified only "
+                   "together with the other factors (keep them in the model).")
+    if left_out:
+        out.append(f"  # Left out: {', '.join(left_out)} (names lavaan cannot read: rename those columns).")
+    width = max(len(s.name) for s in factors)
+    return out + ["  measurement: |"] + [f"    {s.name.ljust(width)} =~ {' + '.join(s.items)}" for s in factors]
 
 
-def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[str, Any] | None = None,
-                 command: str | None = None) -> str:
+def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[str, Any] | None = None) -> str:
     """The draft ``study.yaml`` text: the inferred codebook and models with comments.
 
     Parameters
@@ -589,8 +622,6 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         The survey file's name (relative to the YAML file).
     read_options : mapping, optional
         Read options written beside the survey path (e.g. ``{"decimal": ","}``).
-    command : str, optional
-        The command that made the draft, quoted in the first comment line.
 
     Returns
     -------
@@ -598,13 +629,13 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         YAML text; the same inputs always give the same text.
     """
     n = draft.notes
-    out = [f"# Draft study made by `{command or f'cxlab new {name} --survey {survey}'}` from",
+    out = [f"# Draft study made by `cxlab new {name} --survey {survey}` from",
            f"# {survey} ({draft.n_rows} rows, {len(draft.columns)} columns"
            + (f"; {n['row_index']}" if "row_index" in n else "") + ").",
            "# Everything below was inferred from the column names and answers: check each value",
            "# against your questionnaire (the comment beside it says why it was chosen), edit what",
            f"# is wrong, then run: cxlab check data/raw/{name}/study.yaml",
-           f"name: {name}",
+           f"name: {_y(name)}",
            f"title: {_q(name)}  # the reports' title: edit",
            f"description: {_q(f'Survey {survey}: describe who was asked what, when and how (edit).')}",
            "",
@@ -616,7 +647,7 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         out.append(_line("survey", _y(survey), "relative to this file (a copy of your file)"))
 
     out += ["", "codebook:",
-            "  # Key columns, guessed from names and values (null = none; an optional key may be null)."]
+            "  # Key columns, guessed from names and values (null = none)."]
     out.append(_line("respondent_id", _y(draft.respondent_id), n["respondent_id"]))
     out.append(_line("customer_id", _y(draft.customer_id),
                      n.get("customer_id", "none found; the column that links answers to a contact log")))
@@ -638,6 +669,9 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
     if draft.identifiers:
         out.append(_line("identifiers", _y(list(draft.identifiers)),
                          "direct identifiers by name: never written outside data/raw"))
+    if draft.reverse_keyed_hint:
+        out.append(f"  # reverse_keyed: {_y(list(draft.reverse_keyed_hint))}  # uncomment if these items are worded "
+                   "the other way round: their answers go against the rest of their scale")
     out.append("  # Answers that mean 'missing' (any case); add every code your survey uses.")
     out.append(_line("missing_codes", _y(list(draft.missing_codes)), n["missing_codes"]))
 
@@ -657,24 +691,9 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         out.append("  # Columns left out of the codebook (add them if they are items):")
         out += [f"  #   {col}: {why}" for col, why in draft.unused.items()]
 
-    lines, left_out = _model(draft)
-    out += ["", "models:"]
-    if lines:
-        out += ["  # Measurement model (lavaan syntax): one factor per scale of two or more items.",
-                "  # Move an item that belongs elsewhere; drop one that measures something else."]
-        two = [s.name for s in draft.scales if len(s.items) == 2 and s.name not in " ".join(left_out)]
-        if two and len(lines) == 1:
-            out.append(f"  # {two[0]} has only two items: a one-factor model of two items is not identified; "
-                       "add an item or a factor.")
-        elif two:
-            out.append(f"  # {', '.join(two)} ha{'s' if len(two) == 1 else 've'} only two items: identified only "
-                       "together with the other factors (keep them in the model).")
-        if left_out:
-            out.append(f"  # Left out: {'; '.join(left_out)}.")
-        out.append("  measurement: |")
-        out += [f"    {line}" for line in lines]
-    else:
-        out.append("  {}  # no scale with two or more items: no measurement model")
+    model = _model(draft)
+    lines = [line[4:] for line in model if line.startswith("    ")]  # the syntax lines
+    out += ["", "models:"] + model
     out += ["  # The structural model, for the SEM and driver reports: uncomment it, keep the",
             "  # measurement lines and write the paths you want to test (outcome ~ drivers), e.g.:",
             "  # structural: |"]
@@ -686,13 +705,14 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
         out.append(f"  #   {loyalty} ~ {outcome}")
 
     out += ["", "parameters:"]
-    hint = lambda x: f" ({x} looks like one)" if x else ""  # noqa: E731
+    looks = {x: f" ({x} looks like one)" for x in (draft.outcome_hint, draft.loyalty_hint) if x}
     out.append(_line("outcome", "null", "set: the scale or single item that is the main outcome"
-                     + hint(draft.outcome_hint)))
-    out.append(_line("loyalty", "null", "set: the loyalty outcome" + hint(draft.loyalty_hint)
+                     + looks.get(draft.outcome_hint, "")))
+    out.append(_line("loyalty", "null", "set: the loyalty outcome" + looks.get(draft.loyalty_hint, "")
                      + "; null if the survey has none"))
     out.append("  # Every other analysis parameter (seed, bootstrap, ci_level, estimator, ...) keeps its default.")
-    return "\n".join(out) + "\n"
+    # Column names with line breaks (Excel headers) must not break a comment line; values are escaped.
+    return "\n".join(" ".join(line.splitlines()) for line in out) + "\n"
 
 
 # ============================================================================ files
@@ -700,8 +720,13 @@ _DECIMAL_CELL = re.compile(r"^[-+]?\d+(,\d+)?$")
 
 
 def _read(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The survey table and the read options it needs (decimal commas are detected)."""
-    table = read_table(path)
+    """The survey table and the read options it needs (decimal commas, a two-row Excel header)."""
+    try:
+        table = read_table(path)
+    except DataError as exc:
+        if path.suffix.lower() != ".xlsx" or "header_rows" not in str(exc):
+            raise
+        return read_table(path, header_rows=2), {"header_rows": 2}  # merged cells above the column names
     if table.attrs.get("delimiter", ",") != ",":
         for col in table.columns:
             cells = table[col].astype("string").str.strip().dropna()
@@ -795,10 +820,10 @@ def new_study_from_survey(name: str, survey: str | Path) -> Path:
         raise ValueError(f"The study folder {target} already exists: choose another name or edit that study.")
     survey = Path(survey).resolve()
     text = draft_study(survey, name)  # everything that can fail on the data fails here, before writing
-    raw.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.draft-", dir=raw))
+    tmp = raw / f".{name}.draft-{os.getpid()}-{time.time_ns()}"  # mkdtemp's mode 0700 would stay on the study
+    tmp.mkdir(parents=True)
     try:
-        shutil.copy2(survey, tmp / survey.name)
+        shutil.copyfile(survey, tmp / survey.name)
         (tmp / "study.yaml").write_text(text, encoding="utf-8")
         # TODO(lead): validate with load_study(tmp / "study.yaml") once the optional-key schema is merged.
         if target.exists():

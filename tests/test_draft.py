@@ -113,7 +113,8 @@ def test_a_code_that_is_an_answer_elsewhere_is_not_listed():
     d = infer_draft(frame(q1=[1, 2, 3, 99, 5], q2=[1, 2, 3, 4, 5],
                           s1=[0, 20, 99, 60, 100], s2=[10, 20, 40, 60, 100]))
     assert d.missing_codes == ()
-    assert "NOT listed" in d.notes["missing_codes"] and "99 (an answer in s1)" in d.notes["missing_codes"]
+    assert "NOT listed" in d.notes["missing_codes"] and "99 (an answer in s1; out of range in q1)" in d.notes["missing_codes"]
+    assert d.scales[0].name == "q" and d.scales[0].range == (1, 5)  # 99 stays out of q1's range
 
 
 def test_codes_near_the_answers_are_answers():
@@ -232,11 +233,26 @@ def test_yaml_quotes_what_yaml_needs_and_names_codes():
     assert "x1 + x2" in doc["models"]["measurement"]
 
 
+def test_any_column_name_survives_the_yaml():
+    names = ["Q 1", "ü-sat", "it's", "a #b", "1st", "x: y", "null", "true", "-x", "[a]", "{b}", '"q"', "tab\there",
+             "Satisfaction\n(1-10)", "line\nbreak1", "line\nbreak2"]
+    table = frame(**{n: [1, 2, 3, 4, 5] for n in names}, ok1=[1, 2, 3, 4, 5], ok2=[2, 3, 4, 5, 1])
+    doc = yaml.safe_load(render_study(infer_draft(table), name="w", survey="a b #c.csv"))
+    assert sorted(v["column"] for v in doc["codebook"]["single_items"].values()) == sorted(names)
+    assert doc["codebook"]["scales"]["ok"]["items"] == ["ok1", "ok2"] and doc["data"]["survey"] == "a b #c.csv"
+
+
 def test_one_two_item_scale_alone_is_flagged_and_no_scale_means_no_model():
     text = render_study(infer_draft(frame(q1=[1, 2, 3, 4], q2=[2, 3, 4, 5])), name="t", survey="s.csv")
     assert "q has only two items: a one-factor model of two items is not identified" in text
     text = render_study(infer_draft(frame(csat=[1, 2, 3, 4, 5])), name="t", survey="s.csv")
-    assert yaml.safe_load(text)["models"] == {}
+    assert yaml.safe_load(text)["models"] == {} and "no scale with two or more items" in text
+    table = frame(**{"my sat1": [1, 2, 3, 4], "my sat2": [2, 3, 4, 5], "q1": [1, 2, 3, 4], "q2": [2, 3, 4, 4]})
+    text = render_study(infer_draft(table), name="t", survey="s.csv")
+    assert yaml.safe_load(text)["models"] == {"measurement": "q =~ q1 + q2\n"}
+    assert "Left out: my sat (names lavaan cannot read" in text
+    text = render_study(infer_draft(table[["my sat1", "my sat2"]]), name="t", survey="s.csv")
+    assert yaml.safe_load(text)["models"] == {} and "my sat has names lavaan cannot read" in text
 
 
 def test_other_formats_and_decimal_commas(tmp_path):
@@ -262,6 +278,31 @@ def test_other_formats_and_decimal_commas(tmp_path):
     (tmp_path / "k.csv").write_bytes("id;q1;q2;duur\nr1;1;2;300,5\nr2;3;4;20,25\nr3;5;5;99\n".encode("cp1252"))
     doc = yaml.safe_load(draft_study(tmp_path / "k.csv", "k"))
     assert doc["data"]["survey"] == {"path": "k.csv", "decimal": ","} and doc["codebook"]["duration"] == "duur"
+
+
+def test_excel_with_a_two_row_header(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Respondent", "Image", None, None, "Overall"])
+    ws.append(["id", "IMAG1", "IMAG2", "IMAG3", "CUSA"])
+    ws.merge_cells("B1:D1")
+    for i, row in enumerate([[1, 2, 1, 3], [4, 5, 5, 6], [7, 6, 7, 7], [3, 3, 2, 4]]):
+        ws.append([f"r{i}", *row])
+    wb.save(tmp_path / "s.xlsx")
+    doc = yaml.safe_load(draft_study(tmp_path / "s.xlsx", "s"))
+    assert doc["data"]["survey"] == {"path": "s.xlsx", "header_rows": 2}
+    assert doc["codebook"]["scales"]["IMAG"]["items"] == ["IMAG1", "IMAG2", "IMAG3"]
+    assert doc["codebook"]["respondent_id"] == "id"
+
+
+def test_reverse_keyed_items_are_suggested_in_a_comment():
+    d = infer_draft(frame(sat1=[1, 2, 3, 4, 5, 2], sat2=[2, 2, 3, 5, 5, 1], sat3=[5, 4, 3, 2, 1, 4]))
+    assert d.reverse_keyed_hint == ("sat3",)
+    text = render_study(d, name="s", survey="s.csv")
+    assert "  # reverse_keyed: [sat3]  # uncomment if" in text and "reverse_keyed" not in yaml.safe_load(text)["codebook"]
+    assert infer_draft(SURVEY).reverse_keyed_hint == ()
 
 
 def test_unreadable_and_missing_files_are_refused(tmp_path):
@@ -411,14 +452,19 @@ def test_new_study_from_survey_cleans_up_after_a_failure(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(shutil, "copy2", fail)
+    monkeypatch.setattr(shutil, "copyfile", fail)
     with pytest.raises(OSError, match="disk full"):
         new_study_from_survey("s", survey)
     assert os.listdir(tmp_path / "data" / "raw") == []
     monkeypatch.undo()
     monkeypatch.setenv("CXLAB_ROOT", str(tmp_path))
+    os.chmod(survey, 0o444)                                          # a read-only original
     path = new_study_from_survey("s", survey)
     assert path == tmp_path / "data" / "raw" / "s" / "study.yaml" and path.is_file()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (path.parent.stat().st_mode & 0o777) == 0o777 & ~umask       # an ordinary folder, not mkdtemp's 0700
+    assert (path.parent / survey.name).stat().st_mode & 0o200            # a fresh copy the user may replace
 
 
 @needs_shared
