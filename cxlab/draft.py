@@ -56,6 +56,8 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
+from .study import load_study
+
 from .data import DataError, read_table
 
 __all__ = ["DraftScale", "DraftItem", "Draft", "item_stem", "usual_range", "infer_draft", "render_study",
@@ -825,7 +827,7 @@ def new_study_from_survey(name: str, survey: str | Path) -> Path:
     try:
         shutil.copyfile(survey, tmp / survey.name)
         (tmp / "study.yaml").write_text(text, encoding="utf-8")
-        # TODO(lead): validate with load_study(tmp / "study.yaml") once the optional-key schema is merged.
+        load_study(tmp / "study.yaml")  # a draft must be a valid study as it is
         if target.exists():
             raise ValueError(f"The study folder {target} already exists: choose another name or edit that study.")
         os.rename(tmp, target)

@@ -4,11 +4,7 @@ Unit tests of each inference on small frames, drafts of the real surveys in
 ../shared/data/external (skipped when that folder is absent), and the command run for real
 in a throw-away project.
 
-TODO(lead), once the optional-key study schema is merged: every draft written here must
-pass ``load_study`` (see ``test_drafts_validate_with_load_study``, an xfail until then).
-Check there that: ``respondent_id: null`` means row numbers; ``outcome``/``loyalty`` may be
-null; scales and single items accept ``label``; ``codebook.labels`` and ``codebook.metrics``
-are known keys; ``segment`` accepts ``{column, labels}``; a single item may be an outcome.
+Every draft written here passes ``load_study`` (``test_drafts_validate_with_load_study``).
 """
 
 from __future__ import annotations
@@ -382,8 +378,6 @@ def test_drafts_clean_the_real_surveys_without_data_errors(survey):
 
 
 @needs_shared
-@pytest.mark.xfail(strict=True, reason="needs the optional-key study schema (respondent_id/outcome null, labels, "
-                                       "metrics) from the lead's branch; remove this marker once it is merged")
 def test_drafts_validate_with_load_study(tmp_path, monkeypatch):
     from cxlab.study import load_study
 
