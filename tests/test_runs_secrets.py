@@ -316,7 +316,9 @@ YAML_CASES = [
     ("billion laughs", _bomb(), "expand to more than 100,000 values"),
     ("recursive alias", "name: demo\nx: &x [1, *x]\n", "recursive alias"),
     ("too large", "name: demo\n" + "# padding\n" * 120_000, "a study file may be at most 1,000,000 bytes"),
-    ("deep nesting", "x: " + "[" * 20_000 + "]" * 20_000 + "\n", "nests too deeply"),
+    ("deep flow nesting", "x: " + "[" * 20_000 + "]" * 20_000 + "\n", "values nest more than 50 levels deep"),
+    ("deep block nesting", "".join(" " * i + f"k{i}:\n" for i in range(400)) + " " * 400 + "v: 1\n",
+     "values nest more than 50 levels deep"),
     ("not UTF-8", "name: d\u00e9mo\n".encode("latin-1"), "not UTF-8 text"),
 ]
 
