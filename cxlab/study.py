@@ -807,14 +807,32 @@ def _survey_columns(path: Path, options: Mapping[str, Any] | None = None) -> lis
 MAX_YAML_BYTES = 1_000_000
 #: Most values (mappings, lists and scalars) a study file may hold once aliases are expanded.
 MAX_YAML_NODES = 100_000
-
-
-class _StudyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader; :func:`_read_yaml` checks the node tree before building values."""
+#: Deepest nesting of values accepted (a study file needs about five levels).
+MAX_YAML_DEPTH = 50
 
 
 class _Refused(Exception):
     """A study file whose node tree is unsafe to build."""
+
+
+class _StudyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing deep nesting (slow to scan); :func:`_read_yaml` checks aliases."""
+
+    _depth = 0
+
+    def fetch_flow_collection_start(self, token_class):
+        if self.flow_level >= MAX_YAML_DEPTH:
+            raise _Refused(f"values nest more than {MAX_YAML_DEPTH} levels deep")
+        super().fetch_flow_collection_start(token_class)
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _Refused(f"values nest more than {MAX_YAML_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _expanded_size(node: yaml.Node, limit: int) -> int:
@@ -866,9 +884,8 @@ def _read_yaml(path: Path) -> Any:
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise StudyError(str(path), [f"not valid YAML: {exc}"]) from None
-    except (_Refused, RecursionError) as exc:
-        why = "it nests too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise StudyError(str(path), [f"refused: {why}"]) from None
+    except _Refused as exc:
+        raise StudyError(str(path), [f"refused: {exc}"]) from None
     finally:
         loader.dispose()
 

@@ -54,6 +54,24 @@ def proj(tmp_path, demo_contacts):
     return make_project(tmp_path)
 
 
+@pytest.fixture()
+def cli(monkeypatch, capsys):
+    """``cxlab ...`` run in this process (quick): ``cli(*args, env=...)`` -> returncode, stdout, stderr.
+
+    An exception escaping ``main`` fails the test, as a traceback would fail the command.
+    """
+    from cxlab.cli import main
+
+    def run(*args, env):
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    return run
+
+
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory, demo_contacts):
     """A temporary project in which the demo study ran once (``--only 01``, default reports root)."""
@@ -84,14 +102,24 @@ OUT_CASES = [
 ]
 
 
+def test_out_data_raw_as_in_the_issue(proj):
+    """The reported case, end to end: ``cxlab run data/raw/S/study.yaml --out data/raw --only 01``."""
+    before = tree(proj / "data" / "raw")
+    done = cxlab_cmd("run", "data/raw/demo/study.yaml", "--out", "data/raw", "--only", NB, env=env_for(proj),
+                     cwd=proj)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"cxlab: --out {proj / 'data' / 'raw'}: it is inside a data/raw folder")
+    assert "Traceback" not in done.stderr and "preparing data" not in done.stderr
+    assert tree(proj / "data" / "raw") == before
+
+
 @pytest.mark.parametrize("case,out,words", OUT_CASES, ids=[c[0] for c in OUT_CASES])
-def test_refused_output_folders(proj, case, out, words):
+def test_refused_output_folders(proj, cli, case, out, words):
     (proj / "docs").mkdir()
     (proj / "docs" / "notes.txt").write_text("not cxlab's")
     before = tree(proj)
     out = out(proj)
-    done = cxlab_cmd("run", proj / "data" / "raw" / "demo" / "study.yaml", "--out", out, "--only", NB,
-                     env=env_for(proj))
+    done = cli("run", proj / "data" / "raw" / "demo" / "study.yaml", "--out", out, "--only", NB, env=env_for(proj))
     assert done.returncode == 2, done.stderr
     assert f"--out {out}" in done.stderr and words in done.stderr
     assert "Traceback" not in done.stderr and "preparing data" not in done.stderr  # refused before any work
@@ -99,11 +127,10 @@ def test_refused_output_folders(proj, case, out, words):
     assert not (proj / "data" / "processed").exists()
 
 
-def test_out_inside_a_study_folder_outside_data_raw(proj):
+def test_out_inside_a_study_folder_outside_data_raw(proj, cli):
     loose = _loose_study(proj)
     before = tree(loose)
-    done = cxlab_cmd("run", loose / "study.yaml", "--out", loose / "out", "--only", NB,
-                     env=env_for(proj))
+    done = cli("run", loose / "study.yaml", "--out", loose / "out", "--only", NB, env=env_for(proj))
     assert done.returncode == 2 and f"inside the study folder {loose}" in done.stderr, done.stderr
     assert tree(loose) == before
 
@@ -128,27 +155,27 @@ def test_output_rules_accept_new_empty_and_marked_folders(proj):
     assert reports_root(study, None) == proj / "reports"  # the default is always cxlab's
 
 
-def test_unwritable_out_is_found_before_processed_data_are_written(proj):
+def test_unwritable_out_is_found_before_processed_data_are_written(proj, cli):
     if os.geteuid() == 0:  # root writes anywhere: a folder below a file is unwritable for everyone
         out = proj / "notebooks" / f"{NB}.py" / "reports"
     else:
         out = proj / "locked"
         out.mkdir()
         out.chmod(0o500)
-    done = cxlab_cmd("run", "--out", out, "--only", NB, env=env_for(proj))
+    done = cli("run", "--out", out, "--only", NB, env=env_for(proj))
     assert done.returncode == 2 and "cannot write there" in done.stderr and str(out) in done.stderr
     assert not (proj / "data" / "processed" / "demo").exists()
 
 
 # ------------------------------------------------------------------ one study name, one study file
-def test_second_study_with_an_existing_name_is_refused(ran):
+def test_second_study_with_an_existing_name_is_refused(ran, cli):
     other = ran / "data" / "raw" / "other"
     shutil.copytree(ran / "data" / "raw" / "demo", other)  # its YAML still says name: demo
     try:
         reports, processed = tree(ran / "reports" / "demo"), tree(ran / "data" / "processed" / "demo")
         raw = tree(ran / "data" / "raw")
         for command in (["run", other / "study.yaml", "--only", NB], ["check", other / "study.yaml"]):
-            done = cxlab_cmd(*command, env=env_for(ran))
+            done = cli(*command, env=env_for(ran))
             assert done.returncode == 2, done.stderr
             assert str(other / "study.yaml") in done.stderr
             assert str(ran / "data" / "raw" / "demo" / "study.yaml") in done.stderr
@@ -159,8 +186,7 @@ def test_second_study_with_an_existing_name_is_refused(ran):
         marker = json.loads((ran / "reports" / "demo" / ".cxlab-run.json").read_text())
         assert marker["study_file"] == "data/raw/demo/study.yaml"
         # the study that owns the name still checks fine
-        assert cxlab_cmd("check", ran / "data" / "raw" / "demo" / "study.yaml",
-                         env=env_for(ran)).returncode == 0
+        assert cli("check", ran / "data" / "raw" / "demo" / "study.yaml", env=env_for(ran)).returncode == 0
     finally:
         shutil.rmtree(other)
 
@@ -259,9 +285,9 @@ def test_weak_secret_is_refused_with_how_to_make_one(tmp_path, monkeypatch, case
     assert "chmod 600" in message
 
 
-def test_weak_secret_refused_by_run_before_processed_data(proj):
+def test_weak_secret_refused_by_run_before_processed_data(proj, cli):
     raw = tree(proj / "data" / "raw")
-    done = cxlab_cmd("run", "--only", NB, env=env_for(proj, CXLAB_SECRET="short"))
+    done = cli("run", "--only", NB, env=env_for(proj, CXLAB_SECRET="short"))
     assert done.returncode == 2 and "only 5 bytes long" in done.stderr and "token_hex(32)" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (proj / "data" / "processed" / "demo").exists() and tree(proj / "data" / "raw") == raw
@@ -316,13 +342,15 @@ YAML_CASES = [
     ("billion laughs", _bomb(), "expand to more than 100,000 values"),
     ("recursive alias", "name: demo\nx: &x [1, *x]\n", "recursive alias"),
     ("too large", "name: demo\n" + "# padding\n" * 120_000, "a study file may be at most 1,000,000 bytes"),
-    ("deep nesting", "x: " + "[" * 20_000 + "]" * 20_000 + "\n", "nests too deeply"),
+    ("deep flow nesting", "x: " + "[" * 20_000 + "]" * 20_000 + "\n", "values nest more than 50 levels deep"),
+    ("deep block nesting", "".join(" " * i + f"k{i}:\n" for i in range(400)) + " " * 400 + "v: 1\n",
+     "values nest more than 50 levels deep"),
     ("not UTF-8", "name: d\u00e9mo\n".encode("latin-1"), "not UTF-8 text"),
 ]
 
 
 @pytest.mark.parametrize("case,text,words", YAML_CASES, ids=[c[0] for c in YAML_CASES])
-def test_hostile_study_files_are_refused_quickly(tmp_path, case, text, words):
+def test_hostile_study_files_are_refused_quickly(tmp_path, cli, case, text, words):
     from cxlab.study import StudyError, load_study
 
     path = tmp_path / "study.yaml"
@@ -331,7 +359,7 @@ def test_hostile_study_files_are_refused_quickly(tmp_path, case, text, words):
     with pytest.raises(StudyError, match=words):
         load_study(path)
     assert time.perf_counter() - t0 < 5
-    done = cxlab_cmd("check", path, env={"HOME": str(tmp_path), "CXLAB_SECRET": SECRET})
+    done = cli("check", path, env={"HOME": str(tmp_path), "CXLAB_SECRET": SECRET})
     assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
 
 
@@ -349,7 +377,7 @@ def test_ordinary_aliases_still_load(tmp_path):
 
 
 # ------------------------------------------------------------------ demo data for the demo only
-def test_missing_contact_log_is_an_error_except_for_the_demo(proj):
+def test_missing_contact_log_is_an_error_except_for_the_demo(proj, cli):
     other = proj / "data" / "raw" / "other"
     shutil.copytree(proj / "data" / "raw" / "demo", other)
     (other / "contacts.parquet").unlink()
@@ -358,19 +386,18 @@ def test_missing_contact_log_is_an_error_except_for_the_demo(proj):
     (other / "study.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     raw = tree(proj / "data" / "raw")
     for command in (["check", other / "study.yaml"], ["run", other / "study.yaml", "--only", NB]):
-        done = cxlab_cmd(*command, env=env_for(proj))
+        done = cli(*command, env=env_for(proj))
         assert done.returncode == 2, done.stderr
         assert f"data.contacts: file not found: {other / 'contacts.parquet'}" in done.stderr
         assert "Traceback" not in done.stderr and "generating" not in done.stderr
     assert tree(proj / "data" / "raw") == raw and not (proj / "data" / "processed").exists()
     # the demo itself still regenerates its contact log on demand
     (proj / "data" / "raw" / "demo" / "contacts.parquet").unlink()
-    assert cxlab_cmd("check", proj / "data" / "raw" / "demo" / "study.yaml",
-                     env=env_for(proj)).returncode == 0
+    assert cli("check", proj / "data" / "raw" / "demo" / "study.yaml", env=env_for(proj)).returncode == 0
 
 
 # ------------------------------------------------------------------ cxlab new
-def test_new_from_a_folder_that_is_not_a_study_leaves_nothing(proj):
+def test_new_from_a_folder_that_is_not_a_study_leaves_nothing(proj, cli):
     junk, broken = proj / "junk", proj / "broken"
     for folder in (junk, broken):
         folder.mkdir()
@@ -380,21 +407,21 @@ def test_new_from_a_folder_that_is_not_a_study_leaves_nothing(proj):
     raw = tree(proj / "data" / "raw")
     listing = sorted(p.name for p in (proj / "data" / "raw").iterdir())
     for source in (junk, broken, broken / "study.yaml", junk / "notes.txt", proj / "nowhere"):
-        done = cxlab_cmd("new", "x", "--from", source, env=env_for(proj))
+        done = cli("new", "x", "--from", source, env=env_for(proj))
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr
         assert sorted(p.name for p in (proj / "data" / "raw").iterdir()) == listing
         assert tree(proj / "data" / "raw") == raw
 
 
-def test_new_copies_only_the_study_never_keys_or_hidden_files(proj):
+def test_new_copies_only_the_study_never_keys_or_hidden_files(proj, cli):
     src = proj / "mine"
     shutil.copytree(proj / "data" / "raw" / "demo", src)
     (src / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
     (src / ".env").write_text("TOKEN=abc")
     (src / "private").mkdir()
     (src / "private" / "key.pem").write_text("secret")
-    done = cxlab_cmd("new", "wave9", "--from", src / "study.yaml", env=env_for(proj))
+    done = cli("new", "wave9", "--from", src / "study.yaml", env=env_for(proj))
     assert done.returncode == 0, done.stderr
     made = proj / "data" / "raw" / "wave9"
     assert sorted(p.name for p in made.rglob("*")) == sorted(
