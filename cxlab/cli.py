@@ -76,8 +76,11 @@ def main(argv: list[str] | None = None) -> int:
             from .data import contact_log_problems, load_survey
             from .runner import study_plan
 
+            from .privacy import load_secret
+
             study = load_study(args.study or demo_study_path(), overrides=overrides)
             check_study_name(study)
+            load_secret()  # a weak or empty secret is refused here too, before any run
             problems = contact_log_problems(study)
             try:
                 loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))

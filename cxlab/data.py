@@ -16,7 +16,8 @@
 - ``quality.csv``: the data-quality table (what was dropped, set missing or flagged, why,
   where, how often);
 - ``fingerprint.json``: sha256 of every input file plus the options that shape the
-  output; an unchanged fingerprint means the folder is reused;
+  output, the study file that owns the folder and a keyed digest of the secret (never the
+  secret: a new secret re-pseudonymises); an unchanged fingerprint means the folder is reused;
 - with a contact log: ``contact_features.parquet`` (per respondent, over the window
   before the survey date), ``linkage.json`` (matched and unmatched on each side) and
   ``contact_problems.csv``.

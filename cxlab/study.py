@@ -153,10 +153,12 @@ def parse_override(text: str) -> tuple[str, Any]:
     name, sep, raw = text.partition("=")
     if not sep or not name.strip():
         raise StudyError("-p", [f"{text!r}: expected NAME=VALUE, e.g. -p seed=7"])
+    if len(raw) > 10_000:
+        raise StudyError("-p", [f"{name.strip()}: the value is {len(raw):,} characters; at most 10,000"])
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as exc:
-        raise StudyError("-p", [f"{name.strip()}: cannot read value {raw!r} ({exc.problem})"]) from None
+        value = _parse_yaml(raw, "-p") if raw.strip() else None
+    except StudyError as exc:
+        raise StudyError("-p", [f"{name.strip()}: cannot read value {raw!r} ({exc.problems[0]})"]) from None
     return name.strip(), value
 
 
@@ -874,6 +876,11 @@ def _read_yaml(path: Path) -> Any:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise StudyError(str(path), [f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"]) from None
+    return _parse_yaml(text, str(path))
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    """YAML text to values with the limits of :func:`_read_yaml` (depth, alias expansion)."""
     loader = _StudyLoader(text)
     try:
         node = loader.get_single_node()
@@ -883,9 +890,9 @@ def _read_yaml(path: Path) -> Any:
             raise _Refused(f"its aliases (*name) expand to more than {MAX_YAML_NODES:,} values")
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
-        raise StudyError(str(path), [f"not valid YAML: {exc}"]) from None
+        raise StudyError(source, [f"not valid YAML: {exc}"]) from None
     except _Refused as exc:
-        raise StudyError(str(path), [f"refused: {exc}"]) from None
+        raise StudyError(source, [f"refused: {exc}"]) from None
     finally:
         loader.dispose()
 
