@@ -123,14 +123,13 @@ def test_singular_sample_covariance_warning():
     assert any("sample covariance matrix is not positive definite" in w for w in res.warnings)
 
 
-def test_underidentified_model_warnings():
+def test_underidentified_model_is_refused():
+    # issue 13: refused before estimation (it used to be fitted with warnings and NaN SEs)
+    from cxlab.sem.identify import NotIdentifiedError
+
     d = _exact_cov_data(np.array([[1.0, 0.5], [0.5, 1.0]]))
-    res = fit(d, "f =~ x1 + NA*x2")
-    assert res.fit_measures["df"] == -1
-    assert any("not identified" in w for w in res.warnings)
-    assert any("Standard errors could not be computed" in w for w in res.warnings)
-    free_rows = res.estimates["z"].isna() & (res.estimates["se"] != 0)
-    assert free_rows.sum() == 4 and res.estimates.loc[free_rows, "se"].isna().all()
+    with pytest.raises(NotIdentifiedError, match="4 free parameters but only 3 sample moments"):
+        fit(d, "f =~ x1 + NA*x2")
 
 
 def test_small_sample_warning(hs):

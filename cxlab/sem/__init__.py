@@ -7,9 +7,11 @@ measures reproduce lavaan 0.6 (see ``tests/test_sem*.py`` for the reference case
 
 from .effects import SegmentComparison, compare_segments, describe_drivers, describe_model, effects_table, with_effects
 from .engine import SemResult, fit
+from .identify import NotIdentifiedError
 from .judge import CUTOFFS, describe_fit, fit_table
 from .modindices import modification_indices
 from .multigroup import invariance
 
-__all__ = ["fit", "SemResult", "modification_indices", "fit_table", "describe_fit", "CUTOFFS", "invariance"]
+__all__ = ["fit", "SemResult", "NotIdentifiedError", "modification_indices", "fit_table", "describe_fit", "CUTOFFS",
+           "invariance"]
 __all__ += ["effects_table", "with_effects", "compare_segments", "SegmentComparison", "describe_drivers", "describe_model"]

@@ -12,6 +12,7 @@ from . import defined as _defined
 from .diagnostics import collect_warnings
 from .estimate import fit_ml, start_values, vcov_expected
 from .fitmeasures import ml_fit_measures
+from .identify import check_identified, n_moments, parameter_names
 from .model import RamModel
 from .moments import prepare_data, sample_cov
 from .robust import gamma_adf, robust_vcov, scaled_fit_measures
@@ -212,12 +213,15 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         labels = {lab: int(fr) - 1 for lab, fr in zip(pt["label"], pt["free"]) if lab and fr > 0}
         rep = linear_constraints(parsed.constraints, labels, ram.npar)
         cmodel = ConstrainedModel(ram, rep)
+        check_identified([cmodel], theta0, parameter_names(pt), rams=[ram], reparam=rep,
+                         n_moments=n_moments(len(ov), len(names["ov.x"])))
         res = fit_ml(cmodel, S, rep.phi(theta0))
         vcov_phi, se_ok = vcov_expected(cmodel, res.theta, n)
         vcov = rep.vcov(vcov_phi)
         theta = rep.theta(res.theta)
         npar = cmodel.npar
     else:
+        check_identified([ram], theta0, parameter_names(pt), n_moments=n_moments(len(ov), len(names["ov.x"])))
         res = fit_ml(ram, S, theta0)
         theta = res.theta
         npar = ram.npar

@@ -35,22 +35,37 @@ def _loglik(S: np.ndarray, sigma: np.ndarray, n: int) -> float:
 
 
 def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
-    """lavaan's RMSEA confidence interval (non-centrality search, N in the denominator)."""
-    if df <= 0:
+    """lavaan's RMSEA confidence interval (``lav_fit_rmsea_ci``: non-centrality search, N in the denominator).
+
+    NaN for a statistic that is not finite (lavaan's NA); a bound is 0 when even the
+    central chi-square puts the statistic beyond its percentile (a well-fitting model);
+    the upper non-centrality is searched in ``[0, max(N, 4 chisq)]`` (0 outside, as lavaan).
+
+    Examples
+    --------
+    >>> [round(float(v), 4) for v in _rmsea_ci(85.3055, 24, 301)]
+    [0.0714, 0.1137]
+    >>> [float(v) for v in _rmsea_ci(90.0, 120, 1799) + _rmsea_ci(float("nan"), 24, 301)]
+    [0.0, 0.0, nan, nan]
+    """
+    if df <= 0 or not (np.isfinite(chisq) and np.isfinite(n)):
         return np.nan, np.nan
-    lo_p, hi_p = (1 + level) / 2, (1 - level) / 2
+    hi_p, lo_p = (1 + level) / 2, (1 - level) / 2
 
-    def ncp_for(target):
-        f = lambda lam: stats.ncx2.cdf(chisq, df, lam) - target if lam > 0 else stats.chi2.cdf(chisq, df) - target
-        if f(0.0) < 0:  # even the central chi-square puts chisq below the target
-            return 0.0
-        hi = max(chisq, 1.0)
-        while f(hi) > 0:
-            hi *= 2
-        return optimize.brentq(f, 0.0, hi, xtol=1e-14, rtol=1e-15, maxiter=500)
+    def cdf_minus(target):
+        return lambda lam: (stats.ncx2.cdf(chisq, df, lam) if lam > 0 else stats.chi2.cdf(chisq, df)) - target
 
-    lam_l = ncp_for(lo_p)
-    lam_u = ncp_for(hi_p)
+    f_lo, f_hi = cdf_minus(hi_p), cdf_minus(lo_p)
+    lam_l = 0.0
+    if f_lo(0.0) >= 0:
+        try:
+            lam_l = optimize.brentq(f_lo, 0.0, chisq, xtol=1e-14, rtol=1e-15, maxiter=500)
+        except ValueError:  # no sign change in [0, chisq]: lavaan's uniroot fails -> NA
+            lam_l = np.nan
+    n_rmsea = max(n, 4 * chisq)
+    lam_u = 0.0
+    if not (f_hi(n_rmsea) > 0 or f_hi(0.0) < 0):
+        lam_u = optimize.brentq(f_hi, 0.0, n_rmsea, xtol=1e-14, rtol=1e-15, maxiter=500)
     return np.sqrt(lam_l / (n * df)), np.sqrt(lam_u / (n * df))
 
 

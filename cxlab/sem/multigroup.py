@@ -25,6 +25,7 @@ from .diagnostics import collect_warnings
 from .estimate import start_values
 from .fiml import baseline_loglik, em_saturated, missing_patterns
 from .fitmeasures import mean_fit_measures
+from .identify import check_identified, n_moments, parameter_names
 from .meanstructure import (Block, complete_block, fit_blocks, information_expected, information_observed,
                             loglik, saturated_loglik, std_all_means)
 from .model import RamModel
@@ -257,7 +258,10 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
         h1_ll += ll
         em_ok = em_ok and ok
     pts = [pt[pt["group"] == g] for g in range(1, len(blocks) + 1)]
-    res = fit_blocks(blocks, _start(blocks, pts, h1, q))
+    theta0 = _start(blocks, pts, h1, q)
+    check_identified([b.ram for b in blocks], theta0, parameter_names(pt), means=True,
+                     n_moments=len(blocks) * n_moments(len(ov), len(exo_idx), means=True))
+    res = fit_blocks(blocks, theta0)
     theta = res.theta
     mlr = estimator.upper() == "MLR"
     if mlr:

@@ -17,7 +17,8 @@ variables (fixed to 0), after the user's rows and the default (co)variances.
 
 The parameter table follows lavaan's ``cfa()``/``sem()`` defaults: first loading of each
 factor fixed to 1 (unless the user fixes or frees it), residual variances of observed and
-latent variables free, covariances among exogenous latent variables free, covariances
+latent variables free, covariances among exogenous latent variables free (a latent that
+is an indicator of another latent, as in a second-order factor, is not exogenous), covariances
 among purely dependent latent (and observed) variables free, and variances/covariances of
 observed exogenous covariates fixed to their sample values (``fixed.x = TRUE``).
 """
@@ -244,7 +245,9 @@ def variable_names(formulas) -> dict:
     ov = ov_ind + ov_y + ov_x + ov_cov + ov_int
     # exogenous covariates: only predictors, never dependent, never indicators
     ov_x_pure = [v for v in ov_x if v not in eqs_y]
-    lv_x = [v for v in lv if v not in eqs_y]
+    # a latent that indicates another latent (second-order factor) is endogenous too
+    lv_ind = {f[2] for f in formulas if f[1] == "=~" and f[2] in lv}
+    lv_x = [v for v in lv if v not in eqs_y and v not in lv_ind]
     lv_y = [v for v in lv if v in eqs_y and v not in eqs_x]
     ov_y_pure = [v for v in ov_y if v not in eqs_x]
     return {
