@@ -364,6 +364,23 @@ def test_methods_section_escapes_missing_codes(project, monkeypatch):
     assert _safe(html), html
 
 
+def test_index_page_escapes_titles_and_summaries(project, monkeypatch, tmp_path):
+    """The index page, even for a summary cell that wrote raw HTML or a script link itself."""
+    from cxlab.report import write_index
+    from cxlab.runner import NotebookRun
+    from cxlab.study import load_study
+
+    monkeypatch.setenv("CXLAB_ROOT", str(project))
+    edit_yaml(project, lambda d: d.update(title=f"T {SCRIPT}", description=f"{IMG} {LINK}"))
+    run = NotebookRun(name="01_x", seconds=1.0, html="01_x.html", title=SCRIPT,
+                      summary=f"**NPS** rose. {SCRIPT} {IMG} {LINK} <javascript:window.__x=1>")
+    write_index(tmp_path / "index.html", study=load_study(study_dir(project) / "study.yaml"), runs=[run],
+                seconds=1.0, code=False)
+    page = (tmp_path / "index.html").read_text()
+    assert _safe(page) and "<strong>NPS</strong>" in page
+    assert page.count("&lt;script&gt;window.__x=1&lt;/script&gt;") == 4  # title, heading, report link, summary
+
+
 # ============================================================================ degenerate data
 def _items(n=300, seed=1):
     rng = np.random.default_rng(seed)
