@@ -181,6 +181,36 @@ def test_run_stops_on_broken_contact_log_and_keeps_previous_outputs(project, mak
     assert {"raw": digest(study_dir(project)), "reports": digest(reports), "processed": digest(processed)} == before
 
 
+def _log(**change):
+    from cxlab.contacts import REQUIRED_COLUMNS
+
+    values = {"any": ["x"], "string": ["phone"], "timestamp": [pd.Timestamp("2025-01-01", tz="UTC")],
+              "numeric": [1.0], "boolean": [False]}
+    return pd.DataFrame({c: values[k] for c, k in REQUIRED_COLUMNS.items()}).assign(**change)
+
+
+# (contact log in any form validate_contacts accepts, what it must say; None: usable)
+CONTACT_SOURCES = [
+    ("frame-ok", lambda tmp: _log(), None),
+    ("frame-no-customer", lambda tmp: _log().drop(columns="customer_id"), r"column\(s\) missing: 'customer_id'"),
+    ("frame-flags-as-text", lambda tmp: _log(abandoned=["no"]), r"column 'abandoned': must be true/false"),
+    ("csv-bad-timestamp", lambda tmp: (_log(started_at=["gisteren"]).to_csv(tmp / "log.csv", index=False), tmp / "log.csv")[1], r"log\.csv, column 'started_at': 1 value\(s\) that are not timestamps"),
+    ("database-no-table", lambda tmp: (__import__("duckdb").connect(str(tmp / "db.duckdb")).close(), (tmp / "db.duckdb", "contacts"))[1], r"table 'contacts': cannot be read as a contact log from .*db\.duckdb \(TableNotFound"),
+    ("file-missing", lambda tmp: tmp / "absent.parquet", r"Contact log not found: .*absent\.parquet"),
+]
+
+
+@pytest.mark.parametrize("make, expected", [c[1:] for c in CONTACT_SOURCES], ids=[c[0] for c in CONTACT_SOURCES])
+def test_validate_contacts_corpus(tmp_path, make, expected):
+    from cxlab.contacts import validate_contacts
+
+    problems = validate_contacts(make(tmp_path))
+    if expected is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and re.search(expected, problems[0]), problems
+
+
 # ============================================================================ processed data
 def test_processed_data_holds_no_identifier_and_no_formula(project, monkeypatch):
     """Undeclared identifier columns dropped, free text and segment labels redacted, CSVs formula-safe."""
