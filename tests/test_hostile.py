@@ -368,21 +368,46 @@ def _servqual(label):
                                       index=pd.Index([label, "x"], name="dimension")))
 
 
-# (describe function, how the payload gets in): every Markdown text built from data values
+def _levers(label):
+    from cxlab.levers import describe_levers, rank_levers
+
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({label: rng.normal(5, 1, 300), "waits": rng.poisson(0.4, 300)})
+    df["sat"] = 0.5 * df[label] - 0.3 * df["waits"] + rng.normal(0, 0.5, 300)
+    return describe_levers(rank_levers(df, "sat", [label], ["waits"], bootstrap=20, seed=1))
+
+
+def _fit_text(label):
+    from types import SimpleNamespace
+
+    from cxlab.sem import describe_fit
+
+    return describe_fit(SimpleNamespace(converged=False, warnings=[f"Heywood case: {label}"]))
+
+
+def _as_words(label):
+    """describe_levers writes variable names as words (``repeat_contacts`` -> repeat contacts)."""
+    return " ".join(label.replace("_", " ").split())
+
+
+# (describe function, how the payload gets in, how the payload reads in the text):
+# every Markdown text built from data values
 DESCRIBERS = [
-    ("monitor.describe_changes", lambda label: __import__("cxlab.monitor").monitor.describe_changes(_changes(label), group=None)),
-    ("reliability.describe_validity", lambda label: __import__("cxlab.reliability").reliability.describe_validity(_validity(label))),
-    ("quality.describe_quality", _describe_quality),
-    ("servqual.describe", _servqual),
+    ("levers.describe_levers", _levers, _as_words),
+    ("sem.describe_fit", _fit_text, str),
+    ("monitor.describe_changes", lambda label: __import__("cxlab.monitor").monitor.describe_changes(_changes(label), group=None), str),
+    ("reliability.describe_validity", lambda label: __import__("cxlab.reliability").reliability.describe_validity(_validity(label)), str),
+    ("quality.describe_quality", _describe_quality, str),
+    ("servqual.describe", _servqual, str),
 ]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-@pytest.mark.parametrize("describe", [d[1] for d in DESCRIBERS], ids=[d[0] for d in DESCRIBERS])
-def test_describe_texts_escape_data_values(describe, payload):
+@pytest.mark.parametrize("describe, shown", [d[1:] for d in DESCRIBERS], ids=[d[0] for d in DESCRIBERS])
+def test_describe_texts_escape_data_values(describe, shown, payload):
     html = _rendered(describe(payload))
     assert _safe(html), html
-    assert payload in unescape(re.sub(r"<[^>]+>", "", html)), html  # shown as text
+    assert shown(payload) in unescape(re.sub(r"<[^>]+>", "", html)), html  # shown as text
 
 
 def test_methods_section_escapes_missing_codes(project, monkeypatch):
