@@ -137,6 +137,7 @@ CHECK_CASES = [
     ("undeclared-harmless", add_column("region", ["north", "south"]), 0, r"^(?![\s\S]*undeclared_identifier)[\s\S]*OK"),
     ("undeclared-email-refused", both(add_column("contact", ["jan.kok@example.com"]), policy("error")), 1, r"column 'contact': 2000 value\(s\) in a column the codebook does not declare holding e-mail at row\(s\) 2, 3, 4"),
     ("segment-label-email", segment_label("premium", "premium jan.kok@example.com"), 0, r"undeclared_identifier \(e-mail\)\s+segment\s+\d+.*redact"),
+    ("segment-label-name", both(add_name_column, segment_label("premium", "Jan Kok VIP")), 0, r"undeclared_identifier \(identifier\)\s+segment\s+\d+.*redact"),
     ("segment-label-email-refused", both(segment_label("premium", "vip jan(at)example.com"), policy("error")), 1, r"column 'segment': \d+ segment label\(s\) holding e-mail"),
     ("survey-and-contacts-both-reported", both(lambda p: edit_survey(p, lambda df: df.assign(wave=df["wave"].replace("2", SCRIPT))), drop_contact_column("started_at")), 1, r"not a whole-number wave[\s\S]*column\(s\) missing: 'started_at'"),
     ("wave-script", lambda p: edit_survey(p, lambda df: df.assign(wave=df["wave"].replace("2", SCRIPT))), 1, r"column 'wave': \d+ value\(s\) that are not a whole-number wave"),
