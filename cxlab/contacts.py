@@ -273,7 +273,8 @@ def validate_contacts(contacts: Any, *, columns: Mapping[str, str] | None = None
     except (TypeError, ValueError) as exc:
         return [f"{name}: {exc}"]
     except Exception as exc:  # noqa: BLE001 - the engine's own error, summarised
-        return [f"{name}: cannot be read as a contact log ({_first_line(exc)})"]
+        where = f" from {contacts[0]}" if isinstance(contacts, tuple) else ""
+        return [f"{name}: cannot be read as a contact log{where} ({type(exc).__name__}: {_first_line(exc)})"]
     problems = []
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:

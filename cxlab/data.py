@@ -439,7 +439,11 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
     every coded item must be a whole number within its response range; SPSS value
     labels that are missing codes become missing and labelled non-item columns become
     categories; reverse-keyed items are recoded as ``lo + hi - x``. Identifier columns
-    are kept (pseudonymise them before writing).
+    are kept (pseudonymise them before writing). Identifiers outside them (e-mail, phone,
+    IBAN, customer number, a value of an identifier column; see
+    :func:`cxlab.privacy.find_identifiers`) are handled as ``undeclared_identifier`` says:
+    a column the codebook does not declare is dropped, a segment label redacted (noted in
+    the data-quality table), or, with ``error``, the file is refused.
 
     Parameters
     ----------
@@ -450,7 +454,8 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
         The file name used in messages.
     on_invalid : mapping, optional
         Handling per problem (``non_numeric``, ``out_of_range``, ``duplicate_id``,
-        ``missing_id``): ``error``, ``drop`` or ``set_missing``. Default: the codebook's.
+        ``missing_id``, ``undeclared_identifier``): ``error``, ``drop`` or ``set_missing``.
+        Default: the codebook's.
 
     Returns
     -------
@@ -568,12 +573,12 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
             problems.append(f"{source}, column {codebook.date!r}: {int(bad.sum())} value(s) that are not dates "
                             f"at row(s) {_rows(bad, numbers)} (e.g. {text[bad].iloc[0]!r})")
         df[codebook.date] = dates
-    label_problems = _undeclared_identifiers(df, codebook, as_text, policy["undeclared_identifier"], source, numbers)
-    problems.extend(label_problems.pop("problems"))
-    quality.extend(label_problems.pop("quality"))
+    outside = _undeclared_identifiers(df, codebook, as_text, policy["undeclared_identifier"], source, numbers)
+    problems.extend(outside["problems"])
+    quality.extend(outside["quality"])
     if problems:
         raise DataError("\n".join(problems))
-    df = df.drop(columns=label_problems.pop("drop"))
+    df = df.drop(columns=outside["drop"])
 
     # Labelled non-item columns (SPSS) become categories in code order.
     for col, lab in labels.items():

