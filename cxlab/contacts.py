@@ -63,8 +63,9 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandas as pd
 
-__all__ = ["CHANNELS", "POLICIES", "REQUIRED_COLUMNS", "ContactError", "contacts_table", "validate_contacts", "contact_problems", "customer_features",
-           "respondent_features", "channel_overview", "wait_abandonment", "service_levels", "team_features"]
+__all__ = ["CHANNELS", "POLICIES", "REQUIRED_COLUMNS", "ContactError", "contacts_table", "validate_contacts",
+           "contact_problems", "customer_features", "respondent_features", "channel_overview", "wait_abandonment",
+           "service_levels", "team_features"]
 
 CHANNELS = ("phone", "email", "chat", "web", "social")
 
@@ -292,13 +293,11 @@ def validate_contacts(contacts: Any, *, columns: Mapping[str, str] | None = None
         checks = {f"n_{i}": raw[c].count() for i, c in enumerate(present)}
         ts_text = "started_at" in schema and schema["started_at"].is_string()
         if ts_text:
-            checks["bad_ts"] = raw.count(where=raw.started_at.notnull()
-                                         & raw.started_at.try_cast(dt.Timestamp(timezone="UTC")).isnull())
-        row = _execute(raw.aggregate(total=raw.count(), **checks)).iloc[0] if checks else None
+            unparsed = raw.started_at.notnull() & raw.started_at.try_cast(dt.Timestamp(timezone="UTC")).isnull()
+            checks["bad_ts"] = raw.count(where=unparsed)
+        row = _execute(raw.aggregate(total=raw.count(), **checks)).iloc[0]
         if ts_text and int(row["bad_ts"]):
-            bad = raw.filter(raw.started_at.notnull()
-                             & raw.started_at.try_cast(dt.Timestamp(timezone="UTC")).isnull())
-            example = _execute(bad.select("started_at").limit(1))["started_at"].iloc[0]
+            example = _execute(raw.filter(unparsed).select("started_at").limit(1))["started_at"].iloc[0]
             problems.append(f"{name}, column 'started_at': {int(row['bad_ts'])} value(s) that are not "
                             f"timestamps (e.g. {example!r})")
     except Exception as exc:  # noqa: BLE001 - the engine's own error, summarised

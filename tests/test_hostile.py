@@ -161,9 +161,10 @@ def test_check_corpus(project, make_hostile, code, expected, monkeypatch, capsys
     assert digest(study_dir(project)) == raw
 
 
-# (id, how the contact log is broken, what `cxlab run` must say): the run stops before anything is written
+# The same inputs through `cxlab run`: it stops before anything is written
 RUN_CASES = [c for c in CHECK_CASES if c[0] in ("contacts-no-started_at", "contacts-no-customer_id",
-                                                   "contacts-text-timestamps-bad", "contacts-truncated")]
+                                                   "contacts-text-timestamps-bad", "contacts-truncated",
+                                                   "undeclared-email-refused")]
 
 
 @pytest.mark.parametrize("make_hostile, code, expected", [c[1:] for c in RUN_CASES], ids=[c[0] for c in RUN_CASES])
