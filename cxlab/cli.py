@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                 problems.insert(0, str(exc))
             if problems:
                 raise DataError("\n".join(problems))
-            the_plan = study_plan(study)
+            the_plan = study_plan(study, survey=loaded.data)
             print(f"{study.path}: OK (study '{study.name}', {len(loaded.data)} respondents; "
                   f"{len(the_plan.to_run)} of {len(the_plan.reports)} reports will run)")
             handled = loaded.quality

@@ -980,7 +980,7 @@ def loading_table(result: FactorResult, *, cutoff: float = 0.3) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- goodness of fit
-__all__ += ["efa_fit", "dimension_recovery", "describe_structure", "describe_items", "adequacy_table", "KMOResult", "BartlettResult"]
+__all__ += ["efa_fit", "dimension_recovery", "describe_structure", "describe_items", "usable_blocks", "adequacy_table", "KMOResult", "BartlettResult"]
 
 
 def _check_result(result, caller: str) -> None:
@@ -1275,3 +1275,30 @@ def describe_items(blocks, *, labels: Callable[[str], str] | None = None) -> str
     plural = "s" if len(blocks) != 1 else ""
     return (f"The analysis covers {n_items} items of {len(blocks)} construct{plural}: "
             + ", ".join(f"{name(k)} ({len(v)} items)" for k, v in blocks.items()) + ".")
+
+
+def usable_blocks(data: pd.DataFrame, blocks) -> tuple[dict[str, list[str]], str]:
+    """The constructs' items that can be analysed, and a sentence on those left out.
+
+    Items without answers or with one answer from everyone are dropped
+    (:func:`drop_degenerate_items`); a construct left with fewer than two items is
+    dropped too. The sentence is empty when nothing was left out.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a1": [1, 2, 3, 4], "a2": [2, 2, 4, 3], "b1": [5, 5, 5, 5], "b2": [1, 3, 2, 4]})
+    >>> kept, note = usable_blocks(df, {"A": ["a1", "a2"], "B": ["b1", "b2"]})
+    >>> kept
+    {'A': ['a1', 'a2']}
+    >>> print(note)
+    Left out: b1 (the same answer from everyone (5)); construct B (fewer than two usable items).
+    """
+    from ._text import md
+
+    items = [i for cols in blocks.values() for i in cols]
+    kept, notes = drop_degenerate_items(data[items])
+    usable = {k: [i for i in v if i in kept.columns] for k, v in blocks.items()}
+    short = [k for k, v in usable.items() if len(v) < 2]
+    parts = [f"{md(r.item)} ({r.reason})" for r in notes.itertuples()]
+    parts += [f"construct {md(k)} (fewer than two usable items)" for k in short]
+    return {k: v for k, v in usable.items() if k not in short}, ("Left out: " + "; ".join(parts) + "." if parts else "")

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import nbformat
+import pandas as pd
 
-__all__ = ["CAPABILITIES", "Plan", "PlannedReport", "capabilities", "notebook_spec", "plan", "prune"]
+__all__ = ["not_run", "CAPABILITIES", "Plan", "PlannedReport", "capabilities", "notebook_spec", "plan", "prune"]
 
 #: What a study may offer a report, and what the plan says when it does not.
 CAPABILITIES = {
@@ -88,8 +89,12 @@ def drivers(study) -> list[str]:
     return dims + [n for n in names if n not in (outcome, p["loyalty"])]
 
 
-def capabilities(study) -> dict[str, str | None]:
-    """Each capability of :data:`CAPABILITIES`: ``None`` when the study has it, else the reason it has not."""
+def capabilities(study, survey=None) -> dict[str, str | None]:
+    """Each capability of :data:`CAPABILITIES`: ``None`` when the study has it, else the reason it has not.
+
+    With the processed ``survey`` a model whose columns no method can use (no answers,
+    or the same answer from everyone) counts as missing, with the columns named.
+    """
     cb, p, models = study.codebook, study.parameters, study.models
     sq = cb.servqual
     has = {
@@ -111,7 +116,30 @@ def capabilities(study) -> dict[str, str | None]:
         "metrics": bool(cb.metrics),
         "nps": "nps" in cb.metrics,
     }
-    return {k: (None if has[k] else CAPABILITIES[k]) for k in CAPABILITIES}
+    out = {k: (None if has[k] else CAPABILITIES[k]) for k in CAPABILITIES}
+    if survey is not None:
+        for key in ("measurement_model", "structural_model"):
+            if out[key] is None:
+                out[key] = _unusable_columns(models[key.removesuffix("_model")], survey, key)
+        if out["measurement_model"] is not None:
+            out["several_factors"] = out["measurement_model"]
+    return out
+
+
+def _unusable_columns(model: str, survey, key: str) -> str | None:
+    """Why a model cannot be fitted to ``survey`` (its degenerate columns), or None."""
+    from .factor import drop_degenerate_items
+    from .study import model_columns
+
+    cols = [c for c in sorted(model_columns(model)) if c in survey.columns]
+    if not cols:
+        return None
+    frame = pd.DataFrame({c: pd.to_numeric(survey[c], errors="coerce").astype(float) for c in cols})
+    notes = drop_degenerate_items(frame).notes
+    if notes is None or notes.empty:
+        return None
+    what = "; ".join(f"{r.item}: {r.reason}" for r in notes.itertuples())
+    return f"the {key.replace('_', ' ')} uses columns no model can use ({what})"
 
 
 def _has_contacts(study) -> bool:
@@ -178,9 +206,9 @@ class Plan:
         return "plan:\n" + "\n".join(r.line() for r in self.reports)
 
 
-def plan(study, notebooks: Mapping[str, nbformat.NotebookNode]) -> Plan:
-    """Which of ``notebooks`` (name -> notebook) run for ``study``, which are skipped and why."""
-    caps = capabilities(study)
+def plan(study, notebooks: Mapping[str, nbformat.NotebookNode], survey=None) -> Plan:
+    """Which of ``notebooks`` (name -> notebook) run for ``study`` (and its processed ``survey``), which are skipped and why."""
+    caps = capabilities(study, survey)
     out = []
     for name, nb in notebooks.items():
         spec = notebook_spec(nb)
@@ -205,3 +233,16 @@ def prune(nb: nbformat.NotebookNode, caps: Mapping[str, Any]) -> nbformat.Notebo
             keep.append(cell)
     nb.cells = keep
     return nb
+
+
+def not_run(what: str, study, capability: str, survey=None) -> str:
+    """A sentence for a report: ``what`` was not done, and why (the capability's reason).
+
+    >>> from cxlab.study import load_study, demo_study_path
+    >>> not_run("The monitoring", load_study(demo_study_path()), "metrics")
+    ''
+    """
+    from ._text import md
+
+    reason = capabilities(study, survey)[capability]
+    return f"{what} is not shown: {md(reason)}." if reason else ""

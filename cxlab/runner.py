@@ -28,7 +28,7 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
 from . import safety
-from .data import prepare
+from .data import load_processed_survey, prepare
 from .paths import is_demo_generated, notebooks_dir, replace_dir
 from .plan import Plan, capabilities, plan as make_plan, prune
 from .progress import ENV as progress_env
@@ -102,13 +102,17 @@ class RunResult:
     plan: Plan | None = None
 
 
-def study_plan(study: Study, only: list[str] | None = None) -> Plan:
-    """The plan of a study's run: which of its notebooks (or of ``only``) run, which are skipped and why."""
+def study_plan(study: Study, only: list[str] | None = None, survey=None) -> Plan:
+    """The plan of a study's run: which of its notebooks (or of ``only``) run, which are skipped and why.
+
+    With the study's (processed) ``survey``, models whose columns no method can use are
+    found too (see :func:`cxlab.plan.capabilities`).
+    """
     names = list(only or study.notebooks)
     for name in names:
         if name not in study.notebooks:
             raise RunError(f"--only: {name!r} is not a notebook of this study ({', '.join(study.notebooks)})")
-    return make_plan(study, {name: load_notebook(name) for name in names})
+    return make_plan(study, {name: load_notebook(name) for name in names}, survey)
 
 
 def load_notebook(name: str) -> nbformat.NotebookNode:
@@ -210,14 +214,7 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
 
     started = time.perf_counter()
     study = load_study(study_file or demo_study_path(), overrides=overrides)
-    the_plan = study_plan(study, only)
-    for skipped in the_plan.skipped:
-        progress(f"{skipped.name}: skipped — {skipped.reason}")
-    names = the_plan.to_run
-    if not names:
-        raise RunError("no report can run for this study:\n" + str(the_plan))
-    caps = capabilities(study)
-    notebooks = {name: prune(load_notebook(name), caps) for name in names}
+    study_plan(study, only)  # a wrong --only fails before any work
 
     reports_root = safety.reports_root(study, out)  # the output-folder rules, before any work
     final = reports_root / study.name
@@ -229,6 +226,15 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         ensure_demo_contacts(contacts.parent)
     progress(f"preparing data for study '{study.name}'")
     prepare(study)
+    survey = load_processed_survey(study)
+    the_plan = study_plan(study, only, survey)
+    for skipped in the_plan.skipped:
+        progress(f"{skipped.name}: skipped — {skipped.reason}")
+    names = the_plan.to_run
+    if not names:
+        raise RunError("no report can run for this study:\n" + str(the_plan))
+    caps = capabilities(study, survey)
+    notebooks = {name: prune(load_notebook(name), caps) for name in names}
 
     reports_root.mkdir(parents=True, exist_ok=True)
     tmp = safety.temporary_dir(prefix=f".{study.name}.tmp-", dir=reports_root)

@@ -27,6 +27,7 @@ __all__ = [
     "PARAMETERS",
     "SCHEMA",
     "schema_text",
+    "model_columns",
     "Codebook",
     "Study",
     "StudyError",
@@ -1025,7 +1026,7 @@ def _generated_on_demand(p: Path) -> bool:
 _LATENT_RE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*=~")
 
 
-def _model_observed(syntax: str) -> set[str]:
+def model_columns(syntax: str) -> set[str]:
     """Names in a lavaan model that must be data columns (not latents, labels or numbers)."""
     latents = {m.group(1) for line in syntax.splitlines() if (m := _LATENT_RE.match(line))}
     names: set[str] = set()
@@ -1065,7 +1066,7 @@ def _check_columns(survey: Path, codebook: Codebook, models: Mapping[str, str], 
     for name, single in codebook.single_items.items():
         need([single["column"]], f"codebook.single_items.{name}", "remove it if the survey does not ask it")
     for name, syntax in models.items():
-        for col in sorted(_model_observed(syntax) - have):
+        for col in sorted(model_columns(syntax) - have):
             problems.append(f"models.{name}: {col!r} is neither a latent variable of the model nor a column of {survey.name}")
 
 

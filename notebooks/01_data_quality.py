@@ -41,9 +41,9 @@ survey = load_processed_survey(study)
 # %% [markdown]
 # ## Sample
 #
-# Respondents per wave and segment (where the study has them). Groups with fewer
-# respondents than the study's minimum cell size are suppressed (shown empty) so that no
-# small group can be singled out.
+# How many respondents the sample holds, broken down by wave and segment where the study
+# has them. Groups with fewer respondents than the study's minimum cell size are
+# suppressed (shown empty) so that no small group can be singled out.
 
 # %% caption="Respondents in the sample (cells below the minimum size suppressed)."
 quality.sample_overview(survey, by=[cb.wave, cb.segment], min_n=p["min_cell_size"])

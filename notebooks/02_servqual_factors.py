@@ -43,9 +43,9 @@ plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
 survey = load_processed_survey(study)
-blocks = study.measurement_blocks()
+blocks, left_out = factor.usable_blocks(survey, study.measurement_blocks())
 items = [i for cols in blocks.values() for i in cols]
-Markdown(factor.describe_items(blocks, labels=cb.label))
+Markdown(factor.describe_items(blocks, labels=cb.label) + " " + left_out)
 
 # %% [markdown]
 # ## Is the correlation matrix fit for factor analysis?
@@ -80,7 +80,7 @@ plots.scree_chart(pa.eigenvalues, title="Scree plot with parallel analysis");
 
 # %% caption="Exploratory factor loadings (small loadings hidden)."
 efa = factor.efa(survey[items], n_factors, method=p["efa_method"], rotation=p["rotation"])
-factor.loading_table(efa, cutoff=p["loading_cutoff"]).style.format("{:.2f}", na_rep="")
+factor.loading_table(efa, cutoff=p["loading_cutoff"]).style.format("{:.2f}", na_rep="").format_index(escape="html", axis=0)
 
 # %% caption="Variance explained by each factor."
 efa.variance.round(3)
@@ -111,6 +111,9 @@ recovery.round(3)
 
 # %% caption="Cronbach's alpha per construct with confidence intervals."
 reliability.scale_reliability(survey, blocks, ci=p["ci_level"]).round(3)
+
+# %% tags=["unless-measurement_model"]
+Markdown(cxlab.plan.not_run("A confirmatory factor analysis", study, "measurement_model", survey))
 
 # %% [markdown] tags=["needs-measurement_model"]
 # ## Confirmatory factor analysis

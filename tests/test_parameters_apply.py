@@ -25,7 +25,6 @@ CHANGES = {
     "seed": 7,
     "alpha_level": 0.01,
     "estimator": "MLR",
-    "loading_cutoff": 0.45,
 }
 
 

@@ -88,7 +88,7 @@ def test_broken_notebook_keeps_the_others_and_leaves_previous_reports_untouched(
     assert "demo.incomplete" in second.stderr and "Traceback" not in second.stderr
     assert tree(reports) == before  # the previous published set, byte for byte
     kept = tree(project / "reports" / "demo.incomplete")
-    assert {f"{NB}.html", f"{broken}.ipynb", "index.html"} == set(kept)  # finished report + the failed notebook
+    assert {f"{NB}.html", f"{broken}.ipynb", "index.html", ".cxlab-run.json"} == set(kept)  # + the failed notebook
     index = (project / "reports" / "demo.incomplete" / "index.html").read_text()
     assert f"{broken}: failed" in index and "planted failure" in index
     assert not list((project / "reports").glob(".demo.*"))
