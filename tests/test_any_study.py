@@ -137,3 +137,27 @@ def test_reports_open_in_chromium_without_errors(plain_run):
     for check in check_pages(sorted(out.glob("*.html")), chromium=chromium):
         assert check.console_errors == (), (check.path, check.console_errors)
         assert check.broken_images == (), (check.path, check.broken_images)
+
+
+def test_degenerate_survey_gives_reports_with_reasons_not_a_failed_run(tmp_path):
+    # 25 respondents, one item answered the same by everyone, one item nobody answered
+    study = minimal_study(tmp_path, n=25)
+    survey = pd.read_csv(study.parent / "survey.csv")
+    survey["Q4"] = 3
+    survey["Q5"] = ""
+    survey.to_csv(study.parent / "survey.csv", index=False)
+    study.write_text(study.read_text().replace("items: [Q1, Q2, Q3, Q4]", "items: [Q1, Q2, Q3, Q4, Q5]")
+                     .replace("bootstrap: 20", "bootstrap: 0").replace("  measurement: |\n    Q =~ Q1 + Q2 + Q3 + Q4\n",
+                                                                       "  measurement: |\n    Q =~ Q1 + Q2 + Q3 + Q4 + Q5\n"))
+    env = {"CXLAB_ROOT": str(tmp_path)}
+    check = cxlab_cmd("check", study, env=env)
+    assert check.returncode == 0, check.stderr
+    assert "03_sem_drivers: skipped — the structural model uses columns no model can use (Q4: the same answer" \
+        in check.stdout
+    run = cxlab_cmd("run", study, "--only", "02_servqual_factors", "--only", "03_sem_drivers", env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    text = visible_text((tmp_path / "reports" / "plain" / "02_servqual_factors.html").read_text())
+    assert "Left out: Q4 (the same answer from everyone (3)); Q5 (no answers)." in text
+    assert "A confirmatory factor analysis is not shown: the measurement model uses columns no model can use (Q4: " \
+        "the same answer from everyone (3); Q5: no answers)." in text
