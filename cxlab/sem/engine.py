@@ -18,6 +18,7 @@ from .moments import prepare_data, sample_cov
 from .robust import gamma_adf, robust_vcov, scaled_fit_measures
 from .standardize import r_squared, std_all
 from .syntax import build_partable, has_intercepts, parse_model
+from .threads import blas_pinned
 
 __all__ = ["SemResult", "fit"]
 
@@ -51,6 +52,10 @@ class SemResult:
     estimator : str
     vcov : DataFrame
         Covariance matrix of the free parameters (index ``1..npar``).
+    bootstrap_info : BootstrapInfo or None
+        With ``bootstrap > 0``: resamples drawn, converged and failed, seconds, processes,
+        and every parameter's percentile and bias-corrected intervals beside its
+        model-based SE (:class:`cxlab.sem.bootstrap.BootstrapInfo`).
     """
 
     estimates: pd.DataFrame
@@ -65,6 +70,7 @@ class SemResult:
     estimator: str = "ML"
     vcov: pd.DataFrame = field(default=None, repr=False)
     iterations: int = 0
+    bootstrap_info: object = None
     # internals needed by modification_indices (not part of the public contract)
     _partable: pd.DataFrame = field(default=None, repr=False)
     _ram: RamModel = field(default=None, repr=False)
@@ -77,6 +83,15 @@ class SemResult:
             f"chisq={fm.get('chisq', np.nan):.3f}, df={fm.get('df', np.nan):.0f}, "
             f"cfi={fm.get('cfi', np.nan):.3f}, rmsea={fm.get('rmsea', np.nan):.3f}, warnings={len(self.warnings)})"
         )
+
+
+def _check_boot_options(n_jobs, progress, boot_ci):
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1):
+        raise ValueError(f"The 'n_jobs' parameter of fit must be a positive int or None. Got {n_jobs!r} instead.")
+    if progress is not None and not callable(progress):
+        raise ValueError(f"The 'progress' parameter of fit must be callable(done, total) or None. Got {progress!r} instead.")
+    if boot_ci not in ("perc", "bc"):
+        raise ValueError(f"The 'boot_ci' parameter of fit must be one of 'perc', 'bc'. Got {boot_ci!r} instead.")
 
 
 def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed):
@@ -97,7 +112,8 @@ def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, s
 
 
 def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str = "listwise", ordered=None,
-        group=None, group_equal=(), bootstrap: int = 0, seed=None) -> SemResult:
+        group=None, group_equal=(), bootstrap: int = 0, seed=None, boot_ci: str = "perc", n_jobs=None,
+        progress=None) -> SemResult:
     """Fit a structural equation model written in lavaan syntax.
 
     Reproduces lavaan's ``sem()``/``cfa()`` defaults: marker identification (first loading
@@ -137,11 +153,18 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         ``"intercepts"``, ``"means"``, ``"residuals"``, ``"residual.covariances"``,
         ``"lv.variances"``, ``"lv.covariances"``, ``"regressions"``.
     bootstrap : int, default=0
-        Number of nonparametric bootstrap resamples: SEs from the draws and percentile
-        95 % intervals for all parameters and ``:=`` definitions, computed on all cores
-        (:mod:`cxlab.sem.bootstrap`).
+        Number of nonparametric bootstrap resamples: SEs from the draws, 95 % intervals
+        and p-values that agree with them for all parameters and ``:=`` definitions,
+        computed on all cores; resamples that fail to converge are counted in
+        ``bootstrap_info`` and, above 10 %, reported in ``warnings`` (:mod:`cxlab.sem.bootstrap`).
     seed : int, optional
         Seed of the bootstrap; the draws do not depend on the number of processes.
+    boot_ci : {"perc", "bc"}, default="perc"
+        Bootstrap interval in ``ci_lower``/``ci_upper``: percentile or bias-corrected.
+    n_jobs : int, optional
+        Processes for the bootstrap (default: every core).
+    progress : callable, optional
+        ``progress(done, total)``, called as the bootstrap resamples complete.
     ordered
         Ordinal indicators for ``estimator="WLSMV"``.
 
@@ -179,6 +202,15 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     1   f  =~  x2  1.016  0.072
     """
     _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed)
+    _check_boot_options(n_jobs, progress, boot_ci)
+    with blas_pinned():
+        return _fit(data, model, estimator=estimator, missing=missing, ordered=ordered, group=group,
+                    group_equal=group_equal, bootstrap=bootstrap, seed=seed, boot_ci=boot_ci, n_jobs=n_jobs,
+                    progress=progress)
+
+
+def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootstrap, seed, boot_ci, n_jobs,
+         progress) -> SemResult:
     if estimator.upper() == "WLSMV":  # ordinal indicators: cxlab.sem.ordinal
         from .ordinal import fit_wlsmv
 
@@ -187,8 +219,8 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     if bootstrap > 0:
         from .bootstrap import fit_bootstrap
 
-        return fit_bootstrap(data, model, bootstrap=bootstrap, seed=seed, estimator=estimator, missing=missing,
-                             group=group, group_equal=group_equal)
+        return fit_bootstrap(data, model, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
+                             ci=boot_ci, estimator=estimator, missing=missing, group=group, group_equal=group_equal)
     parsed = parse_model(model)
     if missing == "fiml" or group is not None or has_intercepts(parsed):
         from .multigroup import fit_groups

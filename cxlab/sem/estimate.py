@@ -62,6 +62,24 @@ def expected_information(J: np.ndarray, W: np.ndarray) -> np.ndarray:
     return J.T @ WDW.T
 
 
+def observed_hessian(model: RamModel, theta: np.ndarray, J: np.ndarray, W: np.ndarray, S: np.ndarray) -> np.ndarray:
+    """Hessian of ``F_ML`` (the analytic observed information, up to the factor ``N/2``).
+
+    With ``G = W (Sigma - S) W`` the gradient is ``J' vec(G)``; its derivative is
+    ``J' [(WSW (x) W) + (W (x) WSW) - (W (x) W)] J`` plus ``sum_ab G_ab d2 Sigma_ab``
+    (:meth:`RamModel.hessian_contraction`). Equals :func:`expected_information` when ``Sigma = S``.
+    """
+    p = W.shape[0]
+    k = J.shape[1]
+    D = J.T.reshape(k, p, p)
+    # (WSW (x) W) + (W (x) WSW) - (W (x) W) applied to D: W D T + T D W with T = WSW - W/2
+    WS = W @ S
+    X = np.matmul(np.matmul(W, D), WS @ W - 0.5 * W)
+    H = J.T @ (X + X.transpose(0, 2, 1)).reshape(k, p * p).T
+    H = H + model.hessian_contraction(theta, W - WS @ W)
+    return (H + H.T) / 2
+
+
 def numeric_hessian(grad, theta: np.ndarray, rel_step: float = 1e-5) -> np.ndarray:
     """Jacobian of the analytic gradient ``grad`` by central differences, symmetrised."""
     q = len(theta)
@@ -150,8 +168,16 @@ def start_values(model: RamModel, pt: pd.DataFrame, S: np.ndarray) -> np.ndarray
 
 
 def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int | None = None,
-           grad_tol: float = GRAD_TOL) -> MLFit:
-    """Minimise ``F_ML`` by Fisher scoring with step halving (stop when max |gradient| < ``grad_tol``)."""
+           grad_tol: float = GRAD_TOL, newton: bool = False, max_halvings: int = 40,
+           max_move: np.ndarray | None = None) -> MLFit:
+    """Minimise ``F_ML`` by Fisher scoring with step halving (stop when max |gradient| < ``grad_tol``).
+
+    ``newton=True`` takes Newton steps with the analytic Hessian (:func:`observed_hessian`)
+    where it is positive definite and the previous step was not halved (Fisher scoring
+    elsewhere): quadratic convergence from a nearby start, as in the bootstrap refits from the full-sample solution. ``max_move``
+    (per parameter) stops the search, not converged, as soon as a parameter moves further
+    than that from ``theta0`` (a resample running off along a ridge of the likelihood).
+    """
     max_iter = MAX_ITER if max_iter is None else max_iter
     sign_s, logdet_s = np.linalg.slogdet(S)
     if sign_s <= 0:  # singular sample covariance: the constant does not matter for the argmin
@@ -170,13 +196,22 @@ def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int 
     message = "maximum number of iterations reached"
     converged = False
     it = 0
+    full_step = True  # Newton is tried from the start and after every full (unhalved) step
     for it in range(1, max_iter + 1):
         sigma = model.implied(theta)
         _, W = _logdet_inv(sigma)
         J = model.jacobian(theta)
         resid = W @ (sigma - S) @ W
         g = J.T @ resid.ravel()
-        H = expected_information(J, W)
+        H = None
+        if newton and full_step:
+            H = observed_hessian(model, theta, J, W, S)
+            try:
+                np.linalg.cholesky(H)
+            except np.linalg.LinAlgError:
+                H = None
+        if H is None:
+            H = expected_information(J, W)
         step = scoring_step(H, g)
         if not np.all(np.isfinite(step)):
             message = "singular information matrix"
@@ -185,7 +220,7 @@ def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int 
             converged = True
             message = "converged"
             break
-        found = backtrack(lambda t: f_ml(model.implied(t), S, logdet_s), theta, f, g, step)
+        found = backtrack(lambda t: f_ml(model.implied(t), S, logdet_s), theta, f, g, step, max_halvings)
         if found is None:
             # no descent possible: at the optimum up to rounding, or stuck
             if np.max(np.abs(g)) < 1e-6:
@@ -196,6 +231,10 @@ def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int 
             break
         f_old = f
         theta, f, alpha = found
+        full_step = alpha == 1.0
+        if max_move is not None and np.any(np.abs(theta - theta0) > max_move):
+            message = "left the admissible range (a parameter moved beyond max_move)"
+            break
         if np.max(np.abs(alpha * step)) < 1e-12 and abs(f_old - f) < 1e-15:
             converged = np.max(np.abs(g)) < 1e-6
             message = "converged" if converged else "no progress"

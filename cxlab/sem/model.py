@@ -187,9 +187,9 @@ class RamModel:
         """d vec(Sigma) / d theta, shape (p*p, npar); rows sharing a label are summed."""
         is_free = self.free > 0
         J = self.jacobian_rows(theta, self.mat[is_free], self.pos[is_free])
-        out = np.zeros((J.shape[0], self.npar))
-        np.add.at(out.T, self.free[is_free] - 1, J.T)
-        return out
+        P = np.zeros((J.shape[1], self.npar))
+        P[np.arange(J.shape[1]), self.free[is_free] - 1] = 1.0
+        return J @ P
 
     def jacobian_mean(self, theta: np.ndarray) -> np.ndarray:
         """d mu / d theta of the observed means, shape (p, npar); shared labels summed.

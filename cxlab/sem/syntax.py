@@ -17,7 +17,7 @@ variables (fixed to 0), after the user's rows and the default (co)variances.
 
 The parameter table follows lavaan's ``cfa()``/``sem()`` defaults: first loading of each
 factor fixed to 1 (unless the user fixes or frees it), residual variances of observed and
-latent variables free, covariances among exogenous latent variables free (a latent that
+latent variables free (but fixed to 0 for the only indicator of a latent, ``auto.fix.single``), covariances among exogenous latent variables free (a latent that
 is an indicator of another latent, as in a second-order factor, is not exogenous), covariances
 among purely dependent latent (and observed) variables free, and variances/covariances of
 observed exogenous covariates fixed to their sample values (``fixed.x = TRUE``).
@@ -218,6 +218,9 @@ def parse_model(model: str) -> ParsedModel:
                     continue
                 if not _NAME.match(var):
                     raise ValueError(f"Invalid variable name {var!r} in the model statement {st!r}.")
+                if op == "=~" and var == lhs:
+                    raise ValueError(f"The latent variable {lhs!r} cannot be measured by itself ({st!r}); give the "
+                                     f"latent variable a name of its own, e.g. '{lhs}_f =~ {var}'.")
                 mod = _parse_modifier(modtext, st) if modtext else {}
                 formulas.append((lhs, op, var, mod))
     if not formulas:
@@ -347,6 +350,17 @@ def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: 
             if "fixed" not in mod and not mod.get("free"):
                 mod["fixed"] = 1.0
                 mod["auto_fixed"] = True
+
+    # lavaan's auto.fix.single: the residual variance of the only (observed) indicator of a
+    # latent variable is fixed to 0 unless the user wrote it
+    n_ind = {}
+    for row in rows:
+        if row["op"] == "=~":
+            n_ind.setdefault(row["lhs"], []).append(row["rhs"])
+    single = {inds[0] for inds in n_ind.values() if len(inds) == 1 and inds[0] not in lv}
+    for row in rows:
+        if row["op"] == "~~" and not row["user"] and row["lhs"] == row["rhs"] and row["lhs"] in single:
+            row["mod"]["fixed"] = 0.0
 
     exo_set = set(ov_x)
     out = []
