@@ -66,7 +66,7 @@ cfa.estimates.query("op == '=~'")[["lhs", "rhs", "est", "se", "std_all"]].round(
 
 # %%
 fit = sem.fit(survey, sem.with_effects(model), estimator=p["estimator"], missing=p["missing"],
-              bootstrap=p["bootstrap"], seed=p["seed"])
+              bootstrap=p["bootstrap"], seed=p["seed"], progress=cxlab.progress.reporter("bootstrap resamples"))
 plots.fit_warnings(fit)
 
 # %% [markdown]
