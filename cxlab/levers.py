@@ -1538,7 +1538,7 @@ def variance_inflation(data: pd.DataFrame, drivers: Sequence[str]) -> pd.DataFra
     DataFrame
         Indexed by ``driver``: ``r2`` (of the driver on the others), ``vif`` and
         ``high`` (``vif`` above :data:`VIF_CUTOFF`). ``vif`` is infinite for a driver that
-        is an exact linear combination of the others.
+        is an exact linear combination of the others, NaN for a constant one.
 
     Examples
     --------
@@ -1565,9 +1565,11 @@ def variance_inflation(data: pd.DataFrame, drivers: Sequence[str]) -> pd.DataFra
         y, others = x[:, j], np.delete(x, j, axis=1)
         coef, *_ = np.linalg.lstsq(others, y, rcond=None)
         tss = float(y @ y)
-        r2 = 1.0 - float(((y - others @ coef) ** 2).sum()) / tss if tss > 0 else np.nan
-        r2 = min(max(r2, 0.0), 1.0)
-        vif = 1.0 / (1.0 - r2) if r2 < 1 - 1e-12 else np.inf
+        if tss > 0:
+            r2 = min(max(1.0 - float(((y - others @ coef) ** 2).sum()) / tss, 0.0), 1.0)
+            vif = 1.0 / (1.0 - r2) if r2 < 1 - 1e-12 else np.inf
+        else:  # a constant column: no variance to inflate
+            r2, vif = np.nan, np.nan
         rows.append({"driver": d, "r2": r2, "vif": vif, "high": bool(vif > VIF_CUTOFF)})
     return pd.DataFrame(rows).set_index("driver")
 

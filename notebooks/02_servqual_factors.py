@@ -125,6 +125,9 @@ reliability.scale_reliability(survey, blocks, ci=p["ci_level"]).round(3)
 cfa = sem.fit(survey, study.models["measurement"], estimator=p["estimator"], missing=p["missing"])
 plots.fit_warnings(cfa)
 
+# %% tags=["summary", "needs-measurement_model"]
+sem.judge.interpretation_gate({"measurement model": cfa}, labels=cb.label).box()
+
 # %% caption="Fit of the measurement model against Hu & Bentler's cut-offs." tags=["needs-measurement_model"]
 sem.fit_table(cfa)
 
