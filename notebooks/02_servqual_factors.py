@@ -42,6 +42,7 @@ from cxlab.data import load_processed_survey
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
+cxlab.tables.use_publication_tables(labels=cb.label)
 survey = load_processed_survey(study)
 blocks = study.measurement_blocks()
 items = [i for cols in blocks.values() for i in cols]

@@ -35,6 +35,7 @@ from cxlab.data import load_processed_survey
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p, segment = study.codebook, study.parameters, study.codebook.segment
+cxlab.tables.use_publication_tables(labels=cb.label)
 survey = load_processed_survey(study)
 model = study.models["structural"]
 Markdown(sem.describe_model(model, labels=cb.label))
