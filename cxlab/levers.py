@@ -1509,3 +1509,86 @@ def describe_setup(outcome: str, drivers: Sequence[str], n: int, *, labels=None)
 
     return (f"Outcome: **{name(outcome)}**. Drivers: {', '.join(name(d) for d in drivers)} "
             f"(scores: the mean of each construct's items), for {n:,} respondents.")
+
+
+# --------------------------------------------------------------------------- collinearity of the drivers
+__all__ += ["variance_inflation", "describe_collinearity", "VIF_CUTOFF"]
+
+#: A variance inflation factor above this signals problematic collinearity (James et al. 2021, sec. 3.3.3:
+#: "a VIF value that exceeds 5 or 10 indicates a problematic amount of collinearity"; the stricter 5 here).
+VIF_CUTOFF = 5.0
+
+
+def variance_inflation(data: pd.DataFrame, drivers: Sequence[str]) -> pd.DataFrame:
+    """Variance inflation factor of each driver: ``1 / (1 - R²)`` of it regressed on the others.
+
+    The sampling variance of a driver's coefficient in a regression with all the drivers
+    is inflated by this factor through its overlap with the others; importance and
+    impact of drivers with large VIFs cannot be told apart. Rows with a missing value in
+    a driver are left out (listwise, with a warning).
+
+    Parameters
+    ----------
+    data : DataFrame
+    drivers : list of str
+        At least two numeric columns.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``driver``: ``r2`` (of the driver on the others), ``vif`` and
+        ``high`` (``vif`` above :data:`VIF_CUTOFF`). ``vif`` is infinite for a driver that
+        is an exact linear combination of the others, NaN for a constant one.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.normal(size=500)
+    >>> df = pd.DataFrame({"a": a, "b": a + rng.normal(scale=0.3, size=500), "c": rng.normal(size=500)})
+    >>> variance_inflation(df, ["a", "b", "c"]).round(2)
+              r2    vif   high
+    driver
+    a       0.93  14.03   True
+    b       0.93  14.02   True
+    c       0.00   1.00  False
+    """
+    caller = "variance_inflation"
+    _check_frame(data, caller)
+    drivers = _column_list(drivers, "drivers", caller)
+    if len(drivers) < 2:
+        raise ValueError(f"The 'drivers' parameter of {caller} must name at least two columns. Got {drivers!r} instead.")
+    _check_columns(data, drivers, caller, numeric=drivers)
+    x = _listwise(data, drivers, caller).to_numpy(dtype=float)
+    x = x - x.mean(axis=0)
+    rows = []
+    for j, d in enumerate(drivers):
+        y, others = x[:, j], np.delete(x, j, axis=1)
+        coef, *_ = np.linalg.lstsq(others, y, rcond=None)
+        tss = float(y @ y)
+        if tss > 0:
+            r2 = min(max(1.0 - float(((y - others @ coef) ** 2).sum()) / tss, 0.0), 1.0)
+            vif = 1.0 / (1.0 - r2) if r2 < 1 - 1e-12 else np.inf
+        else:  # a constant column: no variance to inflate
+            r2, vif = np.nan, np.nan
+        rows.append({"driver": d, "r2": r2, "vif": vif, "high": bool(vif > VIF_CUTOFF)})
+    return pd.DataFrame(rows).set_index("driver")
+
+
+def describe_collinearity(table: pd.DataFrame, *, labels=None) -> str:
+    """One sentence on the drivers' collinearity from :func:`variance_inflation` (Markdown).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"vif": [7.2, 6.1, 1.4]}, index=pd.Index(["a", "b", "c"], name="driver"))
+    >>> print(describe_collinearity(t))
+    Collinear drivers: a (VIF 7.2), b (VIF 6.1) have variance inflation factors above 5, so their separate importance and impact are uncertain and partly interchangeable; read them together, or combine them into one driver.
+    """
+    name = (lambda v: md(labels(v))) if labels else md
+    high = table[table["vif"] > VIF_CUTOFF].sort_values("vif", ascending=False)
+    if high.empty:
+        return (f"The drivers are not collinear: every variance inflation factor is at most {VIF_CUTOFF:g} "
+                f"(highest {table['vif'].max():.1f}).")
+    items = ", ".join(f"{name(d)} (VIF {v:.1f})" for d, v in high["vif"].items())
+    return (f"Collinear drivers: {items} {'has a variance inflation factor' if len(high) == 1 else 'have variance inflation factors'} "
+            f"above {VIF_CUTOFF:g}, so their separate importance and impact are uncertain and partly "
+            "interchangeable; read them together, or combine them into one driver.")

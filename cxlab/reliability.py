@@ -1068,3 +1068,97 @@ def describe_validity(table: pd.DataFrame) -> str:
         parts.append(f"The HTMT ratio of {top} and {other} is {h:.2f}, at or above {HTMT_CUTOFFS['liberal']:.2f}: "
                      "these factors are not empirically distinct.")
     return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- beside a structural model
+__all__ += ["structural_discriminant", "describe_discriminant"]
+
+
+def structural_discriminant(fit, data: pd.DataFrame, model: str, *, htmt2: bool = True) -> pd.DataFrame | None:
+    """Fornell–Larcker and HTMT for the pairs of constructs that a structural model uses.
+
+    The drivers of a structural model must be distinct constructs for their paths to be
+    separable; this is :func:`discriminant_validity` of the measurement model (``fit``)
+    restricted to the latent variables of ``model`` (its ``=~`` lines).
+
+    Parameters
+    ----------
+    fit : fitted CFA of the measurement model (``cxlab.sem.fit``) or its ``estimates``
+    data : DataFrame
+        The data the CFA was fitted to.
+    model : str
+        The structural model (lavaan syntax).
+    htmt2 : bool, default=True
+
+    Returns
+    -------
+    DataFrame or None
+        The :func:`discriminant_validity` rows of the pairs of the model's constructs;
+        None when the model has fewer than two constructs that the CFA measures.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from cxlab import sem
+    >>> rng = np.random.default_rng(0)
+    >>> f = rng.multivariate_normal([0, 0, 0], [[1, .3, .2], [.3, 1, .2], [.2, .2, 1]], size=400)
+    >>> data = pd.DataFrame(np.repeat(f, 3, axis=1) + rng.normal(scale=.7, size=(400, 9)),
+    ...                     columns=[f"{c}{i}" for c in "abc" for i in (1, 2, 3)])
+    >>> cfa = sem.fit(data, "A =~ a1 + a2 + a3\\nB =~ b1 + b2 + b3\\nC =~ c1 + c2 + c3")
+    >>> structural_discriminant(cfa, data, "A =~ a1 + a2 + a3\\nB =~ b1 + b2 + b3\\nB ~ A").index.tolist()
+    [('A', 'B')]
+    """
+    caller = "structural_discriminant"
+    if not isinstance(model, str):
+        raise ValueError(f"The 'model' parameter of {caller} must be a lavaan model string. Got {model!r} instead.")
+    wanted = [m.group(1) for m in map(_MEASURE.match, re.split(r"[\n;]", model)) if m]
+    spec = _spec_from_fit(_estimates(fit, caller))
+    constructs = [f for f in dict.fromkeys(wanted) if f in spec]
+    if len(constructs) < 2 or len(spec) < 2:
+        return None
+    pairs = discriminant_validity(fit, data, htmt2=htmt2)
+    keep = [a in constructs and b in constructs for a, b in pairs.index]
+    return pairs[keep]
+
+
+def describe_discriminant(pairs: pd.DataFrame | None, *, labels=None) -> str:
+    """One sentence on whether the structural model's constructs are distinct (Markdown).
+
+    Names every pair whose HTMT reaches 0.85 (strict) or 0.90 (liberal;
+    :data:`HTMT_CUTOFFS`) or that fails Fornell–Larcker: the paths of such drivers
+    cannot be told apart (collinear constructs).
+
+    Parameters
+    ----------
+    pairs : DataFrame or None
+        :func:`structural_discriminant` (or :func:`discriminant_validity`).
+    labels : callable, optional
+        Display label of a construct (e.g. ``Codebook.label``).
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame({"htmt": [0.93, 0.5], "fornell_larcker": [False, True]},
+    ...                      index=pd.MultiIndex.from_tuples([("A", "B"), ("A", "C")]))
+    >>> print(describe_discriminant(pairs))
+    Not every pair of the structural model's constructs is distinct: A and B (HTMT 0.93 ≥ 0.90; Fornell–Larcker fails). Their paths cannot be separated: combine these constructs or read their effects together.
+    """
+    if pairs is None or len(pairs) == 0:
+        return ""
+    name = (lambda v: md(labels(v))) if labels else md
+    strict, liberal = HTMT_CUTOFFS["strict"], HTMT_CUTOFFS["liberal"]
+    bad = []
+    for (a, b), r in pairs.iterrows():
+        why = []
+        if r["htmt"] >= liberal:
+            why.append(f"HTMT {r['htmt']:.2f} ≥ {liberal:.2f}")
+        elif r["htmt"] >= strict:
+            why.append(f"HTMT {r['htmt']:.2f} ≥ {strict:.2f}")
+        if not r["fornell_larcker"]:
+            why.append("Fornell–Larcker fails")
+        if why:
+            bad.append(f"{name(a)} and {name(b)} ({'; '.join(why)})")
+    if not bad:
+        return (f"The structural model's constructs are distinct: every HTMT is below {strict:.2f} (highest "
+                f"{pairs['htmt'].max():.2f}) and the Fornell–Larcker criterion holds for every pair.")
+    return ("Not every pair of the structural model's constructs is distinct: " + ", ".join(bad)
+            + ". Their paths cannot be separated: combine these constructs or read their effects together.")

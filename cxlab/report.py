@@ -17,7 +17,8 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from ._text import md
 from .data import sha256
 
-__all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "TEMPLATES"]
+__all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "warning_notes",
+           "TEMPLATES"]
 
 #: Cells tagged ``summary`` hold a report's executive summary: computed at the end of
 #: the notebook (when the results exist), shown at the top of the report and on the index.
@@ -123,12 +124,76 @@ class CaptionPreprocessor(Preprocessor):
         return nb, resources
 
 
+#: A warning as ``warnings.formatwarning`` writes it: ``path:line: Category: message``.
+_WARNING_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<category>[A-Za-z_][\w.]*): (?P<message>.*)$")
+#: Categories worth naming for a reader (a user warning is the method's own note: no label).
+_CATEGORY_WORDS = {"RuntimeWarning": "numerical", "FutureWarning": "library change", "DeprecationWarning":
+                   "library change", "ConvergenceWarning": "convergence"}
+
+
+def warning_notes(text: str) -> list[str]:
+    r"""Readable notes from a cell's stderr: the messages of its warnings, no paths or code.
+
+    Each warning (``path:line: Category: message`` and the source line under it) becomes
+    its message, with the kind in brackets unless it is a plain ``UserWarning``; other
+    non-empty lines are kept as they are, progress-bar redraws (carriage returns) are
+    dropped, and repeated notes are shown once.
+
+    Examples
+    --------
+    >>> warning_notes("/tmp/ipykernel_1/153.py:1: UserWarning: contact_effects dropped 1 of 2000 rows\n"
+    ...               "  effects = levers.contact_effects(data)\n")
+    ['contact_effects dropped 1 of 2000 rows']
+    >>> warning_notes("/x/y.py:9: RuntimeWarning: divide by zero\n  a / b\n")
+    ['divide by zero (numerical)']
+    """
+    notes, skip_source = [], False
+    for line in text.split("\n"):
+        if "\r" in line or not line.strip():
+            continue
+        m = _WARNING_LINE.match(line)
+        if m:
+            category = m.group("category").rsplit(".", 1)[-1]
+            kind = _CATEGORY_WORDS.get(category, "" if category == "UserWarning" else category)
+            notes.append(m.group("message").strip() + (f" ({kind})" if kind else ""))
+            skip_source = True
+        elif skip_source and line.startswith((" ", "\t")):
+            skip_source = False  # the source line the warning points at
+        else:
+            skip_source = False
+            notes.append(line.strip())
+    return list(dict.fromkeys(notes))
+
+
+class NotesPreprocessor(Preprocessor):
+    """Turn every stderr output of a cell into a short "Notes" box (what happened, no paths)."""
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            outputs, notes = [], []
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                    text = out.get("text", "")
+                    notes += warning_notes(text if isinstance(text, str) else "".join(text))
+                else:
+                    outputs.append(out)
+            if notes:
+                items = "".join(f"<li>{html.escape(n)}</li>" for n in dict.fromkeys(notes))
+                outputs.insert(0, nbformat.v4.new_output("display_data", data={"text/html": (
+                    f'<div class="cx-notes"><strong>Notes</strong><ul>{items}</ul></div>')}))
+            cell.outputs = outputs
+        return nb, resources
+
+
 def render_notebook(nb: nbformat.NotebookNode, *, name: str, study, code: bool = False) -> tuple[str, str]:
     """Render an executed notebook to one self-contained HTML page.
 
     Publication mode (``code=False``) hides every code cell's input; teaching mode shows
     code and markdown. Cells tagged ``remove-cell`` are dropped, ``remove-input`` cells
-    show only their output; ``summary`` cells move to the top, under the title. Images are embedded as data URIs; no script is loaded from
+    show only their output; ``summary`` cells move to the top, under the title; warnings a
+    cell wrote to stderr become a "Notes" box (:func:`warning_notes`). Images are embedded as data URIs; no script is loaded from
     the network.
 
     Returns
@@ -144,6 +209,7 @@ def render_notebook(nb: nbformat.NotebookNode, *, name: str, study, code: bool =
                             exclude_output_prompt=True, embed_images=True)
     exporter.register_preprocessor(TagRemovePreprocessor(
         remove_cell_tags={"remove-cell"}, remove_input_tags={"remove-input"}, enabled=True), enabled=True)
+    exporter.register_preprocessor(NotesPreprocessor(enabled=True), enabled=True)
     exporter.register_preprocessor(CaptionPreprocessor(enabled=True), enabled=True)
     stamp = html.escape(f"{study.name} · {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}")
     body, _ = exporter.from_notebook_node(nb, resources={"cxlab_provenance": stamp})

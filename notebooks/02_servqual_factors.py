@@ -42,6 +42,7 @@ from cxlab.data import load_processed_survey
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
+cxlab.tables.use_publication_tables(labels=cb.label)
 survey = load_processed_survey(study)
 blocks, left_out = factor.usable_blocks(survey, study.measurement_blocks())
 items = [i for cols in blocks.values() for i in cols]
@@ -127,6 +128,9 @@ Markdown(cxlab.plan.not_run("A confirmatory factor analysis", study, "measuremen
 # %% tags=["needs-measurement_model"]
 cfa = sem.fit(survey, study.models["measurement"], estimator=p["estimator"], missing=p["missing"])
 plots.fit_warnings(cfa)
+
+# %% tags=["summary", "needs-measurement_model"]
+sem.judge.interpretation_gate({"measurement model": cfa}, labels=cb.label).box()
 
 # %% caption="Fit of the measurement model against Hu & Bentler's cut-offs." tags=["needs-measurement_model"]
 sem.fit_table(cfa)

@@ -35,6 +35,7 @@ from cxlab.data import load_processed_survey
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p, segment = study.codebook, study.parameters, study.codebook.segment
+cxlab.tables.use_publication_tables(labels=cb.label)
 survey = load_processed_survey(study)
 model = study.models["structural"]
 Markdown(sem.describe_model(model, labels=cb.label))
@@ -55,6 +56,20 @@ sem.fit_table(cfa)
 
 # %% caption="Standardised loadings of the measurement model." tags=["needs-measurement_model"]
 cfa.estimates.query("op == '=~'")[["lhs", "rhs", "est", "se", "std_all"]].round(3)
+
+# %% [markdown] tags=["needs-measurement_model"]
+# ### Are the constructs of the structural model distinct?
+#
+# Paths from two drivers can only be told apart if the drivers are different constructs:
+# Fornell–Larcker (√AVE above the correlation) and HTMT (below 0.85 strict, 0.90 liberal)
+# for every pair of the structural model's constructs.
+
+# %% caption="Discriminant validity of the structural model's constructs: Fornell–Larcker and HTMT." tags=["needs-measurement_model"]
+distinct = cxlab.reliability.structural_discriminant(cfa, survey, model)
+distinct if distinct is None else distinct.round(3)
+
+# %% tags=["needs-measurement_model"]
+Markdown(cxlab.reliability.describe_discriminant(distinct, labels=cb.label))
 
 # %% [markdown]
 # ## Structural model
@@ -121,8 +136,8 @@ invariance.round(3)
 segments = sem.compare_segments(survey, model, group=segment, missing=p["missing"])
 plots.fit_warnings(segments.fit)
 
-# %% caption="Standardised paths per segment and the test of equal paths across segments." tags=["needs-segment"]
-segments.table.round(3)
+# %% caption="Standardised paths per segment and the tests of equal paths across segments (per path with Holm-adjusted p-values, then all paths at once)." tags=["needs-segment"]
+sem.effects.segment_tests(segments, labels=cb.label).round(3)
 
 # %% [markdown]
 # ## Modification indices
@@ -133,6 +148,11 @@ segments.table.round(3)
 
 # %% caption="Top modification indices with expected parameter change."
 sem.modification_indices(fit, top=5).round(3)
+
+# %% tags=["summary"]
+sem.judge.interpretation_gate({"measurement model": globals().get("cfa"), "structural model": fit,
+                               "multigroup model of the segments": getattr(globals().get("segments"), "fit", None)},
+                              labels=cb.label).box()
 
 # %% [markdown]
 # ## Summary

@@ -39,6 +39,7 @@ from cxlab.data import load_contacts, load_linkage, respondent_table
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
+cxlab.tables.use_publication_tables(labels=cb.label)
 outcome, drivers = p["outcome"], plan.drivers(study)
 segment_control = [cb.segment] if cb.segment else []
 contact_levers = []
@@ -121,6 +122,9 @@ contact_fit = sem.fit(respondent_table(study, scores=False), contact_model,
                       estimator=p["estimator"], missing=p["missing"])
 plots.fit_warnings(contact_fit)
 
+# %% tags=["summary", "needs-contacts", "needs-structural_model"]
+sem.judge.interpretation_gate({"structural model with the contact factors": contact_fit}, labels=cb.label).box()
+
 # %% caption="Paths from contact factors to the outcome in the structural model." tags=["needs-contacts", "needs-structural_model"]
 contact_fit.estimates.query("op == '~' and rhs in @contact_levers")[
     ["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all"]].round(3)
@@ -139,6 +143,23 @@ importance.round(4)
 
 # %% caption="Driver importance: share of the explained variance."
 plots.importance_chart(importance, title=f"Driver importance for {cb.label(outcome)} ({p['importance_method']})");
+
+# %% [markdown]
+# ### Are the drivers collinear?
+#
+# A driver that is largely predicted by the others (variance inflation factor, VIF,
+# above 5) shares most of its importance with them: their separate shares and impacts
+# are uncertain and partly interchangeable.
+
+# %% caption="Collinearity of the drivers: variance inflation factors (VIF = 1 / (1 − R²) of each on the others)."
+vif = levers.variance_inflation(data, drivers + contact_levers) if len(drivers + contact_levers) > 1 else None
+vif if vif is None else vif.round(2)
+
+# %%
+Markdown(levers.describe_collinearity(vif, labels=cb.label) if vif is not None else "")
+
+# %% tags=["summary"]
+Markdown(levers.describe_collinearity(vif, labels=cb.label)) if vif is not None and vif["high"].any() else None
 
 # %% [markdown]
 # ## Importance and performance

@@ -32,7 +32,8 @@ from scipy import stats
 from .._text import md, number
 from .syntax import parse_model
 
-__all__ = ["with_effects", "effects_table", "compare_segments", "SegmentComparison", "describe_drivers"]
+__all__ = ["with_effects", "effects_table", "compare_segments", "SegmentComparison", "segment_tests",
+           "describe_drivers"]
 
 _Z975 = stats.norm.ppf(0.975)
 _EFFECT_COLUMNS = ["driver", "outcome", "effect", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
@@ -627,16 +628,19 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
     x (no direct path; total effect 0.14). The largest indirect effect is x → y (standardised 0.14),
     through the intermediate outcomes.
     """
-    from .judge import fit_table
+    from .judge import fit_table, interpretation_gate
 
     if not (isinstance(alpha, float) and 0 < alpha < 1):
         raise ValueError(f"The 'alpha' parameter of describe_drivers must be a float in (0, 1). Got {alpha!r} instead.")
     if not fit.converged:
         return ("**The model did not converge: its estimates must not be interpreted.** "
-                + " ".join(fit.warnings))
+                + " ".join(map(md, fit.warnings)))
+    gate = interpretation_gate({"structural model": fit}, labels=labels)
+    if not gate.ok:
+        return "**No finding is drawn from this model: its solution is improper.** " + gate.describe()
     parts = []
     if fit.warnings:
-        parts.append("**Read with care:** " + " ".join(fit.warnings))
+        parts.append("**Read with care:** " + " ".join(map(md, fit.warnings)))
     table = fit_table(fit)
     judged = table[table["meets"].notna()]
     met = [f"{i} = {v:.3f}" for i, v, m in zip(judged.index, judged["value"], judged["meets"]) if m]
@@ -683,17 +687,97 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
                      + (", so paths can be compared between segments." if ok else
                         ": compare paths between segments with caution."))
     if segments is not None:
-        if not segments.fit.converged:
-            parts.append("**The multigroup model of the segments did not converge: its paths are not compared.**")
-            return " ".join(parts)
-        if segments.fit.warnings:
-            parts.append("The segment comparison warns: " + " ".join(map(md, segments.fit.warnings)))
-        t = segments.tests.drop(index="all paths", errors="ignore")
-        differ = t[t["pvalue_diff"] < alpha]
-        if len(differ):
-            parts.append("Paths that differ between segments: "
-                         + ", ".join(f"{md(p)} (Δχ² = {r.chisq_diff:.1f}, p = {r.pvalue_diff:.3f})"
-                                     for p, r in differ.iterrows()) + ".")
-        else:
-            parts.append(f"No structural path differs significantly between segments at α = {alpha:g}.")
+        parts.append(_describe_segments(segments, alpha=alpha, labels=labels))
     return " ".join(parts)
+
+
+def segment_tests(segments: SegmentComparison, *, labels: Callable[[str], str] | None = None) -> pd.DataFrame:
+    """The table of a segment comparison with Holm-adjusted p-values of the per-path tests.
+
+    The per-path chi-square difference tests are one family: their p-values are adjusted
+    by Holm's (1979) step-down method (``pvalue_holm``). The omnibus test (``"all
+    paths"``, every path held equal at once) is a single test and is not adjusted. With
+    ``labels``, paths are written with the variables' display labels.
+
+    Parameters
+    ----------
+    segments : SegmentComparison
+        The result of :func:`compare_segments`.
+    labels : callable, optional
+        Display label of a variable name (e.g. ``Codebook.label``).
+
+    Returns
+    -------
+    DataFrame
+        ``segments.table`` with ``pvalue_holm`` after ``pvalue_diff``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"chisq_diff": [6.0, 4.2, 0.1, 9.0], "df_diff": [1.0, 1, 1, 3],
+    ...                   "pvalue_diff": [0.014, 0.040, 0.75, 0.029]},
+    ...                  index=pd.Index(["y ~ a", "y ~ b", "y ~ c", "all paths"], name="path"))
+    >>> s = SegmentComparison(paths=None, tests=t, table=t, fit=None, group_equal=("loadings",))
+    >>> segment_tests(s)["pvalue_holm"].round(3).tolist()
+    [0.043, 0.08, 0.75, nan]
+    """
+    from ..measures import holm
+
+    table = segments.table.copy()
+    per_path = [i for i in table.index if i != "all paths"]
+    adjusted = pd.Series(np.nan, index=table.index)
+    p = table.loc[per_path, "pvalue_diff"]
+    ok = p.notna()
+    if ok.any():
+        adjusted[p[ok].index] = holm(p[ok].to_numpy())
+    table.insert(list(table.columns).index("pvalue_diff") + 1, "pvalue_holm", adjusted)
+    if labels is not None:
+        table.index = pd.Index([_path_text(i, labels) for i in table.index], name=table.index.name)
+    return table
+
+
+def _path_text(path: str, labels) -> str:
+    """``"y ~ x"`` as ``"x → y"`` in display labels; other rows as they are."""
+    if " ~ " not in path:
+        return path
+    lhs, rhs = path.split(" ~ ", 1)
+    return f"{labels(rhs)} → {labels(lhs)}"
+
+
+def _describe_segments(segments: SegmentComparison, *, alpha: float, labels) -> str:
+    """The segment sentence: per-path differences only after a significant omnibus test (Holm)."""
+    from .judge import interpretation_gate
+
+    name = _labeller(labels)
+    gate = interpretation_gate({"multigroup model of the segments": segments.fit}, labels=labels)
+    if not gate.ok:
+        return "**The segments are not compared: the multigroup model is improper.** " + gate.describe()
+    text = []
+    if segments.fit.warnings:
+        text.append("The segment comparison warns: " + " ".join(map(md, segments.fit.warnings)))
+    table = segment_tests(segments)
+    per_path = table.drop(index="all paths", errors="ignore")
+    omnibus = table.loc["all paths"] if "all paths" in table.index else per_path.iloc[0]
+    p_all = omnibus["pvalue_diff"]
+    what = "the paths" if "all paths" in table.index else "the path"
+    stat = f"Δχ² = {omnibus['chisq_diff']:.1f}, df = {omnibus['df_diff']:.0f}, {_pvalue(p_all)}"
+    if not p_all < alpha:
+        text.append(f"Holding {what} equal across segments does not worsen the fit significantly ({stat}): "
+                    "no structural path is shown to differ between segments, so no per-path difference is reported.")
+        return " ".join(text)
+    differ = per_path[per_path["pvalue_holm"] < alpha]
+    if "all paths" not in table.index:
+        text.append(f"The path differs between segments ({stat}).")
+    elif len(differ):
+        text.append(f"The paths differ between segments as a whole ({stat}); after Holm's correction over the "
+                    f"{len(per_path)} per-path tests: "
+                    + ", ".join(f"{_path_text(p, name)} (Δχ² = {r.chisq_diff:.1f}, Holm-adjusted "
+                                f"{_pvalue(r.pvalue_holm)})" for p, r in differ.iterrows()) + ".")
+    else:
+        text.append(f"The paths differ between segments as a whole ({stat}), but no single path does after "
+                    f"Holm's correction over the {len(per_path)} per-path tests.")
+    return " ".join(text)
+
+
+def _pvalue(p: float) -> str:
+    """APA style: p < .001 or p = .042 (no leading zero)."""
+    return "p < .001" if p < 0.001 else f"p = {p:.3f}".replace("0.", ".", 1)

@@ -1,0 +1,49 @@
+"""Publication tables: no pandas row numbers, headers in words, counts as integers, APA p-values."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlab.tables import apa_p, publication_html
+
+
+def cells(html: str, tag: str = "td") -> list[str]:
+    return re.findall(rf"<{tag}>(.*?)</{tag}>", html)
+
+
+def test_an_unnamed_integer_index_is_dropped_a_named_one_kept():
+    paths = pd.DataFrame({"lhs": ["sat", "loy"], "est": [0.4, 0.7]}, index=[14, 27])
+    assert cells(publication_html(paths), "th") == ["Outcome or construct", "Estimate"]
+    assert "14" not in cells(publication_html(paths)) and "27" not in cells(publication_html(paths))
+    named = paths.set_index("lhs").rename_axis("driver")
+    assert cells(publication_html(named), "th") == ["Driver", "Estimate"]
+    assert cells(publication_html(pd.DataFrame({"x": [1.5]})), "th") == ["x"]
+
+
+def test_headers_from_the_glossary_then_the_codebook_then_words():
+    t = pd.DataFrame({"mean_wait_sec": [1.0], "fcr_rate": [0.5], "std_est": [0.2], "reliability": [3.1],
+                      "some_thing": [1.5], "std_Prepaid": [0.3]})
+    heads = cells(publication_html(t, labels=lambda v: {"reliability": "Reliability"}.get(v, v)), "th")
+    assert heads == ["Mean wait (s)", "First-contact resolution", "Standardised estimate", "Reliability",
+                     "some thing", "Standardised, Prepaid"]
+    assert not any(re.fullmatch(r"[a-z]+(_[a-z]+)+", h) for h in heads)
+
+
+def test_numbers_by_kind():
+    t = pd.DataFrame({"contacts": [194564.0, 12.0], "pvalue_holm": [0.0004, 0.05], "est": [-0.12345, np.nan],
+                      "meets": [True, False], "n": pd.array([3, 4], dtype="Int64")})
+    body = cells(publication_html(t))
+    assert body == ["194,564", "&lt; .001", "-0.123", "yes", "3", "12", ".050", "", "no", "4"]
+    assert [apa_p(p) for p in (0.0009, 0.001, 0.5249, 1.0)] == ["< .001", ".001", ".525", "1.000"]
+
+
+def test_values_are_escaped_and_labelled():
+    t = pd.DataFrame({"lhs": ["<b>x</b>", "CUSA"]})
+    body = cells(publication_html(t, labels=lambda v: {"CUSA": "Satisfaction"}.get(v, v)))
+    assert body == ["&lt;b&gt;x&lt;/b&gt;", "Satisfaction"]
+    with pytest.raises(ValueError, match="'table' parameter of publication_html"):
+        publication_html([1, 2])
