@@ -16,8 +16,9 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "contacts", "data", "draft", "factor", "levers", "measures", "monitor", "paths", "plan", "plots", "privacy",
-    "progress", "reliability", "report", "runner", "safety", "sem", "servqual", "study", "synth",
+    "browser", "contacts", "data", "datasets", "draft", "factor", "levers", "measures", "monitor", "paths", "plan",
+    "plots", "polychoric", "privacy", "progress", "quality", "reliability", "report", "runner", "safety", "sem",
+    "servqual", "study", "synth", "tables",
 }
 
 

@@ -17,3 +17,14 @@ def test_environment_yml_mirrors_pyproject():
     assert have == wanted
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
     assert re.match(r"python=3\.11", python)
+
+
+def test_every_public_module_is_reachable_as_an_attribute():
+    # notebooks write cxlab.<module>.<name>: the lazy loader must know every public module
+    import pkgutil
+
+    import cxlab
+
+    public = {m.name for m in pkgutil.iter_modules(cxlab.__path__) if not m.name.startswith("_")}
+    missing = sorted(m for m in public - {"cli", "screenshot"} if not hasattr(cxlab, m))
+    assert not missing, missing
