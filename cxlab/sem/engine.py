@@ -97,8 +97,9 @@ def _check_boot_options(n_jobs, progress, boot_ci):
 def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed):
     if not isinstance(estimator, str) or estimator.upper() not in ("ML", "MLR", "WLSMV"):
         raise ValueError(f"The 'estimator' parameter of fit must be one of 'ML', 'MLR', 'WLSMV'. Got {estimator!r} instead.")
-    if missing not in ("listwise", "fiml"):
-        raise ValueError(f"The 'missing' parameter of fit must be one of 'listwise', 'fiml'. Got {missing!r} instead.")
+    if missing not in ("listwise", "fiml", "ml", "direct"):
+        raise ValueError(f"The 'missing' parameter of fit must be one of 'listwise', 'fiml'. Got {missing!r} instead "
+                         "('ml' is accepted as lavaan's name for 'fiml').")
     if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0:
         raise ValueError(f"The 'bootstrap' parameter of fit must be a non-negative int. Got {bootstrap!r} instead.")
     if ordered not in (None, False) and not (isinstance(ordered, (list, tuple)) and len(ordered) == 0) \
@@ -113,7 +114,7 @@ def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, s
 
 def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str = "listwise", ordered=None,
         group=None, group_equal=(), bootstrap: int = 0, seed=None, boot_ci: str = "perc", n_jobs=None,
-        progress=None) -> SemResult:
+        progress=None, std_lv: bool = False, orthogonal: bool = False, meanstructure: bool = False) -> SemResult:
     """Fit a structural equation model written in lavaan syntax.
 
     Reproduces lavaan's ``sem()``/``cfa()`` defaults: marker identification (first loading
@@ -139,8 +140,8 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`).
         MLR also works with ``missing="fiml"``, groups and intercepts (casewise-score
         meat, lavaan's FIML-corrected robust CFI/TLI/RMSEA: :mod:`cxlab.sem.robust_means`).
-    missing : {"listwise", "fiml"}, default="listwise"
-        "fiml": casewise (full-information) ML over all rows with at least one observed
+    missing : {"listwise", "fiml", "ml"}, default="listwise"
+        "fiml" (lavaan's spelling "ml" is accepted too): casewise (full-information) ML over all rows with at least one observed
         model variable, with a mean structure, observed-information SEs and fit measures
         against the EM-estimated saturated model, as lavaan's ``missing = "ml"``
         (:mod:`cxlab.sem.fiml`).
@@ -165,6 +166,14 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         Processes for the bootstrap (default: every core).
     progress : callable, optional
         ``progress(done, total)``, called as the bootstrap resamples complete.
+    std_lv : bool, default=False
+        lavaan's ``std.lv``: every latent variable scaled by fixing its (residual)
+        variance to 1 instead of its first loading.
+    orthogonal : bool, default=False
+        lavaan's ``orthogonal``: the default covariances among latent variables fixed to 0.
+    meanstructure : bool, default=False
+        Add intercepts of the observed variables (latent means fixed to 0), as lavaan's
+        ``meanstructure = TRUE``.
     ordered
         Ordinal indicators for ``estimator="WLSMV"``.
 
@@ -203,16 +212,25 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     """
     _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed)
     _check_boot_options(n_jobs, progress, boot_ci)
+    spec = {"std_lv": std_lv, "orthogonal": orthogonal, "meanstructure": meanstructure}
+    for key, value in spec.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"The '{key}' parameter of fit must be True or False. Got {value!r} instead.")
+    missing = "fiml" if missing in ("ml", "direct") else missing
     with blas_pinned():
         return _fit(data, model, estimator=estimator, missing=missing, ordered=ordered, group=group,
                     group_equal=group_equal, bootstrap=bootstrap, seed=seed, boot_ci=boot_ci, n_jobs=n_jobs,
-                    progress=progress)
+                    progress=progress, spec=spec)
 
 
 def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootstrap, seed, boot_ci, n_jobs,
-         progress) -> SemResult:
+         progress, spec) -> SemResult:
     if estimator.upper() == "WLSMV":  # ordinal indicators: cxlab.sem.ordinal
         from .ordinal import fit_wlsmv
+
+        if any(spec.values()):
+            raise NotImplementedError(f"estimator='WLSMV' with {[k for k, v in spec.items() if v]} is not "
+                                      "implemented yet.")
 
         return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
                          bootstrap=bootstrap, seed=seed)
@@ -220,14 +238,15 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
         from .bootstrap import fit_bootstrap
 
         return fit_bootstrap(data, model, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
-                             ci=boot_ci, estimator=estimator, missing=missing, group=group, group_equal=group_equal)
+                             ci=boot_ci, estimator=estimator, missing=missing, group=group, group_equal=group_equal,
+                             **spec)
     parsed = parse_model(model)
-    if missing == "fiml" or group is not None or has_intercepts(parsed):
+    if missing == "fiml" or group is not None or has_intercepts(parsed) or spec["meanstructure"]:
         from .multigroup import fit_groups
 
         return fit_groups(data, parsed, model, group=group, group_equal=group_equal, missing=missing,
-                          estimator=estimator)
-    pt, names = build_partable(parsed, fixed_x=True)
+                          estimator=estimator, std_lv=spec["std_lv"], orthogonal=spec["orthogonal"])
+    pt, names = build_partable(parsed, fixed_x=True, std_lv=spec["std_lv"], orthogonal=spec["orthogonal"])
     ov, lv = names["ov"], names["lv"]
     sub = prepare_data(data, ov)
     n = len(sub)

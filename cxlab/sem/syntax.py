@@ -269,10 +269,14 @@ def has_intercepts(parsed: ParsedModel) -> bool:
     return any(f[1] == "~1" for f in parsed.formulas)
 
 
-def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: bool = False) -> tuple[pd.DataFrame, dict]:
+def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: bool = False, std_lv: bool = False,
+                   orthogonal: bool = False) -> tuple[pd.DataFrame, dict]:
     """Build lavaan's parameter table (rows in ``parameterEstimates`` order).
 
     ``meanstructure=True`` appends the default intercept rows (see the module notes).
+    ``std_lv=True`` scales every latent variable by its (residual) variance fixed to 1
+    instead of its first loading; ``orthogonal=True`` fixes the default covariances among
+    latent variables to 0 (lavaan's ``std.lv`` and ``orthogonal``).
 
     Returns
     -------
@@ -341,8 +345,18 @@ def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: 
         seen[k] = len(rows)
         rows.append({"lhs": lhs, "op": op, "rhs": rhs, "mod": {}, "user": False})
 
-    # first loading of each factor fixed to 1 unless the user fixed/freed/labelled it
-    first_done = set()
+    lv_set = set(lv)
+    for row in rows:
+        if row["op"] != "~~" or row["lhs"] not in lv_set or row["rhs"] not in lv_set:
+            continue
+        mod = row["mod"]
+        if std_lv and row["lhs"] == row["rhs"] and "fixed" not in mod and not mod.get("free"):
+            mod["fixed"] = 1.0
+        elif orthogonal and row["lhs"] != row["rhs"] and not row["user"]:
+            mod["fixed"] = 0.0
+
+    # first loading of each factor fixed to 1 unless the user fixed/freed/labelled it (or std_lv)
+    first_done = set() if not std_lv else set(lv)
     for row in rows:
         if row["op"] == "=~" and row["lhs"] not in first_done:
             first_done.add(row["lhs"])
