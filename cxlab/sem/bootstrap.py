@@ -222,6 +222,9 @@ def _refitter(data, model, base, *, missing, group) -> _Refitter:
     from .multigroup import _group_data, _model_columns
 
     parsed = parse_model(model)
+    if parsed.constraints or parsed.inequalities:
+        raise NotImplementedError("bootstrap with explicit constraints ('==', '<', '>') is not implemented yet: the "
+                                  "resamples would be refitted without them.")
     _, names = build_partable(parsed, fixed_x=True)
     ov, lv = tuple(names["ov"]), tuple(names["lv"])
     pt = base._partable

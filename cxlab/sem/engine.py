@@ -255,27 +255,41 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
     theta0 = start_values(ram, pt, S)
     est_name = estimator.upper()
     rep = None
-    if parsed.constraints:
-        if est_name != "ML":
-            raise NotImplementedError(f"estimator={estimator!r} with equality constraints ('==') is not implemented "
-                                      f"yet; constraints: {[' == '.join(c) for c in parsed.constraints]}.")
-        from .constraints import ConstrainedModel, linear_constraints
+    labels = {lab: int(fr) - 1 for lab, fr in zip(pt["label"], pt["free"]) if lab and fr > 0}
+    constraints, n_active = list(parsed.constraints), 0
+    if parsed.inequalities and est_name != "ML":
+        raise NotImplementedError(f"estimator={estimator!r} with inequality constraints ('<', '>') is not "
+                                  "implemented yet.")
+    _check_inequality_labels(parsed.inequalities, labels)
+    while True:
+        if constraints:
+            if est_name != "ML":
+                raise NotImplementedError(f"estimator={estimator!r} with equality constraints ('==') is not "
+                                          f"implemented yet; constraints: {[' == '.join(c) for c in constraints]}.")
+            from .constraints import ConstrainedModel, linear_constraints
 
-        labels = {lab: int(fr) - 1 for lab, fr in zip(pt["label"], pt["free"]) if lab and fr > 0}
-        rep = linear_constraints(parsed.constraints, labels, ram.npar)
-        cmodel = ConstrainedModel(ram, rep)
-        check_identified([cmodel], theta0, parameter_names(pt), rams=[ram], reparam=rep,
-                         n_moments=n_moments(len(ov), len(names["ov.x"])))
-        res = fit_ml(cmodel, S, rep.phi(theta0))
-        vcov_phi, se_ok = vcov_expected(cmodel, res.theta, n)
-        vcov = rep.vcov(vcov_phi)
-        theta = rep.theta(res.theta)
-        npar = cmodel.npar
-    else:
-        check_identified([ram], theta0, parameter_names(pt), n_moments=n_moments(len(ov), len(names["ov.x"])))
-        res = fit_ml(ram, S, theta0)
-        theta = res.theta
-        npar = ram.npar
+            rep = linear_constraints(constraints, labels, ram.npar)
+            cmodel = ConstrainedModel(ram, rep)
+            check_identified([cmodel], theta0, parameter_names(pt), rams=[ram], reparam=rep,
+                             n_moments=n_moments(len(ov), len(names["ov.x"])))
+            res = fit_ml(cmodel, S, rep.phi(theta0))
+            vcov_phi, se_ok = vcov_expected(cmodel, res.theta, n)
+            vcov = rep.vcov(vcov_phi)
+            theta = rep.theta(res.theta)
+            npar = cmodel.npar + n_active  # active inequalities do not count (lavaan)
+        else:
+            check_identified([ram], theta0, parameter_names(pt), n_moments=n_moments(len(ov), len(names["ov.x"])))
+            res = fit_ml(ram, S, theta0)
+            theta = res.theta
+            npar = ram.npar
+        # inequality constraints: a violated bound becomes active (held as an equality), as lavaan
+        violated = [(lab, value) for lab, op, value in parsed.inequalities
+                    if (theta[labels[lab]] < value if op == ">" else theta[labels[lab]] > value)
+                    and abs(theta[labels[lab]] - value) > 1e-10]
+        if not violated:
+            break
+        constraints += [(lab, repr(float(value))) for lab, value in violated]
+        n_active += len(violated)
     if rep is not None:
         pass
     elif est_name == "MLR":
@@ -335,6 +349,13 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
     )
 
 
+def _check_inequality_labels(inequalities, labels: dict) -> None:
+    for lab, op, value in inequalities:
+        if lab not in labels:
+            raise ValueError(f"The inequality constraint '{lab} {op} {value:g}' names {lab!r}, which is not the label "
+                             f"of a free parameter; labels: {sorted(labels)}.")
+
+
 def wald_columns(est: np.ndarray, free: np.ndarray, vcov: np.ndarray, se_ok: bool) -> dict:
     """``est, se, z, pvalue, ci_lower, ci_upper`` (95 % Wald) of parameter-table rows.
 
@@ -344,7 +365,7 @@ def wald_columns(est: np.ndarray, free: np.ndarray, vcov: np.ndarray, se_ok: boo
     if not se_ok:
         se = np.where(free > 0, np.nan, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(free > 0, est / se, np.nan)
+        z = np.where((free > 0) & (se != 0), est / se, np.nan)  # SE 0: fixed, or held at an active bound
     return {
         "est": est,
         "se": se,

@@ -230,6 +230,9 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
 
     fiml = missing == "fiml"
     group_equal = check_group_equal(group_equal)
+    if parsed.inequalities:
+        raise NotImplementedError("Inequality constraints ('<', '>') with a mean structure (groups, FIML or "
+                                  "intercepts) are not implemented yet.")
     if parsed.constraints:
         raise NotImplementedError("Equality constraints ('==') with a mean structure (groups, FIML or intercepts) are "
                                   f"not implemented yet; constraints: {[' == '.join(c) for c in parsed.constraints]}.")

@@ -305,6 +305,9 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     if bootstrap:
         raise NotImplementedError(f"estimator='WLSMV' with bootstrap={bootstrap!r} is not implemented yet.")
     parsed = parse_model(model)
+    if parsed.constraints or parsed.inequalities:
+        raise NotImplementedError("estimator='WLSMV' with explicit constraints ('==', '<', '>') is not implemented "
+                                  "yet.")
     if any(f[1] == "~1" for f in parsed.formulas):
         raise NotImplementedError("estimator='WLSMV' with intercepts ('~ 1') in the model is not implemented yet.")
     pt, names = build_partable(parsed, fixed_x=True)

@@ -5,9 +5,9 @@ modifiers ``a*x`` (label), ``0.5*x`` (fixed value), ``NA*x`` (free), ``start(v)*
 ``label("a")*x`` and ``equal("a")*x``, several left-hand sides (``y1 + y2 ~ x``),
 formulas spread over several lines, ``#``/``!`` comments, ``;`` as separator, and
 defined parameters ``name := expression``, and intercepts ``y ~ 1`` (``y ~ a*1``,
-``y ~ 0*1``; op ``"~1"`` with an empty ``rhs``, as lavaan). Thresholds (``|``),
-formative indicators (``<~``) and inequality constraints (``<``, ``>``) raise
-:class:`NotImplementedError`; equality constraints ``lhs == rhs`` between labels are kept
+``y ~ 0*1``; op ``"~1"`` with an empty ``rhs``, as lavaan). Thresholds (``|``) and
+formative indicators (``<~``) raise :class:`NotImplementedError`; bounds ``a > 0`` /
+``a < 1`` on a label are kept in :attr:`ParsedModel.inequalities`; equality constraints ``lhs == rhs`` between labels are kept
 in :attr:`ParsedModel.constraints` (:mod:`cxlab.sem.constraints`).
 
 With ``meanstructure=True`` (lavaan's default when the model has intercepts, with
@@ -52,11 +52,15 @@ class ParsedModel:
         The ``:=`` definitions, expressions with whitespace removed (lavaan's ``rhs``).
     constraints : tuple of (lhs, rhs) expression pairs
         Explicit equality constraints ``lhs == rhs`` (whitespace removed).
+    inequalities : tuple of (label, op, value)
+        Bounds ``label > value`` / ``label < value`` (``value > label`` is stored as
+        ``label < value``); ``op`` is ``">"`` or ``"<"``.
     """
 
     formulas: tuple
     defined: tuple
     constraints: tuple = ()
+    inequalities: tuple = ()
 
 
 def _strip_comments(text: str) -> str:
@@ -169,6 +173,7 @@ def parse_model(model: str) -> ParsedModel:
     formulas = []
     defined = []
     constraints = []
+    inequalities = []
     for st in _statements(model):
         op = _find_operator(st)
         if op is None:
@@ -195,7 +200,8 @@ def parse_model(model: str) -> ParsedModel:
             constraints.append(tuple(sides))
             continue
         if op in ("<", ">"):
-            raise NotImplementedError(f"Explicit constraints ({op!r}) are not supported yet: {st!r}. Use shared labels for equality constraints.")
+            inequalities.append(_inequality(lhs_text, op, rhs_text, st))
+            continue
         if op == "<~":
             raise NotImplementedError(f"Formative indicators ('<~') are not supported: {st!r}.")
         if op == "|":
@@ -225,7 +231,24 @@ def parse_model(model: str) -> ParsedModel:
                 formulas.append((lhs, op, var, mod))
     if not formulas:
         raise ValueError("The model has no '=~', '~' or '~~' statement.")
-    return ParsedModel(formulas=tuple(formulas), defined=tuple(defined), constraints=tuple(constraints))
+    return ParsedModel(formulas=tuple(formulas), defined=tuple(defined), constraints=tuple(constraints),
+                       inequalities=tuple(inequalities))
+
+
+def _inequality(lhs: str, op: str, rhs: str, statement: str) -> tuple:
+    """``(label, op, value)`` of ``label > value``, ``label < value`` or ``value < label``."""
+    def number(text):
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+    if _NAME.match(lhs) and number(rhs) is not None:
+        return lhs, op, number(rhs)
+    if _NAME.match(rhs) and number(lhs) is not None:
+        return rhs, "<" if op == ">" else ">", number(lhs)
+    raise NotImplementedError(f"Inequality constraints ('>', '<') must bound one label by a number, as 'a > 0'; "
+                              f"got {statement!r}.")
 
 
 def _unique(seq):
