@@ -129,9 +129,11 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         Rows with a missing value in any model variable are dropped (listwise).
     model : str
         lavaan syntax: ``=~``, ``~``, ``~~``, labels/fixed values ``a*x``/``1*x``, shared
-        labels for equality constraints, linear constraints ``a == b``/``d + e == 2``
-        (ML without a mean structure, :mod:`cxlab.sem.constraints`), defined parameters
-        ``name := expr``.
+        labels for equality constraints, linear constraints ``a == b``/``d + e == 2`` and
+        bounds ``a > 0``/``a < 1`` (ML without a mean structure, :mod:`cxlab.sem.constraints`;
+        a violated bound is held active, as lavaan), defined parameters ``name := expr``,
+        second-order factors (``g =~ f1 + f2 + f3``). A model that is not identified is
+        refused before estimation (:class:`cxlab.sem.NotIdentifiedError`, naming the parameters).
     estimator : {"ML", "MLR", "WLSMV"}, default="ML"
         "MLR": ML estimates with Huber-White robust standard errors (observed
         information) and the Yuan-Bentler scaled test (``chisq_scaled``, ``cfi_scaled``,
@@ -187,8 +189,8 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     Raises
     ------
     ValueError
-        Bad option values, model syntax errors, or model variables that are not
-        columns of ``data``.
+        Bad option values, model syntax errors, model variables that are not columns of
+        ``data``, or a model that is not identified (:class:`~cxlab.sem.NotIdentifiedError`).
 
     Notes
     -----
