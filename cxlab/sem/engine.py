@@ -265,9 +265,6 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
     _check_inequality_labels(parsed.inequalities, labels)
     while True:
         if constraints:
-            if est_name != "ML":
-                raise NotImplementedError(f"estimator={estimator!r} with equality constraints ('==') is not "
-                                          f"implemented yet; constraints: {[' == '.join(c) for c in constraints]}.")
             from .constraints import ConstrainedModel, linear_constraints
 
             rep = linear_constraints(constraints, labels, ram.npar)
@@ -292,18 +289,20 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
             break
         constraints += [(lab, repr(float(value))) for lab, value in violated]
         n_active += len(violated)
-    if rep is not None:
-        pass
-    elif est_name == "MLR":
+    if est_name == "MLR":
         if names["ov.x"]:
             raise NotImplementedError(
                 "estimator='MLR' with observed exogenous covariates (fixed.x) is not implemented yet; "
                 f"covariates in this model: {names['ov.x']}."
             )
         gamma = gamma_adf(sub.to_numpy())
-        vcov, info_obs, meat, se_ok = robust_vcov(ram, theta, S, gamma, n)
+        if rep is not None:  # sandwich in the free coordinates of the constrained model
+            vcov_phi, info_obs, meat, se_ok = robust_vcov(cmodel, res.theta, S, gamma, n)
+            vcov = rep.vcov(vcov_phi)
+        else:
+            vcov, info_obs, meat, se_ok = robust_vcov(ram, theta, S, gamma, n)
         se_ok = se_ok and bool(np.all(np.isfinite(vcov)))
-    else:
+    elif rep is None:
         vcov, se_ok = vcov_expected(ram, theta, n)
     se_ok_report = se_ok
 
@@ -326,6 +325,8 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
     fm = ml_fit_measures(S, sigma, n, npar, exo_idx)
     if est_name == "MLR":
         fm = scaled_fit_measures(fm, S, gamma, info_obs, meat)
+        if rep is not None:  # lavaan divides tr(A^-1 B) by the free parameters before the constraints
+            fm["scaling_factor_h0"] *= cmodel.npar / ram.npar
     _, sig_all, _ = ram.implied_all(theta)
     p = len(ov)
     warnings = collect_warnings(
