@@ -130,8 +130,8 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     model : str
         lavaan syntax: ``=~``, ``~``, ``~~``, labels/fixed values ``a*x``/``1*x``, shared
         labels for equality constraints, linear constraints ``a == b``/``d + e == 2`` and
-        bounds ``a > 0``/``a < 1`` (ML without a mean structure, :mod:`cxlab.sem.constraints`;
-        a violated bound is held active, as lavaan), defined parameters ``name := expr``,
+        bounds ``a > 0``/``a < 1`` (without a mean structure; ``==`` with ML or MLR, bounds
+        with ML; :mod:`cxlab.sem.constraints`; a violated bound is held active, as lavaan), defined parameters ``name := expr``,
         second-order factors (``g =~ f1 + f2 + f3``). A model that is not identified is
         refused before estimation (:class:`cxlab.sem.NotIdentifiedError`, naming the parameters).
     estimator : {"ML", "MLR", "WLSMV"}, default="ML"
