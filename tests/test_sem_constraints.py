@@ -76,8 +76,7 @@ def test_bad_constraints(hs, model, exc, match):
         fit(hs, model)
 
 
-def test_constraints_not_yet_with_mlr_or_means(hs):
-    with pytest.raises(NotImplementedError, match="estimator='MLR' with equality constraints"):
-        fit(hs, REF["model_syntax"], estimator="MLR")
+def test_constraints_not_yet_with_means(hs):
+    # MLR with == is implemented since issue 13 (tests/test_sem_equality_mlr.py)
     with pytest.raises(NotImplementedError, match="mean structure"):
         fit(hs, REF["model_syntax"], missing="fiml")

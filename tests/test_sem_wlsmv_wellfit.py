@@ -8,9 +8,14 @@ the RMSEA point estimates and lower bounds are 0 and the unscaled upper bound is
 Tolerance 1e-3 (WLSMV); measured: estimates 1.0e-7, SEs 8.2e-9, std_all 1.8e-7, every
 fit measure lavaan reports within 1e-6 relative.
 
-The issue's crash (``ValueError: The function value at x=0.0 is NaN`` from the RMSEA
-interval) needs a statistic that is NaN: ``_rmsea_ci`` now returns NaN then, as lavaan's
-``lav_fit_rmsea_ci`` returns NA, and follows lavaan's bracketing of the root searches.
+The issue's crash (``ValueError: The function value at x=0.0 is NaN`` from ``_rmsea_ci``
+via ``ordinal._fit_measures``) is reproduced on the same data by six factors with one of
+two items (``wlsmv_6f_two_item``, ``tests/data/r/21_wlsmv_6f_two_item.R``; the code before
+issue 13 raises exactly that error on it): the zero start covariances made the first
+Gauss-Newton matrix singular, the estimation stopped at the start values, and the NaN scaled
+statistic reached the RMSEA interval. Now the step is a least-squares one there, the model
+converges and matches lavaan (estimates 2.9e-6, SEs 1.7e-7, fit measures 1.2e-7 relative),
+and ``_rmsea_ci`` returns NaN for a NaN statistic (lavaan's NA) with lavaan's brackets.
 """
 
 import json
@@ -66,3 +71,21 @@ def test_rmsea_interval_of_a_missing_statistic_is_missing():
     assert all(np.isnan(_rmsea_ci(np.nan, 120, 1799)))
     assert all(np.isnan(_rmsea_ci(np.inf, 120, 1799)))
     assert _rmsea_ci(51.27, 120, 1799) == (0.0, 0.0)
+
+
+def test_two_item_factor_case_that_crashed():
+    ref = json.loads((DATA / "wlsmv_6f_two_item.json").read_text())
+    data = pd.read_csv(DATA / "ordinal_6f.csv")
+    res = fit(data, ref["model_syntax"], estimator="WLSMV", ordered=ref["data"]["items"])
+    pe = pd.DataFrame(ref["parameters"])
+    assert res.converged and res.warnings == []
+    assert res.estimates[["lhs", "op", "rhs"]].values.tolist() == pe[["lhs", "op", "rhs"]].values.tolist()
+    for col, ref_col in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
+        np.testing.assert_allclose(res.estimates[col].to_numpy(float), pe[ref_col].to_numpy(float), rtol=0, atol=TOL,
+                                   err_msg=col)
+    for key, value in ref["fit_all"].items():
+        key = key.replace(".", "_")
+        if value is None:
+            assert np.isnan(res.fit_measures[key]), key
+        else:
+            assert res.fit_measures[key] == pytest.approx(value, rel=TOL, abs=TOL), key

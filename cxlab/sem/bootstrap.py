@@ -127,12 +127,13 @@ class _Refitter:
 
     def _ram(self, S: np.ndarray) -> RamModel:
         """The model of a resample: the table's model with the fixed.x rows set from ``S``."""
-        cache = _TEMPLATES.get(id(self))
+        cache = self.__dict__.get("_template")  # built once per process, kept on the (frozen) refitter
         if cache is None:
             pt = self.partables[0]
             ram = RamModel.from_partable(pt, self.ov, self.lv, np.zeros((len(self.ov),) * 2))
             exo = np.flatnonzero(pt["exo"].to_numpy(bool) & (ram.mat == "S"))
-            cache = _TEMPLATES[id(self)] = (ram, exo)
+            cache = (ram, exo)
+            object.__setattr__(self, "_template", cache)
         ram, exo = cache
         if len(exo) == 0:
             return ram
@@ -173,7 +174,6 @@ class _Refitter:
 
 
 _WORKER: _Refitter | None = None
-_TEMPLATES: dict = {}  # per refitter: its RAM model and fixed.x rows (built once per process)
 
 
 def _init_worker(refitter):
@@ -222,6 +222,9 @@ def _refitter(data, model, base, *, missing, group) -> _Refitter:
     from .multigroup import _group_data, _model_columns
 
     parsed = parse_model(model)
+    if parsed.constraints or parsed.inequalities:
+        raise NotImplementedError("bootstrap with explicit constraints ('==', '<', '>') is not implemented yet: the "
+                                  "resamples would be refitted without them.")
     _, names = build_partable(parsed, fixed_x=True)
     ov, lv = tuple(names["ov"]), tuple(names["lv"])
     pt = base._partable

@@ -92,7 +92,8 @@ class ConstrainedModel:
     """A model (:class:`~cxlab.sem.model.RamModel`) seen through ``theta = K phi + t0``.
 
     Offers what the estimators use: ``p``, ``npar``, ``implied``, ``implied_all``,
-    ``implied_mean``, ``jacobian`` and ``jacobian_mean`` in the coordinates ``phi``.
+    ``implied_mean``, ``jacobian``, ``jacobian_mean`` and ``hessian_contraction`` (MLR's
+    observed information) in the coordinates ``phi``.
     """
 
     def __init__(self, ram, rep: Reparam):
@@ -121,3 +122,8 @@ class ConstrainedModel:
 
     def jacobian_mean(self, phi):
         return self.ram.jacobian_mean(self.rep.theta(phi)) @ self.rep.K
+
+    def hessian_contraction(self, phi, g_sigma, g_mu=None):
+        """:meth:`RamModel.hessian_contraction` in ``phi`` (``theta`` is linear in ``phi``)."""
+        K = self.rep.K
+        return K.T @ self.ram.hessian_contraction(self.rep.theta(phi), g_sigma, g_mu) @ K

@@ -97,8 +97,9 @@ def _check_boot_options(n_jobs, progress, boot_ci):
 def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed):
     if not isinstance(estimator, str) or estimator.upper() not in ("ML", "MLR", "WLSMV"):
         raise ValueError(f"The 'estimator' parameter of fit must be one of 'ML', 'MLR', 'WLSMV'. Got {estimator!r} instead.")
-    if missing not in ("listwise", "fiml"):
-        raise ValueError(f"The 'missing' parameter of fit must be one of 'listwise', 'fiml'. Got {missing!r} instead.")
+    if missing not in ("listwise", "fiml", "ml", "direct"):
+        raise ValueError(f"The 'missing' parameter of fit must be one of 'listwise', 'fiml'. Got {missing!r} instead "
+                         "('ml' is accepted as lavaan's name for 'fiml').")
     if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0:
         raise ValueError(f"The 'bootstrap' parameter of fit must be a non-negative int. Got {bootstrap!r} instead.")
     if ordered not in (None, False) and not (isinstance(ordered, (list, tuple)) and len(ordered) == 0) \
@@ -113,7 +114,7 @@ def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, s
 
 def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str = "listwise", ordered=None,
         group=None, group_equal=(), bootstrap: int = 0, seed=None, boot_ci: str = "perc", n_jobs=None,
-        progress=None) -> SemResult:
+        progress=None, std_lv: bool = False, orthogonal: bool = False, meanstructure: bool = False) -> SemResult:
     """Fit a structural equation model written in lavaan syntax.
 
     Reproduces lavaan's ``sem()``/``cfa()`` defaults: marker identification (first loading
@@ -128,9 +129,11 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         Rows with a missing value in any model variable are dropped (listwise).
     model : str
         lavaan syntax: ``=~``, ``~``, ``~~``, labels/fixed values ``a*x``/``1*x``, shared
-        labels for equality constraints, linear constraints ``a == b``/``d + e == 2``
-        (ML without a mean structure, :mod:`cxlab.sem.constraints`), defined parameters
-        ``name := expr``.
+        labels for equality constraints, linear constraints ``a == b``/``d + e == 2`` and
+        bounds ``a > 0``/``a < 1`` (without a mean structure; ``==`` with ML or MLR, bounds
+        with ML; :mod:`cxlab.sem.constraints`; a violated bound is held active, as lavaan), defined parameters ``name := expr``,
+        second-order factors (``g =~ f1 + f2 + f3``). A model that is not identified is
+        refused before estimation (:class:`cxlab.sem.NotIdentifiedError`, naming the parameters).
     estimator : {"ML", "MLR", "WLSMV"}, default="ML"
         "MLR": ML estimates with Huber-White robust standard errors (observed
         information) and the Yuan-Bentler scaled test (``chisq_scaled``, ``cfi_scaled``,
@@ -139,8 +142,8 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`).
         MLR also works with ``missing="fiml"``, groups and intercepts (casewise-score
         meat, lavaan's FIML-corrected robust CFI/TLI/RMSEA: :mod:`cxlab.sem.robust_means`).
-    missing : {"listwise", "fiml"}, default="listwise"
-        "fiml": casewise (full-information) ML over all rows with at least one observed
+    missing : {"listwise", "fiml", "ml"}, default="listwise"
+        "fiml" (lavaan's spelling "ml" is accepted too): casewise (full-information) ML over all rows with at least one observed
         model variable, with a mean structure, observed-information SEs and fit measures
         against the EM-estimated saturated model, as lavaan's ``missing = "ml"``
         (:mod:`cxlab.sem.fiml`).
@@ -165,6 +168,14 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         Processes for the bootstrap (default: every core).
     progress : callable, optional
         ``progress(done, total)``, called as the bootstrap resamples complete.
+    std_lv : bool, default=False
+        lavaan's ``std.lv``: every latent variable scaled by fixing its (residual)
+        variance to 1 instead of its first loading.
+    orthogonal : bool, default=False
+        lavaan's ``orthogonal``: the default covariances among latent variables fixed to 0.
+    meanstructure : bool, default=False
+        Add intercepts of the observed variables (latent means fixed to 0), as lavaan's
+        ``meanstructure = TRUE``.
     ordered
         Ordinal indicators for ``estimator="WLSMV"``.
 
@@ -178,8 +189,8 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     Raises
     ------
     ValueError
-        Bad option values, model syntax errors, or model variables that are not
-        columns of ``data``.
+        Bad option values, model syntax errors, model variables that are not columns of
+        ``data``, or a model that is not identified (:class:`~cxlab.sem.NotIdentifiedError`).
 
     Notes
     -----
@@ -203,16 +214,25 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     """
     _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed)
     _check_boot_options(n_jobs, progress, boot_ci)
+    spec = {"std_lv": std_lv, "orthogonal": orthogonal, "meanstructure": meanstructure}
+    for key, value in spec.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"The '{key}' parameter of fit must be True or False. Got {value!r} instead.")
+    missing = "fiml" if missing in ("ml", "direct") else missing
     with blas_pinned():
         return _fit(data, model, estimator=estimator, missing=missing, ordered=ordered, group=group,
                     group_equal=group_equal, bootstrap=bootstrap, seed=seed, boot_ci=boot_ci, n_jobs=n_jobs,
-                    progress=progress)
+                    progress=progress, spec=spec)
 
 
 def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootstrap, seed, boot_ci, n_jobs,
-         progress) -> SemResult:
+         progress, spec) -> SemResult:
     if estimator.upper() == "WLSMV":  # ordinal indicators: cxlab.sem.ordinal
         from .ordinal import fit_wlsmv
+
+        if any(spec.values()):
+            raise NotImplementedError(f"estimator='WLSMV' with {[k for k, v in spec.items() if v]} is not "
+                                      "implemented yet.")
 
         return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
                          bootstrap=bootstrap, seed=seed)
@@ -220,14 +240,15 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
         from .bootstrap import fit_bootstrap
 
         return fit_bootstrap(data, model, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
-                             ci=boot_ci, estimator=estimator, missing=missing, group=group, group_equal=group_equal)
+                             ci=boot_ci, estimator=estimator, missing=missing, group=group, group_equal=group_equal,
+                             **spec)
     parsed = parse_model(model)
-    if missing == "fiml" or group is not None or has_intercepts(parsed):
+    if missing == "fiml" or group is not None or has_intercepts(parsed) or spec["meanstructure"]:
         from .multigroup import fit_groups
 
         return fit_groups(data, parsed, model, group=group, group_equal=group_equal, missing=missing,
-                          estimator=estimator)
-    pt, names = build_partable(parsed, fixed_x=True)
+                          estimator=estimator, std_lv=spec["std_lv"], orthogonal=spec["orthogonal"])
+    pt, names = build_partable(parsed, fixed_x=True, std_lv=spec["std_lv"], orthogonal=spec["orthogonal"])
     ov, lv = names["ov"], names["lv"]
     sub = prepare_data(data, ov)
     n = len(sub)
@@ -236,39 +257,52 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
     theta0 = start_values(ram, pt, S)
     est_name = estimator.upper()
     rep = None
-    if parsed.constraints:
-        if est_name != "ML":
-            raise NotImplementedError(f"estimator={estimator!r} with equality constraints ('==') is not implemented "
-                                      f"yet; constraints: {[' == '.join(c) for c in parsed.constraints]}.")
-        from .constraints import ConstrainedModel, linear_constraints
+    labels = {lab: int(fr) - 1 for lab, fr in zip(pt["label"], pt["free"]) if lab and fr > 0}
+    constraints, n_active = list(parsed.constraints), 0
+    if parsed.inequalities and est_name != "ML":
+        raise NotImplementedError(f"estimator={estimator!r} with inequality constraints ('<', '>') is not "
+                                  "implemented yet.")
+    _check_inequality_labels(parsed.inequalities, labels)
+    while True:
+        if constraints:
+            from .constraints import ConstrainedModel, linear_constraints
 
-        labels = {lab: int(fr) - 1 for lab, fr in zip(pt["label"], pt["free"]) if lab and fr > 0}
-        rep = linear_constraints(parsed.constraints, labels, ram.npar)
-        cmodel = ConstrainedModel(ram, rep)
-        check_identified([cmodel], theta0, parameter_names(pt), rams=[ram], reparam=rep,
-                         n_moments=n_moments(len(ov), len(names["ov.x"])))
-        res = fit_ml(cmodel, S, rep.phi(theta0))
-        vcov_phi, se_ok = vcov_expected(cmodel, res.theta, n)
-        vcov = rep.vcov(vcov_phi)
-        theta = rep.theta(res.theta)
-        npar = cmodel.npar
-    else:
-        check_identified([ram], theta0, parameter_names(pt), n_moments=n_moments(len(ov), len(names["ov.x"])))
-        res = fit_ml(ram, S, theta0)
-        theta = res.theta
-        npar = ram.npar
-    if rep is not None:
-        pass
-    elif est_name == "MLR":
+            rep = linear_constraints(constraints, labels, ram.npar)
+            cmodel = ConstrainedModel(ram, rep)
+            check_identified([cmodel], theta0, parameter_names(pt), rams=[ram], reparam=rep,
+                             n_moments=n_moments(len(ov), len(names["ov.x"])))
+            res = fit_ml(cmodel, S, rep.phi(theta0))
+            vcov_phi, se_ok = vcov_expected(cmodel, res.theta, n)
+            vcov = rep.vcov(vcov_phi)
+            theta = rep.theta(res.theta)
+            npar = cmodel.npar + n_active  # active inequalities do not count (lavaan)
+        else:
+            check_identified([ram], theta0, parameter_names(pt), n_moments=n_moments(len(ov), len(names["ov.x"])))
+            res = fit_ml(ram, S, theta0)
+            theta = res.theta
+            npar = ram.npar
+        # inequality constraints: a violated bound becomes active (held as an equality), as lavaan
+        violated = [(lab, value) for lab, op, value in parsed.inequalities
+                    if (theta[labels[lab]] < value if op == ">" else theta[labels[lab]] > value)
+                    and abs(theta[labels[lab]] - value) > 1e-10]
+        if not violated:
+            break
+        constraints += [(lab, repr(float(value))) for lab, value in violated]
+        n_active += len(violated)
+    if est_name == "MLR":
         if names["ov.x"]:
             raise NotImplementedError(
                 "estimator='MLR' with observed exogenous covariates (fixed.x) is not implemented yet; "
                 f"covariates in this model: {names['ov.x']}."
             )
         gamma = gamma_adf(sub.to_numpy())
-        vcov, info_obs, meat, se_ok = robust_vcov(ram, theta, S, gamma, n)
+        if rep is not None:  # sandwich in the free coordinates of the constrained model
+            vcov_phi, info_obs, meat, se_ok = robust_vcov(cmodel, res.theta, S, gamma, n)
+            vcov = rep.vcov(vcov_phi)
+        else:
+            vcov, info_obs, meat, se_ok = robust_vcov(ram, theta, S, gamma, n)
         se_ok = se_ok and bool(np.all(np.isfinite(vcov)))
-    else:
+    elif rep is None:
         vcov, se_ok = vcov_expected(ram, theta, n)
     se_ok_report = se_ok
 
@@ -291,6 +325,8 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
     fm = ml_fit_measures(S, sigma, n, npar, exo_idx)
     if est_name == "MLR":
         fm = scaled_fit_measures(fm, S, gamma, info_obs, meat)
+        if rep is not None:  # lavaan divides tr(A^-1 B) by the free parameters before the constraints
+            fm["scaling_factor_h0"] *= cmodel.npar / ram.npar
     _, sig_all, _ = ram.implied_all(theta)
     p = len(ov)
     warnings = collect_warnings(
@@ -316,6 +352,13 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
     )
 
 
+def _check_inequality_labels(inequalities, labels: dict) -> None:
+    for lab, op, value in inequalities:
+        if lab not in labels:
+            raise ValueError(f"The inequality constraint '{lab} {op} {value:g}' names {lab!r}, which is not the label "
+                             f"of a free parameter; labels: {sorted(labels)}.")
+
+
 def wald_columns(est: np.ndarray, free: np.ndarray, vcov: np.ndarray, se_ok: bool) -> dict:
     """``est, se, z, pvalue, ci_lower, ci_upper`` (95 % Wald) of parameter-table rows.
 
@@ -325,7 +368,7 @@ def wald_columns(est: np.ndarray, free: np.ndarray, vcov: np.ndarray, se_ok: boo
     if not se_ok:
         se = np.where(free > 0, np.nan, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(free > 0, est / se, np.nan)
+        z = np.where((free > 0) & (se != 0), est / se, np.nan)  # SE 0: fixed, or held at an active bound
     return {
         "est": est,
         "se": se,

@@ -105,7 +105,7 @@ def _moment_jacobian(models, theta: np.ndarray, means: bool) -> np.ndarray:
 
 
 def check_identified(models, theta0: np.ndarray, names, *, rams=None, reparam=None, n_moments=None,
-                     means: bool = False, seed: int = 20261202) -> None:
+                     means: bool = False, moment_jacobian=None, seed: int = 20261202) -> None:
     """Raise :class:`NotIdentifiedError` when the free parameters are not identified.
 
     Parameters
@@ -126,6 +126,9 @@ def check_identified(models, theta0: np.ndarray, names, *, rams=None, reparam=No
         Number of sample moments the model is fitted to (without fixed.x covariate moments).
     means : bool
         Whether the means are modelled (mean structure).
+    moment_jacobian : callable, optional
+        ``theta -> d moments / d theta`` replacing the covariance (and mean) Jacobian of
+        ``models``, e.g. the polychoric correlations of a WLSMV model.
     """
     rams = models if rams is None else rams
     q = len(theta0) if reparam is None else reparam.K.shape[1]
@@ -139,7 +142,7 @@ def check_identified(models, theta0: np.ndarray, names, *, rams=None, reparam=No
     for _ in range(2):
         theta = _perturbed(rams, theta0, rng)
         phi = theta if reparam is None else reparam.phi(theta)
-        J = _moment_jacobian(models, phi, means)
+        J = moment_jacobian(phi) if moment_jacobian is not None else _moment_jacobian(models, phi, means)
         norms = np.linalg.norm(J, axis=0)
         if np.any(norms == 0):
             null = (norms == 0).astype(float)[:, None]

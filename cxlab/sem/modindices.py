@@ -115,5 +115,8 @@ def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
     out = pd.DataFrame({"lhs": [c[0] for c in cand], "op": [c[1] for c in cand], "rhs": [c[2] for c in cand],
                         "mi": mi, "epc": epc, "sepc_all": sepc})
     if top is not None:
-        out = out.sort_values("mi", ascending=False, kind="stable", na_position="last").head(top).reset_index(drop=True)
+        # equal indices (equivalent models) keep the candidates' order: rounding makes ties exact
+        key = out["mi"].round(6)
+        order = key.sort_values(ascending=False, kind="stable", na_position="last").index
+        out = out.loc[order].head(top).reset_index(drop=True)
     return out

@@ -212,7 +212,7 @@ def _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels) -> pd.Da
 
 
 def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equal=(), missing: str = "listwise",
-               estimator: str = "ML"):
+               estimator: str = "ML", std_lv: bool = False, orthogonal: bool = False):
     """Fit a model with a mean structure (see the module notes); called by :func:`cxlab.sem.fit`.
 
     Returns
@@ -230,10 +230,13 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
 
     fiml = missing == "fiml"
     group_equal = check_group_equal(group_equal)
+    if parsed.inequalities:
+        raise NotImplementedError("Inequality constraints ('<', '>') with a mean structure (groups, FIML or "
+                                  "intercepts) are not implemented yet.")
     if parsed.constraints:
         raise NotImplementedError("Equality constraints ('==') with a mean structure (groups, FIML or intercepts) are "
                                   f"not implemented yet; constraints: {[' == '.join(c) for c in parsed.constraints]}.")
-    pt1, names = build_partable(parsed, fixed_x=True, meanstructure=True)
+    pt1, names = build_partable(parsed, fixed_x=True, meanstructure=True, std_lv=std_lv, orthogonal=orthogonal)
     ov, lv = names["ov"], names["lv"]
     exo_idx = [ov.index(v) for v in names["ov.x"]]
     if group is None:

@@ -43,8 +43,9 @@ from scipy import stats
 
 from ..polychoric import polychoric_corr
 from .diagnostics import collect_warnings
-from .estimate import start_values
+from .estimate import scoring_step, start_values
 from .fitmeasures import _rmsea_ci, f_ml_value
+from .identify import check_identified, parameter_names
 from .model import RamModel
 from .moments import prepare_data
 from .robust import _w_vech_dense
@@ -165,9 +166,8 @@ class WLSMVFit:
             if np.max(np.abs(g)) < GRAD_TOL:
                 return theta, True, it, "converged"
             H = J.T @ (w[:, None] * J)
-            try:
-                step = np.linalg.solve(H, J.T @ (w * e))
-            except np.linalg.LinAlgError:
+            step = scoring_step(H, -J.T @ (w * e))  # least squares where H is singular (a zero start covariance)
+            if not np.all(np.isfinite(step)):
                 return theta, False, it, "singular information matrix"
             alpha = 1.0
             for _ in range(40):
@@ -305,6 +305,9 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     if bootstrap:
         raise NotImplementedError(f"estimator='WLSMV' with bootstrap={bootstrap!r} is not implemented yet.")
     parsed = parse_model(model)
+    if parsed.constraints or parsed.inequalities:
+        raise NotImplementedError("estimator='WLSMV' with explicit constraints ('==', '<', '>') is not implemented "
+                                  "yet.")
     if any(f[1] == "~1" for f in parsed.formulas):
         raise NotImplementedError("estimator='WLSMV' with intercepts ('~ 1') in the model is not implemented yet.")
     pt, names = build_partable(parsed, fixed_x=True)
@@ -336,6 +339,9 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     model_obj = WLSMVFit(ram, np.flatnonzero(resid), pc)
     q = ram.npar
     theta0 = start_values(ram, pt, R)
+    p_items = len(ov)
+    check_identified([ram], theta0, parameter_names(pt), n_moments=p_items * (p_items - 1) // 2,
+                     moment_jacobian=lambda t: model_obj.jacobian_r(t, model_obj.implied_r(t)[1]))
     theta, converged, iterations, message = model_obj.estimate(theta0)
     m_r, ram_t = model_obj.implied_r(theta)
     nth = model_obj.nth
@@ -376,10 +382,10 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     sigma = ram_t.implied(theta)
     fm = _fit_measures(chisq, df, t_scaled, c, shift, tb, dfb, tb_scaled, cb, shift_b, n=n, npar=nth + q, nth=nth,
                        R=R, sigma=sigma, W=W, s=np.concatenate([model_obj.tau, model_obj.r]), e=e)
-    if df > 0:
+    if df > 0 and se_ok:
         WiU = np.eye(dfb) - D[nth:, nth:] @ np.linalg.solve(E[nth:, nth:], D[nth:, nth:].T * Wr)
         fm = pd.concat([fm, _catml_robust(R, sigma, WiU, G[nth:, nth:], n, df)])
-    else:
+    else:  # no robust indices without an invertible information (lavaan: NA after a try-error)
         fm = pd.concat([fm, pd.Series(np.nan, index=_ROBUST_KEYS)])
 
     # ---- parameter table in lavaan's order

@@ -5,9 +5,9 @@ modifiers ``a*x`` (label), ``0.5*x`` (fixed value), ``NA*x`` (free), ``start(v)*
 ``label("a")*x`` and ``equal("a")*x``, several left-hand sides (``y1 + y2 ~ x``),
 formulas spread over several lines, ``#``/``!`` comments, ``;`` as separator, and
 defined parameters ``name := expression``, and intercepts ``y ~ 1`` (``y ~ a*1``,
-``y ~ 0*1``; op ``"~1"`` with an empty ``rhs``, as lavaan). Thresholds (``|``),
-formative indicators (``<~``) and inequality constraints (``<``, ``>``) raise
-:class:`NotImplementedError`; equality constraints ``lhs == rhs`` between labels are kept
+``y ~ 0*1``; op ``"~1"`` with an empty ``rhs``, as lavaan). Thresholds (``|``) and
+formative indicators (``<~``) raise :class:`NotImplementedError`; bounds ``a > 0`` /
+``a < 1`` on a label are kept in :attr:`ParsedModel.inequalities`; equality constraints ``lhs == rhs`` between labels are kept
 in :attr:`ParsedModel.constraints` (:mod:`cxlab.sem.constraints`).
 
 With ``meanstructure=True`` (lavaan's default when the model has intercepts, with
@@ -52,11 +52,15 @@ class ParsedModel:
         The ``:=`` definitions, expressions with whitespace removed (lavaan's ``rhs``).
     constraints : tuple of (lhs, rhs) expression pairs
         Explicit equality constraints ``lhs == rhs`` (whitespace removed).
+    inequalities : tuple of (label, op, value)
+        Bounds ``label > value`` / ``label < value`` (``value > label`` is stored as
+        ``label < value``); ``op`` is ``">"`` or ``"<"``.
     """
 
     formulas: tuple
     defined: tuple
     constraints: tuple = ()
+    inequalities: tuple = ()
 
 
 def _strip_comments(text: str) -> str:
@@ -169,6 +173,7 @@ def parse_model(model: str) -> ParsedModel:
     formulas = []
     defined = []
     constraints = []
+    inequalities = []
     for st in _statements(model):
         op = _find_operator(st)
         if op is None:
@@ -195,7 +200,8 @@ def parse_model(model: str) -> ParsedModel:
             constraints.append(tuple(sides))
             continue
         if op in ("<", ">"):
-            raise NotImplementedError(f"Explicit constraints ({op!r}) are not supported yet: {st!r}. Use shared labels for equality constraints.")
+            inequalities.append(_inequality(lhs_text, op, rhs_text, st))
+            continue
         if op == "<~":
             raise NotImplementedError(f"Formative indicators ('<~') are not supported: {st!r}.")
         if op == "|":
@@ -225,7 +231,24 @@ def parse_model(model: str) -> ParsedModel:
                 formulas.append((lhs, op, var, mod))
     if not formulas:
         raise ValueError("The model has no '=~', '~' or '~~' statement.")
-    return ParsedModel(formulas=tuple(formulas), defined=tuple(defined), constraints=tuple(constraints))
+    return ParsedModel(formulas=tuple(formulas), defined=tuple(defined), constraints=tuple(constraints),
+                       inequalities=tuple(inequalities))
+
+
+def _inequality(lhs: str, op: str, rhs: str, statement: str) -> tuple:
+    """``(label, op, value)`` of ``label > value``, ``label < value`` or ``value < label``."""
+    def number(text):
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+    if _NAME.match(lhs) and number(rhs) is not None:
+        return lhs, op, number(rhs)
+    if _NAME.match(rhs) and number(lhs) is not None:
+        return rhs, "<" if op == ">" else ">", number(lhs)
+    raise NotImplementedError(f"Inequality constraints ('>', '<') must bound one label by a number, as 'a > 0'; "
+                              f"got {statement!r}.")
 
 
 def _unique(seq):
@@ -269,10 +292,14 @@ def has_intercepts(parsed: ParsedModel) -> bool:
     return any(f[1] == "~1" for f in parsed.formulas)
 
 
-def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: bool = False) -> tuple[pd.DataFrame, dict]:
+def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: bool = False, std_lv: bool = False,
+                   orthogonal: bool = False) -> tuple[pd.DataFrame, dict]:
     """Build lavaan's parameter table (rows in ``parameterEstimates`` order).
 
     ``meanstructure=True`` appends the default intercept rows (see the module notes).
+    ``std_lv=True`` scales every latent variable by its (residual) variance fixed to 1
+    instead of its first loading; ``orthogonal=True`` fixes the default covariances among
+    latent variables to 0 (lavaan's ``std.lv`` and ``orthogonal``).
 
     Returns
     -------
@@ -341,8 +368,18 @@ def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: 
         seen[k] = len(rows)
         rows.append({"lhs": lhs, "op": op, "rhs": rhs, "mod": {}, "user": False})
 
-    # first loading of each factor fixed to 1 unless the user fixed/freed/labelled it
-    first_done = set()
+    lv_set = set(lv)
+    for row in rows:
+        if row["op"] != "~~" or row["lhs"] not in lv_set or row["rhs"] not in lv_set:
+            continue
+        mod = row["mod"]
+        if std_lv and row["lhs"] == row["rhs"] and "fixed" not in mod and not mod.get("free"):
+            mod["fixed"] = 1.0
+        elif orthogonal and row["lhs"] != row["rhs"] and not row["user"]:
+            mod["fixed"] = 0.0
+
+    # first loading of each factor fixed to 1 unless the user fixed/freed/labelled it (or std_lv)
+    first_done = set() if not std_lv else set(lv)
     for row in rows:
         if row["op"] == "=~" and row["lhs"] not in first_done:
             first_done.add(row["lhs"])
