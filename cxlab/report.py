@@ -343,7 +343,9 @@ def _methods_measurement(study, p, caps):
                if p["n_factors"] else f"by parallel analysis (seed {p['seed']})")
             + f"; exploratory factor analysis with {p['efa_method']} extraction and {p['rotation']} rotation "
             f"(loadings below {p['loading_cutoff']} hidden); reliability as Cronbach's alpha with Feldt intervals "
-            f"({_pct(p['ci_level'])} %)."]
+            f"({_pct(p['ci_level'])} %) and McDonald's omega (one factor per construct"
+            + (f", percentile bootstrap intervals from {p['bootstrap']} resamples, seed {p['seed']})."
+               if p["bootstrap"] else ").")]
     refs = ["horn", "revelle"]
     if caps["measurement_model"] is None:
         text.append(f"Confirmatory factor analysis by {p['estimator']} with missing data handled {p['missing']}; "

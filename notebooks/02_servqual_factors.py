@@ -2,7 +2,7 @@
 # jupyter:
 #   cxlab:
 #     needs: [scales]
-#     parameters: {waves: wave, n_factors: null, seed: null, efa_method: null, rotation: null, loading_cutoff: null, ci_level: null, estimator: measurement_model, missing: measurement_model, alpha_level: expectations, outcome: expectations}
+#     parameters: {waves: wave, n_factors: null, seed: null, efa_method: null, rotation: null, loading_cutoff: null, ci_level: null, bootstrap: null, estimator: measurement_model, missing: measurement_model, alpha_level: expectations, outcome: expectations}
 #   jupytext:
 #     formats: py:percent
 #     text_representation:
@@ -109,9 +109,14 @@ recovery.round(3)
 #
 # Cronbach's alpha of each construct's items with a Feldt confidence interval at the
 # study's confidence level; values above 0.7 are usually called acceptable, above 0.8 good.
+# McDonald's omega (total, one factor per construct) does not assume equal loadings; its
+# interval is a percentile bootstrap over respondents (the study's resamples and seed).
 
 # %% caption="Cronbach's alpha per construct with confidence intervals."
 reliability.scale_reliability(survey, blocks, ci=p["ci_level"]).round(3)
+
+# %% caption="McDonald's omega per construct with bootstrap intervals (constructs of three or more items)."
+reliability.omega_table(survey, blocks, n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"]).round(3)
 
 # %% tags=["unless-measurement_model"]
 Markdown(cxlab.plan.not_run("A confirmatory factor analysis", study, "measurement_model", survey))
@@ -134,6 +139,9 @@ sem.judge.interpretation_gate({"measurement model": cfa}, labels=cb.label).box()
 
 # %% caption="Fit of the measurement model against Hu & Bentler's cut-offs." tags=["needs-measurement_model"]
 sem.fit_table(cfa)
+
+# %% caption="Loadings of the measurement model (standardised: std_all)." tags=["needs-measurement_model"]
+cfa.estimates.query("op == '=~'")[["lhs", "rhs", "est", "se", "std_all"]].round(3)
 
 # %% [markdown] tags=["needs-measurement_model"]
 # ## Convergent and discriminant validity

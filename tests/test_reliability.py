@@ -333,3 +333,27 @@ def test_scale_reliability_rows_equal_alpha_table_totals():
         assert table.loc[name, "alpha"] == full.loc["total", "alpha"]
         assert table.loc[name, "min_r_drop"] == full.drop(index="total")["r_drop"].min()
         assert table.loc[name, "n"] == 301
+
+
+def test_omega_table_matches_psych_one_factor_omega_and_its_bootstrap():
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from cxlab.reliability import omega, omega_table
+
+    root = Path(__file__).resolve().parent / "data"
+    ref = json.loads((root / "omega_one_factor.json").read_text())["omega_total"]  # tests/data/r/23_omega_one_factor.R
+    hs = pd.read_csv(root / "HolzingerSwineford1939.csv")
+    scales = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
+    table = omega_table(hs, scales, n_boot=30, seed=5, ci=0.9)
+    for name, value in ref.items():
+        assert abs(table.loc[name, "omega_total"] - value) < 1e-6
+    # the interval is the 5th and 95th percentile of omega over resamples drawn as documented
+    block = hs[scales["speed"]].astype(float).to_numpy()
+    boots = [omega(pd.DataFrame(block[np.random.default_rng(c).integers(0, len(block), len(block))],
+                                columns=scales["speed"]), n_factors=1).omega_total
+             for c in np.random.SeedSequence(5).spawn(30)]
+    assert np.allclose(table.loc["speed", ["ci_lower", "ci_upper"]].to_numpy(float), np.quantile(boots, [0.05, 0.95]))
+    assert np.isnan(omega_table(hs, {"two": ["x1", "x2"]}).loc["two", "omega_total"])
