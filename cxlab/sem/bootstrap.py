@@ -48,7 +48,7 @@ from .fiml import missing_patterns
 from .meanstructure import Block, complete_block, fit_blocks
 from .model import RamModel
 from .moments import prepare_data, sample_cov
-from .syntax import build_partable, parse_model
+from .syntax import parse_model, variable_names
 from .threads import single_blas_thread
 
 __all__ = ["fit_bootstrap", "bootstrap_draws", "apply_draws", "BootstrapInfo", "interval_pvalues"]
@@ -225,7 +225,7 @@ def _refitter(data, model, base, *, missing, group) -> _Refitter:
     if parsed.constraints or parsed.inequalities:
         raise NotImplementedError("bootstrap with explicit constraints ('==', '<', '>') is not implemented yet: the "
                                   "resamples would be refitted without them.")
-    _, names = build_partable(parsed, fixed_x=True)
+    names = variable_names(parsed.formulas)  # the groups' tables come from base._partable
     ov, lv = tuple(names["ov"]), tuple(names["lv"])
     pt = base._partable
     fiml = missing == "fiml"

@@ -35,7 +35,7 @@ from .robust_means import H1Info, baseline_pieces, robust_fit_measures, sandwich
 from .standardize import r_squared
 from .syntax import build_partable
 
-__all__ = ["GROUP_EQUAL", "group_partable", "fit_groups", "invariance", "INVARIANCE_LEVELS"]
+__all__ = ["GROUP_EQUAL", "group_partable", "parse_group_partial", "fit_groups", "invariance", "INVARIANCE_LEVELS"]
 
 #: lavaan's ``group.equal`` classes supported here
 GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",
@@ -50,15 +50,20 @@ INVARIANCE_LEVELS = {
 }
 
 
+def _as_tuple(value, name: str, expected: str) -> tuple:
+    """A string or a sequence as a tuple, else a ``ValueError`` naming the parameter."""
+    if isinstance(value, str):
+        return (value,)
+    try:
+        return tuple(value)
+    except TypeError:
+        raise ValueError(f"The {name!r} parameter of fit must be a sequence of {expected}. "
+                         f"Got {value!r} instead.") from None
+
+
 def check_group_equal(group_equal) -> tuple:
     """Validate ``group_equal`` (a string or a sequence of lavaan class names)."""
-    if isinstance(group_equal, str):
-        group_equal = (group_equal,)
-    try:
-        items = tuple(group_equal)
-    except TypeError:
-        raise ValueError(f"The 'group_equal' parameter of fit must be a sequence of {GROUP_EQUAL}. "
-                         f"Got {group_equal!r} instead.") from None
+    items = _as_tuple(group_equal, "group_equal", str(GROUP_EQUAL))
     bad = [g for g in items if g not in GROUP_EQUAL]
     if bad:
         raise ValueError(f"The 'group_equal' parameter of fit must hold names among {GROUP_EQUAL}. "
@@ -81,35 +86,81 @@ def _row_class(op, lhs, rhs, lv) -> str | None:
     return None
 
 
-def group_partable(pt1: pd.DataFrame, lv, n_groups: int, group_equal=()) -> pd.DataFrame:
-    """Replicate a single-group parameter table over groups with lavaan's equality rules.
+def parse_group_partial(group_partial) -> tuple:
+    """Validate lavaan ``group.partial`` strings into ``(lhs, op, rhs)`` keys.
+
+    ``"visual=~x2"`` (a loading), ``"x7~1"`` (an intercept), ``"x1~~x1"``, ``"y~x"``;
+    spaces are ignored.
+
+    Examples
+    --------
+    >>> parse_group_partial(["visual =~ x2", "x7~1"])
+    (('visual', '=~', 'x2'), ('x7', '~1', ''))
+    """
+    keys = []
+    for item in _as_tuple(group_partial, "group_partial", "strings such as 'visual=~x2' or 'x7~1'"):
+        text = "".join(item.split()) if isinstance(item, str) else ""
+        for op in ("=~", "~~", "~"):
+            if op in text:
+                lhs, rhs = text.split(op, 1)
+                break
+        else:
+            lhs = rhs = ""
+        if op == "~" and rhs == "1":
+            op, rhs = "~1", ""
+        if not lhs or (not rhs and op != "~1"):
+            raise ValueError(f"The 'group_partial' parameter of fit must hold parameters written as 'visual=~x2', "
+                             f"'x7~1' or 'x1~~x1'. Got {item!r} instead.")
+        keys.append(_row_key(lhs, op, rhs))
+    return tuple(keys)
+
+
+def _row_key(lhs, op, rhs) -> tuple:
+    if op == "~~":
+        lhs, rhs = sorted((lhs, rhs))
+    return (lhs, op, rhs)
+
+
+def group_partable(pt1, lv, n_groups: int, group_equal=(), group_partial=()) -> pd.DataFrame:
+    """Combine the parameter tables of the groups with lavaan's equality rules.
 
     Parameters
     ----------
-    pt1 : DataFrame
+    pt1 : DataFrame or list of DataFrame
         Single-group table from :func:`~cxlab.sem.syntax.build_partable` (with a mean
-        structure).
+        structure), replicated over the groups, or one such table per group (the groups'
+        entries of ``c(...)`` modifiers; same rows in the same order).
     lv : sequence of str
         Latent variables.
     n_groups : int
     group_equal : sequence of str
         lavaan ``group.equal`` classes.
+    group_partial : sequence of (lhs, op, rhs)
+        Parameters of those classes left free across groups (lavaan ``group.partial``,
+        from :func:`parse_group_partial`).
 
     Returns
     -------
     DataFrame
         The rows of every group in turn, with a 1-based ``group`` column and ``free``
-        renumbered over all groups (equal parameters share their index).
+        renumbered over all groups (equal parameters, and parameters sharing a label,
+        share their index).
     """
     lv = set(lv)
+    pts = list(pt1) if isinstance(pt1, (list, tuple)) else [pt1] * n_groups
     equal = set(group_equal)
+    partial = set(group_partial)
+    known = {_row_key(row.lhs, row.op, row.rhs) for row in pts[0].itertuples(index=False)}
+    unknown = [f"{k[0]}{k[1]}{k[2]}" for k in group_partial if k not in known]
+    if unknown:
+        raise ValueError(f"The 'group_partial' parameter of fit names {unknown}, which the model does not have.")
     free_lv_means = "intercepts" in equal and "means" not in equal
     rows = []
     label_index: dict[str, int] = {}
     row_index: dict[int, int] = {}
     n_free = 0
-    for g in range(1, n_groups + 1):
-        for r, row in enumerate(pt1.itertuples(index=False)):
+    for g, ptg in enumerate(pts, start=1):
+        for r, row in enumerate(ptg.itertuples(index=False)):
             d = row._asdict()
             d["group"] = g
             cls = _row_class(row.op, row.lhs, row.rhs, lv)
@@ -124,8 +175,12 @@ def group_partable(pt1: pd.DataFrame, lv, n_groups: int, group_equal=()) -> pd.D
                     n_free += 1
                     label_index[row.label] = n_free
                 d["free"] = label_index[row.label]
-            elif cls in equal and row.free > 0:
-                if g == 1:
+            elif cls in equal and _row_key(row.lhs, row.op, row.rhs) not in partial:
+                if r not in row_index:
+                    if g > 1:
+                        raise NotImplementedError(
+                            f"'{row.lhs} {row.op} {row.rhs}' is fixed in group 1 but free in group {g} while "
+                            f"group_equal holds {cls!r}; add it to group_partial or fix it in every group.")
                     n_free += 1
                     row_index[r] = n_free
                 d["free"] = row_index[r]
@@ -211,7 +266,8 @@ def _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels) -> pd.Da
     return pd.concat(parts, ignore_index=True)
 
 
-def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equal=(), missing: str = "listwise",
+def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equal=(), group_partial=(),
+               missing: str = "listwise",
                estimator: str = "ML", std_lv: bool = False, orthogonal: bool = False):
     """Fit a model with a mean structure (see the module notes); called by :func:`cxlab.sem.fit`.
 
@@ -236,16 +292,19 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
     if parsed.constraints:
         raise NotImplementedError("Equality constraints ('==') with a mean structure (groups, FIML or intercepts) are "
                                   f"not implemented yet; constraints: {[' == '.join(c) for c in parsed.constraints]}.")
-    pt1, names = build_partable(parsed, fixed_x=True, meanstructure=True, std_lv=std_lv, orthogonal=orthogonal)
-    ov, lv = names["ov"], names["lv"]
-    exo_idx = [ov.index(v) for v in names["ov.x"]]
+    group_partial = parse_group_partial(group_partial)
     if group is None:
         labels, frames = [None], [data]
         if not isinstance(data, pd.DataFrame):
             raise TypeError(f"The 'data' parameter of fit must be a pandas DataFrame. Got {type(data).__name__} instead.")
     else:
         labels, frames = _group_data(data, group)
-    pt = group_partable(pt1, lv, len(frames), group_equal)
+    pt_groups = [build_partable(parsed, fixed_x=True, meanstructure=True, std_lv=std_lv, orthogonal=orthogonal,
+                                group=g, n_groups=len(frames)) for g in range(1, len(frames) + 1)]
+    names = pt_groups[0][1]
+    ov, lv = names["ov"], names["lv"]
+    exo_idx = [ov.index(v) for v in names["ov.x"]]
+    pt = group_partable([p for p, _ in pt_groups], lv, len(frames), group_equal, group_partial)
     q = int(pt["free"].max())
     blocks, h1, h1_ll, em_ok = [], [], 0.0, True
     for g, frame in enumerate(frames, start=1):
