@@ -110,3 +110,34 @@ def test_c_modifier_needs_one_value_per_group(hs):
 def test_fixed_in_group_1_free_in_group_2_under_group_equal_is_refused(hs):
     with pytest.raises(NotImplementedError, match="group_partial"):
         fit(hs, "visual =~ x1 + x2 + c(1, NA)*x3", group="school", group_equal=("loadings",))
+
+
+@pytest.fixture(scope="module")
+def partial_table(hs):
+    return invariance(hs, HS_MODEL, group="school", levels=("configural", "metric", "scalar", "partial_scalar"),
+                      group_partial=("visual=~x2", "x7~1"))
+
+
+def test_invariance_partial_scalar_step(partial_table):
+    """A partial scalar step after the failed scalar one: compared with metric, as lavTestLRT(metric, partial)."""
+    t = partial_table
+    assert t["compared_with"].tolist()[1:] == ["configural", "metric", "metric"]
+    row = t.loc["partial_scalar"]
+    lrt = REF["lavTestLRT_metric_partial"]
+    assert row["chisq_diff"] == pytest.approx(lrt["chisq_diff"], rel=TOL)
+    assert row["df_diff"] == lrt["df_diff"]
+    assert row["pvalue_diff"] == pytest.approx(lrt["pvalue"], rel=TOL)
+    for key in ["chisq", "df", "cfi", "rmsea", "srmr", "aic", "bic"]:
+        expected = REF["models"]["partial"]["fit_all"][key]
+        assert abs(row[key] - expected) <= TOL * max(1.0, abs(expected)), key
+    assert row["cfi_diff"] == pytest.approx(row["cfi"] - t.loc["metric", "cfi"], abs=1e-12)
+
+
+@pytest.mark.parametrize("kw,match", [
+    (dict(levels=("metric", "partial_scalar")), "goes with a 'partial_' level"),
+    (dict(levels=("metric", "scalar"), group_partial=("x7~1",)), "goes with a 'partial_' level"),
+    (dict(levels=("metric", "metric")), "distinct"),
+])
+def test_bad_partial_levels(hs, kw, match):
+    with pytest.raises(ValueError, match=match):
+        invariance(hs, HS_MODEL, group="school", **kw)
