@@ -9,11 +9,17 @@ expected-information SEs:
 * ``scalar``: the same without ``group.partial`` (the failed step the partial model relaxes);
 * ``labels``: no ``group.equal``; ``c(a, a)*x2`` and ``c(l5, l5)*x5`` (equal across groups),
   ``c(l6g1, l6g2)*x6`` (a label per group), ``c(1, NA)*x3`` (fixed in group 1, free in
-  group 2), ``x9 ~~ c(0.5, 0.5)*x9`` (fixed in both) and ``x4 ~ c(i4, i4)*1``.
+  group 2), ``x9 ~~ c(0.5, 0.5)*x9`` (fixed in both) and ``x4 ~ c(i4, i4)*1``;
+* ``labels_equal``: ``c(a, b)*x2`` under ``group.equal = c("loadings", "intercepts")`` (the
+  user labels win: x2's loading free per group);
+* ``fixed_equal``: ``c(1, NA)*x3`` under ``group.equal = "loadings"`` (lavaan holds group 2
+  at group 1's fixed value; reference polished by a Gauss-Newton restart);
+* ``partial_mlr``: the partial model with ``estimator = "MLR"``.
 
-Tolerance (the issue's bar): 1e-4 absolute for estimates, SEs and std_all, fit measures 1e-4
-relative above 1 (absolute below). Measured max differences: estimates 7.9e-6, SEs 1.2e-6,
-std_all 1.1e-5; chisq/cfi/tli/rmsea/aic/bic < 2e-10 relative, srmr < 1e-7.
+Tolerance (the issue's bar): 1e-4 absolute for estimates, SEs and std_all, every lavaan fit
+measure 1e-4 relative above 1 (absolute below). Measured max differences over the six
+models: estimates 7.9e-6, SEs 6.8e-6 (MLR; ML 1.2e-6), std_all 1.2e-5; fit measures
+9.4e-7 relative (chisq.scaled; ML measures < 3e-7, chisq < 2e-10).
 """
 
 import json
@@ -32,6 +38,10 @@ OPTIONS = {
     "partial": dict(group_equal=("loadings", "intercepts"), group_partial=("visual=~x2", "x7~1")),
     "scalar": dict(group_equal=("loadings", "intercepts")),
     "labels": {},
+    "labels_equal": dict(group_equal=("loadings", "intercepts")),
+    "fixed_equal": dict(group_equal=("loadings",)),
+    "partial_mlr": dict(group_equal=("loadings", "intercepts"), group_partial=("visual=~x2", "x7~1"),
+                        estimator="MLR"),
 }
 TOL = 1e-4
 FIT_KEYS = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr",
@@ -68,11 +78,16 @@ def test_estimates_match_lavaan(fits, name, col, ref_col):
 
 
 @pytest.mark.parametrize("name", list(OPTIONS))
-@pytest.mark.parametrize("key", FIT_KEYS)
-def test_fit_measures_match_lavaan(fits, name, key):
-    expected = REF["models"][name]["fit_all"][key]
-    got = fits[name].fit_measures[key.replace(".", "_")]
-    assert abs(got - expected) <= TOL * max(1.0, abs(expected)), (key, got, expected)
+def test_fit_measures_match_lavaan(fits, name):
+    """Every measure of lavaan's ``fitMeasures`` (scaled and robust ones with MLR)."""
+    fm = fits[name].fit_measures
+    assert set(FIT_KEYS) <= set(REF["models"][name]["fit_all"])
+    for key, expected in REF["models"][name]["fit_all"].items():
+        got = fm[key.replace(".", "_")]
+        if expected is None:
+            assert np.isnan(got), key
+        else:
+            assert abs(got - expected) <= TOL * max(1.0, abs(expected)), (key, got, expected)
 
 
 def test_partial_frees_the_named_parameters(fits):
@@ -107,9 +122,16 @@ def test_c_modifier_needs_one_value_per_group(hs):
         fit(hs, "visual =~ x1 + c(a, b)*x2 + x3")
 
 
-def test_fixed_in_group_1_free_in_group_2_under_group_equal_is_refused(hs):
-    with pytest.raises(NotImplementedError, match="group_partial"):
-        fit(hs, "visual =~ x1 + x2 + c(1, NA)*x3", group="school", group_equal=("loadings",))
+def test_fixed_in_group_1_is_held_in_group_2_under_group_equal(fits):
+    """``c(1, NA)*x3`` with ``group_equal=("loadings",)``: group 2 is held at group 1's value, as lavaan."""
+    est = fits["fixed_equal"].estimates
+    rows = est[(est.lhs == "visual") & (est.rhs == "x3")]
+    assert rows["est"].tolist() == [1.0, 1.0] and rows["se"].tolist() == [0.0, 0.0]
+
+
+def test_label_in_one_group_only_under_group_equal_is_refused(hs):
+    with pytest.raises(NotImplementedError, match="has a label in group 1 but not in group 2"):
+        fit(hs, "visual =~ x1 + c(a, NA)*x2 + x3", group="school", group_equal=("loadings",))
 
 
 @pytest.fixture(scope="module")

@@ -176,15 +176,20 @@ def group_partable(pt1, lv, n_groups: int, group_equal=(), group_partial=()) -> 
                     label_index[row.label] = n_free
                 d["free"] = label_index[row.label]
             elif cls in equal and _row_key(row.lhs, row.op, row.rhs) not in partial:
-                if r not in row_index:
-                    if g > 1:
-                        raise NotImplementedError(
-                            f"'{row.lhs} {row.op} {row.rhs}' is fixed in group 1 but free in group {g} while "
-                            f"group_equal holds {cls!r}; add it to group_partial or fix it in every group.")
-                    n_free += 1
-                    row_index[r] = n_free
-                d["free"] = row_index[r]
-                d["label"] = f".p{r + 1}."
+                first = pts[0].iloc[r]
+                if g > 1 and first.free == 0:
+                    # fixed in group 1 (c(1, NA)*x): held equal to it, i.e. fixed to the same value, as lavaan
+                    d["free"], d["fixed"] = 0, first.fixed
+                elif g > 1 and r not in row_index:
+                    raise NotImplementedError(
+                        f"'{row.lhs} {row.op} {row.rhs}' has a label in group 1 but not in group {g} while "
+                        f"group_equal holds {cls!r}; label it in every group, as c(a, b), or add it to group_partial.")
+                else:
+                    if r not in row_index:
+                        n_free += 1
+                        row_index[r] = n_free
+                    d["free"] = row_index[r]
+                    d["label"] = f".p{r + 1}."
             else:
                 n_free += 1
                 d["free"] = n_free
