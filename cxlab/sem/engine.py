@@ -392,33 +392,40 @@ def wald_columns(est: np.ndarray, free: np.ndarray, vcov: np.ndarray, se_ok: boo
     }
 
 
-def _label_values(pt: pd.DataFrame, ram: RamModel):
-    labelled = [(lab, k) for k, lab in enumerate(pt["label"]) if lab]
+def _label_values(pts, rams):
+    """``theta -> {label: value}`` over the rows of every group (first occurrence wins)."""
+    labelled = [[(lab, k) for k, lab in enumerate(pt["label"]) if lab] for pt in pts]
 
     def fn(theta):
-        vals = ram.row_values(theta)
         out = {}
-        for lab, k in labelled:
-            out.setdefault(lab, vals[k])
+        for ram, rows in zip(rams, labelled):
+            vals = ram.row_values(theta)
+            for lab, k in rows:
+                out.setdefault(lab, vals[k])
         return out
 
     return fn
 
 
-def _defined_rows(defined, ram: RamModel, pt: pd.DataFrame, theta, vcov) -> pd.DataFrame:
-    label_fn = _label_values(pt, ram)
-    known = set(pt["label"]) - {""}
+def _defined_rows(defined, ram, pt, theta, vcov, std=None) -> pd.DataFrame:
+    """Rows of the ``:=`` parameters; ``ram``/``pt`` (and ``std``, the std.all of the rows)
+    may be sequences, one per group, so that labels of every group can be used."""
+    rams = list(ram) if isinstance(ram, (list, tuple)) else [ram]
+    pts = list(pt) if isinstance(pt, (list, tuple)) else [pt]
+    label_fn = _label_values(pts, rams)
+    known = set().union(*(set(p["label"]) for p in pts)) - {""}
     for i, (name, expr) in enumerate(defined):
         unknown = _defined.labels_in(expr) - known - {d[0] for d in defined[:i]}
         if unknown:
             raise ValueError(f"The defined parameter {name!r} uses unknown label(s) {sorted(unknown)}: {expr!r}.")
     est, se, _ = _defined.delta_method(defined, label_fn, theta, vcov)
     # std.all of a defined parameter: the expression applied to the std.all values
-    std = std_all(ram, pt, theta)
+    stds = std if std is not None else [std_all(r, p, theta) for r, p in zip(rams, pts)]
     std_labels = {}
-    for k, lab in enumerate(pt["label"]):
-        if lab:
-            std_labels.setdefault(lab, std[k])
+    for p, std_g in zip(pts, stds):
+        for k, lab in enumerate(p["label"]):
+            if lab:
+                std_labels.setdefault(lab, std_g[k])
     std_def = _defined.defined_values(defined, std_labels)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = est / se

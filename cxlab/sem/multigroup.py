@@ -339,7 +339,9 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
     multigroup = group is not None
     table = _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels)
     if parsed.defined:
-        table = pd.concat([table, _defined_rows(parsed.defined, blocks[0].ram, pts[0], theta, vcov)], ignore_index=True)
+        std = [table.loc[pt["group"].to_numpy() == g, "std_all"].to_numpy() for g in range(1, len(blocks) + 1)]
+        table = pd.concat([table, _defined_rows(parsed.defined, [b.ram for b in blocks], pts, theta, vcov, std=std)],
+                          ignore_index=True)
 
     n_total = sum(b.n for b in blocks)
     moments = [dict(n=b.n, S=s, mean=m, sigma=b.ram.implied(theta), mu=b.ram.implied_mean(theta), patterns=b.patterns)

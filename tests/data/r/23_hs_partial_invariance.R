@@ -15,7 +15,9 @@ LABELS_MODEL <- "visual  =~ x1 + c(a, a)*x2 + c(1, NA)*x3
 textual =~ x4 + c(l5, l5)*x5 + c(l6g1, l6g2)*x6
 speed   =~ x7 + x8 + x9
 x9 ~~ c(0.5, 0.5)*x9
-x4 ~ c(i4, i4)*1"
+x4 ~ c(i4, i4)*1
+d6 := l6g2 - l6g1
+ratio := l5 / l6g1"
 
 LABELS_EQUAL_MODEL <- "visual  =~ x1 + c(a, b)*x2 + x3
 textual =~ x4 + x5 + x6
