@@ -165,3 +165,14 @@ def test_invariance_partial_scalar_step(partial_table):
 def test_bad_partial_levels(hs, kw, match):
     with pytest.raises(ValueError, match=match):
         invariance(hs, HS_MODEL, group="school", **kw)
+
+
+def test_bootstrap_keeps_group_specific_labels(hs):
+    """Resamples refit the same table: shared labels stay equal, ':=' over both groups' labels."""
+    model = REF["models"]["labels"]["model_syntax"]
+    res = fit(hs, model, group="school", bootstrap=20, seed=3, n_jobs=1)
+    est = res.estimates.set_index("label")
+    assert res.bootstrap_info.n_ok >= 18
+    assert est.loc["a", "se"].nunique() == 1 and est.loc["a", "se"].iloc[0] > 0
+    assert np.isfinite(est.loc[["d6", "ratio"], "se"]).all()
+    np.testing.assert_allclose(est.loc[["d6", "ratio"], "est"], [0.173620, 1.305483], atol=TOL)

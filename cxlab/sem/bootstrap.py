@@ -164,10 +164,8 @@ class _Refitter:
             rams = [ram]
         values = np.concatenate([r.row_values(res.theta) for r in rams])
         if self.defined:
-            labels = {}
-            for lab, v in zip(self.partables[0]["label"], rams[0].row_values(res.theta)):
-                if lab:
-                    labels.setdefault(lab, v)
+            labels = _defined.label_values([pt["label"] for pt in self.partables],
+                                           [r.row_values(res.theta) for r in rams])
             dv = _defined.defined_values(self.defined, labels)
             values = np.concatenate([values, [dv[d[0]] for d in self.defined]])
         return values, bool(res.converged)

@@ -394,17 +394,8 @@ def wald_columns(est: np.ndarray, free: np.ndarray, vcov: np.ndarray, se_ok: boo
 
 def _label_values(pts, rams):
     """``theta -> {label: value}`` over the rows of every group (first occurrence wins)."""
-    labelled = [[(lab, k) for k, lab in enumerate(pt["label"]) if lab] for pt in pts]
-
-    def fn(theta):
-        out = {}
-        for ram, rows in zip(rams, labelled):
-            vals = ram.row_values(theta)
-            for lab, k in rows:
-                out.setdefault(lab, vals[k])
-        return out
-
-    return fn
+    labels = [list(pt["label"]) for pt in pts]
+    return lambda theta: _defined.label_values(labels, [ram.row_values(theta) for ram in rams])
 
 
 def _defined_rows(defined, ram, pt, theta, vcov, std=None) -> pd.DataFrame:
@@ -421,11 +412,7 @@ def _defined_rows(defined, ram, pt, theta, vcov, std=None) -> pd.DataFrame:
     est, se, _ = _defined.delta_method(defined, label_fn, theta, vcov)
     # std.all of a defined parameter: the expression applied to the std.all values
     stds = std if std is not None else [std_all(r, p, theta) for r, p in zip(rams, pts)]
-    std_labels = {}
-    for p, std_g in zip(pts, stds):
-        for k, lab in enumerate(p["label"]):
-            if lab:
-                std_labels.setdefault(lab, std_g[k])
+    std_labels = _defined.label_values([p["label"] for p in pts], stds)
     std_def = _defined.defined_values(defined, std_labels)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = est / se
