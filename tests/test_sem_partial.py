@@ -15,7 +15,9 @@ expected-information SEs:
   user labels win: x2's loading free per group);
 * ``fixed_equal``: ``c(1, NA)*x3`` under ``group.equal = "loadings"`` (lavaan holds group 2
   at group 1's fixed value; reference polished by a Gauss-Newton restart);
-* ``partial_mlr``: the partial model with ``estimator = "MLR"``.
+* ``partial_mlr``: the partial model with ``estimator = "MLR"``;
+* ``partial_fiml``: the partial model with ``missing = "ml"`` (FIML) on
+  ``HolzingerSwineford1939_missing.csv``.
 
 Tolerance (the issue's bar): 1e-4 absolute for estimates, SEs and std_all, every lavaan fit
 measure 1e-4 relative above 1 (absolute below). Measured max differences over the six
@@ -43,7 +45,10 @@ OPTIONS = {
     "fixed_equal": dict(group_equal=("loadings",)),
     "partial_mlr": dict(group_equal=("loadings", "intercepts"), group_partial=("visual=~x2", "x7~1"),
                         estimator="MLR"),
+    "partial_fiml": dict(group_equal=("loadings", "intercepts"), group_partial=("visual=~x2", "x7~1"),
+                         missing="fiml"),
 }
+FILES = {"partial_fiml": "HolzingerSwineford1939_missing.csv"}
 TOL = 1e-4
 FIT_KEYS = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr",
             "aic", "bic", "logl"]
@@ -55,8 +60,10 @@ def hs():
 
 
 @pytest.fixture(scope="module")
-def fits(hs):
-    return {name: fit(hs, REF["models"][name]["model_syntax"], group="school", **kw) for name, kw in OPTIONS.items()}
+def fits():
+    data = {name: pd.read_csv(DATA / FILES.get(name, "HolzingerSwineford1939.csv")) for name in OPTIONS}
+    return {name: fit(data[name], REF["models"][name]["model_syntax"], group="school", **kw)
+            for name, kw in OPTIONS.items()}
 
 
 @pytest.mark.parametrize("name", list(OPTIONS))

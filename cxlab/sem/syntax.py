@@ -111,7 +111,11 @@ def _parse_modifier(text: str, statement: str) -> dict:
         if m:
             kind, arg = m.group(1), m.group(2).strip()
             if kind == "start":
-                mod["start"] = float(arg)
+                try:
+                    mod["start"] = float(arg)
+                except ValueError:
+                    raise ValueError(f"Cannot parse the start value {part!r} in the model statement {statement!r}; "
+                                     "write one number, as start(0.5).") from None
             else:
                 mod["label"] = arg.strip("'\"")
             continue

@@ -3,7 +3,8 @@
 ##   partial: group.equal = c("loadings", "intercepts"),
 ##            group.partial = c("visual=~x2", "x7~1") (those two freed again across groups);
 ##   labels:  group-specific labels and values written with c() in the syntax (no group.equal);
-##   labels_equal, fixed_equal: c() under group.equal; partial_mlr: the partial model with MLR.
+##   labels_equal, fixed_equal: c() under group.equal; partial_mlr: the partial model with MLR;
+##   partial_fiml: the partial model with missing = "ml" on HolzingerSwineford1939_missing.csv.
 ## Each fit is polished with a Gauss-Newton restart from lavaan's own solution
 ## (start = fit, optim.method = "GN") so that nlminb's early stop does not enter the reference.
 ## Generated with lavaan 0.6-14 (see software in the JSON):
@@ -26,17 +27,19 @@ FIXED_EQUAL_MODEL <- "visual  =~ x1 + x2 + c(1, NA)*x3
 textual =~ x4 + x5 + x6
 speed   =~ x7 + x8 + x9"
 
-polish <- function(fit, model, ...) {
-  gn <- tryCatch(cfa(model, data = HS, group = "school", start = fit, optim.method = "GN", ...),
+HS_MISSING <- read_anchor_csv("HolzingerSwineford1939_missing.csv")
+
+polish <- function(fit, model, data = HS, ...) {
+  gn <- tryCatch(cfa(model, data = data, group = "school", start = fit, optim.method = "GN", ...),
                  error = function(e) NULL)
   if (!is.null(gn) && lavInspect(gn, "converged") &&
       fitMeasures(gn, "fmin") <= fitMeasures(fit, "fmin")) gn else fit
 }
 
-one <- function(model, call, ...) {
-  fit0 <- cfa(model, data = HS, group = "school", ...)
-  fit <- polish(fit0, model, ...)
-  timing <- time_median(function() cfa(model, data = HS, group = "school", ...), reps = 7)
+one <- function(model, call, data = HS, ...) {
+  fit0 <- cfa(model, data = data, group = "school", ...)
+  fit <- polish(fit0, model, data = data, ...)
+  timing <- time_median(function() cfa(model, data = data, group = "school", ...), reps = 7)
   list(model_syntax = model, call = call, options = lav_opts(fit),
        converged = lavInspect(fit, "converged"),
        polished = !identical(fit, fit0),
@@ -59,6 +62,9 @@ fixed_equal <- one(FIXED_EQUAL_MODEL, "cfa(model, data = HS, group = 'school', g
                    group.equal = "loadings")
 partial_mlr <- one(HS_MODEL, "cfa(model, data = HS, group = 'school', group.equal = c('loadings', 'intercepts'), group.partial = c('visual=~x2', 'x7~1'), estimator = 'MLR')",
                    group.equal = c("loadings", "intercepts"), group.partial = c("visual=~x2", "x7~1"), estimator = "MLR")
+partial_fiml <- one(HS_MODEL, "cfa(model, data = HS_MISSING, group = 'school', group.equal = c('loadings', 'intercepts'), group.partial = c('visual=~x2', 'x7~1'), missing = 'ml')",
+                    data = HS_MISSING, group.equal = c("loadings", "intercepts"),
+                    group.partial = c("visual=~x2", "x7~1"), missing = "ml")
 fit_scalar <- cfa(HS_MODEL, data = HS, group = "school", group.equal = c("loadings", "intercepts"))
 fit_partial <- cfa(HS_MODEL, data = HS, group = "school", group.equal = c("loadings", "intercepts"),
                    group.partial = c("visual=~x2", "x7~1"))
@@ -70,7 +76,7 @@ write_anchor(list(
                       "ML with mean structure."),
   data = list(file = "HolzingerSwineford1939.csv", n = nrow(HS), group_labels = lavInspect(fit_scalar, "group.label")),
   models = list(partial = partial, scalar = scalar, labels = labels, labels_equal = labels_equal,
-                fixed_equal = fixed_equal, partial_mlr = partial_mlr),
+                fixed_equal = fixed_equal, partial_mlr = partial_mlr, partial_fiml = partial_fiml),
   lavTestLRT_metric_partial = list(chisq_diff = lrt[["Chisq diff"]][2], df_diff = lrt[["Df diff"]][2],
                                    pvalue = lrt[["Pr(>Chisq)"]][2])
 ), "hs_partial_invariance")
