@@ -11,8 +11,17 @@ the parameter in the first group), as lavaan's ``parameterEstimates`` shows them
 ``"intercepts"`` (and not ``"means"``) the latent means are freed in the groups after
 the first. A user label shared between groups also makes parameters equal.
 
+Partial invariance follows lavaan's ``group.partial`` (``group_partial``: the listed
+parameters, e.g. ``"visual=~x2"``, ``"x7~1"``, stay free in every group) and the
+group-specific modifiers of the syntax (``c(a, b)*x``, ``c(1, NA)*x``): each group gets its
+own parameter table (:func:`~cxlab.sem.syntax.build_partable` with ``group=g``), and
+:func:`group_partable` combines them. Under ``group_equal`` a user label wins over the
+class's equality, and a parameter fixed in group 1 but free in a later group is held at
+group 1's value, as lavaan does.
+
 :func:`invariance` fits the configural, metric and scalar (optionally strict) models and
-reports lavaan's ``lavTestLRT`` chi-square difference tests and the change in CFI.
+reports lavaan's ``lavTestLRT`` chi-square difference tests and the change in CFI; its
+``partial_`` levels relax a failed step with ``group_partial``.
 """
 
 from __future__ import annotations
