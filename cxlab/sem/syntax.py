@@ -3,8 +3,8 @@
 Supported: ``=~`` (measurement), ``~`` (regression), ``~~`` (variance/covariance),
 modifiers ``a*x`` (label), ``0.5*x`` (fixed value), ``NA*x`` (free), ``start(v)*x``,
 ``label("a")*x`` and ``equal("a")*x``, group-specific modifiers ``c(a, b)*x``,
-``c(1, NA)*x`` (one label, value or ``NA`` per group: :func:`group_modifiers`), several left-hand sides (``y1 + y2 ~ x``),
-formulas spread over several lines, ``#``/``!`` comments, ``;`` as separator, and
+``c(1, NA)*x`` (one label, value or ``NA`` per group: :func:`group_modifiers`), several
+left-hand sides (``y1 + y2 ~ x``), formulas spread over several lines, ``#``/``!`` comments, ``;`` as separator, and
 defined parameters ``name := expression``, and intercepts ``y ~ 1`` (``y ~ a*1``,
 ``y ~ 0*1``; op ``"~1"`` with an empty ``rhs``, as lavaan). Thresholds (``|``) and
 formative indicators (``<~``) raise :class:`NotImplementedError`; bounds ``a > 0`` /
