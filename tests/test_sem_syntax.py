@@ -62,7 +62,9 @@ def test_defined_parameters_are_parsed():
     ("a > b", NotImplementedError, "constraints"),
     ("f =~ x1 + x2\na == (b", ValueError, "Cannot parse the constraint"),
     ("u | t1", NotImplementedError, "Thresholds"),
-    ("f =~ c(a, b)*x1 + x2", NotImplementedError, "Group-specific"),
+    ("f =~ c(a, b)*x1 + x2", ValueError, "has 2 values but the model has 1 group"),
+    ("f =~ c(a, )*x1 + x2", ValueError, "Cannot parse the group-specific modifier"),
+    ("f =~ x1 + start(c(1, 2))*x2", ValueError, "Cannot parse the start value"),
     ("just words", ValueError, "No operator"),
 ])
 def test_syntax_errors(model, exc, match):

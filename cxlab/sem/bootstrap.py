@@ -48,7 +48,7 @@ from .fiml import missing_patterns
 from .meanstructure import Block, complete_block, fit_blocks
 from .model import RamModel
 from .moments import prepare_data, sample_cov
-from .syntax import build_partable, parse_model
+from .syntax import parse_model, variable_names
 from .threads import single_blas_thread
 
 __all__ = ["fit_bootstrap", "bootstrap_draws", "apply_draws", "BootstrapInfo", "interval_pvalues"]
@@ -164,10 +164,8 @@ class _Refitter:
             rams = [ram]
         values = np.concatenate([r.row_values(res.theta) for r in rams])
         if self.defined:
-            labels = {}
-            for lab, v in zip(self.partables[0]["label"], rams[0].row_values(res.theta)):
-                if lab:
-                    labels.setdefault(lab, v)
+            labels = _defined.label_values([pt["label"] for pt in self.partables],
+                                           [r.row_values(res.theta) for r in rams])
             dv = _defined.defined_values(self.defined, labels)
             values = np.concatenate([values, [dv[d[0]] for d in self.defined]])
         return values, bool(res.converged)
@@ -225,7 +223,7 @@ def _refitter(data, model, base, *, missing, group) -> _Refitter:
     if parsed.constraints or parsed.inequalities:
         raise NotImplementedError("bootstrap with explicit constraints ('==', '<', '>') is not implemented yet: the "
                                   "resamples would be refitted without them.")
-    _, names = build_partable(parsed, fixed_x=True)
+    names = variable_names(parsed.formulas)  # the groups' tables come from base._partable
     ov, lv = tuple(names["ov"]), tuple(names["lv"])
     pt = base._partable
     fiml = missing == "fiml"

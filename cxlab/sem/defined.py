@@ -8,7 +8,7 @@ import operator
 
 import numpy as np
 
-__all__ = ["evaluate", "delta_method"]
+__all__ = ["evaluate", "delta_method", "label_values"]
 
 _BINOPS = {
     ast.Add: operator.add,
@@ -57,6 +57,24 @@ def labels_in(expr: str) -> set:
     """Names used in an expression (labels or earlier definitions)."""
     tree = ast.parse(expr.replace("^", "**"), mode="eval")
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not (n.id in _FUNCS)}
+
+
+def label_values(labels, values) -> dict:
+    """``{label: value}`` over the rows of every group (first occurrence of a label wins).
+
+    ``labels`` and ``values``: per group, the rows' labels (``""`` for none) and values.
+
+    Examples
+    --------
+    >>> label_values([["a", "", "b"], ["a", "c"]], [[1.0, 2.0, 3.0], [9.0, 4.0]])
+    {'a': 1.0, 'b': 3.0, 'c': 4.0}
+    """
+    out = {}
+    for labs, vals in zip(labels, values):
+        for lab, v in zip(labs, vals):
+            if lab:
+                out.setdefault(lab, v)
+    return out
 
 
 def defined_values(defined, label_values: dict) -> dict:

@@ -94,7 +94,7 @@ def _check_boot_options(n_jobs, progress, boot_ci):
         raise ValueError(f"The 'boot_ci' parameter of fit must be one of 'perc', 'bc'. Got {boot_ci!r} instead.")
 
 
-def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed):
+def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed, group_partial=()):
     if not isinstance(estimator, str) or estimator.upper() not in ("ML", "MLR", "WLSMV"):
         raise ValueError(f"The 'estimator' parameter of fit must be one of 'ML', 'MLR', 'WLSMV'. Got {estimator!r} instead.")
     if missing not in ("listwise", "fiml", "ml", "direct"):
@@ -108,12 +108,15 @@ def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, s
                                   "use estimator='WLSMV' for ordinal indicators.")
     if group_equal and group is None:
         raise ValueError(f"The 'group_equal' parameter of fit needs 'group'. Got group_equal={group_equal!r} with group=None.")
+    if group_partial and not group_equal:
+        raise ValueError(f"The 'group_partial' parameter of fit frees parameters held equal by 'group_equal', which is "
+                         f"empty. Got group_partial={group_partial!r}.")
     if seed is not None and not isinstance(seed, (int, np.integer)):
         raise ValueError(f"The 'seed' parameter of fit must be an int or None. Got {seed!r} instead.")
 
 
 def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str = "listwise", ordered=None,
-        group=None, group_equal=(), bootstrap: int = 0, seed=None, boot_ci: str = "perc", n_jobs=None,
+        group=None, group_equal=(), group_partial=(), bootstrap: int = 0, seed=None, boot_ci: str = "perc", n_jobs=None,
         progress=None, std_lv: bool = False, orthogonal: bool = False, meanstructure: bool = False) -> SemResult:
     """Fit a structural equation model written in lavaan syntax.
 
@@ -155,6 +158,13 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         lavaan ``group.equal`` classes held equal across groups: ``"loadings"``,
         ``"intercepts"``, ``"means"``, ``"residuals"``, ``"residual.covariances"``,
         ``"lv.variances"``, ``"lv.covariances"``, ``"regressions"``.
+    group_partial : sequence of str, default=()
+        lavaan ``group.partial``: parameters of the ``group_equal`` classes freed again
+        across groups (partial invariance), written ``"visual=~x2"`` (a loading),
+        ``"x7~1"`` (an intercept) or ``"x1~~x1"``. Group-specific labels and values are
+        written in the syntax: ``c(a, b)*x`` (one label per group; a label repeated
+        across groups makes the parameters equal), ``c(1, NA)*x`` (fixed in group 1, free
+        in group 2), ``c(0.5, 0.5)*x``.
     bootstrap : int, default=0
         Number of nonparametric bootstrap resamples: SEs from the draws, 95 % intervals
         and p-values that agree with them for all parameters and ``:=`` definitions,
@@ -212,7 +222,7 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     0   f  =~  x1  1.000  0.000
     1   f  =~  x2  1.016  0.072
     """
-    _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed)
+    _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed, group_partial)
     _check_boot_options(n_jobs, progress, boot_ci)
     spec = {"std_lv": std_lv, "orthogonal": orthogonal, "meanstructure": meanstructure}
     for key, value in spec.items():
@@ -221,11 +231,11 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     missing = "fiml" if missing in ("ml", "direct") else missing
     with blas_pinned():
         return _fit(data, model, estimator=estimator, missing=missing, ordered=ordered, group=group,
-                    group_equal=group_equal, bootstrap=bootstrap, seed=seed, boot_ci=boot_ci, n_jobs=n_jobs,
+                    group_equal=group_equal, group_partial=group_partial, bootstrap=bootstrap, seed=seed, boot_ci=boot_ci, n_jobs=n_jobs,
                     progress=progress, spec=spec)
 
 
-def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootstrap, seed, boot_ci, n_jobs,
+def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_partial, bootstrap, seed, boot_ci, n_jobs,
          progress, spec) -> SemResult:
     if estimator.upper() == "WLSMV":  # ordinal indicators: cxlab.sem.ordinal
         from .ordinal import fit_wlsmv
@@ -234,6 +244,8 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
             raise NotImplementedError(f"estimator='WLSMV' with {[k for k, v in spec.items() if v]} is not "
                                       "implemented yet.")
 
+        if group_partial:
+            raise NotImplementedError("estimator='WLSMV' with 'group_partial' is not implemented yet.")
         return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
                          bootstrap=bootstrap, seed=seed)
     if bootstrap > 0:
@@ -241,12 +253,13 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, bootst
 
         return fit_bootstrap(data, model, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
                              ci=boot_ci, estimator=estimator, missing=missing, group=group, group_equal=group_equal,
-                             **spec)
+                             group_partial=group_partial, **spec)
     parsed = parse_model(model)
     if missing == "fiml" or group is not None or has_intercepts(parsed) or spec["meanstructure"]:
         from .multigroup import fit_groups
 
-        return fit_groups(data, parsed, model, group=group, group_equal=group_equal, missing=missing,
+        return fit_groups(data, parsed, model, group=group, group_equal=group_equal, group_partial=group_partial,
+                          missing=missing,
                           estimator=estimator, std_lv=spec["std_lv"], orthogonal=spec["orthogonal"])
     pt, names = build_partable(parsed, fixed_x=True, std_lv=spec["std_lv"], orthogonal=spec["orthogonal"])
     ov, lv = names["ov"], names["lv"]
@@ -379,33 +392,27 @@ def wald_columns(est: np.ndarray, free: np.ndarray, vcov: np.ndarray, se_ok: boo
     }
 
 
-def _label_values(pt: pd.DataFrame, ram: RamModel):
-    labelled = [(lab, k) for k, lab in enumerate(pt["label"]) if lab]
-
-    def fn(theta):
-        vals = ram.row_values(theta)
-        out = {}
-        for lab, k in labelled:
-            out.setdefault(lab, vals[k])
-        return out
-
-    return fn
+def _label_values(pts, rams):
+    """``theta -> {label: value}`` over the rows of every group (first occurrence wins)."""
+    labels = [list(pt["label"]) for pt in pts]
+    return lambda theta: _defined.label_values(labels, [ram.row_values(theta) for ram in rams])
 
 
-def _defined_rows(defined, ram: RamModel, pt: pd.DataFrame, theta, vcov) -> pd.DataFrame:
-    label_fn = _label_values(pt, ram)
-    known = set(pt["label"]) - {""}
+def _defined_rows(defined, ram, pt, theta, vcov, std=None) -> pd.DataFrame:
+    """Rows of the ``:=`` parameters; ``ram``/``pt`` (and ``std``, the std.all of the rows)
+    may be sequences, one per group, so that labels of every group can be used."""
+    rams = list(ram) if isinstance(ram, (list, tuple)) else [ram]
+    pts = list(pt) if isinstance(pt, (list, tuple)) else [pt]
+    label_fn = _label_values(pts, rams)
+    known = set().union(*(set(p["label"]) for p in pts)) - {""}
     for i, (name, expr) in enumerate(defined):
         unknown = _defined.labels_in(expr) - known - {d[0] for d in defined[:i]}
         if unknown:
             raise ValueError(f"The defined parameter {name!r} uses unknown label(s) {sorted(unknown)}: {expr!r}.")
     est, se, _ = _defined.delta_method(defined, label_fn, theta, vcov)
     # std.all of a defined parameter: the expression applied to the std.all values
-    std = std_all(ram, pt, theta)
-    std_labels = {}
-    for k, lab in enumerate(pt["label"]):
-        if lab:
-            std_labels.setdefault(lab, std[k])
+    stds = std if std is not None else [std_all(r, p, theta) for r, p in zip(rams, pts)]
+    std_labels = _defined.label_values([p["label"] for p in pts], stds)
     std_def = _defined.defined_values(defined, std_labels)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = est / se

@@ -11,8 +11,17 @@ the parameter in the first group), as lavaan's ``parameterEstimates`` shows them
 ``"intercepts"`` (and not ``"means"``) the latent means are freed in the groups after
 the first. A user label shared between groups also makes parameters equal.
 
+Partial invariance follows lavaan's ``group.partial`` (``group_partial``: the listed
+parameters, e.g. ``"visual=~x2"``, ``"x7~1"``, stay free in every group) and the
+group-specific modifiers of the syntax (``c(a, b)*x``, ``c(1, NA)*x``): each group gets its
+own parameter table (:func:`~cxlab.sem.syntax.build_partable` with ``group=g``), and
+:func:`group_partable` combines them. Under ``group_equal`` a user label wins over the
+class's equality, and a parameter fixed in group 1 but free in a later group is held at
+group 1's value, as lavaan does.
+
 :func:`invariance` fits the configural, metric and scalar (optionally strict) models and
-reports lavaan's ``lavTestLRT`` chi-square difference tests and the change in CFI.
+reports lavaan's ``lavTestLRT`` chi-square difference tests and the change in CFI; its
+``partial_`` levels relax a failed step with ``group_partial``.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ from .robust_means import H1Info, baseline_pieces, robust_fit_measures, sandwich
 from .standardize import r_squared
 from .syntax import build_partable
 
-__all__ = ["GROUP_EQUAL", "group_partable", "fit_groups", "invariance", "INVARIANCE_LEVELS"]
+__all__ = ["GROUP_EQUAL", "group_partable", "parse_group_partial", "fit_groups", "invariance", "INVARIANCE_LEVELS"]
 
 #: lavaan's ``group.equal`` classes supported here
 GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",
@@ -50,15 +59,20 @@ INVARIANCE_LEVELS = {
 }
 
 
+def _as_tuple(value, name: str, expected: str) -> tuple:
+    """A string or a sequence as a tuple, else a ``ValueError`` naming the parameter."""
+    if isinstance(value, str):
+        return (value,)
+    try:
+        return tuple(value)
+    except TypeError:
+        raise ValueError(f"The {name!r} parameter of fit must be a sequence of {expected}. "
+                         f"Got {value!r} instead.") from None
+
+
 def check_group_equal(group_equal) -> tuple:
     """Validate ``group_equal`` (a string or a sequence of lavaan class names)."""
-    if isinstance(group_equal, str):
-        group_equal = (group_equal,)
-    try:
-        items = tuple(group_equal)
-    except TypeError:
-        raise ValueError(f"The 'group_equal' parameter of fit must be a sequence of {GROUP_EQUAL}. "
-                         f"Got {group_equal!r} instead.") from None
+    items = _as_tuple(group_equal, "group_equal", str(GROUP_EQUAL))
     bad = [g for g in items if g not in GROUP_EQUAL]
     if bad:
         raise ValueError(f"The 'group_equal' parameter of fit must hold names among {GROUP_EQUAL}. "
@@ -81,35 +95,81 @@ def _row_class(op, lhs, rhs, lv) -> str | None:
     return None
 
 
-def group_partable(pt1: pd.DataFrame, lv, n_groups: int, group_equal=()) -> pd.DataFrame:
-    """Replicate a single-group parameter table over groups with lavaan's equality rules.
+def parse_group_partial(group_partial) -> tuple:
+    """Validate lavaan ``group.partial`` strings into ``(lhs, op, rhs)`` keys.
+
+    ``"visual=~x2"`` (a loading), ``"x7~1"`` (an intercept), ``"x1~~x1"``, ``"y~x"``;
+    spaces are ignored.
+
+    Examples
+    --------
+    >>> parse_group_partial(["visual =~ x2", "x7~1"])
+    (('visual', '=~', 'x2'), ('x7', '~1', ''))
+    """
+    keys = []
+    for item in _as_tuple(group_partial, "group_partial", "strings such as 'visual=~x2' or 'x7~1'"):
+        text = "".join(item.split()) if isinstance(item, str) else ""
+        for op in ("=~", "~~", "~"):
+            if op in text:
+                lhs, rhs = text.split(op, 1)
+                break
+        else:
+            lhs = rhs = ""
+        if op == "~" and rhs == "1":
+            op, rhs = "~1", ""
+        if not lhs or (not rhs and op != "~1"):
+            raise ValueError(f"The 'group_partial' parameter of fit must hold parameters written as 'visual=~x2', "
+                             f"'x7~1' or 'x1~~x1'. Got {item!r} instead.")
+        keys.append(_row_key(lhs, op, rhs))
+    return tuple(keys)
+
+
+def _row_key(lhs, op, rhs) -> tuple:
+    if op == "~~":
+        lhs, rhs = sorted((lhs, rhs))
+    return (lhs, op, rhs)
+
+
+def group_partable(pt1, lv, n_groups: int, group_equal=(), group_partial=()) -> pd.DataFrame:
+    """Combine the parameter tables of the groups with lavaan's equality rules.
 
     Parameters
     ----------
-    pt1 : DataFrame
+    pt1 : DataFrame or list of DataFrame
         Single-group table from :func:`~cxlab.sem.syntax.build_partable` (with a mean
-        structure).
+        structure), replicated over the groups, or one such table per group (the groups'
+        entries of ``c(...)`` modifiers; same rows in the same order).
     lv : sequence of str
         Latent variables.
     n_groups : int
     group_equal : sequence of str
         lavaan ``group.equal`` classes.
+    group_partial : sequence of (lhs, op, rhs)
+        Parameters of those classes left free across groups (lavaan ``group.partial``,
+        from :func:`parse_group_partial`).
 
     Returns
     -------
     DataFrame
         The rows of every group in turn, with a 1-based ``group`` column and ``free``
-        renumbered over all groups (equal parameters share their index).
+        renumbered over all groups (equal parameters, and parameters sharing a label,
+        share their index).
     """
     lv = set(lv)
+    pts = list(pt1) if isinstance(pt1, (list, tuple)) else [pt1] * n_groups
     equal = set(group_equal)
+    partial = set(group_partial)
+    known = {_row_key(row.lhs, row.op, row.rhs) for row in pts[0].itertuples(index=False)}
+    unknown = [f"{k[0]}{k[1]}{k[2]}" for k in group_partial if k not in known]
+    if unknown:
+        raise ValueError(f"The 'group_partial' parameter of fit names {unknown}, which the model does not have.")
     free_lv_means = "intercepts" in equal and "means" not in equal
     rows = []
     label_index: dict[str, int] = {}
     row_index: dict[int, int] = {}
     n_free = 0
-    for g in range(1, n_groups + 1):
-        for r, row in enumerate(pt1.itertuples(index=False)):
+    for g, ptg in enumerate(pts, start=1):
+        for r, row in enumerate(ptg.itertuples(index=False)):
             d = row._asdict()
             d["group"] = g
             cls = _row_class(row.op, row.lhs, row.rhs, lv)
@@ -124,12 +184,21 @@ def group_partable(pt1: pd.DataFrame, lv, n_groups: int, group_equal=()) -> pd.D
                     n_free += 1
                     label_index[row.label] = n_free
                 d["free"] = label_index[row.label]
-            elif cls in equal and row.free > 0:
-                if g == 1:
-                    n_free += 1
-                    row_index[r] = n_free
-                d["free"] = row_index[r]
-                d["label"] = f".p{r + 1}."
+            elif cls in equal and _row_key(row.lhs, row.op, row.rhs) not in partial:
+                first = pts[0].iloc[r]
+                if g > 1 and first.free == 0:
+                    # fixed in group 1 (c(1, NA)*x): held equal to it, i.e. fixed to the same value, as lavaan
+                    d["free"], d["fixed"] = 0, first.fixed
+                elif g > 1 and r not in row_index:
+                    raise NotImplementedError(
+                        f"'{row.lhs} {row.op} {row.rhs}' has a label in group 1 but not in group {g} while "
+                        f"group_equal holds {cls!r}; label it in every group, as c(a, b), or add it to group_partial.")
+                else:
+                    if r not in row_index:
+                        n_free += 1
+                        row_index[r] = n_free
+                    d["free"] = row_index[r]
+                    d["label"] = f".p{r + 1}."
             else:
                 n_free += 1
                 d["free"] = n_free
@@ -211,7 +280,8 @@ def _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels) -> pd.Da
     return pd.concat(parts, ignore_index=True)
 
 
-def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equal=(), missing: str = "listwise",
+def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equal=(), group_partial=(),
+               missing: str = "listwise",
                estimator: str = "ML", std_lv: bool = False, orthogonal: bool = False):
     """Fit a model with a mean structure (see the module notes); called by :func:`cxlab.sem.fit`.
 
@@ -236,16 +306,19 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
     if parsed.constraints:
         raise NotImplementedError("Equality constraints ('==') with a mean structure (groups, FIML or intercepts) are "
                                   f"not implemented yet; constraints: {[' == '.join(c) for c in parsed.constraints]}.")
-    pt1, names = build_partable(parsed, fixed_x=True, meanstructure=True, std_lv=std_lv, orthogonal=orthogonal)
-    ov, lv = names["ov"], names["lv"]
-    exo_idx = [ov.index(v) for v in names["ov.x"]]
+    group_partial = parse_group_partial(group_partial)
     if group is None:
         labels, frames = [None], [data]
         if not isinstance(data, pd.DataFrame):
             raise TypeError(f"The 'data' parameter of fit must be a pandas DataFrame. Got {type(data).__name__} instead.")
     else:
         labels, frames = _group_data(data, group)
-    pt = group_partable(pt1, lv, len(frames), group_equal)
+    pt_groups = [build_partable(parsed, fixed_x=True, meanstructure=True, std_lv=std_lv, orthogonal=orthogonal,
+                                group=g, n_groups=len(frames)) for g in range(1, len(frames) + 1)]
+    names = pt_groups[0][1]
+    ov, lv = names["ov"], names["lv"]
+    exo_idx = [ov.index(v) for v in names["ov.x"]]
+    pt = group_partable([p for p, _ in pt_groups], lv, len(frames), group_equal, group_partial)
     q = int(pt["free"].max())
     blocks, h1, h1_ll, em_ok = [], [], 0.0, True
     for g, frame in enumerate(frames, start=1):
@@ -275,7 +348,9 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
     multigroup = group is not None
     table = _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels)
     if parsed.defined:
-        table = pd.concat([table, _defined_rows(parsed.defined, blocks[0].ram, pts[0], theta, vcov)], ignore_index=True)
+        std = [table.loc[pt["group"].to_numpy() == g, "std_all"].to_numpy() for g in range(1, len(blocks) + 1)]
+        table = pd.concat([table, _defined_rows(parsed.defined, [b.ram for b in blocks], pts, theta, vcov, std=std)],
+                          ignore_index=True)
 
     n_total = sum(b.n for b in blocks)
     moments = [dict(n=b.n, S=s, mean=m, sigma=b.ram.implied(theta), mu=b.ram.implied_mean(theta), patterns=b.patterns)
@@ -373,7 +448,7 @@ def _invert(info: np.ndarray):
 
 
 def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "metric", "scalar"),
-               missing: str = "listwise") -> pd.DataFrame:
+               missing: str = "listwise", group_partial=()) -> pd.DataFrame:
     """Measurement invariance across groups: nested fits and chi-square difference tests.
 
     Fits the model with increasingly strict ``group_equal`` constraints (configural: none;
@@ -381,6 +456,11 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
     and compares each model with the previous one as lavaan's ``lavTestLRT`` (standard
     chi-square difference test) does, adding the change in CFI (Cheung & Rensvold 2002
     flag a drop of more than 0.01).
+
+    Partial invariance: a level ``"partial_metric"``, ``"partial_scalar"`` or
+    ``"partial_strict"`` fits that level with ``group_partial`` freed again (lavaan's
+    ``group.partial``) and is compared with the last level before it that is less
+    constrained (``partial_scalar`` after a failed ``scalar``: with ``metric``).
 
     Parameters
     ----------
@@ -390,18 +470,23 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
     group : str
         Column holding the groups.
     levels : sequence of str, default=("configural", "metric", "scalar")
-        Among ``"configural", "metric", "scalar", "strict"``, from least to most
-        constrained.
+        Among ``"configural", "metric", "scalar", "strict"`` (and their ``"partial_"``
+        forms), from least to most constrained.
     missing : {"listwise", "fiml"}, default="listwise"
+    group_partial : sequence of str, default=()
+        Parameters freed in the ``partial_`` levels, as ``"visual=~x2"`` or ``"x7~1"``
+        (needed by, and only with, a ``partial_`` level).
 
     Returns
     -------
     DataFrame
         Indexed by level, columns ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr,
-        aic, bic, chisq_diff, df_diff, pvalue_diff, rmsea_diff, cfi_diff`` (the
-        ``*_diff`` columns are NaN in the first row). ``rmsea_diff`` is lavTestLRT's
-        RMSEA of the difference test, ``sqrt(G * max(chisq_diff - df_diff, 0) /
-        (N df_diff))``; ``cfi_diff`` is this CFI minus the previous one.
+        aic, bic, chisq_diff, df_diff, pvalue_diff, rmsea_diff, cfi_diff,
+        compared_with`` (the ``*_diff`` columns and ``compared_with`` are NaN in the
+        first row).
+        ``rmsea_diff`` is lavTestLRT's RMSEA of the difference test, ``sqrt(G *
+        max(chisq_diff - df_diff, 0) / (N df_diff))``; ``cfi_diff`` is this CFI minus
+        that of the model in ``compared_with``.
 
     Examples
     --------
@@ -414,32 +499,51 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
     configural  115.851  48.0         NaN          NaN
     metric      124.044  54.0       8.192        0.224
     scalar      164.103  60.0      40.059        0.000
+    >>> t = invariance(hs, model, group="school", levels=("configural", "metric", "scalar", "partial_scalar"),
+    ...                group_partial=("visual=~x2", "x7~1"))  # doctest: +SKIP
+    >>> t[["df", "chisq_diff", "pvalue_diff", "compared_with"]].round(3)  # doctest: +SKIP
+                      df  chisq_diff  pvalue_diff compared_with
+    model
+    configural      48.0         NaN          NaN           NaN
+    metric          54.0       8.192        0.224    configural
+    scalar          60.0      40.059        0.000        metric
+    partial_scalar  58.0      24.543        0.000        metric
     """
     from .engine import fit
 
     levels = tuple(levels)
-    bad = [lev for lev in levels if lev not in INVARIANCE_LEVELS]
-    if bad or not levels:
-        raise ValueError(f"The 'levels' parameter of invariance must be a non-empty sequence of "
-                         f"{tuple(INVARIANCE_LEVELS)}. Got {levels!r} instead.")
+    known = tuple(INVARIANCE_LEVELS) + tuple(f"partial_{lev}" for lev in INVARIANCE_LEVELS if lev != "configural")
+    bad = [lev for lev in levels if lev not in known]
+    if bad or not levels or len(set(levels)) < len(levels):
+        raise ValueError(f"The 'levels' parameter of invariance must be a non-empty sequence of distinct names "
+                         f"among {known}. Got {levels!r} instead.")
+    partial_levels = [lev for lev in levels if lev.startswith("partial_")]
+    if bool(partial_levels) != bool(group_partial):
+        raise ValueError("The 'group_partial' parameter of invariance goes with a 'partial_' level (e.g. "
+                         f"'partial_scalar') in 'levels'. Got levels={levels!r}, group_partial={group_partial!r}.")
     cols = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]
-    rows, prev = [], None
+    rows = {}
     for lev in levels:
-        res = fit(data, model, group=group, group_equal=INVARIANCE_LEVELS[lev], missing=missing)
+        base = lev.removeprefix("partial_")
+        res = fit(data, model, group=group, group_equal=INVARIANCE_LEVELS[base], missing=missing,
+                  group_partial=group_partial if lev != base else ())
         fm = res.fit_measures
         row = {c: float(fm[c]) for c in cols}
         n_groups = res.estimates["group"].nunique()
+        # a partial level relaxes its full level: compare with the last level before that one
+        earlier = [p for p in rows if p.removeprefix("partial_") != base]
+        prev = earlier[-1] if lev != base and earlier else (list(rows)[-1] if rows else None)
         if prev is None:
             row.update(chisq_diff=np.nan, df_diff=np.nan, pvalue_diff=np.nan, rmsea_diff=np.nan, cfi_diff=np.nan)
         else:
-            dchi = row["chisq"] - prev["chisq"]
-            ddf = row["df"] - prev["df"]
+            dchi = row["chisq"] - rows[prev]["chisq"]
+            ddf = row["df"] - rows[prev]["df"]
             row["chisq_diff"] = dchi
             row["df_diff"] = ddf
             row["pvalue_diff"] = float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
             row["rmsea_diff"] = (np.sqrt(n_groups * max(dchi - ddf, 0.0) / (fm["ntotal"] * ddf))
                                  if ddf > 0 else np.nan)
-            row["cfi_diff"] = row["cfi"] - prev["cfi"]
-        rows.append(row)
-        prev = row
-    return pd.DataFrame(rows, index=pd.Index(levels, name="model"))
+            row["cfi_diff"] = row["cfi"] - rows[prev]["cfi"]
+        row["compared_with"] = prev
+        rows[lev] = row
+    return pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model"))

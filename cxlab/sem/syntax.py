@@ -2,8 +2,9 @@
 
 Supported: ``=~`` (measurement), ``~`` (regression), ``~~`` (variance/covariance),
 modifiers ``a*x`` (label), ``0.5*x`` (fixed value), ``NA*x`` (free), ``start(v)*x``,
-``label("a")*x`` and ``equal("a")*x``, several left-hand sides (``y1 + y2 ~ x``),
-formulas spread over several lines, ``#``/``!`` comments, ``;`` as separator, and
+``label("a")*x`` and ``equal("a")*x``, group-specific modifiers ``c(a, b)*x``,
+``c(1, NA)*x`` (one label, value or ``NA`` per group: :func:`group_modifiers`), several
+left-hand sides (``y1 + y2 ~ x``), formulas spread over several lines, ``#``/``!`` comments, ``;`` as separator, and
 defined parameters ``name := expression``, and intercepts ``y ~ 1`` (``y ~ a*1``,
 ``y ~ 0*1``; op ``"~1"`` with an empty ``rhs``, as lavaan). Thresholds (``|``) and
 formative indicators (``<~``) raise :class:`NotImplementedError`; bounds ``a > 0`` /
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["ParsedModel", "parse_model", "build_partable"]
+__all__ = ["ParsedModel", "parse_model", "build_partable", "group_modifiers"]
 
 _OPERATORS = ("=~", "~~", ":=", "==", "<~", "~", "<", ">", "|")
 _NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
@@ -110,15 +111,24 @@ def _parse_modifier(text: str, statement: str) -> dict:
         if m:
             kind, arg = m.group(1), m.group(2).strip()
             if kind == "start":
-                mod["start"] = float(arg)
+                try:
+                    mod["start"] = float(arg)
+                except ValueError:
+                    raise ValueError(f"Cannot parse the start value {part!r} in the model statement {statement!r}; "
+                                     "write one number, as start(0.5).") from None
             else:
                 mod["label"] = arg.strip("'\"")
             continue
-        if part.startswith("c("):
-            raise NotImplementedError(
-                "Group-specific modifiers c(...) are not supported yet (multigroup models "
-                f"come in a later version); got {part!r} in {statement!r}."
-            )
+        if part.startswith("c(") and part.endswith(")"):
+            groups = [_parse_modifier(el.strip(), statement) if el.strip() != "NA" else {"free": True}
+                      for el in _split_top(part[2:-1], ",")]
+            if any(not el or "groups" in el for el in groups):
+                raise ValueError(f"Cannot parse the group-specific modifier {part!r} in the model statement "
+                                 f"{statement!r}; write one label, number or NA per group, as c(a, b).")
+            if "groups" in mod and len(mod["groups"]) != len(groups):
+                raise ValueError(f"The group-specific modifiers of {statement!r} have different lengths.")
+            mod["groups"] = [{**old, **el} for old, el in zip(mod.get("groups", [{}] * len(groups)), groups)]
+            continue
         try:
             mod["fixed"] = float(part)
             continue
@@ -292,14 +302,41 @@ def has_intercepts(parsed: ParsedModel) -> bool:
     return any(f[1] == "~1" for f in parsed.formulas)
 
 
+def group_modifiers(formulas, group: int = 1, n_groups: int = 1) -> tuple:
+    """Formulas with each group-specific modifier ``c(...)`` resolved for ``group`` (1-based).
+
+    Raises ``ValueError`` when a ``c(...)`` does not hold one entry per group.
+
+    Examples
+    --------
+    >>> pm = parse_model("f =~ x1 + c(a, NA)*x2 + c(1, 0.5)*x3")
+    >>> [f[3] for f in group_modifiers(pm.formulas, 2, 2)]
+    [{}, {'free': True}, {'fixed': 0.5}]
+    """
+    out = []
+    for lhs, op, rhs, mod in formulas:
+        if "groups" in mod:
+            per_group = mod["groups"]
+            if len(per_group) != n_groups:
+                written = f"{lhs} {op} {rhs}" if op != "~1" else f"{lhs} ~ 1"
+                raise ValueError(f"The group-specific modifier of '{written}' has {len(per_group)} values but the "
+                                 f"model has {n_groups} group(s); write one value per group.")
+            mod = {**{k: v for k, v in mod.items() if k != "groups"}, **per_group[group - 1]}
+            if "fixed" in mod and mod.get("free"):
+                mod.pop("free" if "fixed" in per_group[group - 1] else "fixed")
+        out.append((lhs, op, rhs, mod))
+    return tuple(out)
+
+
 def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: bool = False, std_lv: bool = False,
-                   orthogonal: bool = False) -> tuple[pd.DataFrame, dict]:
+                   orthogonal: bool = False, group: int = 1, n_groups: int = 1) -> tuple[pd.DataFrame, dict]:
     """Build lavaan's parameter table (rows in ``parameterEstimates`` order).
 
     ``meanstructure=True`` appends the default intercept rows (see the module notes).
     ``std_lv=True`` scales every latent variable by its (residual) variance fixed to 1
     instead of its first loading; ``orthogonal=True`` fixes the default covariances among
-    latent variables to 0 (lavaan's ``std.lv`` and ``orthogonal``).
+    latent variables to 0 (lavaan's ``std.lv`` and ``orthogonal``). ``group`` of
+    ``n_groups``: the table of that group, with the group's entry of every ``c(...)``.
 
     Returns
     -------
@@ -318,7 +355,7 @@ def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: 
     [['f', '=~', 'x1', 0], ['f', '=~', 'x2', 1], ['f', '=~', 'x3', 2],
      ['x1', '~~', 'x1', 3], ['x2', '~~', 'x2', 4], ['x3', '~~', 'x3', 5], ['f', '~~', 'f', 6]]
     """
-    formulas = parsed.formulas
+    formulas = group_modifiers(parsed.formulas, group, n_groups)
     names = variable_names(formulas)
     lv = names["lv"]
     ov_x = names["ov.x"] if fixed_x else []
