@@ -344,7 +344,7 @@ def test_omega_table_matches_psych_one_factor_omega_and_its_bootstrap():
     from cxlab.reliability import omega, omega_table
 
     root = Path(__file__).resolve().parent / "data"
-    ref = json.loads((root / "omega_one_factor.json").read_text())["omega_total"]  # tests/data/r/23_omega_one_factor.R
+    ref = json.loads((root / "omega_one_factor.json").read_text())["omega_total"]  # tests/data/r/24_omega_one_factor.R
     hs = pd.read_csv(root / "HolzingerSwineford1939.csv")
     scales = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
     table = omega_table(hs, scales, n_boot=30, seed=5, ci=0.9)
