@@ -56,6 +56,7 @@ CAPABILITIES = {
     "duration": "no completion-time column in the codebook",
     "metrics": "no NPS, CSAT, CES, intention-to-stay or Temkin items in the codebook (codebook.metrics)",
     "nps": "no NPS item in the codebook",
+    "ml_estimator": "modification indices are computed for the ML estimator only (parameters.estimator)",
 }
 
 
@@ -115,6 +116,7 @@ def capabilities(study, survey=None) -> dict[str, str | None]:
         "duration": bool(cb.duration),
         "metrics": bool(cb.metrics),
         "nps": "nps" in cb.metrics,
+        "ml_estimator": p["estimator"] == "ML",
     }
     out = {k: (None if has[k] else CAPABILITIES[k]) for k in CAPABILITIES}
     if survey is not None:
