@@ -54,6 +54,8 @@ def edit_draft(path, outcome, loyalty, paths, segment):
     text = re.sub(r"(?m)^  outcome: null.*$", f"  outcome: {outcome}", text)
     text = re.sub(r"(?m)^  loyalty: null.*$", f"  loyalty: {loyalty}\n  bootstrap: 50", text)
     measurement = re.search(r"(?ms)^  measurement: \|\n(.*?)(?=^  #|^\S)", text).group(1)
+    used = set(re.findall(r"\w+", paths))  # the structural model keeps the constructs its paths use
+    measurement = "".join(line + "\n" for line in measurement.splitlines() if line.split("=~")[0].strip() in used)
     text = re.sub(r"(?m)^parameters:", "  structural: |\n" + measurement + paths + "\nparameters:", text, count=1)
     if segment:
         text = re.sub(r"(?m)^  segment: .*$", f"  {segment}", text)
