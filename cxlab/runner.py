@@ -121,6 +121,8 @@ def load_notebook(name: str) -> nbformat.NotebookNode:
     if not path.exists():
         raise RunError(f"Notebook not found: {path}", notebook=name)
     nb = jupytext.read(path)
+    for i, cell in enumerate(nb.cells):  # stable ids: the same notebook renders to the same HTML
+        cell.id = f"cell-{i}"
     # jupytext files carry no kernelspec and papermill refuses such notebooks.
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python (cxlab)", "language": "python"}
     nb.metadata.setdefault("language_info", {"name": "python"})

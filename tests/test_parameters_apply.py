@@ -29,8 +29,11 @@ CHANGES = {
 
 
 def fingerprint(html: str) -> str:
-    """A report without its run stamp and timings: what the reader sees."""
-    return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? UTC", "", html)
+    """What the reader sees of a report: its text and its figures (without the run's time stamp)."""
+    from test_any_study import visible_text
+
+    text = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? UTC", "", visible_text(html))
+    return text + "".join(re.findall(r'<img[^>]*src="([^"]*)"', html))
 
 
 @pytest.fixture(scope="module")
