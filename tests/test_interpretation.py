@@ -232,3 +232,13 @@ def test_stderr_becomes_a_notes_box():
     assert "ipykernel" not in box and ".py" not in box and "bootstrap" not in box
     assert "Degrees of freedom &lt;= 0 for slice (numerical)" in box
     assert warning_notes("") == []
+
+
+def test_the_warning_box_of_a_fit_names_the_gate_problems(good):
+    from cxlab.plots import fit_warnings
+
+    assert 'class="cx-ok"' in fit_warnings(good).data
+    bad = with_rows(good, lambda e: e.__setitem__("std_all", np.where(
+        (e["op"] == "~") & (e["rhs"] == "A"), 1.4, e["std_all"])))
+    box = fit_warnings(bad, labels=str.upper).data
+    assert "improper" in box and "A → Y of 1.40 (beyond ±1)" in box and "cx-ok" not in box

@@ -92,7 +92,7 @@ def test_ecsi_mobile_phone_model_gets_the_box_and_no_claim(mobi_reports):
     html = page.read_text()
     assert 'class="cx-stop"' in html
     box = html.index('class="cx-stop"')
-    assert box < html.index("Measurement model</h2>"), "the box is not at the top of the report"
+    assert box < html.index('id="Measurement-model"'), "the box is not at the top of the report"
     top = summary_of(page)
     assert "Do not interpret these estimates" in visible_text(html)[:3000]
     assert "β =" not in top and "largest indirect effect" not in top and "fits the data well" not in top

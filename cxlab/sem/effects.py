@@ -637,7 +637,7 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
                 + " ".join(map(md, fit.warnings)))
     gate = interpretation_gate({"structural model": fit}, labels=labels)
     if not gate.ok:
-        return "**No finding is drawn from this model: its solution is improper.** " + gate.describe()
+        return "**No finding is drawn from this model: its solution is improper.** " + gate.describe(limit=2)
     parts = []
     if fit.warnings:
         parts.append("**Read with care:** " + " ".join(map(md, fit.warnings)))
@@ -750,7 +750,7 @@ def _describe_segments(segments: SegmentComparison, *, alpha: float, labels) -> 
     name = _labeller(labels)
     gate = interpretation_gate({"multigroup model of the segments": segments.fit}, labels=labels)
     if not gate.ok:
-        return "**The segments are not compared: the multigroup model is improper.** " + gate.describe()
+        return "**The segments are not compared: the multigroup model is improper.** " + gate.describe(limit=2)
     text = []
     if segments.fit.warnings:
         text.append("The segment comparison warns: " + " ".join(map(md, segments.fit.warnings)))
