@@ -80,6 +80,14 @@ def test_demo_reports_have_notes_not_stderr(demo_reports):
     assert '<div class="cx-notes"><strong>Notes</strong>' in levers and "contact_effects dropped" in levers
     for page in pages:  # the demo's models are proper: no box
         assert 'class="cx-stop"' not in page.read_text(), page.name
+    for name in ("02_servqual_factors", "03_sem_drivers", "04_contact_levers"):  # publication tables
+        html = (demo_reports / f"{name}.html").read_text()
+        tables = re.findall(r"<table class=\"dataframe[^>]*>.*?</table>", html, flags=re.S)
+        assert tables and all("cx-table" in t for t in tables), name
+        for t in tables:
+            assert "<tbody><tr><th" not in t.replace("\n", ""), (name, "a pandas index column")
+            heads = re.findall(r"<th>(.*?)</th>", t)
+            assert not [h for h in heads if re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h)], (name, heads)
     sem = visible_text((demo_reports / "03_sem_drivers.html").read_text())
     assert "constructs are distinct" in sem or "Not every pair" in sem
     assert "variance inflation factor" in visible_text(levers)
