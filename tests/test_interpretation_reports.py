@@ -116,6 +116,8 @@ def test_corporate_reputation_segments_report_no_per_path_difference(tmp_path_fa
     assert_clean(page)
     text = visible_text(page.read_text())
     top = summary_of(page)
-    assert ("no per-path difference is reported" in top) or ("segments are not compared" in top), top
-    assert "Holm-adjusted p" not in top and "Paths that differ" not in top
+    # with this engine the corp structural model itself does not converge: then nothing is compared at all
+    reasons = ("no per-path difference is reported", "segments are not compared", "did not converge")
+    assert any(r in top for r in reasons), top
+    assert "Holm-adjusted p" not in top and "Paths that differ" not in top and "as a whole" not in top
     assert not re.search(r"\bstd_\d\b", text) and "Postpaid" in text

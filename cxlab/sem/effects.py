@@ -632,10 +632,10 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
 
     if not (isinstance(alpha, float) and 0 < alpha < 1):
         raise ValueError(f"The 'alpha' parameter of describe_drivers must be a float in (0, 1). Got {alpha!r} instead.")
+    gate = interpretation_gate({"structural model": fit}, labels=labels)
     if not fit.converged:
         return ("**The model did not converge: its estimates must not be interpreted.** "
-                + " ".join(map(md, fit.warnings)))
-    gate = interpretation_gate({"structural model": fit}, labels=labels)
+                + " ".join(map(md, fit.warnings)) + " What to try: " + "; ".join(gate.remedies()) + ".")
     if not gate.ok:
         return "**No finding is drawn from this model: its solution is improper.** " + gate.describe(limit=2)
     parts = []
