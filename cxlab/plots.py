@@ -210,19 +210,25 @@ def path_chart(fit, *, title: str = "", alpha: float = 0.05):
     return fig
 
 
-def fit_warnings(fit):
-    """An HTML box: the model's warnings in red, or a green note that none were raised."""
+def fit_warnings(fit, *, labels=None):
+    """An HTML box: the model's warnings and the problems of :func:`cxlab.sem.judge.interpretation_gate`
+    in red, or a green note that the solution is proper and no warning was raised."""
     from html import escape
 
     from IPython.display import HTML
 
-    if not fit.converged or fit.warnings:
-        items = "".join(f"<li>{escape(w)}</li>" for w in fit.warnings) or "<li>did not converge</li>"
-        head = "The model did not converge: do not interpret these estimates." if not fit.converged \
-            else "Check before interpreting:"
+    from .sem.judge import interpretation_gate
+
+    gate = interpretation_gate(fit, labels=labels)
+    problems = [p.text()[:1].upper() + p.text()[1:] + "." for p in gate.problems if p.kind != "convergence"]
+    if not fit.converged or fit.warnings or problems:
+        items = "".join(f"<li>{escape(w)}</li>" for w in [*fit.warnings, *problems]) or "<li>did not converge</li>"
+        head = ("The model did not converge: do not interpret these estimates." if not fit.converged
+                else "The solution is improper: do not interpret these estimates." if problems
+                else "Check before interpreting:")
         return HTML(f'<div class="cx-warning"><strong>{head}</strong><ul>{items}</ul></div>')
     return HTML('<div class="cx-ok">The model converged; no Heywood case, non-positive-definite '
-                'matrix or small-sample warning was raised.</div>')
+                'matrix, standardised coefficient beyond ±1 or small-sample warning was raised.</div>')
 
 
 # ------------------------------------------------------------ levers (cxlab.levers)

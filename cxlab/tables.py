@@ -28,7 +28,7 @@ GLOSSARY = {
     "std_est": "Standardised estimate", "std_range": "Range of standardised paths",
     "chisq": "χ²", "chisq_diff": "Δχ²", "df": "df", "df_diff": "Δdf", "cfi": "CFI", "cfi_diff": "ΔCFI",
     "tli": "TLI", "rmsea": "RMSEA", "srmr": "SRMR", "r2": "R²", "R²": "R²", "vif": "VIF", "high": "Above cut-off",
-    "value": "Value", "cutoff": "Cut-off", "meets": "Meets cut-off", "source": "Measure",
+    "index": "Index", "value": "Value", "cutoff": "Cut-off", "meets": "Meets cut-off", "source": "Measure",
     "composite_reliability": "Composite reliability (CR)", "ave": "AVE", "sqrt_ave": "√AVE",
     "sqrt_ave_a": "√AVE (first)", "sqrt_ave_b": "√AVE (second)", "correlation": "Correlation",
     "max_correlation": "Largest correlation", "max_correlation_with": "with", "fornell_larcker": "Fornell–Larcker met",

@@ -36,13 +36,14 @@ parameters = {}  # overrides of the study's parameters, e.g. {"rotation": "varim
 # %%
 import cxlab
 from IPython.display import Markdown
+from cxlab.tables import use_publication_tables
 from cxlab import factor, plots, reliability, sem, servqual
 from cxlab.data import load_processed_survey
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
-cxlab.tables.use_publication_tables(labels=cb.label)
+use_publication_tables(labels=cb.label)
 survey = load_processed_survey(study)
 blocks, left_out = factor.usable_blocks(survey, study.measurement_blocks())
 items = [i for cols in blocks.values() for i in cols]

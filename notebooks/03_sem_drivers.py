@@ -29,13 +29,14 @@ parameters = {}  # overrides of the study's parameters, e.g. {"estimator": "MLR"
 # %%
 import cxlab
 from IPython.display import Markdown
+from cxlab.tables import use_publication_tables
 from cxlab import plots, sem
 from cxlab.data import load_processed_survey
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p, segment = study.codebook, study.parameters, study.codebook.segment
-cxlab.tables.use_publication_tables(labels=cb.label)
+use_publication_tables(labels=cb.label)
 survey = load_processed_survey(study)
 model = study.models["structural"]
 Markdown(sem.describe_model(model, labels=cb.label))

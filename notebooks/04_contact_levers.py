@@ -32,6 +32,7 @@ parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_da
 # %%
 import cxlab
 from IPython.display import Markdown
+from cxlab.tables import use_publication_tables
 import pandas as pd
 from cxlab import contacts, levers, plan, plots, sem
 from cxlab.data import load_contacts, load_linkage, respondent_table
@@ -39,7 +40,7 @@ from cxlab.data import load_contacts, load_linkage, respondent_table
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
-cxlab.tables.use_publication_tables(labels=cb.label)
+use_publication_tables(labels=cb.label)
 outcome, drivers = p["outcome"], plan.drivers(study)
 segment_control = [cb.segment] if cb.segment else []
 contact_levers = []

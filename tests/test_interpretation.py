@@ -232,3 +232,38 @@ def test_stderr_becomes_a_notes_box():
     assert "ipykernel" not in box and ".py" not in box and "bootstrap" not in box
     assert "Degrees of freedom &lt;= 0 for slice (numerical)" in box
     assert warning_notes("") == []
+
+
+def test_the_warning_box_of_a_fit_names_the_gate_problems(good):
+    from cxlab.plots import fit_warnings
+
+    assert 'class="cx-ok"' in fit_warnings(good).data
+    bad = with_rows(good, lambda e: e.__setitem__("std_all", np.where(
+        (e["op"] == "~") & (e["rhs"] == "A"), 1.4, e["std_all"])))
+    box = fit_warnings(bad, labels=str.upper).data
+    assert "improper" in box and "A → Y of 1.40 (beyond ±1)" in box and "cx-ok" not in box
+
+
+PAYLOADS = ("<script>window.__x=1</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))")
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_new_texts_escape_study_labels(good, payload):
+    import re
+    from html import unescape
+
+    from nbconvert.filters import markdown2html
+
+    label = lambda v: payload  # noqa: E731
+    pairs = pd.DataFrame({"htmt": [0.93], "fornell_larcker": [False]}, index=pd.MultiIndex.from_tuples([("A", "B")]))
+    bad = with_rows(good, lambda e: e.loc.__setitem__((row(e, "a2", "~~", "a2"), "est"), -0.05))
+    texts = [reliability.describe_discriminant(pairs, labels=label),
+             levers.describe_collinearity(pd.DataFrame({"vif": [9.0]}, index=["a"]), labels=label),
+             interpretation_gate(bad, labels=label).box()._repr_markdown_(),
+             describe_drivers(bad, labels=label)]
+    for text in texts:
+        html = markdown2html(text)
+        assert "<script" not in html and "<img" not in html and 'href="javascript' not in html, html
+        assert payload in unescape(re.sub(r"<[^>]+>", "", html)), html
+    box = interpretation_gate(bad, labels=label).box()._repr_html_()
+    assert "<script" not in box and "<img" not in box

@@ -80,6 +80,14 @@ def test_demo_reports_have_notes_not_stderr(demo_reports):
     assert '<div class="cx-notes"><strong>Notes</strong>' in levers and "contact_effects dropped" in levers
     for page in pages:  # the demo's models are proper: no box
         assert 'class="cx-stop"' not in page.read_text(), page.name
+    for name in ("02_servqual_factors", "03_sem_drivers", "04_contact_levers"):  # publication tables
+        html = (demo_reports / f"{name}.html").read_text()
+        tables = re.findall(r"<table class=\"dataframe[^>]*>.*?</table>", html, flags=re.S)
+        assert tables and all("cx-table" in t for t in tables), name
+        for t in tables:
+            assert "<tbody><tr><th" not in t.replace("\n", ""), (name, "a pandas index column")
+            heads = re.findall(r"<th>(.*?)</th>", t)
+            assert not [h for h in heads if re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h)], (name, heads)
     sem = visible_text((demo_reports / "03_sem_drivers.html").read_text())
     assert "constructs are distinct" in sem or "Not every pair" in sem
     assert "variance inflation factor" in visible_text(levers)
@@ -92,7 +100,7 @@ def test_ecsi_mobile_phone_model_gets_the_box_and_no_claim(mobi_reports):
     html = page.read_text()
     assert 'class="cx-stop"' in html
     box = html.index('class="cx-stop"')
-    assert box < html.index("Measurement model</h2>"), "the box is not at the top of the report"
+    assert box < html.index('id="Measurement-model"'), "the box is not at the top of the report"
     top = summary_of(page)
     assert "Do not interpret these estimates" in visible_text(html)[:3000]
     assert "β =" not in top and "largest indirect effect" not in top and "fits the data well" not in top
@@ -108,6 +116,8 @@ def test_corporate_reputation_segments_report_no_per_path_difference(tmp_path_fa
     assert_clean(page)
     text = visible_text(page.read_text())
     top = summary_of(page)
-    assert ("no per-path difference is reported" in top) or ("segments are not compared" in top), top
-    assert "Holm-adjusted p" not in top and "Paths that differ" not in top
+    # with this engine the corp structural model itself does not converge: then nothing is compared at all
+    reasons = ("no per-path difference is reported", "segments are not compared", "did not converge")
+    assert any(r in top for r in reasons), top
+    assert "Holm-adjusted p" not in top and "Paths that differ" not in top and "as a whole" not in top
     assert not re.search(r"\bstd_\d\b", text) and "Postpaid" in text

@@ -632,12 +632,12 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
 
     if not (isinstance(alpha, float) and 0 < alpha < 1):
         raise ValueError(f"The 'alpha' parameter of describe_drivers must be a float in (0, 1). Got {alpha!r} instead.")
+    gate = interpretation_gate({"structural model": fit}, labels=labels)
     if not fit.converged:
         return ("**The model did not converge: its estimates must not be interpreted.** "
-                + " ".join(map(md, fit.warnings)))
-    gate = interpretation_gate({"structural model": fit}, labels=labels)
+                + " ".join(map(md, fit.warnings)) + " What to try: " + "; ".join(gate.remedies()) + ".")
     if not gate.ok:
-        return "**No finding is drawn from this model: its solution is improper.** " + gate.describe()
+        return "**No finding is drawn from this model: its solution is improper.** " + gate.describe(limit=2)
     parts = []
     if fit.warnings:
         parts.append("**Read with care:** " + " ".join(map(md, fit.warnings)))
@@ -750,7 +750,7 @@ def _describe_segments(segments: SegmentComparison, *, alpha: float, labels) -> 
     name = _labeller(labels)
     gate = interpretation_gate({"multigroup model of the segments": segments.fit}, labels=labels)
     if not gate.ok:
-        return "**The segments are not compared: the multigroup model is improper.** " + gate.describe()
+        return "**The segments are not compared: the multigroup model is improper.** " + gate.describe(limit=2)
     text = []
     if segments.fit.warnings:
         text.append("The segment comparison warns: " + " ".join(map(md, segments.fit.warnings)))
