@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from .._text import md, number
+from .standardize import ram_from_estimates
 from .syntax import parse_model
 
 __all__ = ["with_effects", "effects_table", "compare_segments", "SegmentComparison", "segment_tests",
@@ -210,19 +211,8 @@ def _blocks(fit):
 
 def _implied_sd(rows: pd.DataFrame) -> dict:
     """Model-implied standard deviations of the variables of one group, from its estimates."""
-    cov_rows = rows[rows["op"].isin(["=~", "~", "~~"])]
-    names = list(dict.fromkeys(list(cov_rows["lhs"]) + list(cov_rows["rhs"])))
-    idx = {v: i for i, v in enumerate(names)}
-    n = len(names)
-    A, S = np.zeros((n, n)), np.zeros((n, n))
-    for r in cov_rows.itertuples(index=False):
-        if r.op == "=~":
-            A[idx[r.rhs], idx[r.lhs]] = r.est
-        elif r.op == "~":
-            A[idx[r.lhs], idx[r.rhs]] = r.est
-        else:
-            S[idx[r.lhs], idx[r.rhs]] = S[idx[r.rhs], idx[r.lhs]] = r.est
-    Binv = np.linalg.inv(np.eye(n) - A)
+    names, A, S = ram_from_estimates(rows)
+    Binv = np.linalg.inv(np.eye(len(names)) - A)
     var = np.diag(Binv @ S @ Binv.T)
     with np.errstate(invalid="ignore"):
         return dict(zip(names, np.sqrt(var)))

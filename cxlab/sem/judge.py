@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._text import md, number
+from .standardize import ram_from_estimates
 
 __all__ = ["CUTOFFS", "fit_table", "describe_fit"]
 
@@ -230,19 +231,10 @@ def _group_problems(rows: pd.DataFrame, name: str, group, label) -> list[Problem
     """Heywood cases, non-PD matrices, |std| > 1 and R² >= MAX_R2 of one group's estimates."""
     out = []
     add = lambda kind, detail: out.append(Problem(name, group, kind, detail))  # noqa: E731
-    mats = rows[rows["op"].isin(["=~", "~", "~~"])]
-    names = list(dict.fromkeys(list(mats["lhs"]) + list(mats["rhs"])))
-    latent = list(dict.fromkeys(mats.loc[mats["op"] == "=~", "lhs"]))
+    names, A, S = ram_from_estimates(rows)
+    latent = list(dict.fromkeys(rows.loc[rows["op"] == "=~", "lhs"]))
     idx = {v: i for i, v in enumerate(names)}
     n = len(names)
-    A, S = np.zeros((n, n)), np.zeros((n, n))
-    for r in mats.itertuples(index=False):
-        if r.op == "=~":
-            A[idx[r.rhs], idx[r.lhs]] = r.est
-        elif r.op == "~":
-            A[idx[r.lhs], idx[r.rhs]] = r.est
-        else:
-            S[idx[r.lhs], idx[r.rhs]] = S[idx[r.rhs], idx[r.lhs]] = r.est
     for v in names:
         if S[idx[v], idx[v]] < 0:
             add("heywood", f"negative variance of {label(v)} ({number(S[idx[v], idx[v]], 3)}, a Heywood case)")

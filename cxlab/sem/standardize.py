@@ -7,7 +7,7 @@ import pandas as pd
 
 from .model import RamModel
 
-__all__ = ["std_all", "r_squared"]
+__all__ = ["std_all", "r_squared", "ram_from_estimates"]
 
 
 def std_all(model: RamModel, pt: pd.DataFrame, theta: np.ndarray) -> np.ndarray:
@@ -44,3 +44,31 @@ def r_squared(model: RamModel, theta: np.ndarray) -> pd.Series:
 
 def _has_incoming(model: RamModel, i: int) -> bool:
     return bool(np.any((model.mat == "A") & (model.pos[:, 0] == i)))
+
+
+def ram_from_estimates(rows: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """RAM matrices of one group from its estimates table: variable names, A (paths) and S (covariances).
+
+    ``A[i, j]`` is the effect of variable ``j`` on ``i`` (``=~`` and ``~`` rows), ``S`` the
+    symmetric (residual) covariances (``~~`` rows); the implied covariance matrix is
+    ``(I - A)^-1 S (I - A)^-T``.
+
+    >>> rows = pd.DataFrame({"lhs": ["f", "f", "f", "x"], "op": ["=~", "=~", "~~", "~~"], "rhs": ["x", "y", "f", "x"],
+    ...                      "est": [1.0, 0.5, 2.0, 0.3]})
+    >>> names, A, S = ram_from_estimates(rows)
+    >>> names, float(A[names.index("y"), names.index("f")]), float(S[names.index("f"), names.index("f")])
+    (['f', 'x', 'y'], 0.5, 2.0)
+    """
+    mats = rows[rows["op"].isin(["=~", "~", "~~"])]
+    names = list(dict.fromkeys(list(mats["lhs"]) + list(mats["rhs"])))
+    idx = {v: i for i, v in enumerate(names)}
+    n = len(names)
+    A, S = np.zeros((n, n)), np.zeros((n, n))
+    for r in mats.itertuples(index=False):
+        if r.op == "=~":
+            A[idx[r.rhs], idx[r.lhs]] = r.est
+        elif r.op == "~":
+            A[idx[r.lhs], idx[r.rhs]] = r.est
+        else:
+            S[idx[r.lhs], idx[r.rhs]] = S[idx[r.rhs], idx[r.lhs]] = r.est
+    return names, A, S
