@@ -62,19 +62,25 @@ def edit_draft(path, outcome, loyalty, paths, segment):
     path.write_text(text)
 
 
-@pytest.fixture(scope="module", params=sorted(STUDIES))
-def external_run(request, tmp_path_factory):
+def make_study(root, name):
+    """A project in ``root`` with study ``name`` drafted by `cxlab new --survey` and edited as a user must."""
     if not EXTERNAL.is_dir():
         pytest.skip("../shared/data/external is not here")
-    name = request.param
     survey, outcome, loyalty, paths, segment = STUDIES[name]
-    root = tmp_path_factory.mktemp(name)
     shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns("*.ipynb"))
-    env = {"CXLAB_ROOT": str(root)}
-    new = cxlab_cmd("new", name, "--survey", EXTERNAL / survey, env=env, cwd=root)
+    new = cxlab_cmd("new", name, "--survey", EXTERNAL / survey, env={"CXLAB_ROOT": str(root)}, cwd=root)
     assert new.returncode == 0, new.stderr
     study = root / "data" / "raw" / name / "study.yaml"
     edit_draft(study, outcome, loyalty, paths, segment)
+    return study
+
+
+@pytest.fixture(scope="module", params=sorted(STUDIES))
+def external_run(request, tmp_path_factory):
+    name = request.param
+    root = tmp_path_factory.mktemp(name)
+    study = make_study(root, name)
+    env = {"CXLAB_ROOT": str(root)}
     check = cxlab_cmd("check", study, env=env, cwd=root)
     run = cxlab_cmd("run", study, env=env, cwd=root)
     return name, root / "reports" / name, check, run

@@ -14,13 +14,12 @@ Bootstrap resamples are switched off (``-p bootstrap=0``) to keep the runs affor
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from conftest import ROOT, SHARED, cxlab_cmd
+from conftest import cxlab_cmd
 from test_any_study import visible_text
-from test_any_study_external import EXTERNAL, STUDIES, edit_draft
+from test_any_study_external import make_study
 
 pytestmark = pytest.mark.slow
 
@@ -42,16 +41,9 @@ def summary_of(page) -> str:
 
 
 def external(tmp_path_factory, name, *only):
-    if not EXTERNAL.is_dir():
-        pytest.skip("../shared/data/external is not here")
-    survey, outcome, loyalty, paths, segment = STUDIES[name]
     root = tmp_path_factory.mktemp(name)
-    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns("*.ipynb"))
+    study = make_study(root, name)
     env = {"CXLAB_ROOT": str(root)}
-    new = cxlab_cmd("new", name, "--survey", EXTERNAL / survey, env=env, cwd=root)
-    assert new.returncode == 0, new.stderr
-    study = root / "data" / "raw" / name / "study.yaml"
-    edit_draft(study, outcome, loyalty, paths, segment)
     args = [a for o in only for a in ("--only", o)]
     run = cxlab_cmd("run", study, "-p", "bootstrap=0", *args, env=env, cwd=root)
     assert run.returncode == 0, run.stderr[-3000:]
