@@ -126,3 +126,18 @@ def test_reports_open_in_chromium(external_run):
         assert check.title, (name, check.path)
         assert check.console_errors == (), (name, check.path, check.console_errors)
         assert check.broken_images == (), (name, check.path, check.broken_images)
+
+
+def test_a_model_that_does_not_converge_gives_a_report_not_a_failed_run(tmp_path):
+    # A user's first attempt on corp_rep: the draft's switching-cost factor left in the structural
+    # model, which then does not converge (lavaan-style iteration limit); no segments, no bootstrap.
+    study = make_study(tmp_path, "corp")
+    text = study.read_text().replace("  structural: |\n",
+                                     "  structural: |\n    switch =~ switch_1 + switch_2 + switch_3 + switch_4\n")
+    study.write_text(re.sub(r"(?m)^  segment: .*$", "  segment: null", text))
+    run = cxlab_cmd("run", study, "--only", "03_sem_drivers", "-p", "bootstrap=0", env={"CXLAB_ROOT": str(tmp_path)},
+                    cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    text = visible_text((tmp_path / "reports" / "corp" / "03_sem_drivers.html").read_text())
+    assert "did not converge" in text and "Do not interpret these estimates" in text
