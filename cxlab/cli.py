@@ -22,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="teaching mode: show code in the reports (default: --no-code, publication mode)")
     run.add_argument("--jobs", type=int, default=None, help="notebooks run side by side (default: cores)")
     run.add_argument("--only", action="append", metavar="NOTEBOOK", help="run only this notebook (repeatable)")
+    run.add_argument("--force", action="store_true",
+                     help="rerun every notebook (default: reuse reports whose inputs, code and parameters are unchanged)")
 
     check = sub.add_parser("check", help="validate a study's parameters and data without running notebooks")
     check.add_argument("study", nargs="?", help="study YAML file (default: the demo study)")
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         from .runner import run_study
 
         result = run_study(args.study, overrides=overrides, out=args.out, code=args.code,
-                           jobs=args.jobs, only=args.only)
+                           jobs=args.jobs, only=args.only, force=args.force)
         print(result.directory / "index.html")
         return 0
     except StudyError as exc:

@@ -8,7 +8,7 @@ import platform
 import re
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import nbformat
 from nbconvert import HTMLExporter
@@ -233,7 +233,8 @@ def _report_item(r) -> str:
     if getattr(r, "failed", ""):
         return (f'<li class="failed"><strong>{esc(r.name)}: failed</strong> — {esc(r.failed)} '
                 f'<span class="muted">(the executed notebook: <a href="{esc(r.html)}">{esc(r.html)}</a>)</span></li>')
-    return (f'<li><a href="{esc(r.html)}">{esc(r.title)}</a> <span class="muted">({esc(r.name)}, {r.seconds:.1f} s)</span>'
+    how = "reused: nothing it depends on changed" if getattr(r, "reused", False) else f"{r.seconds:.1f} s"
+    return (f'<li><a href="{esc(r.html)}">{esc(r.title)}</a> <span class="muted">({esc(r.name)}, {how})</span>'
             + (f'<div class="headline">{_summary_html(r.summary)}</div>' if r.summary else "") + "</li>")
 
 
@@ -419,6 +420,23 @@ _METHODS = {"data_quality": _methods_data_quality, "measurement": _methods_measu
             "levers": _methods_levers, "monitoring": _methods_monitoring}
 
 
+class _Escaped(Mapping):
+    """A read-only view of parameters whose string values come out Markdown-escaped."""
+
+    def __init__(self, values: Mapping):
+        self._values = values
+
+    def __getitem__(self, key):
+        value = self._values[key]
+        return md(value) if isinstance(value, str) else value
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+
 def methods_section(study, topic: str) -> str:
     """The methods paragraph and references of a report, written from the study and its parameters.
 
@@ -440,7 +458,7 @@ def methods_section(study, topic: str) -> str:
     if topic not in _METHODS:
         raise ValueError(f"The 'topic' parameter of methods_section must be one of "
                          f"{', '.join(map(repr, _METHODS))}. Got {topic!r} instead.")
-    p = {k: md(v) if isinstance(v, str) else v for k, v in study.parameters.items()}
+    p = _Escaped(study.parameters)  # read lazily: the kernel records only the parameters used
     text, refs = _METHODS[topic](study, p, capabilities(study))
     if p["waves"] and study.codebook.wave:
         text.append(f"Waves analysed: {', '.join(map(str, p['waves']))}.")

@@ -28,9 +28,10 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
 from . import safety
+from .cache import PARAMETER_LOG_ENV, ReportCache, read_parameter_log, report_key
 from .data import load_processed_survey, prepare
 from .paths import is_demo_generated, notebooks_dir, replace_dir
-from .plan import Plan, capabilities, plan as make_plan, prune
+from .plan import Plan, capabilities, notebook_spec, plan as make_plan, prune
 from .progress import ENV as progress_env
 from .study import Study, load_study, demo_study_path
 
@@ -89,6 +90,8 @@ class NotebookRun:
     title: str
     summary: str = ""
     failed: str = ""  # the cell's error when the notebook failed
+    reused: bool = False  # taken from the report cache: nothing it depends on changed
+    parameters_read: tuple[str, ...] = ()  # the study parameters the notebook read (when it ran)
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def _watch_progress(tmp: Path, names, done, stop: threading.Event, progress, eve
 @safety.interruptible
 def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
               out: str | Path | None = None, code: bool = False, jobs: int | None = None,
-              only: list[str] | None = None,
+              only: list[str] | None = None, force: bool = False,
               progress: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)) -> RunResult:
     """Run a study end to end and write its reports.
 
@@ -194,6 +197,10 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         Notebooks run side by side (default: the number of cores, at most 4).
     only : list of str, optional
         Run only these notebooks (the index then links just these).
+    force : bool, default=False
+        Rerun every notebook. Otherwise a report whose notebook, code, study, processed
+        data and declared parameters are unchanged is reused from the cache
+        (:mod:`cxlab.cache`) and only rendered again.
 
     Returns
     -------
@@ -244,14 +251,34 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     jobs = max(1, min(jobs or min(os.cpu_count() or 1, 4), len(names)))
     progress(f"running {len(names)} notebook(s), {jobs} at a time, into {final}")
 
+    cache = ReportCache.for_study(study)
+    values = dict(study.parameters)
+    keys = {name: report_key(nb, study, {k: values[k] for k in notebook_spec(nb).parameters})
+            for name, nb in notebooks.items()}
+
     def one(name: str) -> NotebookRun:
         t0 = time.perf_counter()
-        executed = execute_notebook(notebooks[name], tmp / f"{name}.ipynb", parameters=params,
-                                    cwd=notebooks_dir(), env={progress_env: str(tmp / f".{name}.progress")})
+        executed = None if force else cache.get(keys[name], values)
+        reused, reads = executed is not None, ()
+        if reused:  # the parameter cell shows this run's overrides, as a fresh run would
+            from papermill.parameterize import parameterize_notebook
+
+            injected = [c.id for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+            executed = parameterize_notebook(executed, params, kernel_name="python3", language="python")
+            for cell in executed.cells:  # its id as before: the same report renders to the same HTML
+                if injected and "injected-parameters" in cell.metadata.get("tags", []):
+                    cell.id = injected[0]
+        else:
+            log = tmp / f".{name}.params"
+            executed = execute_notebook(notebooks[name], tmp / f"{name}.ipynb", parameters=params,
+                                        cwd=notebooks_dir(), env={progress_env: str(tmp / f".{name}.progress"),
+                                                                  PARAMETER_LOG_ENV: str(log)})
+            reads = tuple(read_parameter_log(log))
+            cache.put(keys[name], executed, reads={k: values[k] for k in reads if k in values})
         html, title = report.render_notebook(executed, name=name, study=study, code=code)
         (tmp / f"{name}.html").write_text(html, encoding="utf-8")
         return NotebookRun(name=name, seconds=time.perf_counter() - t0, html=f"{name}.html", title=title,
-                           summary=report.summary_text(executed))
+                           summary=report.summary_text(executed), reused=reused, parameters_read=reads)
 
     done: dict[str, NotebookRun] = {}
     failures: list[tuple[str, Exception]] = []
@@ -265,13 +292,15 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
                 name = futures[fut]
                 try:
                     done[name] = fut.result()
-                    progress(f"  [{len(done) + len(failures)}/{len(names)}] {name}: done in {done[name].seconds:.1f} s")
+                    how = "reused (unchanged)" if done[name].reused else "done"
+                    progress(f"  [{len(done) + len(failures)}/{len(names)}] {name}: {how} in {done[name].seconds:.1f} s")
                 except Exception as exc:  # noqa: BLE001 - reported below, with the cell
                     failures.append((name, exc))
                     progress(f"  [{len(done) + len(failures)}/{len(names)}] {name}: FAILED ({_cell_error(exc)})")
         stop_watch.set()
-        for leftover in tmp.glob(".*.progress*"):  # the kernels' progress files are not part of the reports
-            leftover.unlink(missing_ok=True)
+        for pattern in (".*.progress*", ".*.params"):  # the kernels' own files are not part of the reports
+            for leftover in tmp.glob(pattern):
+                leftover.unlink(missing_ok=True)
         seconds = time.perf_counter() - started
         if failures:
             failed = [NotebookRun(name=n, seconds=0.0, html=f"{n}.ipynb", title=n, failed=_cell_error(e))

@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+import collections.abc
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -699,6 +701,43 @@ def _data_entry(key: str, spec: Any, base: Path, problems: list[str]) -> tuple[s
 NOTEBOOKS = ("01_data_quality", "02_servqual_factors", "03_sem_drivers", "04_contact_levers", "05_monitoring")
 
 
+class Parameters(collections.abc.Mapping):
+    """A study's parameters, read-only; records the names read when ``CXLAB_PARAMETER_LOG`` is set.
+
+    The runner sets that variable in each report's kernel to learn which parameters the
+    report read (see :mod:`cxlab.cache`). Iterating over the names records nothing;
+    reading a value (``p[name]``, ``p.get(name)``, ``p.items()``) records its name.
+
+    Examples
+    --------
+    >>> p = Parameters({"seed": 1})
+    >>> p["seed"], dict(p)
+    (1, {'seed': 1})
+    """
+
+    def __init__(self, values: Mapping[str, Any]):
+        self._values = dict(values)
+        self._log = os.environ.get("CXLAB_PARAMETER_LOG")
+        self._seen: set[str] = set()
+
+    def __getitem__(self, name: str) -> Any:
+        value = self._values[name]
+        if self._log and name not in self._seen:
+            self._seen.add(name)
+            with open(self._log, "a", encoding="utf-8") as fh:
+                fh.write(name + "\n")
+        return value
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Parameters({self._values!r})"
+
+
 @dataclass(frozen=True)
 class Study:
     """A validated study. Build it with :func:`load_study`.
@@ -1010,7 +1049,7 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
     return Study(
         name=name, title=title, description=description, path=path, root=_root_for(path),
         data=MappingProxyType(data), codebook=codebook, models=MappingProxyType(dict(models)),
-        parameters=MappingProxyType(params), overrides=MappingProxyType(over),
+        parameters=Parameters(params), overrides=MappingProxyType(over),
         notebooks=tuple(notebooks), data_options=MappingProxyType(data_options),
     )
 
