@@ -1,11 +1,17 @@
-"""Time `cxlab run` on the demo study: total, per notebook, and the floor (kernel + imports).
+"""Time `cxlab run` on the demo study: cold, rerun unchanged, rerun with one parameter, floor.
 
 Usage: .venv/bin/python benchmarks/bench_run.py [--repeat N] [--jobs J]
 
-Prints a table and writes benchmarks/results.json. Each repeat is a fresh run into a
-temporary reports folder (processed data is reused after the first run, as in practice).
+Prints a table and writes benchmarks/results.json. Each repeat is a run into a temporary
+reports folder (processed data is reused after the first run, as in practice):
+
+- cold: ``--force``, every notebook executed (the report cache is bypassed);
+- rerun, nothing changed: every report reused from the cache and rendered again;
+- rerun with ``-p alpha_level=0.01``: only the reports that declare ``alpha_level`` rerun
+  (which ones is recorded).
+
 The floor is one kernel started the way the runner starts it, executing only the imports
-the notebooks need: no notebook can cost less than that.
+the notebooks need: no executed notebook can cost less than that.
 """
 
 from __future__ import annotations
@@ -39,10 +45,10 @@ def kernel_floor() -> float:
         return time.perf_counter() - t0
 
 
-def cli_run(jobs: int | None) -> tuple[float, dict]:
+def cli_run(jobs: int | None, *extra: str) -> tuple[float, dict]:
     """One `cxlab run` as a user types it; per-notebook times from the progress lines."""
     with tempfile.TemporaryDirectory() as out:
-        cmd = [sys.executable, "-m", "cxlab.cli", "run", "--out", out] + (["--jobs", str(jobs)] if jobs else [])
+        cmd = [sys.executable, "-m", "cxlab.cli", "run", "--out", out, *extra] + (["--jobs", str(jobs)] if jobs else [])
         t0 = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         total = time.perf_counter() - t0
@@ -50,9 +56,10 @@ def cli_run(jobs: int | None) -> tuple[float, dict]:
         sys.exit(done.stderr)
     per = {}
     for line in done.stderr.splitlines():
-        if ": done in " in line:
-            name, _, rest = line.split("] ", 1)[1].partition(": done in ")
-            per[name] = float(rest.split()[0])
+        for how in (": done in ", ": reused (unchanged) in "):
+            if how in line:
+                name, _, rest = line.split("] ", 1)[1].partition(how)
+                per[name] = {"seconds": float(rest.split()[0]), "reused": "reused" in how}
     return total, per
 
 
@@ -63,21 +70,36 @@ def main() -> None:
     args = ap.parse_args()
     cli_run(args.jobs)  # warm-up: generates the contact log and processed data once
     floors = [kernel_floor() for _ in range(args.repeat)]
-    runs = [cli_run(args.jobs) for _ in range(args.repeat)]
-    totals = [t for t, _ in runs]
-    names = list(runs[0][1])
+    cold = [cli_run(args.jobs, "--force") for _ in range(args.repeat)]
+    unchanged = [cli_run(args.jobs) for _ in range(args.repeat)]
+    one_param = []
+    for i in range(args.repeat):  # a new value each time, so the reports that use it rerun
+        cli_run(args.jobs)  # back to the study's own parameters (cached)
+        one_param.append(cli_run(args.jobs, "-p", f"alpha_level={0.01 + i / 1000}"))
+    names = list(cold[0][1])
+
+    def summary(runs):
+        totals = [t for t, _ in runs]
+        return {"median": statistics.median(totals), "all": totals,
+                "per_notebook_s": {n: statistics.median(r[1][n]["seconds"] for r in runs) for n in names},
+                "reran": sorted(n for n, v in runs[-1][1].items() if not v["reused"])}
+
     result = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
         "repeat": args.repeat, "jobs": args.jobs or "default",
         "kernel_plus_imports_s": {"median": statistics.median(floors), "all": floors},
-        "cxlab_run_total_s": {"median": statistics.median(totals), "all": totals},
-        "per_notebook_s": {n: statistics.median(r[1][n] for r in runs) for n in names},
+        "cxlab_run_total_s": summary(cold),
+        "rerun_unchanged_s": summary(unchanged),
+        "rerun_alpha_level_s": summary(one_param),
     }
     (ROOT / "benchmarks" / "results.json").write_text(json.dumps(result, indent=2))
     print(f"kernel start + imports (floor per notebook): {result['kernel_plus_imports_s']['median']:.1f} s")
-    print(f"cxlab run, demo study, total:                {result['cxlab_run_total_s']['median']:.1f} s")
-    for n, s in result["per_notebook_s"].items():
-        print(f"  {n:<24} {s:6.1f} s (execute + render, in parallel with others)")
+    for key, what in (("cxlab_run_total_s", "cold run (--force)"), ("rerun_unchanged_s", "rerun, nothing changed"),
+                      ("rerun_alpha_level_s", "rerun, -p alpha_level changed")):
+        r = result[key]
+        print(f"{what:<44} {r['median']:6.1f} s  reran: {', '.join(r['reran']) or 'none'}")
+        for n, sec in r["per_notebook_s"].items():
+            print(f"  {n:<24} {sec:6.1f} s")
 
 
 if __name__ == "__main__":
