@@ -27,7 +27,7 @@ import nbformat
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
-from . import safety
+from . import kernels, safety
 from .cache import PARAMETER_LOG_ENV, ReportCache, read_parameter_log, report_key
 from .data import load_processed_survey, prepare
 from .paths import is_demo_generated, notebooks_dir, replace_dir
@@ -74,9 +74,25 @@ class ThisPythonKernelManager(AsyncKernelManager):
                               **self.extra_env})
         return await super()._async_pre_start_kernel(**kw)
 
+    #: The warm-kernel template of the current run (:mod:`cxlab.kernels`), if any.
+    template: kernels.Template | None = None
+
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         safety.kernels_may_start()  # none after SIGINT/SIGTERM
-        await super()._async_launch_kernel(kernel_cmd, **kw)
+        forked = None
+        if ThisPythonKernelManager.template is not None:
+            try:
+                forked = ThisPythonKernelManager.template.spawn(kernel_cmd, env=kw.get("env") or os.environ,
+                                                                 cwd=kw.get("cwd") or os.getcwd())
+            except OSError:
+                forked = None  # an ordinary start below
+        if forked is None:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        else:
+            prov = self.provisioner
+            prov.process, prov.pid, prov.pgid = forked, forked.pid, forked.pid  # its own session
+            prov.cwd = kw.get("cwd") or os.getcwd()
+            self._reconcile_connection_info(prov.connection_info)
         safety.track_kernel(self)  # killed (with its process group) on SIGINT/SIGTERM
 
 
@@ -256,18 +272,19 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     keys = {name: report_key(nb, study, {k: values[k] for k in notebook_spec(nb).parameters})
             for name, nb in notebooks.items()}
 
+    cached = {name: None if force else cache.get(keys[name], values) for name in names}
+    if any(nb is None for nb in cached.values()):  # kernels to start: fork them from a warm template
+        ThisPythonKernelManager.template = kernels.start_template(
+            {k: os.environ.get(k, v) for k, v in THREAD_ENV.items()})
+
     def one(name: str) -> NotebookRun:
         t0 = time.perf_counter()
-        executed = None if force else cache.get(keys[name], values)
+        executed = cached[name]
         reused, reads = executed is not None, ()
         if reused:  # the parameter cell shows this run's overrides, as a fresh run would
             from papermill.parameterize import parameterize_notebook
 
-            injected = [c.id for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
             executed = parameterize_notebook(executed, params, kernel_name="python3", language="python")
-            for cell in executed.cells:  # its id as before: the same report renders to the same HTML
-                if injected and "injected-parameters" in cell.metadata.get("tags", []):
-                    cell.id = injected[0]
         else:
             log = tmp / f".{name}.params"
             executed = execute_notebook(notebooks[name], tmp / f"{name}.ipynb", parameters=params,
@@ -275,6 +292,9 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
                                                                   PARAMETER_LOG_ENV: str(log)})
             reads = tuple(read_parameter_log(log))
             cache.put(keys[name], executed, reads={k: values[k] for k in reads if k in values})
+        for cell in executed.cells:  # papermill's cell gets a random id: the same report renders the same HTML
+            if "injected-parameters" in cell.metadata.get("tags", []):
+                cell.id = "injected-parameters"
         html, title = report.render_notebook(executed, name=name, study=study, code=code)
         (tmp / f"{name}.html").write_text(html, encoding="utf-8")
         return NotebookRun(name=name, seconds=time.perf_counter() - t0, html=f"{name}.html", title=title,
@@ -332,6 +352,9 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         shutil.rmtree(final.with_name(f"{final.name}.incomplete"), ignore_errors=True)
     finally:
         stop_watch.set()
+        if ThisPythonKernelManager.template is not None:
+            ThisPythonKernelManager.template.stop()
+            ThisPythonKernelManager.template = None
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     progress(f"wrote {final / 'index.html'} in {seconds:.1f} s")

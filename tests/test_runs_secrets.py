@@ -193,7 +193,10 @@ def test_second_study_with_an_existing_name_is_refused(ran, cli):
 
 # ------------------------------------------------------------------ signals
 def _kernels_of(project: Path) -> list[int]:
-    """Live ipykernel processes started for ``project`` (their environment names it)."""
+    """Live kernels started for ``project`` (their environment names it), and the warm-kernel template.
+
+    Kernels forked from the template (:mod:`cxlab.kernels`) show its command line.
+    """
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -203,7 +206,8 @@ def _kernels_of(project: Path) -> list[int]:
             env = (proc / "environ").read_bytes()
         except OSError:
             continue
-        if b"ipykernel_launcher" in cmd and f"CXLAB_ROOT={project}".encode() in env.split(b"\0"):
+        if (b"ipykernel_launcher" in cmd or b"cxlab.kernels" in cmd) \
+                and f"CXLAB_ROOT={project}".encode() in env.split(b"\0"):
             found.append(int(proc.name))
     return found
 
@@ -213,7 +217,7 @@ def _kernels_of(project: Path) -> list[int]:
 def test_signal_mid_run_stops_kernels_and_keeps_previous_reports(ran, signum):
     reports = ran / "reports"
     before = tree(reports / "demo")
-    proc = subprocess.Popen([sys.executable, "-m", "cxlab.cli", "run", "--only", NB], cwd=ROOT, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "cxlab.cli", "run", "--only", NB, "--force"], cwd=ROOT, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, **env_for(ran)})
     lines = []
