@@ -403,6 +403,7 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
         _partable=pt if multigroup else pt.drop(columns="group"),
         _ram=blocks[0].ram,
         _theta=theta,
+        _h1=None if fiml else tuple((b.n, m, s) for b, (m, s) in zip(blocks, h1)),
     )
 
 
@@ -487,6 +488,10 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
         ``rmsea_diff`` is lavTestLRT's RMSEA of the difference test, ``sqrt(G *
         max(chisq_diff - df_diff, 0) / (N df_diff))``; ``cfi_diff`` is this CFI minus
         that of the model in ``compared_with``.
+        ``attrs["score_tests"]`` maps each level whose difference test fails (p < .05) to
+        the univariate score tests of the equalities that level added (loadings for metric,
+        intercepts for scalar, residuals for strict), largest statistic first: the
+        parameters to free in a ``partial_`` level (:func:`cxlab.sem.score_tests`).
 
     Examples
     --------
@@ -522,7 +527,7 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
         raise ValueError("The 'group_partial' parameter of invariance goes with a 'partial_' level (e.g. "
                          f"'partial_scalar') in 'levels'. Got levels={levels!r}, group_partial={group_partial!r}.")
     cols = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]
-    rows = {}
+    rows, failed = {}, {}
     for lev in levels:
         base = lev.removeprefix("partial_")
         res = fit(data, model, group=group, group_equal=INVARIANCE_LEVELS[base], missing=missing,
@@ -546,4 +551,11 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
             row["cfi_diff"] = row["cfi"] - rows[prev]["cfi"]
         row["compared_with"] = prev
         rows[lev] = row
-    return pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model"))
+        if prev is not None and row["pvalue_diff"] < 0.05:  # failed step: its new equalities by score test
+            from .scoretest import rank_constraints
+
+            new = set(INVARIANCE_LEVELS[base]) - set(INVARIANCE_LEVELS[prev.removeprefix("partial_")])
+            failed[lev] = rank_constraints(res, kinds=new)
+    out = pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model"))
+    out.attrs["score_tests"] = failed
+    return out

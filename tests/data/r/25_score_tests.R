@@ -1,0 +1,34 @@
+## Case score_tests: lavTestScore (univariate and total score tests of the equality
+## constraints, expected information) on the HS metric and scalar invariance models by
+## school and on the single-group model with explicit constraints of 13_hs_equality.R (ML).
+## Made with lavaan 0.6-14 (Debian r-cran-lavaan), R 4.2.
+source("r/helpers.R")
+HS <- read_anchor_csv("HolzingerSwineford1939.csv")
+## the model of 13_hs_equality.R, from its reference
+EQ_MODEL <- fromJSON(file.path(ANCHOR_ROOT, "hs_equality.json"))$model_syntax
+
+score_case <- function(fit, call) {
+  st <- lavTestScore(fit)
+  pt <- as.data.frame(parTable(fit))
+  list(call = call,
+       converged = lavInspect(fit, "converged"),
+       chisq = fitMeasures(fit, "chisq")[[1]],
+       total = as.list(as.data.frame(st$test)),
+       uni = as.data.frame(st$uni),
+       partable = pt[, c("id", "lhs", "op", "rhs", "group", "free", "label", "plabel")])
+}
+
+metric <- cfa(HS_MODEL, data = HS, group = "school", group.equal = "loadings")
+scalar <- cfa(HS_MODEL, data = HS, group = "school", group.equal = c("loadings", "intercepts"))
+equality <- cfa(EQ_MODEL, data = HS)
+timing <- time_median(function() lavTestScore(scalar), reps = 7)
+write_anchor(list(
+  description = "lavTestScore on HS metric/scalar invariance models by school and on HS with a == b, d + e == 2 (ML).",
+  data = list(file = "HolzingerSwineford1939.csv", n = lavInspect(metric, "ntotal")),
+  model_syntax = HS_MODEL,
+  equality_syntax = EQ_MODEL,
+  metric = score_case(metric, "lavTestScore(cfa(model, data = HS, group = 'school', group.equal = 'loadings'))"),
+  scalar = score_case(scalar, "lavTestScore(cfa(model, data = HS, group = 'school', group.equal = c('loadings', 'intercepts')))"),
+  equality = score_case(equality, "lavTestScore(cfa(equality_syntax, data = HS))"),
+  timing_seconds = list(lavTestScore_scalar = timing)
+), "score_tests")

@@ -1,0 +1,91 @@
+"""Score tests of equality constraints (``score_tests``) against lavaan 0.6-14's ``lavTestScore``.
+
+Reference made by ``tests/data/r/25_score_tests.R``: the HS metric and scalar invariance
+models by school (cross-group equalities ``.p2. == .p38.``, ...) and the single-group model
+with ``a == b`` and ``d + e == 2``. Tolerance 1e-4 (absolute below 1, relative above);
+measured max difference 2.5e-5 (scalar model, x8 intercept: the statistics inherit the
+~1e-6 differences of the estimates).
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlab.sem import fit, invariance, rank_constraints, score_tests
+
+DATA = Path(__file__).parent / "data"
+REF = json.loads((DATA / "score_tests.json").read_text())
+TOL = 1e-4
+HS = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+CASES = {
+    "metric": dict(model=REF["model_syntax"], group="school", group_equal=("loadings",)),
+    "scalar": dict(model=REF["model_syntax"], group="school", group_equal=("loadings", "intercepts")),
+    "equality": dict(model=REF["equality_syntax"]),
+}
+
+
+def _close(a, b):
+    return abs(a - b) <= TOL * max(1.0, abs(b))
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def case(request):
+    kw = dict(CASES[request.param])
+    return request.param, score_tests(fit(HS, kw.pop("model"), **kw))
+
+
+def test_univariate_tests_match_lavaan(case):
+    name, table = case
+    ref = pd.DataFrame(REF[name]["uni"])
+    assert table[["lhs", "op", "rhs"]].values.tolist() == ref[["lhs", "op", "rhs"]].values.tolist()
+    for got, want in zip(table["x2"], ref["X2"]):
+        assert _close(got, want), (name, got, want)
+    np.testing.assert_allclose(table["pvalue"], ref["p.value"], atol=TOL)
+    assert (table["df"] == 1).all()
+
+
+def test_total_test_matches_lavaan(case):
+    name, table = case
+    ref = REF[name]["total"]
+    assert _close(table.attrs["total"]["x2"], ref["X2"])
+    assert table.attrs["total"]["df"] == ref["df"]
+    assert table.attrs["total"]["pvalue"] == pytest.approx(ref["p.value"], abs=TOL)
+
+
+def test_constraints_name_their_parameters():
+    kw = dict(CASES["scalar"])
+    table = score_tests(fit(HS, kw.pop("model"), **kw))
+    row = table.set_index("rhs").loc[".p63."]
+    assert (row["parameter"], row["group"], row["kind"]) == ("x3~1", "Grant-White", "intercepts")
+    assert table.set_index("rhs").loc[".p38.", "parameter"] == "visual=~x2"
+    eq = score_tests(fit(HS, CASES["equality"]["model"]))
+    assert eq["parameter"].tolist() == ["visual=~x2, visual=~x3", "textual=~x5, textual=~x6"]
+
+
+def test_failed_scalar_step_names_intercepts_to_free():
+    table = invariance(HS, REF["model_syntax"], group="school")
+    failed = table.attrs["score_tests"]
+    assert list(failed) == ["scalar"]  # metric holds (p = .22), scalar fails
+    ranked = failed["scalar"]
+    assert set(ranked["kind"]) == {"intercepts"}
+    assert ranked["parameter"].head(2).tolist() == ["x3~1", "x7~1"]
+    ref = pd.DataFrame(REF["scalar"]["uni"]).set_index("rhs")["X2"]
+    assert np.all(np.diff(ranked["x2"].to_numpy()) <= 0)
+    for rhs, x2 in zip(ranked["rhs"], ranked["x2"]):
+        assert _close(x2, ref[rhs])
+
+
+def test_rank_constraints_sorts_all_by_default():
+    kw = dict(CASES["metric"])
+    ranked = rank_constraints(fit(HS, kw.pop("model"), **kw))
+    assert ranked["parameter"].iloc[0] == "textual=~x5"
+
+
+def test_refusals():
+    with pytest.raises(ValueError, match="no equality constraint"):
+        score_tests(fit(HS, REF["model_syntax"]))
+    with pytest.raises(NotImplementedError, match="inequality"):
+        score_tests(fit(HS, "visual =~ x1 + a*x2 + x3; textual =~ x4 + x5 + x6; a > 0.1; a == 0.5"))
