@@ -96,8 +96,9 @@ def _check_boot_options(n_jobs, progress, boot_ci):
 
 
 def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed, group_partial=()):
-    if not isinstance(estimator, str) or estimator.upper() not in ("ML", "MLR", "WLSMV"):
-        raise ValueError(f"The 'estimator' parameter of fit must be one of 'ML', 'MLR', 'WLSMV'. Got {estimator!r} instead.")
+    if not isinstance(estimator, str) or estimator.upper() not in ("ML", "MLR", "WLSMV", "ULS", "GLS"):
+        raise ValueError(f"The 'estimator' parameter of fit must be one of 'ML', 'MLR', 'WLSMV', 'ULS', 'GLS'. "
+                         f"Got {estimator!r} instead.")
     if missing not in ("listwise", "fiml", "ml", "direct"):
         raise ValueError(f"The 'missing' parameter of fit must be one of 'listwise', 'fiml'. Got {missing!r} instead "
                          "('ml' is accepted as lavaan's name for 'fiml').")
@@ -138,12 +139,14 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         with ML; :mod:`cxlab.sem.constraints`; a violated bound is held active, as lavaan), defined parameters ``name := expr``,
         second-order factors (``g =~ f1 + f2 + f3``). A model that is not identified is
         refused before estimation (:class:`cxlab.sem.NotIdentifiedError`, naming the parameters).
-    estimator : {"ML", "MLR", "WLSMV"}, default="ML"
+    estimator : {"ML", "MLR", "WLSMV", "ULS", "GLS"}, default="ML"
         "MLR": ML estimates with Huber-White robust standard errors (observed
         information) and the Yuan-Bentler scaled test (``chisq_scaled``, ``cfi_scaled``,
         ``cfi_robust``, ``rmsea_scaled``, ``rmsea_robust``, ...), as lavaan. "WLSMV":
         ordinal items (``ordered``), DWLS on polychoric correlations and thresholds with
         robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`).
+        "ULS", "GLS": least squares on the covariances of continuous data, as lavaan
+        (:mod:`cxlab.sem.wls`; one group, complete data).
         MLR also works with ``missing="fiml"``, groups and intercepts (casewise-score
         meat, lavaan's FIML-corrected robust CFI/TLI/RMSEA: :mod:`cxlab.sem.robust_means`).
     missing : {"listwise", "fiml", "ml"}, default="listwise"
@@ -249,6 +252,14 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
             raise NotImplementedError("estimator='WLSMV' with 'group_partial' is not implemented yet.")
         return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
                          bootstrap=bootstrap, seed=seed)
+    if estimator.upper() in ("ULS", "GLS"):  # least squares on continuous data: cxlab.sem.wls
+        from .wls import fit_ls
+
+        if group is not None or missing == "fiml" or bootstrap or spec["meanstructure"]:
+            raise NotImplementedError(f"estimator={estimator!r} is implemented for one group of complete data without "
+                                      "a mean structure or bootstrap.")
+        return fit_ls(data, parse_model(model), model, estimator=estimator, std_lv=spec["std_lv"],
+                      orthogonal=spec["orthogonal"])
     if bootstrap > 0:
         from .bootstrap import fit_bootstrap
 
