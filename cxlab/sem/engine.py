@@ -96,8 +96,8 @@ def _check_boot_options(n_jobs, progress, boot_ci):
 
 
 def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed, group_partial=()):
-    if not isinstance(estimator, str) or estimator.upper() not in ("ML", "MLR", "WLSMV", "ULS", "GLS"):
-        raise ValueError(f"The 'estimator' parameter of fit must be one of 'ML', 'MLR', 'WLSMV', 'ULS', 'GLS'. "
+    if not isinstance(estimator, str) or estimator.upper() not in ("ML", "MLR", "WLSMV", "ULS", "GLS", "DWLS"):
+        raise ValueError(f"The 'estimator' parameter of fit must be one of 'ML', 'MLR', 'WLSMV', 'ULS', 'GLS', 'DWLS'. "
                          f"Got {estimator!r} instead.")
     if missing not in ("listwise", "fiml", "ml", "direct"):
         raise ValueError(f"The 'missing' parameter of fit must be one of 'listwise', 'fiml'. Got {missing!r} instead "
@@ -105,7 +105,7 @@ def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, s
     if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0:
         raise ValueError(f"The 'bootstrap' parameter of fit must be a non-negative int. Got {bootstrap!r} instead.")
     if ordered not in (None, False) and not (isinstance(ordered, (list, tuple)) and len(ordered) == 0) \
-            and estimator.upper() != "WLSMV":
+            and estimator.upper() not in ("WLSMV", "DWLS"):
         raise NotImplementedError(f"ordered={ordered!r} with estimator={estimator!r} is not implemented yet; "
                                   "use estimator='WLSMV' for ordinal indicators.")
     if group_equal and group is None:
@@ -139,14 +139,15 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         with ML; :mod:`cxlab.sem.constraints`; a violated bound is held active, as lavaan), defined parameters ``name := expr``,
         second-order factors (``g =~ f1 + f2 + f3``). A model that is not identified is
         refused before estimation (:class:`cxlab.sem.NotIdentifiedError`, naming the parameters).
-    estimator : {"ML", "MLR", "WLSMV", "ULS", "GLS"}, default="ML"
+    estimator : {"ML", "MLR", "WLSMV", "ULS", "GLS", "DWLS"}, default="ML"
         "MLR": ML estimates with Huber-White robust standard errors (observed
         information) and the Yuan-Bentler scaled test (``chisq_scaled``, ``cfi_scaled``,
         ``cfi_robust``, ``rmsea_scaled``, ``rmsea_robust``, ...), as lavaan. "WLSMV":
         ordinal items (``ordered``), DWLS on polychoric correlations and thresholds with
         robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`).
         "ULS", "GLS": least squares on the covariances of continuous data, as lavaan
-        (:mod:`cxlab.sem.wls`; one group, complete data).
+        (:mod:`cxlab.sem.wls`; one group, complete data). "DWLS": ordinal items as WLSMV, with lavaan's
+        standard (non-robust) SEs and unscaled test.
         MLR also works with ``missing="fiml"``, groups and intercepts (casewise-score
         meat, lavaan's FIML-corrected robust CFI/TLI/RMSEA: :mod:`cxlab.sem.robust_means`).
     missing : {"listwise", "fiml", "ml"}, default="listwise"
@@ -241,7 +242,7 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
 
 def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_partial, bootstrap, seed, boot_ci, n_jobs,
          progress, spec) -> SemResult:
-    if estimator.upper() == "WLSMV":  # ordinal indicators: cxlab.sem.ordinal
+    if estimator.upper() in ("WLSMV", "DWLS"):  # ordinal indicators: cxlab.sem.ordinal
         from .ordinal import fit_wlsmv
 
         if any(spec.values()):
@@ -251,7 +252,7 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
         if group_partial:
             raise NotImplementedError("estimator='WLSMV' with 'group_partial' is not implemented yet.")
         return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
-                         bootstrap=bootstrap, seed=seed)
+                         bootstrap=bootstrap, seed=seed, estimator=estimator)
     if estimator.upper() in ("ULS", "GLS"):  # least squares on continuous data: cxlab.sem.wls
         from .wls import fit_ls
 
