@@ -148,7 +148,8 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         "ULS", "GLS": least squares on the covariances of continuous data, as lavaan
         (:mod:`cxlab.sem.wls`; one group, complete data). "DWLS": ordinal items as WLSMV, with lavaan's
         standard (non-robust) SEs and unscaled test.
-        MLR also works with ``missing="fiml"``, groups and intercepts (casewise-score
+        MLR also works with observed exogenous covariates (``fixed.x``, MIMIC models),
+        ``missing="fiml"``, groups and intercepts (casewise-score
         meat, lavaan's FIML-corrected robust CFI/TLI/RMSEA: :mod:`cxlab.sem.robust_means`).
     missing : {"listwise", "fiml", "ml"}, default="listwise"
         "fiml" (lavaan's spelling "ml" is accepted too): casewise (full-information) ML over all rows with at least one observed
@@ -316,11 +317,6 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
         constraints += [(lab, repr(float(value))) for lab, value in violated]
         n_active += len(violated)
     if est_name == "MLR":
-        if names["ov.x"]:
-            raise NotImplementedError(
-                "estimator='MLR' with observed exogenous covariates (fixed.x) is not implemented yet; "
-                f"covariates in this model: {names['ov.x']}."
-            )
         gamma = gamma_adf(sub.to_numpy())
         if rep is not None:  # sandwich in the free coordinates of the constrained model
             vcov_phi, info_obs, meat, se_ok = robust_vcov(cmodel, res.theta, S, gamma, n)
@@ -350,7 +346,7 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
     exo_idx = [ov.index(v) for v in names["ov.x"]]
     fm = ml_fit_measures(S, sigma, n, npar, exo_idx)
     if est_name == "MLR":
-        fm = scaled_fit_measures(fm, S, gamma, info_obs, meat)
+        fm = scaled_fit_measures(fm, S, gamma, info_obs, meat, exo_idx)
         if rep is not None:  # lavaan divides tr(A^-1 B) by the free parameters before the constraints
             fm["scaling_factor_h0"] *= cmodel.npar / ram.npar
     _, sig_all, _ = ram.implied_all(theta)
