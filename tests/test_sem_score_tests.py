@@ -1,10 +1,12 @@
 """Score tests of equality constraints (``score_tests``) against lavaan 0.6-14's ``lavTestScore``.
 
 Reference made by ``tests/data/r/25_score_tests.R``: the HS metric and scalar invariance
-models by school (cross-group equalities ``.p2. == .p38.``, ...) and the single-group model
-with ``a == b`` and ``d + e == 2``. Tolerance 1e-4 (absolute below 1, relative above);
-measured max difference 2.5e-5 (scalar model, x8 intercept: the statistics inherit the
-~1e-6 differences of the estimates).
+models by school (cross-group equalities ``.p2. == .p38.``, ...; the metric one also by
+MLR, for which lavaan uses the ordinary score test too), the partial scalar model (x3 and
+x7 intercepts free), the single-group model with ``a == b`` and ``d + e == 2`` and one with
+shared labels (``a*x2 + a*x3``, written ``.p2. == .p3.`` as lavaan). Tolerance 1e-4 (absolute below 1, relative above);
+measured max differences 3.6e-5 absolute (scalar model, total test: the statistics inherit the
+~1e-6 differences of the estimates); relative: 1.2e-5 univariate, 7.6e-7 total.
 """
 
 import json
@@ -24,6 +26,10 @@ CASES = {
     "metric": dict(model=REF["model_syntax"], group="school", group_equal=("loadings",)),
     "scalar": dict(model=REF["model_syntax"], group="school", group_equal=("loadings", "intercepts")),
     "equality": dict(model=REF["equality_syntax"]),
+    "partial": dict(model=REF["model_syntax"], group="school", group_equal=("loadings", "intercepts"),
+                    group_partial=("x3~1", "x7~1")),
+    "labels": dict(model=REF["label_syntax"]),
+    "metric_mlr": dict(model=REF["model_syntax"], group="school", group_equal=("loadings",), estimator="MLR"),
 }
 
 

@@ -103,7 +103,7 @@ def _constraint_rows(result, pt: pd.DataFrame, free_x: np.ndarray, q: int):
         row[free_x[j] - 1], row[free_x[i] - 1] = 1.0, -1.0
         rows.append(row)
         r = pt.iloc[i]
-        info.append(dict(lhs=labels[j] or plabel[j], op="==", rhs=plabel[i], parameter=param[i],
+        info.append(dict(lhs=plabel[j], op="==", rhs=plabel[i], parameter=param[i],
                          group=None if groups is None else groups[i], kind=_kind(r.op, r.lhs, r.rhs, lv)))
     return np.array(rows).reshape(-1, q), info
 
@@ -139,7 +139,8 @@ def score_tests(result) -> pd.DataFrame:
     -------
     DataFrame
         One row per constraint, in lavaan's order: ``lhs, op, rhs`` as lavaan writes the
-        constraint (``.p2. == .p38.`` for a cross-group equality, the labels otherwise),
+        constraint (``.p2. == .p38.``, the rows' parameter labels, for parameters held
+        equal by ``group_equal`` or a shared label; the expressions of an explicit ``==``),
         ``x2`` (score statistic, 1 df), ``df``, ``pvalue``, ``parameter`` (the parameter
         the constraint frees, e.g. ``visual=~x2`` or ``x7~1``), ``group`` (the group whose
         parameter is held equal to the first group's; None for a single group) and
