@@ -2,7 +2,8 @@
 
 Reference made by ``tests/data/r/25_score_tests.R``: the HS metric and scalar invariance
 models by school (cross-group equalities ``.p2. == .p38.``, ...; the metric one also by
-MLR, for which lavaan uses the ordinary score test too), the partial scalar model (x3 and
+MLR, for which lavaan uses the ordinary score test too, and by FIML on the HS data with
+missing values: expected information by missing-data pattern), the partial scalar model (x3 and
 x7 intercepts free), the single-group model with ``a == b`` and ``d + e == 2`` and one with
 shared labels (``a*x2 + a*x3``, written ``.p2. == .p3.`` as lavaan). Tolerance 1e-4 (absolute below 1, relative above);
 measured max differences 3.6e-5 absolute (scalar model, total test: the statistics inherit the
@@ -29,6 +30,8 @@ CASES = {
     "partial": dict(model=REF["model_syntax"], group="school", group_equal=("loadings", "intercepts"),
                     group_partial=("x3~1", "x7~1")),
     "labels": dict(model=REF["label_syntax"]),
+    "metric_fiml": dict(model=REF["model_syntax"], group="school", group_equal=("loadings",), missing="fiml",
+                        data="HolzingerSwineford1939_missing.csv"),
     "metric_mlr": dict(model=REF["model_syntax"], group="school", group_equal=("loadings",), estimator="MLR"),
 }
 
@@ -40,7 +43,8 @@ def _close(a, b):
 @pytest.fixture(scope="module", params=list(CASES))
 def case(request):
     kw = dict(CASES[request.param])
-    return request.param, score_tests(fit(HS, kw.pop("model"), **kw))
+    data = pd.read_csv(DATA / kw.pop("data")) if "data" in kw else HS
+    return request.param, score_tests(fit(data, kw.pop("model"), **kw))
 
 
 def test_univariate_tests_match_lavaan(case):

@@ -75,7 +75,7 @@ class SemResult:
     _partable: pd.DataFrame = field(default=None, repr=False)
     _ram: RamModel = field(default=None, repr=False)
     _theta: np.ndarray = field(default=None, repr=False)
-    _h1: tuple = field(default=None, repr=False)  # per group (n, mean, cov) of complete data with a mean structure
+    _patterns: tuple = field(default=None, repr=False)  # per group: the missing-data patterns' moments (no rows)
 
     def __repr__(self) -> str:
         fm = self.fit_measures

@@ -26,6 +26,8 @@ reports lavaan's ``lavTestLRT`` chi-square difference tests and the change in CF
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -403,7 +405,7 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
         _partable=pt if multigroup else pt.drop(columns="group"),
         _ram=blocks[0].ram,
         _theta=theta,
-        _h1=None if fiml else tuple((b.n, m, s) for b, (m, s) in zip(blocks, h1)),
+        _patterns=tuple(tuple(replace(pat, rows=None) for pat in b.patterns) for b in blocks),
     )
 
 

@@ -53,21 +53,19 @@ def _blocks(result, pt: pd.DataFrame, free_x: np.ndarray, q: int) -> list:
     """One :class:`Block` per group of the unconstrained model (free index ``free_x``)."""
     ram0 = result._ram
     ov, lv, p = ram0.ov, ram0.lv, ram0.p
-    h1 = result._h1
-    if h1 is None:
-        if ram0.has_means:
-            raise NotImplementedError("score_tests needs complete-data sample moments; it is not implemented for "
-                                      "missing='fiml'.")
-        # covariance structure only: the means do not enter the likelihood
+    if result._patterns is None and ram0.has_means:
+        raise NotImplementedError("score_tests needs the data moments of the fit, which this result does not hold.")
+    if result._patterns is None:  # covariance structure only: the means do not enter the likelihood
         ram = replace(ram0, free=free_x, n_theta=q)
         return [Block(ram, (Pattern(np.arange(p), result.n, np.zeros(p), result.sample_cov.to_numpy(), p),))]
     groups = pt["group"].to_numpy() if "group" in pt.columns else np.ones(len(pt), dtype=int)
+    values = result.estimates["est"].to_numpy(float)[: len(pt)]  # fixed rows (fixed.x moments included)
     blocks = []
-    for g, (n_g, mean, S) in enumerate(h1, start=1):
+    for g, patterns in enumerate(result._patterns, start=1):
         in_g = groups == g
-        ptg = pt.loc[in_g].assign(free=free_x[in_g])
-        ram = RamModel.from_partable(ptg, ov, lv, S, mean, n_theta=q)
-        blocks.append(Block(ram, (Pattern(np.arange(p), int(n_g), np.asarray(mean), np.asarray(S), p),)))
+        ram = RamModel.from_partable(pt.loc[in_g].assign(free=free_x[in_g]), ov, lv, np.eye(p), np.zeros(p),
+                                     n_theta=q)
+        blocks.append(Block(replace(ram, fixed=values[in_g]), patterns))
     return blocks
 
 
@@ -152,8 +150,7 @@ def score_tests(result) -> pd.DataFrame:
     ValueError
         The model has no equality constraint, or did not converge.
     NotImplementedError
-        Inequality constraints, WLSMV fits, or FIML fits (as lavaan, which needs complete data
-        moments for the expected information here).
+        Inequality constraints (as lavaan) or WLSMV fits.
 
     Examples
     --------

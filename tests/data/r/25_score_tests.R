@@ -29,6 +29,8 @@ LABEL_MODEL <- "visual  =~ x1 + a*x2 + a*x3
 textual =~ x4 + b*x5 + b*x6
 speed   =~ x7 + x8 + x9"
 labels <- cfa(LABEL_MODEL, data = HS)
+HSm <- read_anchor_csv("HolzingerSwineford1939_missing.csv")
+metric_fiml <- cfa(HS_MODEL, data = HSm, group = "school", group.equal = "loadings", missing = "fiml")
 ## MLR: lavTestScore warns and falls back to the ordinary (expected-information) score test
 metric_mlr <- cfa(HS_MODEL, data = HS, group = "school", group.equal = "loadings", estimator = "MLR")
 timing <- time_median(function() lavTestScore(scalar), reps = 7)
@@ -43,6 +45,7 @@ write_anchor(list(
   label_syntax = LABEL_MODEL,
   partial = score_case(partial, "lavTestScore(cfa(model, data = HS, group = 'school', group.equal = c('loadings', 'intercepts'), group.partial = c('x3~1', 'x7~1')))"),
   labels = score_case(labels, "lavTestScore(cfa(label_syntax, data = HS))"),
+  metric_fiml = score_case(metric_fiml, "lavTestScore(cfa(model, data = HSm, group = 'school', group.equal = 'loadings', missing = 'fiml'))"),
   metric_mlr = score_case(metric_mlr, "lavTestScore(cfa(model, data = HS, group = 'school', group.equal = 'loadings', estimator = 'MLR'), warn = FALSE)"),
   timing_seconds = list(lavTestScore_scalar = timing)
 ), "score_tests")
