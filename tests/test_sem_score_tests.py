@@ -99,3 +99,28 @@ def test_refusals():
         score_tests(fit(HS, REF["model_syntax"]))
     with pytest.raises(NotImplementedError, match="inequality"):
         score_tests(fit(HS, "visual =~ x1 + a*x2 + x3; textual =~ x4 + x5 + x6; a > 0.1; a == 0.5"))
+
+
+def _two_segments(seed=7, n=400):
+    """Two segments whose loading of y2 differs (0.9 vs 0.3): metric invariance fails."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for seg, lam in (("A", 0.9), ("B", 0.3)):
+        f = rng.normal(size=n)
+        g = 0.5 * f + rng.normal(scale=0.8, size=n)
+        cols = {"y1": f, "y2": lam * f, "y3": 0.8 * f, "z1": g, "z2": 0.8 * g, "z3": 0.7 * g}
+        frames.append(pd.DataFrame({k: v + rng.normal(scale=0.5, size=n) for k, v in cols.items()}).assign(seg=seg))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_failed_metric_step_is_named_in_the_summary():
+    from cxlab.sem import describe_drivers
+
+    data = _two_segments()
+    measurement = "f =~ y1 + y2 + y3\ng =~ z1 + z2 + z3"
+    inv = invariance(data, measurement, group="seg")
+    ranked = inv.attrs["score_tests"]["metric"]
+    assert ranked["parameter"].iloc[0] == "f=~y2" and ranked["pvalue"].iloc[0] < 0.001
+    text = describe_drivers(fit(data, measurement + "\ng ~ f"), invariance=inv)
+    assert "Metric invariance across segments fails" in text
+    assert "The loadings that differ most between segments (score tests): y2 on f (χ² = " in text
