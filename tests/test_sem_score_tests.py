@@ -5,7 +5,8 @@ models by school (cross-group equalities ``.p2. == .p38.``, ...; the metric one 
 MLR, for which lavaan uses the ordinary score test too, and by FIML on the HS data with
 missing values: expected information by missing-data pattern), the partial scalar model (x3 and
 x7 intercepts free), the single-group model with ``a == b`` and ``d + e == 2`` and one with
-shared labels (``a*x2 + a*x3``, written ``.p2. == .p3.`` as lavaan). Tolerance 1e-4 (absolute below 1, relative above);
+shared labels (``a*x2 + a*x3``, written ``.p2. == .p3.`` as lavaan); lavaan's cumulative
+tests on the scalar model. Tolerance 1e-4 (absolute below 1, relative above);
 measured max differences 3.6e-5 absolute (scalar model, total test: the statistics inherit the
 ~1e-6 differences of the estimates); relative: 1.2e-5 univariate, 7.6e-7 total.
 """
@@ -63,6 +64,17 @@ def test_total_test_matches_lavaan(case):
     assert _close(table.attrs["total"]["x2"], ref["X2"])
     assert table.attrs["total"]["df"] == ref["df"]
     assert table.attrs["total"]["pvalue"] == pytest.approx(ref["p.value"], abs=TOL)
+
+
+def test_cumulative_tests_match_lavaan():
+    kw = dict(CASES["scalar"])
+    cum = score_tests(fit(HS, kw.pop("model"), **kw), cumulative=True).attrs["cumulative"]
+    ref = pd.DataFrame(REF["scalar_cumulative"])
+    assert cum[["lhs", "op", "rhs"]].values.tolist() == ref[["lhs", "op", "rhs"]].values.tolist()
+    assert cum["df"].tolist() == ref["df"].tolist()
+    for got, want in zip(cum["x2"], ref["X2"]):
+        assert _close(got, want), (got, want)
+    np.testing.assert_allclose(cum["pvalue"], ref["p.value"], atol=TOL)
 
 
 def test_constraints_name_their_parameters():

@@ -124,14 +124,18 @@ def _projected(J: np.ndarray, R1: np.ndarray) -> np.ndarray:
     return _ginv(Z)[:q, :q]
 
 
-def score_tests(result) -> pd.DataFrame:
+def score_tests(result, *, cumulative: bool = False) -> pd.DataFrame:
     """Univariate score tests of every equality constraint of a fit (lavaan's ``lavTestScore``).
 
     Parameters
     ----------
     result : SemResult
         An ML or MLR fit (:func:`cxlab.sem.fit`) with equality constraints: ``group_equal``,
-        labels shared between parameters, or ``==`` constraints; complete data.
+        labels shared between parameters, or ``==`` constraints (complete data or FIML).
+    cumulative : bool, default=False
+        Also lavaan's cumulative tests (``cumulative = TRUE``): the constraints ordered by
+        their univariate statistic, the ``k``-th row testing the release of the first
+        ``k`` together (``df = k``), in ``attrs["cumulative"]`` (same columns).
 
     Returns
     -------
@@ -197,6 +201,13 @@ def score_tests(result) -> pd.DataFrame:
     table.insert(5, "pvalue", stats.chi2.sf(table["x2"], 1))
     table = table[SCORE_COLUMNS]
     table.attrs["total"] = {"x2": total, "df": len(R), "pvalue": float(stats.chi2.sf(total, len(R)))}
+    if cumulative:
+        order = np.argsort(-np.asarray(x2), kind="stable")
+        cum = table.iloc[order].copy()
+        cum["x2"] = [float(n * s @ _projected(J, np.delete(R, order[: k + 1], axis=0)) @ s) for k in range(len(R))]
+        cum["df"] = np.arange(1, len(R) + 1)
+        cum["pvalue"] = stats.chi2.sf(cum["x2"], cum["df"])
+        table.attrs["cumulative"] = cum
     return table
 
 

@@ -34,12 +34,14 @@ metric_fiml <- cfa(HS_MODEL, data = HSm, group = "school", group.equal = "loadin
 ## MLR: lavTestScore warns and falls back to the ordinary (expected-information) score test
 metric_mlr <- cfa(HS_MODEL, data = HS, group = "school", group.equal = "loadings", estimator = "MLR")
 timing <- time_median(function() lavTestScore(scalar), reps = 7)
+scalar_cumulative <- as.data.frame(lavTestScore(scalar, cumulative = TRUE)$cumulative)
 write_anchor(list(
   description = "lavTestScore on HS metric/scalar invariance models by school and on HS with a == b, d + e == 2 (ML).",
   data = list(file = "HolzingerSwineford1939.csv", n = lavInspect(metric, "ntotal")),
   model_syntax = HS_MODEL,
   equality_syntax = EQ_MODEL,
   metric = score_case(metric, "lavTestScore(cfa(model, data = HS, group = 'school', group.equal = 'loadings'))"),
+  scalar_cumulative = scalar_cumulative,
   scalar = score_case(scalar, "lavTestScore(cfa(model, data = HS, group = 'school', group.equal = c('loadings', 'intercepts')))"),
   equality = score_case(equality, "lavTestScore(cfa(equality_syntax, data = HS))"),
   label_syntax = LABEL_MODEL,
