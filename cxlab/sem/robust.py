@@ -158,7 +158,10 @@ def _baseline_scaling(S: np.ndarray, gamma: np.ndarray, df_b: int, exo_idx=()) -
 
 def scaled_fit_measures(fm: pd.Series, S: np.ndarray, gamma: np.ndarray, A: np.ndarray, B: np.ndarray,
                         exo_idx=()) -> pd.Series:
-    """Add lavaan's ``*.scaled``/``*.robust`` measures (MLR) to the ML fit measures (``exo_idx``: fixed.x covariates)."""
+    """Add lavaan's ``*.scaled``/``*.robust`` measures (MLR) to the ML fit measures.
+
+    ``exo_idx``: positions of the ``fixed.x`` covariates in ``S``.
+    """
     n = fm["ntotal"]
     df = int(fm["df"])
     dfb = int(fm["baseline_df"])

@@ -173,7 +173,8 @@ def score_tests(result, *, cumulative: bool = False) -> pd.DataFrame:
     (46.956, 15)
     """
     if result.estimator not in ("ML", "MLR"):
-        raise NotImplementedError(f"score_tests is implemented for ML and MLR fits; got estimator={result.estimator!r}.")
+        raise NotImplementedError(f"score_tests is implemented for ML and MLR fits; "
+                                  f"got estimator={result.estimator!r}.")
     if not result.converged:
         raise ValueError("score_tests needs a converged fit; this model did not converge.")
     if parse_model(result.model).inequalities:

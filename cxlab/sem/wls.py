@@ -10,9 +10,10 @@ divisor for these estimators:
 
 The estimate is found by Gauss-Newton with step halving. As lavaan's defaults for these
 estimators: standard errors from ``(Delta' W Delta)^-1 / (N - 1)`` (``Delta = d sigma / d
-theta``; lavaan's ``se = "standard"``, expected information), test statistic ``2 (N - 1) F`` (and ``N - 1`` in the RMSEA)
-(ULS: no p-value, as lavaan), baseline model the independence model fitted by the same
-estimator (linear, so in closed form), GFI ``1 - e'We / s'Ws``.
+theta``; lavaan's ``se = "standard"``, expected information), test statistic
+``2 (N - 1) F`` (``N - 1`` also in the RMSEA, CN, MFI and ECVI; ULS: no p-value, as
+lavaan), baseline model the independence model fitted by the same estimator (linear, so
+in closed form), GFI ``1 - e'We / s'Ws``.
 
 Single group, no mean structure, complete data; ``fixed.x`` covariates, groups, intercepts
 and constraints raise :class:`NotImplementedError`.
@@ -25,7 +26,7 @@ import pandas as pd
 
 from .diagnostics import collect_warnings
 from .estimate import backtrack, start_values
-from .fitmeasures import _chisq_family, _srmr_family, _tail_measures  # noqa: PLC2701 (see the report: to be made public)
+from .fitmeasures import _chisq_family, _srmr_family, _tail_measures  # private helpers, to be made public (issue 13)
 from .identify import check_identified, n_moments, parameter_names
 from .model import RamModel
 from .moments import prepare_data
@@ -95,8 +96,8 @@ def _estimate(ram: RamModel, s: np.ndarray, W: np.ndarray, theta0: np.ndarray):
         if moved is None:
             return theta, np.max(np.abs(g)) < 1e-8, it
         theta, f_new, _ = moved
-        if abs(f - f_new) <= 1e-16 * max(1.0, f):
-            return theta, True, it
+        if abs(f - f_new) <= 1e-16 * max(1.0, f):  # no progress left: converged only at a stationary point
+            return theta, np.max(np.abs(g)) < 1e-8, it
         f = f_new
     return theta, False, _MAX_ITER
 
