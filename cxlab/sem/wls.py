@@ -70,7 +70,11 @@ def ls_weight(estimator: str, S: np.ndarray) -> np.ndarray:
 
 
 def _estimate(ram: RamModel, s: np.ndarray, W: np.ndarray, theta0: np.ndarray):
-    """Gauss-Newton on ``F``: ``(theta, converged, iterations)``."""
+    """Gauss-Newton on ``F``: ``(theta, converged, iterations)``.
+
+    Stops when the largest gradient element is below ``_TOL`` or no step decreases ``F``
+    any more; converged means a gradient below ``1e-8`` at the returned point.
+    """
     flat = _vech_flat(ram.p)
 
     def objective(theta):
@@ -80,11 +84,13 @@ def _estimate(ram: RamModel, s: np.ndarray, W: np.ndarray, theta0: np.ndarray):
             return np.inf
         return 0.5 * float(e @ W @ e)
 
+    def gradient(theta):
+        delta = ram.jacobian(theta)[flat]
+        return -delta.T @ W @ (s - ram.implied(theta).ravel()[flat]), delta
+
     theta, f = theta0.copy(), objective(theta0)
     for it in range(1, _MAX_ITER + 1):
-        e = s - ram.implied(theta).ravel()[flat]
-        delta = ram.jacobian(theta)[flat]
-        g = -delta.T @ W @ e
+        g, delta = gradient(theta)
         if np.max(np.abs(g)) < _TOL:
             return theta, True, it
         H = delta.T @ W @ delta
@@ -94,12 +100,12 @@ def _estimate(ram: RamModel, s: np.ndarray, W: np.ndarray, theta0: np.ndarray):
             step = -np.linalg.lstsq(H, g, rcond=None)[0]
         moved = backtrack(objective, theta, f, g, step)
         if moved is None:
-            return theta, np.max(np.abs(g)) < 1e-8, it
+            break
         theta, f_new, _ = moved
-        if abs(f - f_new) <= 1e-16 * max(1.0, f):  # no progress left: converged only at a stationary point
-            return theta, np.max(np.abs(g)) < 1e-8, it
+        if abs(f - f_new) <= 1e-16 * max(1.0, f):
+            break
         f = f_new
-    return theta, False, _MAX_ITER
+    return theta, bool(np.max(np.abs(gradient(theta)[0])) < 1e-8), it
 
 
 def _fit_measures(estimator, s, sigma_v, W, S, sigma, n, npar):
