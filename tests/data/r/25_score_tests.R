@@ -11,13 +11,11 @@ EQ_MODEL <- fromJSON(file.path(ANCHOR_ROOT, "hs_equality.json"))$model_syntax
 
 score_case <- function(fit, call) {
   st <- lavTestScore(fit, warn = FALSE)
-  pt <- as.data.frame(parTable(fit))
   list(call = call,
        converged = lavInspect(fit, "converged"),
        chisq = fitMeasures(fit, "chisq")[[1]],
        total = as.list(as.data.frame(st$test)),
-       uni = as.data.frame(st$uni),
-       partable = pt[, c("id", "lhs", "op", "rhs", "group", "free", "label", "plabel")])
+       uni = as.data.frame(st$uni))
 }
 
 metric <- cfa(HS_MODEL, data = HS, group = "school", group.equal = "loadings")
