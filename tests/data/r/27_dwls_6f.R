@@ -6,7 +6,9 @@ source("r/helpers.R")
 X <- read_anchor_csv("ordinal_6f.csv")
 ITEMS <- names(X)
 MODEL <- fromJSON(file.path(ANCHOR_ROOT, "wlsmv_6f.json"))$model_syntax
-fit <- cfa(MODEL, data = X, ordered = ITEMS, estimator = "DWLS")
+f_dwls <- function() cfa(MODEL, data = X, ordered = ITEMS, estimator = "DWLS")
+fit <- f_dwls()
+timing <- time_median(f_dwls, 3)
 write_anchor(list(
   description = "6-factor CFA of 18 simulated 7-category items (N=1800), DWLS (standard SEs and test).",
   data = list(file = "ordinal_6f.csv", n = lavInspect(fit, "nobs"), items = ITEMS),
@@ -15,5 +17,6 @@ write_anchor(list(
   options = lav_opts(fit),
   converged = lavInspect(fit, "converged"),
   parameters = pe_rows(fit),
-  fit_all = fit_all(fit)
+  fit_all = fit_all(fit),
+  timing_seconds = list(cfa_call = timing)
 ), "dwls_6f")
