@@ -490,7 +490,7 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
         ``rmsea_diff`` is lavTestLRT's RMSEA of the difference test, ``sqrt(G *
         max(chisq_diff - df_diff, 0) / (N df_diff))``; ``cfi_diff`` is this CFI minus
         that of the model in ``compared_with``.
-        ``attrs["score_tests"]`` maps each level whose difference test fails (p < .05) to
+        ``attrs["score_tests"]`` maps each level whose difference test fails (p < .05; converged fits) to
         the univariate score tests of the equalities that level added (loadings for metric,
         intercepts for scalar, residuals for strict), largest statistic first: the
         parameters to free in a ``partial_`` level (:func:`cxlab.sem.score_tests`).
@@ -553,7 +553,7 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
             row["cfi_diff"] = row["cfi"] - rows[prev]["cfi"]
         row["compared_with"] = prev
         rows[lev] = row
-        if prev is not None and row["pvalue_diff"] < 0.05:  # failed step: its new equalities by score test
+        if prev is not None and row["pvalue_diff"] < 0.05 and res.converged:  # failed step: its equalities by score test
             from .scoretest import rank_constraints
 
             new = set(INVARIANCE_LEVELS[base]) - set(INVARIANCE_LEVELS[prev.removeprefix("partial_")])
