@@ -553,7 +553,7 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
             row["cfi_diff"] = row["cfi"] - rows[prev]["cfi"]
         row["compared_with"] = prev
         rows[lev] = row
-        if prev is not None and row["pvalue_diff"] < 0.05 and res.converged:  # failed step: its equalities by score test
+        if prev is not None and row["pvalue_diff"] < 0.05 and res.converged:  # failed step: score tests
             from .scoretest import rank_constraints
 
             new = set(INVARIANCE_LEVELS[base]) - set(INVARIANCE_LEVELS[prev.removeprefix("partial_")])
