@@ -52,10 +52,10 @@ def test_mlr_fit_measures(fits, case):
     assert checked >= 70
 
 
-def test_mlr_with_covariates_not_implemented():
+def test_mlr_with_covariates_fits():  # matched against lavaan in test_sem_mimic_mlr.py
     hs = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
-    with pytest.raises(NotImplementedError, match="fixed.x"):
-        fit(hs, "f =~ x4 + x5 + x6\nf ~ x1", estimator="MLR")
+    res = fit(hs, "f =~ x4 + x5 + x6\nf ~ x1", estimator="MLR")
+    assert res.converged and np.isfinite(res.fit_measures["chisq_scaled"])
 
 
 def test_modification_indices_ml_only(fits):

@@ -11,7 +11,8 @@ from .identify import NotIdentifiedError
 from .judge import CUTOFFS, describe_fit, fit_table
 from .modindices import modification_indices
 from .multigroup import invariance
+from .scoretest import rank_constraints, score_tests
 
 __all__ = ["fit", "SemResult", "NotIdentifiedError", "modification_indices", "fit_table", "describe_fit", "CUTOFFS",
-           "invariance"]
+           "invariance", "score_tests", "rank_constraints"]
 __all__ += ["effects_table", "with_effects", "compare_segments", "SegmentComparison", "describe_drivers", "describe_model"]

@@ -676,6 +676,12 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
                      f"ΔCFI = {round(row['cfi_diff'], 3) + 0.0:+.3f})"
                      + (", so paths can be compared between segments." if ok else
                         ": compare paths between segments with caution."))
+        ranked = invariance.attrs.get("score_tests", {}).get("metric")  # cxlab.sem.score_tests of the failed step
+        if not ok and ranked is not None and (ranked["pvalue"] < alpha).any():
+            top = ranked[ranked["pvalue"] < alpha].head(3)
+            parts.append("The loadings that differ most between segments (score tests): " + ", ".join(
+                f"{name(p.split('=~')[1])} on {name(p.split('=~')[0])} (χ² = {x2:.1f}, p = {pv:.3f})"
+                for p, x2, pv in zip(top["parameter"], top["x2"], top["pvalue"])) + ".")
     if segments is not None:
         parts.append(_describe_segments(segments, alpha=alpha, labels=labels))
     return " ".join(parts)

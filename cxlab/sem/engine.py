@@ -75,6 +75,7 @@ class SemResult:
     _partable: pd.DataFrame = field(default=None, repr=False)
     _ram: RamModel = field(default=None, repr=False)
     _theta: np.ndarray = field(default=None, repr=False)
+    _patterns: tuple = field(default=None, repr=False)  # per group: the missing-data patterns' moments (no rows)
 
     def __repr__(self) -> str:
         fm = self.fit_measures
@@ -95,15 +96,16 @@ def _check_boot_options(n_jobs, progress, boot_ci):
 
 
 def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed, group_partial=()):
-    if not isinstance(estimator, str) or estimator.upper() not in ("ML", "MLR", "WLSMV"):
-        raise ValueError(f"The 'estimator' parameter of fit must be one of 'ML', 'MLR', 'WLSMV'. Got {estimator!r} instead.")
+    if not isinstance(estimator, str) or estimator.upper() not in ("ML", "MLR", "WLSMV", "ULS", "GLS", "DWLS"):
+        raise ValueError(f"The 'estimator' parameter of fit must be one of 'ML', 'MLR', 'WLSMV', 'ULS', 'GLS', 'DWLS'. "
+                         f"Got {estimator!r} instead.")
     if missing not in ("listwise", "fiml", "ml", "direct"):
         raise ValueError(f"The 'missing' parameter of fit must be one of 'listwise', 'fiml'. Got {missing!r} instead "
                          "('ml' is accepted as lavaan's name for 'fiml').")
     if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0:
         raise ValueError(f"The 'bootstrap' parameter of fit must be a non-negative int. Got {bootstrap!r} instead.")
     if ordered not in (None, False) and not (isinstance(ordered, (list, tuple)) and len(ordered) == 0) \
-            and estimator.upper() != "WLSMV":
+            and estimator.upper() not in ("WLSMV", "DWLS"):
         raise NotImplementedError(f"ordered={ordered!r} with estimator={estimator!r} is not implemented yet; "
                                   "use estimator='WLSMV' for ordinal indicators.")
     if group_equal and group is None:
@@ -137,13 +139,17 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         with ML; :mod:`cxlab.sem.constraints`; a violated bound is held active, as lavaan), defined parameters ``name := expr``,
         second-order factors (``g =~ f1 + f2 + f3``). A model that is not identified is
         refused before estimation (:class:`cxlab.sem.NotIdentifiedError`, naming the parameters).
-    estimator : {"ML", "MLR", "WLSMV"}, default="ML"
+    estimator : {"ML", "MLR", "WLSMV", "ULS", "GLS", "DWLS"}, default="ML"
         "MLR": ML estimates with Huber-White robust standard errors (observed
         information) and the Yuan-Bentler scaled test (``chisq_scaled``, ``cfi_scaled``,
         ``cfi_robust``, ``rmsea_scaled``, ``rmsea_robust``, ...), as lavaan. "WLSMV":
         ordinal items (``ordered``), DWLS on polychoric correlations and thresholds with
         robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`).
-        MLR also works with ``missing="fiml"``, groups and intercepts (casewise-score
+        "ULS", "GLS": least squares on the covariances of continuous data, as lavaan
+        (:mod:`cxlab.sem.wls`; one group, complete data). "DWLS": ordinal items as WLSMV, with lavaan's
+        standard (non-robust) SEs and unscaled test.
+        MLR also works with observed exogenous covariates (``fixed.x``, MIMIC models),
+        ``missing="fiml"``, groups and intercepts (casewise-score
         meat, lavaan's FIML-corrected robust CFI/TLI/RMSEA: :mod:`cxlab.sem.robust_means`).
     missing : {"listwise", "fiml", "ml"}, default="listwise"
         "fiml" (lavaan's spelling "ml" is accepted too): casewise (full-information) ML over all rows with at least one observed
@@ -237,7 +243,7 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
 
 def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_partial, bootstrap, seed, boot_ci, n_jobs,
          progress, spec) -> SemResult:
-    if estimator.upper() == "WLSMV":  # ordinal indicators: cxlab.sem.ordinal
+    if estimator.upper() in ("WLSMV", "DWLS"):  # ordinal indicators: cxlab.sem.ordinal
         from .ordinal import fit_wlsmv
 
         if any(spec.values()):
@@ -247,7 +253,15 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
         if group_partial:
             raise NotImplementedError("estimator='WLSMV' with 'group_partial' is not implemented yet.")
         return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
-                         bootstrap=bootstrap, seed=seed)
+                         bootstrap=bootstrap, seed=seed, estimator=estimator)
+    if estimator.upper() in ("ULS", "GLS"):  # least squares on continuous data: cxlab.sem.wls
+        from .wls import fit_ls
+
+        if group is not None or missing == "fiml" or bootstrap or spec["meanstructure"]:
+            raise NotImplementedError(f"estimator={estimator!r} is implemented for one group of complete data without "
+                                      "a mean structure or bootstrap.")
+        return fit_ls(data, parse_model(model), model, estimator=estimator, std_lv=spec["std_lv"],
+                      orthogonal=spec["orthogonal"])
     if bootstrap > 0:
         from .bootstrap import fit_bootstrap
 
@@ -303,11 +317,6 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
         constraints += [(lab, repr(float(value))) for lab, value in violated]
         n_active += len(violated)
     if est_name == "MLR":
-        if names["ov.x"]:
-            raise NotImplementedError(
-                "estimator='MLR' with observed exogenous covariates (fixed.x) is not implemented yet; "
-                f"covariates in this model: {names['ov.x']}."
-            )
         gamma = gamma_adf(sub.to_numpy())
         if rep is not None:  # sandwich in the free coordinates of the constrained model
             vcov_phi, info_obs, meat, se_ok = robust_vcov(cmodel, res.theta, S, gamma, n)
@@ -337,7 +346,7 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
     exo_idx = [ov.index(v) for v in names["ov.x"]]
     fm = ml_fit_measures(S, sigma, n, npar, exo_idx)
     if est_name == "MLR":
-        fm = scaled_fit_measures(fm, S, gamma, info_obs, meat)
+        fm = scaled_fit_measures(fm, S, gamma, info_obs, meat, exo_idx)
         if rep is not None:  # lavaan divides tr(A^-1 B) by the free parameters before the constraints
             fm["scaling_factor_h0"] *= cmodel.npar / ram.npar
     _, sig_all, _ = ram.implied_all(theta)

@@ -26,6 +26,8 @@ reports lavaan's ``lavTestLRT`` chi-square difference tests and the change in CF
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -403,6 +405,7 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
         _partable=pt if multigroup else pt.drop(columns="group"),
         _ram=blocks[0].ram,
         _theta=theta,
+        _patterns=tuple(tuple(replace(pat, rows=None) for pat in b.patterns) for b in blocks),
     )
 
 
@@ -487,6 +490,10 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
         ``rmsea_diff`` is lavTestLRT's RMSEA of the difference test, ``sqrt(G *
         max(chisq_diff - df_diff, 0) / (N df_diff))``; ``cfi_diff`` is this CFI minus
         that of the model in ``compared_with``.
+        ``attrs["score_tests"]`` maps each level whose difference test fails (p < .05; converged fits) to
+        the univariate score tests of the equalities that level added (loadings for metric,
+        intercepts for scalar, residuals for strict), largest statistic first: the
+        parameters to free in a ``partial_`` level (:func:`cxlab.sem.score_tests`).
 
     Examples
     --------
@@ -522,7 +529,7 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
         raise ValueError("The 'group_partial' parameter of invariance goes with a 'partial_' level (e.g. "
                          f"'partial_scalar') in 'levels'. Got levels={levels!r}, group_partial={group_partial!r}.")
     cols = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]
-    rows = {}
+    rows, failed = {}, {}
     for lev in levels:
         base = lev.removeprefix("partial_")
         res = fit(data, model, group=group, group_equal=INVARIANCE_LEVELS[base], missing=missing,
@@ -546,4 +553,11 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
             row["cfi_diff"] = row["cfi"] - rows[prev]["cfi"]
         row["compared_with"] = prev
         rows[lev] = row
-    return pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model"))
+        if prev is not None and row["pvalue_diff"] < 0.05 and res.converged:  # failed step: score tests
+            from .scoretest import rank_constraints
+
+            new = set(INVARIANCE_LEVELS[base]) - set(INVARIANCE_LEVELS[prev.removeprefix("partial_")])
+            failed[lev] = rank_constraints(res, kinds=new)
+    out = pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model"))
+    out.attrs["score_tests"] = failed
+    return out

@@ -263,7 +263,7 @@ def _catml_robust(R, sigma, WiU, gamma_r, n, df) -> pd.Series:
 
 
 def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "listwise", group=None,
-              group_equal=(), bootstrap: int = 0, seed=None):
+              group_equal=(), bootstrap: int = 0, seed=None, estimator: str = "WLSMV"):
     """WLSMV fit of a model whose observed variables are all ordinal (used by :func:`cxlab.sem.fit`).
 
     Parameters
@@ -276,6 +276,10 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
         The ordinal items (all observed variables of the model must be ordinal).
     missing, group, group_equal, bootstrap, seed
         Only the defaults are supported with WLSMV.
+    estimator : {"WLSMV", "DWLS"}, default="WLSMV"
+        "DWLS": the same estimates with lavaan's ``se = "standard"`` (expected information
+        ``(Delta' W Delta)^-1 / (N - 1)``, no sandwich) and ``test = "standard"`` (the
+        unscaled statistic and the fit measures computed from it only).
 
     Returns
     -------
@@ -364,7 +368,8 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
         Einv = np.full_like(E, np.nan)
         se_ok = False
     n1 = n - 1  # lavaan's sample size for estimators other than ML
-    vcov_full = Einv @ (WD.T @ G @ WD) @ Einv / n1
+    dwls = estimator.upper() == "DWLS"
+    vcov_full = (Einv if dwls else Einv @ (WD.T @ G @ WD) @ Einv) / n1
 
     # ---- test statistics
     e = np.concatenate([np.zeros(nth), model_obj.r - m_r])
@@ -388,6 +393,8 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     else:  # no robust indices without an invertible information (lavaan: NA after a try-error)
         fm = pd.concat([fm, pd.Series(np.nan, index=_ROBUST_KEYS)])
 
+    if dwls:  # test = "standard": no scaled or robust measures
+        fm = fm[[k for k in fm.index if not k.endswith(("_scaled", "_robust", "scaling_factor", "shift_parameter"))]]
     # ---- parameter table in lavaan's order
     table, vcov_tab = _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names)
     if parsed.defined:
@@ -413,7 +420,7 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
         sample_cov=pc.corr,
         n=n,
         model=model,
-        estimator="WLSMV",
+        estimator=estimator.upper(),
         vcov=vcov_tab,
         iterations=iterations,
         _partable=pt,

@@ -104,44 +104,70 @@ def robust_vcov(model: RamModel, theta: np.ndarray, S: np.ndarray, gamma: np.nda
     return Ainv @ B @ Ainv / n, A, B, True
 
 
-def scaling_factor(S: np.ndarray, gamma: np.ndarray, A: np.ndarray, B: np.ndarray, df: int) -> tuple[float, float, float]:
-    """Yuan-Bentler (Mplus) scaling factor and its h1/h0 parts."""
-    pstar = gamma.shape[0]
-    c_h1 = float(np.trace(gamma @ _w_vech_dense(np.linalg.inv(S)))) / pstar
+def scaling_factor(S: np.ndarray, gamma: np.ndarray, A: np.ndarray, B: np.ndarray, df: int,
+                   exo_idx=()) -> tuple[float, float, float]:
+    """Yuan-Bentler (Mplus) scaling factor and its h1/h0 parts.
+
+    With ``fixed.x`` covariates (``exo_idx``) the h1 part is lavaan's ``tr(A1^-1 B1)`` over
+    the moments that are not covariances among the covariates (``A1 = W_S``,
+    ``B1 = W_S Gamma W_S`` restricted to them).
+    """
+    W1 = _w_vech_dense(np.linalg.inv(S))
+    keep = ~_exo_moments(S.shape[0], exo_idx)
+    pstar = int(keep.sum())
+    if keep.all():
+        c_h1 = float(np.trace(gamma @ W1)) / pstar
+    else:
+        B1 = (W1 @ gamma @ W1)[np.ix_(keep, keep)]
+        c_h1 = float(np.trace(np.linalg.solve(W1[np.ix_(keep, keep)], B1))) / pstar
     q = A.shape[0]
     c_h0 = float(np.trace(np.linalg.solve(A, B))) / q if q else 0.0
     c = (pstar * c_h1 - q * c_h0) / df if df > 0 else np.nan
     return c, c_h1, c_h0
 
 
-def _baseline_scaling(S: np.ndarray, gamma: np.ndarray, df_b: int) -> float:
+def _exo_moments(p: int, exo_idx) -> np.ndarray:
+    """Mask of the ``vech`` moments that are (co)variances among the ``fixed.x`` covariates."""
+    pi, pj = _vech_index(p)
+    return np.isin(pi, list(exo_idx)) & np.isin(pj, list(exo_idx))
+
+
+def _baseline_scaling(S: np.ndarray, gamma: np.ndarray, df_b: int, exo_idx=()) -> float:
     p = S.shape[0]
     sigma0 = np.diag(np.diag(S))
+    exo = list(exo_idx)
+    if exo:  # the covariates keep their sample covariances (fixed.x)
+        sigma0[np.ix_(exo, exo)] = S[np.ix_(exo, exo)]
+    free = [k for k in range(p) if k not in exo]
     pi, pj = _vech_index(p)
-    Jv = np.zeros((len(pi), p))
-    for k in range(p):
-        Jv[(pi == k) & (pj == k), k] = 1.0
+    Jv = np.zeros((len(pi), len(free)))
+    for c, k in enumerate(free):
+        Jv[(pi == k) & (pj == k), c] = 1.0
     Wv = _w_vech_dense(np.linalg.inv(sigma0))
     W0 = np.linalg.inv(sigma0)
     # Hessian of F/2 for a linear structure: D'(W (x) W S W - 1/2 W (x) W)D restricted
-    A = np.empty((p, p))
-    for a in range(p):
-        for b in range(p):
-            A[a, b] = W0[a, b] * (W0 @ S @ W0)[a, b] * 1.0 - 0.5 * W0[a, b] ** 2
+    A = np.empty((len(free), len(free)))
+    for i, a in enumerate(free):
+        for j, b in enumerate(free):
+            A[i, j] = W0[a, b] * (W0 @ S @ W0)[a, b] * 1.0 - 0.5 * W0[a, b] ** 2
     A = (A + A.T) / 2
     B = Jv.T @ Wv @ gamma @ Wv @ Jv
-    c, _, _ = scaling_factor(S, gamma, A, B, df_b)
+    c, _, _ = scaling_factor(S, gamma, A, B, df_b, exo)
     return c
 
 
-def scaled_fit_measures(fm: pd.Series, S: np.ndarray, gamma: np.ndarray, A: np.ndarray, B: np.ndarray) -> pd.Series:
-    """Add lavaan's ``*.scaled``/``*.robust`` measures (MLR) to the ML fit measures."""
+def scaled_fit_measures(fm: pd.Series, S: np.ndarray, gamma: np.ndarray, A: np.ndarray, B: np.ndarray,
+                        exo_idx=()) -> pd.Series:
+    """Add lavaan's ``*.scaled``/``*.robust`` measures (MLR) to the ML fit measures.
+
+    ``exo_idx``: positions of the ``fixed.x`` covariates in ``S``.
+    """
     n = fm["ntotal"]
     df = int(fm["df"])
     dfb = int(fm["baseline_df"])
     chisq, chisq_b = fm["chisq"], fm["baseline_chisq"]
-    c, c_h1, c_h0 = scaling_factor(S, gamma, A, B, df)
-    cb = _baseline_scaling(S, gamma, dfb)
+    c, c_h1, c_h0 = scaling_factor(S, gamma, A, B, df, exo_idx)
+    cb = _baseline_scaling(S, gamma, dfb, exo_idx)
     out = scaled_test(chisq, df, chisq_b, dfb, c, cb, c_h1, c_h0)
     t = out["chisq_scaled"]
     out.update(scaled_measures(t, df, chisq_b / cb, dfb, c, int(n)))
