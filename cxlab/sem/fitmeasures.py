@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-__all__ = ["ml_fit_measures", "mean_fit_measures", "f_ml_value"]
+__all__ = ["ml_fit_measures", "mean_fit_measures", "f_ml_value", "rmsea_ci"]
 
 
 def f_ml_value(S: np.ndarray, sigma: np.ndarray) -> float:
@@ -34,8 +34,8 @@ def _loglik(S: np.ndarray, sigma: np.ndarray, n: int) -> float:
     return float(-0.5 * n * (p * np.log(2 * np.pi) + ld + np.trace(np.linalg.solve(sigma, S))))
 
 
-def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
-    """lavaan's RMSEA confidence interval (``lav_fit_rmsea_ci``: non-centrality search, N in the denominator).
+def rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
+    """lavaan's RMSEA confidence interval (``lav_fitrmsea_ci``: non-centrality search, N in the denominator).
 
     NaN for a statistic that is not finite (lavaan's NA); a bound is 0 when even the
     central chi-square puts the statistic beyond its percentile (a well-fitting model);
@@ -43,9 +43,9 @@ def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float
 
     Examples
     --------
-    >>> [round(float(v), 4) for v in _rmsea_ci(85.3055, 24, 301)]
+    >>> [round(float(v), 4) for v in rmsea_ci(85.3055, 24, 301)]
     [0.0714, 0.1137]
-    >>> [float(v) for v in _rmsea_ci(90.0, 120, 1799) + _rmsea_ci(float("nan"), 24, 301)]
+    >>> [float(v) for v in rmsea_ci(90.0, 120, 1799) + rmsea_ci(float("nan"), 24, 301)]
     [0.0, 0.0, nan, nan]
     """
     if df <= 0 or not (np.isfinite(chisq) and np.isfinite(n)):
@@ -67,6 +67,9 @@ def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float
     if not (f_hi(n_rmsea) > 0 or f_hi(0.0) < 0):
         lam_u = optimize.brentq(f_hi, 0.0, n_rmsea, xtol=1e-14, rtol=1e-15, maxiter=500)
     return np.sqrt(lam_l / (n * df)), np.sqrt(lam_u / (n * df))
+
+
+_rmsea_ci = rmsea_ci  # backward-compatible name (tests)
 
 
 def _srmr_family(S: np.ndarray, sigma: np.ndarray) -> dict:
@@ -124,7 +127,7 @@ def _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_grou
     g = n_groups
     if df > 0 and np.isfinite(chisq):
         rmsea = np.sqrt(max(chisq - df, 0.0) / (df * n)) * np.sqrt(g)
-        lo, hi = _rmsea_ci(chisq, df, n)
+        lo, hi = rmsea_ci(chisq, df, n)
         lo, hi = lo * np.sqrt(g), hi * np.sqrt(g)
         rmsea_p = float(stats.ncx2.sf(chisq, df, n * df * 0.05**2 / g))
         notclose_p = float(stats.ncx2.cdf(chisq, df, n * df * 0.08**2 / g))
