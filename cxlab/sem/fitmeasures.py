@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-__all__ = ["ml_fit_measures", "mean_fit_measures", "f_ml_value", "rmsea_ci"]
+__all__ = ["ml_fit_measures", "mean_fit_measures", "f_ml_value", "rmsea_ci", "chisq_family", "srmr_family",
+           "tail_measures"]
 
 
 def f_ml_value(S: np.ndarray, sigma: np.ndarray) -> float:
@@ -72,7 +73,8 @@ def rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float,
 _rmsea_ci = rmsea_ci  # backward-compatible name (tests)
 
 
-def _srmr_family(S: np.ndarray, sigma: np.ndarray) -> dict:
+def srmr_family(S: np.ndarray, sigma: np.ndarray) -> dict:
+    """RMR, SRMR (Bentler and Mplus) and CRMR of the residual covariances ``S - sigma`` (lavaan's names)."""
     p = S.shape[0]
     il = np.tril_indices(p)
     io = np.tril_indices(p, -1)
@@ -103,7 +105,7 @@ def _srmr_family(S: np.ndarray, sigma: np.ndarray) -> dict:
     }
 
 
-def _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_groups=1) -> dict:
+def chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_groups=1) -> dict:
     """Measures computed from the test statistics and log-likelihoods alone (lavaan order).
 
     With ``n_groups`` > 1 the RMSEA (and its interval) is multiplied by ``sqrt(G)`` and
@@ -167,7 +169,8 @@ def _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_grou
     }
 
 
-def _tail_measures(chisq, df, n, npar, gfi, nel) -> dict:
+def tail_measures(chisq, df, n, npar, gfi, nel) -> dict:
+    """GFI with AGFI, PGFI, Hoelter's critical N, McDonald's MFI and ECVI (``nel`` sample moments)."""
     agfi = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else np.nan
     pgfi = (df / nel) * gfi if df > 0 else np.nan
     cn05 = stats.chi2.ppf(0.95, df) / (chisq / n) + 1.0 if df > 0 and chisq > 0 else np.nan
@@ -226,7 +229,7 @@ def ml_fit_measures(S: np.ndarray, sigma: np.ndarray, n: int, npar: int, exo_idx
         ll_x = ll_x_sat = _loglik(Sxx, Sxx, n)
     logl = _loglik(S, sigma, n) - ll_x
     logl_h1 = _loglik(S, S, n) - ll_x_sat
-    out = _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1)
+    out = chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1)
 
     # GFI family: weight Sigma^-1 (expected information at the implied covariance);
     # the fixed.x covariate moments are left out of both the residuals and the moments
@@ -240,15 +243,15 @@ def ml_fit_measures(S: np.ndarray, sigma: np.ndarray, n: int, npar: int, exo_idx
     WE = W @ E
     WS = W @ Sm
     gfi = 1.0 - np.trace(WE @ WE) / np.trace(WS @ WS)
-    out.update(_srmr_family(S, sigma))
-    out.update(_tail_measures(chisq, df, n, npar, gfi, p * (p + 1) // 2))
+    out.update(srmr_family(S, sigma))
+    out.update(tail_measures(chisq, df, n, npar, gfi, p * (p + 1) // 2))
     return pd.Series(out, name="value", dtype=float)
 
 
 def _srmr_means(S, mean, sigma, mu) -> dict:
     """lavaan's rmr/srmr/crmr with a mean structure: mean residuals join the averages."""
     p = S.shape[0]
-    nomean = _srmr_family(S, sigma)
+    nomean = srmr_family(S, sigma)
     il = np.tril_indices(p)
     io = np.tril_indices(p, -1)
     sd_s = np.sqrt(np.diag(S))
@@ -337,7 +340,7 @@ def mean_fit_measures(groups, npar: int, logl: float, logl_h1: float, logl_base:
     base_df = nel - G * (nx * (nx + 1) // 2 + nx) - G * 2 * (p - nx)
     chisq = max(2.0 * (logl_h1 - logl), 0.0)
     base_chisq = 2.0 * (logl_h1 - logl_base)
-    out = _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_groups=G)
+    out = chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_groups=G)
     w = np.array([g["n"] / n for g in groups])
     res = [_srmr_means(g["S"], g["mean"], g["sigma"], g["mu"]) for g in groups]
     out.update({k: float(w @ np.array([r[k] for r in res])) for k in res[0]})
@@ -368,5 +371,5 @@ def mean_fit_measures(groups, npar: int, logl: float, logl_h1: float, logl_base:
         t2 = sum(f * (0.5 * np.trace(W @ S_obs @ W @ S_obs) + m_obs @ W @ m_obs) for f, W in weights)
         gfis.append(1.0 - t1 / t2)
     gfi = float(w @ np.array(gfis))
-    out.update(_tail_measures(chisq, df, n, npar, gfi, nel))
+    out.update(tail_measures(chisq, df, n, npar, gfi, nel))
     return pd.Series(out, name="value", dtype=float)

@@ -83,11 +83,15 @@ class SemResult:
     theta: np.ndarray = field(default=None, repr=False)
 
     @property
-    def _ram(self) -> RamModel:  # backward-compatible name (tests)
+    def _partable(self) -> pd.DataFrame:  # backward-compatible names (tests, code written before)
+        return self.partable
+
+    @property
+    def _ram(self) -> RamModel:
         return self.ram
 
     @property
-    def _theta(self) -> np.ndarray:  # backward-compatible name (tests)
+    def _theta(self) -> np.ndarray:
         return self.theta
 
     def __repr__(self) -> str:
