@@ -76,12 +76,14 @@ def _options_error(name: str, caller: str, options, value) -> ValueError:
     )
 
 
-def _check_option(value, name: str, options, caller: str) -> None:
+def check_option(value, name: str, options, caller: str) -> None:
+    """Raise the sklearn-style ``ValueError`` unless ``value`` is one of the strings ``options``."""
     if not isinstance(value, str) or value not in options:
         raise _options_error(name, caller, options, value)
 
 
-def _check_int(value, name: str, caller: str, low: int, high: int | None = None) -> None:
+def check_int(value, name: str, caller: str, low: int, high: int | None = None) -> None:
+    """Raise the sklearn-style ``ValueError`` unless ``value`` is an int in ``[low, high]``."""
     ok = isinstance(value, Integral) and not isinstance(value, bool)
     if ok and value >= low and (high is None or value <= high):
         return
@@ -89,7 +91,8 @@ def _check_int(value, name: str, caller: str, low: int, high: int | None = None)
     raise ValueError(f"The {name!r} parameter of {caller} must be {rng}. Got {value!r} instead.")
 
 
-def _numeric_frame(data, caller: str, *, min_columns: int = 2) -> pd.DataFrame:
+def numeric_frame(data, caller: str, *, min_columns: int = 2) -> pd.DataFrame:
+    """``data`` checked to be a DataFrame of at least ``min_columns`` numeric columns (errors name ``caller``)."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(
             f"The 'data' parameter of {caller} must be a pandas DataFrame. "
@@ -181,7 +184,7 @@ def drop_degenerate_items(data: pd.DataFrame) -> ItemSelection:
     """
     if isinstance(data, pd.DataFrame):  # a column without any answer may have come in as text
         data = data.astype({c: float for c in data.columns if data[c].isna().all()})
-    data = _numeric_frame(data, "drop_degenerate_items", min_columns=1)
+    data = numeric_frame(data, "drop_degenerate_items", min_columns=1)
     bad = _degenerate_items(data)
     notes = pd.DataFrame({"item": list(bad), "reason": list(bad.values())}, columns=["item", "reason"])
     return ItemSelection(data.drop(columns=list(bad)), notes)
@@ -197,9 +200,9 @@ def _check_rank(r: np.ndarray, n_obs: int, columns, caller: str) -> None:
         )
 
 
-def _corr_from_data(data: pd.DataFrame, missing: str, caller: str) -> tuple[pd.DataFrame, int]:
+def corr_from_data(data: pd.DataFrame, missing: str, caller: str) -> tuple[pd.DataFrame, int]:
     """Pearson correlations and the number of observations behind them."""
-    _check_option(missing, "missing", MISSING, caller)
+    check_option(missing, "missing", MISSING, caller)
     _check_degenerate(data, caller)
     if missing == "listwise":
         complete = data.dropna()
@@ -250,7 +253,7 @@ def _check_corr(corr, caller: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- extraction
-def _smc(r: np.ndarray) -> np.ndarray:
+def smc(r: np.ndarray) -> np.ndarray:
     """Squared multiple correlations ``1 - 1/diag(R^-1)`` (psych::smc)."""
     try:
         inv = np.linalg.inv(r)
@@ -320,7 +323,7 @@ def _extract(r: np.ndarray, nf: int, method: str) -> tuple[np.ndarray, int]:
     """Unrotated loadings, psych's ``fac`` extraction step; returns (loadings, iterations)."""
     if method == "pa":
         r_mat = r.copy()
-        np.fill_diagonal(r_mat, _smc(r))
+        np.fill_diagonal(r_mat, smc(r))
         comm = np.trace(r_mat)
         err, it = comm, 0
         while err > 0.001:
@@ -339,7 +342,7 @@ def _extract(r: np.ndarray, nf: int, method: str) -> tuple[np.ndarray, int]:
     # control=list(parscale=rep(.01, p))) with R's defaults (m=5, factr=1e7, maxit=100).
     # Reproducing the optimiser, not only the objective, matters where the optimum is
     # not unique (more factors than the data identify, e.g. omega's 3 factors on 5 items).
-    start = np.clip(1.0 - _smc(r), 0.005, 1.0)
+    start = np.clip(1.0 - smc(r), 0.005, 1.0)
     fun, jac = (
         (_minres_objective, _minres_gradient)
         if method == "minres"
@@ -386,7 +389,7 @@ def _oblimin_vgq(lam: np.ndarray) -> tuple[float, np.ndarray]:
     return float(np.sum(l2 * x) / 4.0), lam * x
 
 
-def _gpf_oblq(a: np.ndarray, eps: float = 1e-5, maxit: int = 1000):
+def gpf_oblq(a: np.ndarray, eps: float = 1e-5, maxit: int = 1000):
     """GPArotation ``GPFoblq`` (oblimin, identity start): (loadings, Phi, T, converged)."""
     tmat = np.eye(a.shape[1])
     al = 1.0
@@ -561,16 +564,16 @@ def efa(
     True
     """
     caller = "efa"
-    data = _numeric_frame(data, caller)
-    corr, n_obs = _corr_from_data(data, missing, caller)
+    data = numeric_frame(data, caller)
+    corr, n_obs = corr_from_data(data, missing, caller)
     return _fit(corr, n_factors, method=method, rotation=rotation, n_obs=n_obs, caller=caller)
 
 
 def _fit(corr, n_factors, *, method, rotation, n_obs, caller) -> FactorResult:
-    _check_option(method, "method", METHODS, caller)
-    _check_option(rotation, "rotation", ROTATIONS, caller)
+    check_option(method, "method", METHODS, caller)
+    check_option(rotation, "rotation", ROTATIONS, caller)
     p = corr.shape[0]
-    _check_int(n_factors, "n_factors", caller, 1, p - 1)
+    check_int(n_factors, "n_factors", caller, 1, p - 1)
     r = corr.to_numpy(dtype=float)
     items = list(corr.columns)
     nf = int(n_factors)
@@ -592,7 +595,7 @@ def _fit(corr, n_factors, *, method, rotation, n_obs, caller) -> FactorResult:
     elif nf > 1 and rotation == "promax":
         rotated, phi = _promax(load)
     elif nf > 1 and rotation == "oblimin":
-        rotated, phi, _, converged = _gpf_oblq(load)
+        rotated, phi, _, converged = gpf_oblq(load)
 
     sign = np.sign(rotated.sum(axis=0))
     sign[sign == 0] = 1.0
@@ -690,8 +693,8 @@ def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> KMOResult:
     >>> round(overall, 2), per_item.round(2).tolist()
     (0.78, [0.76, 0.79, 0.8, 0.78])
     """
-    data = _numeric_frame(data, "kmo")
-    corr, n_obs = _corr_from_data(data, missing, "kmo")
+    data = numeric_frame(data, "kmo")
+    corr, n_obs = corr_from_data(data, missing, "kmo")
     r = corr.to_numpy()
     _check_rank(r, n_obs, corr.columns, "kmo")
     q = np.linalg.inv(r)
@@ -727,8 +730,8 @@ def bartlett(data: pd.DataFrame, *, missing: str = "listwise") -> BartlettResult
     >>> round(chisq, 1), df, p < 0.001
     (313.4, 6, True)
     """
-    data = _numeric_frame(data, "bartlett")
-    corr, n = _corr_from_data(data, missing, "bartlett")
+    data = numeric_frame(data, "bartlett")
+    corr, n = corr_from_data(data, missing, "bartlett")
     _check_rank(corr.to_numpy(), n, corr.columns, "bartlett")
     p = corr.shape[0]
     _, logdet = np.linalg.slogdet(corr.to_numpy())
@@ -790,8 +793,8 @@ def scree(data: pd.DataFrame, *, missing: str = "listwise") -> pd.DataFrame:
     3       0.52  0.02
     4       0.46 -0.05
     """
-    data = _numeric_frame(data, "scree")
-    corr, _ = _corr_from_data(data, missing, "scree")
+    data = numeric_frame(data, "scree")
+    corr, _ = corr_from_data(data, missing, "scree")
     r = corr.to_numpy()
     return pd.DataFrame(
         {"pc": _eigh_desc(r)[0], "fa": _fa1_values(r)},
@@ -863,8 +866,8 @@ def parallel_analysis(
     2
     """
     caller = "parallel_analysis"
-    data = _numeric_frame(data, caller)
-    _check_int(n_iter, "n_iter", caller, 1)
+    data = numeric_frame(data, caller)
+    check_int(n_iter, "n_iter", caller, 1)
     if seed is not None and not (isinstance(seed, Integral) and not isinstance(seed, bool)):
         raise ValueError(
             f"The 'seed' parameter of {caller} must be an int or None. Got {seed!r} instead."
@@ -1094,7 +1097,7 @@ def efa_fit(
                 f"The 'data' parameter of {caller} must hold every item of the solution. "
                 f"Got no columns {absent} instead."
             )
-        r_frame, rows = _corr_from_data(_numeric_frame(data[items], caller), missing, caller)
+        r_frame, rows = corr_from_data(numeric_frame(data[items], caller), missing, caller)
     else:
         r_frame = _check_corr(corr, caller)
         absent = [c for c in items if c not in r_frame.columns]
@@ -1110,7 +1113,7 @@ def efa_fit(
             f"The 'n_obs' parameter of {caller} must be given when the result carries no sample "
             "size. Got None instead."
         )
-    _check_int(n, "n_obs", caller, 3)
+    check_int(n, "n_obs", caller, 3)
     r = r_frame.to_numpy(dtype=float)
     p, k = result.loadings.shape
     lam = result.loadings.to_numpy()

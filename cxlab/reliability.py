@@ -61,8 +61,8 @@ def _prepare_items(
     data, reverse, response_range, missing, caller
 ) -> tuple[pd.DataFrame, list[str]]:
     """Validate, reverse-key and (listwise) drop missing rows; returns (items, reversed)."""
-    data = _factor._numeric_frame(data, caller)
-    _factor._check_option(missing, "missing", _MISSING, caller)
+    data = _factor.numeric_frame(data, caller)
+    _factor.check_option(missing, "missing", _MISSING, caller)
     if reverse is None:
         reverse = []
     elif isinstance(reverse, str) or not isinstance(reverse, Sequence):
@@ -128,7 +128,7 @@ def _alpha_stats(c: np.ndarray, n_obs: int) -> dict[str, float]:
     raw = (1 - tr / total) * k / (k - 1)
     sum_r = r.sum()
     std = (1 - k / sum_r) * k / (k - 1)
-    g6 = 1 - (k - _factor._smc(r).sum()) / sum_r
+    g6 = 1 - (k - _factor.smc(r).sum()) / sum_r
     av_r = (sum_r - k) / (k * (k - 1))
     off = r[np.tril_indices(k, -1)]
     q = (2 * k**2 / ((k - 1) ** 2 * total**3)) * (
@@ -281,7 +281,7 @@ def alpha_table(
 
     score = items.mean(axis=1)
     rc = r.copy()
-    np.fill_diagonal(rc, _factor._smc(r))
+    np.fill_diagonal(rc, _factor.smc(r))
     total_cov = c.sum()
     r_drop = [  # item-rest correlation from the covariances, as psych
         (c[:, i].sum() - c[i, i]) / np.sqrt(c[i, i] * (total_cov - 2 * c[:, i].sum() + c[i, i]))
@@ -354,7 +354,7 @@ def _schmid(r: np.ndarray, nf: int, method: str):
     if nf == 1:
         fload, gload = orth, np.array([1.0])
     else:
-        fload, phi, _, _ = _factor._gpf_oblq(orth)
+        fload, phi, _, _ = _factor.gpf_oblq(orth)
         if nf > 2:
             gres = _factor.efa_from_corr(pd.DataFrame(phi), 1, method=method, rotation="none")
             gload = gres.loadings.to_numpy()[:, 0]
@@ -415,10 +415,10 @@ def omega(
     """
     caller = "omega"
     items, rev = _prepare_items(data, reverse, response_range, missing, caller)
-    _factor._check_option(method, "method", _factor.METHODS, caller)
+    _factor.check_option(method, "method", _factor.METHODS, caller)
     names = [n + ("-" if n in rev else "") for n in items.columns]  # psych marks keyed items
     k = len(names)
-    _factor._check_int(n_factors, "n_factors", caller, 1, k - 1)
+    _factor.check_int(n_factors, "n_factors", caller, 1, k - 1)
     r = items.corr().to_numpy()
     sl = _schmid(r, int(n_factors), method)
     # psych flips items with a negative general loading unless keys were given
@@ -457,7 +457,7 @@ def omega(
         omega_hierarchical=float(gsq / vt),
         omega_limit=float(gsq / (vt - uniq)),
         alpha=float((vt - vitem) / vt * k / (k - 1)),
-        g6=float((vt + _factor._smc(r).sum() - vitem) / vt),
+        g6=float((vt + _factor.smc(r).sum() - vitem) / vt),
         ecv=float(ev[0] / ev.sum()),
         loadings=loadings,
         groups=groups,
@@ -512,7 +512,7 @@ def _select(data, columns: list[str], caller: str) -> pd.DataFrame:
             f"The 'data' parameter of {caller} must hold every indicator of the model. "
             f"Got no columns {absent} instead."
         )
-    return _factor._numeric_frame(data[columns], caller, min_columns=1)
+    return _factor.numeric_frame(data[columns], caller, min_columns=1)
 
 
 def _sigma(lam, psi, theta, data, caller) -> pd.DataFrame:
@@ -717,7 +717,7 @@ def htmt(
     spec = _parse_measurement(model, caller)
     items = list(dict.fromkeys(i for v in spec.values() for i in v))
     data = _select(data, items, caller)
-    corr, _ = _factor._corr_from_data(data, missing, caller)
+    corr, _ = _factor.corr_from_data(data, missing, caller)
     r = corr.abs() if absolute else corr
 
     def mean(block: np.ndarray) -> float:

@@ -837,7 +837,7 @@ def _root_for(path: Path) -> Path:
 
 def _survey_columns(path: Path, options: Mapping[str, Any] | None = None) -> list[str] | None:
     """Column names of a survey file, reading only its header (None if unreadable here)."""
-    from .data import read_columns
+    from .readers import read_columns
 
     try:
         return read_columns(path, **dict(options or {}))

@@ -47,7 +47,7 @@ from .estimate import fit_ml
 from .fiml import missing_patterns
 from .meanstructure import Block, complete_block, fit_blocks
 from .model import RamModel
-from .moments import prepare_data, sample_cov
+from .moments import group_frames, model_columns, prepare_data, sample_cov
 from .syntax import parse_model, variable_names
 from .threads import single_blas_thread
 
@@ -217,32 +217,33 @@ def bootstrap_draws(refitter: _Refitter, n_boot: int, seed=None, *, n_workers: i
 
 
 def _refitter(data, model, base, *, missing, group) -> _Refitter:
-    from .multigroup import _group_data, _model_columns
-
     parsed = parse_model(model)
     if parsed.constraints or parsed.inequalities:
         raise NotImplementedError("bootstrap with explicit constraints ('==', '<', '>') is not implemented yet: the "
                                   "resamples would be refitted without them.")
-    names = variable_names(parsed.formulas)  # the groups' tables come from base._partable
+    names = variable_names(parsed.formulas)  # the groups' tables come from base.partable
     ov, lv = tuple(names["ov"]), tuple(names["lv"])
-    pt = base._partable
+    pt = base.partable
     fiml = missing == "fiml"
     if group is None:
         frames, pts = [data], [pt]
     else:
-        _, frames = _group_data(data, group)
+        _, frames = group_frames(data, group)
         pts = [pt[pt["group"] == g].drop(columns="group") for g in range(1, len(frames) + 1)]
-    means = bool(base._ram.has_means)
+    means = bool(base.ram.has_means)
     arrays = []
     for frame in frames:
-        X = _model_columns(frame, ov, fiml) if means else prepare_data(frame, ov).to_numpy()
+        X = model_columns(frame, ov, fiml) if means else prepare_data(frame, ov).to_numpy()
         arrays.append(X[~np.isnan(X).all(axis=1)])
-    return _Refitter(tuple(arrays), tuple(pts), ov, lv, tuple(parsed.defined), np.asarray(base._theta), means)
+    return _Refitter(tuple(arrays), tuple(pts), ov, lv, tuple(parsed.defined), np.asarray(base.theta), means)
 
 
-def fit_bootstrap(data: pd.DataFrame, model: str, *, bootstrap: int, seed=None, n_jobs=None, progress=None,
-                  ci: str = "perc", **options):
-    """:func:`cxlab.sem.fit` with ``bootstrap > 0`` (see the module notes).
+def fit_bootstrap(data: pd.DataFrame, model: str, base, *, bootstrap: int, seed=None, n_jobs=None, progress=None,
+                  ci: str = "perc", missing: str = "listwise", group=None):
+    """The bootstrap of :func:`cxlab.sem.fit` with ``bootstrap > 0`` (see the module notes).
+
+    ``base`` is the full-sample fit (a :class:`~cxlab.sem.result.SemResult` of the same
+    ``data``, ``model``, ``missing`` and ``group``); the resamples start from its solution.
 
     Returns
     -------
@@ -252,10 +253,7 @@ def fit_bootstrap(data: pd.DataFrame, model: str, *, bootstrap: int, seed=None, 
         draws, ``bootstrap_info`` (:class:`BootstrapInfo`) and a warning when more than
         10 % of the resamples failed.
     """
-    from .engine import fit
-
-    base = fit(data, model, bootstrap=0, seed=None, **options)
-    ref = _refitter(data, model, base, missing=options.get("missing", "listwise"), group=options.get("group"))
+    ref = _refitter(data, model, base, missing=missing, group=group)
     n_workers = (os.cpu_count() or 1) if n_jobs is None else int(n_jobs)
     t0 = time.perf_counter()
     draws, ok = bootstrap_draws(ref, bootstrap, seed, n_workers=n_workers, progress=progress)
@@ -328,7 +326,7 @@ def apply_draws(base, draws: np.ndarray, ok: np.ndarray, *, ci: str = "perc", se
         raise ValueError(f"The 'boot_ci' parameter of fit must be one of 'perc', 'bc'. Got {ci!r} instead.")
     est = base.estimates.copy()
     good = draws[ok]
-    pt = base._partable
+    pt = base.partable
     n_pt = len(pt)
     free = np.concatenate([pt["free"].to_numpy(), np.ones(len(est) - n_pt, dtype=int)]) > 0
     point = est["est"].to_numpy(float)

@@ -30,6 +30,10 @@ import pandas as pd
 from scipy import stats
 
 from .._text import md, number
+from ..measures import holm
+from .engine import fit as sem_fit
+from .judge import fit_table, interpretation_gate
+from .multigroup import check_group_equal
 from .standardize import ram_from_estimates
 from .syntax import parse_model
 
@@ -195,7 +199,7 @@ def with_effects(model: str) -> str:
 # ------------------------------------------------------------------ effects from the matrices
 def _blocks(fit):
     """(group value or None, estimate rows, free indices) of each group of a fit."""
-    pt = fit._partable
+    pt = fit.partable
     if pt is None:
         raise ValueError("The 'fit' parameter must be a result of cxlab.sem.fit. Got one without its parameter table.")
     est = fit.estimates.iloc[: len(pt)]
@@ -355,7 +359,7 @@ def effects_table(fit) -> pd.DataFrame:
     5      m       y    direct  0.334  0.050
     6      m       y     total  0.334  0.050
     """
-    if not hasattr(fit, "estimates") or not hasattr(fit, "_partable"):
+    if not hasattr(fit, "estimates") or not hasattr(fit, "partable"):
         raise ValueError(f"The 'fit' parameter of effects_table must be a result of cxlab.sem.fit. "
                          f"Got {type(fit).__name__} instead.")
     vcov = np.asarray(fit.vcov, dtype=float)
@@ -460,9 +464,6 @@ def compare_segments(data: pd.DataFrame, model: str, *, group: str, group_equal=
     path
     y ~ f  0.173  0.503      15.586      1.0
     """
-    from .engine import fit as sem_fit
-    from .multigroup import check_group_equal
-
     parsed = _check_model(model, "compare_segments")
     group_equal = check_group_equal(group_equal)
     if "regressions" in group_equal:
@@ -618,8 +619,6 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
     x (no direct path; total effect 0.14). The largest indirect effect is x → y (standardised 0.14),
     through the intermediate outcomes.
     """
-    from .judge import fit_table, interpretation_gate
-
     if not (isinstance(alpha, float) and 0 < alpha < 1):
         raise ValueError(f"The 'alpha' parameter of describe_drivers must be a float in (0, 1). Got {alpha!r} instead.")
     gate = interpretation_gate({"structural model": fit}, labels=labels)
@@ -716,8 +715,6 @@ def segment_tests(segments: SegmentComparison, *, labels: Callable[[str], str] |
     >>> segment_tests(s)["pvalue_holm"].round(3).tolist()
     [0.043, 0.08, 0.75, nan]
     """
-    from ..measures import holm
-
     table = segments.table.copy()
     per_path = [i for i in table.index if i != "all paths"]
     adjusted = pd.Series(np.nan, index=table.index)
@@ -741,8 +738,6 @@ def _path_text(path: str, labels) -> str:
 
 def _describe_segments(segments: SegmentComparison, *, alpha: float, labels) -> str:
     """The segment sentence: per-path differences only after a significant omnibus test (Holm)."""
-    from .judge import interpretation_gate
-
     name = _labeller(labels)
     gate = interpretation_gate({"multigroup model of the segments": segments.fit}, labels=labels)
     if not gate.ok:

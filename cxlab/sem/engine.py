@@ -2,88 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from . import defined as _defined
+from .bootstrap import fit_bootstrap
+from .constraints import ConstrainedModel, linear_constraints
 from .diagnostics import collect_warnings
 from .estimate import fit_ml, start_values, vcov_expected
 from .fitmeasures import ml_fit_measures
 from .identify import check_identified, n_moments, parameter_names
 from .model import RamModel
 from .moments import prepare_data, sample_cov
+from .multigroup import fit_groups
+from .ordinal import fit_wlsmv
+from .result import SemResult, assemble, defined_rows, estimate_rows
 from .robust import gamma_adf, robust_vcov, scaled_fit_measures
 from .standardize import r_squared, std_all
 from .syntax import build_partable, has_intercepts, parse_model
 from .threads import blas_pinned
+from .wls import fit_ls
 
 __all__ = ["SemResult", "fit"]
-
-ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
-_Z975 = stats.norm.ppf(0.975)
-
-
-@dataclass(frozen=True)
-class SemResult:
-    """Result of :func:`fit` (read-only).
-
-    Attributes
-    ----------
-    estimates : DataFrame
-        One row per parameter in lavaan's ``parameterEstimates`` order, columns
-        ``lhs, op, rhs, label, est, se, z, pvalue, ci_lower, ci_upper, std_all``.
-        Fixed parameters have ``se`` 0 and ``z``/``pvalue`` NaN (as lavaan); defined
-        parameters (``:=``) come last with delta-method standard errors.
-    fit_measures : Series
-        lavaan's ``fitMeasures`` with ``.`` written ``_``.
-    converged : bool
-    warnings : list of str
-    r2 : Series
-        R-squared of every endogenous variable.
-    implied_cov, sample_cov : DataFrame
-        Model-implied and sample (N divisor) covariance of the observed variables.
-    n : int
-        Number of observations used (after listwise deletion).
-    model : str
-        The model syntax.
-    estimator : str
-    vcov : DataFrame
-        Covariance matrix of the free parameters (index ``1..npar``).
-    bootstrap_info : BootstrapInfo or None
-        With ``bootstrap > 0``: resamples drawn, converged and failed, seconds, processes,
-        and every parameter's percentile and bias-corrected intervals beside its
-        model-based SE (:class:`cxlab.sem.bootstrap.BootstrapInfo`).
-    """
-
-    estimates: pd.DataFrame
-    fit_measures: pd.Series
-    converged: bool
-    warnings: list
-    r2: pd.Series
-    implied_cov: pd.DataFrame
-    sample_cov: pd.DataFrame
-    n: int
-    model: str
-    estimator: str = "ML"
-    vcov: pd.DataFrame = field(default=None, repr=False)
-    iterations: int = 0
-    bootstrap_info: object = None
-    # internals needed by modification_indices (not part of the public contract)
-    _partable: pd.DataFrame = field(default=None, repr=False)
-    _ram: RamModel = field(default=None, repr=False)
-    _theta: np.ndarray = field(default=None, repr=False)
-    _patterns: tuple = field(default=None, repr=False)  # per group: the missing-data patterns' moments (no rows)
-
-    def __repr__(self) -> str:
-        fm = self.fit_measures
-        return (
-            f"SemResult(n={self.n}, estimator={self.estimator!r}, converged={self.converged}, "
-            f"chisq={fm.get('chisq', np.nan):.3f}, df={fm.get('df', np.nan):.0f}, "
-            f"cfi={fm.get('cfi', np.nan):.3f}, rmsea={fm.get('rmsea', np.nan):.3f}, warnings={len(self.warnings)})"
-        )
 
 
 def _check_boot_options(n_jobs, progress, boot_ci):
@@ -244,8 +183,6 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
 def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_partial, bootstrap, seed, boot_ci, n_jobs,
          progress, spec) -> SemResult:
     if estimator.upper() in ("WLSMV", "DWLS"):  # ordinal indicators: cxlab.sem.ordinal
-        from .ordinal import fit_wlsmv
-
         if any(spec.values()):
             raise NotImplementedError(f"estimator='WLSMV' with {[k for k, v in spec.items() if v]} is not "
                                       "implemented yet.")
@@ -255,23 +192,19 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
         return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
                          bootstrap=bootstrap, seed=seed, estimator=estimator)
     if estimator.upper() in ("ULS", "GLS"):  # least squares on continuous data: cxlab.sem.wls
-        from .wls import fit_ls
-
         if group is not None or missing == "fiml" or bootstrap or spec["meanstructure"]:
             raise NotImplementedError(f"estimator={estimator!r} is implemented for one group of complete data without "
                                       "a mean structure or bootstrap.")
         return fit_ls(data, parse_model(model), model, estimator=estimator, std_lv=spec["std_lv"],
                       orthogonal=spec["orthogonal"])
-    if bootstrap > 0:
-        from .bootstrap import fit_bootstrap
-
-        return fit_bootstrap(data, model, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
-                             ci=boot_ci, estimator=estimator, missing=missing, group=group, group_equal=group_equal,
-                             group_partial=group_partial, **spec)
+    if bootstrap > 0:  # the full-sample fit, then the resamples from its solution
+        base = _fit(data, model, estimator=estimator, missing=missing, ordered=ordered, group=group,
+                    group_equal=group_equal, group_partial=group_partial, bootstrap=0, seed=None, boot_ci=boot_ci,
+                    n_jobs=n_jobs, progress=progress, spec=spec)
+        return fit_bootstrap(data, model, base, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
+                             ci=boot_ci, missing=missing, group=group)
     parsed = parse_model(model)
     if missing == "fiml" or group is not None or has_intercepts(parsed) or spec["meanstructure"]:
-        from .multigroup import fit_groups
-
         return fit_groups(data, parsed, model, group=group, group_equal=group_equal, group_partial=group_partial,
                           missing=missing,
                           estimator=estimator, std_lv=spec["std_lv"], orthogonal=spec["orthogonal"])
@@ -292,8 +225,6 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
     _check_inequality_labels(parsed.inequalities, labels)
     while True:
         if constraints:
-            from .constraints import ConstrainedModel, linear_constraints
-
             rep = linear_constraints(constraints, labels, ram.npar)
             cmodel = ConstrainedModel(ram, rep)
             check_identified([cmodel], theta0, parameter_names(pt), rams=[ram], reparam=rep,
@@ -329,18 +260,9 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
     se_ok_report = se_ok
 
     std = std_all(ram, pt, theta)
-    table = pd.DataFrame(
-        {
-            "lhs": pt["lhs"].to_numpy(),
-            "op": pt["op"].to_numpy(),
-            "rhs": pt["rhs"].to_numpy(),
-            "label": pt["label"].to_numpy(),
-            **wald_columns(ram.row_values(theta), pt["free"].to_numpy(), vcov, se_ok),
-            "std_all": std,
-        }
-    )
+    table = estimate_rows(pt, ram.row_values(theta), vcov, se_ok, std)
     if parsed.defined:
-        table = pd.concat([table, _defined_rows(parsed.defined, ram, pt, theta, vcov)], ignore_index=True)
+        table = pd.concat([table, defined_rows(parsed.defined, ram, pt, theta, vcov)], ignore_index=True)
 
     sigma = ram.implied(theta)
     exo_idx = [ov.index(v) for v in names["ov.x"]]
@@ -355,23 +277,10 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
         converged=res.converged, message=res.message, estimates=table, sample_cov=S, implied_cov=sigma,
         latent_cov=sig_all[p:, p:], n=n, npar=npar, df=int(fm["df"]), se_ok=se_ok_report,
     )
-    return SemResult(
-        estimates=table,
-        fit_measures=fm,
-        converged=bool(res.converged),
-        warnings=warnings,
-        r2=r_squared(ram, theta),
-        implied_cov=pd.DataFrame(sigma, index=ov, columns=ov),
-        sample_cov=pd.DataFrame(S, index=ov, columns=ov),
-        n=n,
-        model=model,
-        estimator=est_name,
-        vcov=pd.DataFrame(vcov, index=range(1, ram.npar + 1), columns=range(1, ram.npar + 1)),
-        iterations=res.iterations,
-        _partable=pt,
-        _ram=ram,
-        _theta=theta,
-    )
+    return assemble(estimates=table, fit_measures=fm, converged=res.converged, warnings=warnings,
+                    r2=r_squared(ram, theta), implied_cov=pd.DataFrame(sigma, index=ov, columns=ov),
+                    sample_cov=pd.DataFrame(S, index=ov, columns=ov), n=n, model=model, estimator=est_name,
+                    vcov=vcov, iterations=res.iterations, partable=pt, ram=ram, theta=theta)
 
 
 def _check_inequality_labels(inequalities, labels: dict) -> None:
@@ -379,64 +288,3 @@ def _check_inequality_labels(inequalities, labels: dict) -> None:
         if lab not in labels:
             raise ValueError(f"The inequality constraint '{lab} {op} {value:g}' names {lab!r}, which is not the label "
                              f"of a free parameter; labels: {sorted(labels)}.")
-
-
-def wald_columns(est: np.ndarray, free: np.ndarray, vcov: np.ndarray, se_ok: bool) -> dict:
-    """``est, se, z, pvalue, ci_lower, ci_upper`` (95 % Wald) of parameter-table rows.
-
-    Fixed rows (``free == 0``) get ``se`` 0, ``z``/``pvalue`` NaN and a zero-width interval, as lavaan.
-    """
-    se = np.where(free > 0, np.sqrt(np.clip(np.diag(vcov), 0, None))[np.maximum(free - 1, 0)], 0.0)
-    if not se_ok:
-        se = np.where(free > 0, np.nan, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where((free > 0) & (se != 0), est / se, np.nan)  # SE 0: fixed, or held at an active bound
-    return {
-        "est": est,
-        "se": se,
-        "z": z,
-        "pvalue": 2 * stats.norm.sf(np.abs(z)),
-        "ci_lower": np.where(free > 0, est - _Z975 * se, est),
-        "ci_upper": np.where(free > 0, est + _Z975 * se, est),
-    }
-
-
-def _label_values(pts, rams):
-    """``theta -> {label: value}`` over the rows of every group (first occurrence wins)."""
-    labels = [list(pt["label"]) for pt in pts]
-    return lambda theta: _defined.label_values(labels, [ram.row_values(theta) for ram in rams])
-
-
-def _defined_rows(defined, ram, pt, theta, vcov, std=None) -> pd.DataFrame:
-    """Rows of the ``:=`` parameters; ``ram``/``pt`` (and ``std``, the std.all of the rows)
-    may be sequences, one per group, so that labels of every group can be used."""
-    rams = list(ram) if isinstance(ram, (list, tuple)) else [ram]
-    pts = list(pt) if isinstance(pt, (list, tuple)) else [pt]
-    label_fn = _label_values(pts, rams)
-    known = set().union(*(set(p["label"]) for p in pts)) - {""}
-    for i, (name, expr) in enumerate(defined):
-        unknown = _defined.labels_in(expr) - known - {d[0] for d in defined[:i]}
-        if unknown:
-            raise ValueError(f"The defined parameter {name!r} uses unknown label(s) {sorted(unknown)}: {expr!r}.")
-    est, se, _ = _defined.delta_method(defined, label_fn, theta, vcov)
-    # std.all of a defined parameter: the expression applied to the std.all values
-    stds = std if std is not None else [std_all(r, p, theta) for r, p in zip(rams, pts)]
-    std_labels = _defined.label_values([p["label"] for p in pts], stds)
-    std_def = _defined.defined_values(defined, std_labels)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = est / se
-    return pd.DataFrame(
-        {
-            "lhs": [d[0] for d in defined],
-            "op": ":=",
-            "rhs": [d[1] for d in defined],
-            "label": [d[0] for d in defined],
-            "est": est,
-            "se": se,
-            "z": z,
-            "pvalue": 2 * stats.norm.sf(np.abs(z)),
-            "ci_lower": est - _Z975 * se,
-            "ci_upper": est + _Z975 * se,
-            "std_all": [std_def[d[0]] for d in defined],
-        }
-    )

@@ -12,13 +12,68 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import cached_property
+
 import numpy as np
+from scipy import linalg
 
-from .meanstructure import Pattern, pattern_loglik
-
-__all__ = ["missing_patterns", "em_saturated", "baseline_loglik", "available_case_moments"]
+__all__ = ["Pattern", "pattern_loglik", "missing_patterns", "em_saturated", "baseline_loglik", "available_case_moments"]
 
 _LOG2PI = np.log(2 * np.pi)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Rows of one group that observe the same variables.
+
+    Attributes
+    ----------
+    obs : ndarray of int
+        Positions (in the model's observed variables) of the observed variables.
+    n : int
+        Number of rows.
+    mean, cov : ndarray
+        Mean and N-divisor covariance of the observed variables over these rows.
+    p : int
+        Number of observed variables of the model.
+    rows : ndarray, optional
+        The rows themselves (``n x len(obs)``), for casewise scores (MLR).
+    """
+
+    obs: np.ndarray
+    n: int
+    mean: np.ndarray
+    cov: np.ndarray
+    p: int
+    rows: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def flat(self) -> np.ndarray:
+        """Positions of the ``obs x obs`` block in ``vec`` of a ``p x p`` matrix."""
+        return (self.obs[:, None] * self.p + self.obs[None, :]).ravel()
+
+    @cached_property
+    def ix(self) -> tuple:
+        """``np.ix_(obs, obs)``."""
+        return np.ix_(self.obs, self.obs)
+
+    @cached_property
+    def mis(self) -> np.ndarray:
+        """Positions of the missing variables."""
+        return np.setdiff1d(np.arange(self.p), self.obs)
+
+
+def pattern_loglik(sig_oo, d, S_k, n_k):
+    """Log-likelihood of one pattern, with ``W = Sigma_oo^-1`` and ``M = S_k + d d'``.
+
+    Raises :class:`numpy.linalg.LinAlgError` when ``sig_oo`` is not positive definite.
+    """
+    L = np.linalg.cholesky(sig_oo)
+    logdet = 2.0 * np.log(np.diag(L)).sum()
+    W = linalg.cho_solve((L, True), np.eye(len(L)))
+    M = S_k + np.outer(d, d)
+    return -0.5 * n_k * (len(d) * _LOG2PI + logdet + np.sum(W * M)), W, M
 
 
 def missing_patterns(X: np.ndarray) -> tuple:

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-__all__ = ["ml_fit_measures", "mean_fit_measures", "f_ml_value"]
+__all__ = ["ml_fit_measures", "mean_fit_measures", "f_ml_value", "rmsea_ci", "chisq_family", "srmr_family",
+           "tail_measures"]
 
 
 def f_ml_value(S: np.ndarray, sigma: np.ndarray) -> float:
@@ -34,8 +35,8 @@ def _loglik(S: np.ndarray, sigma: np.ndarray, n: int) -> float:
     return float(-0.5 * n * (p * np.log(2 * np.pi) + ld + np.trace(np.linalg.solve(sigma, S))))
 
 
-def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
-    """lavaan's RMSEA confidence interval (``lav_fit_rmsea_ci``: non-centrality search, N in the denominator).
+def rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
+    """lavaan's RMSEA confidence interval (``lav_fitrmsea_ci``: non-centrality search, N in the denominator).
 
     NaN for a statistic that is not finite (lavaan's NA); a bound is 0 when even the
     central chi-square puts the statistic beyond its percentile (a well-fitting model);
@@ -43,9 +44,9 @@ def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float
 
     Examples
     --------
-    >>> [round(float(v), 4) for v in _rmsea_ci(85.3055, 24, 301)]
+    >>> [round(float(v), 4) for v in rmsea_ci(85.3055, 24, 301)]
     [0.0714, 0.1137]
-    >>> [float(v) for v in _rmsea_ci(90.0, 120, 1799) + _rmsea_ci(float("nan"), 24, 301)]
+    >>> [float(v) for v in rmsea_ci(90.0, 120, 1799) + rmsea_ci(float("nan"), 24, 301)]
     [0.0, 0.0, nan, nan]
     """
     if df <= 0 or not (np.isfinite(chisq) and np.isfinite(n)):
@@ -69,7 +70,11 @@ def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float
     return np.sqrt(lam_l / (n * df)), np.sqrt(lam_u / (n * df))
 
 
-def _srmr_family(S: np.ndarray, sigma: np.ndarray) -> dict:
+_rmsea_ci = rmsea_ci  # backward-compatible name (tests)
+
+
+def srmr_family(S: np.ndarray, sigma: np.ndarray) -> dict:
+    """RMR, SRMR (Bentler and Mplus) and CRMR of the residual covariances ``S - sigma`` (lavaan's names)."""
     p = S.shape[0]
     il = np.tril_indices(p)
     io = np.tril_indices(p, -1)
@@ -100,7 +105,7 @@ def _srmr_family(S: np.ndarray, sigma: np.ndarray) -> dict:
     }
 
 
-def _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_groups=1) -> dict:
+def chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_groups=1) -> dict:
     """Measures computed from the test statistics and log-likelihoods alone (lavaan order).
 
     With ``n_groups`` > 1 the RMSEA (and its interval) is multiplied by ``sqrt(G)`` and
@@ -124,7 +129,7 @@ def _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_grou
     g = n_groups
     if df > 0 and np.isfinite(chisq):
         rmsea = np.sqrt(max(chisq - df, 0.0) / (df * n)) * np.sqrt(g)
-        lo, hi = _rmsea_ci(chisq, df, n)
+        lo, hi = rmsea_ci(chisq, df, n)
         lo, hi = lo * np.sqrt(g), hi * np.sqrt(g)
         rmsea_p = float(stats.ncx2.sf(chisq, df, n * df * 0.05**2 / g))
         notclose_p = float(stats.ncx2.cdf(chisq, df, n * df * 0.08**2 / g))
@@ -164,7 +169,8 @@ def _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_grou
     }
 
 
-def _tail_measures(chisq, df, n, npar, gfi, nel) -> dict:
+def tail_measures(chisq, df, n, npar, gfi, nel) -> dict:
+    """GFI with AGFI, PGFI, Hoelter's critical N, McDonald's MFI and ECVI (``nel`` sample moments)."""
     agfi = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else np.nan
     pgfi = (df / nel) * gfi if df > 0 else np.nan
     cn05 = stats.chi2.ppf(0.95, df) / (chisq / n) + 1.0 if df > 0 and chisq > 0 else np.nan
@@ -223,7 +229,7 @@ def ml_fit_measures(S: np.ndarray, sigma: np.ndarray, n: int, npar: int, exo_idx
         ll_x = ll_x_sat = _loglik(Sxx, Sxx, n)
     logl = _loglik(S, sigma, n) - ll_x
     logl_h1 = _loglik(S, S, n) - ll_x_sat
-    out = _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1)
+    out = chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1)
 
     # GFI family: weight Sigma^-1 (expected information at the implied covariance);
     # the fixed.x covariate moments are left out of both the residuals and the moments
@@ -237,15 +243,15 @@ def ml_fit_measures(S: np.ndarray, sigma: np.ndarray, n: int, npar: int, exo_idx
     WE = W @ E
     WS = W @ Sm
     gfi = 1.0 - np.trace(WE @ WE) / np.trace(WS @ WS)
-    out.update(_srmr_family(S, sigma))
-    out.update(_tail_measures(chisq, df, n, npar, gfi, p * (p + 1) // 2))
+    out.update(srmr_family(S, sigma))
+    out.update(tail_measures(chisq, df, n, npar, gfi, p * (p + 1) // 2))
     return pd.Series(out, name="value", dtype=float)
 
 
 def _srmr_means(S, mean, sigma, mu) -> dict:
     """lavaan's rmr/srmr/crmr with a mean structure: mean residuals join the averages."""
     p = S.shape[0]
-    nomean = _srmr_family(S, sigma)
+    nomean = srmr_family(S, sigma)
     il = np.tril_indices(p)
     io = np.tril_indices(p, -1)
     sd_s = np.sqrt(np.diag(S))
@@ -334,7 +340,7 @@ def mean_fit_measures(groups, npar: int, logl: float, logl_h1: float, logl_base:
     base_df = nel - G * (nx * (nx + 1) // 2 + nx) - G * 2 * (p - nx)
     chisq = max(2.0 * (logl_h1 - logl), 0.0)
     base_chisq = 2.0 * (logl_h1 - logl_base)
-    out = _chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_groups=G)
+    out = chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_groups=G)
     w = np.array([g["n"] / n for g in groups])
     res = [_srmr_means(g["S"], g["mean"], g["sigma"], g["mu"]) for g in groups]
     out.update({k: float(w @ np.array([r[k] for r in res])) for k in res[0]})
@@ -365,5 +371,5 @@ def mean_fit_measures(groups, npar: int, logl: float, logl_h1: float, logl_base:
         t2 = sum(f * (0.5 * np.trace(W @ S_obs @ W @ S_obs) + m_obs @ W @ m_obs) for f, W in weights)
         gfis.append(1.0 - t1 / t2)
     gfi = float(w @ np.array(gfis))
-    out.update(_tail_measures(chisq, df, n, npar, gfi, nel))
+    out.update(tail_measures(chisq, df, n, npar, gfi, nel))
     return pd.Series(out, name="value", dtype=float)

@@ -1,7 +1,7 @@
 """Normal-theory ML with a mean structure, for one or several groups and missing data.
 
 The data of each group (a :class:`Block`) are summarised per missing-data pattern (a
-:class:`Pattern`: the rows sharing the same observed variables, with their N-divisor
+:class:`~cxlab.sem.fiml.Pattern`: the rows sharing the same observed variables, with their N-divisor
 means and covariance); complete data is the special case of one pattern. The
 log-likelihood of a pattern with ``n_k`` rows observing the variables ``o`` is
 
@@ -20,66 +20,23 @@ moments (:meth:`RamModel.hessian_contraction`). :func:`information_observed_nume
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
 
 from .casewise import observed_information as _casewise_observed
 from .estimate import MLFit, backtrack, expected_information, numeric_hessian, scoring_step
+from .fiml import Pattern, pattern_loglik
 from .model import RamModel
 from .standardize import std_all
 
-__all__ = ["Pattern", "Block", "complete_block", "loglik", "gradient", "information_expected",
-           "information_observed", "information_observed_numeric", "fit_blocks", "std_all_means", "saturated_loglik",
-           "pattern_loglik"]
+__all__ = ["Block", "complete_block", "loglik", "gradient", "information_expected", "information_observed",
+           "information_observed_numeric", "fit_blocks", "std_all_means", "saturated_loglik"]
 
 _LOG2PI = np.log(2 * np.pi)
 MAX_ITER = 500
 GRAD_TOL = 1e-10  # on the gradient of -logl / N
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """Rows of one group that observe the same variables.
-
-    Attributes
-    ----------
-    obs : ndarray of int
-        Positions (in the model's observed variables) of the observed variables.
-    n : int
-        Number of rows.
-    mean, cov : ndarray
-        Mean and N-divisor covariance of the observed variables over these rows.
-    p : int
-        Number of observed variables of the model.
-    rows : ndarray, optional
-        The rows themselves (``n x len(obs)``), for casewise scores (MLR).
-    """
-
-    obs: np.ndarray
-    n: int
-    mean: np.ndarray
-    cov: np.ndarray
-    p: int
-    rows: np.ndarray | None = field(default=None, repr=False, compare=False)
-
-    @cached_property
-    def flat(self) -> np.ndarray:
-        """Positions of the ``obs x obs`` block in ``vec`` of a ``p x p`` matrix."""
-        return (self.obs[:, None] * self.p + self.obs[None, :]).ravel()
-
-    @cached_property
-    def ix(self) -> tuple:
-        """``np.ix_(obs, obs)``."""
-        return np.ix_(self.obs, self.obs)
-
-    @cached_property
-    def mis(self) -> np.ndarray:
-        """Positions of the missing variables."""
-        return np.setdiff1d(np.arange(self.p), self.obs)
 
 
 @dataclass(frozen=True)
@@ -100,18 +57,6 @@ def complete_block(ram: RamModel, X: np.ndarray) -> Block:
     Xc = X - mean
     p = X.shape[1]
     return Block(ram, (Pattern(np.arange(p), len(X), mean, Xc.T @ Xc / len(X), p, X),))
-
-
-def pattern_loglik(sig_oo, d, S_k, n_k):
-    """Log-likelihood of one pattern, with ``W = Sigma_oo^-1`` and ``M = S_k + d d'``.
-
-    Raises :class:`numpy.linalg.LinAlgError` when ``sig_oo`` is not positive definite.
-    """
-    L = np.linalg.cholesky(sig_oo)
-    logdet = 2.0 * np.log(np.diag(L)).sum()
-    W = linalg.cho_solve((L, True), np.eye(len(L)))
-    M = S_k + np.outer(d, d)
-    return -0.5 * n_k * (len(d) * _LOG2PI + logdet + np.sum(W * M)), W, M
 
 
 def loglik(blocks, theta: np.ndarray) -> float:

@@ -13,8 +13,8 @@ __all__ = ["modification_indices"]
 
 
 def _candidates(result):
-    pt = result._partable
-    ram = result._ram
+    pt = result.partable
+    ram = result.ram
     ov, lv = list(ram.ov), list(ram.lv)
     index = {v: i for i, v in enumerate(ov + lv)}
     present = set()
@@ -83,7 +83,7 @@ def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
         raise ValueError(f"The 'top' parameter of modification_indices must be a positive int or None. Got {top!r} instead.")
     if result.estimator != "ML":
         raise NotImplementedError("Modification indices are implemented for estimator='ML' only.")
-    ram, theta, n = result._ram, result._theta, result.n
+    ram, theta, n = result.ram, result.theta, result.n
     cand = _candidates(result)
     cols = ["lhs", "op", "rhs", "mi", "epc", "sepc_all"]
     if not cand:

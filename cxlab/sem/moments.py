@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["prepare_data", "sample_cov"]
+__all__ = ["prepare_data", "sample_cov", "group_frames", "model_columns"]
 
 
 def prepare_data(data: pd.DataFrame, observed) -> pd.DataFrame:
@@ -52,3 +52,26 @@ def sample_cov(values: np.ndarray) -> np.ndarray:
     """
     x = values - values.mean(axis=0)
     return x.T @ x / len(values)
+
+
+def group_frames(data: pd.DataFrame, group) -> tuple[list, list]:
+    """The groups' values (in order of first appearance) and each group's rows of ``data``."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"The 'data' parameter of fit must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    if group not in data.columns:
+        raise ValueError(f"The 'group' parameter of fit must name a column of data. Got {group!r} instead.")
+    labels = list(pd.unique(data[group].dropna()))
+    if not labels:
+        raise ValueError(f"The 'group' parameter of fit names column {group!r}, which has no non-missing value.")
+    return labels, [data.loc[data[group] == lab] for lab in labels]
+
+
+def model_columns(frame: pd.DataFrame, ov, fiml: bool) -> np.ndarray:
+    """Model columns as floats: complete rows (listwise), or all rows with NaN kept (FIML).
+
+    Both run :func:`~cxlab.sem.moments.prepare_data`'s checks (columns present, numeric).
+    """
+    if not fiml:
+        return prepare_data(frame, ov).to_numpy()
+    prepare_data(frame.fillna({c: 0.0 for c in ov if c in frame.columns}), ov)
+    return frame.loc[:, list(ov)].to_numpy(dtype=float)

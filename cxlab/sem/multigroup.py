@@ -19,9 +19,7 @@ own parameter table (:func:`~cxlab.sem.syntax.build_partable` with ``group=g``),
 class's equality, and a parameter fixed in group 1 but free in a later group is held at
 group 1's value, as lavaan does.
 
-:func:`invariance` fits the configural, metric and scalar (optionally strict) models and
-reports lavaan's ``lavTestLRT`` chi-square difference tests and the change in CFI; its
-``partial_`` levels relax a failed step with ``group_partial``.
+:func:`cxlab.sem.invariance.invariance` fits the levels of :data:`INVARIANCE_LEVELS` in turn.
 """
 
 from __future__ import annotations
@@ -30,7 +28,6 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .diagnostics import collect_warnings
 from .estimate import start_values
@@ -40,13 +37,14 @@ from .identify import check_identified, n_moments, parameter_names
 from .meanstructure import (Block, complete_block, fit_blocks, information_expected, information_observed,
                             loglik, saturated_loglik, std_all_means)
 from .model import RamModel
-from .moments import prepare_data
+from .moments import group_frames, model_columns
 from .casewise import scores
 from .robust_means import H1Info, baseline_pieces, robust_fit_measures, sandwich, trace_product
+from .result import assemble, defined_rows, estimate_rows
 from .standardize import r_squared
 from .syntax import build_partable
 
-__all__ = ["GROUP_EQUAL", "group_partable", "parse_group_partial", "fit_groups", "invariance", "INVARIANCE_LEVELS"]
+__all__ = ["GROUP_EQUAL", "group_partable", "parse_group_partial", "check_group_equal", "fit_groups", "INVARIANCE_LEVELS"]
 
 #: lavaan's ``group.equal`` classes supported here
 GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",
@@ -210,31 +208,9 @@ def group_partable(pt1, lv, n_groups: int, group_equal=(), group_partial=()) -> 
     return out
 
 
-def _group_data(data: pd.DataFrame, group) -> tuple[list, list]:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"The 'data' parameter of fit must be a pandas DataFrame. Got {type(data).__name__} instead.")
-    if group not in data.columns:
-        raise ValueError(f"The 'group' parameter of fit must name a column of data. Got {group!r} instead.")
-    labels = list(pd.unique(data[group].dropna()))
-    if not labels:
-        raise ValueError(f"The 'group' parameter of fit names column {group!r}, which has no non-missing value.")
-    return labels, [data.loc[data[group] == lab] for lab in labels]
-
-
-def _model_columns(frame: pd.DataFrame, ov, fiml: bool) -> np.ndarray:
-    """Model columns as floats: complete rows (listwise), or all rows with NaN kept (FIML).
-
-    Both run :func:`~cxlab.sem.moments.prepare_data`'s checks (columns present, numeric).
-    """
-    if not fiml:
-        return prepare_data(frame, ov).to_numpy()
-    prepare_data(frame.fillna({c: 0.0 for c in ov if c in frame.columns}), ov)
-    return frame.loc[:, list(ov)].to_numpy(dtype=float)
-
-
 def _group_block(pt_g, ov, lv, frame, fiml: bool, n_theta: int):
     """Block of one group and its h1 (saturated) moments and log-likelihood."""
-    X = _model_columns(frame, ov, fiml)
+    X = model_columns(frame, ov, fiml)
     patterns = missing_patterns(X)
     if not patterns:
         raise ValueError("The 'data' parameter of fit has no row with an observed model variable.")
@@ -265,20 +241,11 @@ def _start(blocks, pts, h1, q) -> np.ndarray:
 
 
 def _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels) -> pd.DataFrame:
-    from .engine import wald_columns
-
     parts = []
     for g, b in enumerate(blocks, start=1):
         ptg = pt[pt["group"] == g]
-        est = b.ram.row_values(theta)
-        free = ptg["free"].to_numpy()
-        cols = {"lhs": ptg["lhs"].to_numpy(), "op": ptg["op"].to_numpy(), "rhs": ptg["rhs"].to_numpy()}
-        if multigroup:
-            cols["group"] = labels[g - 1]
-        cols["label"] = ptg["label"].to_numpy()
-        cols.update(wald_columns(est, free, vcov, se_ok))
-        cols["std_all"] = std_all_means(b.ram, ptg, theta)
-        parts.append(pd.DataFrame(cols))
+        parts.append(estimate_rows(ptg, b.ram.row_values(theta), vcov, se_ok, std_all_means(b.ram, ptg, theta),
+                                   group=labels[g - 1] if multigroup else None))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -298,8 +265,6 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
         (:mod:`cxlab.sem.robust_means`). Under FIML the robust CFI/TLI/RMSEA are lavaan's
         FIML-corrected ones.
     """
-    from .engine import SemResult, _defined_rows
-
     fiml = missing == "fiml"
     group_equal = check_group_equal(group_equal)
     if parsed.inequalities:
@@ -314,7 +279,7 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
         if not isinstance(data, pd.DataFrame):
             raise TypeError(f"The 'data' parameter of fit must be a pandas DataFrame. Got {type(data).__name__} instead.")
     else:
-        labels, frames = _group_data(data, group)
+        labels, frames = group_frames(data, group)
     pt_groups = [build_partable(parsed, fixed_x=True, meanstructure=True, std_lv=std_lv, orthogonal=orthogonal,
                                 group=g, n_groups=len(frames)) for g in range(1, len(frames) + 1)]
     names = pt_groups[0][1]
@@ -351,7 +316,7 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
     table = _estimate_table(pt, blocks, theta, vcov, se_ok, multigroup, labels)
     if parsed.defined:
         std = [table.loc[pt["group"].to_numpy() == g, "std_all"].to_numpy() for g in range(1, len(blocks) + 1)]
-        table = pd.concat([table, _defined_rows(parsed.defined, [b.ram for b in blocks], pts, theta, vcov, std=std)],
+        table = pd.concat([table, defined_rows(parsed.defined, [b.ram for b in blocks], pts, theta, vcov, std=std)],
                           ignore_index=True)
 
     n_total = sum(b.n for b in blocks)
@@ -389,24 +354,13 @@ def fit_groups(data: pd.DataFrame, parsed, model: str, *, group=None, group_equa
     def by_group(frames_):
         return frames_[0] if not multigroup else pd.concat(frames_, keys=labels, names=["group", None])
 
-    return SemResult(
-        estimates=table,
-        fit_measures=fm,
-        converged=bool(res.converged),
-        warnings=warnings,
-        r2=by_group([r_squared(b.ram, theta) for b in blocks]),
-        implied_cov=by_group([pd.DataFrame(m["sigma"], index=ov, columns=ov) for m in moments]),
-        sample_cov=by_group([pd.DataFrame(m["S"], index=ov, columns=ov) for m in moments]),
-        n=n_total,
-        model=model,
-        estimator=estimator.upper(),
-        vcov=pd.DataFrame(vcov, index=range(1, q + 1), columns=range(1, q + 1)),
-        iterations=res.iterations,
-        _partable=pt if multigroup else pt.drop(columns="group"),
-        _ram=blocks[0].ram,
-        _theta=theta,
-        _patterns=tuple(tuple(replace(pat, rows=None) for pat in b.patterns) for b in blocks),
-    )
+    return assemble(estimates=table, fit_measures=fm, converged=res.converged, warnings=warnings,
+                    r2=by_group([r_squared(b.ram, theta) for b in blocks]),
+                    implied_cov=by_group([pd.DataFrame(m["sigma"], index=ov, columns=ov) for m in moments]),
+                    sample_cov=by_group([pd.DataFrame(m["S"], index=ov, columns=ov) for m in moments]),
+                    n=n_total, model=model, estimator=estimator, vcov=vcov, iterations=res.iterations,
+                    partable=pt if multigroup else pt.drop(columns="group"), ram=blocks[0].ram, theta=theta,
+                    patterns=tuple(tuple(replace(pat, rows=None) for pat in b.patterns) for b in blocks))
 
 
 def _robust_vcov(blocks, theta):
@@ -448,116 +402,3 @@ def _invert(info: np.ndarray):
     if not np.all(np.isfinite(eig)) or eig.min() <= 1e-10 * max(eig.max(), 1e-300):
         return np.full((q, q), np.nan), False
     return np.linalg.inv(info), True
-
-
-def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "metric", "scalar"),
-               missing: str = "listwise", group_partial=()) -> pd.DataFrame:
-    """Measurement invariance across groups: nested fits and chi-square difference tests.
-
-    Fits the model with increasingly strict ``group_equal`` constraints (configural: none;
-    metric: ``loadings``; scalar: ``loadings, intercepts``; strict: also ``residuals``)
-    and compares each model with the previous one as lavaan's ``lavTestLRT`` (standard
-    chi-square difference test) does, adding the change in CFI (Cheung & Rensvold 2002
-    flag a drop of more than 0.01).
-
-    Partial invariance: a level ``"partial_metric"``, ``"partial_scalar"`` or
-    ``"partial_strict"`` fits that level with ``group_partial`` freed again (lavaan's
-    ``group.partial``) and is compared with the last level before it that is less
-    constrained (``partial_scalar`` after a failed ``scalar``: with ``metric``).
-
-    Parameters
-    ----------
-    data : DataFrame
-    model : str
-        lavaan syntax of the measurement model.
-    group : str
-        Column holding the groups.
-    levels : sequence of str, default=("configural", "metric", "scalar")
-        Among ``"configural", "metric", "scalar", "strict"`` (and their ``"partial_"``
-        forms), from least to most constrained.
-    missing : {"listwise", "fiml"}, default="listwise"
-    group_partial : sequence of str, default=()
-        Parameters freed in the ``partial_`` levels, as ``"visual=~x2"`` or ``"x7~1"``
-        (needed by, and only with, a ``partial_`` level).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by level, columns ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr,
-        aic, bic, chisq_diff, df_diff, pvalue_diff, rmsea_diff, cfi_diff,
-        compared_with`` (the ``*_diff`` columns and ``compared_with`` are NaN in the
-        first row).
-        ``rmsea_diff`` is lavTestLRT's RMSEA of the difference test, ``sqrt(G *
-        max(chisq_diff - df_diff, 0) / (N df_diff))``; ``cfi_diff`` is this CFI minus
-        that of the model in ``compared_with``.
-        ``attrs["score_tests"]`` maps each level whose difference test fails (p < .05; converged fits) to
-        the univariate score tests of the equalities that level added (loadings for metric,
-        intercepts for scalar, residuals for strict), largest statistic first: the
-        parameters to free in a ``partial_`` level (:func:`cxlab.sem.score_tests`).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from cxlab.sem import invariance
-    >>> hs = pd.read_csv("tests/data/HolzingerSwineford1939.csv")  # doctest: +SKIP
-    >>> model = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
-    >>> invariance(hs, model, group="school")[["chisq", "df", "chisq_diff", "pvalue_diff"]].round(3)  # doctest: +SKIP
-                  chisq    df  chisq_diff  pvalue_diff
-    configural  115.851  48.0         NaN          NaN
-    metric      124.044  54.0       8.192        0.224
-    scalar      164.103  60.0      40.059        0.000
-    >>> t = invariance(hs, model, group="school", levels=("configural", "metric", "scalar", "partial_scalar"),
-    ...                group_partial=("visual=~x2", "x7~1"))  # doctest: +SKIP
-    >>> t[["df", "chisq_diff", "pvalue_diff", "compared_with"]].round(3)  # doctest: +SKIP
-                      df  chisq_diff  pvalue_diff compared_with
-    model
-    configural      48.0         NaN          NaN           NaN
-    metric          54.0       8.192        0.224    configural
-    scalar          60.0      40.059        0.000        metric
-    partial_scalar  58.0      24.543        0.000        metric
-    """
-    from .engine import fit
-
-    levels = tuple(levels)
-    known = tuple(INVARIANCE_LEVELS) + tuple(f"partial_{lev}" for lev in INVARIANCE_LEVELS if lev != "configural")
-    bad = [lev for lev in levels if lev not in known]
-    if bad or not levels or len(set(levels)) < len(levels):
-        raise ValueError(f"The 'levels' parameter of invariance must be a non-empty sequence of distinct names "
-                         f"among {known}. Got {levels!r} instead.")
-    partial_levels = [lev for lev in levels if lev.startswith("partial_")]
-    if bool(partial_levels) != bool(group_partial):
-        raise ValueError("The 'group_partial' parameter of invariance goes with a 'partial_' level (e.g. "
-                         f"'partial_scalar') in 'levels'. Got levels={levels!r}, group_partial={group_partial!r}.")
-    cols = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]
-    rows, failed = {}, {}
-    for lev in levels:
-        base = lev.removeprefix("partial_")
-        res = fit(data, model, group=group, group_equal=INVARIANCE_LEVELS[base], missing=missing,
-                  group_partial=group_partial if lev != base else ())
-        fm = res.fit_measures
-        row = {c: float(fm[c]) for c in cols}
-        n_groups = res.estimates["group"].nunique()
-        # a partial level relaxes its full level: compare with the last level before that one
-        earlier = [p for p in rows if p.removeprefix("partial_") != base]
-        prev = earlier[-1] if lev != base and earlier else (list(rows)[-1] if rows else None)
-        if prev is None:
-            row.update(chisq_diff=np.nan, df_diff=np.nan, pvalue_diff=np.nan, rmsea_diff=np.nan, cfi_diff=np.nan)
-        else:
-            dchi = row["chisq"] - rows[prev]["chisq"]
-            ddf = row["df"] - rows[prev]["df"]
-            row["chisq_diff"] = dchi
-            row["df_diff"] = ddf
-            row["pvalue_diff"] = float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
-            row["rmsea_diff"] = (np.sqrt(n_groups * max(dchi - ddf, 0.0) / (fm["ntotal"] * ddf))
-                                 if ddf > 0 else np.nan)
-            row["cfi_diff"] = row["cfi"] - rows[prev]["cfi"]
-        row["compared_with"] = prev
-        rows[lev] = row
-        if prev is not None and row["pvalue_diff"] < 0.05 and res.converged:  # failed step: score tests
-            from .scoretest import rank_constraints
-
-            new = set(INVARIANCE_LEVELS[base]) - set(INVARIANCE_LEVELS[prev.removeprefix("partial_")])
-            failed[lev] = rank_constraints(res, kinds=new)
-    out = pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model"))
-    out.attrs["score_tests"] = failed
-    return out

@@ -44,11 +44,12 @@ from scipy import stats
 from ..polychoric import polychoric_corr
 from .diagnostics import collect_warnings
 from .estimate import scoring_step, start_values
-from .fitmeasures import _rmsea_ci, f_ml_value
+from .fitmeasures import f_ml_value, rmsea_ci
 from .identify import check_identified, parameter_names
 from .model import RamModel
 from .moments import prepare_data
-from .robust import _w_vech_dense
+from .result import ESTIMATE_COLUMNS, assemble, defined_rows
+from .robust import w_vech_dense
 from .standardize import r_squared, std_all
 from .syntax import build_partable, parse_model
 
@@ -214,7 +215,7 @@ def _incremental(t: float, df: float, tb: float, dfb: float, suffix: str = "") -
 
 def _rmsea_block(t: float, df: float, n_rmsea: float, suffix: str = "") -> dict:
     rmsea = np.sqrt(max(t / n_rmsea / df - 1.0 / n_rmsea, 0.0)) if df > 0 else 0.0
-    lo, hi = _rmsea_ci(t, df, n_rmsea)
+    lo, hi = rmsea_ci(t, df, n_rmsea)
     return {
         "rmsea" + suffix: rmsea,
         "rmsea_ci_lower" + suffix: lo,
@@ -240,7 +241,7 @@ def _catml_robust(R, sigma, WiU, gamma_r, n, df) -> pd.Series:
     n1 = n - 1
     pairs = [(i, j) for j in range(p) for i in range(j, p)]
     off = np.array([k for k, (i, j) in enumerate(pairs) if i != j])
-    V = _w_vech_dense(np.linalg.inv(sigma))[np.ix_(off, off)]
+    V = w_vech_dense(np.linalg.inv(sigma))[np.ix_(off, off)]
     x3 = n * f_ml_value(R, sigma)
     c3 = float(np.trace(WiU.T @ V @ WiU @ gamma_r)) / df
     dfb = len(off)
@@ -255,7 +256,7 @@ def _catml_robust(R, sigma, WiU, gamma_r, n, df) -> pd.Series:
         "nnfi_robust": 1.0 - (num / df) / (nb / dfb),
         "rmsea_robust": np.sqrt(max(x3 / n1 / df - c3 / n1, 0.0)),
     }
-    lo, hi = _rmsea_ci(x3 / c3, df, n1)
+    lo, hi = rmsea_ci(x3 / c3, df, n1)
     out["rmsea_ci_lower_robust"], out["rmsea_ci_upper_robust"] = np.sqrt(c3) * lo, np.sqrt(c3) * hi
     out["rmsea_pvalue_robust"] = float(stats.ncx2.sf(x3 / c3, df, n1 * df / c3 * 0.05**2))
     out["rmsea_notclose_pvalue_robust"] = float(stats.ncx2.cdf(x3 / c3, df, n1 * df / c3 * 0.08**2))
@@ -300,8 +301,6 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     >>> res.estimates.loc[4:6, ["lhs", "op", "rhs"]].values.tolist()
     [['q1', '|', 't1'], ['q1', '|', 't2'], ['q1', '|', 't3']]
     """
-    from .engine import ESTIMATE_COLUMNS, SemResult, _defined_rows
-
     if missing != "listwise":
         raise NotImplementedError(f"estimator='WLSMV' with missing={missing!r} is not implemented yet; use missing='listwise'.")
     if group is not None or group_equal:
@@ -399,7 +398,7 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     table, vcov_tab = _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names)
     if parsed.defined:
         core = vcov_full[nth:, nth:]
-        table = pd.concat([table, _defined_rows(parsed.defined, ram_t, pt, theta, core)], ignore_index=True)
+        table = pd.concat([table, defined_rows(parsed.defined, ram_t, pt, theta, core)], ignore_index=True)
     table = table[ESTIMATE_COLUMNS]
 
     _, sig_all, _ = ram_t.implied_all(theta)
@@ -410,23 +409,10 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     )
     if not pc.converged:
         warnings.insert(0, "A polychoric correlation did not converge; the sample statistics are not trustworthy.")
-    return SemResult(
-        estimates=table,
-        fit_measures=fm,
-        converged=bool(converged and pc.converged),
-        warnings=warnings,
-        r2=r_squared(ram_t, theta),
-        implied_cov=pd.DataFrame(sigma, index=ov, columns=ov),
-        sample_cov=pc.corr,
-        n=n,
-        model=model,
-        estimator=estimator.upper(),
-        vcov=vcov_tab,
-        iterations=iterations,
-        _partable=pt,
-        _ram=ram_t,
-        _theta=theta,
-    )
+    return assemble(estimates=table, fit_measures=fm, converged=converged and pc.converged, warnings=warnings,
+                    r2=r_squared(ram_t, theta), implied_cov=pd.DataFrame(sigma, index=ov, columns=ov),
+                    sample_cov=pc.corr, n=n, model=model, estimator=estimator.upper(), vcov=vcov_tab, iterations=iterations,
+                    partable=pt, ram=ram_t, theta=theta)
 
 
 def _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names):

@@ -24,11 +24,11 @@ import pandas as pd
 from scipy import stats
 
 from .casewise import kron_quad
-from .fitmeasures import _rmsea_ci
+from .fitmeasures import rmsea_ci
 from .estimate import numeric_hessian
 from .model import RamModel
 
-__all__ = ["gamma_adf", "observed_information", "observed_information_numeric", "robust_vcov", "scaling_factor",
+__all__ = ["gamma_adf", "w_vech_dense", "observed_information", "observed_information_numeric", "robust_vcov", "scaling_factor",
            "scaled_fit_measures", "scaled_test", "scaled_measures", "robust_measures"]
 
 
@@ -46,7 +46,8 @@ def gamma_adf(X: np.ndarray) -> np.ndarray:
     return d.T @ d / len(X)
 
 
-def _w_vech_dense(W: np.ndarray) -> np.ndarray:
+def w_vech_dense(W: np.ndarray) -> np.ndarray:
+    """``0.5 D' (W kron W) D`` with ``D`` the duplication matrix: the normal-theory weight of ``vech(S)``."""
     p = W.shape[0]
     pi, pj = _vech_index(p)
     D = np.zeros((p * p, len(pi)))
@@ -94,7 +95,7 @@ def robust_vcov(model: RamModel, theta: np.ndarray, S: np.ndarray, gamma: np.nda
     sigma = model.implied(theta)
     A = observed_information(model, theta, S)
     Jv = _jac_vech(model.jacobian(theta), p)
-    Wv = _w_vech_dense(np.linalg.inv(sigma))
+    Wv = w_vech_dense(np.linalg.inv(sigma))
     B = Jv.T @ Wv @ gamma @ Wv @ Jv
     try:
         Ainv = np.linalg.inv(A)
@@ -112,7 +113,7 @@ def scaling_factor(S: np.ndarray, gamma: np.ndarray, A: np.ndarray, B: np.ndarra
     the moments that are not covariances among the covariates (``A1 = W_S``,
     ``B1 = W_S Gamma W_S`` restricted to them).
     """
-    W1 = _w_vech_dense(np.linalg.inv(S))
+    W1 = w_vech_dense(np.linalg.inv(S))
     keep = ~_exo_moments(S.shape[0], exo_idx)
     pstar = int(keep.sum())
     if keep.all():
@@ -143,7 +144,7 @@ def _baseline_scaling(S: np.ndarray, gamma: np.ndarray, df_b: int, exo_idx=()) -
     Jv = np.zeros((len(pi), len(free)))
     for c, k in enumerate(free):
         Jv[(pi == k) & (pj == k), c] = 1.0
-    Wv = _w_vech_dense(np.linalg.inv(sigma0))
+    Wv = w_vech_dense(np.linalg.inv(sigma0))
     W0 = np.linalg.inv(sigma0)
     # Hessian of F/2 for a linear structure: D'(W (x) W S W - 1/2 W (x) W)D restricted
     A = np.empty((len(free), len(free)))
@@ -212,7 +213,7 @@ def scaled_measures(t: float, df: int, tb: float, dfb: int, c: float, n: int, n_
     out["rni_scaled"] = 1.0 - (t - df) / (tb - dfb)
     out["rmsea_scaled"] = np.sqrt(max(t / df - 1.0, 0.0) / n) * np.sqrt(g)
     chisq, df_c = t * c, c * df
-    lo, hi = _rmsea_ci(chisq, df_c, n)
+    lo, hi = rmsea_ci(chisq, df_c, n)
     out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo * np.sqrt(g), hi * np.sqrt(g)
     out["rmsea_pvalue_scaled"] = float(stats.ncx2.sf(chisq, df_c, n * df_c * 0.05**2 / g))
     out["rmsea_notclose_pvalue_scaled"] = float(stats.ncx2.cdf(chisq, df_c, n * df_c * 0.08**2 / g))
@@ -235,7 +236,7 @@ def robust_measures(xx3: float, df: int, xx3_null: float, dfb: int, c3: float, c
     out["rni_robust"] = 1.0 - (xx3 - c3 * df) / (xx3_null - c3_null * dfb)
     out["tli_robust"] = out["nnfi_robust"] = 1.0 - ((xx3 - c3 * df) * dfb) / ((xx3_null - c3_null * dfb) * df)
     out["rmsea_robust"] = np.sqrt(max(xx3 - c3 * df, 0.0) / (n * df)) * np.sqrt(g)
-    lo, hi = _rmsea_ci(xx3_scaled, df, n)
+    lo, hi = rmsea_ci(xx3_scaled, df, n)
     out["rmsea_ci_lower_robust"] = np.sqrt(c3) * lo * np.sqrt(g)
     out["rmsea_ci_upper_robust"] = np.sqrt(c3) * hi * np.sqrt(g)
     out["rmsea_pvalue_robust"] = float(stats.ncx2.sf(xx3_scaled, df, n * df * 0.05**2 / c3 / g))

@@ -30,6 +30,7 @@ from scipy import linalg, stats
 
 from .fiml import available_case_moments
 from .casewise import kron_quad, observed_information, saturated_jacobians, scores, vech_index
+from .robust import robust_measures, scaled_measures, scaled_test
 
 __all__ = ["H1Info", "sandwich", "trace_product", "baseline_pieces", "fiml_corrected", "complete_data_f",
            "robust_fit_measures"]
@@ -188,8 +189,6 @@ def robust_fit_measures(fm, groups, *, mlr: bool, fiml: bool, trace_h0: float = 
         Robust measures from :func:`fiml_corrected` (otherwise, with ``mlr``, from the
         scaled test as on complete data).
     """
-    from .robust import robust_measures, scaled_measures, scaled_test
-
     n = int(fm["ntotal"])
     G = len(groups)
     df, dfb = int(fm["df"]), int(fm["baseline_df"])

@@ -26,10 +26,11 @@ import pandas as pd
 
 from .diagnostics import collect_warnings
 from .estimate import backtrack, start_values
-from .fitmeasures import _chisq_family, _srmr_family, _tail_measures  # private helpers, to be made public (issue 13)
+from .fitmeasures import chisq_family, srmr_family, tail_measures
 from .identify import check_identified, n_moments, parameter_names
 from .model import RamModel
 from .moments import prepare_data
+from .result import SemResult, assemble, wald_columns
 from .standardize import r_squared, std_all
 from .syntax import build_partable
 
@@ -121,15 +122,15 @@ def _fit_measures(estimator, s, sigma_v, W, S, sigma, n, npar):
     e0 = s - D0 @ d
     base_chisq = (n - 1) * float(e0 @ W @ e0)
     # lavaan uses N - 1 for these estimators in the RMSEA, CN, MFI and ECVI too; fmin is chisq / (2 N)
-    out = _chisq_family(chisq, df, base_chisq, len(flat) - p, n - 1, npar, np.nan, np.nan)
+    out = chisq_family(chisq, df, base_chisq, len(flat) - p, n - 1, npar, np.nan, np.nan)
     out["fmin"] = chisq / (2.0 * n)
     for key in ("logl", "unrestricted_logl", "aic", "bic", "bic2", "ntotal"):
         out.pop(key)
     if estimator == "ULS":  # lavaan gives no p-values for ULS
         out["pvalue"] = out["baseline_pvalue"] = np.nan
-    out.update(_srmr_family(S, sigma))
+    out.update(srmr_family(S, sigma))
     gfi = 1.0 - float(e @ W @ e) / float(s @ W @ s)
-    out.update(_tail_measures(chisq, df, n - 1, npar, gfi, len(flat)))
+    out.update(tail_measures(chisq, df, n - 1, npar, gfi, len(flat)))
     return pd.Series(out, name="value", dtype=float)
 
 
@@ -142,7 +143,6 @@ def fit_ls(data: pd.DataFrame, parsed, model: str, *, estimator: str, std_lv: bo
     SemResult
         As ML's, with ``estimator`` "ULS" or "GLS"; ``sample_cov`` has the ``N - 1`` divisor.
     """
-    from .engine import SemResult, wald_columns
 
     estimator = estimator.upper()
     if parsed.constraints or parsed.inequalities or parsed.defined:
@@ -180,8 +180,7 @@ def fit_ls(data: pd.DataFrame, parsed, model: str, *, estimator: str, std_lv: bo
     warnings = collect_warnings(converged=converged, message="iteration limit", estimates=table, sample_cov=S,
                                 implied_cov=sigma, latent_cov=sig_all[len(ov):, len(ov):], n=n, npar=ram.npar,
                                 df=int(fm["df"]), se_ok=se_ok)
-    return SemResult(estimates=table, fit_measures=fm, converged=converged, warnings=warnings,
-                     r2=r_squared(ram, theta), implied_cov=pd.DataFrame(sigma, index=ov, columns=ov),
-                     sample_cov=pd.DataFrame(S, index=ov, columns=ov), n=n, model=model, estimator=estimator,
-                     vcov=pd.DataFrame(vcov, index=range(1, ram.npar + 1), columns=range(1, ram.npar + 1)),
-                     iterations=iterations, _partable=pt, _ram=ram, _theta=theta)
+    return assemble(estimates=table, fit_measures=fm, converged=converged, warnings=warnings,
+                    r2=r_squared(ram, theta), implied_cov=pd.DataFrame(sigma, index=ov, columns=ov),
+                    sample_cov=pd.DataFrame(S, index=ov, columns=ov), n=n, model=model, estimator=estimator,
+                    vcov=vcov, iterations=iterations, partable=pt, ram=ram, theta=theta)

@@ -1,5 +1,5 @@
-## Helpers for the reference scripts of tests/data/ (lavaan only; the shared reference set's
-## helpers also load psych and semTools). Run from tests/data:
+## Helpers for the reference scripts of tests/data/ (lavaan; scripts 05 and 08 load psych,
+## GPArotation and semTools themselves). Run from tests/data:
 ##   cd tests/data && Rscript r/10_hs_missing_fiml_mlr.R
 ## Needs Debian's r-base-core r-cran-lavaan r-cran-jsonlite (R is used for the references only;
 ## cxlab does not need R).
@@ -8,10 +8,11 @@ ANCHOR_ROOT <- normalizePath(".")
 stopifnot(file.exists(file.path(ANCHOR_ROOT, "r", "helpers.R")))
 
 software_info <- function() {
-  list(R = paste(R.version$major, R.version$minor, sep = "."),
-       lavaan = as.character(packageVersion("lavaan")),
-       platform = R.version$platform,
-       blas = tryCatch(La_library(), error = function(e) NA))
+  out <- list(R = paste(R.version$major, R.version$minor, sep = "."),
+              lavaan = as.character(packageVersion("lavaan")))
+  for (p in c("psych", "semTools", "GPArotation"))  # the versions of those a script loaded
+    if (p %in% loadedNamespaces()) out[[p]] <- as.character(packageVersion(p))
+  c(out, list(platform = R.version$platform, blas = tryCatch(La_library(), error = function(e) NA)))
 }
 
 read_anchor_csv <- function(name) read.csv(file.path(ANCHOR_ROOT, name), stringsAsFactors = FALSE)
@@ -32,6 +33,22 @@ pe_rows <- function(fit, ...) {
   pe
 }
 
+## headline fit measures (scaled and robust ones too with scaled = TRUE)
+fit_headline <- function(fit, scaled = FALSE) {
+  keys <- c("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
+            "cfi", "tli", "nfi", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
+            "rmsea.pvalue", "srmr", "aic", "bic", "bic2", "logl",
+            "unrestricted.logl", "gfi", "agfi")
+  if (scaled) keys <- c(keys, "chisq.scaled", "df.scaled", "pvalue.scaled",
+                        "chisq.scaling.factor", "baseline.chisq.scaled",
+                        "cfi.scaled", "tli.scaled", "rmsea.scaled",
+                        "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled",
+                        "cfi.robust", "tli.robust", "rmsea.robust")
+  fm <- fitMeasures(fit)
+  keys <- keys[keys %in% names(fm)]
+  as.list(setNames(as.numeric(fm[keys]), keys))
+}
+
 fit_all <- function(fit) {
   fm <- fitMeasures(fit)
   as.list(setNames(as.numeric(fm), names(fm)))
@@ -44,6 +61,12 @@ lav_opts <- function(fit) {
             "fixed.x", "conditional.x", "std.lv", "parameterization",
             "group.equal", "mimic", "optim.method", "sample.cov.rescale")
   o[intersect(keep, names(o))]
+}
+
+mat_json <- function(m) {
+  m <- as.matrix(m); class(m) <- "matrix"
+  list(rownames = rownames(m), colnames = colnames(m),
+       values = unname(lapply(seq_len(nrow(m)), function(i) unname(m[i, ]))))
 }
 
 write_anchor <- function(obj, case) {
