@@ -252,15 +252,15 @@ def path_chart(fit, *, title: str = "", alpha: float = 0.05, labels=None):
     x0, y0 = points.min(axis=0) - margin
     x1, y1 = points.max(axis=0) + margin
     width = max(x1 - x0, 6.0)
-    note = ax.text(0, 0, "", fontsize=_PT["note"], color="#555555", va="bottom", ha="left")
-    words = (f"Standardised coefficients{group_note}; * p < .05, ** p < .01, *** p < .001; dashed grey: not "
-             f"significant at α = {alpha:g}; orange: negative. Rounded boxes: latent variables.").split()
-    note.set_text(_wrap_measured(words, note, width - 2 * margin, size))
+    note = fig.text(0, 0, "", fontsize=_PT["note"], color="#555555", va="bottom", ha="left")
+    _wrap_measured(f"Standardised coefficients{group_note}; * p < .05, ** p < .01, *** p < .001; dashed grey: "
+                   f"not significant at α = {alpha:g}; orange: negative. Rounded boxes: latent variables.",
+                   note, width - 2 * margin, size)
     note_h = size(note)[1] + margin
     head = None
     if title:
         head = fig.suptitle(title, fontsize=_PT["title"], fontweight="bold", va="top")
-        head.set_text("\n".join(textwrap.wrap(title, 200)))
+        _wrap_measured(title, head, width - 2 * margin, size)
     title_h = (size(head)[1] + 0.15) if head is not None else 0.0
     height = (y1 - y0) + note_h + title_h
     fig.set_size_inches(width, height)
@@ -269,7 +269,6 @@ def path_chart(fit, *, title: str = "", alpha: float = 0.05, labels=None):
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0, y1)
     note.set_position((margin / width, 0.08 / height))
-    note.set_transform(fig.transFigure)
     if head is not None:
         head.set_y(1 - 0.08 / height)
     return fig
@@ -627,10 +626,10 @@ def _place_labels(curves: dict, sizes: dict, boxes: list) -> dict:
     return placed
 
 
-def _wrap_measured(words: list, text, width: float, size) -> str:
-    """Words joined into lines no wider than ``width`` inches, as ``text`` is drawn."""
+def _wrap_measured(words: str, text, width: float, size) -> None:
+    """Set ``text`` to ``words`` in lines no wider than ``width`` inches, as it is drawn."""
     lines: list = []
-    for word in words:
+    for word in words.split():
         trial = f"{lines[-1]} {word}" if lines else word
         text.set_text(trial)
         if lines and size(text)[0] <= width:
@@ -638,7 +637,6 @@ def _wrap_measured(words: list, text, width: float, size) -> str:
         else:
             lines.append(word)
     text.set_text("\n".join(lines))
-    return "\n".join(lines)
 
 
 def text_problems(fig, *, min_size: float = 9.0, max_width: float | None = REPORT_WIDTH_IN) -> list[str]:
