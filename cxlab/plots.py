@@ -215,7 +215,7 @@ def path_chart(fit, *, title: str = "", alpha: float = 0.05, labels=None):
         rw, rh = size(r2_text) if r2_text is not None else (0.0, 0.0)
         nodes[v] = _Node(v, t, r2_text, max(w, rw) + 0.24, h + (rh + 0.03 if rh else 0.0) + 0.18, h, rh)
     layer = _layers(g)
-    pos = _place(g, nodes, layer, REPORT_WIDTH_IN - 0.6)
+    pos = _place(g, nodes, layer, REPORT_WIDTH_IN - 0.6, label=0.8)
     routes = _route(g, nodes, pos)
     for v, (x, y) in pos.items():
         node = nodes[v]
@@ -239,7 +239,7 @@ def path_chart(fit, *, title: str = "", alpha: float = 0.05, labels=None):
         stars = "***" if d["p"] < 0.001 else "**" if d["p"] < 0.01 else "*" if d["p"] < 0.05 else ""
         coef[u, v] = ax.text(0, 0, f"{d['std']:.2f}{stars}".replace("-", "−"), ha="center", va="center", fontsize=_PT["coef"],
                              color=colour if sig else "#666666", fontweight="bold" if sig else "normal", zorder=5,
-                             bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.92))
+                             bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="none", alpha=0.92))
     curves = {e: _bezier(pos[e[0]], pos[e[1]], rad) for e, rad in routes.items()}
     placed = _place_labels(curves, {e: size(t) for e, t in coef.items()}, boxes)
     for e, (x, y, w, h) in placed.items():
@@ -539,11 +539,26 @@ def _best_route(u, v, pos, nodes, reciprocal: bool) -> tuple[float, float]:
     return best
 
 
-def _place(g, nodes: dict, layer: dict, budget: float) -> dict:
+def _free_length(a, b, node_a: _Node, node_b: _Node) -> float:
+    """Length of the straight line between two box centres that lies outside both boxes (inches)."""
+    d = np.subtract(b, a, dtype=float)
+    length = float(np.hypot(*d))
+    if length == 0:
+        return 0.0
+    ux, uy = np.abs(d) / length
+
+    def inside(node: _Node) -> float:
+        return min(node.w / 2 / ux if ux else np.inf, node.h / 2 / uy if uy else np.inf)
+
+    return max(0.0, length - inside(node_a) - inside(node_b))
+
+
+def _place(g, nodes: dict, layer: dict, budget: float, label: float) -> dict:
     """Centre (inches) of every node: columns by layer, heights by a small deterministic search.
 
     Each node may sit on half-row steps; the search moves one node at a time to the height
-    that lowers the cost (arrows through boxes, bends, crossings, slopes, total height).
+    that lowers the cost (arrows through boxes, bends, straight arrows too short to carry
+    a ``label`` inches wide between their boxes, crossings, slopes, total height).
     """
     columns: dict = {}
     for v in g.nodes:  # insertion order = order of the model
@@ -561,7 +576,10 @@ def _place(g, nodes: dict, layer: dict, budget: float) -> dict:
             pos[v] = (float(xs[k]), row * (slots - 1 - top - m))
 
     def cost(p: dict) -> float:
-        total = sum(_best_route(u, v, p, nodes, g.has_edge(v, u))[0] for u, v in g.edges)
+        total = 0.0
+        for u, v in g.edges:
+            bend, rad = _best_route(u, v, p, nodes, g.has_edge(v, u))
+            total += bend + (2 * max(0.0, 1 - _free_length(p[u], p[v], nodes[u], nodes[v]) / label) if rad == 0 else 0)
         ys = [y for _, y in p.values()]
         total += 2 * _crossings([(p[u], p[v]) for u, v in g.edges])
         total += 0.3 * sum(abs(p[u][1] - p[v][1]) for u, v in g.edges) / row
@@ -605,7 +623,7 @@ def _place_labels(curves: dict, sizes: dict, boxes: list) -> dict:
     order = sorted(curves, key=lambda e: np.linalg.norm(np.diff(curves[e], axis=0), axis=1).sum())
     for e in order:
         w, h = sizes[e]
-        w, h = w + 0.06, h + 0.04
+        w, h = w + 0.09, h + 0.07  # the white pad around the text
         pts = curves[e]
         others = [c for f, c in curves.items() if f != e]
         best = None
