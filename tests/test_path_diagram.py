@@ -25,6 +25,7 @@ import pytest  # noqa: E402
 
 from cxlab import load_study, plots, sem  # noqa: E402
 from cxlab.study import demo_study_path  # noqa: E402
+from test_reports_browser import chromium  # noqa: E402,F401 - the fixture: headless Chromium, or skip
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -146,3 +147,26 @@ def test_the_check_fails_on_a_broken_figure():
         assert len(clipped(arrow)) == 1
     finally:
         plt.close(arrow)
+
+
+@pytest.mark.slow
+def test_demo_report_shows_the_diagram_at_its_natural_size(demo_run, chromium):
+    """In the rendered report the diagram is not scaled down: 9 pt in the figure is 9 pt on screen."""
+    from playwright.sync_api import sync_playwright
+
+    from cxlab.browser import ARGS
+
+    out, _ = demo_run
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((out / "03_sem_drivers.html").as_uri(), wait_until="load")
+        shown = page.evaluate("""() => Array.from(document.querySelectorAll('.cx-caption-figure')).filter(
+            c => c.textContent.includes('Path diagram')).map(c => {
+                const img = c.closest('.jp-OutputArea').querySelector('img');
+                return [img.naturalWidth, img.clientWidth, img.naturalHeight, img.clientHeight]; })""")
+        browser.close()
+    assert len(shown) == 1
+    natural_w, client_w, natural_h, client_h = shown[0]
+    assert (client_w, client_h) == (natural_w, natural_h)
+    assert natural_w <= plots.REPORT_WIDTH_IN * 96
