@@ -1,17 +1,20 @@
-"""Open rendered reports in headless Chromium (Debian's ``chromium``), for tests and screenshots.
+"""Open rendered reports in headless Chromium (Debian's ``chromium``): tests, screenshots, PDFs.
 
 Playwright drives the system browser (``/usr/bin/chromium``); it never downloads one.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["find_chromium", "ensure_chromium", "PageCheck", "check_pages", "screenshot"]
+__all__ = ["find_chromium", "ensure_chromium", "PageCheck", "check_pages", "screenshot", "print_pdfs",
+           "PAGE_MARGINS"]
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -111,3 +114,79 @@ def screenshot(path: Path, out: Path, *, width: int = 1280, height: int = 900, f
         page.screenshot(path=str(out), full_page=full_page)
         browser.close()
     return out
+
+
+#: Margins of a printed report page (A4); ``report.css`` declares the same ``@page`` for browsers.
+PAGE_MARGINS = {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}
+_A4_MM = (210, 297)
+_FOOTER = ('<div style="font: 8px system-ui, sans-serif; color: #666; width: 100%; text-align: center;">'
+           '<span class="title"></span> · <span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+
+
+def _px(mm: float) -> float:
+    return mm / 25.4 * 96
+
+
+def print_pdfs(paths: list[Path], out: Path, *, chromium: str | None = None) -> list[Path]:
+    """Print local HTML reports to PDF (A4, print CSS) with headless Chromium.
+
+    Each ``<name>.html`` becomes ``out/<name>.pdf``. A page is printed at its natural
+    size unless something in it (a wide table) is wider than the printed page: then the
+    whole page is scaled down to fit (never below 50 %), so nothing is cut off. Each PDF is
+    written to a temporary file in ``out`` and moved into place when complete, so a
+    ``.pdf`` is never half-written, even when the run is interrupted.
+
+    Parameters
+    ----------
+    paths : list of Path
+        HTML files (self-contained: nothing is fetched from the network).
+    out : Path
+        Folder of the PDFs (made if missing).
+    chromium : str, optional
+        Chromium's executable; found (or installed) by :func:`ensure_chromium` if omitted.
+
+    Returns
+    -------
+    list of Path
+        The PDFs written, in the order of ``paths``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "note.html").write_text("<h1>Note</h1><p>One page.</p>")
+    >>> [p.name for p in print_pdfs([folder / "note.html"], folder / "pdf")]  # doctest: +SKIP
+    ['note.pdf']
+    """
+    from playwright.sync_api import sync_playwright
+
+    chromium = chromium or ensure_chromium()
+    out.mkdir(parents=True, exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    width = _px(_A4_MM[0]) - sum(_px(float(PAGE_MARGINS[k][:-2])) for k in ("left", "right"))
+    written = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        try:
+            for path in paths:
+                page = browser.new_page(viewport={"width": math.floor(width), "height": 1000})
+                page.emulate_media(media="print")
+                page.goto(Path(path).resolve().as_uri(), wait_until="load")
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                scale = max(0.5, min(1.0, width / max(wide, 1)))
+                target = out / f"{Path(path).stem}.pdf"
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part", dir=out)
+                os.close(fd)
+                try:
+                    page.pdf(path=tmp, format="A4", margin=PAGE_MARGINS, print_background=True, scale=scale,
+                             display_header_footer=True, header_template="<span></span>", footer_template=_FOOTER)
+                    os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would differ from the HTML beside it
+                    os.replace(tmp, target)
+                finally:
+                    Path(tmp).unlink(missing_ok=True)
+                page.close()
+                written.append(target)
+        finally:
+            browser.close()
+    return written

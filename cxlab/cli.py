@@ -1,4 +1,4 @@
-"""The ``cxlab`` command: ``cxlab run``, ``cxlab check``."""
+"""The ``cxlab`` command: ``cxlab run``, ``cxlab check``, ``cxlab pdf``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--only", action="append", metavar="NOTEBOOK", help="run only this notebook (repeatable)")
     run.add_argument("--force", action="store_true",
                      help="rerun every notebook (default: reuse reports whose inputs, code and parameters are unchanged)")
+    run.add_argument("--pdf", action="store_true",
+                     help="also print every report to <study>/pdf/<name>.pdf with headless Chromium")
+
+    pdf = sub.add_parser("pdf", help="print the reports of a study's last run to PDF (<study>/pdf/), running nothing")
+    pdf.add_argument("study", nargs="?", help="study YAML file (default: the demo study)")
+    pdf.add_argument("--out", metavar="DIR", help="the reports root the study was run into (default: reports/)")
 
     check = sub.add_parser("check", help="validate a study's parameters and data without running notebooks")
     check.add_argument("study", nargs="?", help="study YAML file (default: the demo study)")
@@ -43,10 +49,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cxlab`` command; returns the exit code.
 
-    Exit codes: 0 success; 1 a notebook failed or the data are bad; 2 the study, its
-    parameters, the output folder, the secret or the command line are wrong (nothing was
-    run); 130 / 143 interrupted by SIGINT / SIGTERM (kernels stopped, temporary folders
-    removed, previous reports untouched).
+    Exit codes: 0 success; 1 a notebook failed, the data are bad or printing to PDF failed;
+    2 the study, its parameters, the output folder, the secret or the command line are
+    wrong, or ``cxlab pdf`` finds no reports (nothing was run); 130 / 143 interrupted by
+    SIGINT / SIGTERM (kernels stopped, temporary folders removed, previous reports untouched).
     """
     from .data import DataError
     from .safety import Interrupted, check_study_name
@@ -72,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
 
             path = new_study(args.name, source=args.source)
             print(f"created {path}\nedit it, then run: cxlab run {path}")
+            return 0
+        if args.command == "pdf":
+            from .runner import pdf_study
+
+            written = pdf_study(args.study, out=args.out)
+            print(written[0].parent)
             return 0
         overrides = dict(parse_override(t) for t in args.param)
         if args.command == "check":
@@ -101,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         from .runner import run_study
 
         result = run_study(args.study, overrides=overrides, out=args.out, code=args.code,
-                           jobs=args.jobs, only=args.only, force=args.force)
+                           jobs=args.jobs, only=args.only, force=args.force, pdf=args.pdf)
         print(result.directory / "index.html")
+        if result.pdfs:
+            print(result.pdfs[0].parent)
         return 0
     except StudyError as exc:
         print(f"cxlab: invalid study: {exc}", file=sys.stderr)

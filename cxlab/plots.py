@@ -6,9 +6,12 @@ Call :func:`set_theme` once (the notebooks do); every function returns the matpl
 
 from __future__ import annotations
 
-from typing import Sequence
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -126,87 +129,148 @@ def trend_chart(table: pd.DataFrame, *, group: str, title: str = ""):
     return fig
 
 
-def path_chart(fit, *, title: str = "", alpha: float = 0.05):
+def path_chart(fit, *, title: str = "", alpha: float = 0.05, labels=None):
     """Path diagram of the structural part: standardised coefficients on the arrows.
 
-    Variables are placed in columns by their position in the causal order (drivers left,
-    final outcomes right); latent variables are drawn as rounded boxes and observed ones
-    as square boxes, each sized to its label. Arrow labels are the standardised
-    coefficients (``std_all``) with ``*`` p < .05, ``**`` p < .01, ``***`` p < .001;
-    paths not significant at ``alpha`` are dashed and grey, negative ones orange; the
-    arrow width grows with the coefficient. Endogenous variables carry their R² below
-    the box. For a multigroup fit the first group is drawn. Pure matplotlib (networkx
-    for the ordering), so no system package such as graphviz is needed.
+    The layout fits any model size. Variables are placed in layers by the model's graph
+    (exogenous drivers left, final outcomes right); within a layer their heights are
+    chosen so that arrows pass no other box, and a path that cannot run straight
+    (skipping a layer, or both ways between two variables) is drawn as an arc. Each
+    coefficient label is placed along its arrow where it overlaps no box, no other label
+    and, where possible, no other arrow. The figure is sized to what it holds (at most
+    :data:`REPORT_WIDTH_IN` wide when the model allows), so arcs are never clipped and
+    text is drawn at 9 pt or more at the size the report shows it (check with
+    :func:`text_problems`).
+
+    Latent variables are drawn as rounded boxes and observed ones as square boxes.
+    Arrow labels are the standardised coefficients (``std_all``) with ``*`` p < .05,
+    ``**`` p < .01, ``***`` p < .001; paths not significant at ``alpha`` are dashed and
+    grey, negative ones orange; the arrow width grows with the coefficient (up to ±1).
+    Endogenous variables carry their R² below the box. For a multigroup fit the first
+    group is drawn. Pure matplotlib (networkx for the graph), no graphviz.
+
+    Parameters
+    ----------
+    fit : SEMResult
+        A fitted model (:func:`cxlab.sem.fit`) with at least one structural path (``~``).
+    title : str, optional
+        Drawn above the diagram.
+    alpha : float, default=0.05
+        Paths with p ≥ ``alpha`` are dashed and grey.
+    labels : mapping or callable, optional
+        Display names of the variables (e.g. ``study.codebook.label``); long names wrap.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from cxlab import sem
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.normal(size=300); m = 0.6 * x + rng.normal(size=300)
+    >>> y = 0.5 * m + 0.2 * x + rng.normal(size=300)
+    >>> res = sem.fit(pd.DataFrame({"x": x, "m": m, "y": y}), "m ~ x\\ny ~ m + x")
+    >>> fig = path_chart(res, title="Mediation")
+    >>> text_problems(fig)
+    []
+    >>> plt.close(fig)
     """
     import networkx as nx
-    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    est = fit.estimates
-    r2 = fit.r2
-    group_note = ""
+    est, r2, group_note = fit.estimates, fit.r2, ""
     if "group" in est.columns:
         first = est["group"].iloc[0]
         est = est[est["group"] == first]
         r2 = r2.loc[first] if isinstance(r2.index, pd.MultiIndex) else r2
         group_note = f" (group {first})"
-    paths = est[est["op"] == "~"]
     latent = set(est.loc[est["op"] == "=~", "lhs"])
     g = nx.DiGraph()
-    for row in paths.itertuples(index=False):
-        g.add_edge(row.rhs, row.lhs, std=row.std_all, p=row.pvalue)
+    for row in est[est["op"] == "~"].itertuples(index=False):
+        g.add_edge(row.rhs, row.lhs, std=float(row.std_all), p=float(row.pvalue))
     if not len(g):
         raise ValueError("The 'fit' parameter of path_chart has no structural path ('~') to draw.")
-    layer = {}
-    for node in nx.topological_sort(g):
-        preds = list(g.predecessors(node))
-        layer[node] = 0 if not preds else 1 + max(layer[q] for q in preds)
-    columns: dict = {}
-    for node in g.nodes:  # insertion order = order of the model
-        columns.setdefault(layer[node], []).append(node)
-    height = max(len(v) for v in columns.values())
-    pos = {}
-    for k, nodes in columns.items():
-        offset = (height - len(nodes)) / 2
-        for m, node in enumerate(nodes):
-            pos[node] = (k * 3.0, height - 1 - (offset + m))
-    n_cols = max(columns) + 1
-    skips = any(layer[v] - layer[u] > 1 for u, v in g.edges)  # drawn as arcs above the columns
-    headroom = 0.9 if skips else 0.0
-    fig, ax = plt.subplots(figsize=(max(7.5, 3.2 * n_cols + 1.5), 0.85 * (height + headroom) + 1.6))
-    ax.set_xlim(-1.4, 3.0 * (n_cols - 1) + 1.4)
-    ax.set_ylim(-1.0, height - 0.2 + headroom)
+    name = labels if callable(labels) else (lambda v: (labels or {}).get(v, v))
+
+    fig = plt.figure(figsize=(REPORT_WIDTH_IN, 4))
+    ax = fig.add_axes((0, 0, 1, 1))
     ax.axis("off")
-    boxes = {}
-    for node, (x, y) in pos.items():
-        style = "round,pad=0.5,rounding_size=0.8" if node in latent else "square,pad=0.5"
-        boxes[node] = ax.text(x, y, node, ha="center", va="center", fontsize=10, zorder=3,
-                              bbox=dict(boxstyle=style, fc="#e8f1fa", ec=PALETTE[0], lw=1.3))
-        if node in r2.index and g.in_degree(node) > 0:
-            ax.text(x, y - 0.36, f"R² = {r2[node]:.2f}", ha="center", va="top", fontsize=8.5, color="#333333")
-    fig.canvas.draw()  # size the boxes so the arrows stop at their edges
-    for u, v, d in g.edges(data=True):
+    renderer = fig.canvas.get_renderer()
+
+    def size(text) -> tuple[float, float]:  # inches
+        box = text.get_window_extent(renderer)
+        return box.width / fig.dpi, box.height / fig.dpi
+
+    nodes = {}
+    for v in g.nodes:
+        shown = "\n".join(textwrap.wrap(str(name(v)), 14, break_long_words=False)) or str(v)
+        t = ax.text(0, 0, shown, ha="center", va="center", fontsize=_PT["node"], zorder=4)
+        w, h = size(t)
+        r2_text = None
+        if v in r2.index and g.in_degree(v) > 0:  # inside the box: arrows stop at its edge
+            r2_text = ax.text(0, 0, "R² = " + f"{r2[v]:.2f}".replace("0.", ".", 1).replace("-", "−"), ha="center", va="center", fontsize=_PT["r2"],
+                              color="#333333", zorder=4)
+        rw, rh = size(r2_text) if r2_text is not None else (0.0, 0.0)
+        nodes[v] = _Node(v, t, r2_text, max(w, rw) + 0.24, h + (rh + 0.03 if rh else 0.0) + 0.18, h, rh)
+    layer = _layers(g)
+    pos = _place(g, nodes, layer, REPORT_WIDTH_IN - 0.6, label=0.8)
+    routes = _route(g, nodes, pos)
+    for v, (x, y) in pos.items():
+        node = nodes[v]
+        node.text.set_position((x, y + node.h / 2 - 0.09 - node.name_h / 2))
+        style = "round,pad=0,rounding_size=0.12" if v in latent else "square,pad=0"
+        node.patch = FancyBboxPatch((x - node.w / 2, y - node.h / 2), node.w, node.h, boxstyle=style,
+                                    fc="#e8f1fa", ec=PALETTE[0], lw=1.3, zorder=3, clip_on=False)
+        ax.add_patch(node.patch)
+        if node.r2 is not None:
+            node.r2.set_position((x, y - node.h / 2 + 0.09 + node.r2_h / 2))
+    boxes = [nodes[v].box(*pos[v]) for v in pos]
+    coef = {}
+    for (u, v), rad in routes.items():
+        d = g.edges[u, v]
         sig = bool(d["p"] < alpha)
-        colour = ("#999999" if not sig else PALETTE[0] if d["std"] >= 0 else PALETTE[3])
-        rad = -0.22 if layer[v] - layer[u] > 1 else 0.0
-        arrow = FancyArrowPatch(pos[u], pos[v], arrowstyle="-|>", mutation_scale=14, lw=0.8 + 3 * abs(d["std"]),
-                                color=colour, ls="-" if sig else "--", zorder=2, connectionstyle=f"arc3,rad={rad}",
-                                patchA=boxes[u].get_bbox_patch(), patchB=boxes[v].get_bbox_patch(),
-                                shrinkA=1, shrinkB=1)
-        ax.add_patch(arrow)
+        colour = "#999999" if not sig else PALETTE[0] if d["std"] >= 0 else PALETTE[3]
+        ax.add_patch(FancyArrowPatch(pos[u], pos[v], arrowstyle="-|>", mutation_scale=14,
+                                     lw=0.8 + 2.2 * min(abs(d["std"]), 1.0), color=colour, ls="-" if sig else "--",
+                                     zorder=2, connectionstyle=f"arc3,rad={rad}", clip_on=False,
+                                     patchA=nodes[u].patch, patchB=nodes[v].patch, shrinkA=1, shrinkB=1))
         stars = "***" if d["p"] < 0.001 else "**" if d["p"] < 0.01 else "*" if d["p"] < 0.05 else ""
-        (x0, y0), (x1, y1) = ax.transData.transform(pos[u]), ax.transData.transform(pos[v])
-        # a straight arrow: 42 % of the way; an arc (quadratic Bezier, display space): its midpoint
-        t = 0.42 if rad == 0 else 0.5
-        lx, ly = x0 + t * (x1 - x0) + 0.5 * rad * (y1 - y0), y0 + t * (y1 - y0) - 0.5 * rad * (x1 - x0)
-        lx, ly = ax.transData.inverted().transform((lx, ly))
-        ax.text(lx, ly, f"{d['std']:.2f}{stars}", ha="center", va="center",
-                fontsize=9, color=colour if sig else "#666666", zorder=4, fontweight="bold" if sig else "normal",
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
-    ax.text(0.0, 0.0, f"Standardised coefficients{group_note}; * p < .05, ** p < .01, *** p < .001; dashed grey: "
-            f"not significant at α = {alpha:g}; orange: negative. Rounded boxes: latent variables.",
-            transform=ax.transAxes, fontsize=8, color="#555555", va="bottom")
-    ax.set_title(title)
-    fig.tight_layout()
+        coef[u, v] = ax.text(0, 0, f"{d['std']:.2f}{stars}".replace("-", "−"), ha="center", va="center", fontsize=_PT["coef"],
+                             color=colour if sig else "#666666", fontweight="bold" if sig else "normal", zorder=5,
+                             bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="none", alpha=0.92))
+    curves = {e: _bezier(pos[e[0]], pos[e[1]], rad) for e, rad in routes.items()}
+    placed = _place_labels(curves, {e: size(t) for e, t in coef.items()}, boxes)
+    for e, (x, y, w, h) in placed.items():
+        coef[e].set_position((x, y))
+
+    # the figure is sized to everything drawn: arcs and labels included, nothing clipped
+    points = np.vstack([np.array([[b[0], b[1]], [b[2], b[3]]]) for b in [*boxes, *(
+        (x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y, w, h in placed.values())]] + list(curves.values()))
+    margin = 0.2
+    x0, y0 = points.min(axis=0) - margin
+    x1, y1 = points.max(axis=0) + margin
+    width = max(x1 - x0, 6.0)
+    note = fig.text(0, 0, "", fontsize=_PT["note"], color="#555555", va="bottom", ha="left")
+    _wrap_measured(f"Standardised coefficients{group_note}; * p < .05, ** p < .01, *** p < .001; dashed grey: "
+                   f"not significant at α = {alpha:g}; orange: negative. Rounded boxes: latent variables.",
+                   note, width - 2 * margin, size)
+    note_h = size(note)[1] + margin
+    head = None
+    if title:
+        head = fig.suptitle(title, fontsize=_PT["title"], fontweight="bold", va="top")
+        _wrap_measured(title, head, width - 2 * margin, size)
+    title_h = (size(head)[1] + 0.15) if head is not None else 0.0
+    height = (y1 - y0) + note_h + title_h
+    fig.set_size_inches(width, height)
+    ax.set_position((0, note_h / height, 1, (y1 - y0) / height))
+    pad = (width - (x1 - x0)) / 2
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0, y1)
+    note.set_position((margin / width, 0.08 / height))
+    if head is not None:
+        head.set_y(1 - 0.08 / height)
     return fig
 
 
@@ -384,3 +448,283 @@ def variance_explained_chart(models: pd.DataFrame, *, title: str = ""):
     ax.legend(loc="lower right", fontsize="small")
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------ path diagrams: layout and text checks
+#: Widest figure (inches, at 96 dpi) a report shows at its natural size; wider ones are scaled down.
+REPORT_WIDTH_IN = 10.0
+#: Font sizes (pt) of the path diagram: every text is 9 pt or more at the size shown.
+_PT = {"node": 11, "coef": 10, "r2": 9.5, "note": 9, "title": 12.5}
+_RADS = (0.0, 0.18, -0.18, 0.32, -0.32, 0.48, -0.48)  # arc3 bends tried for an arrow, straight first
+_T = np.linspace(0.0, 1.0, 41)
+
+
+@dataclass
+class _Node:
+    """A variable of the diagram: its name and R² texts, its box size and their heights (inches)."""
+
+    name: str
+    text: Any
+    r2: Any
+    w: float
+    h: float
+    name_h: float
+    r2_h: float
+    patch: Any = None
+
+    def box(self, x: float, y: float) -> tuple[float, float, float, float]:
+        """The node's box centred at (x, y): (x0, y0, x1, y1)."""
+        return x - self.w / 2, y - self.h / 2, x + self.w / 2, y + self.h / 2
+
+
+def _layers(g) -> dict:
+    """Longest-path layer of every node (0 = exogenous); paths closing a cycle are ignored for it."""
+    import networkx as nx
+
+    dag = g.copy()
+    while not nx.is_directed_acyclic_graph(dag):
+        u, v = nx.find_cycle(dag)[-1][:2]
+        dag.remove_edge(u, v)
+    layer: dict = {}
+    for v in nx.topological_sort(dag):
+        layer[v] = max((layer[u] + 1 for u in dag.predecessors(v)), default=0)
+    return layer
+
+
+def _bezier(p0, p1, rad: float) -> np.ndarray:
+    """Points of matplotlib's ``arc3`` connection from p0 to p1 (equal x and y scales)."""
+    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
+    dx, dy = p1 - p0
+    c = (p0 + p1) / 2 + rad * np.array([dy, -dx])
+    t = _T[:, None]
+    return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * c + t ** 2 * p1
+
+
+def _hits(points: np.ndarray, boxes: np.ndarray, inflate: float = 0.08) -> int:
+    """How many boxes (rows x0, y0, x1, y1) the polyline's points enter."""
+    if not len(boxes):
+        return 0
+    x, y = points[:, 0:1], points[:, 1:2]
+    inside = ((x > boxes[:, 0] - inflate) & (x < boxes[:, 2] + inflate)
+              & (y > boxes[:, 1] - inflate) & (y < boxes[:, 3] + inflate))
+    return int(inside.any(axis=0).sum())
+
+
+def _crossings(segments: list) -> int:
+    """Proper crossings between straight segments ((p, q) pairs) that share no end."""
+    def side(a, b, c):
+        return np.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]))
+
+    n = 0
+    for i, (a, b) in enumerate(segments):
+        for c, d in segments[i + 1:]:
+            if {a, b} & {c, d}:
+                continue
+            if side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0:
+                n += 1
+    return n
+
+
+def _best_route(u, v, pos, nodes, reciprocal: bool) -> tuple[float, float]:
+    """(cost, rad) of the best bend for the arrow u → v: no box crossed, as straight as possible."""
+    others = np.array([nodes[k].box(*pos[k]) for k in pos if k not in (u, v)]).reshape(-1, 4)
+    best = (np.inf, 0.0)
+    for rad in _RADS:
+        if reciprocal and rad <= 0:  # u → v and v → u: both bend, to opposite sides
+            continue
+        hits = _hits(_bezier(pos[u], pos[v], rad)[2:-2], others)
+        best = min(best, (10 * hits + 3 * abs(rad), rad))
+        if not hits:  # the bends are tried from straight to strongest: no better one follows
+            break
+    return best
+
+
+def _free_length(a, b, node_a: _Node, node_b: _Node) -> float:
+    """Length of the straight line between two box centres that lies outside both boxes (inches)."""
+    d = np.subtract(b, a, dtype=float)
+    length = float(np.hypot(*d))
+    if length == 0:
+        return 0.0
+    ux, uy = np.abs(d) / length
+
+    def inside(node: _Node) -> float:
+        return min(node.w / 2 / ux if ux else np.inf, node.h / 2 / uy if uy else np.inf)
+
+    return max(0.0, length - inside(node_a) - inside(node_b))
+
+
+def _place(g, nodes: dict, layer: dict, budget: float, label: float) -> dict:
+    """Centre (inches) of every node: columns by layer, heights by a small deterministic search.
+
+    Each node may sit on half-row steps; the search moves one node at a time to the height
+    that lowers the cost (arrows through boxes, bends, straight arrows too short to carry
+    a ``label`` inches wide between their boxes, crossings, slopes, total height).
+    """
+    columns: dict = {}
+    for v in g.nodes:  # insertion order = order of the model
+        columns.setdefault(layer[v], []).append(v)
+    widths = [max(nodes[v].w for v in columns[k]) for k in sorted(columns)]
+    gap = float(np.clip((budget - sum(widths)) / max(len(widths) - 1, 1), 0.65, 1.6))
+    xs = np.cumsum([0.0] + [widths[i] / 2 + gap + widths[i + 1] / 2 for i in range(len(widths) - 1)])
+    row = max(nodes[v].h for v in g.nodes) + 0.55
+    slots = max(len(c) for c in columns.values()) + 1
+    heights = [row * s / 2 for s in range(2 * slots - 1)]
+    pos = {}
+    for k, col in columns.items():
+        top = (slots - 1 - (len(col) - 1)) / 2
+        for m, v in enumerate(col):
+            pos[v] = (float(xs[k]), row * (slots - 1 - top - m))
+
+    def cost(p: dict) -> float:
+        total = 0.0
+        for u, v in g.edges:
+            bend, rad = _best_route(u, v, p, nodes, g.has_edge(v, u))
+            total += bend + (2 * max(0.0, 1 - _free_length(p[u], p[v], nodes[u], nodes[v]) / label) if rad == 0 else 0)
+        ys = [y for _, y in p.values()]
+        total += 2 * _crossings([(p[u], p[v]) for u, v in g.edges])
+        total += 0.3 * sum(abs(p[u][1] - p[v][1]) for u, v in g.edges) / row
+        return total + 0.5 * (max(ys) - min(ys)) / row
+
+    current = cost(pos)
+    for _ in range(6):
+        improved = False
+        for k in sorted(columns):
+            for v in columns[k]:
+                for y in heights:
+                    if y == pos[v][1] or any(abs(y - pos[w][1]) < row - 1e-9 for w in columns[k] if w != v):
+                        continue
+                    trial = {**pos, v: (pos[v][0], y)}
+                    c = cost(trial)
+                    if c < current - 1e-9:
+                        pos, current, improved = trial, c, True
+        if not improved:
+            break
+    return pos
+
+
+def _route(g, nodes: dict, pos: dict) -> dict:
+    """The bend (``arc3`` rad) of every arrow."""
+    return {(u, v): _best_route(u, v, pos, nodes, g.has_edge(v, u))[1] for u, v in g.edges}
+
+
+def _overlap(a, b) -> float:
+    """Overlap area of two boxes (x0, y0, x1, y1)."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _place_labels(curves: dict, sizes: dict, boxes: list) -> dict:
+    """Centre and size (x, y, w, h) of each arrow's label: on its arrow, clear of boxes and labels.
+
+    Candidates run from the middle of the arrow outwards, on it and then just beside it;
+    the first that overlaps no box or label and covers no other arrow wins, else the one
+    that overlaps least.
+    """
+    placed: dict = {}
+    order = sorted(curves, key=lambda e: np.linalg.norm(np.diff(curves[e], axis=0), axis=1).sum())
+    for e in order:
+        w, h = sizes[e]
+        w, h = w + 0.09, h + 0.07  # the white pad around the text
+        pts = curves[e]
+        others = [c for f, c in curves.items() if f != e]
+        best = None
+        for rank, (t, shift) in enumerate((t, s) for s in (0.0, 0.8, -0.8) for t in
+                                          (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.2, 0.8)):
+            i = int(round(t * (len(pts) - 1)))
+            tangent = pts[min(i + 1, len(pts) - 1)] - pts[max(i - 1, 0)]
+            normal = np.array([-tangent[1], tangent[0]]) / (np.linalg.norm(tangent) or 1.0)
+            x, y = pts[i] + shift * h * normal
+            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            area = sum(_overlap(box, b) for b in boxes) + sum(
+                _overlap(box, (px - pw / 2, py - ph / 2, px + pw / 2, py + ph / 2)) for px, py, pw, ph in placed.values())
+            covered = sum(_hits(c[3:-3], np.array([box]), inflate=0.0) for c in others)
+            score = (round(area, 4), covered, rank)
+            if best is None or score < best[0]:
+                best = (score, (float(x), float(y), w, h))
+        placed[e] = best[1]
+    return placed
+
+
+def _wrap_measured(words: str, text, width: float, size) -> None:
+    """Set ``text`` to ``words`` in lines no wider than ``width`` inches, as it is drawn."""
+    lines: list = []
+    for word in words.split():
+        trial = f"{lines[-1]} {word}" if lines else word
+        text.set_text(trial)
+        if lines and size(text)[0] <= width:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    text.set_text("\n".join(lines))
+
+
+def text_problems(fig, *, min_size: float = 9.0, max_width: float | None = REPORT_WIDTH_IN) -> list[str]:
+    """What makes a figure's text hard to read: overlaps, text over a title or outside, small type.
+
+    Every visible, non-empty text of the figure is measured with matplotlib's renderer
+    (its drawn extent in pixels). A problem is reported when two texts overlap (by more
+    than one pixel each way), when a text leaves the figure, or when a text is smaller
+    than ``min_size`` points at the size the report shows it (a figure wider than
+    ``max_width`` inches is scaled down to that width in the report).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    min_size : float, default=9.0
+        Smallest readable font size (pt) at the size shown.
+    max_width : float or None, default=REPORT_WIDTH_IN
+        Width (inches) above which the report scales the figure down; None: never scaled.
+
+    Returns
+    -------
+    list of str
+        One sentence per problem; empty when the text reads.
+
+    Examples
+    --------
+    >>> fig = plt.figure(figsize=(3, 2))
+    >>> _ = fig.suptitle("Title", fontsize=12)
+    >>> _ = fig.text(0.1, 0.4, "first", fontsize=10)
+    >>> _ = fig.text(0.15, 0.4, "second", fontsize=10)
+    >>> _ = fig.text(0.1, 0.1, "tiny", fontsize=6)
+    >>> for problem in text_problems(fig):
+    ...     print(problem)
+    'tiny' is 6.0 pt at the size shown (less than 9 pt)
+    'first' overlaps 'second'
+    >>> plt.close(fig)
+    """
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    hidden = set()
+    for ax in fig.axes:
+        if not ax.axison:
+            hidden |= {id(t) for t in ax.xaxis.findobj(Text) + ax.yaxis.findobj(Text)}
+    texts, seen = [], set()
+    for t in fig.findobj(Text):
+        if id(t) in seen or id(t) in hidden or not t.get_visible() or not t.get_text().strip():
+            continue
+        seen.add(id(t))
+        texts.append((t, t.get_window_extent(renderer)))
+    titles = {id(t) for t in [fig._suptitle, *(a.title for a in fig.axes)] if t is not None}
+    scale = min(1.0, max_width / fig.get_figwidth()) if max_width else 1.0
+    frame = fig.bbox
+    problems = []
+    for t, box in texts:
+        shown = t.get_fontsize() * scale
+        if shown < min_size - 1e-9:
+            problems.append(f"{t.get_text()!r} is {shown:.1f} pt at the size shown (less than {min_size:g} pt)")
+        if box.x0 < frame.x0 - 1 or box.y0 < frame.y0 - 1 or box.x1 > frame.x1 + 1 or box.y1 > frame.y1 + 1:
+            problems.append(f"{t.get_text()!r} lies (partly) outside the figure")
+    for i, (a, box_a) in enumerate(texts):
+        for b, box_b in texts[i + 1:]:
+            dx = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            dy = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if dx > 1 and dy > 1:
+                first, second = (b, a) if id(a) in titles else (a, b)
+                what = "the title " if id(second) in titles else ""
+                problems.append(f"{first.get_text()!r} overlaps {what}{second.get_text()!r}")
+    return problems
+
+
+__all__ += ["REPORT_WIDTH_IN", "text_problems"]

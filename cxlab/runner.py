@@ -35,7 +35,8 @@ from .plan import Plan, capabilities, notebook_spec, plan as make_plan, prune
 from .progress import ENV as progress_env
 from .study import Study, load_study, demo_study_path
 
-__all__ = ["RunError", "RunResult", "NotebookRun", "run_study", "study_plan", "execute_notebook", "load_notebook"]
+__all__ = ["RunError", "RunResult", "NotebookRun", "run_study", "study_plan", "execute_notebook", "load_notebook",
+           "write_pdfs", "pdf_study"]
 
 #: One BLAS thread per kernel: notebooks run side by side on few cores.
 THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -119,6 +120,7 @@ class RunResult:
     notebooks: tuple[NotebookRun, ...]
     seconds: float
     plan: Plan | None = None
+    pdfs: tuple[Path, ...] = ()
 
 
 def study_plan(study: Study, only: list[str] | None = None, survey=None) -> Plan:
@@ -194,7 +196,7 @@ def _watch_progress(tmp: Path, names, done, stop: threading.Event, progress, eve
 @safety.interruptible
 def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
               out: str | Path | None = None, code: bool = False, jobs: int | None = None,
-              only: list[str] | None = None, force: bool = False,
+              only: list[str] | None = None, force: bool = False, pdf: bool = False,
               progress: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)) -> RunResult:
     """Run a study end to end and write its reports.
 
@@ -217,6 +219,9 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         Rerun every notebook. Otherwise a report whose notebook, code, study, processed
         data and declared parameters are unchanged is reused from the cache
         (:mod:`cxlab.cache`) and only rendered again.
+    pdf : bool, default=False
+        Also print every report (the index too) to ``<study>/pdf/<name>.pdf`` with headless
+        Chromium (:func:`write_pdfs`), once the new reports are in place.
 
     Returns
     -------
@@ -229,7 +234,10 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     OutputError
         ``out`` breaks an output-folder rule or cannot be written (nothing is run).
     RunError
-        A notebook failed; previous reports are untouched.
+        A notebook failed; previous reports are untouched. Or, with ``pdf``, printing
+        failed: the new HTML reports are in place, ``cxlab pdf`` prints them again.
+    ValueError
+        ``pdf`` is asked for and Chromium is missing and cannot be installed (nothing is run).
     Interrupted
         SIGINT or SIGTERM: kernels killed, temporary folders removed, previous reports
         untouched.
@@ -244,6 +252,7 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     reports_root = safety.reports_root(study, out)  # the output-folder rules, before any work
     final = reports_root / study.name
     safety.check_study_name(study, final)
+    chromium = _pdf_browser() if pdf else None
 
     contacts = study.data.get("contacts")
     if contacts is not None and not contacts.exists() and is_demo_generated(contacts):
@@ -358,4 +367,106 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     progress(f"wrote {final / 'index.html'} in {seconds:.1f} s")
-    return RunResult(study=study, directory=final, notebooks=runs, seconds=seconds, plan=the_plan)
+    pdfs: list[Path] = []
+    if pdf:
+        progress(f"printing {len(runs) + 1} report(s) to PDF into {final / 'pdf'}")
+        try:
+            pdfs = write_pdfs(final, chromium=chromium)
+        except RunError as exc:  # the HTML reports stand
+            raise RunError(f"{exc}. The HTML reports are in place; print them again with: cxlab pdf {study.path}"
+                           + (f" --out {out}" if out is not None else "")) from exc
+    return RunResult(study=study, directory=final, notebooks=runs, seconds=seconds, plan=the_plan, pdfs=tuple(pdfs))
+
+
+def _pdf_browser() -> str:
+    from .browser import ensure_chromium
+
+    try:
+        return ensure_chromium()
+    except RuntimeError as exc:
+        raise ValueError(f"PDF reports need headless Chromium: {exc}") from None
+
+
+def write_pdfs(folder: Path, *, chromium: str | None = None) -> list[Path]:
+    """Print every HTML report of a study's report folder (index first) to ``folder/pdf/<name>.pdf``.
+
+    A4 pages with the reports' print CSS (no table, figure or box cut by a page break;
+    headings kept with what follows); each PDF is written through a temporary file, so
+    none is ever half-written. See :func:`cxlab.browser.print_pdfs`.
+
+    Parameters
+    ----------
+    folder : Path
+        ``<reports root>/<study name>``, as written by :func:`run_study`.
+    chromium : str, optional
+        Chromium's executable (default: found, or installed, by :func:`cxlab.browser.ensure_chromium`).
+
+    Returns
+    -------
+    list of Path
+        The PDFs, index first.
+
+    Raises
+    ------
+    RunError
+        Chromium failed to print a report (PDFs already printed stay; none is half-written).
+
+    Examples
+    --------
+    >>> write_pdfs(Path("reports/demo"))  # doctest: +SKIP
+    [PosixPath('reports/demo/pdf/index.pdf'), PosixPath('reports/demo/pdf/01_data_quality.pdf'), ...]
+    """
+    from .browser import print_pdfs
+
+    pages = [folder / "index.html", *sorted(p for p in folder.glob("*.html") if p.name != "index.html")]
+    if not pages[0].exists():
+        raise FileNotFoundError(f"{folder} holds no index.html: not a folder of cxlab reports")
+    try:
+        return print_pdfs(pages, folder / "pdf", chromium=chromium)
+    except Exception as exc:  # noqa: BLE001 - Chromium's own errors, as one line
+        raise RunError(f"printing the reports in {folder} to PDF failed: {exc}") from exc
+
+
+def pdf_study(study_file: str | Path | None = None, *, out: str | Path | None = None,
+              progress: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)) -> list[Path]:
+    """Print the reports of a study's last run to PDF (``cxlab pdf``), without running anything.
+
+    Parameters
+    ----------
+    study_file : str or Path, optional
+        The study YAML; the bundled demo study when omitted.
+    out : str or Path, optional
+        The reports root the study was run into (``cxlab run --out``); default ``<project>/reports``.
+
+    Returns
+    -------
+    list of Path
+        The PDFs written into ``<out>/<study>/pdf/``, index first.
+
+    Raises
+    ------
+    FileNotFoundError
+        The study has no reports there yet (run it first), or they are not cxlab's.
+    StudyError
+        Another study file wrote those reports.
+    ValueError
+        Chromium is missing and cannot be installed.
+    RunError
+        Chromium failed to print a report.
+
+    Examples
+    --------
+    >>> pdf_study()  # doctest: +SKIP
+    [PosixPath('.../reports/demo/pdf/index.pdf'), ...]
+    """
+    study = load_study(study_file or demo_study_path())
+    root = Path(out).expanduser().resolve() if out is not None else (study.root / "reports").resolve()
+    folder = root / study.name
+    if not (folder / "index.html").exists() or not (folder / safety.RUN_MARKER).exists():
+        again = f"cxlab run {study.path}" + (f" --out {out}" if out is not None else "")
+        raise FileNotFoundError(f"there are no reports of study '{study.name}' in {folder} to print: run '{again}' first "
+                       "(or add --pdf to that run)")
+    safety.check_study_name(study, folder)
+    chromium = _pdf_browser()
+    progress(f"printing the reports in {folder} to PDF")
+    return write_pdfs(folder, chromium=chromium)
