@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._validation import check_choice
 from .paths import project_root
 
 __all__ = [
@@ -77,15 +78,6 @@ def data_dir() -> Path:
     return project_root() / "tests" / "data"
 
 
-def _check_name(name, param: str, caller: str, options: Sequence[str]) -> str:
-    if not isinstance(name, str) or name not in options:
-        raise ValueError(
-            f"The {param!r} parameter of {caller} must be one of {', '.join(map(repr, options))}. "
-            f"Got {name!r} instead."
-        )
-    return name
-
-
 def load_dataset(name: str) -> pd.DataFrame:
     """Read one of the public teaching data sets.
 
@@ -112,7 +104,7 @@ def load_dataset(name: str) -> pd.DataFrame:
     >>> load_dataset("political_democracy").columns[:4].tolist()
     ['y1', 'y2', 'y3', 'y4']
     """
-    _check_name(name, "name", "load_dataset", list(DATASETS))
+    check_choice(name, "name", "load_dataset", list(DATASETS))
     return pd.read_csv(data_dir() / DATASETS[name][0])
 
 
@@ -157,7 +149,7 @@ def load_reference(name: str) -> dict:
     >>> ref["software"]["lavaan"]
     '0.6.14'
     """
-    _check_name(name, "name", "load_reference", reference_names())
+    check_choice(name, "name", "load_reference", reference_names())
     return json.loads((data_dir() / f"{name}.json").read_text(encoding="utf-8"))
 
 

@@ -39,12 +39,13 @@ and it breaks with scikit-learn >= 1.8).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
+
+from ._validation import check_choice, check_ci, check_float, check_frame, check_int, param_error
 
 __all__ = [
     "FactorResult",
@@ -69,32 +70,8 @@ _EPS = np.finfo(float).eps
 
 
 # --------------------------------------------------------------------------- validation
-def _options_error(name: str, caller: str, options, value) -> ValueError:
-    opts = ", ".join(repr(o) for o in options)
-    return ValueError(
-        f"The {name!r} parameter of {caller} must be one of {opts}. Got {value!r} instead."
-    )
-
-
-def _check_option(value, name: str, options, caller: str) -> None:
-    if not isinstance(value, str) or value not in options:
-        raise _options_error(name, caller, options, value)
-
-
-def _check_int(value, name: str, caller: str, low: int, high: int | None = None) -> None:
-    ok = isinstance(value, Integral) and not isinstance(value, bool)
-    if ok and value >= low and (high is None or value <= high):
-        return
-    rng = f"an int in the range [{low}, {high}]" if high is not None else f"an int >= {low}"
-    raise ValueError(f"The {name!r} parameter of {caller} must be {rng}. Got {value!r} instead.")
-
-
 def _numeric_frame(data, caller: str, *, min_columns: int = 2) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(data).__name__} instead."
-        )
+    check_frame(data, caller)
     bad = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
     if bad:
         raise ValueError(
@@ -199,7 +176,7 @@ def _check_rank(r: np.ndarray, n_obs: int, columns, caller: str) -> None:
 
 def _corr_from_data(data: pd.DataFrame, missing: str, caller: str) -> tuple[pd.DataFrame, int]:
     """Pearson correlations and the number of observations behind them."""
-    _check_option(missing, "missing", MISSING, caller)
+    check_choice(missing, "missing", caller, MISSING)
     _check_degenerate(data, caller)
     if missing == "listwise":
         complete = data.dropna()
@@ -224,11 +201,7 @@ def _corr_from_data(data: pd.DataFrame, missing: str, caller: str) -> tuple[pd.D
 
 
 def _check_corr(corr, caller: str) -> pd.DataFrame:
-    if not isinstance(corr, pd.DataFrame):
-        raise TypeError(
-            f"The 'corr' parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(corr).__name__} instead."
-        )
+    check_frame(corr, caller, "corr")
     values = corr.to_numpy(dtype=float)
     if (
         values.shape[0] != values.shape[1]
@@ -567,10 +540,10 @@ def efa(
 
 
 def _fit(corr, n_factors, *, method, rotation, n_obs, caller) -> FactorResult:
-    _check_option(method, "method", METHODS, caller)
-    _check_option(rotation, "rotation", ROTATIONS, caller)
+    check_choice(method, "method", caller, METHODS)
+    check_choice(rotation, "rotation", caller, ROTATIONS)
     p = corr.shape[0]
-    _check_int(n_factors, "n_factors", caller, 1, p - 1)
+    check_int(n_factors, "n_factors", caller, low=1, high=p - 1)
     r = corr.to_numpy(dtype=float)
     items = list(corr.columns)
     nf = int(n_factors)
@@ -864,11 +837,8 @@ def parallel_analysis(
     """
     caller = "parallel_analysis"
     data = _numeric_frame(data, caller)
-    _check_int(n_iter, "n_iter", caller, 1)
-    if seed is not None and not (isinstance(seed, Integral) and not isinstance(seed, bool)):
-        raise ValueError(
-            f"The 'seed' parameter of {caller} must be an int or None. Got {seed!r} instead."
-        )
+    check_int(n_iter, "n_iter", caller, low=1)
+    check_int(seed, "seed", caller, allow_none=True, must="an int or None")
     _check_degenerate(data, caller)
     complete = data.dropna()
     _check_degenerate(complete, caller)  # an item may vary only in rows that other items leave incomplete
@@ -959,16 +929,8 @@ def loading_table(result: FactorResult, *, cutoff: float = 0.3) -> pd.DataFrame:
     e   NaN  0.64  0.42  0.58
     f   NaN  0.53  0.28  0.72
     """
-    if not isinstance(result, FactorResult):
-        raise TypeError(
-            "The 'result' parameter of loading_table must be a FactorResult. "
-            f"Got {type(result).__name__} instead."
-        )
-    if not isinstance(cutoff, (int, float)) or isinstance(cutoff, bool) or not 0 <= cutoff < 1:
-        raise ValueError(
-            "The 'cutoff' parameter of loading_table must be a float in [0, 1). "
-            f"Got {cutoff!r} instead."
-        )
+    _check_result(result, "loading_table")
+    check_float(cutoff, "cutoff", "loading_table", low=0, high=1, closed="left")
     lo = result.loadings
     main = lo.abs().to_numpy().argmax(axis=1)
     peak = lo.abs().to_numpy().max(axis=1)
@@ -985,10 +947,8 @@ __all__ += ["efa_fit", "dimension_recovery", "describe_structure", "describe_ite
 
 def _check_result(result, caller: str) -> None:
     if not isinstance(result, FactorResult):
-        raise TypeError(
-            f"The 'result' parameter of {caller} must be a FactorResult. "
-            f"Got {type(result).__name__} instead."
-        )
+        raise param_error("result", caller, "be a FactorResult", result, exc=TypeError,
+                          got=type(result).__name__)
 
 
 def _noncentrality(chisq: float, df: float, target: float) -> float:
@@ -1079,15 +1039,10 @@ def efa_fit(
             f"The 'data' and 'corr' parameters of {caller} are alternatives: give exactly one. "
             f"Got {'both' if data is not None else 'neither'} instead."
         )
-    if isinstance(ci, bool) or not isinstance(ci, (int, float)) or not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead.")
+    check_ci(ci, caller)
     items = list(result.loadings.index)
     if data is not None:
-        if not isinstance(data, pd.DataFrame):
-            raise TypeError(
-                f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-                f"Got {type(data).__name__} instead."
-            )
+        check_frame(data, caller)
         absent = [c for c in items if c not in data.columns]
         if absent:
             raise ValueError(
@@ -1110,7 +1065,7 @@ def efa_fit(
             f"The 'n_obs' parameter of {caller} must be given when the result carries no sample "
             "size. Got None instead."
         )
-    _check_int(n, "n_obs", caller, 3)
+    check_int(n, "n_obs", caller, low=3)
     r = r_frame.to_numpy(dtype=float)
     p, k = result.loadings.shape
     lam = result.loadings.to_numpy()

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from ._text import md, number
+from ._validation import (check_choice, check_ci, check_column_list, check_columns, check_frame,
+                          check_int, param_error, renamed_parameters)
 
 __all__ = [
     "describe_setup",
@@ -52,82 +54,26 @@ _MEMORY_BUDGET = 1 << 21  # floats per intermediate array in the subset recursio
 
 
 # --------------------------------------------------------------------------- checks
-def _options_message(name: str, caller: str, options: Sequence[str], value) -> str:
-    allowed = ", ".join(repr(o) for o in options)
-    return (
-        f"The {name!r} parameter of {caller} must be one of {allowed}. "
-        f"Got {value!r} instead."
-    )
-
-
-def _check_inputs(data, outcome, drivers, method, outcome_type, bootstrap, ci, n_jobs):
+def _check_inputs(data, outcome, drivers, method, outcome_type, n_boot, ci, n_jobs):
     caller = "driver_importance"
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(data).__name__} instead."
-        )
-    if method not in _METHODS:
-        raise ValueError(_options_message("method", caller, _METHODS, method))
-    if outcome_type not in _OUTCOME_TYPES:
-        raise ValueError(_options_message("outcome_type", caller, _OUTCOME_TYPES, outcome_type))
-    if isinstance(drivers, str) or not isinstance(drivers, Sequence | pd.Index | np.ndarray):
-        raise ValueError(
-            f"The 'drivers' parameter of {caller} must be a list of column names. "
-            f"Got {drivers!r} instead."
-        )
-    drivers = list(drivers)
-    if len(drivers) < 1:
-        raise ValueError(
-            f"The 'drivers' parameter of {caller} must name at least one column. Got [] instead."
-        )
+    check_frame(data, caller)
+    check_choice(method, "method", caller, _METHODS)
+    check_choice(outcome_type, "outcome_type", caller, _OUTCOME_TYPES)
+    drivers = check_column_list(drivers, "drivers", caller, allow_empty=False, allow_str=False)
     if len(set(drivers)) != len(drivers):
         dup = sorted({d for d in drivers if drivers.count(d) > 1})
-        raise ValueError(
-            f"The 'drivers' parameter of {caller} must not repeat a column. Got duplicates {dup}."
-        )
+        raise param_error("drivers", caller, "not repeat a column", drivers, got=f"duplicates {dup}", instead=False)
     if outcome in drivers:
-        raise ValueError(
-            f"The 'outcome' parameter of {caller} must not also be a driver. Got {outcome!r}."
-        )
-    missing = [c for c in [outcome, *drivers] if c not in data.columns]
-    if missing:
-        raise ValueError(
-            f"Columns {missing} passed to {caller} are not in 'data'. "
-            f"Available columns: {list(data.columns)}."
-        )
-    not_numeric = [
-        c for c in [outcome, *drivers] if not (
-            pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
-        )
-    ]
-    if not_numeric:
-        raise ValueError(
-            f"Columns {not_numeric} passed to {caller} must be numeric. "
-            f"Got dtypes {[str(data[c].dtype) for c in not_numeric]}."
-        )
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int | np.integer) or bootstrap < 0:
-        raise ValueError(
-            f"The 'bootstrap' parameter of {caller} must be an int >= 0. Got {bootstrap!r} instead."
-        )
-    if isinstance(ci, bool) or not isinstance(ci, float | int) or not 0 < ci < 1:
-        raise ValueError(
-            f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead."
-        )
-    if n_jobs is not None and (
-        isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer) or n_jobs < 1
-    ):
-        raise ValueError(
-            f"The 'n_jobs' parameter of {caller} must be None or an int >= 1. "
-            f"Got {n_jobs!r} instead."
-        )
+        raise param_error("outcome", caller, "not also be a driver", outcome, instead=False)
+    check_columns(data, [outcome, *drivers], caller, numeric=True)
+    check_int(n_boot, "n_boot", caller, low=0)
+    check_ci(ci, caller)
+    check_int(n_jobs, "n_jobs", caller, low=1, allow_none=True)
     limit = _MAX_SHAPLEY_CONTINUOUS if outcome_type == "continuous" else _MAX_SHAPLEY_BINARY
     if method == "shapley" and len(drivers) > limit:
-        raise ValueError(
-            f"The 'drivers' parameter of {caller} must hold at most {limit} columns for "
-            f"method='shapley' with outcome_type={outcome_type!r} (2^p subsets). "
-            f"Got {len(drivers)} instead; use method='relative_weights'."
-        )
+        raise param_error("drivers", caller, f"hold at most {limit} columns for method='shapley' with "
+                          f"outcome_type={outcome_type!r} (2^p subsets)", drivers,
+                          got=f"{len(drivers)} instead; use method='relative_weights'", instead=False)
     return drivers
 
 
@@ -309,15 +255,15 @@ def _bootstrap_chunk(x, y, method, outcome_type, seeds):
     return out
 
 
-def _run_bootstrap(x, y, method, outcome_type, bootstrap, seed, n_jobs):
-    seeds = np.random.SeedSequence(seed).spawn(bootstrap)
+def _run_bootstrap(x, y, method, outcome_type, n_boot, seed, n_jobs):
+    seeds = np.random.SeedSequence(seed).spawn(n_boot)
     if n_jobs is None:
         # processes only pay off for jobs of roughly a second or more
-        cost = bootstrap * (y.size * x.shape[1] + (1 << x.shape[1]) * 8)
+        cost = n_boot * (y.size * x.shape[1] + (1 << x.shape[1]) * 8)
         if outcome_type == "binary":
             cost *= 50
         n_jobs = min(2, os.cpu_count() or 1) if cost > 5e7 else 1
-    if n_jobs == 1 or bootstrap < 2 * n_jobs:
+    if n_jobs == 1 or n_boot < 2 * n_jobs:
         return _bootstrap_chunk(x, y, method, outcome_type, seeds)
     chunks = [list(c) for c in np.array_split(np.array(seeds, dtype=object), n_jobs)]
     with ProcessPoolExecutor(max_workers=n_jobs) as pool:
@@ -329,6 +275,7 @@ def _run_bootstrap(x, y, method, outcome_type, bootstrap, seed, n_jobs):
 
 
 # ------------------------------------------------------------------------ public API
+@renamed_parameters({"bootstrap": "n_boot"})
 def driver_importance(
     data: pd.DataFrame,
     outcome: str,
@@ -336,7 +283,7 @@ def driver_importance(
     *,
     method: str = "shapley",
     outcome_type: str = "continuous",
-    bootstrap: int = 0,
+    n_boot: int = 0,
     seed: int | None = None,
     ci: float = 0.95,
     n_jobs: int | None = None,
@@ -361,7 +308,7 @@ def driver_importance(
         2^p subsets; relative weights use Tonidandel & LeBreton (2010), whose
         weights sum to R²_O, the squared correlation between the outcome and the
         predicted probability.
-    bootstrap : int, default=0
+    n_boot : int, default=0
         Number of bootstrap resamples (rows drawn with replacement) for
         percentile confidence intervals of ``importance``; 0 for none.
     seed : int or None, default=None
@@ -384,7 +331,7 @@ def driver_importance(
         * ``share``: ``importance`` divided by R²; sums to 1.
         * ``rank``: 1 = most important (ties share the smaller rank).
         * ``ci_lower``, ``ci_upper``: bootstrap percentile interval of
-          ``importance`` (only when ``bootstrap > 0``).
+          ``importance`` (only when ``n_boot > 0``).
 
         ``result.attrs`` holds ``r2``, ``n`` (rows used), ``n_dropped`` (rows
         dropped for a missing value: listwise deletion, also reported as a
@@ -429,7 +376,7 @@ def driver_importance(
     >>> bool(np.isclose(res["importance"].sum(), res.attrs["r2"]))
     True
     """
-    drivers = _check_inputs(data, outcome, drivers, method, outcome_type, bootstrap, ci, n_jobs)
+    drivers = _check_inputs(data, outcome, drivers, method, outcome_type, n_boot, ci, n_jobs)
     frame = data[[*drivers, outcome]]
     complete = frame.notna().all(axis=1).to_numpy()
     n_dropped = int((~complete).sum())
@@ -486,8 +433,8 @@ def driver_importance(
     result["rank"] = result["importance"].rank(ascending=False, method="min").astype(int)
     attrs = {"r2": r2, "n": n, "n_dropped": n_dropped, "method": method,
              "outcome_type": outcome_type}
-    if bootstrap > 0:
-        boot = _run_bootstrap(x, y, method, outcome_type, int(bootstrap), seed, n_jobs)
+    if n_boot > 0:
+        boot = _run_bootstrap(x, y, method, outcome_type, int(n_boot), seed, n_jobs)
         failed = int(np.isnan(boot).any(axis=1).sum())
         alpha = (1 - ci) / 2
         ok = boot[~np.isnan(boot).any(axis=1)]
@@ -498,7 +445,7 @@ def driver_importance(
         result["ci_lower"] = lower
         result["ci_upper"] = upper
         attrs["n_boot_failed"] = failed
-        attrs["bootstrap"] = int(bootstrap)
+        attrs["bootstrap"] = int(n_boot)
     result.attrs.update(attrs)
     return result
 
@@ -521,55 +468,12 @@ _QUADRANTS = {
 }
 
 
-def _check_frame(data, caller: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(data).__name__} instead."
-        )
-
-
-def _column_list(value, name: str, caller: str, *, allow_empty: bool = True) -> list[str]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, Sequence | pd.Index | np.ndarray):
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must be a list of column names. "
-            f"Got {value!r} instead."
-        )
-    value = list(value)
-    if not value and not allow_empty:
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must name at least one column. Got [] instead."
-        )
-    return value
-
-
-def _check_ci(ci, caller: str) -> None:
-    if isinstance(ci, bool) or not isinstance(ci, float | int) or not 0 < ci < 1:
-        raise ValueError(
-            f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead."
-        )
-
-
 def _check_columns(data: pd.DataFrame, columns: Sequence[str], caller: str,
                    numeric: Sequence[str] = ()) -> None:
     if len(set(columns)) != len(columns):
         dup = sorted({c for c in columns if list(columns).count(c) > 1})
         raise ValueError(f"Columns {dup} are passed to {caller} more than once.")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ValueError(
-            f"Columns {missing} passed to {caller} are not in 'data'. "
-            f"Available columns: {list(data.columns)}."
-        )
-    bad = [c for c in numeric if not (pd.api.types.is_numeric_dtype(data[c])
-                                      or pd.api.types.is_bool_dtype(data[c]))]
-    if bad:
-        raise ValueError(
-            f"Columns {bad} passed to {caller} must be numeric. "
-            f"Got dtypes {[str(data[c].dtype) for c in bad]}."
-        )
+    check_columns(data, columns, caller, numeric=numeric)
 
 
 def _listwise(data: pd.DataFrame, columns: Sequence[str], caller: str) -> pd.DataFrame:
@@ -710,19 +614,15 @@ def contact_effects(
     from scipy import stats
 
     caller = "contact_effects"
-    _check_frame(data, caller)
-    outcomes = _column_list(outcome, "outcome", caller, allow_empty=False)
-    features = _column_list(contact_features, "contact_features", caller, allow_empty=False)
-    controls = _column_list(controls, "controls", caller)
-    if cov_type not in _COV_TYPES:
-        raise ValueError(_options_message("cov_type", caller, _COV_TYPES, cov_type))
-    _check_ci(ci, caller)
+    check_frame(data, caller)
+    outcomes = check_column_list(outcome, "outcome", caller, allow_empty=False)
+    features = check_column_list(contact_features, "contact_features", caller, allow_empty=False)
+    controls = check_column_list(controls, "controls", caller)
+    check_choice(cov_type, "cov_type", caller, _COV_TYPES)
+    check_ci(ci, caller)
     overlap = sorted(set(outcomes) & set(features + controls))
     if overlap:
-        raise ValueError(
-            f"The 'outcome' parameter of {caller} must not also be a contact feature or "
-            f"control. Got {overlap}."
-        )
+        raise param_error("outcome", caller, "not also be a contact feature or control", overlap, instead=False)
     _check_columns(data, features + controls, caller, numeric=features)
     _check_columns(data, outcomes, caller, numeric=outcomes)
 
@@ -789,15 +689,13 @@ def rescale_performance(data: pd.DataFrame, *, ranges) -> pd.DataFrame:
     [0.0, 50.0, 100.0]
     """
     caller = "rescale_performance"
-    _check_frame(data, caller)
+    check_frame(data, caller)
     _check_columns(data, list(data.columns), caller, numeric=list(data.columns))
     if isinstance(ranges, Mapping):
         missing = [c for c in data.columns if c not in ranges]
         if missing:
-            raise ValueError(
-                f"The 'ranges' parameter of {caller} must give a range for every column. "
-                f"Got none for {missing}."
-            )
+            raise param_error("ranges", caller, "give a range for every column", None,
+                              got=f"none for {missing}", instead=False)
         pairs = {c: ranges[c] for c in data.columns}
     else:
         pairs = {c: ranges for c in data.columns}
@@ -808,10 +706,8 @@ def rescale_performance(data: pd.DataFrame, *, ranges) -> pd.DataFrame:
         except (TypeError, ValueError):
             lo, hi = np.nan, np.nan
         if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
-            raise ValueError(
-                f"The 'ranges' parameter of {caller} must hold (min, max) pairs with max > min. "
-                f"Got {pair!r} for {col!r} instead."
-            )
+            raise param_error("ranges", caller, "hold (min, max) pairs with max > min", None,
+                              got=f"{pair!r} for {col!r}")
         out[col] = (data[col].astype(float) - lo) / (hi - lo) * 100.0
     return pd.DataFrame(out, index=data.index)
 
@@ -869,10 +765,8 @@ def importance_performance(
     caller = "importance_performance"
     for name, value in (("importance", importance), ("performance", performance)):
         if not isinstance(value, pd.Series):
-            raise TypeError(
-                f"The {name!r} parameter of {caller} must be a pandas Series indexed by lever. "
-                f"Got {type(value).__name__} instead."
-            )
+            raise param_error(name, caller, "be a pandas Series indexed by lever", value, exc=TypeError,
+                              got=type(value).__name__)
     if set(importance.index) != set(performance.index):
         raise ValueError(
             f"The 'importance' and 'performance' parameters of {caller} must have the same "
@@ -886,11 +780,8 @@ def importance_performance(
                               ("performance_cut", performance_cut, perf)):
         if cut is None:
             cut = float(values.mean())
-        elif isinstance(cut, bool) or not isinstance(cut, float | int) or not np.isfinite(cut):
-            raise ValueError(
-                f"The {name!r} parameter of {caller} must be a finite number or None. "
-                f"Got {cut!r} instead."
-            )
+        elif not (isinstance(cut, float | int) and not isinstance(cut, bool) and np.isfinite(cut)):
+            raise param_error(name, caller, "be a finite number or None", cut)
         cuts[name] = float(cut)
     result = pd.DataFrame(
         {"importance": imp.to_numpy(), "performance": perf.to_numpy()},
@@ -966,9 +857,9 @@ def ipma(
     emp          0.19        67.28  possible overkill
     """
     caller = "ipma"
-    _check_frame(data, caller)
-    drivers = _column_list(drivers, "drivers", caller, allow_empty=False)
-    controls = _column_list(controls, "controls", caller)
+    check_frame(data, caller)
+    drivers = check_column_list(drivers, "drivers", caller, allow_empty=False)
+    controls = check_column_list(controls, "controls", caller)
     _check_columns(data, [outcome, *drivers, *controls], caller, numeric=[outcome, *drivers])
     frame = _listwise(data, [outcome, *drivers, *controls], caller)
     scores = rescale_performance(frame[[outcome, *drivers]], ranges=ranges)
@@ -988,10 +879,7 @@ def _better_directions(levers, drivers, better, caller):
     if better is None:
         return direction
     if not isinstance(better, Mapping):
-        raise ValueError(
-            f"The 'better' parameter of {caller} must be a dict of lever -> 'higher' or "
-            f"'lower'. Got {better!r} instead."
-        )
+        raise param_error("better", caller, "be a dict of lever -> 'higher' or 'lower'", better)
     for lev, way in better.items():
         if lev not in direction:
             raise ValueError(
@@ -999,7 +887,7 @@ def _better_directions(levers, drivers, better, caller):
                 f"Levers: {levers}."
             )
         if way not in ("higher", "lower"):
-            raise ValueError(_options_message(f"better[{lev!r}]", caller, ("higher", "lower"), way))
+            check_choice(way, f"better[{lev!r}]", caller, ("higher", "lower"))
         direction[lev] = 1.0 if way == "higher" else -1.0
     return direction
 
@@ -1009,10 +897,7 @@ def _lever_mapping(value, name, levers, caller, *, positive=False, unit=False, c
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must be a dict of lever -> number or None. "
-            f"Got {value!r} instead."
-        )
+        raise param_error(name, caller, "be a dict of lever -> number or None", value)
     unknown = [k for k in value if k not in levers]
     if unknown:
         raise ValueError(
@@ -1020,31 +905,26 @@ def _lever_mapping(value, name, levers, caller, *, positive=False, unit=False, c
             f"Levers: {levers}."
         )
     if complete and set(value) != set(levers):
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must give a value for every lever. "
-            f"Got none for {[lev for lev in levers if lev not in value]}."
-        )
+        raise param_error(name, caller, "give a value for every lever", None,
+                          got=f"none for {[lev for lev in levers if lev not in value]}", instead=False)
     out = {}
     for k, v in value.items():
         ok = not isinstance(v, bool) and isinstance(v, float | int | np.number) and np.isfinite(v)
         ok = ok and (not positive or v > 0) and (not unit or 0 <= v <= 1)
         if not ok:
             what = "a number > 0" if positive else "a number in [0, 1]" if unit else "a finite number"
-            raise ValueError(
-                f"The {name!r} parameter of {caller} must map each lever to {what}. "
-                f"Got {v!r} for {k!r} instead."
-            )
+            raise param_error(name, caller, f"map each lever to {what}", None, got=f"{v!r} for {k!r}")
         out[k] = float(v)
     return out
 
 
-def _lever_targets(frame, levers, direction, given, segment, min_segment_size):
+def _lever_targets(frame, levers, direction, given, group, min_n):
     targets, basis = {}, {}
     groups = None
-    if segment is not None:
-        sizes = frame[segment].value_counts()
-        keep = sizes.index[sizes >= min_segment_size]
-        groups = frame[frame[segment].isin(keep)].groupby(segment, observed=True)
+    if group is not None:
+        sizes = frame[group].value_counts()
+        keep = sizes.index[sizes >= min_n]
+        groups = frame[frame[group].isin(keep)].groupby(group, observed=True)
     for lev in levers:
         if lev in given:
             targets[lev], basis[lev] = given[lev], "given"
@@ -1078,6 +958,7 @@ def _lever_scores(impact, shortfall, d, reach_fixed, costs):
     return reach, headroom, gain, priority
 
 
+@renamed_parameters({"bootstrap": "n_boot", "segment": "group", "min_segment_size": "min_n"})
 def rank_levers(
     data: pd.DataFrame,
     outcome: str,
@@ -1087,11 +968,11 @@ def rank_levers(
     controls: Sequence[str] = (),
     better: Mapping[str, str] | None = None,
     targets: Mapping[str, float] | None = None,
-    segment: str | None = None,
-    min_segment_size: int = 30,
+    group: str | None = None,
+    min_n: int = 30,
     reach: Mapping[str, float] | None = None,
     costs: Mapping[str, float] | None = None,
-    bootstrap: int = 200,
+    n_boot: int = 200,
     seed: int | None = None,
     ci: float = 0.95,
 ) -> pd.DataFrame:
@@ -1123,12 +1004,13 @@ def rank_levers(
         Overrides of the direction of improvement.
     targets : dict of lever -> float or None, default=None
         Target level per lever. Levers without one get the best segment's mean
-        when ``segment`` is given, otherwise the best value observed (the maximum
+        when ``group`` is given, otherwise the best value observed (the maximum
         for higher-is-better, the minimum, usually 0 events, for lower-is-better).
-    segment : str or None, default=None
-        Segment column for best-segment targets (segments with fewer than
-        ``min_segment_size`` complete rows are ignored).
-    min_segment_size : int, default=30
+    group : str or None, default=None
+        Grouping column (e.g. the segment) for best-group targets (groups with fewer
+        than ``min_n`` complete rows are ignored). Old name: ``segment``.
+    min_n : int, default=30
+        Smallest group considered for targets. Old name: ``min_segment_size``.
     reach : dict of lever -> float in [0, 1] or None, default=None
         Reach taken from elsewhere (e.g. the share of *all* customers in the
         contact log with such an event) instead of the share of respondents short
@@ -1136,7 +1018,7 @@ def rank_levers(
     costs : dict of lever -> float > 0 or None, default=None
         Cost of moving each lever to its target (any unit, all levers); the
         ranking is then by ``gain_per_cost``.
-    bootstrap : int, default=200
+    n_boot : int, default=200
         Bootstrap resamples of the rows for the intervals (seeded, reproducible:
         replicate ``b`` uses the ``b``-th child of ``numpy.random.SeedSequence(seed)``).
         0 gives HC3 t-intervals for ``impact`` and no other intervals.
@@ -1195,7 +1077,7 @@ def rank_levers(
     ...                    "repeat_contacts": rng.poisson(0.8, 600)})
     >>> df["sat"] = 0.5 * df.reliability - 0.4 * df.repeat_contacts + rng.normal(0, 0.5, 600)
     >>> table = rank_levers(df, "sat", ["reliability", "tangibles"], ["repeat_contacts"],
-    ...                     bootstrap=50, seed=1)
+    ...                     n_boot=50, seed=1)
     >>> table.index.tolist()
     ['reliability', 'repeat_contacts', 'tangibles']
     >>> row = table.loc["repeat_contacts"]
@@ -1206,10 +1088,10 @@ def rank_levers(
     from scipy import stats
 
     caller = "rank_levers"
-    _check_frame(data, caller)
-    drivers = _column_list(drivers, "drivers", caller)
-    contact_features = _column_list(contact_features, "contact_features", caller)
-    controls = _column_list(controls, "controls", caller)
+    check_frame(data, caller)
+    drivers = check_column_list(drivers, "drivers", caller)
+    contact_features = check_column_list(contact_features, "contact_features", caller)
+    controls = check_column_list(controls, "controls", caller)
     levers = drivers + contact_features
     if not levers:
         raise ValueError(
@@ -1217,25 +1099,15 @@ def rank_levers(
             f"one lever between them. Got [] and [] instead."
         )
     if outcome in levers + controls:
-        raise ValueError(
-            f"The 'outcome' parameter of {caller} must not also be a lever or control. "
-            f"Got {outcome!r}."
-        )
-    if segment is not None and not isinstance(segment, str):
-        raise ValueError(
-            f"The 'segment' parameter of {caller} must be a column name or None. "
-            f"Got {segment!r} instead."
-        )
-    extra = [segment] if segment is not None and segment not in controls else []
+        raise param_error("outcome", caller, "not also be a lever or control", outcome, instead=False)
+    if group is not None and not isinstance(group, str):
+        raise param_error("group", caller, "be a column name or None", group)
+    extra = [group] if group is not None and group not in controls else []
     _check_columns(data, [outcome, *levers, *controls], caller, numeric=[outcome, *levers])
     _check_columns(data, extra, caller)
-    for name, value, low in (("bootstrap", bootstrap, 0), ("min_segment_size", min_segment_size, 1)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-            raise ValueError(
-                f"The {name!r} parameter of {caller} must be an int >= {low}. "
-                f"Got {value!r} instead."
-            )
-    _check_ci(ci, caller)
+    check_int(n_boot, "n_boot", caller, low=0)
+    check_int(min_n, "min_n", caller, low=1)
+    check_ci(ci, caller)
     direction = _better_directions(levers, drivers, better, caller)
     given_targets = _lever_mapping(targets, "targets", levers, caller)
     given_reach = _lever_mapping(reach, "reach", levers, caller, unit=True)
@@ -1253,8 +1125,7 @@ def rank_levers(
     y = frame[outcome].to_numpy(dtype=float)
     n_lev = len(levers)
     d = np.array([direction[lev] for lev in levers])
-    target, basis = _lever_targets(frame, levers, direction, given_targets, segment,
-                                   min_segment_size)
+    target, basis = _lever_targets(frame, levers, direction, given_targets, group, min_n)
     t = np.array([target[lev] for lev in levers])
     values = frame[levers].to_numpy(dtype=float)
     shortfall = np.maximum(0.0, d * (t - values))
@@ -1270,11 +1141,11 @@ def rank_levers(
     alpha = (1 - ci) / 2
     nan = np.full(n_lev, np.nan)
     gain_lo = gain_hi = rank_lo = rank_hi = p_first = nan
-    if bootstrap > 0:
-        boot_impact = np.empty((bootstrap, n_lev))
-        boot_gain = np.empty((bootstrap, n_lev))
-        boot_rank = np.empty((bootstrap, n_lev))
-        for b, child in enumerate(np.random.SeedSequence(seed).spawn(bootstrap)):
+    if n_boot > 0:
+        boot_impact = np.empty((n_boot, n_lev))
+        boot_gain = np.empty((n_boot, n_lev))
+        boot_rank = np.empty((n_boot, n_lev))
+        for b, child in enumerate(np.random.SeedSequence(seed).spawn(n_boot)):
             idx = np.random.default_rng(child).integers(0, n, n)
             imp_b = _ols_coef(x[idx], y[idx])[1:n_lev + 1]
             _, _, gain_b, prio_b = _lever_scores(imp_b, shortfall[idx], d, reach_fixed, cost)
@@ -1319,7 +1190,7 @@ def rank_levers(
     ).sort_values(["rank", "priority"], ascending=[True, False], kind="stable")
     result.attrs.update({
         "outcome": outcome, "n": n, "n_dropped": n_dropped, "r2": r2,
-        "bootstrap": int(bootstrap), "seed": seed, "ci": ci, "ci_method": ci_method,
+        "bootstrap": int(n_boot), "seed": seed, "ci": ci, "ci_method": ci_method,
         "priority_basis": "gain_per_cost" if cost is not None else "expected_gain",
         "note": _ASSOCIATION_NOTE,
     })
@@ -1489,10 +1360,9 @@ def contact_sem_model(model: str, *, outcome: str, contact_features: Sequence[st
 
     names = set(re.findall(r"[A-Za-z_][\w.]*", model))
     if outcome not in names:
-        raise ValueError(f"The 'outcome' parameter of contact_sem_model must name a variable of the model. "
-                         f"Got {outcome!r} instead.")
+        raise param_error("outcome", "contact_sem_model", "name a variable of the model", outcome)
     if not contact_features:
-        raise ValueError("The 'contact_features' parameter of contact_sem_model must name at least one column.")
+        raise param_error("contact_features", "contact_sem_model", "name at least one column", contact_features)
     return model.rstrip("\n") + f"\n{outcome} ~ " + " + ".join(contact_features)
 
 
@@ -1553,10 +1423,10 @@ def variance_inflation(data: pd.DataFrame, drivers: Sequence[str]) -> pd.DataFra
     c       0.00   1.00  False
     """
     caller = "variance_inflation"
-    _check_frame(data, caller)
-    drivers = _column_list(drivers, "drivers", caller)
+    check_frame(data, caller)
+    drivers = check_column_list(drivers, "drivers", caller)
     if len(drivers) < 2:
-        raise ValueError(f"The 'drivers' parameter of {caller} must name at least two columns. Got {drivers!r} instead.")
+        raise param_error("drivers", caller, "name at least two columns", drivers)
     _check_columns(data, drivers, caller, numeric=drivers)
     x = _listwise(data, drivers, caller).to_numpy(dtype=float)
     x = x - x.mean(axis=0)

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from ._validation import check_choice, check_ci, check_frame, check_int, renamed_parameters
+
 __all__ = [
     "MetricResult",
     "NPSResult",
@@ -138,21 +140,6 @@ class ComparisonResult:
 
 
 # ---------------------------------------------------------------------------- checks
-def _check_option(value, name, caller, options):
-    if value not in options:
-        allowed = ", ".join(repr(o) for o in options)
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must be one of {allowed}. Got {value!r} instead."
-        )
-
-
-def _check_ci(ci, caller):
-    if isinstance(ci, bool) or not isinstance(ci, float | int) or not 0 < ci < 1:
-        raise ValueError(
-            f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead."
-        )
-
-
 def _check_scale(scale, caller):
     ok = (
         isinstance(scale, tuple | list)
@@ -170,11 +157,8 @@ def _check_scale(scale, caller):
 
 def _check_top(top, scale, caller):
     width = scale[1] - scale[0] + 1
-    if isinstance(top, bool) or not isinstance(top, int | np.integer) or not 1 <= top < width:
-        raise ValueError(
-            f"The 'top' parameter of {caller} must be an int from 1 to {width - 1} for scale "
-            f"{scale}. Got {top!r} instead."
-        )
+    check_int(top, "top", caller, low=1, high=width - 1,
+              must=f"an int from 1 to {width - 1} for scale {scale}")
 
 
 def _as_float_array(values, name, caller):
@@ -288,13 +272,6 @@ def _boot_means(z, w, n_boot, seed, chunk=200):
             ww = w[idx]
             out[start:stop] = (ww * z[idx]).sum(axis=1) / ww.sum(axis=1)
     return out
-
-
-def _check_boot(n_boot, caller):
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 100:
-        raise ValueError(
-            f"The 'n_boot' parameter of {caller} must be an int >= 100. Got {n_boot!r} instead."
-        )
 
 
 def _wilson(p, n, z):
@@ -415,10 +392,10 @@ def nps(
     True
     """
     caller = "nps"
-    _check_option(method, "method", caller, _NPS_METHODS)
-    _check_ci(ci, caller)
+    check_choice(method, "method", caller, _NPS_METHODS)
+    check_ci(ci, caller)
     if method == "bootstrap":
-        _check_boot(n_boot, caller)
+        check_int(n_boot, "n_boot", caller, low=100)
     x, w, n_missing = _clean(scores, 0, 10, caller, weights)
     n = x.size
     pro = (x >= 9).astype(float)
@@ -497,10 +474,10 @@ def _top_box(caller, scores, scale, top, weights, ci, method, n_boot, seed, *, w
     """Validate, clean and score a rating item: (x, w, n_missing, share of top box, mean)."""
     scale = _check_scale(scale, caller)
     _check_top(top, scale, caller)
-    _check_option(method, "method", caller, _MEAN_SHARE_METHODS)
-    _check_ci(ci, caller)
+    check_choice(method, "method", caller, _MEAN_SHARE_METHODS)
+    check_ci(ci, caller)
     if method == "bootstrap":
-        _check_boot(n_boot, caller)
+        check_int(n_boot, "n_boot", caller, low=100)
     x, w, n_missing = _clean(scores, scale[0], scale[1], caller, weights)
     share = _share(x, w, x > scale[1] - top, ci, method, n_boot, seed)
     mean = _mean(x, w, ci, method, n_boot, seed) if with_mean else None
@@ -713,10 +690,10 @@ def temkin_xi(
     16.6667
     """
     caller = "temkin_xi"
-    _check_option(method, "method", caller, _MEAN_SHARE_METHODS)
-    _check_ci(ci, caller)
+    check_choice(method, "method", caller, _MEAN_SHARE_METHODS)
+    check_ci(ci, caller)
     if method == "bootstrap":
-        _check_boot(n_boot, caller)
+        check_int(n_boot, "n_boot", caller, low=100)
     names = ("useful", "easy", "enjoyable")
     arrays = [_as_float_array(v, nm, caller) for v, nm in zip((useful, easy, enjoyable), names)]
     if len({a.size for a in arrays}) != 1:
@@ -803,7 +780,7 @@ def compare(a, b, *, ci: float = 0.95) -> ComparisonResult:
     (20.0, 0.0794)
     """
     caller = "compare"
-    _check_ci(ci, caller)
+    check_ci(ci, caller)
     for name, r in (("a", a), ("b", b)):
         if not hasattr(r, "value") or not hasattr(r, "se"):
             raise ValueError(
@@ -970,11 +947,12 @@ def _parse_spec(name, spec, data):
     return cols, options
 
 
+@renamed_parameters({"by": "group"})
 def summarise(
     data: pd.DataFrame,
     *,
     metrics: Mapping,
-    by=None,
+    group=None,
     weights: str | None = None,
     min_n: int = 10,
     ci: float = 0.95,
@@ -992,8 +970,8 @@ def summarise(
         ``{"column": "sat", "scale": (1, 7)}``). Names: ``"nps"``, ``"csat"``
         (top-box %), ``"csat_mean"``, ``"ces"`` (mean), ``"ces_share"``,
         ``"temkin_xi"``, ``"intention_to_stay"``.
-    by : str or list of str, optional
-        Grouping column(s), e.g. wave, segment, channel.
+    group : str or list of str, optional
+        Grouping column(s), e.g. wave, segment, channel (old name ``by``, deprecated).
     weights : str, optional
         Column of survey weights.
     min_n : int, default=10
@@ -1007,14 +985,14 @@ def summarise(
     -------
     pandas.DataFrame
         Columns ``metric, group, value, se, ci_lower, ci_upper, n, suppressed``;
-        ``group`` is the group label (several ``by`` columns joined with
+        ``group`` is the group label (several ``group`` columns joined with
         ``" / "``).
 
     Examples
     --------
     >>> df = pd.DataFrame({"ltr": [10, 9, 3, 8] * 5 + [10] * 4,
     ...                    "channel": ["phone"] * 20 + ["chat"] * 4})
-    >>> t = summarise(df, metrics={"nps": "ltr"}, by="channel")
+    >>> t = summarise(df, metrics={"nps": "ltr"}, group="channel")
     >>> t[["group", "value", "n", "suppressed"]].round(1)
        group  value   n  suppressed
     0    all   37.5  24       False
@@ -1022,23 +1000,16 @@ def summarise(
     2  phone   25.0  20       False
     """
     caller = "summarise"
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(data).__name__} instead."
-        )
+    check_frame(data, caller)
     if not isinstance(metrics, Mapping) or not metrics:
         raise ValueError(
             f"The 'metrics' parameter of {caller} must be a non-empty mapping of metric name "
             f"to column(s). Got {metrics!r} instead."
         )
-    if isinstance(min_n, bool) or not isinstance(min_n, int | np.integer) or min_n < 1:
-        raise ValueError(
-            f"The 'min_n' parameter of {caller} must be an int >= 1. Got {min_n!r} instead."
-        )
-    _check_ci(ci, caller)
+    check_int(min_n, "min_n", caller, low=1)
+    check_ci(ci, caller)
     specs = {name: _parse_spec(name, spec, data) for name, spec in metrics.items()}
-    by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
+    by_cols = [] if group is None else [group] if isinstance(group, str) else list(group)
     absent = [c for c in by_cols + ([weights] if weights else []) if c not in data.columns]
     if absent:
         raise ValueError(f"Columns {absent} passed to {caller} are not in 'data'.")

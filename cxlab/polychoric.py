@@ -41,6 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from ._validation import check_bool, check_frame
+
 __all__ = ["PolychoricResult", "polychoric_corr", "bvn_cdf"]
 
 _SQRT_EPS = np.sqrt(np.finfo(float).eps)
@@ -256,8 +258,7 @@ class PolychoricResult:
 
 
 def _check_data(data, caller: str) -> tuple[pd.DataFrame, np.ndarray, dict]:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"The 'data' parameter of {caller} must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    check_frame(data, caller)
     if data.shape[1] < 2:
         raise ValueError(f"The 'data' parameter of {caller} must have at least 2 columns. Got {data.shape[1]} instead.")
     bad = [c for c in data.columns if not (pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]))]
@@ -329,8 +330,7 @@ def polychoric_corr(data: pd.DataFrame, *, acov: bool = True) -> PolychoricResul
     >>> res.nacov.shape  # 5 thresholds + 1 correlation
     (6, 6)
     """
-    if not isinstance(acov, (bool, np.bool_)):
-        raise ValueError(f"The 'acov' parameter of polychoric_corr must be a bool. Got {acov!r} instead.")
+    check_bool(acov, "acov", "polychoric_corr")
     caller = "polychoric_corr"
     sub, Y, cats = _check_data(data, caller)
     names = [str(c) for c in sub.columns]

@@ -32,6 +32,8 @@ from scipy import stats
 
 from cxlab import factor as _factor
 from cxlab._text import md
+from cxlab._validation import (check_choice, check_ci, check_float, check_frame, check_int, check_probability,
+                               param_error)
 
 __all__ = [
     "alpha",
@@ -62,21 +64,15 @@ def _prepare_items(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Validate, reverse-key and (listwise) drop missing rows; returns (items, reversed)."""
     data = _factor._numeric_frame(data, caller)
-    _factor._check_option(missing, "missing", _MISSING, caller)
+    check_choice(missing, "missing", caller, _MISSING)
     if reverse is None:
         reverse = []
     elif isinstance(reverse, str) or not isinstance(reverse, Sequence):
-        raise ValueError(
-            f"The 'reverse' parameter of {caller} must be a list of column names or None. "
-            f"Got {reverse!r} instead."
-        )
+        raise param_error("reverse", caller, "be a list of column names or None", reverse)
     reverse = list(reverse)
     unknown = [c for c in reverse if c not in data.columns]
     if unknown:
-        raise ValueError(
-            f"The 'reverse' parameter of {caller} must name columns of data. "
-            f"Got unknown columns {unknown} instead."
-        )
+        raise param_error("reverse", caller, "name columns of data", None, got=f"unknown columns {unknown}")
     if response_range is not None:
         ok = (
             isinstance(response_range, Sequence)
@@ -85,10 +81,7 @@ def _prepare_items(
             and response_range[0] < response_range[1]
         )
         if not ok:
-            raise ValueError(
-                f"The 'response_range' parameter of {caller} must be a (low, high) pair with "
-                f"low < high. Got {response_range!r} instead."
-            )
+            raise param_error("response_range", caller, "be a (low, high) pair with low < high", response_range)
     empty = [c for c in data.columns if data[c].isna().all()]
     if empty:
         raise _factor.DegenerateDataError(
@@ -248,10 +241,7 @@ def alpha_table(
     q3     0.908   0.968
     """
     caller = "alpha_table"
-    if not isinstance(ci, float) or not 0 < ci < 1:
-        raise ValueError(
-            f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead."
-        )
+    check_ci(ci, caller)
     items, rev = _prepare_items(data, reverse, response_range, missing, caller)
     names = list(items.columns)
     k = len(names)
@@ -415,10 +405,10 @@ def omega(
     """
     caller = "omega"
     items, rev = _prepare_items(data, reverse, response_range, missing, caller)
-    _factor._check_option(method, "method", _factor.METHODS, caller)
+    check_choice(method, "method", caller, _factor.METHODS)
     names = [n + ("-" if n in rev else "") for n in items.columns]  # psych marks keyed items
     k = len(names)
-    _factor._check_int(n_factors, "n_factors", caller, 1, k - 1)
+    check_int(n_factors, "n_factors", caller, low=1, high=k - 1)
     r = items.corr().to_numpy()
     sl = _schmid(r, int(n_factors), method)
     # psych flips items with a negative general loading unless keys were given
@@ -501,11 +491,7 @@ def _matrices(est: pd.DataFrame):
 
 def _select(data, columns: list[str], caller: str) -> pd.DataFrame:
     """The model's indicator columns of ``data``, checked to exist and be numeric."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(data).__name__} instead."
-        )
+    check_frame(data, caller)
     absent = [c for c in columns if c not in data.columns]
     if absent:
         raise ValueError(
@@ -842,16 +828,11 @@ def difference_score_reliability(
     0.764
     """
     caller = "difference_score_reliability"
-    for name, value, lo, hi, closed in (("rel_x", rel_x, 0, 1, True), ("rel_y", rel_y, 0, 1, True),
-                                        ("r_xy", r_xy, -1, 1, False)):
-        ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-        ok = ok and (lo <= value <= hi if closed else lo < value < hi)
-        if not ok:
-            rng = f"[{lo}, {hi}]" if closed else f"({lo}, {hi})"
-            raise ValueError(f"The {name!r} parameter of {caller} must be a float in {rng}. Got {value!r} instead.")
+    check_probability(rel_x, "rel_x", caller, closed="both")
+    check_probability(rel_y, "rel_y", caller, closed="both")
+    check_float(r_xy, "r_xy", caller, low=-1, high=1)
     for name, value in (("sd_x", sd_x), ("sd_y", sd_y)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not value > 0:
-            raise ValueError(f"The {name!r} parameter of {caller} must be a positive float. Got {value!r} instead.")
+        check_float(value, name, caller, low=0, must="a positive float")
     cov = 2 * r_xy * sd_x * sd_y
     return float((sd_x**2 * rel_x + sd_y**2 * rel_y - cov) / (sd_x**2 + sd_y**2 - cov))
 
@@ -1199,10 +1180,8 @@ def omega_table(
     [0.6351]
     """
     caller = "omega_table"
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ValueError(f"The 'n_boot' parameter of {caller} must be an int >= 0. Got {n_boot!r} instead.")
-    if not isinstance(ci, float) or not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead.")
+    check_int(n_boot, "n_boot", caller, low=0)
+    check_ci(ci, caller)
 
     def one(block: pd.DataFrame) -> float:
         import warnings

@@ -15,6 +15,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from ._text import md
+from ._validation import check_choice
 from .data import sha256
 
 __all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "warning_notes",
@@ -437,9 +438,7 @@ def methods_section(study, topic: str) -> str:
     """
     from .plan import capabilities
 
-    if topic not in _METHODS:
-        raise ValueError(f"The 'topic' parameter of methods_section must be one of "
-                         f"{', '.join(map(repr, _METHODS))}. Got {topic!r} instead.")
+    check_choice(topic, "topic", "methods_section", tuple(_METHODS))
     p = {k: md(v) if isinstance(v, str) else v for k, v in study.parameters.items()}
     text, refs = _METHODS[topic](study, p, capabilities(study))
     if p["waves"] and study.codebook.wave:

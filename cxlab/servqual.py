@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from ._text import md, number, pvalue
+from ._validation import check_choice, check_ci, check_frame, check_probability, param_error, renamed_parameters
 
 __all__ = [
     "DIMENSIONS", "INSTRUMENT", "gap_scores", "dimension_scores",
@@ -82,10 +83,8 @@ def gap_scores(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *, l
     ``gap``, ``se`` (of the gap), ``ci_lower``, ``ci_upper`` (t interval of the mean
     paired difference) and ``n`` (respondents with both E and P).
     """
-    if level not in ("dimension", "item"):
-        raise ValueError(f"The 'level' parameter of gap_scores must be one of 'dimension', 'item'. Got {level!r} instead.")
-    if not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter of gap_scores must be a float in (0, 1). Got {ci!r} instead.")
+    check_choice(level, "level", "gap_scores", ("dimension", "item"))
+    check_ci(ci, "gap_scores")
     if level == "dimension":
         e = dimension_scores(data, dimensions, prefix=expectation_prefix)
         p = dimension_scores(data, dimensions, prefix=perception_prefix)
@@ -159,7 +158,7 @@ INSTRUMENT = (
 
 def _check_prefix(value, name: str, caller: str) -> None:
     if not isinstance(value, str) or not value:
-        raise ValueError(f"The {name!r} parameter of {caller} must be a non-empty string. Got {value!r} instead.")
+        raise param_error(name, caller, "be a non-empty string", value)
 
 
 def instrument(*, company: str = "XYZ") -> pd.DataFrame:
@@ -282,9 +281,7 @@ def codebook_yaml(*, expectation_prefix: str = "e_", perception_prefix: str = "p
 
 # --------------------------------------------------------------------------- scores
 def _dimension_frames(data, dimensions, expectation_prefix, perception_prefix, caller):
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-                        f"Got {type(data).__name__} instead.")
+    check_frame(data, caller)
     if not isinstance(dimensions, Mapping) or not dimensions:
         raise ValueError(f"The 'dimensions' parameter of {caller} must be a non-empty mapping of dimension "
                          f"to item stems. Got {dimensions!r} instead.")
@@ -294,11 +291,6 @@ def _dimension_frames(data, dimensions, expectation_prefix, perception_prefix, c
     if absent:
         raise ValueError(f"The 'data' parameter of {caller} must hold every SERVQUAL column. "
                          f"Got no columns {absent} instead.")
-
-
-def _check_ci(ci, caller):
-    if isinstance(ci, bool) or not isinstance(ci, (int, float)) or not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead.")
 
 
 def weighted_gaps(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *, weights: Mapping,
@@ -347,7 +339,7 @@ def weighted_gaps(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *
     """
     caller = "weighted_gaps"
     _dimension_frames(data, dimensions, expectation_prefix, perception_prefix, caller)
-    _check_ci(ci, caller)
+    check_ci(ci, caller)
     if not isinstance(weights, Mapping) or set(weights) != set(dimensions):
         got = sorted(weights) if isinstance(weights, Mapping) else weights
         raise ValueError(f"The 'weights' parameter of {caller} must give one weight per dimension "
@@ -413,7 +405,7 @@ def servperf_scores(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]],
     """
     caller = "servperf_scores"
     _dimension_frames(data, dimensions, None, perception_prefix, caller)
-    _check_ci(ci, caller)
+    check_ci(ci, caller)
     p = dimension_scores(data, dimensions, prefix=perception_prefix)
     p = p.assign(overall=p[list(dimensions)].mean(axis=1).where(p[list(dimensions)].notna().all(axis=1)))
     rows = []
@@ -634,9 +626,10 @@ def compare_servqual_servperf(data: pd.DataFrame, dimensions: Mapping[str, Seque
 
 
 # --------------------------------------------------------------------------- plain words
+@renamed_parameters({"alpha_level": "alpha"})
 def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | None = None,
              comparison: ModelComparison | None = None, recovery: pd.DataFrame | None = None,
-             alpha_level: float = 0.05) -> str:
+             alpha: float = 0.05) -> str:
     """A plain-words conclusion on SERVQUAL, written from the results given.
 
     Parameters
@@ -649,8 +642,9 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         :func:`compare_servqual_servperf`.
     recovery : DataFrame, optional
         :func:`cxlab.factor.dimension_recovery` of an EFA of the perception items.
-    alpha_level : float, default=0.05
-        Significance level for the tests mentioned.
+    alpha : float, default=0.05
+        Significance level for the tests mentioned (``alpha_level``, its old name, still works
+        with a ``DeprecationWarning``).
 
     Returns
     -------
@@ -666,9 +660,7 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
     **Gaps.** Perceptions fall short of expectations on 1 of 2 dimensions (confidence intervals below zero): reliability (−0.90). The largest gap is reliability (−0.90); tangibles does not differ from expectations.
     """
     caller = "describe"
-    if isinstance(alpha_level, bool) or not isinstance(alpha_level, (int, float)) or not 0 < alpha_level < 1:
-        raise ValueError(f"The 'alpha_level' parameter of {caller} must be a float in (0, 1). "
-                         f"Got {alpha_level!r} instead.")
+    check_probability(alpha, "alpha", caller)
     if gaps is None and reliability is None and comparison is None and recovery is None:
         raise ValueError(f"The parameters of {caller} must include at least one result "
                          "(gaps, reliability, comparison or recovery). Got none instead.")
@@ -721,10 +713,10 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         pe, pq = t.loc["SERVPERF", "pvalue"], t.loc["SERVQUAL", "pvalue"]
         text += (" Adding expectations to the perceptions "
                  + (f"does not improve the model significantly (F = {t.loc['SERVPERF', 'f']:.2f}, {pvalue(pe)})"
-                    if pe >= alpha_level else
+                    if pe >= alpha else
                     f"improves it significantly (F = {t.loc['SERVPERF', 'f']:.2f}, {pvalue(pe)})")
                  + "; the gap model's restriction that expectations count exactly against perceptions "
-                 + (f"is rejected (F = {t.loc['SERVQUAL', 'f']:.2f}, {pvalue(pq)})." if pq < alpha_level else
+                 + (f"is rejected (F = {t.loc['SERVQUAL', 'f']:.2f}, {pvalue(pq)})." if pq < alpha else
                     f"is not rejected (F = {t.loc['SERVQUAL', 'f']:.2f}, {pvalue(pq)})."))
         out.append(text)
     return "\n\n".join(out)

@@ -23,6 +23,8 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
+from ._validation import check_identifier
+
 __all__ = [
     "PARAMETERS",
     "SCHEMA",
@@ -1096,8 +1098,7 @@ def new_study(name: str, *, source: str | Path | None = None) -> Path:
 
     from .paths import project_root
 
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", name or ""):
-        raise ValueError(f"The 'name' parameter of new_study must use letters, digits, '_' and '-' only. Got {name!r} instead.")
+    check_identifier(name, "name", "new_study")
     src = Path(source).resolve() if source else demo_study_path()
     if src.is_dir():
         src = src / "study.yaml"

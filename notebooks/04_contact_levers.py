@@ -139,7 +139,7 @@ contact_fit.estimates.query("op == '~' and rhs in @contact_levers")[
 
 # %% caption="Driver importance for the outcome with bootstrap intervals."
 importance = levers.driver_importance(data, outcome, drivers + contact_levers, method=p["importance_method"],
-                                      bootstrap=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
+                                      n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
 importance.round(4)
 
 # %% caption="Driver importance: share of the explained variance."
@@ -190,7 +190,7 @@ plots.ipa_chart(ipa, title=f"Importance-performance map for {cb.label(outcome)}"
 
 # %% caption="Improvement levers ranked by expected gain."
 ranked = levers.rank_levers(data, outcome, drivers, contact_levers, controls=segment_control,
-                            bootstrap=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
+                            n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
 ranked[["kind", "impact", "reach", "performance", "target", "headroom", "expected_gain", "rank", "rank_ci_lower",
         "rank_ci_upper", "p_first"]].round(3)
 
