@@ -4,8 +4,10 @@ The tutorials in ``notebooks/tutorials/`` reproduce published analyses of classi
 data: the Holzinger & Swineford (1939) CFA and Bollen's (1989) political democracy SEM
 from lavaan's tutorial, and the SAPA ``bfi`` personality items from psych. The data and
 the R results (lavaan 0.6-14, psych 2.2.9, semTools 0.5-6; see each file's ``software``)
-live in the project's ``tests/data/`` folder so that the tests, the tutorials and these
-helpers read the same files and the project stands alone.
+ship inside the package (``cxlab/data_files/``, package data found with
+:mod:`importlib.resources`), so the tutorials run from an installed cxlab as well as from a
+checkout; ``tests/data/`` links to the same files, so the tests, the tutorials and these
+helpers read one copy.
 
 ``load_dataset`` reads a data set, ``load_reference`` one reference result (the JSON that
 R wrote), ``reference_table`` and ``reference_values`` turn parts of it into pandas objects
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+from importlib import resources
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -25,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_choice
-from .paths import project_root
 
 __all__ = [
     "DATASETS",
@@ -64,7 +66,10 @@ DATASETS = {
 
 
 def data_dir() -> Path:
-    """The folder holding the teaching data and the reference results (``tests/data``).
+    """The folder holding the teaching data and the reference results (package data).
+
+    The installed package's ``data_files`` folder, wherever cxlab is installed (a checkout,
+    an editable or a regular install); it does not depend on the repository tree.
 
     Returns
     -------
@@ -75,7 +80,7 @@ def data_dir() -> Path:
     >>> (data_dir() / "hs_cfa.json").exists()
     True
     """
-    return project_root() / "tests" / "data"
+    return Path(str(resources.files("cxlab") / "data_files"))
 
 
 def load_dataset(name: str) -> pd.DataFrame:
