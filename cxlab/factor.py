@@ -38,8 +38,9 @@ and it breaks with scikit-learn >= 1.8).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -117,16 +118,23 @@ def _check_degenerate(data: pd.DataFrame, caller: str) -> None:
         )
 
 
-class ItemSelection(tuple):
-    """``(data, notes)``: the usable items and one note per item left out."""
+@dataclass(frozen=True, eq=False)
+class ItemSelection:
+    """The usable items and one note per item left out (unpacks as ``data, notes``).
 
-    __slots__ = ()
+    Attributes
+    ----------
+    data : DataFrame
+        The items that can be analysed.
+    notes : DataFrame
+        ``item, reason``: one row per item left out.
+    """
 
-    def __new__(cls, data: pd.DataFrame, notes: pd.DataFrame):
-        return super().__new__(cls, (data, notes))
+    data: pd.DataFrame
+    notes: pd.DataFrame
 
-    data = property(lambda self: self[0], doc="The items that can be analysed.")
-    notes = property(lambda self: self[1], doc="``item, reason``: one row per item left out.")
+    def __iter__(self):
+        return iter((self.data, self.notes))
 
 
 def drop_degenerate_items(data: pd.DataFrame) -> ItemSelection:
@@ -622,19 +630,50 @@ def _fit(corr, n_factors, *, method, rotation, n_obs, caller) -> FactorResult:
 
 
 # --------------------------------------------------------------------------- adequacy
-class KMOResult(NamedTuple):
-    """Kaiser–Meyer–Olkin measure: the overall MSA and each item's (unpacks as a pair)."""
+@dataclass(frozen=True, eq=False)
+class KMOResult:
+    """Kaiser–Meyer–Olkin measure: the overall MSA and each item's (unpacks as a pair).
+
+    Attributes
+    ----------
+    overall : float
+        Overall MSA.
+    per_item : Series
+        MSA of each item, named ``msa``.
+    """
 
     overall: float
     per_item: pd.Series
 
+    def __iter__(self):
+        return iter((self.overall, self.per_item))
 
-class BartlettResult(NamedTuple):
-    """Bartlett's test of sphericity (unpacks as ``chisq, df, pvalue``)."""
+    def to_frame(self) -> pd.DataFrame:
+        """One row per item (``msa``), then ``overall``."""
+        return pd.concat([self.per_item, pd.Series({"overall": self.overall}, name="msa")]).to_frame()
+
+
+@dataclass(frozen=True)
+class BartlettResult:
+    """Bartlett's test of sphericity (unpacks as ``chisq, df, pvalue``).
+
+    Attributes
+    ----------
+    chisq : float
+    df : int
+    pvalue : float
+    """
 
     chisq: float
     df: int
     pvalue: float
+
+    def __iter__(self):
+        return iter((self.chisq, self.df, self.pvalue))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row, ``bartlett``, with ``chisq``, ``df`` and ``pvalue``."""
+        return pd.DataFrame([dataclasses.asdict(self)], index=["bartlett"])
 
 
 def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> KMOResult:
@@ -648,10 +687,10 @@ def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> KMOResult:
 
     Returns
     -------
-    overall : float
-        Overall MSA; >= 0.8 is "meritorious", < 0.5 "unacceptable" (Kaiser 1974).
-    per_item : Series
-        MSA of each item (``MSAi``).
+    KMOResult
+        ``overall``, the overall MSA (>= 0.8 is "meritorious", < 0.5 "unacceptable",
+        Kaiser 1974), and ``per_item``, the MSA of each item (``MSAi``); unpacks as
+        ``overall, per_item``; ``.to_frame()`` gives one table.
 
     Examples
     --------
@@ -662,6 +701,8 @@ def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> KMOResult:
     >>> overall, per_item = kmo(data)
     >>> round(overall, 2), per_item.round(2).tolist()
     (0.78, [0.76, 0.79, 0.8, 0.78])
+    >>> kmo(data).to_frame().round(2)["msa"].tolist()
+    [0.76, 0.79, 0.8, 0.78, 0.78]
     """
     data = _numeric_frame(data, "kmo")
     corr, n_obs = _corr_from_data(data, missing, "kmo")
@@ -686,9 +727,9 @@ def bartlett(data: pd.DataFrame, *, missing: str = "listwise") -> BartlettResult
 
     Returns
     -------
-    chisq : float
-    df : int
-    pvalue : float
+    BartlettResult
+        ``chisq``, ``df`` and ``pvalue``; unpacks in that order; ``.to_frame()`` gives
+        a one-row table.
 
     Examples
     --------
@@ -699,6 +740,9 @@ def bartlett(data: pd.DataFrame, *, missing: str = "listwise") -> BartlettResult
     >>> chisq, df, p = bartlett(data)
     >>> round(chisq, 1), df, p < 0.001
     (313.4, 6, True)
+    >>> bartlett(data).to_frame().round(1)
+              chisq  df  pvalue
+    bartlett  313.4   6     0.0
     """
     data = _numeric_frame(data, "bartlett")
     corr, n = _corr_from_data(data, missing, "bartlett")

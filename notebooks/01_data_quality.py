@@ -97,7 +97,7 @@ load_quality(study)
 # the pseudonymous customer key. Unmatched counts on each side show how complete the link is.
 
 # %% caption="Linkage of respondents and contact-log customers." tags=["needs-contacts"]
-pd.Series(load_linkage(study), name="count").to_frame()
+load_linkage(study).to_frame()
 
 # %% [markdown] tags=["needs-outcome"]
 # ## Answer distributions

@@ -88,7 +88,7 @@ contacts.team_features(log).round(3)
 # customer key itself never leaves the processed data.
 
 # %% caption="Linkage of respondents and contact-log customers." tags=["needs-contacts"]
-pd.Series(load_linkage(study), name="count").to_frame()
+load_linkage(study).to_frame()
 
 # %% caption="Contact experience of the respondents in the window." tags=["needs-contacts"]
 data[contact_levers].describe().T.round(3)
