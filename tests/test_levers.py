@@ -331,12 +331,12 @@ def test_result_shape_and_vocabulary():
 # =========================================================================
 # contact_effects, importance-performance, rank_levers, describe_levers
 # =========================================================================
-from pathlib import Path  # noqa: E402
 
 import statsmodels.formula.api as smf  # noqa: E402
 import yaml  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from conftest import DEMO  # noqa: E402
 from cxlab.levers import (  # noqa: E402
     contact_effects,
     describe_levers,
@@ -346,7 +346,6 @@ from cxlab.levers import (  # noqa: E402
     rescale_performance,
 )
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
 CONTACT = ["repeat_contacts", "long_waits", "abandoned", "transfers", "escalations"]
 DIMENSIONS = ["tangibles", "reliability", "responsiveness", "assurance", "empathy"]
 
