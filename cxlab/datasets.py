@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice
+from ._validation import check_choice, check_float
 
 __all__ = [
     "DATASETS",
@@ -469,11 +469,7 @@ def comparison_summary(comparisons: pd.DataFrame | Mapping[str, pd.DataFrame], *
                 )
         else:
             value = tolerance
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-            raise ValueError(
-                f"The 'tolerance' parameter of {caller} must be a non-negative number. Got {value!r} instead."
-            )
-        return float(value)
+        return float(check_float(value, "tolerance", caller, low=0, closed="left", must="a non-negative number"))
 
     rows = []
     for name, table in named.items():

@@ -32,8 +32,8 @@ from scipy import stats
 
 from . import measures
 from ._text import MINUS, md, number, pvalue
-from ._validation import (check_choice, check_columns, check_frame, check_int, check_probability, param_error,
-                          renamed_parameters)
+from ._validation import (check_choice, check_columns, check_float, check_frame, check_int, check_probability,
+                          param_error, renamed_parameters)
 
 __all__ = [
     "describe_levels",
@@ -546,8 +546,7 @@ def control_chart(
     metric = {"nps": "nps"} if metric is None else metric
     if not isinstance(metric, Mapping) or len(metric) != 1:
         raise param_error("metric", caller, "be a mapping with exactly one metric", metric)
-    if isinstance(sigma, bool) or not isinstance(sigma, float | int) or sigma <= 0:
-        raise param_error("sigma", caller, "be a positive number", sigma)
+    check_float(sigma, "sigma", caller, low=0, must="a positive number")
     check_int(run_length, "run_length", caller, low=2)
     check_int(min_n, "min_n", caller, low=1)
     labels, order = _period_labels(data, freq, wave, date, caller)
