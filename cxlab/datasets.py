@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_float
+from ._validation import check_choice, check_float, param_error
 
 __all__ = [
     "DATASETS",
@@ -169,10 +169,9 @@ def _part(reference, path: str, caller: str):
         if not isinstance(node, Mapping) or key not in node:
             where = "/".join(path.split("/")[:i]) or "the top level"
             known = ", ".join(map(repr, node)) if isinstance(node, Mapping) else "nothing"
-            raise ValueError(
-                f"The 'path' parameter of {caller} must name a part of the reference; "
-                f"{key!r} is not in {where} (it holds {known}). Got {path!r} instead."
-            )
+            raise param_error("path", caller,
+                              f"name a part of the reference; {key!r} is not in {where} "
+                              f"(it holds {known})", path)
         node = node[key]
     return node
 

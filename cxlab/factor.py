@@ -1190,10 +1190,7 @@ def dimension_recovery(result: FactorResult, dimensions) -> pd.DataFrame:
     _check_result(result, caller)
     lo = result.loadings.abs()
     if not hasattr(dimensions, "items") or not dimensions:
-        raise ValueError(
-            f"The 'dimensions' parameter of {caller} must be a non-empty mapping of dimension to "
-            f"items. Got {dimensions!r} instead."
-        )
+        raise param_error("dimensions", caller, "be a non-empty mapping of dimension to items", dimensions)
     absent = [i for items in dimensions.values() for i in items if i not in lo.index]
     if absent:
         raise ValueError(

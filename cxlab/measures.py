@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ._validation import check_choice, check_ci, check_frame, check_int, renamed_parameters
+from ._validation import check_choice, check_ci, check_frame, check_int, param_error, renamed_parameters
 
 __all__ = [
     "MetricResult",
@@ -148,10 +148,7 @@ def _check_scale(scale, caller):
         and scale[0] < scale[1]
     )
     if not ok:
-        raise ValueError(
-            f"The 'scale' parameter of {caller} must be a (low, high) pair of integers with "
-            f"low < high. Got {scale!r} instead."
-        )
+        raise param_error("scale", caller, "be a (low, high) pair of integers with low < high", scale)
     return int(scale[0]), int(scale[1])
 
 
@@ -829,10 +826,7 @@ def holm(pvalues):
     index = pvalues.index if isinstance(pvalues, pd.Series) else None
     p = np.asarray(pvalues, dtype=float)
     if p.ndim != 1 or np.isnan(p).any() or (p < 0).any() or (p > 1).any():
-        raise ValueError(
-            f"The 'pvalues' parameter of holm must be a one-dimensional array of numbers in "
-            f"[0, 1]. Got {pvalues!r} instead."
-        )
+        raise param_error("pvalues", "holm", "be a one-dimensional array of numbers in [0, 1]", pvalues)
     m = p.size
     order = np.argsort(p, kind="stable")
     adj_sorted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
@@ -877,10 +871,7 @@ def compare_to_baseline(results: Mapping, *, baseline, ci: float = 0.95) -> pd.D
             f"{len(results) if hasattr(results, '__len__') else 'n/a'}."
         )
     if baseline not in results:
-        raise ValueError(
-            f"The 'baseline' parameter of compare_to_baseline must be one of "
-            f"{list(results)}. Got {baseline!r} instead."
-        )
+        raise param_error("baseline", "compare_to_baseline", f"be one of {list(results)}", baseline)
     base = results[baseline]
     rows = {}
     for label, r in results.items():
@@ -923,10 +914,8 @@ def _as_share(r: CESResult):
 def _parse_spec(name, spec, data):
     caller = "summarise"
     if name not in _SUMMARY_METRICS:
-        raise ValueError(
-            f"The 'metrics' parameter of {caller} must use metric names from "
-            f"{', '.join(repr(k) for k in _SUMMARY_METRICS)}. Got {name!r} instead."
-        )
+        raise param_error("metrics", caller,
+                          f"use metric names from {', '.join(repr(k) for k in _SUMMARY_METRICS)}", name)
     options = {}
     if isinstance(spec, Mapping):
         spec = dict(spec)
@@ -937,10 +926,7 @@ def _parse_spec(name, spec, data):
     cols = [cols] if isinstance(cols, str) else list(cols) if cols is not None else []
     need = 3 if name == "temkin_xi" else 1
     if len(cols) != need:
-        raise ValueError(
-            f"The 'metrics' parameter of {caller} must give {need} column(s) for {name!r}. "
-            f"Got {cols!r} instead."
-        )
+        raise param_error("metrics", caller, f"give {need} column(s) for {name!r}", cols)
     absent = [c for c in cols if c not in data.columns]
     if absent:
         raise ValueError(f"Columns {absent} passed to {caller} are not in 'data'.")
@@ -1002,10 +988,7 @@ def summarise(
     caller = "summarise"
     check_frame(data, caller)
     if not isinstance(metrics, Mapping) or not metrics:
-        raise ValueError(
-            f"The 'metrics' parameter of {caller} must be a non-empty mapping of metric name "
-            f"to column(s). Got {metrics!r} instead."
-        )
+        raise param_error("metrics", caller, "be a non-empty mapping of metric name to column(s)", metrics)
     check_int(min_n, "min_n", caller, low=1)
     check_ci(ci, caller)
     specs = {name: _parse_spec(name, spec, data) for name, spec in metrics.items()}

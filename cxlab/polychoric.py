@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from ._validation import check_bool, check_frame
+from ._validation import check_bool, check_frame, param_error
 
 __all__ = ["PolychoricResult", "polychoric_corr", "bvn_cdf"]
 
@@ -141,7 +141,7 @@ def bvn_cdf(x, y, rho: float) -> np.ndarray:
     array([0.      , 0.841345, 0.5     ])
     """
     if not np.isfinite(rho) or abs(rho) > 1:
-        raise ValueError(f"The 'rho' parameter of bvn_cdf must be a correlation in [-1, 1]. Got {rho!r} instead.")
+        raise param_error("rho", "bvn_cdf", "be a correlation in [-1, 1]", rho)
     x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     out = np.empty(x.shape)
     fin = np.isfinite(x) & np.isfinite(y)

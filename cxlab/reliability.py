@@ -645,10 +645,9 @@ def _parse_measurement(model, caller: str) -> dict[str, list[str]]:
     else:
         spec = {}
     if len(spec) < 2 or any(len(v) < 1 for v in spec.values()):
-        raise ValueError(
-            f"The 'model' parameter of {caller} must define at least two factors, as lavaan "
-            f"syntax ('f =~ x1 + x2') or a mapping of factor to items. Got {model!r} instead."
-        )
+        raise param_error("model", caller,
+                          "define at least two factors, as lavaan syntax ('f =~ x1 + x2') "
+                          "or a mapping of factor to items", model)
     return spec
 
 
@@ -1091,7 +1090,7 @@ def structural_discriminant(fit, data: pd.DataFrame, model: str, *, htmt2: bool 
     """
     caller = "structural_discriminant"
     if not isinstance(model, str):
-        raise ValueError(f"The 'model' parameter of {caller} must be a lavaan model string. Got {model!r} instead.")
+        raise param_error("model", caller, "be a lavaan model string", model)
     wanted = [m.group(1) for m in map(_MEASURE.match, re.split(r"[\n;]", model)) if m]
     spec = _spec_from_fit(_estimates(fit, caller))
     constructs = [f for f in dict.fromkeys(wanted) if f in spec]

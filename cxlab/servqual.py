@@ -235,8 +235,7 @@ def codebook_fragment(*, expectation_prefix: str = "e_", perception_prefix: str 
           and all(isinstance(v, int) and not isinstance(v, bool) for v in scale_range)
           and scale_range[0] < scale_range[1])
     if not ok:
-        raise ValueError(f"The 'scale_range' parameter of {caller} must be two increasing ints (low, high). "
-                         f"Got {scale_range!r} instead.")
+        raise param_error("scale_range", caller, "be two increasing ints (low, high)", scale_range)
     dims: dict[str, list[str]] = {}
     for dim, stem, _, _ in INSTRUMENT:
         dims.setdefault(dim, []).append(stem)
@@ -283,8 +282,7 @@ def codebook_yaml(*, expectation_prefix: str = "e_", perception_prefix: str = "p
 def _dimension_frames(data, dimensions, expectation_prefix, perception_prefix, caller):
     check_frame(data, caller)
     if not isinstance(dimensions, Mapping) or not dimensions:
-        raise ValueError(f"The 'dimensions' parameter of {caller} must be a non-empty mapping of dimension "
-                         f"to item stems. Got {dimensions!r} instead.")
+        raise param_error("dimensions", caller, "be a non-empty mapping of dimension to item stems", dimensions)
     need = [pre + s for pre in (expectation_prefix, perception_prefix) if pre is not None
             for stems in dimensions.values() for s in stems]
     absent = [c for c in need if c not in data.columns]
@@ -342,8 +340,7 @@ def weighted_gaps(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *
     check_ci(ci, caller)
     if not isinstance(weights, Mapping) or set(weights) != set(dimensions):
         got = sorted(weights) if isinstance(weights, Mapping) else weights
-        raise ValueError(f"The 'weights' parameter of {caller} must give one weight per dimension "
-                         f"{sorted(dimensions)}. Got {got!r} instead.")
+        raise param_error("weights", caller, f"give one weight per dimension {sorted(dimensions)}", got)
     dims = list(dimensions)
     if all(isinstance(w, str) for w in weights.values()):
         absent = [w for w in weights.values() if w not in data.columns]
@@ -354,8 +351,8 @@ def weighted_gaps(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *
     elif all(isinstance(w, (int, float, np.floating)) and not isinstance(w, bool) for w in weights.values()):
         w = pd.DataFrame({d: float(weights[d]) for d in dims}, index=data.index)
     else:
-        raise ValueError(f"The 'weights' parameter of {caller} must map every dimension to a number or every "
-                         f"dimension to a column name. Got {dict(weights)!r} instead.")
+        raise param_error("weights", caller,
+                          "map every dimension to a number or every dimension to a column name", dict(weights))
     if (w < 0).any().any() or (w.sum(axis=1) <= 0).any():
         raise ValueError(f"The 'weights' parameter of {caller} must be non-negative with a positive total "
                          f"per respondent. Got negative or all-zero weights instead.")
@@ -582,8 +579,7 @@ def compare_servqual_servperf(data: pd.DataFrame, dimensions: Mapping[str, Seque
     _dimension_frames(data, dimensions, expectation_prefix, perception_prefix, caller)
     if isinstance(outcome, str):
         if outcome not in data.columns:
-            raise ValueError(f"The 'outcome' parameter of {caller} must be a column of data. "
-                             f"Got {outcome!r} instead.")
+            raise param_error("outcome", caller, "be a column of data", outcome)
         y, name = data[outcome].astype(float), outcome
     elif isinstance(outcome, Sequence) and outcome and all(isinstance(c, str) for c in outcome):
         absent = [c for c in outcome if c not in data.columns]
@@ -592,8 +588,7 @@ def compare_servqual_servperf(data: pd.DataFrame, dimensions: Mapping[str, Seque
                              f"Got unknown columns {absent} instead.")
         y, name = scale_scores(data, {"outcome": list(outcome)})["outcome"], "mean(" + ", ".join(outcome) + ")"
     else:
-        raise ValueError(f"The 'outcome' parameter of {caller} must be a column name or a list of item columns. "
-                         f"Got {outcome!r} instead.")
+        raise param_error("outcome", caller, "be a column name or a list of item columns", outcome)
     if outcome_name is not None:
         _check_prefix(outcome_name, "outcome_name", caller)
         name = outcome_name

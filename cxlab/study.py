@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
-from ._validation import check_identifier
+from ._validation import check_identifier, param_error
 
 __all__ = [
     "PARAMETERS",
@@ -313,8 +313,8 @@ class Codebook:
             elif self.servqual and name in self.servqual["dimensions"]:
                 out[name] = tuple(self.servqual["range"])
             else:
-                raise ValueError(f"The 'names' parameter of score_ranges must hold scales, single items or SERVQUAL dimensions. "
-                                 f"Got {name!r} instead.")
+                raise param_error("names", "score_ranges",
+                                  "hold scales, single items or SERVQUAL dimensions", name)
         return out
 
     @property
