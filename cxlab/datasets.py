@@ -160,10 +160,9 @@ def load_reference(name: str) -> dict:
 
 def _part(reference, path: str, caller: str):
     if not isinstance(reference, Mapping):
-        raise ValueError(
-            f"The 'reference' parameter of {caller} must be a dict from load_reference. "
-            f"Got {type(reference).__name__} instead."
-        )
+        raise param_error("reference", caller,
+                          "be a dict from load_reference", None,
+                          got=f"{type(reference).__name__}")
     node = reference
     for i, key in enumerate(path.split("/") if isinstance(path, str) else [path]):
         if not isinstance(node, Mapping) or key not in node:
@@ -297,10 +296,9 @@ def _as_frame(obj, keys, caller: str, param: str) -> pd.DataFrame:
                 f"Got {missing} instead (its columns: {list(obj.columns)})."
             )
         return obj.reset_index(drop=True)
-    raise ValueError(
-        f"The {param!r} parameter of {caller} must be a DataFrame or Series. "
-        f"Got {type(obj).__name__} instead."
-    )
+    raise param_error(param, caller,
+                      "be a DataFrame or Series", None,
+                      got=f"{type(obj).__name__}")
 
 
 def compare_to_reference(ours, reference, *, keys: Sequence[str] | None = None,
@@ -369,10 +367,9 @@ def compare_to_reference(ours, reference, *, keys: Sequence[str] | None = None,
         columns = [columns] if isinstance(columns, str) else list(columns)
         absent = [c for c in columns if c not in a.columns or c not in b.columns]
         if absent:
-            raise ValueError(
-                f"The 'columns' parameter of {caller} must name columns of both tables. "
-                f"Got {absent} instead."
-            )
+            raise param_error("columns", caller,
+                              "name columns of both tables", None,
+                              got=f"{absent}")
     if not columns:
         raise ValueError(f"The 'columns' parameter of {caller} selects nothing to compare. Got {columns!r}.")
     for name, frame in (("ours", a), ("reference", b)):
@@ -449,10 +446,10 @@ def comparison_summary(comparisons: pd.DataFrame | Mapping[str, pd.DataFrame], *
             isinstance(v, pd.DataFrame) for v in comparisons.values()):
         named = dict(comparisons)
     else:
-        raise ValueError(
-            f"The 'comparisons' parameter of {caller} must be a DataFrame from compare_to_reference "
-            f"or a non-empty mapping of name to such DataFrames. Got {type(comparisons).__name__} instead."
-        )
+        raise param_error("comparisons", caller,
+                          "be a DataFrame from compare_to_reference or a non-empty mapping of "
+                          "name to such DataFrames", None,
+                          got=f"{type(comparisons).__name__}")
 
     def tol_for(name, stat) -> float:
         if isinstance(tolerance, Mapping):

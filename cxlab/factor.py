@@ -75,15 +75,13 @@ def _numeric_frame(data, caller: str, *, min_columns: int = 2) -> pd.DataFrame:
     check_frame(data, caller)
     bad = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
     if bad:
-        raise ValueError(
-            f"The 'data' parameter of {caller} must hold numeric columns only. "
-            f"Got non-numeric columns {bad} instead."
-        )
+        raise param_error("data", caller,
+                          "hold numeric columns only", None,
+                          got=f"non-numeric columns {bad}")
     if data.shape[1] < min_columns:
-        raise ValueError(
-            f"The 'data' parameter of {caller} must have at least {min_columns} columns. "
-            f"Got {data.shape[1]} instead."
-        )
+        raise param_error("data", caller,
+                          f"have at least {min_columns} columns", None,
+                          got=f"{data.shape[1]}")
     return data.astype(float)
 
 
@@ -175,11 +173,11 @@ def drop_degenerate_items(data: pd.DataFrame) -> ItemSelection:
 def _check_rank(r: np.ndarray, n_obs: int, columns, caller: str) -> None:
     """A singular correlation matrix (collinear items, or fewer rows than items) has no inverse."""
     if n_obs <= r.shape[0] or np.linalg.cond(r) > 1e12:
-        raise DegenerateDataError(
-            f"The 'data' parameter of {caller} must give an invertible correlation matrix. Got a singular "
-            f"one ({n_obs} complete rows for {r.shape[0]} items {list(columns)}; items that are exact copies or "
-            "sums of others, or fewer rows than items, cause this) instead."
-        )
+        raise param_error("data", caller,
+                          "give an invertible correlation matrix", None,
+                          got=f"a singular one ({n_obs} complete rows for {r.shape[0]} items "
+                              f"{list(columns)}; items that are exact copies or sums of others, or"
+                              " fewer rows than items, cause this)", exc=DegenerateDataError)
 
 
 def _corr_from_data(data: pd.DataFrame, missing: str, caller: str) -> tuple[pd.DataFrame, int]:
@@ -190,21 +188,18 @@ def _corr_from_data(data: pd.DataFrame, missing: str, caller: str) -> tuple[pd.D
         complete = data.dropna()
         n_obs = len(complete)
         if n_obs < 3:
-            raise DegenerateDataError(
-                f"The 'data' parameter of {caller} must have at least 3 complete rows. "
-                f"Got {n_obs} instead."
-            )
+            raise param_error("data", caller,
+                              "have at least 3 complete rows", None,
+                              got=f"{n_obs}", exc=DegenerateDataError)
         corr = complete.corr()
     else:
         n_obs = len(data)
         corr = data.corr(min_periods=3)
     zero = [c for c in corr.columns if not np.isfinite(corr.loc[c, c])]
     if zero or not np.isfinite(corr.to_numpy()).all():
-        raise DegenerateDataError(
-            f"The 'data' parameter of {caller} must have columns with non-zero variance "
-            "and enough overlapping rows. "
-            f"Got an undefined correlation for {zero or 'some pairs'} instead."
-        )
+        raise param_error("data", caller,
+                          "have columns with non-zero variance and enough overlapping rows", None,
+                          got=f"an undefined correlation for {zero or 'some pairs'}", exc=DegenerateDataError)
     return corr, n_obs
 
 
@@ -217,16 +212,14 @@ def _check_corr(corr, caller: str) -> pd.DataFrame:
         or not np.allclose(values, values.T, atol=1e-10)
         or not np.allclose(np.diag(values), 1.0, atol=1e-8)
     ):
-        raise ValueError(
-            f"The 'corr' parameter of {caller} must be a symmetric correlation matrix with "
-            "matching row and column labels and a unit diagonal. "
-            f"Got a {values.shape} frame instead."
-        )
+        raise param_error("corr", caller,
+                          "be a symmetric correlation matrix with matching row and column labels "
+                          "and a unit diagonal", None,
+                          got=f"a {values.shape} frame")
     if values.shape[0] < 2:
-        raise ValueError(
-            f"The 'corr' parameter of {caller} must have at least 2 variables. "
-            f"Got {values.shape[0]} instead."
-        )
+        raise param_error("corr", caller,
+                          "have at least 2 variables", None,
+                          got=f"{values.shape[0]}")
     return corr.astype(float)
 
 
@@ -889,9 +882,9 @@ def parallel_analysis(
     x = complete.to_numpy()
     n, p = x.shape
     if n < 3:
-        raise DegenerateDataError(
-            f"The 'data' parameter of {caller} must have at least 3 complete rows. Got {n} instead."
-        )
+        raise param_error("data", caller,
+                          "have at least 3 complete rows", None,
+                          got=f"{n}", exc=DegenerateDataError)
     r = np.corrcoef(x, rowvar=False)
     fa_obs = _fa1_values(r)
     pc_obs = _eigh_desc(r)[0]
@@ -1089,26 +1082,23 @@ def efa_fit(
         check_frame(data, caller)
         absent = [c for c in items if c not in data.columns]
         if absent:
-            raise ValueError(
-                f"The 'data' parameter of {caller} must hold every item of the solution. "
-                f"Got no columns {absent} instead."
-            )
+            raise param_error("data", caller,
+                              "hold every item of the solution", None,
+                              got=f"no columns {absent}")
         r_frame, rows = _corr_from_data(_numeric_frame(data[items], caller), missing, caller)
     else:
         r_frame = _check_corr(corr, caller)
         absent = [c for c in items if c not in r_frame.columns]
         if absent:
-            raise ValueError(
-                f"The 'corr' parameter of {caller} must hold every item of the solution. "
-                f"Got no rows/columns {absent} instead."
-            )
+            raise param_error("corr", caller,
+                              "hold every item of the solution", None,
+                              got=f"no rows/columns {absent}")
         r_frame, rows = r_frame.loc[items, items], None
     n = n_obs if n_obs is not None else (result.n_obs if result.n_obs is not None else rows)
     if n is None:
-        raise ValueError(
-            f"The 'n_obs' parameter of {caller} must be given when the result carries no sample "
-            "size. Got None instead."
-        )
+        raise param_error("n_obs", caller,
+                          "be given when the result carries no sample size", None,
+                          got="None")
     check_int(n, "n_obs", caller, low=3)
     r = r_frame.to_numpy(dtype=float)
     p, k = result.loadings.shape
@@ -1120,10 +1110,10 @@ def efa_fit(
     rms = float(np.sqrt(np.sum(resid**2) / (p * (p - 1))))
     np.fill_diagonal(model, np.diag(r))
     if np.linalg.eigvalsh(r).min() <= 0 or np.linalg.eigvalsh(model).min() <= 0:
-        raise ValueError(
-            f"The 'result' parameter of {caller} must come from a positive-definite correlation "
-            "matrix with a positive-definite model matrix. Got a singular matrix instead."
-        )
+        raise param_error("result", caller,
+                          "come from a positive-definite correlation matrix with a "
+                          "positive-definite model matrix", None,
+                          got="a singular matrix")
     m_inv_r = np.linalg.solve(model, r)
     objective = float(np.trace(m_inv_r) - np.linalg.slogdet(m_inv_r)[1] - p)
     df = p * (p - 1) / 2 - p * k + k * (k - 1) / 2
@@ -1193,10 +1183,9 @@ def dimension_recovery(result: FactorResult, dimensions) -> pd.DataFrame:
         raise param_error("dimensions", caller, "be a non-empty mapping of dimension to items", dimensions)
     absent = [i for items in dimensions.values() for i in items if i not in lo.index]
     if absent:
-        raise ValueError(
-            f"The 'dimensions' parameter of {caller} must name items of the solution. "
-            f"Got unknown items {absent} instead."
-        )
+        raise param_error("dimensions", caller,
+                          "name items of the solution", None,
+                          got=f"unknown items {absent}")
     main = lo.idxmax(axis=1)
     owner = {i: d for d, items in dimensions.items() for i in items}
     rows = []

@@ -160,18 +160,17 @@ def _check_top(top, scale, caller):
 
 def _as_float_array(values, name, caller):
     if isinstance(values, pd.DataFrame):
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must be one-dimensional. Got a DataFrame instead."
-        )
+        raise param_error(name, caller,
+                          "be one-dimensional", None,
+                          got="a DataFrame")
     if isinstance(values, pd.Series):
         arr = values.to_numpy(dtype=object) if values.dtype == object else values.to_numpy()
     else:
         arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
     if arr.ndim != 1:
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must be one-dimensional. "
-            f"Got shape {arr.shape} instead."
-        )
+        raise param_error(name, caller,
+                          "be one-dimensional", None,
+                          got=f"shape {arr.shape}")
     if arr.dtype.kind in "fiub":
         return arr.astype(float)
     out = np.empty(arr.shape[0])
@@ -780,10 +779,9 @@ def compare(a, b, *, ci: float = 0.95) -> ComparisonResult:
     check_ci(ci, caller)
     for name, r in (("a", a), ("b", b)):
         if not hasattr(r, "value") or not hasattr(r, "se"):
-            raise ValueError(
-                f"The {name!r} parameter of {caller} must be a metric result with 'value' and "
-                f"'se'. Got {type(r).__name__} instead."
-            )
+            raise param_error(name, caller,
+                              "be a metric result with 'value' and 'se'", None,
+                              got=f"{type(r).__name__}")
         if not (math.isfinite(r.se) and math.isfinite(r.value)):
             raise ValueError(
                 f"The {name!r} parameter of {caller} must have a finite value and se. "

@@ -260,22 +260,27 @@ class PolychoricResult:
 def _check_data(data, caller: str) -> tuple[pd.DataFrame, np.ndarray, dict]:
     check_frame(data, caller)
     if data.shape[1] < 2:
-        raise ValueError(f"The 'data' parameter of {caller} must have at least 2 columns. Got {data.shape[1]} instead.")
+        raise param_error("data", caller,
+                          "have at least 2 columns", None,
+                          got=f"{data.shape[1]}")
     bad = [c for c in data.columns if not (pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]))]
     if bad:
-        raise ValueError(f"The 'data' parameter of {caller} must hold numeric (ordinal) columns only. Got non-numeric columns {bad} instead.")
+        raise param_error("data", caller,
+                          "hold numeric (ordinal) columns only", None,
+                          got=f"non-numeric columns {bad}")
     sub = data.astype(float).dropna(axis=0, how="any")
     if len(sub) < 2:
-        raise ValueError(f"The 'data' parameter of {caller} must have at least 2 complete rows. Got {len(sub)} instead.")
+        raise param_error("data", caller,
+                          "have at least 2 complete rows", None,
+                          got=f"{len(sub)}")
     codes = np.empty(sub.shape, dtype=np.intp)
     cats = {}
     for j, c in enumerate(sub.columns):
         values, inv = np.unique(sub[c].to_numpy(), return_inverse=True)
         if len(values) < 2:
-            raise ValueError(
-                f"The 'data' parameter of {caller} must have at least 2 observed categories in every column. "
-                f"Got {len(values)} in column {c!r} instead."
-            )
+            raise param_error("data", caller,
+                              "have at least 2 observed categories in every column", None,
+                              got=f"{len(values)} in column {c!r}")
         codes[:, j] = inv
         cats[c] = tuple(values.tolist())
     return sub, codes, cats

@@ -91,10 +91,9 @@ def _prepare_items(
     if missing == "listwise":
         data = data.dropna()
     if len(data) < 3:
-        raise _factor.DegenerateDataError(
-            f"The 'data' parameter of {caller} must have at least 3 complete rows. "
-            f"Got {len(data)} instead."
-        )
+        raise param_error("data", caller,
+                          "have at least 3 complete rows", None,
+                          got=f"{len(data)}", exc=_factor.DegenerateDataError)
     constant = [c for c in data.columns if not data[c].std() > 0]
     if constant:
         raise _factor.DegenerateDataError(
@@ -246,9 +245,9 @@ def alpha_table(
     names = list(items.columns)
     k = len(names)
     if k < 2:
-        raise ValueError(
-            f"The 'data' parameter of {caller} must have at least 2 columns. Got {k} instead."
-        )
+        raise param_error("data", caller,
+                          "have at least 2 columns", None,
+                          got=f"{k}")
     n_obs = len(items)
     c = items.cov().to_numpy()
     sd = np.sqrt(np.diag(c))
@@ -459,16 +458,14 @@ def omega(
 def _estimates(fit, caller: str) -> pd.DataFrame:
     est = fit if isinstance(fit, pd.DataFrame) else getattr(fit, "estimates", None)
     if not isinstance(est, pd.DataFrame) or not {"lhs", "op", "rhs", "est"} <= set(est.columns):
-        raise TypeError(
-            f"The 'fit' parameter of {caller} must be a fitted CFA with an .estimates DataFrame "
-            "(or that DataFrame) holding columns lhs, op, rhs, est. "
-            f"Got {type(fit).__name__} instead."
-        )
+        raise param_error("fit", caller,
+                          "be a fitted CFA with an .estimates DataFrame (or that DataFrame) "
+                          "holding columns lhs, op, rhs, est", None,
+                          got=f"{type(fit).__name__}", exc=TypeError)
     if "group" in est.columns and est["group"].nunique() > 1:
-        raise ValueError(
-            f"The 'fit' parameter of {caller} must be a single-group model. "
-            f"Got {est['group'].nunique()} groups instead."
-        )
+        raise param_error("fit", caller,
+                          "be a single-group model", None,
+                          got=f"{est['group'].nunique()} groups")
     return est
 
 
@@ -494,10 +491,9 @@ def _select(data, columns: list[str], caller: str) -> pd.DataFrame:
     check_frame(data, caller)
     absent = [c for c in columns if c not in data.columns]
     if absent:
-        raise ValueError(
-            f"The 'data' parameter of {caller} must hold every indicator of the model. "
-            f"Got no columns {absent} instead."
-        )
+        raise param_error("data", caller,
+                          "hold every indicator of the model", None,
+                          got=f"no columns {absent}")
     return _factor._numeric_frame(data[columns], caller, min_columns=1)
 
 
@@ -894,10 +890,9 @@ def discriminant_validity(fit, data: pd.DataFrame, *, htmt2: bool = True) -> pd.
     est = _estimates(fit, caller)
     spec = _spec_from_fit(est)
     if len(spec) < 2:
-        raise ValueError(
-            f"The 'fit' parameter of {caller} must be a CFA with at least two factors. "
-            f"Got {list(spec)} instead."
-        )
+        raise param_error("fit", caller,
+                          "be a CFA with at least two factors", None,
+                          got=f"{list(spec)}")
     corr = fornell_larcker(est, data=data)
     ratio = htmt(data, spec, htmt2=htmt2)
     factors = list(spec)
@@ -1011,10 +1006,10 @@ def describe_validity(table: pd.DataFrame) -> str:
     need = {"composite_reliability", "ave", "cr_ok", "ave_ok", "sqrt_ave", "max_correlation",
             "max_correlation_with", "fornell_larcker", "max_htmt", "max_htmt_with"}
     if not isinstance(table, pd.DataFrame) or not need <= set(table.columns):
-        raise ValueError(
-            f"The 'table' parameter of {caller} must be the DataFrame of validity_table. "
-            f"Got {type(table).__name__} without columns {sorted(need - set(getattr(table, 'columns', [])))} instead."
-        )
+        raise param_error("table", caller,
+                          "be the DataFrame of validity_table", None,
+                          got=f"{type(table).__name__} without columns "
+                              f"{sorted(need - set(getattr(table, 'columns', [])))}")
     n = len(table)
     ok = table["cr_ok"] & table["ave_ok"]
     cr_min, ave_min = VALIDITY_CUTOFFS["composite_reliability"], VALIDITY_CUTOFFS["ave"]

@@ -287,8 +287,9 @@ def _dimension_frames(data, dimensions, expectation_prefix, perception_prefix, c
             for stems in dimensions.values() for s in stems]
     absent = [c for c in need if c not in data.columns]
     if absent:
-        raise ValueError(f"The 'data' parameter of {caller} must hold every SERVQUAL column. "
-                         f"Got no columns {absent} instead.")
+        raise param_error("data", caller,
+                          "hold every SERVQUAL column", None,
+                          got=f"no columns {absent}")
 
 
 def weighted_gaps(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *, weights: Mapping,
@@ -354,8 +355,9 @@ def weighted_gaps(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *
         raise param_error("weights", caller,
                           "map every dimension to a number or every dimension to a column name", dict(weights))
     if (w < 0).any().any() or (w.sum(axis=1) <= 0).any():
-        raise ValueError(f"The 'weights' parameter of {caller} must be non-negative with a positive total "
-                         f"per respondent. Got negative or all-zero weights instead.")
+        raise param_error("weights", caller,
+                          "be non-negative with a positive total per respondent", None,
+                          got="negative or all-zero weights")
     e = dimension_scores(data, dimensions, prefix=expectation_prefix)
     p = dimension_scores(data, dimensions, prefix=perception_prefix)
     gap = p[dims] - e[dims]
@@ -462,8 +464,9 @@ def gap_reliability(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]],
     for dim, stems in dimensions.items():
         stems = list(stems)
         if len(stems) < 2:
-            raise ValueError(f"The 'dimensions' parameter of {caller} must give at least 2 items per dimension. "
-                             f"Got {stems!r} for {dim!r} instead.")
+            raise param_error("dimensions", caller,
+                              "give at least 2 items per dimension", None,
+                              got=f"{stems!r} for {dim!r}")
         e_cols = [expectation_prefix + s for s in stems]
         p_cols = [perception_prefix + s for s in stems]
         block = data[e_cols + p_cols].astype(float).dropna()
@@ -584,8 +587,9 @@ def compare_servqual_servperf(data: pd.DataFrame, dimensions: Mapping[str, Seque
     elif isinstance(outcome, Sequence) and outcome and all(isinstance(c, str) for c in outcome):
         absent = [c for c in outcome if c not in data.columns]
         if absent:
-            raise ValueError(f"The 'outcome' parameter of {caller} must name columns of data. "
-                             f"Got unknown columns {absent} instead.")
+            raise param_error("outcome", caller,
+                              "name columns of data", None,
+                              got=f"unknown columns {absent}")
         y, name = scale_scores(data, {"outcome": list(outcome)})["outcome"], "mean(" + ", ".join(outcome) + ")"
     else:
         raise param_error("outcome", caller, "be a column name or a list of item columns", outcome)
@@ -597,8 +601,9 @@ def compare_servqual_servperf(data: pd.DataFrame, dimensions: Mapping[str, Seque
     p = dimension_scores(data, dimensions, prefix=perception_prefix)[dims]
     ok = y.notna() & e.notna().all(axis=1) & p.notna().all(axis=1)
     if ok.sum() < 2 * len(dims) + 3:
-        raise ValueError(f"The 'data' parameter of {caller} must have more complete respondents than "
-                         f"{2 * len(dims) + 2}. Got {int(ok.sum())} instead.")
+        raise param_error("data", caller,
+                          f"have more complete respondents than {2 * len(dims) + 2}", None,
+                          got=f"{int(ok.sum())}")
     yv, ev, pv = y[ok].to_numpy(float), e[ok].to_numpy(float), p[ok].to_numpy(float)
     fits = {"SERVPERF": _ols(yv, pv), "SERVQUAL": _ols(yv, pv - ev), "P + E": _ols(yv, np.hstack([pv, ev]))}
     models = pd.DataFrame([{"model": m, **f["row"]} for m, f in fits.items()]).set_index("model")
