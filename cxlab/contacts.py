@@ -63,6 +63,8 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandas as pd
 
+from ._validation import check_choice, renamed_parameters
+
 __all__ = ["CHANNELS", "POLICIES", "REQUIRED_COLUMNS", "ContactError", "contacts_table", "validate_contacts",
            "contact_problems", "customer_features", "respondent_features", "channel_overview", "wait_abandonment",
            "service_levels", "team_features"]
@@ -711,23 +713,25 @@ def service_levels(contacts: Any, *, long_wait_sec: float = 300,
                          "base": list(bases.values())})
 
 
-def team_features(contacts: Any, *, by: str = "team_id",
+@renamed_parameters({"by": "group"})
+def team_features(contacts: Any, *, group: str = "team_id",
                   on_invalid: str | Mapping[str, str] | None = None) -> pd.DataFrame:
     """Per team (or agent) handling: contacts, agents, resolution, handle time, transfers.
 
     Links the Service Profit Chain's employee side to the contact experience.
-    Contacts without a ``by`` value (self-service, abandoned) are left out.
+    Contacts without a ``group`` value (self-service, abandoned) are left out.
 
     Parameters
     ----------
     contacts : DataFrame, path, (database, table) pair or Ibis table
-    by : {"team_id", "agent_id"}, default="team_id"
+    group : {"team_id", "agent_id"}, default="team_id"
+        The grouping column (old name ``by``, deprecated).
     on_invalid : str or mapping, optional
         Handling of log problems (see :func:`contact_problems`).
 
     Returns
     -------
-    DataFrame with ``by``, ``contacts``, ``customers``, ``agents``, ``fcr_rate``,
+    DataFrame with the ``group`` column, ``contacts``, ``customers``, ``agents``, ``fcr_rate``,
     ``mean_handle_time_sec``, ``transfer_rate`` (share of contacts transferred at
     least once), ``escalations_handled`` (digital contacts escalated to it).
 
@@ -742,13 +746,11 @@ def team_features(contacts: Any, *, by: str = "team_id",
     0      T1         2       2       0.5
     1      T2         1       1       1.0
     """
-    if by not in ("team_id", "agent_id"):
-        raise ValueError(f"The 'by' parameter of team_features must be one of 'team_id', 'agent_id'. "
-                         f"Got {by!r} instead.")
+    check_choice(group, "group", "team_features", ("team_id", "agent_id"))
     t = _clean(contacts_table(contacts), on_invalid=on_invalid, need_customer=False)
-    t = t.filter(t[by].notnull())
-    g = t.group_by(by).aggregate(
+    t = t.filter(t[group].notnull())
+    g = t.group_by(group).aggregate(
         contacts=t.count(), customers=t.customer_id.nunique(), agents=t.agent_id.nunique(),
         fcr_rate=_rate(t.resolved_first_contact).mean(), mean_handle_time_sec=t.handle_time_sec.mean(),
         transfer_rate=_rate(t.transfers > 0).mean(), escalations_handled=t.count(where=t.escalated_to_agent))
-    return _execute(g.order_by(by))
+    return _execute(g.order_by(group))

@@ -68,7 +68,7 @@ from .readers import SURVEY_FORMATS, DataError, cell_text, read_columns, read_ta
 __all__ = ["DataError", "Prepared", "SURVEY_FORMATS", "read_columns", "read_table", "clean_survey", "load_survey",
            "survey_flags", "prepare", "contact_log_problems", "sha256", "load_processed_survey",
            "load_contact_features", "load_contacts", "respondent_table", "has_contact_features", "load_linkage",
-           "load_quality"]
+           "Linkage", "load_quality"]
 
 def sha256(path: str | Path) -> str:
     """Hex sha256 of a file's bytes.
@@ -668,9 +668,44 @@ def respondent_table(study, *, scores: bool = True) -> pd.DataFrame:
     return table if features is None else table.merge(features, on="respondent_key")
 
 
-def load_linkage(study) -> dict:
+@dataclass(frozen=True)
+class Linkage:
+    """How survey respondents were linked to the contact log (``linkage.json`` of :func:`prepare`).
+
+    Matched and unmatched counts on each side; ``link["name"]`` reads a count as the dict this
+    replaces did. ``to_frame()`` gives the table the reports show.
+
+    Examples
+    --------
+    >>> link = Linkage(**dict.fromkeys(Linkage.__dataclass_fields__, 0))
+    >>> link.to_frame().shape, link["respondents"]
+    ((12, 1), 0)
+    """
+
+    window_days: int
+    respondents: int
+    respondents_without_customer_id: int
+    respondents_in_contact_log: int
+    respondents_not_in_contact_log: int
+    respondents_with_contacts_in_window: int
+    respondents_in_log_without_contacts_in_window: int
+    contacts_linked_in_window: int
+    customers_in_contact_log: int
+    customers_in_log_surveyed: int
+    customers_in_log_not_surveyed: int
+    contacts_without_customer: int
+
+    def __getitem__(self, name: str) -> int:
+        return getattr(self, name)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per count (index: the count's name), column ``count``."""
+        return pd.Series(vars(self), name="count").to_frame()
+
+
+def load_linkage(study) -> Linkage:
     """The linkage report written by :func:`prepare`: matched and unmatched on each side."""
-    return json.loads((prepare(study).directory / "linkage.json").read_text())
+    return Linkage(**json.loads((prepare(study).directory / "linkage.json").read_text()))
 
 
 def load_quality(study) -> pd.DataFrame:

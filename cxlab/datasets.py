@@ -4,8 +4,10 @@ The tutorials in ``notebooks/tutorials/`` reproduce published analyses of classi
 data: the Holzinger & Swineford (1939) CFA and Bollen's (1989) political democracy SEM
 from lavaan's tutorial, and the SAPA ``bfi`` personality items from psych. The data and
 the R results (lavaan 0.6-14, psych 2.2.9, semTools 0.5-6; see each file's ``software``)
-live in the project's ``tests/data/`` folder so that the tests, the tutorials and these
-helpers read the same files and the project stands alone.
+ship inside the package (``cxlab/data_files/``, package data found with
+:mod:`importlib.resources`), so the tutorials run from an installed cxlab as well as from a
+checkout; ``tests/data/`` links to the same files, so the tests, the tutorials and these
+helpers read one copy.
 
 ``load_dataset`` reads a data set, ``load_reference`` one reference result (the JSON that
 R wrote), ``reference_table`` and ``reference_values`` turn parts of it into pandas objects
@@ -18,13 +20,14 @@ from __future__ import annotations
 
 import json
 import math
+from importlib import resources
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .paths import project_root
+from ._validation import check_choice, check_float, param_error
 
 __all__ = [
     "DATASETS",
@@ -63,7 +66,10 @@ DATASETS = {
 
 
 def data_dir() -> Path:
-    """The folder holding the teaching data and the reference results (``tests/data``).
+    """The folder holding the teaching data and the reference results (package data).
+
+    The installed package's ``data_files`` folder, wherever cxlab is installed (a checkout,
+    an editable or a regular install); it does not depend on the repository tree.
 
     Returns
     -------
@@ -74,16 +80,7 @@ def data_dir() -> Path:
     >>> (data_dir() / "hs_cfa.json").exists()
     True
     """
-    return project_root() / "tests" / "data"
-
-
-def _check_name(name, param: str, caller: str, options: Sequence[str]) -> str:
-    if not isinstance(name, str) or name not in options:
-        raise ValueError(
-            f"The {param!r} parameter of {caller} must be one of {', '.join(map(repr, options))}. "
-            f"Got {name!r} instead."
-        )
-    return name
+    return Path(str(resources.files("cxlab") / "data_files"))
 
 
 def load_dataset(name: str) -> pd.DataFrame:
@@ -112,7 +109,7 @@ def load_dataset(name: str) -> pd.DataFrame:
     >>> load_dataset("political_democracy").columns[:4].tolist()
     ['y1', 'y2', 'y3', 'y4']
     """
-    _check_name(name, "name", "load_dataset", list(DATASETS))
+    check_choice(name, "name", "load_dataset", list(DATASETS))
     return pd.read_csv(data_dir() / DATASETS[name][0])
 
 
@@ -157,25 +154,23 @@ def load_reference(name: str) -> dict:
     >>> ref["software"]["lavaan"]
     '0.6.14'
     """
-    _check_name(name, "name", "load_reference", reference_names())
+    check_choice(name, "name", "load_reference", reference_names())
     return json.loads((data_dir() / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def _part(reference, path: str, caller: str):
     if not isinstance(reference, Mapping):
-        raise ValueError(
-            f"The 'reference' parameter of {caller} must be a dict from load_reference. "
-            f"Got {type(reference).__name__} instead."
-        )
+        raise param_error("reference", caller,
+                          "be a dict from load_reference", None,
+                          got=f"{type(reference).__name__}")
     node = reference
     for i, key in enumerate(path.split("/") if isinstance(path, str) else [path]):
         if not isinstance(node, Mapping) or key not in node:
             where = "/".join(path.split("/")[:i]) or "the top level"
             known = ", ".join(map(repr, node)) if isinstance(node, Mapping) else "nothing"
-            raise ValueError(
-                f"The 'path' parameter of {caller} must name a part of the reference; "
-                f"{key!r} is not in {where} (it holds {known}). Got {path!r} instead."
-            )
+            raise param_error("path", caller,
+                              f"name a part of the reference; {key!r} is not in {where} "
+                              f"(it holds {known})", path)
         node = node[key]
     return node
 
@@ -301,10 +296,9 @@ def _as_frame(obj, keys, caller: str, param: str) -> pd.DataFrame:
                 f"Got {missing} instead (its columns: {list(obj.columns)})."
             )
         return obj.reset_index(drop=True)
-    raise ValueError(
-        f"The {param!r} parameter of {caller} must be a DataFrame or Series. "
-        f"Got {type(obj).__name__} instead."
-    )
+    raise param_error(param, caller,
+                      "be a DataFrame or Series", None,
+                      got=f"{type(obj).__name__}")
 
 
 def compare_to_reference(ours, reference, *, keys: Sequence[str] | None = None,
@@ -373,10 +367,9 @@ def compare_to_reference(ours, reference, *, keys: Sequence[str] | None = None,
         columns = [columns] if isinstance(columns, str) else list(columns)
         absent = [c for c in columns if c not in a.columns or c not in b.columns]
         if absent:
-            raise ValueError(
-                f"The 'columns' parameter of {caller} must name columns of both tables. "
-                f"Got {absent} instead."
-            )
+            raise param_error("columns", caller,
+                              "name columns of both tables", None,
+                              got=f"{absent}")
     if not columns:
         raise ValueError(f"The 'columns' parameter of {caller} selects nothing to compare. Got {columns!r}.")
     for name, frame in (("ours", a), ("reference", b)):
@@ -453,10 +446,10 @@ def comparison_summary(comparisons: pd.DataFrame | Mapping[str, pd.DataFrame], *
             isinstance(v, pd.DataFrame) for v in comparisons.values()):
         named = dict(comparisons)
     else:
-        raise ValueError(
-            f"The 'comparisons' parameter of {caller} must be a DataFrame from compare_to_reference "
-            f"or a non-empty mapping of name to such DataFrames. Got {type(comparisons).__name__} instead."
-        )
+        raise param_error("comparisons", caller,
+                          "be a DataFrame from compare_to_reference or a non-empty mapping of "
+                          "name to such DataFrames", None,
+                          got=f"{type(comparisons).__name__}")
 
     def tol_for(name, stat) -> float:
         if isinstance(tolerance, Mapping):
@@ -472,11 +465,7 @@ def comparison_summary(comparisons: pd.DataFrame | Mapping[str, pd.DataFrame], *
                 )
         else:
             value = tolerance
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-            raise ValueError(
-                f"The 'tolerance' parameter of {caller} must be a non-negative number. Got {value!r} instead."
-            )
-        return float(value)
+        return float(check_float(value, "tolerance", caller, low=0, closed="left", must="a non-negative number"))
 
     rows = []
     for name, table in named.items():

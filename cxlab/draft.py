@@ -56,6 +56,7 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
+from ._validation import check_identifier
 from .study import load_study
 
 from .data import DataError, read_table
@@ -74,7 +75,6 @@ TEXT_CODES = ("don't know", "don’t know", "dont know", "do not know", "dk", "n
 
 _STEM = re.compile(r"^(?P<stem>.*?[^\W\d_])(?P<sep>[_.]?)(?P<num>\d+)$")
 _LAVAAN_NAME = re.compile(r"[A-Za-z_][\w.]*")
-_NAME_OK = re.compile(r"[A-Za-z0-9_-]+")
 
 _ID_NAMES = {"id", "respondent_id", "respondentid", "resp_id", "respid", "respondent", "response_id", "responseid",
              "record_id", "recordid", "case_id", "caseid", "interview_id", "participant_id", "participantid",
@@ -775,9 +775,7 @@ def draft_study(survey_path: str | Path, name: str) -> str:
     ({'column': 'nps', 'range': [0, 10], 'label': 'nps'}, 'q =~ q1 + q2 + q3\\n')
     """
     path = Path(survey_path)
-    if not _NAME_OK.fullmatch(name or ""):
-        raise ValueError(f"The 'name' parameter of draft_study must use letters, digits, '_' and '-' only. "
-                         f"Got {name!r} instead.")
+    check_identifier(name, "name", "draft_study")
     if not path.is_file():
         raise FileNotFoundError(f"Survey file not found: {path}")
     table, options = _read(path)
@@ -813,9 +811,7 @@ def new_study_from_survey(name: str, survey: str | Path) -> Path:
     """
     from .paths import project_root
 
-    if not _NAME_OK.fullmatch(name or ""):
-        raise ValueError(f"The 'name' parameter of new_study_from_survey must use letters, digits, '_' and '-' only. "
-                         f"Got {name!r} instead.")
+    check_identifier(name, "name", "new_study_from_survey")
     raw = project_root() / "data" / "raw"
     target = raw / name
     if target.exists():

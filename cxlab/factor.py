@@ -38,13 +38,15 @@ and it breaks with scikit-learn >= 1.8).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from numbers import Integral
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
+
+from ._validation import check_choice, check_ci, check_float, check_frame, check_int, param_error
 
 __all__ = [
     "FactorResult",
@@ -69,46 +71,17 @@ _EPS = np.finfo(float).eps
 
 
 # --------------------------------------------------------------------------- validation
-def _options_error(name: str, caller: str, options, value) -> ValueError:
-    opts = ", ".join(repr(o) for o in options)
-    return ValueError(
-        f"The {name!r} parameter of {caller} must be one of {opts}. Got {value!r} instead."
-    )
-
-
-def check_option(value, name: str, options, caller: str) -> None:
-    """Raise the sklearn-style ``ValueError`` unless ``value`` is one of the strings ``options``."""
-    if not isinstance(value, str) or value not in options:
-        raise _options_error(name, caller, options, value)
-
-
-def check_int(value, name: str, caller: str, low: int, high: int | None = None) -> None:
-    """Raise the sklearn-style ``ValueError`` unless ``value`` is an int in ``[low, high]``."""
-    ok = isinstance(value, Integral) and not isinstance(value, bool)
-    if ok and value >= low and (high is None or value <= high):
-        return
-    rng = f"an int in the range [{low}, {high}]" if high is not None else f"an int >= {low}"
-    raise ValueError(f"The {name!r} parameter of {caller} must be {rng}. Got {value!r} instead.")
-
-
 def numeric_frame(data, caller: str, *, min_columns: int = 2) -> pd.DataFrame:
-    """``data`` checked to be a DataFrame of at least ``min_columns`` numeric columns (errors name ``caller``)."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(data).__name__} instead."
-        )
+    check_frame(data, caller)
     bad = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
     if bad:
-        raise ValueError(
-            f"The 'data' parameter of {caller} must hold numeric columns only. "
-            f"Got non-numeric columns {bad} instead."
-        )
+        raise param_error("data", caller,
+                          "hold numeric columns only", None,
+                          got=f"non-numeric columns {bad}")
     if data.shape[1] < min_columns:
-        raise ValueError(
-            f"The 'data' parameter of {caller} must have at least {min_columns} columns. "
-            f"Got {data.shape[1]} instead."
-        )
+        raise param_error("data", caller,
+                          f"have at least {min_columns} columns", None,
+                          got=f"{data.shape[1]}")
     return data.astype(float)
 
 
@@ -143,16 +116,23 @@ def _check_degenerate(data: pd.DataFrame, caller: str) -> None:
         )
 
 
-class ItemSelection(tuple):
-    """``(data, notes)``: the usable items and one note per item left out."""
+@dataclass(frozen=True, eq=False)
+class ItemSelection:
+    """The usable items and one note per item left out (unpacks as ``data, notes``).
 
-    __slots__ = ()
+    Attributes
+    ----------
+    data : DataFrame
+        The items that can be analysed.
+    notes : DataFrame
+        ``item, reason``: one row per item left out.
+    """
 
-    def __new__(cls, data: pd.DataFrame, notes: pd.DataFrame):
-        return super().__new__(cls, (data, notes))
+    data: pd.DataFrame
+    notes: pd.DataFrame
 
-    data = property(lambda self: self[0], doc="The items that can be analysed.")
-    notes = property(lambda self: self[1], doc="``item, reason``: one row per item left out.")
+    def __iter__(self):
+        return iter((self.data, self.notes))
 
 
 def drop_degenerate_items(data: pd.DataFrame) -> ItemSelection:
@@ -193,45 +173,38 @@ def drop_degenerate_items(data: pd.DataFrame) -> ItemSelection:
 def _check_rank(r: np.ndarray, n_obs: int, columns, caller: str) -> None:
     """A singular correlation matrix (collinear items, or fewer rows than items) has no inverse."""
     if n_obs <= r.shape[0] or np.linalg.cond(r) > 1e12:
-        raise DegenerateDataError(
-            f"The 'data' parameter of {caller} must give an invertible correlation matrix. Got a singular "
-            f"one ({n_obs} complete rows for {r.shape[0]} items {list(columns)}; items that are exact copies or "
-            "sums of others, or fewer rows than items, cause this) instead."
-        )
+        raise param_error("data", caller,
+                          "give an invertible correlation matrix", None,
+                          got=f"a singular one ({n_obs} complete rows for {r.shape[0]} items "
+                              f"{list(columns)}; items that are exact copies or sums of others, or"
+                              " fewer rows than items, cause this)", exc=DegenerateDataError)
 
 
 def corr_from_data(data: pd.DataFrame, missing: str, caller: str) -> tuple[pd.DataFrame, int]:
     """Pearson correlations and the number of observations behind them."""
-    check_option(missing, "missing", MISSING, caller)
+    check_choice(missing, "missing", caller, MISSING)
     _check_degenerate(data, caller)
     if missing == "listwise":
         complete = data.dropna()
         n_obs = len(complete)
         if n_obs < 3:
-            raise DegenerateDataError(
-                f"The 'data' parameter of {caller} must have at least 3 complete rows. "
-                f"Got {n_obs} instead."
-            )
+            raise param_error("data", caller,
+                              "have at least 3 complete rows", None,
+                              got=f"{n_obs}", exc=DegenerateDataError)
         corr = complete.corr()
     else:
         n_obs = len(data)
         corr = data.corr(min_periods=3)
     zero = [c for c in corr.columns if not np.isfinite(corr.loc[c, c])]
     if zero or not np.isfinite(corr.to_numpy()).all():
-        raise DegenerateDataError(
-            f"The 'data' parameter of {caller} must have columns with non-zero variance "
-            "and enough overlapping rows. "
-            f"Got an undefined correlation for {zero or 'some pairs'} instead."
-        )
+        raise param_error("data", caller,
+                          "have columns with non-zero variance and enough overlapping rows", None,
+                          got=f"an undefined correlation for {zero or 'some pairs'}", exc=DegenerateDataError)
     return corr, n_obs
 
 
 def _check_corr(corr, caller: str) -> pd.DataFrame:
-    if not isinstance(corr, pd.DataFrame):
-        raise TypeError(
-            f"The 'corr' parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(corr).__name__} instead."
-        )
+    check_frame(corr, caller, "corr")
     values = corr.to_numpy(dtype=float)
     if (
         values.shape[0] != values.shape[1]
@@ -239,16 +212,14 @@ def _check_corr(corr, caller: str) -> pd.DataFrame:
         or not np.allclose(values, values.T, atol=1e-10)
         or not np.allclose(np.diag(values), 1.0, atol=1e-8)
     ):
-        raise ValueError(
-            f"The 'corr' parameter of {caller} must be a symmetric correlation matrix with "
-            "matching row and column labels and a unit diagonal. "
-            f"Got a {values.shape} frame instead."
-        )
+        raise param_error("corr", caller,
+                          "be a symmetric correlation matrix with matching row and column labels "
+                          "and a unit diagonal", None,
+                          got=f"a {values.shape} frame")
     if values.shape[0] < 2:
-        raise ValueError(
-            f"The 'corr' parameter of {caller} must have at least 2 variables. "
-            f"Got {values.shape[0]} instead."
-        )
+        raise param_error("corr", caller,
+                          "have at least 2 variables", None,
+                          got=f"{values.shape[0]}")
     return corr.astype(float)
 
 
@@ -570,10 +541,10 @@ def efa(
 
 
 def _fit(corr, n_factors, *, method, rotation, n_obs, caller) -> FactorResult:
-    check_option(method, "method", METHODS, caller)
-    check_option(rotation, "rotation", ROTATIONS, caller)
+    check_choice(method, "method", caller, METHODS)
+    check_choice(rotation, "rotation", caller, ROTATIONS)
     p = corr.shape[0]
-    check_int(n_factors, "n_factors", caller, 1, p - 1)
+    check_int(n_factors, "n_factors", caller, low=1, high=p - 1)
     r = corr.to_numpy(dtype=float)
     items = list(corr.columns)
     nf = int(n_factors)
@@ -652,19 +623,50 @@ def _fit(corr, n_factors, *, method, rotation, n_obs, caller) -> FactorResult:
 
 
 # --------------------------------------------------------------------------- adequacy
-class KMOResult(NamedTuple):
-    """Kaiser–Meyer–Olkin measure: the overall MSA and each item's (unpacks as a pair)."""
+@dataclass(frozen=True, eq=False)
+class KMOResult:
+    """Kaiser–Meyer–Olkin measure: the overall MSA and each item's (unpacks as a pair).
+
+    Attributes
+    ----------
+    overall : float
+        Overall MSA.
+    per_item : Series
+        MSA of each item, named ``msa``.
+    """
 
     overall: float
     per_item: pd.Series
 
+    def __iter__(self):
+        return iter((self.overall, self.per_item))
 
-class BartlettResult(NamedTuple):
-    """Bartlett's test of sphericity (unpacks as ``chisq, df, pvalue``)."""
+    def to_frame(self) -> pd.DataFrame:
+        """One row per item (``msa``), then ``overall``."""
+        return pd.concat([self.per_item, pd.Series({"overall": self.overall}, name="msa")]).to_frame()
+
+
+@dataclass(frozen=True)
+class BartlettResult:
+    """Bartlett's test of sphericity (unpacks as ``chisq, df, pvalue``).
+
+    Attributes
+    ----------
+    chisq : float
+    df : int
+    pvalue : float
+    """
 
     chisq: float
     df: int
     pvalue: float
+
+    def __iter__(self):
+        return iter((self.chisq, self.df, self.pvalue))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row, ``bartlett``, with ``chisq``, ``df`` and ``pvalue``."""
+        return pd.DataFrame([dataclasses.asdict(self)], index=["bartlett"])
 
 
 def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> KMOResult:
@@ -678,10 +680,10 @@ def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> KMOResult:
 
     Returns
     -------
-    overall : float
-        Overall MSA; >= 0.8 is "meritorious", < 0.5 "unacceptable" (Kaiser 1974).
-    per_item : Series
-        MSA of each item (``MSAi``).
+    KMOResult
+        ``overall``, the overall MSA (>= 0.8 is "meritorious", < 0.5 "unacceptable",
+        Kaiser 1974), and ``per_item``, the MSA of each item (``MSAi``); unpacks as
+        ``overall, per_item``; ``.to_frame()`` gives one table.
 
     Examples
     --------
@@ -692,6 +694,8 @@ def kmo(data: pd.DataFrame, *, missing: str = "listwise") -> KMOResult:
     >>> overall, per_item = kmo(data)
     >>> round(overall, 2), per_item.round(2).tolist()
     (0.78, [0.76, 0.79, 0.8, 0.78])
+    >>> kmo(data).to_frame().round(2)["msa"].tolist()
+    [0.76, 0.79, 0.8, 0.78, 0.78]
     """
     data = numeric_frame(data, "kmo")
     corr, n_obs = corr_from_data(data, missing, "kmo")
@@ -716,9 +720,9 @@ def bartlett(data: pd.DataFrame, *, missing: str = "listwise") -> BartlettResult
 
     Returns
     -------
-    chisq : float
-    df : int
-    pvalue : float
+    BartlettResult
+        ``chisq``, ``df`` and ``pvalue``; unpacks in that order; ``.to_frame()`` gives
+        a one-row table.
 
     Examples
     --------
@@ -729,6 +733,9 @@ def bartlett(data: pd.DataFrame, *, missing: str = "listwise") -> BartlettResult
     >>> chisq, df, p = bartlett(data)
     >>> round(chisq, 1), df, p < 0.001
     (313.4, 6, True)
+    >>> bartlett(data).to_frame().round(1)
+              chisq  df  pvalue
+    bartlett  313.4   6     0.0
     """
     data = numeric_frame(data, "bartlett")
     corr, n = corr_from_data(data, missing, "bartlett")
@@ -867,20 +874,17 @@ def parallel_analysis(
     """
     caller = "parallel_analysis"
     data = numeric_frame(data, caller)
-    check_int(n_iter, "n_iter", caller, 1)
-    if seed is not None and not (isinstance(seed, Integral) and not isinstance(seed, bool)):
-        raise ValueError(
-            f"The 'seed' parameter of {caller} must be an int or None. Got {seed!r} instead."
-        )
+    check_int(n_iter, "n_iter", caller, low=1)
+    check_int(seed, "seed", caller, allow_none=True, must="an int or None")
     _check_degenerate(data, caller)
     complete = data.dropna()
     _check_degenerate(complete, caller)  # an item may vary only in rows that other items leave incomplete
     x = complete.to_numpy()
     n, p = x.shape
     if n < 3:
-        raise DegenerateDataError(
-            f"The 'data' parameter of {caller} must have at least 3 complete rows. Got {n} instead."
-        )
+        raise param_error("data", caller,
+                          "have at least 3 complete rows", None,
+                          got=f"{n}", exc=DegenerateDataError)
     r = np.corrcoef(x, rowvar=False)
     fa_obs = _fa1_values(r)
     pc_obs = _eigh_desc(r)[0]
@@ -962,16 +966,8 @@ def loading_table(result: FactorResult, *, cutoff: float = 0.3) -> pd.DataFrame:
     e   NaN  0.64  0.42  0.58
     f   NaN  0.53  0.28  0.72
     """
-    if not isinstance(result, FactorResult):
-        raise TypeError(
-            "The 'result' parameter of loading_table must be a FactorResult. "
-            f"Got {type(result).__name__} instead."
-        )
-    if not isinstance(cutoff, (int, float)) or isinstance(cutoff, bool) or not 0 <= cutoff < 1:
-        raise ValueError(
-            "The 'cutoff' parameter of loading_table must be a float in [0, 1). "
-            f"Got {cutoff!r} instead."
-        )
+    _check_result(result, "loading_table")
+    check_float(cutoff, "cutoff", "loading_table", low=0, high=1, closed="left")
     lo = result.loadings
     main = lo.abs().to_numpy().argmax(axis=1)
     peak = lo.abs().to_numpy().max(axis=1)
@@ -988,10 +984,8 @@ __all__ += ["efa_fit", "dimension_recovery", "describe_structure", "describe_ite
 
 def _check_result(result, caller: str) -> None:
     if not isinstance(result, FactorResult):
-        raise TypeError(
-            f"The 'result' parameter of {caller} must be a FactorResult. "
-            f"Got {type(result).__name__} instead."
-        )
+        raise param_error("result", caller, "be a FactorResult", result, exc=TypeError,
+                          got=type(result).__name__)
 
 
 def _noncentrality(chisq: float, df: float, target: float) -> float:
@@ -1082,38 +1076,30 @@ def efa_fit(
             f"The 'data' and 'corr' parameters of {caller} are alternatives: give exactly one. "
             f"Got {'both' if data is not None else 'neither'} instead."
         )
-    if isinstance(ci, bool) or not isinstance(ci, (int, float)) or not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead.")
+    check_ci(ci, caller)
     items = list(result.loadings.index)
     if data is not None:
-        if not isinstance(data, pd.DataFrame):
-            raise TypeError(
-                f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-                f"Got {type(data).__name__} instead."
-            )
+        check_frame(data, caller)
         absent = [c for c in items if c not in data.columns]
         if absent:
-            raise ValueError(
-                f"The 'data' parameter of {caller} must hold every item of the solution. "
-                f"Got no columns {absent} instead."
-            )
+            raise param_error("data", caller,
+                              "hold every item of the solution", None,
+                              got=f"no columns {absent}")
         r_frame, rows = corr_from_data(numeric_frame(data[items], caller), missing, caller)
     else:
         r_frame = _check_corr(corr, caller)
         absent = [c for c in items if c not in r_frame.columns]
         if absent:
-            raise ValueError(
-                f"The 'corr' parameter of {caller} must hold every item of the solution. "
-                f"Got no rows/columns {absent} instead."
-            )
+            raise param_error("corr", caller,
+                              "hold every item of the solution", None,
+                              got=f"no rows/columns {absent}")
         r_frame, rows = r_frame.loc[items, items], None
     n = n_obs if n_obs is not None else (result.n_obs if result.n_obs is not None else rows)
     if n is None:
-        raise ValueError(
-            f"The 'n_obs' parameter of {caller} must be given when the result carries no sample "
-            "size. Got None instead."
-        )
-    check_int(n, "n_obs", caller, 3)
+        raise param_error("n_obs", caller,
+                          "be given when the result carries no sample size", None,
+                          got="None")
+    check_int(n, "n_obs", caller, low=3)
     r = r_frame.to_numpy(dtype=float)
     p, k = result.loadings.shape
     lam = result.loadings.to_numpy()
@@ -1124,10 +1110,10 @@ def efa_fit(
     rms = float(np.sqrt(np.sum(resid**2) / (p * (p - 1))))
     np.fill_diagonal(model, np.diag(r))
     if np.linalg.eigvalsh(r).min() <= 0 or np.linalg.eigvalsh(model).min() <= 0:
-        raise ValueError(
-            f"The 'result' parameter of {caller} must come from a positive-definite correlation "
-            "matrix with a positive-definite model matrix. Got a singular matrix instead."
-        )
+        raise param_error("result", caller,
+                          "come from a positive-definite correlation matrix with a "
+                          "positive-definite model matrix", None,
+                          got="a singular matrix")
     m_inv_r = np.linalg.solve(model, r)
     objective = float(np.trace(m_inv_r) - np.linalg.slogdet(m_inv_r)[1] - p)
     df = p * (p - 1) / 2 - p * k + k * (k - 1) / 2
@@ -1194,16 +1180,12 @@ def dimension_recovery(result: FactorResult, dimensions) -> pd.DataFrame:
     _check_result(result, caller)
     lo = result.loadings.abs()
     if not hasattr(dimensions, "items") or not dimensions:
-        raise ValueError(
-            f"The 'dimensions' parameter of {caller} must be a non-empty mapping of dimension to "
-            f"items. Got {dimensions!r} instead."
-        )
+        raise param_error("dimensions", caller, "be a non-empty mapping of dimension to items", dimensions)
     absent = [i for items in dimensions.values() for i in items if i not in lo.index]
     if absent:
-        raise ValueError(
-            f"The 'dimensions' parameter of {caller} must name items of the solution. "
-            f"Got unknown items {absent} instead."
-        )
+        raise param_error("dimensions", caller,
+                          "name items of the solution", None,
+                          got=f"unknown items {absent}")
     main = lo.idxmax(axis=1)
     owner = {i: d for d, items in dimensions.items() for i in items}
     rows = []

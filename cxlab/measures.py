@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from ._validation import check_choice, check_ci, check_frame, check_int, param_error, renamed_parameters
+
 __all__ = [
     "MetricResult",
     "NPSResult",
@@ -138,21 +140,6 @@ class ComparisonResult:
 
 
 # ---------------------------------------------------------------------------- checks
-def _check_option(value, name, caller, options):
-    if value not in options:
-        allowed = ", ".join(repr(o) for o in options)
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must be one of {allowed}. Got {value!r} instead."
-        )
-
-
-def _check_ci(ci, caller):
-    if isinstance(ci, bool) or not isinstance(ci, float | int) or not 0 < ci < 1:
-        raise ValueError(
-            f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead."
-        )
-
-
 def _check_scale(scale, caller):
     ok = (
         isinstance(scale, tuple | list)
@@ -161,36 +148,29 @@ def _check_scale(scale, caller):
         and scale[0] < scale[1]
     )
     if not ok:
-        raise ValueError(
-            f"The 'scale' parameter of {caller} must be a (low, high) pair of integers with "
-            f"low < high. Got {scale!r} instead."
-        )
+        raise param_error("scale", caller, "be a (low, high) pair of integers with low < high", scale)
     return int(scale[0]), int(scale[1])
 
 
 def _check_top(top, scale, caller):
     width = scale[1] - scale[0] + 1
-    if isinstance(top, bool) or not isinstance(top, int | np.integer) or not 1 <= top < width:
-        raise ValueError(
-            f"The 'top' parameter of {caller} must be an int from 1 to {width - 1} for scale "
-            f"{scale}. Got {top!r} instead."
-        )
+    check_int(top, "top", caller, low=1, high=width - 1,
+              must=f"an int from 1 to {width - 1} for scale {scale}")
 
 
 def _as_float_array(values, name, caller):
     if isinstance(values, pd.DataFrame):
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must be one-dimensional. Got a DataFrame instead."
-        )
+        raise param_error(name, caller,
+                          "be one-dimensional", None,
+                          got="a DataFrame")
     if isinstance(values, pd.Series):
         arr = values.to_numpy(dtype=object) if values.dtype == object else values.to_numpy()
     else:
         arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
     if arr.ndim != 1:
-        raise ValueError(
-            f"The {name!r} parameter of {caller} must be one-dimensional. "
-            f"Got shape {arr.shape} instead."
-        )
+        raise param_error(name, caller,
+                          "be one-dimensional", None,
+                          got=f"shape {arr.shape}")
     if arr.dtype.kind in "fiub":
         return arr.astype(float)
     out = np.empty(arr.shape[0])
@@ -288,13 +268,6 @@ def _boot_means(z, w, n_boot, seed, chunk=200):
             ww = w[idx]
             out[start:stop] = (ww * z[idx]).sum(axis=1) / ww.sum(axis=1)
     return out
-
-
-def _check_boot(n_boot, caller):
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 100:
-        raise ValueError(
-            f"The 'n_boot' parameter of {caller} must be an int >= 100. Got {n_boot!r} instead."
-        )
 
 
 def _wilson(p, n, z):
@@ -415,10 +388,10 @@ def nps(
     True
     """
     caller = "nps"
-    _check_option(method, "method", caller, _NPS_METHODS)
-    _check_ci(ci, caller)
+    check_choice(method, "method", caller, _NPS_METHODS)
+    check_ci(ci, caller)
     if method == "bootstrap":
-        _check_boot(n_boot, caller)
+        check_int(n_boot, "n_boot", caller, low=100)
     x, w, n_missing = _clean(scores, 0, 10, caller, weights)
     n = x.size
     pro = (x >= 9).astype(float)
@@ -497,10 +470,10 @@ def _top_box(caller, scores, scale, top, weights, ci, method, n_boot, seed, *, w
     """Validate, clean and score a rating item: (x, w, n_missing, share of top box, mean)."""
     scale = _check_scale(scale, caller)
     _check_top(top, scale, caller)
-    _check_option(method, "method", caller, _MEAN_SHARE_METHODS)
-    _check_ci(ci, caller)
+    check_choice(method, "method", caller, _MEAN_SHARE_METHODS)
+    check_ci(ci, caller)
     if method == "bootstrap":
-        _check_boot(n_boot, caller)
+        check_int(n_boot, "n_boot", caller, low=100)
     x, w, n_missing = _clean(scores, scale[0], scale[1], caller, weights)
     share = _share(x, w, x > scale[1] - top, ci, method, n_boot, seed)
     mean = _mean(x, w, ci, method, n_boot, seed) if with_mean else None
@@ -713,10 +686,10 @@ def temkin_xi(
     16.6667
     """
     caller = "temkin_xi"
-    _check_option(method, "method", caller, _MEAN_SHARE_METHODS)
-    _check_ci(ci, caller)
+    check_choice(method, "method", caller, _MEAN_SHARE_METHODS)
+    check_ci(ci, caller)
     if method == "bootstrap":
-        _check_boot(n_boot, caller)
+        check_int(n_boot, "n_boot", caller, low=100)
     names = ("useful", "easy", "enjoyable")
     arrays = [_as_float_array(v, nm, caller) for v, nm in zip((useful, easy, enjoyable), names)]
     if len({a.size for a in arrays}) != 1:
@@ -803,13 +776,12 @@ def compare(a, b, *, ci: float = 0.95) -> ComparisonResult:
     (20.0, 0.0794)
     """
     caller = "compare"
-    _check_ci(ci, caller)
+    check_ci(ci, caller)
     for name, r in (("a", a), ("b", b)):
         if not hasattr(r, "value") or not hasattr(r, "se"):
-            raise ValueError(
-                f"The {name!r} parameter of {caller} must be a metric result with 'value' and "
-                f"'se'. Got {type(r).__name__} instead."
-            )
+            raise param_error(name, caller,
+                              "be a metric result with 'value' and 'se'", None,
+                              got=f"{type(r).__name__}")
         if not (math.isfinite(r.se) and math.isfinite(r.value)):
             raise ValueError(
                 f"The {name!r} parameter of {caller} must have a finite value and se. "
@@ -852,10 +824,7 @@ def holm(pvalues):
     index = pvalues.index if isinstance(pvalues, pd.Series) else None
     p = np.asarray(pvalues, dtype=float)
     if p.ndim != 1 or np.isnan(p).any() or (p < 0).any() or (p > 1).any():
-        raise ValueError(
-            f"The 'pvalues' parameter of holm must be a one-dimensional array of numbers in "
-            f"[0, 1]. Got {pvalues!r} instead."
-        )
+        raise param_error("pvalues", "holm", "be a one-dimensional array of numbers in [0, 1]", pvalues)
     m = p.size
     order = np.argsort(p, kind="stable")
     adj_sorted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
@@ -900,10 +869,7 @@ def compare_to_baseline(results: Mapping, *, baseline, ci: float = 0.95) -> pd.D
             f"{len(results) if hasattr(results, '__len__') else 'n/a'}."
         )
     if baseline not in results:
-        raise ValueError(
-            f"The 'baseline' parameter of compare_to_baseline must be one of "
-            f"{list(results)}. Got {baseline!r} instead."
-        )
+        raise param_error("baseline", "compare_to_baseline", f"be one of {list(results)}", baseline)
     base = results[baseline]
     rows = {}
     for label, r in results.items():
@@ -946,10 +912,8 @@ def _as_share(r: CESResult):
 def _parse_spec(name, spec, data):
     caller = "summarise"
     if name not in _SUMMARY_METRICS:
-        raise ValueError(
-            f"The 'metrics' parameter of {caller} must use metric names from "
-            f"{', '.join(repr(k) for k in _SUMMARY_METRICS)}. Got {name!r} instead."
-        )
+        raise param_error("metrics", caller,
+                          f"use metric names from {', '.join(repr(k) for k in _SUMMARY_METRICS)}", name)
     options = {}
     if isinstance(spec, Mapping):
         spec = dict(spec)
@@ -960,21 +924,19 @@ def _parse_spec(name, spec, data):
     cols = [cols] if isinstance(cols, str) else list(cols) if cols is not None else []
     need = 3 if name == "temkin_xi" else 1
     if len(cols) != need:
-        raise ValueError(
-            f"The 'metrics' parameter of {caller} must give {need} column(s) for {name!r}. "
-            f"Got {cols!r} instead."
-        )
+        raise param_error("metrics", caller, f"give {need} column(s) for {name!r}", cols)
     absent = [c for c in cols if c not in data.columns]
     if absent:
         raise ValueError(f"Columns {absent} passed to {caller} are not in 'data'.")
     return cols, options
 
 
+@renamed_parameters({"by": "group"})
 def summarise(
     data: pd.DataFrame,
     *,
     metrics: Mapping,
-    by=None,
+    group=None,
     weights: str | None = None,
     min_n: int = 10,
     ci: float = 0.95,
@@ -992,8 +954,8 @@ def summarise(
         ``{"column": "sat", "scale": (1, 7)}``). Names: ``"nps"``, ``"csat"``
         (top-box %), ``"csat_mean"``, ``"ces"`` (mean), ``"ces_share"``,
         ``"temkin_xi"``, ``"intention_to_stay"``.
-    by : str or list of str, optional
-        Grouping column(s), e.g. wave, segment, channel.
+    group : str or list of str, optional
+        Grouping column(s), e.g. wave, segment, channel (old name ``by``, deprecated).
     weights : str, optional
         Column of survey weights.
     min_n : int, default=10
@@ -1007,14 +969,14 @@ def summarise(
     -------
     pandas.DataFrame
         Columns ``metric, group, value, se, ci_lower, ci_upper, n, suppressed``;
-        ``group`` is the group label (several ``by`` columns joined with
+        ``group`` is the group label (several ``group`` columns joined with
         ``" / "``).
 
     Examples
     --------
     >>> df = pd.DataFrame({"ltr": [10, 9, 3, 8] * 5 + [10] * 4,
     ...                    "channel": ["phone"] * 20 + ["chat"] * 4})
-    >>> t = summarise(df, metrics={"nps": "ltr"}, by="channel")
+    >>> t = summarise(df, metrics={"nps": "ltr"}, group="channel")
     >>> t[["group", "value", "n", "suppressed"]].round(1)
        group  value   n  suppressed
     0    all   37.5  24       False
@@ -1022,23 +984,13 @@ def summarise(
     2  phone   25.0  20       False
     """
     caller = "summarise"
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(data).__name__} instead."
-        )
+    check_frame(data, caller)
     if not isinstance(metrics, Mapping) or not metrics:
-        raise ValueError(
-            f"The 'metrics' parameter of {caller} must be a non-empty mapping of metric name "
-            f"to column(s). Got {metrics!r} instead."
-        )
-    if isinstance(min_n, bool) or not isinstance(min_n, int | np.integer) or min_n < 1:
-        raise ValueError(
-            f"The 'min_n' parameter of {caller} must be an int >= 1. Got {min_n!r} instead."
-        )
-    _check_ci(ci, caller)
+        raise param_error("metrics", caller, "be a non-empty mapping of metric name to column(s)", metrics)
+    check_int(min_n, "min_n", caller, low=1)
+    check_ci(ci, caller)
     specs = {name: _parse_spec(name, spec, data) for name, spec in metrics.items()}
-    by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
+    by_cols = [] if group is None else [group] if isinstance(group, str) else list(group)
     absent = [c for c in by_cols + ([weights] if weights else []) if c not in data.columns]
     if absent:
         raise ValueError(f"Columns {absent} passed to {caller} are not in 'data'.")

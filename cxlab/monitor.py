@@ -32,6 +32,8 @@ from scipy import stats
 
 from . import measures
 from ._text import MINUS, md, number, pvalue
+from ._validation import (check_choice, check_columns, check_float, check_frame, check_int, check_probability,
+                          param_error, renamed_parameters)
 
 __all__ = [
     "describe_levels",
@@ -74,38 +76,6 @@ _METRIC_TEXT = {
 }
 
 
-# ---------------------------------------------------------------------------- checks
-def _param_error(name, caller, must, value):
-    return ValueError(f"The {name!r} parameter of {caller} must be {must}. Got {value!r} instead.")
-
-
-def _check_frame(data, name, caller):
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"The {name!r} parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(data).__name__} instead."
-        )
-
-
-def _check_columns(data, columns, name, caller):
-    absent = [c for c in columns if c not in data.columns]
-    if absent:
-        raise ValueError(
-            f"The {name!r} parameter of {caller} names column(s) {absent} that are not in the "
-            f"data. Available: {list(data.columns)[:20]}."
-        )
-
-
-def _check_int(value, name, caller, low):
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise _param_error(name, caller, f"an int >= {low}", value)
-
-
-def _check_alpha(alpha, name, caller):
-    if isinstance(alpha, bool) or not isinstance(alpha, float | int) or not 0 < alpha < 1:
-        raise _param_error(name, caller, "a float in (0, 1)", alpha)
-
-
 # --------------------------------------------------------------------------- periods
 def _period_labels(data, freq, wave, date, caller, wave_labels=None):
     """Period label per row, and the labels in chronological order.
@@ -113,18 +83,17 @@ def _period_labels(data, freq, wave, date, caller, wave_labels=None):
     Waves are labelled ``"wave N"`` unless ``wave_labels`` names them; without a wave
     column (``wave=None``) every row is in one period, ``"all"``.
     """
-    if freq not in _FREQS:
-        raise _param_error("freq", caller, "one of " + ", ".join(map(repr, _FREQS)), freq)
+    check_choice(freq, "freq", caller, _FREQS)
     if freq == "wave" and wave is None:
         return pd.Series("all", index=data.index, dtype=object), ["all"]
     if freq == "wave":
-        _check_columns(data, [wave], "wave", caller)
+        check_columns(data, [wave], caller, "wave")
         w = pd.to_numeric(data[wave], errors="coerce")
         names = {int(k): str(v) for k, v in (wave_labels or {}).items()}
         order = [names.get(int(v), f"wave {int(v)}") for v in sorted(w.dropna().unique())]
         labels = w.map(lambda v: names.get(int(v), f"wave {int(v)}") if pd.notna(v) else None).astype(object)
         return labels, order
-    _check_columns(data, [date], "date", caller)
+    check_columns(data, [date], caller, "date")
     d = pd.to_datetime(data[date], errors="coerce")
     if freq == "week":
         iso = d.dt.isocalendar()
@@ -172,7 +141,7 @@ def add_period(
     ['wave 1', 'wave 2']
     """
     caller = "add_period"
-    _check_frame(data, "data", caller)
+    check_frame(data, caller, "data")
     labels, _ = _period_labels(data, freq, wave, date, caller)
     out = data.copy()
     out[column] = labels
@@ -216,11 +185,11 @@ def add_channel(
     ['phone', 'no contact', 'no contact']
     """
     caller = "add_channel"
-    _check_frame(survey, "survey", caller)
-    _check_frame(features, "features", caller)
-    _check_columns(survey, [key], "key", caller)
+    check_frame(survey, caller, "survey")
+    check_frame(features, caller, "features")
+    check_columns(survey, [key], caller, "key")
     cols = [f"contacts_{c}" for c in channels]
-    _check_columns(features, [key, *cols], "channels", caller)
+    check_columns(features, [key, *cols], caller, "channels")
     counts = features.set_index(key)[cols].reindex(survey[key].to_numpy()).fillna(0)
     main = np.asarray(channels, dtype=object)[counts.to_numpy().argmax(axis=1)]
     main = np.where(counts.to_numpy().sum(axis=1) > 0, main, "no contact")
@@ -230,12 +199,13 @@ def add_channel(
 
 
 # ---------------------------------------------------------------------------- trends
+@renamed_parameters({"by": "group"})
 def trends(
     data: pd.DataFrame,
     *,
     metrics: Mapping,
     freq: str = "wave",
-    by: str | None = None,
+    group: str | None = None,
     wave: str | None = "wave",
     date: str = "survey_date",
     weights: str | None = None,
@@ -254,8 +224,9 @@ def trends(
         As in :func:`cxlab.measures.summarise` (metric name -> column or spec).
     freq : {"wave", "week", "month"}, default="wave"
         The period (see :func:`add_period`).
-    by : str, optional
-        A grouping column (segment, channel): estimates per group and period.
+    group : str, optional
+        A grouping column (segment, channel): estimates per group and period
+        (old name ``by``, deprecated).
     wave, date : str, default="wave", "survey_date"
         ``wave=None`` (a survey without waves): one period, ``"all"``.
     weights : str, optional
@@ -264,7 +235,7 @@ def trends(
         Cells with fewer valid answers are suppressed (values NaN, ``suppressed`` True).
     ci : float, default=0.95
     total : bool, default=True
-        With ``by``, also give all respondents (``group == "all"``).
+        With ``group``, also give all respondents (``group == "all"``).
     wave_labels : mapping, optional
         Display label per wave number (``{1: "Spring 2025"}``); others are ``"wave N"``.
 
@@ -272,7 +243,7 @@ def trends(
     -------
     pandas.DataFrame
         Columns ``metric, group, period, value, se, ci_lower, ci_upper, n,
-        suppressed``; ``group`` is ``"all"`` for everyone, else the ``by`` level.
+        suppressed``; ``group`` is ``"all"`` for everyone, else the ``group`` level.
         Rows are ordered by metric, group and period, periods in chronological order
         (which :func:`compare_periods` relies on).
 
@@ -286,25 +257,25 @@ def trends(
     1   wave 2   50.0  20
     """
     caller = "trends"
-    _check_frame(data, "data", caller)
+    check_frame(data, caller, "data")
     labels, order = _period_labels(data, freq, wave, date, caller, wave_labels)
-    if by is not None:
-        _check_columns(data, [by], "by", caller)
+    if group is not None:
+        check_columns(data, [group], caller, "group")
     frame = data.assign(_period=labels)
     frame = frame[frame["_period"].notna()]
     pieces = []
-    if by is None or total:
-        t = measures.summarise(frame, metrics=metrics, by="_period", weights=weights,
+    if group is None or total:
+        t = measures.summarise(frame, metrics=metrics, group="_period", weights=weights,
                                min_n=min_n, ci=ci, total=False)
         pieces.append(t.rename(columns={"group": "period"}).assign(group="all"))
-    if by is not None:
+    if group is not None:
         # one summarise over integer cell codes, mapped back to (group, period)
-        frame = frame[frame[by].notna()]
-        cell = frame.groupby([by, "_period"], sort=True, observed=True).ngroup()
-        keys = frame.groupby([by, "_period"], sort=True, observed=True).size().index
+        frame = frame[frame[group].notna()]
+        cell = frame.groupby([group, "_period"], sort=True, observed=True).ngroup()
+        keys = frame.groupby([group, "_period"], sort=True, observed=True).size().index
         lookup = pd.DataFrame({"group": [str(g) for g, _ in keys], "period": [p for _, p in keys]},
                               index=[str(i) for i in range(len(keys))])
-        t = measures.summarise(frame.assign(_cell=cell.to_numpy()), metrics=metrics, by="_cell",
+        t = measures.summarise(frame.assign(_cell=cell.to_numpy()), metrics=metrics, group="_cell",
                                weights=weights, min_n=min_n, ci=ci, total=False)
         t[["group", "period"]] = lookup.loc[t["group"].to_numpy()].to_numpy()
         pieces.append(t)
@@ -312,8 +283,8 @@ def trends(
     columns = ["metric", "group", "period", "value", "se", "ci_lower", "ci_upper", "n",
                "suppressed"]
     out = out[columns]
-    groups = (["all"] if by is None or total else []) + (
-        [str(g) for g in dict.fromkeys(g for g, _ in keys)] if by is not None else [])
+    groups = (["all"] if group is None or total else []) + (
+        [str(g) for g in dict.fromkeys(g for g, _ in keys)] if group is not None else [])
     metric_order = {m: i for i, m in enumerate(metrics)}
     group_order = {g: i for i, g in enumerate(groups)}
     period_order = {p: i for i, p in enumerate(order)}
@@ -381,17 +352,17 @@ def compare_periods(
     2  wave 3            baseline    wave 1  15.0      0.0012         True
     """
     caller = "compare_periods"
-    _check_frame(table, "table", caller)
-    _check_columns(table, ["metric", "group", "period", "value", "se"], "table", caller)
+    check_frame(table, caller, "table")
+    check_columns(table, ["metric", "group", "period", "value", "se"], caller, "table")
     against = (against,) if isinstance(against, str) else tuple(against)
     if not against or any(a not in _COMPARISONS for a in against):
-        raise _param_error("against", caller, "a non-empty subset of ('previous', 'baseline')",
+        raise param_error("against", caller, "be a non-empty subset of ('previous', 'baseline')",
                            against)
-    _check_alpha(alpha, "alpha", caller)
-    _check_alpha(ci, "ci", caller)
+    check_probability(alpha, "alpha", caller)
+    check_probability(ci, "ci", caller)
     if baseline is not None and baseline not in set(table["period"]):
-        raise _param_error("baseline", caller,
-                           f"one of the periods {list(dict.fromkeys(table['period']))}", baseline)
+        raise param_error("baseline", caller,
+                           f"be one of the periods {list(dict.fromkeys(table['period']))}", baseline)
     ok = table["value"].notna() & table["se"].notna()
     if "suppressed" in table.columns:
         ok &= ~table["suppressed"].astype(bool)
@@ -571,28 +542,27 @@ def control_chart(
     2  wave 3  monitoring   40.7    True
     """
     caller = "control_chart"
-    _check_frame(data, "data", caller)
+    check_frame(data, caller, "data")
     metric = {"nps": "nps"} if metric is None else metric
     if not isinstance(metric, Mapping) or len(metric) != 1:
-        raise _param_error("metric", caller, "a mapping with exactly one metric", metric)
-    if isinstance(sigma, bool) or not isinstance(sigma, float | int) or sigma <= 0:
-        raise _param_error("sigma", caller, "a positive number", sigma)
-    _check_int(run_length, "run_length", caller, 2)
-    _check_int(min_n, "min_n", caller, 1)
+        raise param_error("metric", caller, "be a mapping with exactly one metric", metric)
+    check_float(sigma, "sigma", caller, low=0, must="a positive number")
+    check_int(run_length, "run_length", caller, low=2)
+    check_int(min_n, "min_n", caller, low=1)
     labels, order = _period_labels(data, freq, wave, date, caller)
     if isinstance(baseline, Mapping):
-        _check_columns(data, list(baseline), "baseline", caller)
+        check_columns(data, list(baseline), caller, "baseline")
         mask = np.logical_and.reduce([data[c] == v for c, v in baseline.items()])
         base_periods = list(dict.fromkeys(p for p in order if p in set(labels[mask])))
     else:
         base_periods = order[:1] if baseline is None else (
             [baseline] if isinstance(baseline, str) else list(baseline))
     if not base_periods or any(p not in order for p in base_periods):
-        raise _param_error("baseline", caller, f"period label(s) among {order}", baseline)
+        raise param_error("baseline", caller, f"be period label(s) among {order}", baseline)
 
     frame = data.assign(_period=labels)
     frame = frame[frame["_period"].notna()]
-    table = measures.summarise(frame, metrics=metric, by="_period", min_n=min_n, total=False)
+    table = measures.summarise(frame, metrics=metric, group="_period", min_n=min_n, total=False)
     table = table.rename(columns={"group": "period"})
     table = table.set_index("period").loc[order].reset_index()
     pooled = measures.summarise(frame[frame["_period"].isin(base_periods)], metrics=metric,
@@ -717,19 +687,19 @@ def describe_changes(
     95 % CI −0.08 to 0.13; p = 0.630 after Holm correction).
     """
     caller = "describe_changes"
-    _check_frame(changes, "changes", caller)
+    check_frame(changes, caller, "changes")
     need = ["metric", "group", "period", "comparison", "reference", "reference_value", "value",
             "diff", "ci_lower", "ci_upper", "pvalue_adj", "significant"]
-    _check_columns(changes, need, "changes", caller)
-    _check_alpha(ci, "ci", caller)
-    _check_int(digits, "digits", caller, 0)
+    check_columns(changes, need, caller, "changes")
+    check_probability(ci, "ci", caller)
+    check_int(digits, "digits", caller, low=0)
     if changes.empty:
         if changes.attrs.get("n_periods", 2) <= 1:
             return "Only one wave: no change to test."
         return "No comparison could be made (too few periods, or suppressed cells)."
     if group is not None and group not in set(changes["group"]):
-        raise _param_error("group", caller,
-                           f"None or one of {list(dict.fromkeys(changes['group']))}", group)
+        raise param_error("group", caller,
+                           f"be None or one of {list(dict.fromkeys(changes['group']))}", group)
     names = dict(_METRIC_TEXT)
     for m, v in (labels or {}).items():
         names[m] = (v, names.get(m, (m, "points"))[1])
@@ -774,9 +744,9 @@ def describe_levels(table: pd.DataFrame, *, ci: float = 0.95, digits: int = 1) -
     With one survey period there is no change to test. NPS: 21.3 points (95 % CI 12.0 to 30.6; n = 250).
     """
     caller = "describe_levels"
-    _check_frame(table, "table", caller)
-    _check_columns(table, ["metric", "group", "value", "ci_lower", "ci_upper", "n", "suppressed"], "table", caller)
-    _check_alpha(ci, "ci", caller)
+    check_frame(table, caller, "table")
+    check_columns(table, ["metric", "group", "value", "ci_lower", "ci_upper", "n", "suppressed"], caller, "table")
+    check_probability(ci, "ci", caller)
     rows = table[(table["group"] == "all") & ~table["suppressed"].astype(bool)]
     parts = []
     for r in rows.itertuples():
@@ -842,24 +812,22 @@ def follow_up_list(
     0            r_a  long wait, repeat contact (not resolved)
     """
     caller = "follow_up_list"
-    _check_frame(survey, "survey", caller)
-    _check_frame(features, "features", caller)
+    check_frame(survey, caller, "survey")
+    check_frame(features, caller, "features")
     criteria = dict(FOLLOW_UP_CRITERIA if criteria is None else criteria)
     if not criteria or not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0
                                for v in criteria.values()):
-        raise _param_error("criteria", caller,
-                           "a non-empty mapping of feature column to a positive minimum",
+        raise param_error("criteria", caller,
+                           "be a non-empty mapping of feature column to a positive minimum",
                            criteria)
-    if isinstance(detractor_max, bool) or not isinstance(detractor_max, int | np.integer) \
-            or not 0 <= detractor_max <= 9:
-        raise _param_error("detractor_max", caller, "an int from 0 to 9", detractor_max)
+    check_int(detractor_max, "detractor_max", caller, low=0, high=9, must="an int from 0 to 9")
     if recent_days is not None:
-        _check_int(recent_days, "recent_days", caller, 0)
+        check_int(recent_days, "recent_days", caller, low=0)
         if date is None:
-            raise _param_error("date", caller, "a column when 'recent_days' is given", date)
+            raise param_error("date", caller, "be a column when 'recent_days' is given", date)
     keep = [key, customer_key, *([date] if date else []), nps]
-    _check_columns(survey, keep, "survey", caller)
-    _check_columns(features, [key, *criteria], "criteria", caller)
+    check_columns(survey, keep, caller, "survey")
+    check_columns(features, [key, *criteria], caller, "criteria")
     if features[key].duplicated().any():
         raise ValueError(f"The 'features' parameter of {caller} has duplicate {key!r} values.")
     s = survey[keep]
@@ -907,9 +875,9 @@ def follow_up_counts(follow_up: pd.DataFrame, *, min_n: int = 10) -> pd.DataFram
     escalated         <NA>        True
     """
     caller = "follow_up_counts"
-    _check_frame(follow_up, "follow_up", caller)
-    _check_columns(follow_up, ["reasons"], "follow_up", caller)
-    _check_int(min_n, "min_n", caller, 1)
+    check_frame(follow_up, caller, "follow_up")
+    check_columns(follow_up, ["reasons"], caller, "follow_up")
+    check_int(min_n, "min_n", caller, low=1)
     per = follow_up["reasons"].str.split(", ").explode().value_counts(sort=True)
     counts = pd.concat([pd.Series({"any": len(follow_up)}), per]).astype("Int64")
     small = (counts > 0) & (counts < min_n)
@@ -946,11 +914,11 @@ def write_follow_up(follow_up: pd.DataFrame, path, *, key: str = "respondent_key
     'follow_up.parquet'
     """
     caller = "write_follow_up"
-    _check_frame(follow_up, "follow_up", caller)
-    _check_columns(follow_up, [key], "key", caller)
+    check_frame(follow_up, caller, "follow_up")
+    check_columns(follow_up, [key], caller, "key")
     path = Path(path)
     if "processed" not in path.parent.parts:
-        raise _param_error("path", caller, "a file inside a 'processed' data folder", str(path))
+        raise param_error("path", caller, "be a file inside a 'processed' data folder", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)

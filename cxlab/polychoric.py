@@ -41,6 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from ._validation import check_bool, check_frame, param_error
+
 __all__ = ["PolychoricResult", "polychoric_corr", "bvn_cdf"]
 
 _SQRT_EPS = np.sqrt(np.finfo(float).eps)
@@ -139,7 +141,7 @@ def bvn_cdf(x, y, rho: float) -> np.ndarray:
     array([0.      , 0.841345, 0.5     ])
     """
     if not np.isfinite(rho) or abs(rho) > 1:
-        raise ValueError(f"The 'rho' parameter of bvn_cdf must be a correlation in [-1, 1]. Got {rho!r} instead.")
+        raise param_error("rho", "bvn_cdf", "be a correlation in [-1, 1]", rho)
     x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     out = np.empty(x.shape)
     fin = np.isfinite(x) & np.isfinite(y)
@@ -256,25 +258,29 @@ class PolychoricResult:
 
 
 def _check_data(data, caller: str) -> tuple[pd.DataFrame, np.ndarray, dict]:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"The 'data' parameter of {caller} must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    check_frame(data, caller)
     if data.shape[1] < 2:
-        raise ValueError(f"The 'data' parameter of {caller} must have at least 2 columns. Got {data.shape[1]} instead.")
+        raise param_error("data", caller,
+                          "have at least 2 columns", None,
+                          got=f"{data.shape[1]}")
     bad = [c for c in data.columns if not (pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]))]
     if bad:
-        raise ValueError(f"The 'data' parameter of {caller} must hold numeric (ordinal) columns only. Got non-numeric columns {bad} instead.")
+        raise param_error("data", caller,
+                          "hold numeric (ordinal) columns only", None,
+                          got=f"non-numeric columns {bad}")
     sub = data.astype(float).dropna(axis=0, how="any")
     if len(sub) < 2:
-        raise ValueError(f"The 'data' parameter of {caller} must have at least 2 complete rows. Got {len(sub)} instead.")
+        raise param_error("data", caller,
+                          "have at least 2 complete rows", None,
+                          got=f"{len(sub)}")
     codes = np.empty(sub.shape, dtype=np.intp)
     cats = {}
     for j, c in enumerate(sub.columns):
         values, inv = np.unique(sub[c].to_numpy(), return_inverse=True)
         if len(values) < 2:
-            raise ValueError(
-                f"The 'data' parameter of {caller} must have at least 2 observed categories in every column. "
-                f"Got {len(values)} in column {c!r} instead."
-            )
+            raise param_error("data", caller,
+                              "have at least 2 observed categories in every column", None,
+                              got=f"{len(values)} in column {c!r}")
         codes[:, j] = inv
         cats[c] = tuple(values.tolist())
     return sub, codes, cats
@@ -329,8 +335,7 @@ def polychoric_corr(data: pd.DataFrame, *, acov: bool = True) -> PolychoricResul
     >>> res.nacov.shape  # 5 thresholds + 1 correlation
     (6, 6)
     """
-    if not isinstance(acov, (bool, np.bool_)):
-        raise ValueError(f"The 'acov' parameter of polychoric_corr must be a bool. Got {acov!r} instead.")
+    check_bool(acov, "acov", "polychoric_corr")
     caller = "polychoric_corr"
     sub, Y, cats = _check_data(data, caller)
     names = [str(c) for c in sub.columns]

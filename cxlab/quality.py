@@ -19,16 +19,14 @@ import numpy as np
 import pandas as pd
 
 from ._text import md
+from ._validation import check_columns, renamed_parameters
 
 __all__ = ["describe_quality", "scale_scores", "sample_overview", "missingness", "straightliners", "speeders", "flags_summary"]
 
 
 def _columns(survey: pd.DataFrame, columns: Sequence[str], caller: str, param: str) -> pd.DataFrame:
     """``survey[columns]``, or a ValueError naming the parameter and the missing columns."""
-    missing = [c for c in columns if c not in survey.columns]
-    if missing:
-        raise ValueError(f"The {param!r} parameter of {caller} names columns not in the data: {missing}.")
-    return survey[list(columns)]
+    return survey[check_columns(survey, columns, caller, param)]
 
 
 def scale_scores(survey: pd.DataFrame, scales: Mapping[str, Sequence[str]], *, min_share: float = 0.5) -> pd.DataFrame:
@@ -49,23 +47,25 @@ def scale_scores(survey: pd.DataFrame, scales: Mapping[str, Sequence[str]], *, m
     return pd.DataFrame(out, index=survey.index)
 
 
-def sample_overview(survey: pd.DataFrame, *, by: Sequence[str], min_n: int = 10) -> pd.DataFrame:
-    """Respondents per combination of ``by`` columns, with small cells marked.
+@renamed_parameters({"by": "group"})
+def sample_overview(survey: pd.DataFrame, *, group: Sequence[str], min_n: int = 10) -> pd.DataFrame:
+    """Respondents per combination of ``group`` columns, with small cells marked.
 
-    Returns a DataFrame with the ``by`` columns, ``n``, ``share`` and ``suppressed``
+    Returns a DataFrame with the ``group`` columns, ``n``, ``share`` and ``suppressed``
     (``n < min_n``: the count is shown as missing so that no small group is published).
-    With no ``by`` columns (a survey without waves or segments) it has one row, ``all``.
+    With no ``group`` columns (a survey without waves or segments) it has one row, ``all``.
+    ``by``, the old name of ``group``, still works with a ``DeprecationWarning``.
 
-    >>> sample_overview(pd.DataFrame({"a": range(12)}), by=[])
+    >>> sample_overview(pd.DataFrame({"a": range(12)}), group=[])
       sample   n  share  suppressed
     0    all  12    1.0       False
     """
-    by = [c for c in by if c is not None]
-    _columns(survey, by, "sample_overview", "by")
-    if not by:
+    group = [c for c in group if c is not None]
+    _columns(survey, group, "sample_overview", "group")
+    if not group:
         out = pd.DataFrame({"sample": ["all"], "n": [len(survey)]})
     else:
-        out = survey.groupby(list(by), observed=True).size().rename("n").reset_index()
+        out = survey.groupby(list(group), observed=True).size().rename("n").reset_index()
     out["share"] = out["n"] / out["n"].sum()
     out["suppressed"] = out["n"] < min_n
     out["n"] = out["n"].astype("Int64")
@@ -73,15 +73,18 @@ def sample_overview(survey: pd.DataFrame, *, by: Sequence[str], min_n: int = 10)
     return out
 
 
-def missingness(survey: pd.DataFrame, groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+@renamed_parameters({"groups": "item_groups"})
+def missingness(survey: pd.DataFrame, item_groups: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """Share of missing answers per item group.
 
-    Returns one row per group: ``group``, ``items``, ``cells``, ``missing``, ``missing_share``
-    and ``complete_cases`` (respondents who answered every item of the group).
+    ``item_groups`` maps a group name (a scale, a dimension) to its item columns (old name
+    ``groups``, deprecated). Returns one row per group: ``group``, ``items``, ``cells``,
+    ``missing``, ``missing_share`` and ``complete_cases`` (respondents who answered every
+    item of the group).
     """
     rows = []
-    for name, items in groups.items():
-        block = _columns(survey, items, "missingness", "groups")
+    for name, items in item_groups.items():
+        block = _columns(survey, items, "missingness", "item_groups")
         rows.append({"group": name, "items": len(items), "cells": block.size,
                      "missing": int(block.isna().sum().sum()),
                      "missing_share": float(block.isna().to_numpy().mean()),
@@ -115,8 +118,9 @@ def flags_summary(flags: Mapping[str, pd.Series]) -> pd.DataFrame:
                          "share": frame.mean().to_numpy()})
 
 
+@renamed_parameters({"segment": "group"})
 def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.DataFrame,
-                     wave: str | None = None, segment: str | None = None,
+                     wave: str | None = None, group: str | None = None,
                      not_checked: Mapping[str, str] | None = None) -> str:
     """Plain-words summary of the sample and data quality, generated from the tables.
 
@@ -128,8 +132,9 @@ def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.D
         :func:`missingness` output.
     flags : DataFrame
         :func:`flags_summary` output.
-    wave, segment : str, optional
-        Column names, to count waves and segments.
+    wave, group : str, optional
+        Column names, to count waves and segments (``segment``, the old name of
+        ``group``, still works with a ``DeprecationWarning``).
     not_checked : mapping, optional
         Checks that could not be made, with the reason (``{"speeders": "no duration
         column"}``); each is said in the summary.
@@ -145,8 +150,8 @@ def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.D
     parts = [f"{len(survey):,} respondents"]
     if wave:
         parts.append(f" in {survey[wave].nunique()} waves")
-    if segment:
-        parts.append(f" and {survey[segment].nunique()} segments")
+    if group:
+        parts.append(f" and {survey[group].nunique()} segments")
     text = "".join(parts) + "."
     lo, hi = missing.loc[missing["missing_share"].idxmin()], missing.loc[missing["missing_share"].idxmax()]
     text += (f" Missing answers per scale range from {lo['missing_share']:.1%} ({md(lo['group'])}) to "

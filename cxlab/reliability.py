@@ -32,6 +32,8 @@ from scipy import stats
 
 from cxlab import factor as _factor
 from cxlab._text import md
+from cxlab._validation import (check_choice, check_ci, check_float, check_frame, check_int, check_probability,
+                               param_error)
 
 __all__ = [
     "alpha",
@@ -62,21 +64,15 @@ def _prepare_items(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Validate, reverse-key and (listwise) drop missing rows; returns (items, reversed)."""
     data = _factor.numeric_frame(data, caller)
-    _factor.check_option(missing, "missing", _MISSING, caller)
+    check_choice(missing, "missing", caller, _MISSING)
     if reverse is None:
         reverse = []
     elif isinstance(reverse, str) or not isinstance(reverse, Sequence):
-        raise ValueError(
-            f"The 'reverse' parameter of {caller} must be a list of column names or None. "
-            f"Got {reverse!r} instead."
-        )
+        raise param_error("reverse", caller, "be a list of column names or None", reverse)
     reverse = list(reverse)
     unknown = [c for c in reverse if c not in data.columns]
     if unknown:
-        raise ValueError(
-            f"The 'reverse' parameter of {caller} must name columns of data. "
-            f"Got unknown columns {unknown} instead."
-        )
+        raise param_error("reverse", caller, "name columns of data", None, got=f"unknown columns {unknown}")
     if response_range is not None:
         ok = (
             isinstance(response_range, Sequence)
@@ -85,10 +81,7 @@ def _prepare_items(
             and response_range[0] < response_range[1]
         )
         if not ok:
-            raise ValueError(
-                f"The 'response_range' parameter of {caller} must be a (low, high) pair with "
-                f"low < high. Got {response_range!r} instead."
-            )
+            raise param_error("response_range", caller, "be a (low, high) pair with low < high", response_range)
     empty = [c for c in data.columns if data[c].isna().all()]
     if empty:
         raise _factor.DegenerateDataError(
@@ -98,10 +91,9 @@ def _prepare_items(
     if missing == "listwise":
         data = data.dropna()
     if len(data) < 3:
-        raise _factor.DegenerateDataError(
-            f"The 'data' parameter of {caller} must have at least 3 complete rows. "
-            f"Got {len(data)} instead."
-        )
+        raise param_error("data", caller,
+                          "have at least 3 complete rows", None,
+                          got=f"{len(data)}", exc=_factor.DegenerateDataError)
     constant = [c for c in data.columns if not data[c].std() > 0]
     if constant:
         raise _factor.DegenerateDataError(
@@ -248,17 +240,14 @@ def alpha_table(
     q3     0.908   0.968
     """
     caller = "alpha_table"
-    if not isinstance(ci, float) or not 0 < ci < 1:
-        raise ValueError(
-            f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead."
-        )
+    check_ci(ci, caller)
     items, rev = _prepare_items(data, reverse, response_range, missing, caller)
     names = list(items.columns)
     k = len(names)
     if k < 2:
-        raise ValueError(
-            f"The 'data' parameter of {caller} must have at least 2 columns. Got {k} instead."
-        )
+        raise param_error("data", caller,
+                          "have at least 2 columns", None,
+                          got=f"{k}")
     n_obs = len(items)
     c = items.cov().to_numpy()
     sd = np.sqrt(np.diag(c))
@@ -415,10 +404,10 @@ def omega(
     """
     caller = "omega"
     items, rev = _prepare_items(data, reverse, response_range, missing, caller)
-    _factor.check_option(method, "method", _factor.METHODS, caller)
+    check_choice(method, "method", caller, _factor.METHODS)
     names = [n + ("-" if n in rev else "") for n in items.columns]  # psych marks keyed items
     k = len(names)
-    _factor.check_int(n_factors, "n_factors", caller, 1, k - 1)
+    check_int(n_factors, "n_factors", caller, low=1, high=k - 1)
     r = items.corr().to_numpy()
     sl = _schmid(r, int(n_factors), method)
     # psych flips items with a negative general loading unless keys were given
@@ -469,16 +458,14 @@ def omega(
 def _estimates(fit, caller: str) -> pd.DataFrame:
     est = fit if isinstance(fit, pd.DataFrame) else getattr(fit, "estimates", None)
     if not isinstance(est, pd.DataFrame) or not {"lhs", "op", "rhs", "est"} <= set(est.columns):
-        raise TypeError(
-            f"The 'fit' parameter of {caller} must be a fitted CFA with an .estimates DataFrame "
-            "(or that DataFrame) holding columns lhs, op, rhs, est. "
-            f"Got {type(fit).__name__} instead."
-        )
+        raise param_error("fit", caller,
+                          "be a fitted CFA with an .estimates DataFrame (or that DataFrame) "
+                          "holding columns lhs, op, rhs, est", None,
+                          got=f"{type(fit).__name__}", exc=TypeError)
     if "group" in est.columns and est["group"].nunique() > 1:
-        raise ValueError(
-            f"The 'fit' parameter of {caller} must be a single-group model. "
-            f"Got {est['group'].nunique()} groups instead."
-        )
+        raise param_error("fit", caller,
+                          "be a single-group model", None,
+                          got=f"{est['group'].nunique()} groups")
     return est
 
 
@@ -501,17 +488,12 @@ def _matrices(est: pd.DataFrame):
 
 def _select(data, columns: list[str], caller: str) -> pd.DataFrame:
     """The model's indicator columns of ``data``, checked to exist and be numeric."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(
-            f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-            f"Got {type(data).__name__} instead."
-        )
+    check_frame(data, caller)
     absent = [c for c in columns if c not in data.columns]
     if absent:
-        raise ValueError(
-            f"The 'data' parameter of {caller} must hold every indicator of the model. "
-            f"Got no columns {absent} instead."
-        )
+        raise param_error("data", caller,
+                          "hold every indicator of the model", None,
+                          got=f"no columns {absent}")
     return _factor.numeric_frame(data[columns], caller, min_columns=1)
 
 
@@ -659,10 +641,9 @@ def _parse_measurement(model, caller: str) -> dict[str, list[str]]:
     else:
         spec = {}
     if len(spec) < 2 or any(len(v) < 1 for v in spec.values()):
-        raise ValueError(
-            f"The 'model' parameter of {caller} must define at least two factors, as lavaan "
-            f"syntax ('f =~ x1 + x2') or a mapping of factor to items. Got {model!r} instead."
-        )
+        raise param_error("model", caller,
+                          "define at least two factors, as lavaan syntax ('f =~ x1 + x2') "
+                          "or a mapping of factor to items", model)
     return spec
 
 
@@ -842,16 +823,11 @@ def difference_score_reliability(
     0.764
     """
     caller = "difference_score_reliability"
-    for name, value, lo, hi, closed in (("rel_x", rel_x, 0, 1, True), ("rel_y", rel_y, 0, 1, True),
-                                        ("r_xy", r_xy, -1, 1, False)):
-        ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-        ok = ok and (lo <= value <= hi if closed else lo < value < hi)
-        if not ok:
-            rng = f"[{lo}, {hi}]" if closed else f"({lo}, {hi})"
-            raise ValueError(f"The {name!r} parameter of {caller} must be a float in {rng}. Got {value!r} instead.")
+    check_probability(rel_x, "rel_x", caller, closed="both")
+    check_probability(rel_y, "rel_y", caller, closed="both")
+    check_float(r_xy, "r_xy", caller, low=-1, high=1)
     for name, value in (("sd_x", sd_x), ("sd_y", sd_y)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not value > 0:
-            raise ValueError(f"The {name!r} parameter of {caller} must be a positive float. Got {value!r} instead.")
+        check_float(value, name, caller, low=0, must="a positive float")
     cov = 2 * r_xy * sd_x * sd_y
     return float((sd_x**2 * rel_x + sd_y**2 * rel_y - cov) / (sd_x**2 + sd_y**2 - cov))
 
@@ -914,10 +890,9 @@ def discriminant_validity(fit, data: pd.DataFrame, *, htmt2: bool = True) -> pd.
     est = _estimates(fit, caller)
     spec = _spec_from_fit(est)
     if len(spec) < 2:
-        raise ValueError(
-            f"The 'fit' parameter of {caller} must be a CFA with at least two factors. "
-            f"Got {list(spec)} instead."
-        )
+        raise param_error("fit", caller,
+                          "be a CFA with at least two factors", None,
+                          got=f"{list(spec)}")
     corr = fornell_larcker(est, data=data)
     ratio = htmt(data, spec, htmt2=htmt2)
     factors = list(spec)
@@ -1031,10 +1006,10 @@ def describe_validity(table: pd.DataFrame) -> str:
     need = {"composite_reliability", "ave", "cr_ok", "ave_ok", "sqrt_ave", "max_correlation",
             "max_correlation_with", "fornell_larcker", "max_htmt", "max_htmt_with"}
     if not isinstance(table, pd.DataFrame) or not need <= set(table.columns):
-        raise ValueError(
-            f"The 'table' parameter of {caller} must be the DataFrame of validity_table. "
-            f"Got {type(table).__name__} without columns {sorted(need - set(getattr(table, 'columns', [])))} instead."
-        )
+        raise param_error("table", caller,
+                          "be the DataFrame of validity_table", None,
+                          got=f"{type(table).__name__} without columns "
+                              f"{sorted(need - set(getattr(table, 'columns', [])))}")
     n = len(table)
     ok = table["cr_ok"] & table["ave_ok"]
     cr_min, ave_min = VALIDITY_CUTOFFS["composite_reliability"], VALIDITY_CUTOFFS["ave"]
@@ -1110,7 +1085,7 @@ def structural_discriminant(fit, data: pd.DataFrame, model: str, *, htmt2: bool 
     """
     caller = "structural_discriminant"
     if not isinstance(model, str):
-        raise ValueError(f"The 'model' parameter of {caller} must be a lavaan model string. Got {model!r} instead.")
+        raise param_error("model", caller, "be a lavaan model string", model)
     wanted = [m.group(1) for m in map(_MEASURE.match, re.split(r"[\n;]", model)) if m]
     spec = _spec_from_fit(_estimates(fit, caller))
     constructs = [f for f in dict.fromkeys(wanted) if f in spec]
@@ -1199,10 +1174,8 @@ def omega_table(
     [0.6351]
     """
     caller = "omega_table"
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ValueError(f"The 'n_boot' parameter of {caller} must be an int >= 0. Got {n_boot!r} instead.")
-    if not isinstance(ci, float) or not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead.")
+    check_int(n_boot, "n_boot", caller, low=0)
+    check_ci(ci, caller)
 
     def one(block: pd.DataFrame) -> float:
         import warnings

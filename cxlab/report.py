@@ -15,6 +15,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from ._text import md
+from ._validation import check_choice
 from .data import sha256
 
 __all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "warning_notes",
@@ -26,9 +27,10 @@ SUMMARY_TAG = "summary"
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-#: Packages whose versions a report records.
-TRACKED = ("cxlab", "numpy", "scipy", "pandas", "semopy", "pingouin", "factor-analyzer", "scikit-learn",
-           "statsmodels", "matplotlib", "seaborn", "duckdb", "papermill", "nbconvert")
+#: Packages whose versions a report records: the ones that computed its numbers (cxlab's own
+#: estimators on numpy/scipy/pandas, statsmodels' regressions, the contact aggregation in
+#: DuckDB through Ibis). Packages that only draw, run or render the notebooks are left out.
+TRACKED = ("cxlab", "numpy", "scipy", "pandas", "statsmodels", "duckdb", "ibis-framework")
 
 
 def _version(name: str) -> str:
@@ -455,9 +457,7 @@ def methods_section(study, topic: str) -> str:
     """
     from .plan import capabilities
 
-    if topic not in _METHODS:
-        raise ValueError(f"The 'topic' parameter of methods_section must be one of "
-                         f"{', '.join(map(repr, _METHODS))}. Got {topic!r} instead.")
+    check_choice(topic, "topic", "methods_section", tuple(_METHODS))
     p = _Escaped(study.parameters)  # read lazily: the kernel records only the parameters used
     text, refs = _METHODS[topic](study, p, capabilities(study))
     if p["waves"] and study.codebook.wave:

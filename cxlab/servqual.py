@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from ._text import md, number, pvalue
+from ._validation import check_choice, check_ci, check_frame, check_probability, param_error, renamed_parameters
 
 __all__ = [
     "DIMENSIONS", "INSTRUMENT", "gap_scores", "dimension_scores",
@@ -82,10 +83,8 @@ def gap_scores(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *, l
     ``gap``, ``se`` (of the gap), ``ci_lower``, ``ci_upper`` (t interval of the mean
     paired difference) and ``n`` (respondents with both E and P).
     """
-    if level not in ("dimension", "item"):
-        raise ValueError(f"The 'level' parameter of gap_scores must be one of 'dimension', 'item'. Got {level!r} instead.")
-    if not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter of gap_scores must be a float in (0, 1). Got {ci!r} instead.")
+    check_choice(level, "level", "gap_scores", ("dimension", "item"))
+    check_ci(ci, "gap_scores")
     if level == "dimension":
         e = dimension_scores(data, dimensions, prefix=expectation_prefix)
         p = dimension_scores(data, dimensions, prefix=perception_prefix)
@@ -159,7 +158,7 @@ INSTRUMENT = (
 
 def _check_prefix(value, name: str, caller: str) -> None:
     if not isinstance(value, str) or not value:
-        raise ValueError(f"The {name!r} parameter of {caller} must be a non-empty string. Got {value!r} instead.")
+        raise param_error(name, caller, "be a non-empty string", value)
 
 
 def instrument(*, company: str = "XYZ") -> pd.DataFrame:
@@ -236,8 +235,7 @@ def codebook_fragment(*, expectation_prefix: str = "e_", perception_prefix: str 
           and all(isinstance(v, int) and not isinstance(v, bool) for v in scale_range)
           and scale_range[0] < scale_range[1])
     if not ok:
-        raise ValueError(f"The 'scale_range' parameter of {caller} must be two increasing ints (low, high). "
-                         f"Got {scale_range!r} instead.")
+        raise param_error("scale_range", caller, "be two increasing ints (low, high)", scale_range)
     dims: dict[str, list[str]] = {}
     for dim, stem, _, _ in INSTRUMENT:
         dims.setdefault(dim, []).append(stem)
@@ -282,23 +280,16 @@ def codebook_yaml(*, expectation_prefix: str = "e_", perception_prefix: str = "p
 
 # --------------------------------------------------------------------------- scores
 def _dimension_frames(data, dimensions, expectation_prefix, perception_prefix, caller):
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"The 'data' parameter of {caller} must be a pandas DataFrame. "
-                        f"Got {type(data).__name__} instead.")
+    check_frame(data, caller)
     if not isinstance(dimensions, Mapping) or not dimensions:
-        raise ValueError(f"The 'dimensions' parameter of {caller} must be a non-empty mapping of dimension "
-                         f"to item stems. Got {dimensions!r} instead.")
+        raise param_error("dimensions", caller, "be a non-empty mapping of dimension to item stems", dimensions)
     need = [pre + s for pre in (expectation_prefix, perception_prefix) if pre is not None
             for stems in dimensions.values() for s in stems]
     absent = [c for c in need if c not in data.columns]
     if absent:
-        raise ValueError(f"The 'data' parameter of {caller} must hold every SERVQUAL column. "
-                         f"Got no columns {absent} instead.")
-
-
-def _check_ci(ci, caller):
-    if isinstance(ci, bool) or not isinstance(ci, (int, float)) or not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter of {caller} must be a float in (0, 1). Got {ci!r} instead.")
+        raise param_error("data", caller,
+                          "hold every SERVQUAL column", None,
+                          got=f"no columns {absent}")
 
 
 def weighted_gaps(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *, weights: Mapping,
@@ -347,11 +338,10 @@ def weighted_gaps(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *
     """
     caller = "weighted_gaps"
     _dimension_frames(data, dimensions, expectation_prefix, perception_prefix, caller)
-    _check_ci(ci, caller)
+    check_ci(ci, caller)
     if not isinstance(weights, Mapping) or set(weights) != set(dimensions):
         got = sorted(weights) if isinstance(weights, Mapping) else weights
-        raise ValueError(f"The 'weights' parameter of {caller} must give one weight per dimension "
-                         f"{sorted(dimensions)}. Got {got!r} instead.")
+        raise param_error("weights", caller, f"give one weight per dimension {sorted(dimensions)}", got)
     dims = list(dimensions)
     if all(isinstance(w, str) for w in weights.values()):
         absent = [w for w in weights.values() if w not in data.columns]
@@ -362,11 +352,12 @@ def weighted_gaps(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]], *
     elif all(isinstance(w, (int, float, np.floating)) and not isinstance(w, bool) for w in weights.values()):
         w = pd.DataFrame({d: float(weights[d]) for d in dims}, index=data.index)
     else:
-        raise ValueError(f"The 'weights' parameter of {caller} must map every dimension to a number or every "
-                         f"dimension to a column name. Got {dict(weights)!r} instead.")
+        raise param_error("weights", caller,
+                          "map every dimension to a number or every dimension to a column name", dict(weights))
     if (w < 0).any().any() or (w.sum(axis=1) <= 0).any():
-        raise ValueError(f"The 'weights' parameter of {caller} must be non-negative with a positive total "
-                         f"per respondent. Got negative or all-zero weights instead.")
+        raise param_error("weights", caller,
+                          "be non-negative with a positive total per respondent", None,
+                          got="negative or all-zero weights")
     e = dimension_scores(data, dimensions, prefix=expectation_prefix)
     p = dimension_scores(data, dimensions, prefix=perception_prefix)
     gap = p[dims] - e[dims]
@@ -413,7 +404,7 @@ def servperf_scores(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]],
     """
     caller = "servperf_scores"
     _dimension_frames(data, dimensions, None, perception_prefix, caller)
-    _check_ci(ci, caller)
+    check_ci(ci, caller)
     p = dimension_scores(data, dimensions, prefix=perception_prefix)
     p = p.assign(overall=p[list(dimensions)].mean(axis=1).where(p[list(dimensions)].notna().all(axis=1)))
     rows = []
@@ -473,8 +464,9 @@ def gap_reliability(data: pd.DataFrame, dimensions: Mapping[str, Sequence[str]],
     for dim, stems in dimensions.items():
         stems = list(stems)
         if len(stems) < 2:
-            raise ValueError(f"The 'dimensions' parameter of {caller} must give at least 2 items per dimension. "
-                             f"Got {stems!r} for {dim!r} instead.")
+            raise param_error("dimensions", caller,
+                              "give at least 2 items per dimension", None,
+                              got=f"{stems!r} for {dim!r}")
         e_cols = [expectation_prefix + s for s in stems]
         p_cols = [perception_prefix + s for s in stems]
         block = data[e_cols + p_cols].astype(float).dropna()
@@ -590,18 +582,17 @@ def compare_servqual_servperf(data: pd.DataFrame, dimensions: Mapping[str, Seque
     _dimension_frames(data, dimensions, expectation_prefix, perception_prefix, caller)
     if isinstance(outcome, str):
         if outcome not in data.columns:
-            raise ValueError(f"The 'outcome' parameter of {caller} must be a column of data. "
-                             f"Got {outcome!r} instead.")
+            raise param_error("outcome", caller, "be a column of data", outcome)
         y, name = data[outcome].astype(float), outcome
     elif isinstance(outcome, Sequence) and outcome and all(isinstance(c, str) for c in outcome):
         absent = [c for c in outcome if c not in data.columns]
         if absent:
-            raise ValueError(f"The 'outcome' parameter of {caller} must name columns of data. "
-                             f"Got unknown columns {absent} instead.")
+            raise param_error("outcome", caller,
+                              "name columns of data", None,
+                              got=f"unknown columns {absent}")
         y, name = scale_scores(data, {"outcome": list(outcome)})["outcome"], "mean(" + ", ".join(outcome) + ")"
     else:
-        raise ValueError(f"The 'outcome' parameter of {caller} must be a column name or a list of item columns. "
-                         f"Got {outcome!r} instead.")
+        raise param_error("outcome", caller, "be a column name or a list of item columns", outcome)
     if outcome_name is not None:
         _check_prefix(outcome_name, "outcome_name", caller)
         name = outcome_name
@@ -610,8 +601,9 @@ def compare_servqual_servperf(data: pd.DataFrame, dimensions: Mapping[str, Seque
     p = dimension_scores(data, dimensions, prefix=perception_prefix)[dims]
     ok = y.notna() & e.notna().all(axis=1) & p.notna().all(axis=1)
     if ok.sum() < 2 * len(dims) + 3:
-        raise ValueError(f"The 'data' parameter of {caller} must have more complete respondents than "
-                         f"{2 * len(dims) + 2}. Got {int(ok.sum())} instead.")
+        raise param_error("data", caller,
+                          f"have more complete respondents than {2 * len(dims) + 2}", None,
+                          got=f"{int(ok.sum())}")
     yv, ev, pv = y[ok].to_numpy(float), e[ok].to_numpy(float), p[ok].to_numpy(float)
     fits = {"SERVPERF": _ols(yv, pv), "SERVQUAL": _ols(yv, pv - ev), "P + E": _ols(yv, np.hstack([pv, ev]))}
     models = pd.DataFrame([{"model": m, **f["row"]} for m, f in fits.items()]).set_index("model")
@@ -634,9 +626,10 @@ def compare_servqual_servperf(data: pd.DataFrame, dimensions: Mapping[str, Seque
 
 
 # --------------------------------------------------------------------------- plain words
+@renamed_parameters({"alpha_level": "alpha"})
 def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | None = None,
              comparison: ModelComparison | None = None, recovery: pd.DataFrame | None = None,
-             alpha_level: float = 0.05) -> str:
+             alpha: float = 0.05) -> str:
     """A plain-words conclusion on SERVQUAL, written from the results given.
 
     Parameters
@@ -649,8 +642,9 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         :func:`compare_servqual_servperf`.
     recovery : DataFrame, optional
         :func:`cxlab.factor.dimension_recovery` of an EFA of the perception items.
-    alpha_level : float, default=0.05
-        Significance level for the tests mentioned.
+    alpha : float, default=0.05
+        Significance level for the tests mentioned (``alpha_level``, its old name, still works
+        with a ``DeprecationWarning``).
 
     Returns
     -------
@@ -666,9 +660,7 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
     **Gaps.** Perceptions fall short of expectations on 1 of 2 dimensions (confidence intervals below zero): reliability (−0.90). The largest gap is reliability (−0.90); tangibles does not differ from expectations.
     """
     caller = "describe"
-    if isinstance(alpha_level, bool) or not isinstance(alpha_level, (int, float)) or not 0 < alpha_level < 1:
-        raise ValueError(f"The 'alpha_level' parameter of {caller} must be a float in (0, 1). "
-                         f"Got {alpha_level!r} instead.")
+    check_probability(alpha, "alpha", caller)
     if gaps is None and reliability is None and comparison is None and recovery is None:
         raise ValueError(f"The parameters of {caller} must include at least one result "
                          "(gaps, reliability, comparison or recovery). Got none instead.")
@@ -721,10 +713,10 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
         pe, pq = t.loc["SERVPERF", "pvalue"], t.loc["SERVQUAL", "pvalue"]
         text += (" Adding expectations to the perceptions "
                  + (f"does not improve the model significantly (F = {t.loc['SERVPERF', 'f']:.2f}, {pvalue(pe)})"
-                    if pe >= alpha_level else
+                    if pe >= alpha else
                     f"improves it significantly (F = {t.loc['SERVPERF', 'f']:.2f}, {pvalue(pe)})")
                  + "; the gap model's restriction that expectations count exactly against perceptions "
-                 + (f"is rejected (F = {t.loc['SERVQUAL', 'f']:.2f}, {pvalue(pq)})." if pq < alpha_level else
+                 + (f"is rejected (F = {t.loc['SERVQUAL', 'f']:.2f}, {pvalue(pq)})." if pq < alpha else
                     f"is not rejected (F = {t.loc['SERVQUAL', 'f']:.2f}, {pvalue(pq)})."))
         out.append(text)
     return "\n\n".join(out)

@@ -25,6 +25,8 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
+from ._validation import check_identifier, param_error
+
 __all__ = [
     "PARAMETERS",
     "SCHEMA",
@@ -313,8 +315,8 @@ class Codebook:
             elif self.servqual and name in self.servqual["dimensions"]:
                 out[name] = tuple(self.servqual["range"])
             else:
-                raise ValueError(f"The 'names' parameter of score_ranges must hold scales, single items or SERVQUAL dimensions. "
-                                 f"Got {name!r} instead.")
+                raise param_error("names", "score_ranges",
+                                  "hold scales, single items or SERVQUAL dimensions", name)
         return out
 
     @property
@@ -1135,8 +1137,7 @@ def new_study(name: str, *, source: str | Path | None = None) -> Path:
 
     from .paths import project_root
 
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", name or ""):
-        raise ValueError(f"The 'name' parameter of new_study must use letters, digits, '_' and '-' only. Got {name!r} instead.")
+    check_identifier(name, "name", "new_study")
     src = Path(source).resolve() if source else demo_study_path()
     if src.is_dir():
         src = src / "study.yaml"

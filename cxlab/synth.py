@@ -62,6 +62,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ._validation import check_bool, check_int
+
 __all__ = ["DemoData", "generate_demo", "write_demo", "ensure_demo_contacts"]
 
 # =====================================================================================
@@ -313,11 +315,11 @@ def generate_demo(*, seed=DEFAULT_SEED, n_respondents=2000, n_customers=20000,
     'reliability'
     """
     caller = "generate_demo"
-    _check_int(seed, "seed", caller, minimum=0)
-    _check_int(n_respondents, "n_respondents", caller, minimum=50)
-    _check_int(n_customers, "n_customers", caller, minimum=n_respondents,
-               what=f"an int >= n_respondents ({n_respondents})")
-    _check_int(n_contacts, "n_contacts", caller, minimum=0)
+    check_int(seed, "seed", caller, low=0)
+    check_int(n_respondents, "n_respondents", caller, low=50)
+    check_int(n_customers, "n_customers", caller, low=n_respondents,
+              must=f"an int >= n_respondents ({n_respondents})")
+    check_int(n_contacts, "n_contacts", caller, low=0)
 
     world = _simulate(seed, n_customers=n_customers, n_contacts=n_contacts,
                       n_respondents=n_respondents)
@@ -354,9 +356,7 @@ def write_demo(directory, *, seed=DEFAULT_SEED, contacts=True):
     ...     sorted(write_demo(tmp, contacts=False))
     ['readme', 'survey', 'truth']
     """
-    if not isinstance(contacts, bool):
-        raise ValueError("The 'contacts' parameter of write_demo must be a bool. "
-                         f"Got {contacts!r} instead.")
+    check_bool(contacts, "contacts", "write_demo")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     demo = generate_demo(seed=seed)
@@ -1008,13 +1008,6 @@ def _r(x, digits=4):
 # =====================================================================================
 # Helpers: validation, atomic writes, README, command line
 # =====================================================================================
-
-
-def _check_int(value, name, caller, *, minimum, what=None):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        what = what or f"an int >= {minimum}"
-        raise ValueError(f"The {name!r} parameter of {caller} must be {what}. "
-                         f"Got {value!r} instead.")
 
 
 def _write_bytes(path, data):

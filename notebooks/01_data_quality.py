@@ -46,7 +46,7 @@ survey = load_processed_survey(study)
 # suppressed (shown empty) so that no small group can be singled out.
 
 # %% caption="Respondents in the sample (cells below the minimum size suppressed)."
-quality.sample_overview(survey, by=[cb.wave, cb.segment], min_n=p["min_cell_size"])
+quality.sample_overview(survey, group=[cb.wave, cb.segment], min_n=p["min_cell_size"])
 
 # %% [markdown]
 # ## Missing answers
@@ -97,7 +97,7 @@ load_quality(study)
 # the pseudonymous customer key. Unmatched counts on each side show how complete the link is.
 
 # %% caption="Linkage of respondents and contact-log customers." tags=["needs-contacts"]
-pd.Series(load_linkage(study), name="count").to_frame()
+load_linkage(study).to_frame()
 
 # %% [markdown] tags=["needs-outcome"]
 # ## Answer distributions
@@ -113,7 +113,7 @@ plots.distribution_chart(survey, outcome_items, title="Outcome items (reverse-ke
 
 # %% tags=["summary"]
 not_checked = {} if cb.duration else {"speeders": "the survey has no completion-time column"}
-Markdown(quality.describe_quality(survey, missing=missing, flags=flag_table, wave=cb.wave, segment=cb.segment,
+Markdown(quality.describe_quality(survey, missing=missing, flags=flag_table, wave=cb.wave, group=cb.segment,
                                   not_checked=not_checked))
 
 # %% [markdown]

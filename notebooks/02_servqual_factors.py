@@ -223,10 +223,10 @@ plots.variance_explained_chart(comparison.models, title=f"Variance in {cb.label(
 Markdown(factor.describe_structure(recovery, labels=cb.label))
 
 # %% tags=["summary", "needs-expectations"]
-Markdown(servqual.describe(gaps=gaps, reliability=gap_rel, alpha_level=p["alpha_level"]))
+Markdown(servqual.describe(gaps=gaps, reliability=gap_rel, alpha=p["alpha_level"]))
 
 # %% tags=["summary", "needs-expectations", "needs-outcome"]
-Markdown(servqual.describe(comparison=comparison, alpha_level=p["alpha_level"]))
+Markdown(servqual.describe(comparison=comparison, alpha=p["alpha_level"]))
 
 # %% tags=["needs-measurement_model"]
 Markdown(reliability.describe_validity(validity))

@@ -88,7 +88,7 @@ contacts.team_features(log).round(3)
 # customer key itself never leaves the processed data.
 
 # %% caption="Linkage of respondents and contact-log customers." tags=["needs-contacts"]
-pd.Series(load_linkage(study), name="count").to_frame()
+load_linkage(study).to_frame()
 
 # %% caption="Contact experience of the respondents in the window." tags=["needs-contacts"]
 data[contact_levers].describe().T.round(3)
@@ -139,7 +139,7 @@ contact_fit.estimates.query("op == '~' and rhs in @contact_levers")[
 
 # %% caption="Driver importance for the outcome with bootstrap intervals."
 importance = levers.driver_importance(data, outcome, drivers + contact_levers, method=p["importance_method"],
-                                      bootstrap=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
+                                      n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
 importance.round(4)
 
 # %% caption="Driver importance: share of the explained variance."
@@ -190,7 +190,7 @@ plots.ipa_chart(ipa, title=f"Importance-performance map for {cb.label(outcome)}"
 
 # %% caption="Improvement levers ranked by expected gain."
 ranked = levers.rank_levers(data, outcome, drivers, contact_levers, controls=segment_control,
-                            bootstrap=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
+                            n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
 ranked[["kind", "impact", "reach", "performance", "target", "headroom", "expected_gain", "rank", "rank_ci_lower",
         "rank_ci_upper", "p_first"]].round(3)
 

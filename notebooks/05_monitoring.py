@@ -80,7 +80,7 @@ Markdown(monitor.describe_levels(table, ci=p["ci_level"]))
 # (Holm over all segments and metrics), so a segment needs a larger change to count.
 
 # %% caption="Headline metrics per segment." tags=["needs-segment"]
-segments = monitor.trends(survey, metrics=metrics, by=cb.segment, total=False, **waves)
+segments = monitor.trends(survey, metrics=metrics, group=cb.segment, total=False, **waves)
 segments.round(2)
 
 # %% tags=["needs-segment", "needs-waves"]
@@ -96,7 +96,7 @@ Markdown(monitor.describe_changes(segment_changes, group=None, ci=p["ci_level"])
 # %% caption="Headline metrics per main contact channel." tags=["needs-contacts"]
 features = load_contact_features(study)
 with_channel = monitor.add_channel(survey, features)
-channels = monitor.trends(with_channel, metrics=metrics, by="channel", total=False, **waves)
+channels = monitor.trends(with_channel, metrics=metrics, group="channel", total=False, **waves)
 channels.round(2)
 
 # %% [markdown] tags=["needs-nps", "needs-date"]

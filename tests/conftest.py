@@ -1,18 +1,37 @@
-"""Shared fixtures: the demo study, a throw-away project copy, one full demo run."""
+"""Shared fixtures: the reference data, the demo study, a throw-away project copy, one full demo run.
+
+``DATA`` is the one path to the reference data (R's results and the public data sets, some of
+them links to the package data in ``cxlab/data_files``); ``load_reference(name)`` reads one
+JSON reference; the ``hs`` fixture is the Holzinger-Swineford data.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
 DEMO = ROOT / "data" / "raw" / "demo"
 SHARED = ROOT.parent / "shared"
+
+
+def load_reference(name: str) -> dict:
+    """One reference result of ``tests/data`` by name (``load_reference("hs_cfa")``), as R wrote it."""
+    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def hs() -> pd.DataFrame:
+    """The Holzinger & Swineford (1939) data as lavaan has it (301 rows)."""
+    return pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 
 
 def cxlab_cmd(*args, env=None, cwd=None):

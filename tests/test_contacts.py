@@ -188,8 +188,8 @@ def test_team_features_match_pandas(log):
     assert np.allclose(res["fcr_rate"], g.resolved_first_contact.mean().reindex(res.index))
     assert np.allclose(res["mean_handle_time_sec"], g.handle_time_sec.mean().reindex(res.index))
     assert res["escalations_handled"].to_dict() == g.escalated_to_agent.sum().to_dict()
-    agents = contacts.team_features(log, by="agent_id")
+    agents = contacts.team_features(log, group="agent_id")
     assert len(agents) == handled.agent_id.nunique() and (agents["agents"] == 1).all()
-    with pytest.raises(ValueError, match=r"The 'by' parameter of team_features must be one of "
+    with pytest.raises(ValueError, match=r"The 'group' parameter of team_features must be one of "
                                          r"'team_id', 'agent_id'\. Got 'channel' instead\."):
-        contacts.team_features(log, by="channel")
+        contacts.team_features(log, group="channel")

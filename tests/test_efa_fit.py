@@ -7,19 +7,15 @@ would hide a formula error. psych's RMSEA interval is not in the reference; it i
 by its definition (the non-central chi-square puts the stated tail mass at each bound).
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
+from conftest import DATA, DEMO, SHARED, load_reference
 from cxlab import factor
 
-DATA = Path(__file__).parent / "data"
-DEMO = Path(__file__).resolve().parent.parent / "data" / "raw" / "demo"
-REF = json.loads((DATA / "bfi_efa.json").read_text())
+REF = load_reference("bfi_efa")
 CASES = {"fa_minres_oblimin": ("minres", "oblimin"), "fa_ml_varimax": ("ml", "varimax"),
          "fa_minres_unrotated": ("minres", "none")}
 KEYS = {"objective": "objective", "chisq": "STATISTIC", "df": "dof", "pvalue": "PVAL", "rms": "rms",
@@ -131,7 +127,7 @@ def test_recovery_errors():
         factor.dimension_recovery(res, {})
 
 
-BB1992 = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "external" / "servqual_bb1992" / "bb1992_simulated.csv"
+BB1992 = SHARED / "data" / "external" / "servqual_bb1992" / "bb1992_simulated.csv"
 
 
 @pytest.mark.skipif(not BB1992.exists(), reason="../shared/data/external is not beside the project")

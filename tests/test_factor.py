@@ -12,17 +12,15 @@ psych's optimiser and rotation algorithm and is held to 1e-6 (measured ~1e-14).
 from __future__ import annotations
 
 import dataclasses
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import DATA, load_reference
 from cxlab import factor
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "bfi_efa.json").read_text())
+REF = load_reference("bfi_efa")
 TOL = 1e-6
 
 

@@ -359,7 +359,7 @@ def _describe_quality(label):
     from cxlab.quality import describe_quality, flags_summary, missingness
 
     s = pd.DataFrame({"w": [1, 2], "seg": [label, "b"], "a": [1, None]})
-    return describe_quality(s, missing=missingness(s, {label: ["a"]}), wave="w", segment="seg",
+    return describe_quality(s, missing=missingness(s, {label: ["a"]}), wave="w", group="seg",
                             flags=flags_summary({label: pd.Series([True, False])}))
 
 
@@ -376,7 +376,7 @@ def _levers(label):
     rng = np.random.default_rng(7)
     df = pd.DataFrame({label: rng.normal(5, 1, 300), "waits": rng.poisson(0.4, 300)})
     df["sat"] = 0.5 * df[label] - 0.3 * df["waits"] + rng.normal(0, 0.5, 300)
-    return describe_levers(rank_levers(df, "sat", [label], ["waits"], bootstrap=20, seed=1))
+    return describe_levers(rank_levers(df, "sat", [label], ["waits"], n_boot=20, seed=1))
 
 
 def _fit_text(label):
@@ -511,7 +511,7 @@ def test_one_wave_says_there_is_no_change_to_test():
     s = pd.DataFrame({"wave": 1, "nps": rng.integers(0, 11, 300), "seg": rng.choice(["a", "b"], 300),
                       "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 20, 300), "D")})
     for by in (None, "seg"):
-        table = monitor.trends(s, metrics={"nps": "nps"}, by=by, total=by is None, wave="wave", date="date")
+        table = monitor.trends(s, metrics={"nps": "nps"}, group=by, total=by is None, wave="wave", date="date")
         changes = monitor.compare_periods(table)
         assert changes.empty
         assert monitor.describe_changes(changes, group=None) == "Only one wave: no change to test."

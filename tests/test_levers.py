@@ -182,10 +182,10 @@ def test_ranks_recover_known_ordering(method):
 # ------------------------------------------------------------------- bootstrap
 def test_bootstrap_reproducible_and_independent_of_workers():
     df, drivers = _correlated_data(4, n=200, seed=5)
-    a = driver_importance(df, "y", drivers, bootstrap=60, seed=123, n_jobs=1)
-    b = driver_importance(df, "y", drivers, bootstrap=60, seed=123, n_jobs=1)
-    c = driver_importance(df, "y", drivers, bootstrap=60, seed=123, n_jobs=2)
-    d = driver_importance(df, "y", drivers, bootstrap=60, seed=124, n_jobs=1)
+    a = driver_importance(df, "y", drivers, n_boot=60, seed=123, n_jobs=1)
+    b = driver_importance(df, "y", drivers, n_boot=60, seed=123, n_jobs=1)
+    c = driver_importance(df, "y", drivers, n_boot=60, seed=123, n_jobs=2)
+    d = driver_importance(df, "y", drivers, n_boot=60, seed=124, n_jobs=1)
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_frame_equal(a, c)
     assert not np.allclose(a["ci_lower"], d["ci_lower"])
@@ -197,7 +197,7 @@ def test_bootstrap_reproducible_and_independent_of_workers():
 def test_bootstrap_relative_weights_interval_brackets_estimate():
     df, drivers = _correlated_data(3, n=400, seed=9)
     res = driver_importance(df, "y", drivers, method="relative_weights",
-                            bootstrap=200, seed=1)
+                            n_boot=200, seed=1)
     assert ((res["ci_lower"] < res["importance"]) & (res["importance"] < res["ci_upper"])).all()
 
 
@@ -293,9 +293,9 @@ def test_error_messages():
     with pytest.raises(ValueError, match=r"Columns \['nope'\] passed to driver_importance "
                                          r"are not in 'data'"):
         driver_importance(df, "y", [*drivers, "nope"])
-    with pytest.raises(ValueError, match=r"The 'bootstrap' parameter of driver_importance must "
+    with pytest.raises(ValueError, match=r"The 'n_boot' parameter of driver_importance must "
                                          r"be an int >= 0\. Got -1 instead\."):
-        driver_importance(df, "y", drivers, bootstrap=-1)
+        driver_importance(df, "y", drivers, n_boot=-1)
     with pytest.raises(ValueError, match=r"The 'ci' parameter of driver_importance must be a "
                                          r"float in \(0, 1\)\. Got 1.5 instead\."):
         driver_importance(df, "y", drivers, ci=1.5)
@@ -331,12 +331,12 @@ def test_result_shape_and_vocabulary():
 # =========================================================================
 # contact_effects, importance-performance, rank_levers, describe_levers
 # =========================================================================
-from pathlib import Path  # noqa: E402
 
 import statsmodels.formula.api as smf  # noqa: E402
 import yaml  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from conftest import DEMO  # noqa: E402
 from cxlab.levers import (  # noqa: E402
     contact_effects,
     describe_levers,
@@ -346,7 +346,6 @@ from cxlab.levers import (  # noqa: E402
     rescale_performance,
 )
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
 CONTACT = ["repeat_contacts", "long_waits", "abandoned", "transfers", "escalations"]
 DIMENSIONS = ["tangibles", "reliability", "responsiveness", "assurance", "empathy"]
 
@@ -512,7 +511,7 @@ def _lever_data(n=3000, seed=11):
 def test_rank_levers_recovers_known_ordering_and_formulas():
     df = _lever_data()
     t = rank_levers(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
-                    controls=["segment"], targets={"rel": 7, "resp": 7}, bootstrap=100, seed=3)
+                    controls=["segment"], targets={"rel": 7, "resp": 7}, n_boot=100, seed=3)
     assert t.index.tolist()[:4] == ["rel", "repeat", "resp", "waits"]
     assert t["rank"].tolist()[:4] == [1, 2, 3, 4]
     assert t.loc["rel", "expected_gain"] == pytest.approx(1.0, abs=0.03)
@@ -542,7 +541,7 @@ def test_rank_levers_recovers_known_ordering_and_formulas():
     # costs turn the ranking into gain per cost
     costs = {"rel": 10.0, "resp": 1.0, "tan": 1.0, "repeat": 1.0, "waits": 1.0, "transfers": 1.0}
     tc = rank_levers(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
-                     controls=["segment"], targets={"rel": 7, "resp": 7}, costs=costs, bootstrap=0)
+                     controls=["segment"], targets={"rel": 7, "resp": 7}, costs=costs, n_boot=0)
     assert tc.index.tolist()[:3] == ["repeat", "resp", "waits"]
     assert tc.loc["rel", "gain_per_cost"] == pytest.approx(tc.loc["rel", "expected_gain"] / 10)
     assert (tc["priority"] == tc["gain_per_cost"]).all()
@@ -553,22 +552,22 @@ def test_rank_levers_recovers_known_ordering_and_formulas():
 def test_rank_levers_best_segment_targets_and_reach_override():
     df = _lever_data(n=1000)
     df.loc[df.segment == "b", "repeat"] = 0.0  # segment b has no repeat contacts
-    t = rank_levers(df, "sat", ["rel"], ["repeat"], segment="segment", bootstrap=0)
+    t = rank_levers(df, "sat", ["rel"], ["repeat"], group="segment", n_boot=0)
     assert t.loc["repeat", "target"] == 0.0
     assert t.loc["repeat", "target_basis"] == "best segment (b)"
     best = df.groupby("segment")["rel"].mean().max()
     assert t.loc["rel", "target"] == pytest.approx(best)
-    t2 = rank_levers(df, "sat", ["rel"], ["repeat"], reach={"repeat": 0.5}, bootstrap=0)
+    t2 = rank_levers(df, "sat", ["rel"], ["repeat"], reach={"repeat": 0.5}, n_boot=0)
     assert t2.loc["repeat", "reach"] == 0.5
     assert t2.loc["repeat", "expected_gain"] == pytest.approx(
         -t2.loc["repeat", "impact"] * 0.5 * t2.loc["repeat", "headroom"])
-    t3 = rank_levers(df, "sat", ["rel"], ["repeat"], better={"repeat": "higher"}, bootstrap=0)
+    t3 = rank_levers(df, "sat", ["rel"], ["repeat"], better={"repeat": "higher"}, n_boot=0)
     assert t3.loc["repeat", "better"] == "higher" and t3.loc["repeat", "expected_gain"] < 0
 
 
 def test_rank_levers_bootstrap_reproducible():
     df = _lever_data(n=600)
-    args = dict(controls=["segment"], bootstrap=40)
+    args = dict(controls=["segment"], n_boot=40)
     a = rank_levers(df, "sat", ["rel", "resp"], ["repeat", "waits"], seed=42, **args)
     b = rank_levers(df, "sat", ["rel", "resp"], ["repeat", "waits"], seed=42, **args)
     c = rank_levers(df, "sat", ["rel", "resp"], ["repeat", "waits"], seed=43, **args)
@@ -597,9 +596,9 @@ def test_rank_levers_errors():
     with pytest.raises(ValueError, match=r"The 'targets' parameter of rank_levers names \['x'\], "
                                          r"which are not levers"):
         rank_levers(df, "sat", ["rel"], targets={"x": 1.0})
-    with pytest.raises(ValueError, match=r"The 'bootstrap' parameter of rank_levers must be an "
+    with pytest.raises(ValueError, match=r"The 'n_boot' parameter of rank_levers must be an "
                                          r"int >= 0\. Got -1 instead\."):
-        rank_levers(df, "sat", ["rel"], bootstrap=-1)
+        rank_levers(df, "sat", ["rel"], n_boot=-1)
     with pytest.raises(ValueError, match=r"The 'outcome' parameter of rank_levers must not also "
                                          r"be a lever"):
         rank_levers(df, "rel", ["rel"])
@@ -608,7 +607,7 @@ def test_rank_levers_errors():
 def test_describe_levers_is_generated_from_the_numbers():
     df = _lever_data(n=1500)
     t = rank_levers(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
-                    targets={"rel": 7, "resp": 7}, bootstrap=50, seed=1)
+                    targets={"rel": 7, "resp": 7}, n_boot=50, seed=1)
     text = describe_levers(t, top=2)
     assert text.splitlines()[0].startswith("Ranked by the expected gain in mean **sat** (n = 1500)"
                                            ", rel comes first.")
@@ -655,7 +654,7 @@ def demo_levers_data():
 def test_demo_planted_levers_rank_highest(demo_levers_data):
     data, truth = demo_levers_data
     t = rank_levers(data, "satisfaction", DIMENSIONS, CONTACT, controls=["segment"],
-                    bootstrap=100, seed=2026)
+                    n_boot=100, seed=2026)
     top_contacts = truth["expected"]["top_contact_levers"]
     top_driver = truth["expected"]["driver_ranking"][0]
     contacts = t[t["kind"] == "contact"]

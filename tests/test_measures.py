@@ -333,7 +333,7 @@ def test_summarise_groups_and_suppression():
         "channel": ["phone"] * 100 + ["chat"] * 12 + ["app"] * 8,
     })
     t = summarise(df, metrics={"nps": "ltr", "csat": "sat", "csat_mean": "sat",
-                               "temkin_xi": ("u", "e", "j")}, by="channel", min_n=10)
+                               "temkin_xi": ("u", "e", "j")}, group="channel", min_n=10)
     assert list(t.columns) == ["metric", "group", "value", "se", "ci_lower", "ci_upper", "n",
                                "suppressed"]
     assert len(t) == 4 * 4

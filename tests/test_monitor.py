@@ -41,7 +41,7 @@ def test_change_test_false_positive_rate_is_nominal():
     # 99 % binomial band for 2,000 trials at p = 0.05: 0.038 to 0.063.
     reps = 2000
     table = monitor.trends(_no_change_data(reps, 2, 300, seed=11), metrics={"nps": "nps"},
-                           by="sim", total=False)
+                           group="sim", total=False)
     changes = monitor.compare_periods(table)
     assert len(changes) == reps
     rate = float((changes["pvalue"] < ALPHA).mean())
@@ -57,7 +57,7 @@ def test_holm_controls_familywise_error_over_consecutive_and_baseline_comparison
     # while the unadjusted family-wise rate is far above it.
     reps = 1000
     table = monitor.trends(_no_change_data(reps, 4, 200, seed=12), metrics={"nps": "nps"},
-                           by="sim", total=False)
+                           group="sim", total=False)
     any_adj, any_raw = [], []
     for _, sim in table.groupby("group", sort=False):
         c = monitor.compare_periods(sim, alpha=ALPHA)
@@ -262,7 +262,7 @@ def test_demo_shows_the_planted_change_and_no_spurious_one(demo):
             assert name in unchanged
             assert not row["significant"], (metric, row["pvalue_adj"])
     # per segment (its own Holm family): CES changes in none of them
-    seg = monitor.compare_periods(monitor.trends(survey, metrics=metrics, by="segment",
+    seg = monitor.compare_periods(monitor.trends(survey, metrics=metrics, group="segment",
                                                  total=False))
     assert not seg.loc[seg["metric"].isin(["ces", "ces_share"]), "significant"].any()
     text = monitor.describe_changes(changes.reset_index())

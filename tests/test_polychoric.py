@@ -8,23 +8,20 @@ test statistics and robust indices, in ``test_sem_wlsmv.py``. Time: ~0.7 s for a
 with ``nacov``.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import integrate, stats
 
+from conftest import DATA, load_reference
 from cxlab.factor import efa_from_corr
 from cxlab.polychoric import PolychoricResult, bvn_cdf, polychoric_corr
 
-DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
 def ref():
-    return json.loads((DATA / "bfi_cfa_ordinal.json").read_text())
+    return load_reference("bfi_cfa_ordinal")
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ def survey():
 
 
 def test_sample_overview_suppresses_small_cells(survey):
-    t = quality.sample_overview(survey, by=["wave", "segment"], min_n=5)
+    t = quality.sample_overview(survey, group=["wave", "segment"], min_n=5)
     assert t["suppressed"].tolist() == [False, True]
     assert t.loc[0, "n"] == 12 and pd.isna(t.loc[1, "n"]) and pd.isna(t.loc[1, "share"])
     assert t.loc[0, "share"] == pytest.approx(12 / 15)
@@ -49,5 +49,5 @@ def test_missing_columns_are_named(survey):
         quality.scale_scores(survey, {"s": ["q1", "q9"]})
     with pytest.raises(ValueError, match=r"The 'duration' parameter of speeders names columns not in the data"):
         quality.speeders(survey, "seconds")
-    with pytest.raises(ValueError, match=r"The 'by' parameter of sample_overview"):
-        quality.sample_overview(survey, by=["region"])
+    with pytest.raises(ValueError, match=r"The 'group' parameter of sample_overview"):
+        quality.sample_overview(survey, group=["region"])

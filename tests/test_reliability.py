@@ -8,8 +8,6 @@ rows; ``psych::omega`` on N1..N5) and ``tests/data/reliability_hs.json``
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,11 +15,11 @@ import pingouin as pg
 import pytest
 from scipy import optimize
 
+from conftest import DATA, load_reference
 from cxlab import reliability as rel
 
-DATA = Path(__file__).parent / "data"
-BFI_REF = json.loads((DATA / "bfi_efa.json").read_text())
-HS_REF = json.loads((DATA / "reliability_hs.json").read_text())
+BFI_REF = load_reference("bfi_efa")
+HS_REF = load_reference("reliability_hs")
 TOL = 1e-6
 
 
@@ -33,11 +31,6 @@ def bfi_all() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def bfi(bfi_all) -> pd.DataFrame:
     return bfi_all.dropna()
-
-
-@pytest.fixture(scope="module")
-def hs() -> pd.DataFrame:
-    return pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 
 
 def _reversed(ref_scale) -> list[str]:
@@ -343,9 +336,8 @@ def test_omega_table_matches_psych_one_factor_omega_and_its_bootstrap():
 
     from cxlab.reliability import omega, omega_table
 
-    root = Path(__file__).resolve().parent / "data"
-    ref = json.loads((root / "omega_one_factor.json").read_text())["omega_total"]  # tests/data/r/24_omega_one_factor.R
-    hs = pd.read_csv(root / "HolzingerSwineford1939.csv")
+    ref = load_reference("omega_one_factor")["omega_total"]  # tests/data/r/24_omega_one_factor.R
+    hs = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
     scales = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
     table = omega_table(hs, scales, n_boot=30, seed=5, ci=0.9)
     for name, value in ref.items():

@@ -42,7 +42,7 @@ def test_demo_run_writes_index_and_every_report(demo_run):
     from conftest import DEMO
 
     assert sha256(DEMO / "survey.csv") in index and sha256(DEMO / "study.yaml") in index
-    assert "semopy 2.3.11" in index and "bootstrap" in index and "UTC" in index
+    assert "statsmodels 0.15.0" in index and "semopy" not in index and "bootstrap" in index and "UTC" in index
     assert not list(out.parent.glob(".demo.*")), "temporary folders left behind"
 
 

@@ -43,13 +43,11 @@ def test_bad_level_is_named(sample):
 
 
 # --------------------------------------------------------------------------- instrument
-from pathlib import Path  # noqa: E402
 
 import yaml  # noqa: E402
 
+from conftest import DEMO  # noqa: E402
 from cxlab import servqual  # noqa: E402
-
-DEMO = Path(__file__).resolve().parent.parent / "data" / "raw" / "demo"
 
 
 def test_instrument_has_22_items_in_five_dimensions():

@@ -4,7 +4,6 @@ Recovery checks use plain numpy/pandas/statsmodels, independent of cxlab's metho
 """
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,9 +11,9 @@ import pytest
 import statsmodels.api as sm
 import yaml
 
+from conftest import DEMO as DEMO_DIR
 from cxlab import synth
 
-DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "raw" / "demo"
 DIGITAL = ["chat", "web", "social"]
 
 

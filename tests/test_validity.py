@@ -7,25 +7,17 @@ estimates to ~1e-7). The difference-score formula is checked against a populatio
 computation from classical test theory (exact, 1e-12) and Lord's equal-variance form.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import load_reference
 from cxlab import reliability as rel
 from cxlab import sem
 
-DATA = Path(__file__).parent / "data"
-HS_REF = json.loads((DATA / "reliability_hs.json").read_text())
-CFA_REF = json.loads((DATA / "hs_cfa.json").read_text())
+HS_REF = load_reference("reliability_hs")
+CFA_REF = load_reference("hs_cfa")
 TOL = 1e-6
-
-
-@pytest.fixture(scope="module")
-def hs():
-    return pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,43 @@
+"""Improvement levers: which drivers and contact factors move an outcome, and by how much.
+
+One module per concern, all re-exported here (``from cxlab.levers import rank_levers``):
+
+* :mod:`~cxlab.levers.importance` -- relative importance of correlated drivers
+  (:func:`driver_importance`: exact Shapley/LMG decomposition of R², Johnson's relative
+  weights; binary outcomes too);
+* :mod:`~cxlab.levers.effects` -- effects of contact factors by OLS with robust errors
+  (:func:`contact_effects`) and the drivers' collinearity (:func:`variance_inflation`);
+* :mod:`~cxlab.levers.ipma` -- importance-performance map analysis
+  (:func:`rescale_performance`, :func:`importance_performance`, :func:`ipma`);
+* :mod:`~cxlab.levers.ranking` -- the lever ranking by expected gain (:func:`rank_levers`);
+* :mod:`~cxlab.levers.text` -- plain-words summaries (:func:`describe_levers`,
+  :func:`describe_setup`, :func:`describe_collinearity`);
+* :mod:`~cxlab.levers.syntax` -- lavaan syntax with contact features
+  (:func:`contact_sem_model`);
+* :mod:`~cxlab.levers.design` -- the data preparation they share.
+
+Results are associations in the data at hand, not causal effects.
+"""
+
+from .effects import VIF_CUTOFF, contact_effects, variance_inflation
+from .importance import driver_importance
+from .ipma import importance_performance, ipma, rescale_performance
+from .ranking import rank_levers
+from .syntax import contact_sem_model
+from .text import LeverSummary, describe_collinearity, describe_levers, describe_setup
+
+__all__ = [
+    "describe_setup",
+    "driver_importance",
+    "contact_effects",
+    "rescale_performance",
+    "importance_performance",
+    "ipma",
+    "rank_levers",
+    "describe_levers",
+    "LeverSummary",
+    "contact_sem_model",
+    "variance_inflation",
+    "describe_collinearity",
+    "VIF_CUTOFF",
+]

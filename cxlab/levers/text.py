@@ -1,0 +1,180 @@
+"""Plain-words summaries of the lever analyses (Markdown), written from their numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._text import md, number
+from .effects import VIF_CUTOFF
+
+__all__ = ["describe_setup", "describe_levers", "LeverSummary", "describe_collinearity"]
+
+class LeverSummary(str):
+    """Plain-words text (Markdown) that renders as Markdown in a notebook."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def _name(lever: str) -> str:
+    """A variable name as words (``repeat_contacts`` -> repeat contacts)."""
+    return md(str(lever).replace("_", " "))
+
+
+def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
+    """Say in plain words what :func:`rank_levers` found, from its numbers.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The result of :func:`rank_levers` (its ``attrs`` give the outcome name
+        and the confidence level).
+    top : int, default=3
+        How many levers to describe one by one.
+
+    Returns
+    -------
+    LeverSummary
+        A ``str`` (Markdown) that a notebook displays as formatted text.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> df = pd.DataFrame({"reliability": rng.normal(5, 1, 400), "waits": rng.poisson(0.4, 400)})
+    >>> df["sat"] = 0.5 * df.reliability - 0.3 * df.waits + rng.normal(0, 0.5, 400)
+    >>> from cxlab.levers import rank_levers
+    >>> text = describe_levers(rank_levers(df, "sat", ["reliability"], ["waits"], seed=1))
+    >>> text.splitlines()[0]
+    'Ranked by the expected gain in mean **sat** (n = 400), reliability comes first.'
+    """
+    caller = "describe_levers"
+    needed = ["kind", "better", "impact", "impact_ci_lower", "impact_ci_upper", "reach",
+              "target", "target_basis", "headroom", "expected_gain", "cost", "gain_per_cost",
+              "rank", "rank_ci_lower", "rank_ci_upper", "p_first"]
+    if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in needed):
+        raise ValueError(
+            f"The 'table' parameter of {caller} must be the result of rank_levers. "
+            f"Got {type(table).__name__} without columns "
+            f"{[c for c in needed if not isinstance(table, pd.DataFrame) or c not in table]}."
+        )
+    if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
+        raise ValueError(f"The 'top' parameter of {caller} must be an int >= 1. Got {top!r} instead.")
+    table = table.sort_values("rank", kind="stable")
+    outcome = md(table.attrs.get("outcome", "the outcome"))
+    level = f"{table.attrs.get('ci', 0.95):.0%}"
+    by_cost = bool(table["cost"].notna().all())
+    n = table.attrs.get("n")
+    lines = [
+        f"Ranked by the {'expected gain per unit of cost' if by_cost else 'expected gain'} "
+        f"in mean **{outcome}**{f' (n = {n})' if n else ''}, {_name(table.index[0])} comes first."
+    ]
+    lines.append("")
+    for i, (lever, row) in enumerate(table.head(top).iterrows(), start=1):
+        d = 1.0 if row["better"] == "higher" else -1.0
+        per_unit = row["impact"] * d
+        lo, hi = sorted([row["impact_ci_lower"] * d, row["impact_ci_upper"] * d])
+        step = "higher" if d > 0 else "lower"
+        text = (
+            f"{i}. **{_name(lever)}** ({row['kind']}): one unit {step} goes with "
+            f"{number(per_unit, sign=True)} in {outcome} ({level} CI {number(lo)} to {number(hi)}). "
+            f"{row['reach']:.0%} of respondents are short of the target {number(row['target'])} "
+            f"({row['target_basis']}), by {number(row['headroom'])} on average; bringing them "
+            f"there goes with {number(row['expected_gain'], 3, sign=True)} in mean {outcome}"
+        )
+        if np.isfinite(row["expected_gain_ci_lower"] if "expected_gain_ci_lower" in row else np.nan):
+            text += (f" ({level} CI {number(row['expected_gain_ci_lower'], 3)} to "
+                     f"{number(row['expected_gain_ci_upper'], 3)})")
+        text += "."
+        if by_cost:
+            text += f" At a cost of {row['cost']:g}, that is {row['gain_per_cost']:.3g} per unit of cost."
+        text += _rank_range(row)
+        lines.append(text)
+    lines.append("")
+    shown = set(table.head(top)["kind"])
+    for kind in dict.fromkeys(table["kind"]):
+        if kind in shown:
+            continue
+        lever, row = next(iter(table[table["kind"] == kind].iterrows()))
+        lines.append(
+            f"The best-ranked {kind} lever is **{_name(lever)}** at rank {int(row['rank'])}: bringing the "
+            f"{row['reach']:.0%} of respondents short of its target {number(row['target'])} there "
+            f"goes with {number(row['expected_gain'], 3, sign=True)} in mean {outcome}."
+            + _rank_range(row)
+        )
+    if len(shown) < table["kind"].nunique():
+        lines.append("")
+    signed_lo = np.where(table["better"] == "higher", table["impact_ci_lower"],
+                         -table["impact_ci_upper"])
+    signed_hi = np.where(table["better"] == "higher", table["impact_ci_upper"],
+                         -table["impact_ci_lower"])
+    unclear = [_name(x) for x in table.index[(signed_lo <= 0) & (signed_hi >= 0)]]
+    wrong = [_name(x) for x in table.index[signed_hi < 0]]
+    if unclear:
+        lines.append(
+            f"For {_join(unclear)} the {level} interval of the effect includes zero: no gain "
+            f"is demonstrated, so {'it is not a lever' if len(unclear) == 1 else 'they are not levers'}"
+            f" on this evidence."
+        )
+    if wrong:
+        lines.append(
+            f"For {_join(wrong)} an improvement goes with a *lower* {outcome}: check the "
+            f"direction and the measure before acting."
+        )
+    lines.append(
+        "These are associations in survey and contact data, not proven causes; "
+        "see the caveats with the effects table."
+    )
+    return LeverSummary("\n".join(lines))
+
+
+def _rank_range(row: pd.Series) -> str:
+    if not np.isfinite(row["p_first"]):
+        return ""
+    lo_r, hi_r = int(row["rank_ci_lower"]), int(row["rank_ci_upper"])
+    span = f"rank {lo_r}" if lo_r == hi_r else f"ranks {lo_r} to {hi_r}"
+    text = f" Over the bootstrap resamples it takes {span}"
+    if row["p_first"] > 0:
+        text += f" and comes first in {row['p_first']:.0%} of them"
+    return text + "."
+
+
+def _join(names: Sequence[str]) -> str:
+    names = [str(n) for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def describe_setup(outcome: str, drivers: Sequence[str], n: int, *, labels=None) -> str:
+    """One sentence: the outcome, its drivers and the number of respondents of a driver analysis.
+
+    >>> print(describe_setup("CUSA", ["IMAG", "PERQ"], 250))
+    Outcome: **CUSA**. Drivers: IMAG, PERQ (scores: the mean of each construct's items), for 250 respondents.
+    """
+    def name(x):
+        return md(labels(x) if labels else x)
+
+    return (f"Outcome: **{name(outcome)}**. Drivers: {', '.join(name(d) for d in drivers)} "
+            f"(scores: the mean of each construct's items), for {n:,} respondents.")
+
+
+def describe_collinearity(table: pd.DataFrame, *, labels=None) -> str:
+    """One sentence on the drivers' collinearity from :func:`variance_inflation` (Markdown).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"vif": [7.2, 6.1, 1.4]}, index=pd.Index(["a", "b", "c"], name="driver"))
+    >>> print(describe_collinearity(t))
+    Collinear drivers: a (VIF 7.2), b (VIF 6.1) have variance inflation factors above 5, so their separate importance and impact are uncertain and partly interchangeable; read them together, or combine them into one driver.
+    """
+    name = (lambda v: md(labels(v))) if labels else md
+    high = table[table["vif"] > VIF_CUTOFF].sort_values("vif", ascending=False)
+    if high.empty:
+        return (f"The drivers are not collinear: every variance inflation factor is at most {VIF_CUTOFF:g} "
+                f"(highest {table['vif'].max():.1f}).")
+    items = ", ".join(f"{name(d)} (VIF {v:.1f})" for d, v in high["vif"].items())
+    return (f"Collinear drivers: {items} {'has a variance inflation factor' if len(high) == 1 else 'have variance inflation factors'} "
+            f"above {VIF_CUTOFF:g}, so their separate importance and impact are uncertain and partly "
+            "interchangeable; read them together, or combine them into one driver.")

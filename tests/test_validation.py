@@ -1,0 +1,93 @@
+"""One validator and one vocabulary: shared checks and the renamed parameters (issue 18)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlab import contacts, levers, measures, monitor, quality, servqual
+from cxlab._validation import (check_choice, check_ci, check_columns, check_float, check_frame, check_int,
+                               renamed_parameters)
+
+
+def test_messages_share_one_style():
+    cases = [
+        (lambda: check_int(True, "n", "f", low=0), "The 'n' parameter of f must be an int >= 0. Got True instead."),
+        (lambda: check_int(5, "n", "f", low=1, high=3), "The 'n' parameter of f must be an int in the range [1, 3]. Got 5 instead."),
+        (lambda: check_int(0, "n_jobs", "f", low=1, allow_none=True), "The 'n_jobs' parameter of f must be None or an int >= 1. Got 0 instead."),
+        (lambda: check_float(float("nan"), "x", "f", low=0, high=1, closed="both"), "The 'x' parameter of f must be a float in [0, 1]. Got nan instead."),
+        (lambda: check_ci(1, "f"), "The 'ci' parameter of f must be a float in (0, 1). Got 1 instead."),
+        (lambda: check_ci(True, "f"), "The 'ci' parameter of f must be a float in (0, 1). Got True instead."),
+        (lambda: check_choice(["a"], "m", "f", ("a", "b")), "The 'm' parameter of f must be one of 'a', 'b'. Got ['a'] instead."),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError) as err:
+            call()
+        assert str(err.value) == message
+    with pytest.raises(TypeError, match="The 'corr' parameter of f must be a pandas DataFrame. Got ndarray instead."):
+        check_frame(np.eye(2), "f", "corr")
+    assert check_int(np.int64(3), "n", "f", low=0) == 3
+    assert check_columns(pd.DataFrame({"a": [1]}), ["a"], "f", numeric=True) == ["a"]
+
+
+def test_renamed_parameter_warns_and_passes_the_value():
+    @renamed_parameters({"old": "new"})
+    def f(*, new=1):
+        return new
+
+    with pytest.warns(DeprecationWarning, match="The 'old' parameter of f is renamed 'new'"):
+        assert f(old=5) == 5
+    with pytest.raises(TypeError, match="got both 'old' \\(deprecated\\) and 'new'"):
+        f(old=1, new=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert f(new=3) == 3
+
+
+def _survey(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"wave": np.repeat([1, 2], n // 2), "seg": rng.choice(["a", "b"], n),
+                         "ltr": rng.integers(0, 11, n), "q1": rng.integers(1, 6, n).astype(float),
+                         "q2": rng.integers(1, 6, n).astype(float)})
+
+
+@pytest.mark.parametrize("call_old, call_new", [
+    (lambda s: measures.summarise(s, metrics={"nps": "ltr"}, by="seg"),
+     lambda s: measures.summarise(s, metrics={"nps": "ltr"}, group="seg")),
+    (lambda s: monitor.trends(s, metrics={"nps": "ltr"}, by="seg"),
+     lambda s: monitor.trends(s, metrics={"nps": "ltr"}, group="seg")),
+    (lambda s: quality.sample_overview(s, by=["seg"]), lambda s: quality.sample_overview(s, group=["seg"])),
+    (lambda s: quality.missingness(s, groups={"q": ["q1", "q2"]}),
+     lambda s: quality.missingness(s, item_groups={"q": ["q1", "q2"]})),
+])
+def test_old_names_give_the_same_result_with_a_warning(call_old, call_new):
+    s = _survey()
+    with pytest.warns(DeprecationWarning):
+        old = call_old(s)
+    pd.testing.assert_frame_equal(old, call_new(s))
+
+
+def test_old_names_of_levers_servqual_contacts_and_quality_text():
+    s = _survey()
+    s["sat"] = s["q1"] + s["q2"] + np.random.default_rng(1).normal(size=len(s))
+    with pytest.warns(DeprecationWarning, match="'bootstrap' parameter of driver_importance"):
+        levers.driver_importance(s, "sat", ["q1", "q2"], bootstrap=0)
+    with pytest.warns(DeprecationWarning) as record:
+        old = levers.rank_levers(s, "sat", ["q1", "q2"], segment="seg", min_segment_size=10, bootstrap=0)
+    assert {str(w.message).split("'")[1] for w in record} == {"segment", "min_segment_size", "bootstrap"}
+    pd.testing.assert_frame_equal(old, levers.rank_levers(s, "sat", ["q1", "q2"], group="seg", min_n=10, n_boot=0))
+    gaps = pd.DataFrame({"gap": [-0.9], "ci_lower": [-1.0], "ci_upper": [-0.8]},
+                        index=pd.Index(["reliability"], name="dimension"))
+    with pytest.warns(DeprecationWarning, match="'alpha_level' parameter of describe"):
+        assert servqual.describe(gaps=gaps, alpha_level=0.01) == servqual.describe(gaps=gaps, alpha=0.01)
+    missing = quality.missingness(s, {"q": ["q1"]})
+    flags = quality.flags_summary({"speeder": pd.Series(False, index=s.index)})
+    with pytest.warns(DeprecationWarning, match="'segment' parameter of describe_quality"):
+        text = quality.describe_quality(s, missing=missing, flags=flags, wave="wave", segment="seg")
+    assert "2 segments" in text
+    log = pd.DataFrame({"customer_id": ["a", "b"], "team_id": ["T1", "T2"], "agent_id": ["A1", "A2"],
+                        "resolved_first_contact": [True, False], "handle_time_sec": [100.0, 300.0],
+                        "transfers": [0, 1], "escalated_to_agent": [False, False]})
+    with pytest.warns(DeprecationWarning, match="'by' parameter of team_features"):
+        assert len(contacts.team_features(log, by="agent_id")) == 2
