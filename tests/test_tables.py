@@ -29,7 +29,7 @@ def test_headers_from_the_glossary_then_the_codebook_then_words():
                       "some_thing": [1.5], "std_Prepaid": [0.3]})
     heads = cells(publication_html(t, labels=lambda v: {"reliability": "Reliability"}.get(v, v)), "th")
     assert heads == ["Mean wait (s)", "First-contact resolution", "Standardised estimate", "Reliability",
-                     "some thing", "Standardised, Prepaid"]
+                     "Some thing", "Standardised, Prepaid"]
     assert not any(re.fullmatch(r"[a-z]+(_[a-z]+)+", h) for h in heads)
 
 
