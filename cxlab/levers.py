@@ -28,7 +28,8 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 
-from ._text import md, number
+from ._text import md, number, pvalue
+from .measures import holm
 
 __all__ = [
     "describe_setup",
@@ -1164,6 +1165,8 @@ def rank_levers(
         * ``rank``: 1 = pick up first (ties share the smaller rank);
           ``rank_ci_lower``, ``rank_ci_upper``: bootstrap percentile interval of the
           rank; ``p_first``: share of resamples in which the lever ranks first.
+        * ``pvalue``: two-sided HC3 t-test of ``impact`` = 0; ``pvalue_holm``: Holm-adjusted
+          over the levers of the table (one family of tests).
 
         ``result.attrs``: ``outcome``, ``n``, ``n_dropped``, ``r2``, ``bootstrap``,
         ``seed``, ``ci``, ``priority_basis``, ``ci_method`` and ``note``.
@@ -1286,8 +1289,9 @@ def rank_levers(
                                        method="inverted_cdf")
         p_first = (boot_rank == 1).mean(axis=0)
         ci_method = "bootstrap percentile"
-    else:
-        fit = sm.OLS(y, x).fit(cov_type="HC3", use_t=True)
+    fit = sm.OLS(y, x).fit(cov_type="HC3", use_t=True)
+    pvalues = np.asarray(fit.pvalues)[1:n_lev + 1]
+    if bootstrap == 0:
         bounds = np.asarray(fit.conf_int(alpha=1 - ci))[1:n_lev + 1]
         imp_lo, imp_hi = bounds[:, 0], bounds[:, 1]
         ci_method = "HC3 t-interval (impact only)"
@@ -1314,6 +1318,8 @@ def rank_levers(
             "rank_ci_lower": rank_lo,
             "rank_ci_upper": rank_hi,
             "p_first": p_first,
+            "pvalue": pvalues,
+            "pvalue_holm": _holm(pvalues),
         },
         index=pd.Index(levers, name="lever"),
     ).sort_values(["rank", "priority"], ascending=[True, False], kind="stable")
@@ -1424,14 +1430,9 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
                          -table["impact_ci_upper"])
     signed_hi = np.where(table["better"] == "higher", table["impact_ci_upper"],
                          -table["impact_ci_lower"])
-    unclear = [_name(x) for x in table.index[(signed_lo <= 0) & (signed_hi >= 0)]]
+    includes_zero = (signed_lo <= 0) & (signed_hi >= 0)
+    lines += _holm_sentences(table, includes_zero, level)
     wrong = [_name(x) for x in table.index[signed_hi < 0]]
-    if unclear:
-        lines.append(
-            f"For {_join(unclear)} the {level} interval of the effect includes zero: no gain "
-            f"is demonstrated, so {'it is not a lever' if len(unclear) == 1 else 'they are not levers'}"
-            f" on this evidence."
-        )
     if wrong:
         lines.append(
             f"For {_join(wrong)} an improvement goes with a *lower* {outcome}: check the "
@@ -1442,6 +1443,97 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
         "see the caveats with the effects table."
     )
     return LeverSummary("\n".join(lines))
+
+
+def _holm(pvalues) -> np.ndarray:
+    """Holm-adjusted p-values of one family; a missing p-value stays missing and is not counted."""
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = holm(p[ok])
+    return out
+
+
+def _holm_sentences(table: pd.DataFrame, includes_zero: np.ndarray, level: str) -> list[str]:
+    """Which levers show a gain, judged by Holm-adjusted p-values over all levers of the table.
+
+    A lever counts only when its Holm-adjusted p-value is below 1 - ci *and* its interval
+    excludes zero; one whose unadjusted interval alone excludes zero is named as such.
+    """
+    if "pvalue_holm" not in table.columns:  # a table from before the p-values: intervals only
+        unclear = [_name(x) for x in table.index[includes_zero]]
+        return [f"For {_join(unclear)} the {level} interval of the effect includes zero: no gain is "
+                f"demonstrated, so {'it is not a lever' if len(unclear) == 1 else 'they are not levers'} on "
+                f"this evidence."] if unclear else []
+    alpha = 1 - table.attrs.get("ci", 0.95)
+    adjusted = table["pvalue_holm"].to_numpy(dtype=float)
+    shown = ~includes_zero & (adjusted < alpha)
+    family = (f"Holm's adjustment for the {int(np.isfinite(adjusted).sum())} levers tested together "
+              f"(α = {alpha:g})")
+    lines = []
+    if shown.any():
+        lines.append(f"After {family}, the effects of {_join(_name(x) for x in table.index[shown])} are "
+                     f"significant.")
+    unclear = [_name(x) for x in table.index[~shown]]
+    if unclear:
+        lines.append(
+            f"{'After ' + family if not shown.any() else 'After the same adjustment'}, no gain is demonstrated "
+            f"for {_join(unclear)}: {'it is not a lever' if len(unclear) == 1 else 'they are not levers'} on "
+            f"this evidence.")
+    only_raw = [_name(x) for x in table.index[~shown & ~includes_zero]]
+    if only_raw:
+        lines.append(f"(For {_join(only_raw)} the unadjusted {level} interval excludes zero, but not the "
+                     f"adjusted test.)")
+    return lines
+
+
+def contact_family(effects: pd.DataFrame) -> pd.DataFrame:
+    """The contact-factor rows of :func:`contact_effects` with Holm-adjusted p-values (one family).
+
+    Every contact factor on every outcome is one test of one family: ``pvalue_holm`` is
+    inserted after ``pvalue``.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"outcome": "sat", "term": ["waits", "repeat", "seg[b]"],
+    ...                   "role": ["contact", "contact", "control"], "pvalue": [0.01, 0.04, 0.001]})
+    >>> contact_family(e)["pvalue_holm"].tolist()
+    [0.02, 0.04]
+    """
+    if not isinstance(effects, pd.DataFrame) or not {"role", "pvalue"} <= set(effects.columns):
+        raise ValueError("The 'effects' parameter of contact_family must be the result of contact_effects. "
+                         f"Got {type(effects).__name__} instead.")
+    rows = effects[effects["role"] == "contact"].copy()
+    rows.insert(list(rows.columns).index("pvalue") + 1, "pvalue_holm", _holm(rows["pvalue"]))
+    return rows
+
+
+def describe_contact_effects(effects: pd.DataFrame, *, alpha: float = 0.05, labels=None) -> str:
+    """Which contact factors go with the outcomes, judged by Holm-adjusted p-values over all of them.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"outcome": "sat", "term": ["long_waits", "repeat_contacts", "transfers"],
+    ...                   "role": "contact", "est": [-0.3, -0.1, -0.05], "pvalue": [0.001, 0.03, 0.04]})
+    >>> print(describe_contact_effects(e))
+    After Holm's adjustment for the 3 contact effects tested (α = 0.05), these are significant: long waits on sat (−0.300 per unit, adjusted p = 0.003). Not significant after the adjustment: repeat contacts on sat and transfers on sat. These are associations, not causes.
+    """
+    rows = contact_family(effects)
+    label = labels or (lambda v: v)
+    family = f"After Holm's adjustment for the {int(rows['pvalue_holm'].notna().sum())} contact effects tested (α = {alpha:g})"
+    sig = rows[rows["pvalue_holm"] < alpha]
+    parts = []
+    if len(sig):
+        parts.append(family + ", these are significant: " + _join(
+            f"{_name(r.term)} on {md(label(r.outcome))} ({number(r.est, 3, sign=True)} per unit, "
+            f"adjusted {pvalue(r.pvalue_holm)})" for r in sig.itertuples()) + ".")
+    rest = rows.drop(sig.index)
+    if len(rest):
+        prefix = "Not significant after the adjustment: " if len(sig) else family + ", no contact factor is significant: "
+        parts.append(prefix + _join(f"{_name(r.term)} on {md(label(r.outcome))}" for r in rest.itertuples()) + ".")
+    parts.append("These are associations, not causes.")
+    return " ".join(parts)
 
 
 def _rank_range(row: pd.Series) -> str:
