@@ -30,7 +30,7 @@ __all__ = ["GLOSSARY", "ABBREVIATIONS", "publication_html", "table_note", "use_p
 #: Column names of statistics and measures, in words.
 GLOSSARY = {
     "lhs": "Outcome or construct", "op": "Operator", "rhs": "Driver or item",
-    "est": "Estimate", "se": "SE", "z": "z", "pvalue": "p", "pvalue_diff": "p", "pvalue_holm": "p (Holm)",
+    "est": "Estimate", "se": "SE", "z": "z", "pvalue": "p", "pvalue_diff": "p (Δχ²)", "pvalue_holm": "p (Holm)",
     "pvalue_adj": "p (adjusted)", "ci_lower": "CI lower", "ci_upper": "CI upper", "std_all": "Standardised",
     "std_est": "Standardised estimate", "std_range": "Range of standardised paths",
     "chisq": "χ²", "chisq_diff": "Δχ²", "df": "df", "df_diff": "Δdf", "cfi": "CFI", "cfi_diff": "ΔCFI",
@@ -75,6 +75,12 @@ GLOSSARY = {
     # contacts and levers
     "team_id": "Team", "agents": "Agents", "mean_handle_time_sec": "Mean handle time (s)", "term": "Term",
     "quadrant": "Quadrant",
+    # row names of long tables and contact factors (text cells are looked up here too)
+    "ss_loadings": "Sum of squared loadings", "proportion_var": "Proportion of variance",
+    "cumulative_var": "Cumulative proportion of variance", "objective": "Objective function",
+    "rms": "Root mean square residual", "queued_contacts": "Queued contacts", "long_wait_rate": "Long-wait rate",
+    "repeat_contacts": "Repeat contacts", "long_waits": "Long waits", "abandoned": "Abandoned contacts",
+    "transfers": "Transfers", "escalations": "Escalations", "channel_switches": "Channel switches",
 }
 
 #: Abbreviations a table header may use, spelled out in the note under the table (APA style).
@@ -126,7 +132,9 @@ def _header(name, labels) -> str:
         return str(labels(name))
     for prefix, word in (("std_", "Standardised, "), ("p_", "P ")):
         if name.startswith(prefix) and len(name) > len(prefix):
-            return word + _header(name[len(prefix):], labels)
+            rest = name[len(prefix):]
+            named = rest in GLOSSARY or (labels is not None and labels(rest) != rest)
+            return word + (_header(rest, labels) if named else rest.replace("_", " "))
     words = name.replace("_", " ").strip()
     return words[:1].upper() + words[1:] if " " in words else words  # words, not a variable name
 
@@ -168,9 +176,38 @@ def _cell_formatter(name, values: pd.Series, labels) -> Callable:
             return ""
         if isinstance(v, bool | np.bool_):
             return "yes" if v else "no"
-        return str(labels(v)) if labels is not None and isinstance(v, str) else str(v)
+        if not isinstance(v, str):
+            return str(v)
+        shown = labels(v) if labels is not None else v
+        return str(GLOSSARY.get(v, v) if shown == v else shown)
 
     return text
+
+
+def _value_by_row(name, v) -> str:
+    """A cell of a long table's ``value`` column, formatted by the kind its row names."""
+    if v is None or pd.isna(v):
+        return ""
+    if not isinstance(v, int | float | np.number) or isinstance(v, bool | np.bool_):
+        return str(v)
+    row = str(name)
+    if _is_p(row) or row.lower().endswith(("p-value", "p value")):
+        return apa_p(float(v))
+    if _is_share(row) and 0 <= v <= 1:
+        return f"{100 * v:.1f} %"
+    if float(v) == round(float(v)):
+        return f"{v:,.0f}"
+    return f"{v:,.3f}"
+
+
+def _row_formats(frame: pd.DataFrame, formats: list) -> list:
+    """Long tables (a text column naming each row, ``value`` and at most one more column): the
+    value formatted by the kind its row names (a count, a share, a p-value)."""
+    if ("value" not in frame.columns or len(frame.columns) > 3 or frame.columns[0] == "value"
+            or pd.api.types.is_numeric_dtype(frame.iloc[:, 0])):
+        return [formats] * len(frame)
+    j = list(frame.columns).index("value")
+    return [formats[:j] + [lambda v, r=r: _value_by_row(r, v)] + formats[j + 1:] for r in frame.iloc[:, 0]]
 
 
 def _meaningful_index(index: pd.Index) -> bool:
@@ -214,8 +251,8 @@ def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None
     esc = html.escape
     heads = "".join(f"<th>{esc(_header(c, look))}</th>" for c in frame.columns)
     formats = [_cell_formatter(c, frame.iloc[:, j], look) for j, c in enumerate(frame.columns)]
-    rows = "".join("<tr>" + "".join(f"<td>{esc(f(v))}</td>" for f, v in zip(formats, values)) + "</tr>"
-                   for values in frame.itertuples(index=False, name=None))
+    rows = "".join("<tr>" + "".join(f"<td>{esc(f(v))}</td>" for f, v in zip(fs, values)) + "</tr>"
+                   for fs, values in zip(_row_formats(frame, formats), frame.itertuples(index=False, name=None)))
     note = table_note([_header(c, look) for c in frame.columns])
     foot = (f'<tfoot><tr><td class="cx-table-note" colspan="{len(frame.columns)}">{esc(note)}</td></tr></tfoot>'
             if note else "")
@@ -282,13 +319,15 @@ def _apa(rows: pd.DataFrame, first: dict, *, standardised: str, level: float) ->
     out = pd.DataFrame({name: rows[col].to_numpy() for name, col in first.items()})
     if "group" in rows.columns:
         out.insert(0, "group", rows["group"].to_numpy())
+    se = rows["se"].to_numpy(dtype=float)
+    fixed = ~(se > 0)  # a fixed parameter (a marker loading): no SE, interval or p
     out["B"] = rows["est"].to_numpy(dtype=float)
-    out["SE"] = rows["se"].to_numpy(dtype=float)
+    out["SE"] = np.where(fixed, np.nan, se)
     if {"ci_lower", "ci_upper"} <= set(rows.columns):
-        out[f"{100 * level:g}% CI"] = _interval(rows["ci_lower"], rows["ci_upper"])
+        out[f"{100 * level:g}% CI"] = np.where(fixed, "", _interval(rows["ci_lower"], rows["ci_upper"]))
     if "std_all" in rows.columns:
         out[standardised] = rows["std_all"].to_numpy(dtype=float)
-    out["p"] = rows["pvalue"].to_numpy(dtype=float)
+    out["p"] = np.where(fixed, np.nan, rows["pvalue"].to_numpy(dtype=float))
     return out
 
 
