@@ -1187,7 +1187,8 @@ def rank_levers(
     Targets are goals, not estimates: the bootstrap holds them fixed and
     re-estimates impact, reach and headroom on each resample. The impacts are
     associations (see :func:`contact_effects`); a lever with an interval that
-    includes 0 has no demonstrated gain.
+    includes 0, or with a Holm-adjusted p-value at or above 1 - ``ci`` (the levers
+    are one family of tests), has no demonstrated gain (:func:`describe_levers`).
 
     Examples
     --------
