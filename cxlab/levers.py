@@ -1522,7 +1522,8 @@ def describe_contact_effects(effects: pd.DataFrame, *, alpha: float = 0.05, labe
     """
     rows = contact_family(effects)
     label = labels or (lambda v: v)
-    family = f"After Holm's adjustment for the {int(rows['pvalue_holm'].notna().sum())} contact effects tested (α = {alpha:g})"
+    tested = int(rows["pvalue_holm"].notna().sum())
+    family = f"After Holm's adjustment for the {tested} contact effects tested (α = {alpha:g})"
     sig = rows[rows["pvalue_holm"] < alpha]
     parts = []
     if len(sig):
@@ -1531,7 +1532,8 @@ def describe_contact_effects(effects: pd.DataFrame, *, alpha: float = 0.05, labe
             f"adjusted {pvalue(r.pvalue_holm)})" for r in sig.itertuples()) + ".")
     rest = rows.drop(sig.index)
     if len(rest):
-        prefix = "Not significant after the adjustment: " if len(sig) else family + ", no contact factor is significant: "
+        prefix = ("Not significant after the adjustment: " if len(sig)
+                  else family + ", no contact factor is significant: ")
         parts.append(prefix + _join(f"{_name(r.term)} on {md(label(r.outcome))}" for r in rest.itertuples()) + ".")
     parts.append("These are associations, not causes.")
     return " ".join(parts)

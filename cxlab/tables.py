@@ -24,8 +24,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-__all__ = ["GLOSSARY", "ABBREVIATIONS", "publication_html", "table_note", "use_publication_tables", "apa_p", "loadings_table",
-           "paths_table", "effects_apa", "fit_apa", "r2_table", "linkage_table"]
+__all__ = ["GLOSSARY", "ABBREVIATIONS", "publication_html", "table_note", "use_publication_tables", "apa_p",
+           "loadings_table", "paths_table", "effects_apa", "fit_apa", "r2_table", "linkage_table"]
 
 #: Column names of statistics and measures, in words.
 GLOSSARY = {
@@ -51,9 +51,11 @@ GLOSSARY = {
     "contacts": "Contacts", "customers": "Customers", "channel": "Channel", "team": "Team",
     # data quality
     "construct": "Construct", "item": "Item", "predictor": "Predictor",
-    "scale": "Scale or item", "items": "Items", "cells": "Answers", "missing_share": "Missing (share)", "complete_cases": "Complete cases",
+    "scale": "Scale or item", "items": "Items", "cells": "Answers", "missing_share": "Missing (share)",
+    "complete_cases": "Complete cases",
     "complete_share": "Complete (share)", "respondents": "Respondents", "flag": "Flag", "flagged": "Flagged",
-    "problem": "Problem", "linkage": "Linkage", "column": "Column", "rows": "Rows", "action": "Handling", "wave": "Wave",
+    "problem": "Problem", "linkage": "Linkage", "column": "Column", "rows": "Rows", "action": "Handling",
+    "wave": "Wave",
     "segment": "Segment", "total": "Total", "suppressed": "Suppressed",
     # monitoring
     "metric": "Metric", "period": "Period", "ci_level": "CI level", "comparison": "Compared with",
@@ -238,7 +240,7 @@ def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None
     >>> t = pd.DataFrame({"lhs": ["sat"], "rhs": ["rel"], "est": [0.41234], "pvalue": [0.0002],
     ...                   "n": [194564.0]}, index=[34])
     >>> import re
-    >>> re.findall(r"<t[hd]>(.*?)</t[hd]>", publication_html(t, labels={"sat": "Satisfaction"}.get))
+    >>> re.findall(r'<t[hd](?: class="cx-text")?>(.*?)</t[hd]>', publication_html(t, labels={"sat": "Satisfaction"}.get))
     ['Outcome or construct', 'Driver or item', 'Estimate', 'p', 'n', 'Satisfaction', 'rel', '0.412', '&lt; .001', '194,564']
     """
     if not isinstance(table, pd.DataFrame):
@@ -249,9 +251,12 @@ def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None
     if isinstance(frame.columns, pd.MultiIndex):
         frame.columns = [" ".join(str(c) for c in col if str(c)) for col in frame.columns]
     esc = html.escape
-    heads = "".join(f"<th>{esc(_header(c, look))}</th>" for c in frame.columns)
+    # words left-aligned, numbers right-aligned (APA): a text column's cells carry a class
+    numeric = [pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col) for _, col in frame.items()]
+    kinds = ["" if number else ' class="cx-text"' for number in numeric]
+    heads = "".join(f"<th{k}>{esc(_header(c, look))}</th>" for k, c in zip(kinds, frame.columns))
     formats = [_cell_formatter(c, frame.iloc[:, j], look) for j, c in enumerate(frame.columns)]
-    rows = "".join("<tr>" + "".join(f"<td>{esc(f(v))}</td>" for f, v in zip(fs, values)) + "</tr>"
+    rows = "".join("<tr>" + "".join(f"<td{k}>{esc(f(v))}</td>" for k, f, v in zip(kinds, fs, values)) + "</tr>"
                    for fs, values in zip(_row_formats(frame, formats), frame.itertuples(index=False, name=None)))
     note = table_note([_header(c, look) for c in frame.columns])
     foot = (f'<tfoot><tr><td class="cx-table-note" colspan="{len(frame.columns)}">{esc(note)}</td></tr></tfoot>'

@@ -12,7 +12,7 @@ from cxlab.tables import apa_p, publication_html
 
 
 def cells(html: str, tag: str = "td") -> list[str]:
-    return re.findall(rf"<{tag}>(.*?)</{tag}>", html)
+    return re.findall(rf"<{tag}(?: class=\"cx-text\")?>(.*?)</{tag}>", html)
 
 
 def test_an_unnamed_integer_index_is_dropped_a_named_one_kept():
@@ -69,3 +69,10 @@ def test_apa_tables_leave_fixed_parameters_blank():
     assert cells(html) == ["Factor", "a", "1.000", "", "", "0.711", "", "Factor", "b", "0.812", "0.051",
                            "[0.700, 0.900]", "0.663", "&lt; .001"]
     assert "λ = standardised loading" in html and "B = unstandardised coefficient" in html
+
+
+def test_words_left_numbers_right():
+    t = pd.DataFrame({"lhs": ["sat"], "est": [0.4123], "meets": [True]})
+    html = publication_html(t)
+    assert '<th class="cx-text">Outcome or construct</th><th>Estimate</th><th class="cx-text">' in html
+    assert '<td class="cx-text">sat</td><td>0.412</td><td class="cx-text">yes</td>' in html
