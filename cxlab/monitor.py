@@ -43,6 +43,9 @@ __all__ = [
     "compare_periods",
     "control_chart",
     "describe_changes",
+    "segment_omnibus",
+    "describe_segment_changes",
+    "metric_labels",
     "follow_up_list",
     "follow_up_counts",
     "write_follow_up",
@@ -731,6 +734,129 @@ def describe_changes(
     if not paragraphs:
         return "No comparison could be made (too few periods, or suppressed cells)."
     return "\n\n".join(paragraphs)
+
+
+def segment_omnibus(changes: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Omnibus tests of the per-segment changes: did any segment change at all?
+
+    For each metric and pair of periods, the segments' z statistics (independent samples)
+    are pooled into χ² = Σ z² with one degree of freedom per segment tested. These tests
+    form their own family: ``pvalue_adj`` is Holm-adjusted over all rows. A per-segment
+    change is reported only when its omnibus test is significant *and* its own
+    Holm-adjusted p-value is below ``alpha`` (:func:`describe_segment_changes`).
+
+    Parameters
+    ----------
+    changes : pandas.DataFrame
+        :func:`compare_periods` of a per-segment :func:`trends` table.
+    alpha : float, default=0.05
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric, period, reference, comparison, segments, chisq, df, pvalue, pvalue_adj,
+        significant``.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"metric": "nps", "group": ["a", "b", "c"], "period": "w2", "reference": "w1",
+    ...                   "comparison": "previous", "z": [2.4, 0.1, -0.3]})
+    >>> segment_omnibus(c)[["segments", "chisq", "df", "pvalue"]].round(3).values.tolist()
+    [[3.0, 5.86, 3.0, 0.119]]
+    """
+    caller = "segment_omnibus"
+    check_frame(changes, caller, "changes")
+    check_columns(changes, ["metric", "group", "period", "reference", "comparison", "z"], caller, "changes")
+    check_probability(alpha, "alpha", caller)
+    rows = []
+    keys = ["metric", "period", "reference", "comparison"]
+    for key, sub in changes.dropna(subset=["z"]).groupby(keys, sort=False):
+        chisq, df = float((sub["z"] ** 2).sum()), len(sub)
+        rows.append({**dict(zip(keys, key)), "segments": df, "chisq": chisq, "df": df,
+                     "pvalue": float(stats.chi2.sf(chisq, df))})
+    out = pd.DataFrame.from_records(rows, columns=[*keys, "segments", "chisq", "df", "pvalue"])
+    out["pvalue_adj"] = measures.holm(out["pvalue"].to_numpy()) if len(out) else []
+    out["significant"] = (out["pvalue_adj"] < alpha).astype(bool)
+    return out
+
+
+def describe_segment_changes(
+    changes: pd.DataFrame,
+    *,
+    alpha: float = 0.05,
+    ci: float = 0.95,
+    labels: Mapping | None = None,
+    digits: int = 1,
+) -> str:
+    """Plain words on the per-segment changes: an omnibus test first, then Holm-adjusted segments.
+
+    For each metric and pair of periods, a segment's change is named only when the
+    omnibus test of all segments (:func:`segment_omnibus`, Holm over its family) is
+    significant and the segment's own Holm-adjusted p-value (over every segment, metric
+    and comparison of ``changes``) is below ``alpha``. Otherwise the text says that no
+    segment changed significantly, with the omnibus test, whatever the unadjusted
+    p-values.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"metric": "nps", "group": ["a", "b", "c"], "period": "wave 2", "reference": "wave 1",
+    ...     "comparison": "previous", "reference_value": [10.0, 12, 11], "value": [22.0, 13, 10],
+    ...     "diff": [12.0, 1, -1], "ci_lower": [2.2, -8, -10], "ci_upper": [21.8, 10, 8], "z": [2.4, 0.2, -0.2],
+    ...     "pvalue": [0.016, 0.84, 0.84], "pvalue_adj": [0.048, 1, 1], "significant": [True, False, False]})
+    >>> print(describe_segment_changes(c))
+    NPS: no segment changed significantly between wave 1 and wave 2 (omnibus test over 3 segments, χ²(3) = 5.84, p = 0.120 after Holm correction).
+    """
+    caller = "describe_segment_changes"
+    check_frame(changes, caller, "changes")
+    check_columns(changes, ["metric", "group", "period", "comparison", "reference", "reference_value", "value",
+                             "diff", "ci_lower", "ci_upper", "z", "pvalue_adj", "significant"], caller, "changes")
+    check_probability(ci, "ci", caller)
+    if changes.empty:
+        return "No per-segment comparison could be made (too few periods, or suppressed cells)."
+    omnibus = segment_omnibus(changes, alpha=alpha)
+    names = dict(_METRIC_TEXT)
+    for m, v in (labels or {}).items():
+        names[m] = (v, names.get(m, (m, "points"))[1])
+    paragraphs = []
+    for metric, tests in omnibus.groupby("metric", sort=False):
+        name, kind = names.get(metric, (metric, "points"))
+        name = md(name)
+        sentences = []
+        for t in tests.itertuples(index=False):
+            sub = changes[(changes["metric"] == metric) & (changes["period"] == t.period)
+                          & (changes["reference"] == t.reference) & (changes["comparison"] == t.comparison)]
+            where = _where({"comparison": t.comparison, "reference": t.reference, "period": t.period})
+            test = (f"omnibus test over {t.segments} segments, χ²({t.df}) = {t.chisq:.2f}, "
+                    f"{pvalue(t.pvalue_adj)} after Holm correction")
+            sig = sub[sub["significant"].astype(bool)] if t.significant else sub.iloc[:0]
+            if not t.significant:
+                sentences.append(f"no segment changed significantly {where} ({test}).")
+            elif sig.empty:
+                sentences.append(f"the segments together changed {where} ({test}), but no single segment's "
+                                 "change is significant after Holm correction.")
+            else:
+                sentences.append(f"the segments changed {where} ({test}); " + " ".join(
+                    f"for {md(r['group'])}, " + _sentence_change(r, name, kind, digits, ci)[:-1] + "."
+                    for _, r in sig.iterrows()))
+        paragraphs.append(f"{name}: " + " ".join(sentences))
+    return "\n\n".join(paragraphs)
+
+
+def metric_labels(labels=None):
+    """Display labels for tables: a headline metric's name (``"nps"`` -> ``"NPS"``), else ``labels(name)``.
+
+    Examples
+    --------
+    >>> label = metric_labels({"small_business": "Small business"}.get)
+    >>> label("nps"), label("small_business"), label("other")
+    ('NPS', 'Small business', 'other')
+    """
+    def label(name):
+        if isinstance(name, str) and name in _METRIC_TEXT:
+            return _METRIC_TEXT[name][0]
+        found = labels(name) if labels is not None else None
+        return name if found is None else found
+    return label
 
 
 def describe_levels(table: pd.DataFrame, *, ci: float = 0.95, digits: int = 1) -> str:

@@ -5,25 +5,32 @@ journal reader expects it: no pandas row numbers (an unnamed integer index is dr
 a named index such as ``driver`` is a meaningful first column and stays), headers in
 words (a :data:`GLOSSARY` entry for a statistic, the study's label for a variable, else
 the name with spaces for underscores), counts as integers with thousands separators,
-p-values in APA style (``< .001``, ``.042``) and other numbers with three decimals.
+shares as percentages, p-values in APA style (``< .001``, ``.042``) and other numbers with
+the decimals they were rounded to (at most three), and a note under the table spelling out
+the abbreviations of its headers (:data:`ABBREVIATIONS`).
 :func:`use_publication_tables` makes this the HTML of every DataFrame a notebook shows.
+
+:func:`loadings_table`, :func:`paths_table`, :func:`effects_apa` and :func:`fit_apa` lay
+out a structural equation model's estimates as APA-style tables (B, SE, β, p, 95 % CI).
 """
 
 from __future__ import annotations
 
 import html
 import math
+import re
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["GLOSSARY", "publication_html", "use_publication_tables", "apa_p"]
+__all__ = ["GLOSSARY", "ABBREVIATIONS", "publication_html", "table_note", "use_publication_tables", "apa_p",
+           "loadings_table", "paths_table", "effects_apa", "fit_apa", "r2_table", "linkage_table"]
 
 #: Column names of statistics and measures, in words.
 GLOSSARY = {
     "lhs": "Outcome or construct", "op": "Operator", "rhs": "Driver or item",
-    "est": "Estimate", "se": "SE", "z": "z", "pvalue": "p", "pvalue_diff": "p", "pvalue_holm": "p (Holm)",
+    "est": "Estimate", "se": "SE", "z": "z", "pvalue": "p", "pvalue_diff": "p (Δχ²)", "pvalue_holm": "p (Holm)",
     "pvalue_adj": "p (adjusted)", "ci_lower": "CI lower", "ci_upper": "CI upper", "std_all": "Standardised",
     "std_est": "Standardised estimate", "std_range": "Range of standardised paths",
     "chisq": "χ²", "chisq_diff": "Δχ²", "df": "df", "df_diff": "Δdf", "cfi": "CFI", "cfi_diff": "ΔCFI",
@@ -42,9 +49,64 @@ GLOSSARY = {
     "outcome": "Outcome", "effect": "Effect", "path": "Path", "group": "Segment", "role": "Role",
     "mean_wait_sec": "Mean wait (s)", "fcr_rate": "First-contact resolution", "abandon_rate": "Abandonment rate",
     "contacts": "Contacts", "customers": "Customers", "channel": "Channel", "team": "Team",
+    # data quality
+    "construct": "Construct", "item": "Item", "predictor": "Predictor",
+    "scale": "Scale or item", "items": "Items", "cells": "Answers", "missing_share": "Missing (share)",
+    "complete_cases": "Complete cases",
+    "complete_share": "Complete (share)", "respondents": "Respondents", "flag": "Flag", "flagged": "Flagged",
+    "problem": "Problem", "linkage": "Linkage", "column": "Column", "rows": "Rows", "action": "Handling",
+    "wave": "Wave",
+    "segment": "Segment", "total": "Total", "suppressed": "Suppressed",
+    # monitoring
+    "metric": "Metric", "period": "Period", "ci_level": "CI level", "comparison": "Compared with",
+    "reference": "Reference period", "reference_value": "Reference value", "diff": "Difference",
+    "significant": "Significant (Holm)", "lcl": "Lower control limit", "ucl": "Upper control limit",
+    "center": "Centre line", "signal": "Signal", "week": "Week", "mean": "Mean", "std": "SD", "min": "Min",
+    "max": "Max", "25%": "25th percentile", "50%": "Median", "75%": "75th percentile",
+    "missing": "Missing answers", "handling": "Handling", "reason": "Reason", "phase": "Phase",
+    "centre": "Centre line", "segments": "Segments", "run": "Run", "base": "Base",
+    # measurement, SERVQUAL and model comparison
+    "statistic": "Statistic", "dimension": "Dimension", "recovered": "Recovered", "alpha": "Cronbach's α",
+    "n_items": "Items", "n_on_factor": "Items on the factor", "min_loading": "Lowest loading",
+    "max_cross_loading": "Largest cross-loading", "shared_with": "Shared with", "h2": "Communality (h²)",
+    "u2": "Uniqueness (u²)", "expectation": "Expectation", "perception": "Perception", "gap": "Gap (P − E)",
+    "r_pe": "r (P, E)", "model": "Model", "n_predictors": "Predictors", "adj_r2": "Adjusted R²", "f": "F",
+    "f_pvalue": "p (F)", "loglik": "Log-likelihood", "aic": "AIC", "bic": "BIC", "restricted": "Restricted model",
+    "full": "Full model", "df_num": "df (numerator)", "df_den": "df (denominator)", "lr": "LR χ²",
+    "lr_pvalue": "p (LR)", "npar": "Parameters", "rmsea_diff": "ΔRMSEA",
+    # contacts and levers
+    "team_id": "Team", "agents": "Agents", "mean_handle_time_sec": "Mean handle time (s)", "term": "Term",
+    "quadrant": "Quadrant",
+    # row names of long tables and contact factors (text cells are looked up here too)
+    "ss_loadings": "Sum of squared loadings", "proportion_var": "Proportion of variance",
+    "cumulative_var": "Cumulative proportion of variance", "objective": "Objective function",
+    "rms": "Root mean square residual", "queued_contacts": "Queued contacts", "long_wait_rate": "Long-wait rate",
+    "repeat_contacts": "Repeat contacts", "long_waits": "Long waits", "abandoned": "Abandoned contacts",
+    "transfers": "Transfers", "escalations": "Escalations", "channel_switches": "Channel switches",
 }
 
+#: Abbreviations a table header may use, spelled out in the note under the table (APA style).
+ABBREVIATIONS = {
+    "B": "unstandardised coefficient", "β": "standardised coefficient of a direct path",
+    "λ": "standardised loading", "SE": "standard error", "SD": "standard deviation",
+    "CI": "confidence interval", "CR": "composite reliability", "AVE": "average variance extracted",
+    "√AVE": "square root of the AVE", "HTMT": "heterotrait–monotrait ratio of correlations",
+    "CFI": "comparative fit index", "ΔCFI": "change in the comparative fit index", "TLI": "Tucker–Lewis index",
+    "RMSEA": "root mean square error of approximation", "SRMR": "standardised root mean square residual",
+    "VIF": "variance inflation factor", "MI": "modification index", "EPC": "expected parameter change",
+    "χ²": "chi-square statistic", "Δχ²": "chi-square difference", "df": "degrees of freedom",
+    "Δdf": "difference in degrees of freedom", "R²": "share of variance explained", "p": "p-value",
+    "z": "Wald z statistic", "KMO": "Kaiser–Meyer–Olkin measure of sampling adequacy",
+    "NPS": "Net Promoter Score", "CSAT": "customer satisfaction", "CES": "customer effort score",
+    "AIC": "Akaike information criterion", "BIC": "Bayesian information criterion", "LR": "likelihood ratio",
+    "F": "F statistic", "r": "correlation", "ΔRMSEA": "change in the RMSEA", "α": "Cronbach's alpha",
+}
+#: A one-letter abbreviation counts only at the start of a header ("p (Holm)", not "Segment B").
+_ABBREVIATION = {k: re.compile(("^" if len(k) == 1 else r"(?<![\w√Δ])") + re.escape(k) + r"(?![\w²])")
+                 for k in ABBREVIATIONS}
+
 _P_COLUMNS = ("pvalue", "p_value", "p")
+_SHARE_COLUMNS = ("share", "reach", "p_first")
 
 
 def apa_p(p: float) -> str:
@@ -72,12 +134,28 @@ def _header(name, labels) -> str:
         return str(labels(name))
     for prefix, word in (("std_", "Standardised, "), ("p_", "P ")):
         if name.startswith(prefix) and len(name) > len(prefix):
-            return word + _header(name[len(prefix):], labels)
-    return name.replace("_", " ")
+            rest = name[len(prefix):]
+            named = rest in GLOSSARY or (labels is not None and labels(rest) != rest)
+            return word + (_header(rest, labels) if named else rest.replace("_", " "))
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if " " in words else words  # words, not a variable name
 
 
 def _is_p(name) -> bool:
-    return isinstance(name, str) and (name in _P_COLUMNS or name.startswith("pvalue"))
+    return isinstance(name, str) and (name in _P_COLUMNS or name.startswith("pvalue") or name.endswith("_pvalue"))
+
+
+def _is_share(name) -> bool:
+    return isinstance(name, str) and (name in _SHARE_COLUMNS or name.endswith(("_share", "_rate"))
+                                      or name.startswith("share_"))
+
+
+def _decimals(finite: pd.Series) -> int:
+    """The fewest decimals (at most three) that show every value as it was rounded."""
+    for k in range(1, 3):
+        if bool(np.allclose(finite, np.round(finite, k), rtol=0, atol=1e-9)):
+            return k
+    return 3
 
 
 def _cell_formatter(name, values: pd.Series, labels) -> Callable:
@@ -86,20 +164,52 @@ def _cell_formatter(name, values: pd.Series, labels) -> Callable:
     if pd.api.types.is_bool_dtype(values):
         return lambda v: "yes" if v else "no"
     if pd.api.types.is_numeric_dtype(values):
-        finite = values[np.isfinite(values.astype(float))]
+        finite = values[np.isfinite(values.astype(float))].astype(float)
         whole = len(finite) > 0 and bool((finite == np.round(finite)).all())
+        if _is_share(name) and len(finite) and finite.between(0, 1).all() and not pd.api.types.is_integer_dtype(values):
+            return lambda v: "" if pd.isna(v) else f"{100 * v:.1f} %"
         if pd.api.types.is_integer_dtype(values) or whole:
             return lambda v: "" if pd.isna(v) else (f"{v:,.0f}" if np.isfinite(v) else str(v))
-        return lambda v: "" if pd.isna(v) else f"{v:.3f}"
+        digits = _decimals(finite) if len(finite) else 3
+        return lambda v: "" if pd.isna(v) else f"{v:,.{digits}f}"
 
     def text(v):
         if v is None or (isinstance(v, float) and math.isnan(v)):
             return ""
         if isinstance(v, bool | np.bool_):
             return "yes" if v else "no"
-        return str(labels(v)) if labels is not None and isinstance(v, str) else str(v)
+        if not isinstance(v, str):
+            return str(v)
+        shown = labels(v) if labels is not None else v
+        return str(GLOSSARY.get(v, v) if shown == v else shown)
 
     return text
+
+
+def _value_by_row(name, v) -> str:
+    """A cell of a long table's ``value`` column, formatted by the kind its row names."""
+    if v is None or pd.isna(v):
+        return ""
+    if not isinstance(v, int | float | np.number) or isinstance(v, bool | np.bool_):
+        return str(v)
+    row = str(name)
+    if _is_p(row) or row.lower().endswith(("p-value", "p value")):
+        return apa_p(float(v))
+    if _is_share(row) and 0 <= v <= 1:
+        return f"{100 * v:.1f} %"
+    if float(v) == round(float(v)):
+        return f"{v:,.0f}"
+    return f"{v:,.3f}"
+
+
+def _row_formats(frame: pd.DataFrame, formats: list) -> list:
+    """Long tables (a text column naming each row, ``value`` and at most one more column): the
+    value formatted by the kind its row names (a count, a share, a p-value)."""
+    if ("value" not in frame.columns or len(frame.columns) > 3 or frame.columns[0] == "value"
+            or pd.api.types.is_numeric_dtype(frame.iloc[:, 0])):
+        return [formats] * len(frame)
+    j = list(frame.columns).index("value")
+    return [formats[:j] + [lambda v, r=r: _value_by_row(r, v)] + formats[j + 1:] for r in frame.iloc[:, 0]]
 
 
 def _meaningful_index(index: pd.Index) -> bool:
@@ -130,7 +240,7 @@ def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None
     >>> t = pd.DataFrame({"lhs": ["sat"], "rhs": ["rel"], "est": [0.41234], "pvalue": [0.0002],
     ...                   "n": [194564.0]}, index=[34])
     >>> import re
-    >>> re.findall(r"<t[hd]>(.*?)</t[hd]>", publication_html(t, labels={"sat": "Satisfaction"}.get))
+    >>> re.findall(r'<t[hd](?: class="cx-text")?>(.*?)</t[hd]>', publication_html(t, labels={"sat": "Satisfaction"}.get))
     ['Outcome or construct', 'Driver or item', 'Estimate', 'p', 'n', 'Satisfaction', 'rel', '0.412', '&lt; .001', '194,564']
     """
     if not isinstance(table, pd.DataFrame):
@@ -141,11 +251,36 @@ def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None
     if isinstance(frame.columns, pd.MultiIndex):
         frame.columns = [" ".join(str(c) for c in col if str(c)) for col in frame.columns]
     esc = html.escape
-    heads = "".join(f"<th>{esc(_header(c, look))}</th>" for c in frame.columns)
+    # words left-aligned, numbers right-aligned (APA): a text column's cells carry a class
+    numeric = [pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col) for _, col in frame.items()]
+    kinds = ["" if number else ' class="cx-text"' for number in numeric]
+    heads = "".join(f"<th{k}>{esc(_header(c, look))}</th>" for k, c in zip(kinds, frame.columns))
     formats = [_cell_formatter(c, frame.iloc[:, j], look) for j, c in enumerate(frame.columns)]
-    rows = "".join("<tr>" + "".join(f"<td>{esc(f(v))}</td>" for f, v in zip(formats, values)) + "</tr>"
-                   for values in frame.itertuples(index=False, name=None))
-    return f'<table class="dataframe cx-table"><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>'
+    rows = "".join("<tr>" + "".join(f"<td{k}>{esc(f(v))}</td>" for k, f, v in zip(kinds, fs, values)) + "</tr>"
+                   for fs, values in zip(_row_formats(frame, formats), frame.itertuples(index=False, name=None)))
+    note = table_note([_header(c, look) for c in frame.columns])
+    foot = (f'<tfoot><tr><td class="cx-table-note" colspan="{len(frame.columns)}">{esc(note)}</td></tr></tfoot>'
+            if note else "")
+    return f'<table class="dataframe cx-table"><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody>{foot}</table>'
+
+
+def table_note(headers) -> str:
+    """The note under a table spelling out the abbreviations its headers use (APA style).
+
+    Examples
+    --------
+    >>> print(table_note(["Outcome", "B", "SE", "β", "p (Holm)", "95% CI", "ΔCFI", "Segment B"]))
+    Note. B = unstandardised coefficient; SE = standard error; β = standardised coefficient of a direct path; p = p-value; CI = confidence interval; ΔCFI = change in the comparative fit index.
+    >>> table_note(["Driver", "Importance"])
+    ''
+    """
+    found = {}
+    for head in headers:
+        for abbr, pattern in _ABBREVIATION.items():
+            if pattern.search(str(head)):
+                found.setdefault(abbr, head)
+    order = sorted(found, key=lambda a: next(i for i, h in enumerate(headers) if _ABBREVIATION[a].search(str(h))))
+    return ("Note. " + "; ".join(f"{a} = {ABBREVIATIONS[a]}" for a in order) + ".") if order else ""
 
 
 def use_publication_tables(labels: Callable[[str], str] | None = None) -> None:
@@ -167,3 +302,158 @@ def use_publication_tables(labels: Callable[[str], str] | None = None) -> None:
         return
     shell.display_formatter.formatters["text/html"].for_type(
         pd.DataFrame, lambda df: publication_html(df, labels=labels))
+
+
+# ------------------------------------------------------------------ APA-style SEM tables
+def _estimates(fit) -> pd.DataFrame:
+    table = fit if isinstance(fit, pd.DataFrame) else getattr(fit, "estimates", None)
+    need = {"lhs", "op", "rhs", "est", "se", "pvalue"}
+    if not isinstance(table, pd.DataFrame) or not need <= set(table.columns):
+        raise ValueError("The 'fit' parameter must be a cxlab.sem fit or its estimates table (columns "
+                         f"{sorted(need)}). Got {type(fit).__name__} instead.")
+    return table
+
+
+def _interval(lower: pd.Series, upper: pd.Series, digits: int = 3) -> list[str]:
+    return ["" if pd.isna(lo) or pd.isna(hi) else f"[{lo:.{digits}f}, {hi:.{digits}f}]"
+            for lo, hi in zip(lower, upper)]
+
+
+def _apa(rows: pd.DataFrame, first: dict, *, standardised: str, level: float) -> pd.DataFrame:
+    """Columns ``first`` (name -> source column), then B, SE, CI, the standardised value and p."""
+    out = pd.DataFrame({name: rows[col].to_numpy() for name, col in first.items()})
+    if "group" in rows.columns:
+        out.insert(0, "group", rows["group"].to_numpy())
+    se = rows["se"].to_numpy(dtype=float)
+    fixed = ~(se > 0)  # a fixed parameter (a marker loading): no SE, interval or p
+    out["B"] = rows["est"].to_numpy(dtype=float)
+    out["SE"] = np.where(fixed, np.nan, se)
+    if {"ci_lower", "ci_upper"} <= set(rows.columns):
+        out[f"{100 * level:g}% CI"] = np.where(fixed, "", _interval(rows["ci_lower"], rows["ci_upper"]))
+    if "std_all" in rows.columns:
+        out[standardised] = rows["std_all"].to_numpy(dtype=float)
+    out["p"] = np.where(fixed, np.nan, rows["pvalue"].to_numpy(dtype=float))
+    return out
+
+
+def loadings_table(fit) -> pd.DataFrame:
+    """The loadings of a measurement model as an APA table: construct, item, B, SE, λ, p.
+
+    Parameters
+    ----------
+    fit : cxlab.sem fit, or its ``estimates`` DataFrame
+
+    Returns
+    -------
+    DataFrame
+        One row per loading (``=~``), in model order: ``construct``, ``item``, ``B``
+        (unstandardised), ``SE``, ``95% CI``, ``λ`` (standardised, std.all) and ``p``;
+        a first ``group`` column for multigroup fits. A fixed (marker) loading has no
+        SE, interval or p.
+
+    Examples
+    --------
+    >>> est = pd.DataFrame({"lhs": ["f", "f"], "op": "=~", "rhs": ["a", "b"], "est": [1.0, 0.8],
+    ...                     "se": [np.nan, 0.05], "pvalue": [np.nan, 1e-9], "std_all": [0.71, 0.66]})
+    >>> loadings_table(est).columns.tolist()
+    ['construct', 'item', 'B', 'SE', 'λ', 'p']
+    """
+    rows = _estimates(fit)
+    return _apa(rows[rows["op"] == "=~"], {"construct": "lhs", "item": "rhs"}, standardised="λ", level=0.95)
+
+
+def paths_table(fit) -> pd.DataFrame:
+    """The structural paths of a model as an APA table: outcome, predictor, B, SE, 95% CI, β, p.
+
+    β is the standardised coefficient (std.all) of the *direct* path; the interval is the
+    one of B from the fit (Wald, or bootstrap percentile for a bootstrapped fit).
+
+    Examples
+    --------
+    >>> est = pd.DataFrame({"lhs": ["y", "f"], "op": ["~", "=~"], "rhs": ["x", "a"], "est": [0.5, 1.0],
+    ...                     "se": [0.1, np.nan], "pvalue": [2e-6, np.nan], "ci_lower": [0.3, np.nan],
+    ...                     "ci_upper": [0.7, np.nan], "std_all": [0.42, 0.8]})
+    >>> paths_table(est)
+      outcome predictor    B   SE          95% CI     β         p
+    0       y         x  0.5  0.1  [0.300, 0.700]  0.42  0.000002
+    """
+    rows = _estimates(fit)
+    return _apa(rows[rows["op"] == "~"], {"outcome": "lhs", "predictor": "rhs"}, standardised="β", level=0.95)
+
+
+def effects_apa(effects: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`cxlab.sem.effects_table` as an APA table (the standardised effect is not a β).
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"driver": ["x"], "outcome": ["y"], "effect": ["total"], "est": [0.3], "se": [0.1],
+    ...                   "pvalue": [0.003], "ci_lower": [0.1], "ci_upper": [0.5], "std_all": [0.25]})
+    >>> effects_apa(e).columns.tolist()
+    ['driver', 'outcome', 'effect', 'B', 'SE', '95% CI', 'Standardised effect', 'p']
+    """
+    if not isinstance(effects, pd.DataFrame) or not {"driver", "outcome", "effect", "est"} <= set(effects.columns):
+        raise ValueError("The 'effects' parameter of effects_apa must be the result of cxlab.sem.effects_table. "
+                         f"Got {type(effects).__name__} instead.")
+    return _apa(effects, {"driver": "driver", "outcome": "outcome", "effect": "effect"},
+                standardised="Standardised effect", level=0.95)
+
+
+def fit_apa(table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`cxlab.sem.fit_table` as an APA table: each index with its own number format.
+
+    χ² with two decimals, df as an integer, p in APA style, the other indices with three
+    decimals; ``(scaled)`` marks a robust (scaled) index.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"value": [85.3, 24, 1e-8, 0.931], "cutoff": ["", "", "", "≥ 0.95"],
+    ...                   "meets": [None, None, None, False], "source": ["chisq", "df", "pvalue", "cfi_scaled"]},
+    ...                  index=pd.Index(["chi-square", "df", "p-value", "CFI"], name="index"))
+    >>> fit_apa(t).values.tolist()
+    [['χ²', '85.30', '', ''], ['df', '24', '', ''], ['p', '< .001', '', ''], ['CFI (scaled)', '0.931', '≥ 0.95', 'no']]
+    """
+    if not isinstance(table, pd.DataFrame) or not {"value", "cutoff", "meets"} <= set(table.columns):
+        raise ValueError("The 'table' parameter of fit_apa must be the result of cxlab.sem.fit_table. "
+                         f"Got {type(table).__name__} instead.")
+    names = {"chi-square": "χ²", "p-value": "p"}
+    rows = []
+    for index, r in table.iterrows():
+        v = r["value"]
+        text = ("" if pd.isna(v) else apa_p(v) if index == "p-value" else f"{v:,.0f}" if index == "df"
+                else f"{v:.2f}" if index == "chi-square" else f"{v:.3f}")
+        scaled = " (scaled)" if str(r.get("source", "")).endswith("_scaled") and index not in ("df",) else ""
+        meets = "" if r["meets"] is None or pd.isna(r["meets"]) else ("yes" if r["meets"] else "no")
+        rows.append({"index": names.get(index, index) + scaled, "value": text, "cutoff": r["cutoff"] or "",
+                     "meets": meets})
+    return pd.DataFrame(rows, columns=["index", "value", "cutoff", "meets"])
+
+
+def r2_table(fit) -> pd.DataFrame:
+    """R² of the structural outcomes (variables with a ``~`` path into them) of a fit.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> est = pd.DataFrame({"lhs": ["y", "f"], "op": ["~", "=~"], "rhs": ["x", "a"]})
+    >>> r2_table(SimpleNamespace(estimates=est, r2=pd.Series({"y": 0.31, "a": 0.5}))).values.tolist()
+    [['y', 0.31]]
+    """
+    outcomes = list(dict.fromkeys(fit.estimates.loc[fit.estimates["op"] == "~", "lhs"]))
+    r2 = fit.r2
+    return pd.DataFrame({"outcome": [o for o in outcomes if o in r2.index],
+                         "R²": [float(r2[o]) for o in outcomes if o in r2.index]})
+
+
+def linkage_table(linkage) -> pd.DataFrame:
+    """The linkage report of :func:`cxlab.data.load_linkage` (or a mapping of its counts) as a table in words.
+
+    Examples
+    --------
+    >>> linkage_table({"window_days": 90, "respondents_in_contact_log": 1890}).values.tolist()
+    [['Contact window (days)', 90], ['Respondents in contact log', 1890]]
+    """
+    if hasattr(linkage, "to_frame"):  # a cxlab.data.Linkage
+        linkage = linkage.to_frame()["count"].to_dict()
+    words = {"window_days": "Contact window (days)"}
+    return pd.DataFrame({"linkage": [words.get(k, k.replace("_", " ").capitalize()) for k in linkage],
+                         "count": [int(v) for v in linkage.values()]})

@@ -29,13 +29,13 @@ parameters = {}  # overrides of the study's parameters, e.g. {"min_cell_size": 2
 # %%
 import cxlab
 from IPython.display import Markdown
-from cxlab import plots, quality
-import pandas as pd
+from cxlab import plots, quality, tables
 from cxlab.data import load_linkage, load_processed_survey, load_quality
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
+tables.use_publication_tables(labels=cb.label)
 survey = load_processed_survey(study)
 
 # %% [markdown]
@@ -57,7 +57,7 @@ quality.sample_overview(survey, group=[cb.wave, cb.segment], min_n=p["min_cell_s
 
 # %% caption="Missing answers per scale, after missing-value codes."
 missing = quality.missingness(survey, cb.item_groups(labelled=True))
-missing
+missing.rename(columns={"group": "scale"})
 
 # %% caption="Share of missing answers per scale."
 plots.bar_chart(missing, x="missing_share", y="group", title="Missing answers per scale",
@@ -97,7 +97,7 @@ load_quality(study)
 # the pseudonymous customer key. Unmatched counts on each side show how complete the link is.
 
 # %% caption="Linkage of respondents and contact-log customers." tags=["needs-contacts"]
-load_linkage(study).to_frame()
+tables.linkage_table(load_linkage(study))
 
 # %% [markdown] tags=["needs-outcome"]
 # ## Answer distributions

@@ -36,14 +36,13 @@ parameters = {}  # overrides of the study's parameters, e.g. {"rotation": "varim
 # %%
 import cxlab
 from IPython.display import Markdown
-from cxlab.tables import use_publication_tables
-from cxlab import factor, plots, reliability, sem, servqual
+from cxlab import factor, plots, reliability, sem, servqual, tables
 from cxlab.data import load_processed_survey
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
-use_publication_tables(labels=cb.label)
+tables.use_publication_tables(labels=cb.label)
 survey = load_processed_survey(study)
 blocks, left_out = factor.usable_blocks(survey, study.measurement_blocks())
 items = [i for cols in blocks.values() for i in cols]
@@ -82,10 +81,10 @@ plots.scree_chart(pa.eigenvalues, title="Scree plot with parallel analysis");
 
 # %% caption="Exploratory factor loadings (small loadings hidden)."
 efa = factor.efa(survey[items], n_factors, method=p["efa_method"], rotation=p["rotation"])
-factor.loading_table(efa, cutoff=p["loading_cutoff"]).style.format("{:.2f}", na_rep="").format_index(escape="html", axis=0)
+factor.loading_table(efa, cutoff=p["loading_cutoff"]).rename_axis("item").round(2)
 
 # %% caption="Variance explained by each factor."
-efa.variance.round(3)
+efa.variance.rename_axis("statistic").round(3)
 
 # %% [markdown]
 # How well do the factors reproduce the item correlations? These are the statistics
@@ -139,10 +138,10 @@ plots.fit_warnings(cfa)
 sem.judge.interpretation_gate({"measurement model": cfa}, labels=cb.label).box()
 
 # %% caption="Fit of the measurement model against Hu & Bentler's cut-offs." tags=["needs-measurement_model"]
-sem.fit_table(cfa)
+tables.fit_apa(sem.fit_table(cfa))
 
-# %% caption="Loadings of the measurement model (standardised: std_all)." tags=["needs-measurement_model"]
-cfa.estimates.query("op == '=~'")[["lhs", "rhs", "est", "se", "std_all"]].round(3)
+# %% caption="Loadings of the measurement model (the first loading of each construct fixed to 1)." tags=["needs-measurement_model"]
+tables.loadings_table(cfa).round(3)
 
 # %% [markdown] tags=["needs-measurement_model"]
 # ## Convergent and discriminant validity
@@ -166,7 +165,7 @@ reliability.discriminant_validity(cfa, survey).round(3)
 # t confidence interval at the study's confidence level. Negative gaps show where the
 # service falls short.
 
-# %% tags=["needs-expectations"]
+# %% caption="SERVQUAL gaps per dimension: perception, expectation and their difference." tags=["needs-expectations"]
 sq = dict(expectation_prefix=cb.servqual["expectation_prefix"], perception_prefix=cb.servqual["perception_prefix"])
 gaps = servqual.gap_scores(survey, cb.servqual["dimensions"], ci=p["ci_level"], **sq)
 gaps.round(3)

@@ -29,14 +29,13 @@ parameters = {}  # overrides of the study's parameters, e.g. {"estimator": "MLR"
 # %%
 import cxlab
 from IPython.display import Markdown
-from cxlab.tables import use_publication_tables
-from cxlab import plots, sem
+from cxlab import plots, sem, tables
 from cxlab.data import load_processed_survey
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p, segment = study.codebook, study.parameters, study.codebook.segment
-use_publication_tables(labels=cb.label)
+tables.use_publication_tables(labels=cb.label)
 survey = load_processed_survey(study)
 model = study.models["structural"]
 Markdown(sem.describe_model(model, labels=cb.label))
@@ -52,11 +51,11 @@ Markdown(sem.describe_model(model, labels=cb.label))
 cfa = sem.fit(survey, study.models["measurement"], estimator=p["estimator"], missing=p["missing"])
 plots.fit_warnings(cfa)
 
-# %% caption="Fit of the measurement model." tags=["needs-measurement_model"]
-sem.fit_table(cfa)
+# %% caption="Fit of the measurement model against Hu & Bentler's cut-offs." tags=["needs-measurement_model"]
+tables.fit_apa(sem.fit_table(cfa))
 
-# %% caption="Standardised loadings of the measurement model." tags=["needs-measurement_model"]
-cfa.estimates.query("op == '=~'")[["lhs", "rhs", "est", "se", "std_all"]].round(3)
+# %% caption="Loadings of the measurement model (the first loading of each construct fixed to 1)." tags=["needs-measurement_model"]
+tables.loadings_table(cfa).round(3)
 
 # %% [markdown] tags=["needs-measurement_model"]
 # ### Are the constructs of the structural model distinct?
@@ -92,34 +91,35 @@ plots.fit_warnings(fit)
 # 0.95, RMSEA at most 0.06, SRMR at most 0.08. The chi-square test rejects almost every
 # model at large sample sizes, so it is reported but not used alone.
 
-# %% caption="Fit of the structural model."
-sem.fit_table(fit)
+# %% caption="Fit of the structural model against Hu & Bentler's cut-offs."
+tables.fit_apa(sem.fit_table(fit))
 
 # %% [markdown]
 # ### Structural paths
 #
-# Standardised coefficients (`std_all`) can be compared across paths: they are the change
-# in the outcome, in standard deviations, for one standard deviation more of the driver.
+# Standardised coefficients (β) can be compared across paths: they are the change in the
+# outcome, in standard deviations, for one standard deviation more of the driver.
 
-# %% caption="Structural paths (unstandardised and standardised)."
-fit.estimates.query("op == '~'")[["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all"]].round(3)
+# %% caption="Structural paths: unstandardised (B) and standardised (β) coefficients."
+tables.paths_table(fit).round(3)
 
 # %% caption="Variance explained (R²) of the structural outcomes."
-fit.r2[fit.r2.index.isin(fit.estimates.query("op == '~'")["lhs"])].rename("R²").to_frame().round(3)
+tables.r2_table(fit).round(3)
 
 # %% caption="Path diagram: standardised coefficients, significance marked."
-plots.path_chart(fit, title="Standardised paths of the structural model", alpha=p["alpha_level"]);
+plots.path_chart(fit, title="Standardised paths of the structural model", alpha=p["alpha_level"],
+                 labels=cb.label);
 
 # %% [markdown]
 # ## Direct, indirect and total effects
 #
 # An indirect effect is the product of the paths through the intermediate outcomes; the
-# total effect is the direct effect plus all indirect ones. `std_all` puts every effect in
-# standard deviations.
+# total effect is the direct effect plus all indirect ones. The standardised effect puts
+# every effect in standard deviations (only a direct effect is a path coefficient, β).
 
 # %% caption="Direct, indirect and total effects."
 effects = sem.effects_table(fit)
-effects.round(3)
+tables.effects_apa(effects).round(3)
 
 # %% [markdown] tags=["needs-segment"]
 # ## Segments

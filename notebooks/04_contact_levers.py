@@ -2,7 +2,7 @@
 # jupyter:
 #   cxlab:
 #     needs: [drivers]
-#     parameters: {waves: wave, outcome: null, drivers: null, importance_method: null, bootstrap: null, seed: null, ci_level: null, loyalty: contacts, contact_window_days: contacts, estimator: contacts, missing: contacts}
+#     parameters: {waves: wave, outcome: null, drivers: null, importance_method: null, bootstrap: null, seed: null, ci_level: null, alpha_level: contacts, loyalty: contacts, contact_window_days: contacts, estimator: contacts, missing: contacts}
 #   jupytext:
 #     formats: py:percent
 #     text_representation:
@@ -32,15 +32,13 @@ parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_da
 # %%
 import cxlab
 from IPython.display import Markdown
-from cxlab.tables import use_publication_tables
-import pandas as pd
-from cxlab import contacts, levers, plan, plots, sem
+from cxlab import contacts, levers, plan, plots, sem, tables
 from cxlab.data import load_contacts, load_linkage, respondent_table
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
-use_publication_tables(labels=cb.label)
+tables.use_publication_tables(labels=cb.label)
 outcome, drivers = p["outcome"], plan.drivers(study)
 segment_control = [cb.segment] if cb.segment else []
 contact_levers = []
@@ -53,13 +51,13 @@ Markdown(levers.describe_setup(outcome, drivers, len(data), labels=cb.label))
 # Channel mix, queue waits, abandonment, first-contact resolution and escalation from
 # digital channels to an agent (aggregated in the database; no customer appears here).
 
-# %% tags=["needs-contacts"]
+# %% caption="Contacts per channel." tags=["needs-contacts"]
 log = load_contacts(study)
 contact_levers = ["repeat_contacts", "long_waits", "abandoned", "transfers", "escalations"]
 overview = contacts.channel_overview(log)
 overview.round(3)
 
-# %% tags=["needs-contacts"]
+# %% caption="Channel mix: share of all contacts per channel." tags=["needs-contacts"]
 plots.bar_chart(overview, x="share", y="channel", title="Channel mix", xlabel="share of contacts", ylabel="");
 
 # %% [markdown] tags=["needs-contacts"]
@@ -88,10 +86,10 @@ contacts.team_features(log).round(3)
 # customer key itself never leaves the processed data.
 
 # %% caption="Linkage of respondents and contact-log customers." tags=["needs-contacts"]
-load_linkage(study).to_frame()
+tables.linkage_table(load_linkage(study))
 
 # %% caption="Contact experience of the respondents in the window." tags=["needs-contacts"]
-data[contact_levers].describe().T.round(3)
+data[contact_levers].describe().T.rename_axis("lever").round(3)
 
 # %% [markdown] tags=["needs-contacts"]
 # ## Effects of contact factors on the outcomes
@@ -104,10 +102,11 @@ data[contact_levers].describe().T.round(3)
 outcomes = [o for o in dict.fromkeys([outcome, p["loyalty"], cb.metrics.get("nps")]) if o and o in data]
 effects = levers.contact_effects(data, outcomes, contact_levers, controls=[*drivers, *segment_control],
                                  ci=p["ci_level"])
-effects.query("role == 'contact'").round(3)
+levers.contact_family(effects).drop(columns="role").round(3)
 
 # %% tags=["needs-contacts"]
-Markdown(effects.attrs["note"])
+Markdown(levers.describe_contact_effects(effects, alpha=p["alpha_level"], labels=cb.label) + "\n\n"
+         + effects.attrs["note"])
 
 # %% [markdown] tags=["needs-contacts", "needs-structural_model"]
 # ## Contact factors in the structural model
@@ -127,8 +126,7 @@ plots.fit_warnings(contact_fit)
 sem.judge.interpretation_gate({"structural model with the contact factors": contact_fit}, labels=cb.label).box()
 
 # %% caption="Paths from contact factors to the outcome in the structural model." tags=["needs-contacts", "needs-structural_model"]
-contact_fit.estimates.query("op == '~' and rhs in @contact_levers")[
-    ["lhs", "rhs", "est", "se", "pvalue", "ci_lower", "ci_upper", "std_all"]].round(3)
+tables.paths_table(contact_fit.estimates.query("op == '~' and rhs in @contact_levers")).round(3)
 
 # %% [markdown]
 # ## Which drivers matter most?
@@ -192,7 +190,7 @@ plots.ipa_chart(ipa, title=f"Importance-performance map for {cb.label(outcome)}"
 ranked = levers.rank_levers(data, outcome, drivers, contact_levers, controls=segment_control,
                             n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
 ranked[["kind", "impact", "reach", "performance", "target", "headroom", "expected_gain", "rank", "rank_ci_lower",
-        "rank_ci_upper", "p_first"]].round(3)
+        "rank_ci_upper", "p_first", "pvalue_holm"]].round(3)
 
 # %% caption="Expected gain in the mean outcome per lever."
 plots.lever_chart(ranked, title=f"Expected gain in mean {cb.label(outcome)} per lever");

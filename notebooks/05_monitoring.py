@@ -30,12 +30,13 @@ parameters = {}  # overrides of the study's parameters, e.g. {"baseline_wave": 1
 import cxlab
 from IPython.display import Markdown
 
-from cxlab import monitor, plots
+from cxlab import monitor, plots, tables
 from cxlab.data import load_contact_features, load_processed_survey
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
+tables.use_publication_tables(labels=monitor.metric_labels(cb.label))
 survey = load_processed_survey(study)
 metrics = cb.metric_specs()
 waves = dict(wave=cb.wave, date=cb.date, min_n=p["min_cell_size"], ci=p["ci_level"], wave_labels=cb.wave_labels)
@@ -76,8 +77,10 @@ Markdown(monitor.describe_levels(table, ci=p["ci_level"]))
 # %% [markdown] tags=["needs-segment"]
 # ## Per segment
 #
-# The same metrics per customer segment. The tests per segment form their own family
-# (Holm over all segments and metrics), so a segment needs a larger change to count.
+# The same metrics per customer segment. A segment's change is named only after an
+# omnibus test says that the segments changed at all (χ² over the segments' z statistics,
+# Holm over the metrics), and only when its own p-value, Holm-adjusted over all segments
+# and metrics, is below the study's alpha: a segment needs a larger change to count.
 
 # %% caption="Headline metrics per segment." tags=["needs-segment"]
 segments = monitor.trends(survey, metrics=metrics, group=cb.segment, total=False, **waves)
@@ -85,7 +88,10 @@ segments.round(2)
 
 # %% tags=["needs-segment", "needs-waves"]
 segment_changes = monitor.compare_periods(segments, baseline=baseline, alpha=p["alpha_level"], ci=p["ci_level"])
-Markdown(monitor.describe_changes(segment_changes, group=None, ci=p["ci_level"]))
+Markdown(monitor.describe_segment_changes(segment_changes, alpha=p["alpha_level"], ci=p["ci_level"]))
+
+# %% caption="Omnibus tests of the changes per segment (Holm-adjusted over the metrics)." tags=["needs-segment", "needs-waves"]
+monitor.segment_omnibus(segment_changes, alpha=p["alpha_level"]).round(3)
 
 # %% [markdown] tags=["needs-contacts"]
 # ## Per contact channel

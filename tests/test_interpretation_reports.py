@@ -78,7 +78,7 @@ def test_demo_reports_have_notes_not_stderr(demo_reports):
         assert tables and all("cx-table" in t for t in tables), name
         for t in tables:
             assert "<tbody><tr><th" not in t.replace("\n", ""), (name, "a pandas index column")
-            heads = re.findall(r"<th>(.*?)</th>", t)
+            heads = re.findall(r"<th[^>]*>(.*?)</th>", t)
             assert not [h for h in heads if re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h)], (name, heads)
     sem = visible_text((demo_reports / "03_sem_drivers.html").read_text())
     assert "constructs are distinct" in sem or "Not every pair" in sem

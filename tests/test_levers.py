@@ -537,7 +537,7 @@ def test_rank_levers_recovers_known_ordering_and_formulas():
         "kind", "better", "impact", "impact_ci_lower", "impact_ci_upper", "reach", "performance",
         "target", "target_basis", "headroom", "expected_gain", "expected_gain_ci_lower",
         "expected_gain_ci_upper", "cost", "gain_per_cost", "priority", "rank", "rank_ci_lower",
-        "rank_ci_upper", "p_first"]
+        "rank_ci_upper", "p_first", "pvalue", "pvalue_holm"]
     # costs turn the ranking into gain per cost
     costs = {"rel": 10.0, "resp": 1.0, "tan": 1.0, "repeat": 1.0, "waits": 1.0, "transfers": 1.0}
     tc = rank_levers(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
@@ -616,8 +616,9 @@ def test_describe_levers_is_generated_from_the_numbers():
     assert "**resp**" not in text  # only the top two are described one by one
     unclear = [lev for lev in ("tan", "transfers")
                if t.loc[lev, "impact_ci_lower"] <= 0 <= t.loc[lev, "impact_ci_upper"]]
-    assert unclear and all(lev in text.split("interval of the effect includes zero")[0]
+    assert unclear and all(lev in text.split("no gain is demonstrated for")[1].split(":")[0]
                            for lev in unclear)
+    assert "Holm's adjustment for the 6 levers tested together" in text
     assert "not proven causes" in text
     assert text._repr_markdown_() == str(text)
     # other numbers, other words

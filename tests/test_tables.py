@@ -12,7 +12,7 @@ from cxlab.tables import apa_p, publication_html
 
 
 def cells(html: str, tag: str = "td") -> list[str]:
-    return re.findall(rf"<{tag}>(.*?)</{tag}>", html)
+    return re.findall(rf"<{tag}(?: class=\"cx-text\")?>(.*?)</{tag}>", html)
 
 
 def test_an_unnamed_integer_index_is_dropped_a_named_one_kept():
@@ -29,7 +29,7 @@ def test_headers_from_the_glossary_then_the_codebook_then_words():
                       "some_thing": [1.5], "std_Prepaid": [0.3]})
     heads = cells(publication_html(t, labels=lambda v: {"reliability": "Reliability"}.get(v, v)), "th")
     assert heads == ["Mean wait (s)", "First-contact resolution", "Standardised estimate", "Reliability",
-                     "some thing", "Standardised, Prepaid"]
+                     "Some thing", "Standardised, Prepaid"]
     assert not any(re.fullmatch(r"[a-z]+(_[a-z]+)+", h) for h in heads)
 
 
@@ -47,3 +47,32 @@ def test_values_are_escaped_and_labelled():
     assert body == ["&lt;b&gt;x&lt;/b&gt;", "Satisfaction"]
     with pytest.raises(ValueError, match="'table' parameter of publication_html"):
         publication_html([1, 2])
+
+
+def test_long_tables_format_each_value_by_its_row():
+    levels = pd.DataFrame({"metric": ["contacts", "mean_wait_sec", "long_wait_rate", "Bartlett p-value"],
+                           "value": [194564.0, 123.4361, 0.0904, 0.0], "base": ["all", "queued", "queued", ""]})
+    assert cells(publication_html(levels)) == ["Contacts", "194,564", "all", "Mean wait (s)", "123.436", "queued",
+                                               "Long-wait rate", "9.0 %", "queued", "Bartlett p-value", "&lt; .001", ""]
+    wide = levels.assign(se=1.5, n=3)  # a wide table keeps one format per column
+    assert cells(publication_html(wide))[1] == "194,564.000"
+
+
+def test_apa_tables_leave_fixed_parameters_blank():
+    from cxlab.tables import loadings_table
+
+    est = pd.DataFrame({"lhs": ["f", "f"], "op": "=~", "rhs": ["a", "b"], "est": [1.0, 0.8123], "se": [0.0, 0.0512],
+                        "pvalue": [np.nan, 1e-9], "ci_lower": [1.0, 0.7], "ci_upper": [1.0, 0.9],
+                        "std_all": [0.7112, 0.6634]})
+    html = publication_html(loadings_table(est), labels={"f": "Factor"}.get)
+    assert cells(html, "th") == ["Construct", "Item", "B", "SE", "95% CI", "λ", "p"]
+    assert cells(html) == ["Factor", "a", "1.000", "", "", "0.711", "", "Factor", "b", "0.812", "0.051",
+                           "[0.700, 0.900]", "0.663", "&lt; .001"]
+    assert "λ = standardised loading" in html and "B = unstandardised coefficient" in html
+
+
+def test_words_left_numbers_right():
+    t = pd.DataFrame({"lhs": ["sat"], "est": [0.4123], "meets": [True]})
+    html = publication_html(t)
+    assert '<th class="cx-text">Outcome or construct</th><th>Estimate</th><th class="cx-text">' in html
+    assert '<td class="cx-text">sat</td><td>0.412</td><td class="cx-text">yes</td>' in html

@@ -19,17 +19,19 @@ One module per concern, all re-exported here (``from cxlab.levers import rank_le
 Results are associations in the data at hand, not causal effects.
 """
 
-from .effects import VIF_CUTOFF, contact_effects, variance_inflation
+from .effects import VIF_CUTOFF, contact_effects, contact_family, variance_inflation
 from .importance import driver_importance
 from .ipma import importance_performance, ipma, rescale_performance
 from .ranking import rank_levers
 from .syntax import contact_sem_model
-from .text import LeverSummary, describe_collinearity, describe_levers, describe_setup
+from .text import LeverSummary, describe_collinearity, describe_contact_effects, describe_levers, describe_setup
 
 __all__ = [
     "describe_setup",
     "driver_importance",
     "contact_effects",
+    "contact_family",
+    "describe_contact_effects",
     "rescale_performance",
     "importance_performance",
     "ipma",

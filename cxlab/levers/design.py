@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_columns
+from ..measures import holm
 
-__all__ = ["ASSOCIATION_NOTE", "check_lever_columns", "listwise", "design_matrix"]
+__all__ = ["ASSOCIATION_NOTE", "check_lever_columns", "listwise", "design_matrix", "holm_finite"]
 
 ASSOCIATION_NOTE = (
     "Associations, not causal effects: the contact factors were not assigned at random. "
@@ -77,3 +78,19 @@ def design_matrix(frame: pd.DataFrame, numeric: Sequence[str], controls: Sequenc
             f"{x.shape[1]} columns): a lever or control is constant or a combination of others."
         )
     return x, terms, roles
+
+
+def holm_finite(pvalues) -> np.ndarray:
+    """Holm-adjusted p-values of one family; a missing p-value stays missing and is not counted.
+
+    Examples
+    --------
+    >>> holm_finite([0.01, float("nan"), 0.04]).round(3).tolist()
+    [0.02, nan, 0.04]
+    """
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = holm(p[ok])
+    return out

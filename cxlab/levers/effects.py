@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_choice, check_ci, check_column_list, check_frame, param_error
-from .design import ASSOCIATION_NOTE, check_lever_columns, design_matrix, listwise
+from .design import ASSOCIATION_NOTE, check_lever_columns, design_matrix, holm_finite, listwise
 
-__all__ = ["contact_effects", "variance_inflation", "VIF_CUTOFF"]
+__all__ = ["contact_effects", "contact_family", "variance_inflation", "VIF_CUTOFF"]
 
 _COV_TYPES = ("HC3", "HC2", "HC1", "HC0", "nonrobust")
 
@@ -211,3 +211,24 @@ def variance_inflation(data: pd.DataFrame, drivers: Sequence[str]) -> pd.DataFra
             r2, vif = np.nan, np.nan
         rows.append({"driver": d, "r2": r2, "vif": vif, "high": bool(vif > VIF_CUTOFF)})
     return pd.DataFrame(rows).set_index("driver")
+
+
+def contact_family(effects: pd.DataFrame) -> pd.DataFrame:
+    """The contact-factor rows of :func:`contact_effects` with Holm-adjusted p-values (one family).
+
+    Every contact factor on every outcome is one test of one family: ``pvalue_holm`` is
+    inserted after ``pvalue``.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"outcome": "sat", "term": ["waits", "repeat", "seg[b]"],
+    ...                   "role": ["contact", "contact", "control"], "pvalue": [0.01, 0.04, 0.001]})
+    >>> contact_family(e)["pvalue_holm"].tolist()
+    [0.02, 0.04]
+    """
+    if not isinstance(effects, pd.DataFrame) or not {"role", "pvalue"} <= set(effects.columns):
+        raise ValueError("The 'effects' parameter of contact_family must be the result of contact_effects. "
+                         f"Got {type(effects).__name__} instead.")
+    rows = effects[effects["role"] == "contact"].copy()
+    rows.insert(list(rows.columns).index("pvalue") + 1, "pvalue_holm", holm_finite(rows["pvalue"]))
+    return rows

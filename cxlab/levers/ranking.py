@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._validation import (check_choice, check_ci, check_column_list, check_frame, check_int, param_error,
                            renamed_parameters)
-from .design import ASSOCIATION_NOTE, check_lever_columns, design_matrix, listwise
+from .design import ASSOCIATION_NOTE, check_lever_columns, design_matrix, holm_finite, listwise
 
 __all__ = ["rank_levers"]
 
@@ -185,6 +185,8 @@ def rank_levers(
         * ``rank``: 1 = pick up first (ties share the smaller rank);
           ``rank_ci_lower``, ``rank_ci_upper``: bootstrap percentile interval of the
           rank; ``p_first``: share of resamples in which the lever ranks first.
+        * ``pvalue``: two-sided HC3 t-test of ``impact`` = 0; ``pvalue_holm``: Holm-adjusted
+          over the levers of the table (one family of tests).
 
         ``result.attrs``: ``outcome``, ``n``, ``n_dropped``, ``r2``, ``bootstrap``,
         ``seed``, ``ci``, ``priority_basis``, ``ci_method`` and ``note``.
@@ -205,7 +207,8 @@ def rank_levers(
     Targets are goals, not estimates: the bootstrap holds them fixed and
     re-estimates impact, reach and headroom on each resample. The impacts are
     associations (see :func:`contact_effects`); a lever with an interval that
-    includes 0 has no demonstrated gain.
+    includes 0, or with a Holm-adjusted p-value at or above 1 - ``ci`` (the levers
+    are one family of tests), has no demonstrated gain (:func:`describe_levers`).
 
     Examples
     --------
@@ -247,10 +250,11 @@ def rank_levers(
     impact = coef[1:len(levers) + 1]
     r2 = float(1 - np.sum((y - x @ coef) ** 2) / np.sum((y - y.mean()) ** 2))
     reach_est, headroom, gain, priority = _lever_scores(impact, shortfall, d, reach_fixed, cost)
+    hc3 = _hc3_intervals(x, y, len(levers), ci)  # also the p-values, one family (Holm)
     if n_boot > 0:
         intervals = _bootstrap_intervals(x, y, shortfall, d, reach_fixed, cost, n_boot=n_boot, seed=seed, ci=ci)
     else:
-        intervals = _hc3_intervals(x, y, len(levers), ci)
+        intervals = hc3
 
     from scipy import stats
 
@@ -276,6 +280,8 @@ def rank_levers(
             "rank_ci_lower": intervals["rank"][0],
             "rank_ci_upper": intervals["rank"][1],
             "p_first": intervals["p_first"],
+            "pvalue": hc3["pvalue"],
+            "pvalue_holm": holm_finite(hc3["pvalue"]),
         },
         index=pd.Index(levers, name="lever"),
     ).sort_values(["rank", "priority"], ascending=[True, False], kind="stable")
@@ -343,11 +349,12 @@ def _bootstrap_intervals(x, y, shortfall, d, reach_fixed, cost, *, n_boot, seed,
 
 
 def _hc3_intervals(x, y, n_lev, ci):
-    """Without a bootstrap: HC3 t-intervals of the impacts, no other intervals."""
+    """HC3 t-intervals and p-values of the impacts (the intervals when there is no bootstrap)."""
     import statsmodels.api as sm
 
     fit = sm.OLS(y, x).fit(cov_type="HC3", use_t=True)
     bounds = np.asarray(fit.conf_int(alpha=1 - ci))[1:n_lev + 1]
     nan = np.full(n_lev, np.nan)
     return {"impact": (bounds[:, 0], bounds[:, 1]), "gain": (nan, nan), "rank": (nan, nan),
-            "p_first": nan, "method": "HC3 t-interval (impact only)"}
+            "p_first": nan, "method": "HC3 t-interval (impact only)",
+            "pvalue": np.asarray(fit.pvalues)[1:n_lev + 1]}

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .._text import md, number
-from .effects import VIF_CUTOFF
+from .._text import md, number, pvalue
+from .effects import VIF_CUTOFF, contact_family
 
-__all__ = ["describe_setup", "describe_levers", "LeverSummary", "describe_collinearity"]
+__all__ = ["describe_setup", "describe_levers", "LeverSummary", "describe_collinearity", "describe_contact_effects"]
 
 class LeverSummary(str):
     """Plain-words text (Markdown) that renders as Markdown in a notebook."""
@@ -111,14 +111,9 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
                          -table["impact_ci_upper"])
     signed_hi = np.where(table["better"] == "higher", table["impact_ci_upper"],
                          -table["impact_ci_lower"])
-    unclear = [_name(x) for x in table.index[(signed_lo <= 0) & (signed_hi >= 0)]]
+    includes_zero = (signed_lo <= 0) & (signed_hi >= 0)
+    lines += _holm_sentences(table, includes_zero, level)
     wrong = [_name(x) for x in table.index[signed_hi < 0]]
-    if unclear:
-        lines.append(
-            f"For {_join(unclear)} the {level} interval of the effect includes zero: no gain "
-            f"is demonstrated, so {'it is not a lever' if len(unclear) == 1 else 'they are not levers'}"
-            f" on this evidence."
-        )
     if wrong:
         lines.append(
             f"For {_join(wrong)} an improvement goes with a *lower* {outcome}: check the "
@@ -178,3 +173,65 @@ def describe_collinearity(table: pd.DataFrame, *, labels=None) -> str:
     return (f"Collinear drivers: {items} {'has a variance inflation factor' if len(high) == 1 else 'have variance inflation factors'} "
             f"above {VIF_CUTOFF:g}, so their separate importance and impact are uncertain and partly "
             "interchangeable; read them together, or combine them into one driver.")
+
+
+def _holm_sentences(table: pd.DataFrame, includes_zero: np.ndarray, level: str) -> list[str]:
+    """Which levers show a gain, judged by Holm-adjusted p-values over all levers of the table.
+
+    A lever counts only when its Holm-adjusted p-value is below 1 - ci *and* its interval
+    excludes zero; one whose unadjusted interval alone excludes zero is named as such.
+    """
+    if "pvalue_holm" not in table.columns:  # a table from before the p-values: intervals only
+        unclear = [_name(x) for x in table.index[includes_zero]]
+        return [f"For {_join(unclear)} the {level} interval of the effect includes zero: no gain is "
+                f"demonstrated, so {'it is not a lever' if len(unclear) == 1 else 'they are not levers'} on "
+                f"this evidence."] if unclear else []
+    alpha = 1 - table.attrs.get("ci", 0.95)
+    adjusted = table["pvalue_holm"].to_numpy(dtype=float)
+    shown = ~includes_zero & (adjusted < alpha)
+    family = (f"Holm's adjustment for the {int(np.isfinite(adjusted).sum())} levers tested together "
+              f"(α = {alpha:g})")
+    lines = []
+    if shown.any():
+        lines.append(f"After {family}, the effects of {_join(_name(x) for x in table.index[shown])} are "
+                     f"significant.")
+    unclear = [_name(x) for x in table.index[~shown]]
+    if unclear:
+        lines.append(
+            f"{'After ' + family if not shown.any() else 'After the same adjustment'}, no gain is demonstrated "
+            f"for {_join(unclear)}: {'it is not a lever' if len(unclear) == 1 else 'they are not levers'} on "
+            f"this evidence.")
+    only_raw = [_name(x) for x in table.index[~shown & ~includes_zero]]
+    if only_raw:
+        lines.append(f"(For {_join(only_raw)} the unadjusted {level} interval excludes zero, but not the "
+                     f"adjusted test.)")
+    return lines
+
+
+def describe_contact_effects(effects: pd.DataFrame, *, alpha: float = 0.05, labels=None) -> str:
+    """Which contact factors go with the outcomes, judged by Holm-adjusted p-values over all of them.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"outcome": "sat", "term": ["long_waits", "repeat_contacts", "transfers"],
+    ...                   "role": "contact", "est": [-0.3, -0.1, -0.05], "pvalue": [0.001, 0.03, 0.04]})
+    >>> print(describe_contact_effects(e))
+    After Holm's adjustment for the 3 contact effects tested (α = 0.05), these are significant: long waits on sat (−0.300 per unit, adjusted p = 0.003). Not significant after the adjustment: repeat contacts on sat and transfers on sat. These are associations, not causes.
+    """
+    rows = contact_family(effects)
+    label = labels or (lambda v: v)
+    tested = int(rows["pvalue_holm"].notna().sum())
+    family = f"After Holm's adjustment for the {tested} contact effects tested (α = {alpha:g})"
+    sig = rows[rows["pvalue_holm"] < alpha]
+    parts = []
+    if len(sig):
+        parts.append(family + ", these are significant: " + _join(
+            f"{_name(r.term)} on {md(label(r.outcome))} ({number(r.est, 3, sign=True)} per unit, "
+            f"adjusted {pvalue(r.pvalue_holm)})" for r in sig.itertuples()) + ".")
+    rest = rows.drop(sig.index)
+    if len(rest):
+        prefix = ("Not significant after the adjustment: " if len(sig)
+                  else family + ", no contact factor is significant: ")
+        parts.append(prefix + _join(f"{_name(r.term)} on {md(label(r.outcome))}" for r in rest.itertuples()) + ".")
+    parts.append("These are associations, not causes.")
+    return " ".join(parts)
