@@ -69,9 +69,7 @@ def _check_frame(data, columns: Sequence[str], param: str = "data") -> pd.DataFr
 
 def _numeric(sub: pd.DataFrame, columns: Sequence[str]) -> None:
     for col in columns:
-        if not pd.api.types.is_numeric_dtype(sub[col]) or pd.api.types.is_bool_dtype(sub[col]):
-            if pd.api.types.is_bool_dtype(sub[col]):
-                continue
+        if not (pd.api.types.is_numeric_dtype(sub[col]) or pd.api.types.is_bool_dtype(sub[col])):
             raise ValueError(f"column {col!r} must be numeric, got dtype {sub[col].dtype}")
 
 
@@ -437,11 +435,9 @@ class ChainResult:
     b_model: RandomInterceptResult
 
 
-def _chain_fit(data, cluster, x, m, y, covariates, reml, crosscheck=True):
-    fa = random_intercept(data, m, cluster, level1=covariates, level2=[x], reml=reml,
-                          _crosscheck=crosscheck)
-    fb = random_intercept(data, y, cluster, level1=[m] + covariates, level2=[x], reml=reml,
-                          _crosscheck=crosscheck)
+def _chain_fit(data, cluster, x, m, y, covariates, reml):
+    fa = random_intercept(data, m, cluster, level1=covariates, level2=[x], reml=reml)
+    fb = random_intercept(data, y, cluster, level1=[m] + covariates, level2=[x], reml=reml)
     a, b = fa.estimates.at[x, "est"], fb.estimates.at[m, "est"]
     return fa, fb, np.array([a, b, fb.estimates.at[x, "est"], a * b])
 
@@ -503,22 +499,34 @@ def chain_indirect(data: pd.DataFrame, cluster: str, x: str, m: str, y: str,
     codes, uniques = pd.factorize(sub[cluster], sort=True)
     J = len(uniques)
     rows_of = [np.flatnonzero(codes == j) for j in range(J)]
+    # the resamples work on arrays: the same estimator as random_intercept, without its
+    # per-call validation and statsmodels cross-check
+    ya, yb = sub[m].to_numpy(float), sub[y].to_numpy(float)
+    Xa = _design(sub, covariates, [x], cluster).to_numpy()
+    Xb = _design(sub, [m] + covariates, [x], cluster).to_numpy()
+    ia, ib, ix = Xa.shape[1] - 1, 1, Xb.shape[1] - 1
     rng = np.random.default_rng(seed)
     draws, failed, singular = [], 0, 0
     for _ in range(n_boot):
         pick = rng.integers(0, J, size=J)
         idx = np.concatenate([rows_of[j] for j in pick])
-        boot = sub.iloc[idx].copy()
-        boot[cluster] = np.repeat(np.arange(J), [len(rows_of[j]) for j in pick])
+        bcodes = np.repeat(np.arange(J), [len(rows_of[j]) for j in pick])
         try:
-            ba, bb, est = _chain_fit(boot, cluster, x, m, y, covariates, reml, crosscheck=False)
-        except (ValueError, np.linalg.LinAlgError):
+            fits = []
+            for yy, XX in ((ya, Xa), (yb, Xb)):
+                Xr = XX[idx]
+                if np.linalg.matrix_rank(Xr) < Xr.shape[1]:
+                    raise np.linalg.LinAlgError("collinear resample")
+                fits.append(_Profile(yy[idx], Xr, bcodes, J, reml).fit())
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             failed += 1
             continue
-        if not (ba.converged and bb.converged) or not np.all(np.isfinite(est)):
+        (ta, lla, beta_a, _, _, oka), (tb, llb, beta_b, _, _, okb) = fits
+        est = np.array([beta_a[ia], beta_b[ib], beta_b[ix], beta_a[ia] * beta_b[ib]])
+        if not (oka and okb and np.isfinite(lla) and np.isfinite(llb)) or not np.all(np.isfinite(est)):
             failed += 1
             continue
-        singular += ba.singular or bb.singular
+        singular += (ta < SINGULAR_TOL) or (tb < SINGULAR_TOL)
         draws.append(est)
     D = np.array(draws).reshape(-1, 4)
     lo, hi = (np.quantile(D, [(1 - ci) / 2, (1 + ci) / 2], axis=0) if len(D)

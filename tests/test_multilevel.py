@@ -190,3 +190,13 @@ def test_missing_values_named_with_row():
         ml.anova_icc(data.assign(team="T"), "fcr", "team")
     with pytest.raises(ValueError, match="n_boot must be a positive integer"):
         ml.chain_indirect(data.dropna(), "team", "engagement", "fcr", "satisfaction", n_boot=0)
+
+
+def test_failed_resamples_are_counted_not_hidden():
+    # fcr varies in one team only: a resample without that team cannot estimate path b
+    data, _ = ml.simulate_chain(n_teams=6, contacts_per_team=8, seed=3)
+    data["fcr"] = np.where(data["team"] == "T01", data.index % 2, 1.0)
+    res = ml.chain_indirect(data, "team", "engagement", "fcr", "satisfaction", n_boot=30, seed=1)
+    # P(T01 not drawn in 6 draws) = (5/6)^6 ~ 0.33
+    assert 0 < res.n_failed < 30
+    assert res.estimates["ci_lower"].notna().all()
