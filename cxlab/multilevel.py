@@ -42,9 +42,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._text import md, number
+
 __all__ = [
     "AnovaICC", "anova_icc", "design_effect", "RandomInterceptResult", "random_intercept",
-    "ChainResult", "chain_indirect", "simulate_chain",
+    "ChainResult", "chain_indirect", "describe_chain", "simulate_chain",
 ]
 
 #: lme4's ``isSingular`` tolerance on theta = tau / sigma (the relative random-effect sd).
@@ -422,6 +424,8 @@ class ChainResult:
     cluster : str
     a_model, b_model : RandomInterceptResult
         The two full-sample fits.
+    x, m, y : str
+        The column names of the chain.
     """
 
     estimates: pd.DataFrame
@@ -433,6 +437,9 @@ class ChainResult:
     cluster: str
     a_model: RandomInterceptResult
     b_model: RandomInterceptResult
+    x: str = "x"
+    m: str = "m"
+    y: str = "y"
 
 
 def _chain_fit(data, cluster, x, m, y, covariates, reml):
@@ -535,7 +542,52 @@ def chain_indirect(data: pd.DataFrame, cluster: str, x: str, m: str, y: str,
                         "ci_lower": lo, "ci_upper": hi},
                        index=pd.Index(["a", "b", "direct", "indirect"], name="path"))
     return ChainResult(estimates=est, n_boot=int(n_boot), n_failed=failed, n_singular=int(singular),
-                       seed=int(seed), ci=ci, cluster=cluster, a_model=fa, b_model=fb)
+                       seed=int(seed), ci=ci, cluster=cluster, a_model=fa, b_model=fb,
+                       x=x, m=m, y=y)
+
+
+def describe_chain(result: ChainResult, digits: int = 2) -> str:
+    """A plain-words paragraph (Markdown) on the chain, written from ``result``.
+
+    Examples
+    --------
+    >>> data, truth = simulate_chain(n_teams=20, contacts_per_team=30, seed=1)
+    >>> res = chain_indirect(data, "team", "engagement", "fcr", "satisfaction", n_boot=20, seed=3)
+    >>> print(describe_chain(res))  # doctest: +ELLIPSIS
+    **Service Profit Chain.** ... The indirect effect engagement → fcr → satisfaction is 0.05 (95 % cluster-bootstrap interval 0.04 to 0.07, 20 resamples of team, 0 failed): it excludes zero, so the chain is supported. ...
+    """
+    if not isinstance(result, ChainResult):
+        raise TypeError(f"result must be a ChainResult from chain_indirect, got {type(result).__name__}")
+    e, fb = result.estimates, result.b_model
+    x, m, y, g = md(result.x), md(result.m), md(result.y), md(result.cluster)
+    lvl = f"{result.ci * 100:g} %"
+
+    def path(row: str) -> str:
+        r = e.loc[row]
+        return (f"{number(r['est'], digits)} ({lvl} interval {number(r['ci_lower'], digits)} to "
+                f"{number(r['ci_upper'], digits)})")
+
+    out = [f"**Service Profit Chain.** {y} of {fb.nobs} customer contacts nested in {fb.ngroups} {g} "
+           f"clusters: {number(fb.icc * 100, 0)} % of its variance (after the predictors) lies "
+           f"between clusters (ICC {number(fb.icc, 3)})."]
+    if fb.singular:
+        out.append(f"The {g} variance of {y} is at zero (a singular fit): clusters do not differ "
+                   f"beyond chance.")
+    out.append(f"One unit more {x} goes with {path('a')} more {m}, and {m} with {path('b')} "
+               f"more {y} at equal {x}.")
+    r = e.loc["indirect"]
+    kept = result.n_boot - result.n_failed
+    verdict = ("it excludes zero, so the chain is supported" if r["ci_lower"] > 0 or r["ci_upper"] < 0
+               else "it includes zero, so the data do not show the chain")
+    out.append(f"The indirect effect {x} → {m} → {y} is {number(r['est'], digits)} ({lvl} "
+               f"cluster-bootstrap interval {number(r['ci_lower'], digits)} to "
+               f"{number(r['ci_upper'], digits)}, {result.n_boot} resamples of {g}, "
+               f"{result.n_failed} failed): {verdict}.")
+    if result.n_failed > 0.05 * result.n_boot:
+        out.append(f"Only {kept} of {result.n_boot} resamples could be fitted; treat the interval "
+                   f"with care.")
+    out.append(f"The direct effect of {x} on {y} is {path('direct')}.")
+    return " ".join(out)
 
 
 def simulate_chain(n_teams: int = 40, contacts_per_team: int = 50, a: float = 0.08,

@@ -200,3 +200,22 @@ def test_failed_resamples_are_counted_not_hidden():
     # P(T01 not drawn in 6 draws) = (5/6)^6 ~ 0.33
     assert 0 < res.n_failed < 30
     assert res.estimates["ci_lower"].notna().all()
+
+
+def test_describe_chain_written_from_the_numbers():
+    data, truth = ml.simulate_chain(n_teams=30, contacts_per_team=20, seed=2)
+    res = ml.chain_indirect(data, "team", "engagement", "fcr", "satisfaction", n_boot=40, seed=1)
+    text = ml.describe_chain(res)
+    e = res.estimates.loc["indirect"]
+    assert f"is {e['est']:.2f}".replace("-", "\u2212") in text
+    assert "40 resamples of team, 0 failed" in text
+    assert ("excludes zero" in text) == bool(e["ci_lower"] > 0 or e["ci_upper"] < 0)
+    # no planted chain: b = 0
+    flat, _ = ml.simulate_chain(n_teams=30, contacts_per_team=20, b=0.0, seed=2)
+    null = ml.chain_indirect(flat.rename(columns={"fcr": "fcr_<b>"}), "team", "engagement",
+                             "fcr_<b>", "satisfaction", n_boot=40, seed=1)
+    text = ml.describe_chain(null)
+    assert "includes zero, so the data do not show the chain" in text
+    assert "<b>" not in text and "fcr\\_&lt;b&gt;" in text
+    with pytest.raises(TypeError, match="ChainResult"):
+        ml.describe_chain(res.estimates)
