@@ -219,3 +219,45 @@ def test_describe_chain_written_from_the_numbers():
     assert "<b>" not in text and "fcr\\_&lt;b&gt;" in text
     with pytest.raises(TypeError, match="ChainResult"):
         ml.describe_chain(res.estimates)
+
+
+PASTES = json.loads((DATA / "multilevel_pastes.json").read_text())
+
+
+@pytest.mark.parametrize("reml", [True, False])
+def test_pastes_three_levels_match_lme4(reml):
+    """Customers in agents in teams = samples in casks in batches. Tolerance 5e-5 relative:
+    the log-likelihood agrees to 1e-11, the remaining ~9e-6 on the batch variance is the
+    flat ridge of the likelihood in that component (lme4's bobyqa stopping rule)."""
+    ref = PASTES["reml" if reml else "ml"]
+    r = ml.nested_icc(pd.read_csv(DATA / PASTES["file"]), "strength", team="batch", agent="cask",
+                      reml=reml)
+    tol = 5e-5
+    assert r.loglik == pytest.approx(ref["loglik"], rel=1e-9)
+    for ours, key in ((r.team_var, "var_batch"), (r.agent_var, "var_cask"),
+                      (r.residual_var, "var_residual"), (r.icc_team, "icc_batch"),
+                      (r.icc_agent, "icc_cask_in_batch")):
+        assert ours == pytest.approx(ref[key], rel=tol), key
+    assert r.estimates.loc["Intercept", "est"] == pytest.approx(ref["intercept"], rel=1e-9)
+    assert r.estimates.loc["Intercept", "se"] == pytest.approx(ref["intercept_se"], rel=tol)
+    assert r.aic == pytest.approx(ref["AIC"], rel=1e-9) and r.bic == pytest.approx(ref["BIC"], rel=1e-9)
+    assert (r.df, r.nobs, r.nteams, r.nagents) == (ref["df"], ref["nobs"], 10, 30)
+    assert r.converged and r.singular == () and not r.notes
+
+
+def test_nested_reduces_to_two_levels_and_flags_zero_agent_variance():
+    """No agent variance planted: the agent component is at (or near) zero; at zero it is
+    flagged and the fit is the two-level one."""
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"team": np.repeat(np.arange(12), 30), "agent": np.tile(np.repeat(np.arange(3), 10), 12)})
+    df["y"] = rng.normal(0, 1.0, 12)[df["team"]] + rng.normal(0, 1, len(df))
+    r = ml.nested_icc(df, "y", team="team", agent="agent")
+    two = ml.random_intercept(df, "y", "team")
+    if r.singular == ("agent",):
+        assert r.agent_var == 0 and any("agent variance is at zero" in n for n in r.notes)
+        assert r.team_var == pytest.approx(two.group_var, rel=1e-6)
+        assert r.loglik == pytest.approx(two.loglik, rel=1e-9)
+    else:  # a small positive agent estimate: the three-level fit is at least as good
+        assert r.loglik >= two.loglik - 1e-9
+    with pytest.raises(ValueError, match="more agents than teams"):
+        ml.nested_icc(df.assign(agent=0), "y", team="team", agent="agent")
