@@ -284,6 +284,17 @@ class _Profile:
         return theta, ll, beta, sigma2, M, bool(opt.success)
 
 
+def _fixed_table(beta: np.ndarray, cov: np.ndarray, names, ci: float) -> pd.DataFrame:
+    """Fixed effects with SE, z, two-sided normal p and Wald interval."""
+    se = np.sqrt(np.diag(cov))
+    z = beta / se
+    q = stats.norm.ppf(0.5 + ci / 2)
+    est = pd.DataFrame({"est": beta, "se": se, "z": z, "p": 2 * stats.norm.sf(np.abs(z)),
+                        "ci_lower": beta - q * se, "ci_upper": beta + q * se}, index=names)
+    est.index.name = "term"
+    return est
+
+
 def random_intercept(data: pd.DataFrame, outcome: str, cluster: str,
                      level1: Sequence[str] = (), level2: Sequence[str] = (),
                      reml: bool = True, ci: float = 0.95,
@@ -394,12 +405,7 @@ def _fit(y, X, codes, J, reml, ci, outcome, cluster, crosscheck=True) -> RandomI
                      f"clusters do not differ beyond chance, the model reduces to ordinary regression")
     if not converged:
         notes.append("the optimiser did not converge; estimates are not reliable")
-    se = np.sqrt(np.diag(sigma2 * np.linalg.inv(M)))
-    z = beta / se
-    q = stats.norm.ppf(0.5 + ci / 2)
-    est = pd.DataFrame({"est": beta, "se": se, "z": z, "p": 2 * stats.norm.sf(np.abs(z)),
-                        "ci_lower": beta - q * se, "ci_upper": beta + q * se}, index=X.columns)
-    est.index.name = "term"
+    est = _fixed_table(beta, sigma2 * np.linalg.inv(M), X.columns, ci)
     k, n = X.shape[1] + 2, len(y)
     return RandomInterceptResult(
         estimates=est, group_var=tau2, residual_var=sigma2, icc=tau2 / (tau2 + sigma2),
@@ -504,8 +510,9 @@ class _NestedProfile:
                            bounds=[(0.0, None), (0.0, None)], options={"maxiter": 2000})
             if best is None or opt.fun < best.fun:
                 best = opt
+        # Nelder-Mead can wander on rounding noise near the optimum: capped, the gradient decides
         nm = minimize(f, np.maximum(best.x, 1e-3), method="Nelder-Mead",
-                      options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 4000})
+                      options={"xatol": 1e-8, "fatol": 1e-11, "maxiter": 600})
         theta = np.abs(nm.x) if nm.fun <= best.fun else best.x
         theta = np.where(theta < SINGULAR_TOL, 0.0, theta)
         if f(theta) > min(nm.fun, best.fun) + 1e-9:
@@ -597,12 +604,7 @@ def nested_icc(data: pd.DataFrame, outcome: str, team: str, agent: str,
     converged = ok and np.isfinite(llf)
     if not converged:
         notes.append("the optimiser did not converge (gradient not zero); estimates are not reliable")
-    se = np.sqrt(np.diag(sigma2 * np.linalg.inv(M)))
-    z = beta / se
-    q = stats.norm.ppf(0.5 + ci / 2)
-    est = pd.DataFrame({"est": beta, "se": se, "z": z, "p": 2 * stats.norm.sf(np.abs(z)),
-                        "ci_lower": beta - q * se, "ci_upper": beta + q * se}, index=X.columns)
-    est.index.name = "term"
+    est = _fixed_table(beta, sigma2 * np.linalg.inv(M), X.columns, ci)
     k, n = X.shape[1] + 3, len(y)
     return NestedICC(estimates=est, team_var=tv, agent_var=av, residual_var=float(sigma2),
                      icc_team=tv / total, icc_agent=(tv + av) / total, loglik=float(llf),
