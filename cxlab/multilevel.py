@@ -386,12 +386,19 @@ def _fit(y, X, codes, J, reml, ci, outcome, cluster, crosscheck=True) -> RandomI
     prof = _Profile(y, X.to_numpy(), codes, J, reml)
     notes = []
     theta0 = None
+    mdf = None
     if crosscheck:
-        mdf, msgs = _mixedlm(y, X, codes, reml)
-        tau2_m = max(float(np.asarray(mdf.cov_re)[0, 0]), 0.0)
-        theta0 = math.sqrt(tau2_m / float(mdf.scale))
+        try:
+            mdf, msgs = _mixedlm(y, X, codes, reml)
+            tau2_m = max(float(np.asarray(mdf.cov_re)[0, 0]), 0.0)
+            theta0 = math.sqrt(tau2_m / float(mdf.scale))
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            notes.append(f"statsmodels MixedLM failed ({exc}); the profiled optimum is reported")
+            mdf, theta0 = None, None
+        if theta0 is not None and not np.isfinite(theta0):
+            theta0 = None
     theta, llf, beta, sigma2, M, ok = prof.fit(theta0)
-    if crosscheck:
+    if mdf is not None:
         gap = llf - float(mdf.llf) if np.isfinite(mdf.llf) else np.inf
         if not mdf.converged or gap > 1e-6 * max(1.0, abs(llf)):
             notes.append(f"statsmodels MixedLM stopped short of the optimum (converged={mdf.converged}, "
