@@ -252,6 +252,14 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
 
         if group_partial:
             raise NotImplementedError("estimator='WLSMV' with 'group_partial' is not implemented yet.")
+        if group is not None:  # ordinal multigroup models: cxlab.sem.ordinal_groups
+            from .ordinal_groups import fit_wlsmv_groups
+
+            if missing != "listwise" or bootstrap:
+                raise NotImplementedError("estimator='WLSMV' with groups is implemented for listwise deletion "
+                                          "without bootstrap.")
+            return fit_wlsmv_groups(data, model, ordered=ordered, group=group, group_equal=group_equal,
+                                    estimator=estimator)
         return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
                          bootstrap=bootstrap, seed=seed, estimator=estimator)
     if estimator.upper() in ("ULS", "GLS"):  # least squares on continuous data: cxlab.sem.wls
