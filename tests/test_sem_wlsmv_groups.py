@@ -10,6 +10,12 @@ by gender (N = 867 + 1765 after listwise deletion). Measured max abs differences
 * ``group_equal=["thresholds", "loadings"]`` (lavaan's rules: group 2 frees its scaling
   factors and latent means): estimates 5.7e-6, SEs 1.2e-5, fit measures within 1e-7 relative.
 
+* the invariance sequence of Wu & Estabrook (2016) (``identification="wu_estabrook"``, the
+  models of semTools::measEq.syntax with ID.fac="std.lv"): thresholds step estimates 6.2e-6,
+  SEs 1.2e-5; metric step 3.7e-6 / 9.8e-6; scalar 1.8e-6 / 9.5e-6; chisq and chisq_scaled of
+  every step within 1e-7 relative; ``invariance(..., ordered=...)``'s scaled difference tests
+  (lavTestLRT, method "satorra.2000") 34.3708 / 21.0140 / 44.3689 within 1e-6 relative.
+
 Tolerance: 1e-3 for WLSMV (issue 13); SEs and estimates are tested at 1e-4, fit measures at
 1e-6 relative, which they meet.
 """
@@ -21,7 +27,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlab.sem import fit
+from cxlab.sem import fit, invariance
+from cxlab.sem.ordinal_groups import fit_wlsmv_groups
 
 DATA = Path(__file__).parent / "data"
 MEASURES = ["npar", "chisq", "df", "chisq_scaled", "chisq_scaling_factor", "baseline_chisq", "baseline_chisq_scaled",
@@ -90,3 +97,38 @@ def test_refused_options(ref, bfi):
         fit(bfi, ref["model_syntax"], estimator="WLSMV", ordered=items, group="gender", group_equal=["loadings"])
     with pytest.raises(ValueError, match="'group'"):
         fit(bfi, ref["model_syntax"], estimator="WLSMV", ordered=items, group="sex")
+
+
+WE_CASES = {"we_thresholds": ("thresholds",), "we_thr_load": ("thresholds", "loadings")}
+
+
+@pytest.mark.parametrize("case", list(WE_CASES))
+def test_wu_estabrook_steps(ref, bfi, case):
+    res = fit_wlsmv_groups(bfi, ref["model_syntax"], ordered=ref["data"]["items"], group="gender",
+                           group_equal=WE_CASES[case], identification="wu_estabrook")
+    assert res.converged
+    lav = ref["fits"][case]
+    pe = pd.DataFrame(lav["parameters"])
+    pe["rhs"] = pe["rhs"].fillna("")
+    m = pe.merge(res.estimates, on=["lhs", "op", "rhs", "group"], suffixes=("_l", "_c"), validate="one_to_one")
+    assert len(m) == len(pe) == len(res.estimates)
+    for col in ("est", "se"):
+        np.testing.assert_allclose(m[col + "_c"].to_numpy(float), m[col + "_l"].to_numpy(float), rtol=0, atol=1e-4)
+    for key in ("npar", "chisq", "df", "chisq_scaled", "cfi_scaled", "tli_scaled", "rmsea_scaled"):
+        assert res.fit_measures[key] == pytest.approx(lav["fit_all"][key.replace("_", ".")], rel=1e-6), key
+
+
+def test_invariance_sequence_with_scaled_difference_tests(ref, bfi):
+    t = invariance(bfi, ref["model_syntax"], group="gender", ordered=ref["data"]["items"])
+    assert list(t.index) == ["configural", "thresholds", "metric", "scalar"]
+    steps = ["we_configural", "we_thresholds", "we_thr_load", "we_scalar"]
+    for lev, case in zip(t.index, steps):
+        fa = ref["fits"][case]["fit_all"]
+        assert t.loc[lev, "df"] == fa["df"]
+        assert t.loc[lev, "chisq"] == pytest.approx(fa["chisq"], rel=1e-6)
+        assert t.loc[lev, "chisq_scaled"] == pytest.approx(fa["chisq.scaled"], rel=1e-6)
+    for lev, lrt in zip(t.index[1:], ref["lrt"][:3]):
+        assert t.loc[lev, "df_diff"] == lrt["df_diff"]
+        assert t.loc[lev, "chisq_diff"] == pytest.approx(lrt["chisq_diff"], rel=1e-6), lev
+        assert t.loc[lev, "pvalue_diff"] == pytest.approx(lrt["pvalue"], rel=1e-5), lev
+    assert t.loc["metric", "compared_with"] == "thresholds"

@@ -53,7 +53,7 @@ _Z975 = stats.norm.ppf(0.975)
 class _Block:
     """One group's sample statistics and model: ``m_g(theta) = (thresholds*, correlations*)``."""
 
-    def __init__(self, ram: RamModel, resid_rows, pc, n: int, th_idx, delta_idx, alpha_idx):
+    def __init__(self, ram: RamModel, resid_rows, pc, n: int, th_idx, delta_idx, alpha_idx, nu_idx):
         self.ram, self.resid_rows, self.n = ram, np.asarray(resid_rows), n
         p = ram.p
         pairs = [(i, j) for j in range(p - 1) for i in range(j + 1, p)]
@@ -65,15 +65,16 @@ class _Block:
         self.nth = len(self.th_names)
         self.gamma = pc.nacov.to_numpy()
         self.w = 1.0 / np.diag(self.gamma)
-        self.th_idx, self.delta_idx, self.alpha_idx = th_idx, delta_idx, alpha_idx  # -1: fixed (tau: never)
+        # positions in theta, -1 where fixed (Delta 1, alpha and nu 0; thresholds are always free)
+        self.th_idx, self.delta_idx, self.alpha_idx, self.nu_idx = th_idx, delta_idx, alpha_idx, nu_idx
         self.items = [int(ram.pos[k][0]) for k in self.resid_rows]
 
     def parts(self, theta):
-        """(thresholds tau, scaling factors Delta, latent means alpha) of this group."""
-        tau = theta[self.th_idx]
-        delta = np.where(self.delta_idx >= 0, theta[np.maximum(self.delta_idx, 0)], 1.0)
-        alpha = np.where(self.alpha_idx >= 0, theta[np.maximum(self.alpha_idx, 0)], 0.0)
-        return tau, delta, alpha
+        """(thresholds tau, scaling factors Delta, latent means alpha, item intercepts nu) of this group."""
+        def pick(idx, default):
+            return np.where(idx >= 0, theta[np.maximum(idx, 0)], default)
+
+        return theta[self.th_idx], pick(self.delta_idx, 1.0), pick(self.alpha_idx, 0.0), pick(self.nu_idx, 0.0)
 
     def with_residuals(self, theta) -> RamModel:
         """The RAM model with the item residual variances of ``diag(Sigma*) = 1``."""
@@ -81,7 +82,7 @@ class _Block:
         fixed[self.resid_rows] = 0.0
         ram0 = replace(self.ram, fixed=fixed)
         B, sig, _ = ram0.implied_all(theta)
-        _, delta, _ = self.parts(theta)
+        delta = self.parts(theta)[1]
         p = self.ram.p
         fixed[self.resid_rows] = np.linalg.solve(B[:p, self.items] ** 2, 1.0 / delta**2 - np.diag(sig)[:p])
         return replace(self.ram, fixed=fixed)
@@ -90,8 +91,8 @@ class _Block:
         ram_t = self.with_residuals(theta)
         B, sig, _ = ram_t.implied_all(theta)
         p = ram_t.p
-        tau, delta, alpha = self.parts(theta)
-        mu = B[:p, p:] @ alpha
+        tau, delta, alpha, nu = self.parts(theta)
+        mu = B[:p, :p] @ nu + B[:p, p:] @ alpha
         th = delta[self.th_item] * (tau - mu[self.th_item])
         r = (delta[:, None] * sig[:p, :p] * delta[None, :])[self.il, self.jl]
         return np.concatenate([th, r])
@@ -149,6 +150,26 @@ def _estimate(blocks, theta0):
     return theta, False, _MAX_ITER
 
 
+def _first_loading_positive(theta, keys, key_row, pt, lv):
+    """With std.lv a factor's sign is arbitrary: turn it so that its first loading is positive (as lavaan)."""
+    first = {}
+    for row in pt.itertuples(index=False):
+        if row.op == "=~" and row.lhs not in first and row.free > 0:
+            first[row.lhs] = row.free - 1
+    sign = {f: (-1.0 if theta[k] < 0 else 1.0) for f, k in first.items()}
+    out = theta.copy()
+    for k, key in enumerate(keys):
+        if key[0] == "alpha":
+            out[k] *= sign.get(key[2], 1.0)
+        elif key in key_row:
+            op, lhs, rhs = key_row[key]
+            if op == "=~":
+                out[k] *= sign.get(lhs, 1.0)
+            elif op in ("~~", "~") and lhs in lv and rhs in lv and lhs != rhs:
+                out[k] *= sign.get(lhs, 1.0) * sign.get(rhs, 1.0)
+    return out
+
+
 def _key_class(op, lhs, rhs, lv) -> str:
     if op == "=~":
         return "loadings"
@@ -186,7 +207,7 @@ def _chisq_measures(T, df, tb, dfb, n_rmsea, n_groups, suffix="") -> dict:
 
 
 def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str, group_equal=(),
-                     estimator: str = "WLSMV"):
+                     estimator: str = "WLSMV", identification: str = "lavaan"):
     """WLSMV fit of an ordinal model in several groups (called by :func:`cxlab.sem.fit`).
 
     Parameters
@@ -201,8 +222,15 @@ def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str
         Column of the groups (lavaan's order: first appearance in ``data``).
     group_equal : sequence of str
         ``()``, ``("thresholds",)``, ``("thresholds", "loadings")`` or
-        ``("thresholds", "loadings", "intercepts")`` (lavaan's rules for ordered items).
+        ``("thresholds", "loadings", "intercepts")``.
     estimator : {"WLSMV"}
+    identification : {"lavaan", "wu_estabrook"}, default="lavaan"
+        "lavaan": lavaan's ``cfa(..., group.equal = ...)`` (marker loadings; beyond group 1
+        equal thresholds free the scaling factors and latent means). "wu_estabrook": the
+        models of ``semTools::measEq.syntax(ID.cat = "Wu.Estabrook.2016", ID.fac = "std.lv")``
+        (latent variances 1 and means 0; beyond group 1 equal thresholds free the scaling
+        factors and item intercepts, equal loadings the latent variances, equal intercepts
+        (fixed to 0 again) the latent means).
 
     Returns
     -------
@@ -223,8 +251,18 @@ def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str
     >>> res.converged, int(res.fit_measures["df"]), int(res.fit_measures["npar"])
     (True, 4, 32)
     """
+    return _fit(data, model, ordered=ordered, group=group, group_equal=group_equal, estimator=estimator,
+                identification=identification)[0]
+
+
+def _fit(data, model, *, ordered, group, group_equal, estimator, identification):
+    """The fit and its parts: (SemResult, blocks, theta, information E)."""
     from .engine import SemResult
 
+    if identification not in ("lavaan", "wu_estabrook"):
+        raise ValueError("The 'identification' parameter must be 'lavaan' or 'wu_estabrook'. "
+                         f"Got {identification!r} instead.")
+    wu = identification == "wu_estabrook"
     if estimator.upper() != "WLSMV":
         raise NotImplementedError(f"estimator={estimator!r} with groups and ordered items is not implemented yet; "
                                   "use estimator='WLSMV'.")
@@ -238,7 +276,7 @@ def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str
         raise NotImplementedError("estimator='WLSMV' with groups and constraints or ':=' is not implemented yet.")
     if any(f[1] == "~1" for f in parsed.formulas):
         raise NotImplementedError("estimator='WLSMV' with groups and intercepts ('~ 1') is not implemented yet.")
-    pt, names = build_partable(parsed, fixed_x=True)
+    pt, names = build_partable(parsed, fixed_x=True, std_lv=wu)
     ov, lv = list(names["ov"]), list(names["lv"])
     if names["ov.x"]:
         raise NotImplementedError(f"estimator='WLSMV' with observed covariates is not implemented yet; covariates in "
@@ -273,44 +311,53 @@ def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str
         raise ValueError("group_equal='thresholds' needs the same categories of every item in every group; "
                          "some item has a category missing in a group.")
     lvset = set(lv)
-    blocks, pts, starts = [], [], {}
+    blocks, pts, starts, key_row = [], [], {}, {}
     for g, (pc, n) in enumerate(zip(pcs, ns)):
         free = np.zeros(len(pt), dtype=int)
         R = pc.corr.to_numpy()
         pt1 = pt.assign(free=pt["free"].where(pt["free"] == 0, np.cumsum(pt["free"] > 0)))
         ram1 = RamModel.from_partable(pt1, ov, lv, R)
         st = start_values(ram1, pt1, R)
+        later = g > 0 and "thresholds" in equal  # beyond group 1 with equal thresholds
         for r, row in enumerate(pt.itertuples(index=False)):
-            if row.free <= 0:
-                continue
             cls = _key_class(row.op, row.lhs, row.rhs, lvset)
-            if row.label:
+            if row.free <= 0 and not (wu and later and "loadings" in equal and cls == "lv.variances"):
+                continue
+            if row.free <= 0:  # Wu & Estabrook: latent variances free beyond group 1 with equal loadings
+                key = ("row", g, r)
+                starts[key] = float(row.fixed)
+            elif row.label:
                 key = ("label", row.label)
             elif cls in equal:
                 key = ("row", r)
             else:
                 key = ("row", g, r)
             free[r] = index(key) + 1
-            starts.setdefault(key, st[ram1.free[r] - 1])
+            key_row[key] = (row.op, row.lhs, row.rhs)
+            if row.free > 0:
+                starts.setdefault(key, st[ram1.free[r] - 1])
         th_idx = []
         for k, nm in enumerate(pc.thresholds.index):
             key = ("th", nm) if "thresholds" in equal else ("th", g, nm)
             th_idx.append(index(key))
             starts.setdefault(key, float(pc.thresholds.iloc[k]))
-        later = g > 0 and "thresholds" in equal  # lavaan frees Delta and latent means beyond group 1
+        free_nu = wu and later and "intercepts" not in equal
+        free_alpha = later and (not wu or "intercepts" in equal)
         delta_idx = np.array([index(("delta", g, v)) if later else -1 for v in ov])
-        alpha_idx = np.array([index(("alpha", g, v)) if later else -1 for v in lv])
-        if later:
-            starts.update({("delta", g, v): 1.0 for v in ov})
-            starts.update({("alpha", g, v): 0.0 for v in lv})
+        nu_idx = np.array([index(("nu", g, v)) if free_nu else -1 for v in ov])
+        alpha_idx = np.array([index(("alpha", g, v)) if free_alpha else -1 for v in lv])
+        starts.update({("delta", g, v): 1.0 for v in ov})
+        starts.update({(kind, g, v): 0.0 for kind in ("nu", "alpha") for v in ov + lv})
         pts.append(pt.assign(free=free))
-        blocks.append((free, pc, n, np.array(th_idx), delta_idx, alpha_idx))
+        blocks.append((free, pc, n, np.array(th_idx), delta_idx, alpha_idx, nu_idx))
     q = len(keys)
     blocks = [_Block(RamModel.from_partable(pts[g].assign(free=fr), ov, lv, pc.corr.to_numpy(), n_theta=q),
-                     np.flatnonzero(resid), pc, n, th, de, al)
-              for g, (fr, pc, n, th, de, al) in enumerate(blocks)]
+                     np.flatnonzero(resid), pc, n, th, de, al, nu)
+              for g, (fr, pc, n, th, de, al, nu) in enumerate(blocks)]
     theta0 = np.array([starts[k] for k in keys])
     theta, converged, iterations = _estimate(blocks, theta0)
+    if wu:
+        theta = _first_loading_positive(theta, list(keys), key_row, pts[0], lvset)
 
     # ---- robust vcov (lavaan's nvcov_robust_sem with f_g = N_g / N) and the scaled test
     N = sum(ns)
@@ -359,11 +406,12 @@ def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str
     warnings = [] if converged else ["The optimizer did not converge."]
     if not se_ok:
         warnings.append("The information matrix is singular: standard errors are not available.")
-    return SemResult(estimates=table, fit_measures=pd.Series(fm, name="value", dtype=float),
+    result = SemResult(estimates=table, fit_measures=pd.Series(fm, name="value", dtype=float),
                      converged=bool(converged and all(pc.converged for pc in pcs)), warnings=warnings, r2=None,
                      implied_cov=None, sample_cov=None, n=N, model=model, estimator="WLSMV",
                      vcov=pd.DataFrame(vcov), iterations=iterations, _partable=pd.concat(pts, ignore_index=True),
                      _ram=blocks[0].with_residuals(theta), _theta=theta)
+    return result, blocks, theta, E
 
 
 def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
@@ -379,11 +427,10 @@ def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
         lhs_th, rhs_th = zip(*(nm.split("|") for nm in b.th_names))
         thr = pd.DataFrame({"lhs": list(lhs_th), "op": "|", "rhs": list(rhs_th), "label": "",
                             "est": theta[b.th_idx], "_idx": b.th_idx})
-        tau, delta, alpha = b.parts(theta)
+        tau, delta, alpha, nu = b.parts(theta)
         scal = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "label": "", "est": delta, "_idx": b.delta_idx})
         ints = pd.DataFrame({"lhs": ov + lv, "op": "~1", "rhs": "", "label": "",
-                             "est": np.concatenate([np.zeros(len(ov)), alpha]),
-                             "_idx": np.concatenate([np.full(len(ov), -1), b.alpha_idx])})
+                             "est": np.concatenate([nu, alpha]), "_idx": np.concatenate([b.nu_idx, b.alpha_idx])})
         user = pt["user"].to_numpy().astype(bool)
         tab = pd.concat([rows[user], thr, rows[~user], scal, ints], ignore_index=True)
         tab.insert(3, "group", g)
@@ -400,3 +447,103 @@ def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
     table["ci_upper"] = np.where(free, est + _Z975 * se, est)
     table.attrs["group_labels"] = list(levels)
     return table
+
+
+def _satorra2000(m1, m0) -> tuple[float, int]:
+    """lavaan's scaled chi-square difference (``lavTestLRT``, ``method = "satorra.2000"``, scaled-shifted).
+
+    ``m1`` is the less restricted fit, ``m0`` the nested one, each ``(result, blocks, theta, E)``.
+    The restrictions ``A`` are the orthogonal complement of ``H = (D1'D1)^-1 D1'D0`` (the
+    Jacobians of the implied statistics of both models, lavaan's ``A.method = "delta"``).
+    """
+    res1, blocks1, theta1, E1 = m1
+    res0, blocks0, theta0, _ = m0
+    T1, T0 = res1.fit_measures["chisq"], res0.fit_measures["chisq"]
+    m = int(res0.fit_measures["df"] - res1.fit_measures["df"])
+    PI = _jacobian(blocks1, theta1)
+    D1, D0 = np.vstack(PI), np.vstack(_jacobian(blocks0, theta0))
+    H = np.linalg.solve(D1.T @ D1, D1.T @ D0)
+    U_h, sv, _ = np.linalg.svd(H)
+    rank = int(np.sum(sv > sv.max() * 1e-8))
+    A = U_h[:, rank:].T
+    Pinv = np.linalg.inv(E1)
+    PAAPAAP = Pinv @ A.T @ np.linalg.pinv(A @ Pinv @ A.T) @ A @ Pinv
+    N = sum(b.n for b in blocks1)
+    fg = [b.n / N for b in blocks1]
+    V = np.concatenate([b.w for b in blocks1])
+    G = np.zeros((len(V), len(V)))
+    o = 0
+    for b, f in zip(blocks1, fg):
+        G[o:o + len(b.s), o:o + len(b.s)] = f * b.gamma
+        o += len(b.s)
+    D = V[:, None] * D1
+    UG = D @ PAAPAAP @ D.T @ G
+    tr1 = float(np.trace(UG))  # = sum_g f_g tr(W_g Gamma_g W_g PI_g PAAPAAP PI_g')
+    tr2 = float(np.sum(UG * UG.T))
+    a = np.sqrt(m / tr2)
+    return (T0 - T1) * a + (m - a * tr1), m
+
+
+#: Wu & Estabrook (2016) steps for ordered items and their group_equal
+ORDINAL_LEVELS = {"configural": (), "thresholds": ("thresholds",), "metric": ("thresholds", "loadings"),
+                  "scalar": ("thresholds", "loadings", "intercepts")}
+
+
+def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=True,
+                       levels=("configural", "thresholds", "metric", "scalar")) -> pd.DataFrame:
+    """Measurement invariance of ordinal items (Wu & Estabrook 2016), WLSMV with scaled difference tests.
+
+    Each level is fitted with the identification of ``semTools::measEq.syntax(ID.cat =
+    "Wu.Estabrook.2016", ID.fac = "std.lv")`` and compared with the level before it by
+    lavaan's ``lavTestLRT`` for WLSMV (``method = "satorra.2000"``, scaled and shifted).
+    Used by :func:`cxlab.sem.invariance` when ``ordered`` is given.
+
+    Parameters
+    ----------
+    data : DataFrame
+    model : str
+    group : str
+    ordered : True or list of str
+    levels : sequence of str
+        Among ``"configural", "thresholds", "metric", "scalar"``, least constrained first.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by level: ``npar, chisq, df, chisq_scaled, pvalue_scaled, cfi_scaled,
+        tli_scaled, rmsea_scaled, chisq_diff, df_diff, pvalue_diff, cfi_diff,
+        compared_with`` (``chisq_diff`` the scaled difference statistic).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(9)
+    >>> f = rng.normal(size=(1200, 1))
+    >>> d = pd.DataFrame(np.digitize(0.7 * f + 0.7 * rng.normal(size=(1200, 4)), [-1, 0, 1]) + 1,
+    ...                  columns=["q1", "q2", "q3", "q4"])
+    >>> d["seg"] = np.repeat(["a", "b"], 600)
+    >>> t = ordinal_invariance(d, "f =~ q1 + q2 + q3 + q4", group="seg")
+    >>> t["df"].astype(int).tolist(), t["df_diff"].tolist()[1:]
+    ([4, 8, 11, 14], [4.0, 3.0, 3.0])
+    """
+    levels = tuple(levels)
+    bad = [lev for lev in levels if lev not in ORDINAL_LEVELS]
+    if bad or not levels or len(set(levels)) < len(levels):
+        raise ValueError(f"The 'levels' parameter of invariance with ordered items must be distinct names among "
+                         f"{tuple(ORDINAL_LEVELS)}. Got {levels!r} instead.")
+    cols = ["npar", "chisq", "df", "chisq_scaled", "pvalue_scaled", "cfi_scaled", "tli_scaled", "rmsea_scaled"]
+    rows, prev = {}, None
+    for lev in levels:
+        cur = _fit(data, model, ordered=ordered, group=group, group_equal=ORDINAL_LEVELS[lev], estimator="WLSMV",
+                   identification="wu_estabrook")
+        fm = cur[0].fit_measures
+        row = {c: float(fm[c]) for c in cols}
+        if prev is None:
+            row.update(chisq_diff=np.nan, df_diff=np.nan, pvalue_diff=np.nan, cfi_diff=np.nan, compared_with=None)
+        else:
+            t, m = _satorra2000(prev[1], cur)
+            row.update(chisq_diff=t, df_diff=float(m), pvalue_diff=float(stats.chi2.sf(t, m)),
+                       cfi_diff=row["cfi_scaled"] - rows[prev[0]]["cfi_scaled"], compared_with=prev[0])
+        rows[lev] = row
+        prev = (lev, cur)
+    return pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model"))
