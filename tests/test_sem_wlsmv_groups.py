@@ -16,6 +16,11 @@ by gender (N = 867 + 1765 after listwise deletion). Measured max abs differences
   every step within 1e-7 relative; ``invariance(..., ordered=...)``'s scaled difference tests
   (lavTestLRT, method "satorra.2000") 34.3708 / 21.0140 / 44.3689 within 1e-6 relative.
 
+* partial invariance (wlsmv_groups_partial.json, r/30_wlsmv_groups_partial.R):
+  ``group_equal=["thresholds", "loadings"]`` with ``group_partial=["agree=~A2", "A1|t2",
+  "C5|t1"]``: estimates 8.3e-6, SEs 1.7e-5, chisq/chisq_scaled within 1e-7 relative; its
+  scaled difference test against the full model 10.0597 (df 3) as lavTestLRT.
+
 Tolerance: 1e-3 for WLSMV (issue 13); SEs and estimates are tested at 1e-4, fit measures at
 1e-6 relative, which they meet.
 """
@@ -28,7 +33,7 @@ import pandas as pd
 import pytest
 
 from cxlab.sem import fit, invariance
-from cxlab.sem.ordinal_groups import fit_wlsmv_groups
+from cxlab.sem.ordinal_groups import _fit, _satorra2000, fit_wlsmv_groups
 
 DATA = Path(__file__).parent / "data"
 MEASURES = ["npar", "chisq", "df", "chisq_scaled", "chisq_scaling_factor", "baseline_chisq", "baseline_chisq_scaled",
@@ -132,3 +137,26 @@ def test_invariance_sequence_with_scaled_difference_tests(ref, bfi):
         assert t.loc[lev, "chisq_diff"] == pytest.approx(lrt["chisq_diff"], rel=1e-6), lev
         assert t.loc[lev, "pvalue_diff"] == pytest.approx(lrt["pvalue"], rel=1e-5), lev
     assert t.loc["metric", "compared_with"] == "thresholds"
+
+
+def test_group_partial_thresholds_and_loadings(bfi):
+    ref = json.loads((DATA / "wlsmv_groups_partial.json").read_text())
+    kw = dict(ordered=ref["data"]["items"], group="gender", group_equal=ref["group_equal"], estimator="WLSMV",
+              identification="lavaan")
+    part = _fit(bfi, ref["model_syntax"], group_partial=ref["group_partial"], **kw)
+    res = part[0]
+    public = fit(bfi, ref["model_syntax"], estimator="WLSMV", ordered=ref["data"]["items"], group="gender",
+                 group_equal=ref["group_equal"], group_partial=ref["group_partial"])
+    pd.testing.assert_frame_equal(public.estimates, res.estimates)
+    pe, ours = _merged(res, ref)
+    for col in ("est", "se"):
+        np.testing.assert_allclose(ours[col].to_numpy(float), pe[col].to_numpy(float), rtol=0, atol=1e-4)
+    for key in ("npar", "chisq", "df", "chisq_scaled", "cfi_scaled", "rmsea_scaled"):
+        assert res.fit_measures[key] == pytest.approx(ref["fit_all"][key.replace("_", ".")], rel=1e-6), key
+    full = _fit(bfi, ref["model_syntax"], **kw)
+    t, m = _satorra2000(part, full)
+    assert m == ref["lrt_vs_full"]["df_diff"]
+    assert t == pytest.approx(ref["lrt_vs_full"]["chisq_diff"], rel=1e-6)
+    with pytest.raises(ValueError, match="A9"):
+        fit(bfi, ref["model_syntax"], estimator="WLSMV", ordered=ref["data"]["items"], group="gender",
+            group_equal=ref["group_equal"], group_partial=["A9|t1"])

@@ -250,8 +250,6 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
             raise NotImplementedError(f"estimator='WLSMV' with {[k for k, v in spec.items() if v]} is not "
                                       "implemented yet.")
 
-        if group_partial:
-            raise NotImplementedError("estimator='WLSMV' with 'group_partial' is not implemented yet.")
         if group is not None:  # ordinal multigroup models: cxlab.sem.ordinal_groups
             from .ordinal_groups import fit_wlsmv_groups
 
@@ -259,7 +257,7 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
                 raise NotImplementedError("estimator='WLSMV' with groups is implemented for listwise deletion "
                                           "without bootstrap.")
             return fit_wlsmv_groups(data, model, ordered=ordered, group=group, group_equal=group_equal,
-                                    estimator=estimator)
+                                    group_partial=group_partial, estimator=estimator)
         return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
                          bootstrap=bootstrap, seed=seed, estimator=estimator)
     if estimator.upper() in ("ULS", "GLS"):  # least squares on continuous data: cxlab.sem.wls

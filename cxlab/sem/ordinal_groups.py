@@ -39,6 +39,7 @@ from .estimate import start_values
 from .fitmeasures import _rmsea_ci  # private helper shared with ordinal.py (issue 13 makes it public)
 from .model import RamModel
 from .moments import prepare_data
+from .multigroup import parse_group_partial
 from .syntax import build_partable, parse_model
 
 __all__ = ["fit_wlsmv_groups", "ORDINAL_GROUP_EQUAL"]
@@ -207,7 +208,7 @@ def _chisq_measures(T, df, tb, dfb, n_rmsea, n_groups, suffix="") -> dict:
 
 
 def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str, group_equal=(),
-                     estimator: str = "WLSMV", identification: str = "lavaan"):
+                     group_partial=(), estimator: str = "WLSMV", identification: str = "lavaan"):
     """WLSMV fit of an ordinal model in several groups (called by :func:`cxlab.sem.fit`).
 
     Parameters
@@ -223,6 +224,10 @@ def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str
     group_equal : sequence of str
         ``()``, ``("thresholds",)``, ``("thresholds", "loadings")`` or
         ``("thresholds", "loadings", "intercepts")``.
+    group_partial : sequence of str, default=()
+        Parameters held equal by ``group_equal`` but left free across groups (lavaan's
+        ``group.partial``): ``"agree=~A2"``, thresholds as ``"A1|t2"``. With
+        ``identification="lavaan"`` only.
     estimator : {"WLSMV"}
     identification : {"lavaan", "wu_estabrook"}, default="lavaan"
         "lavaan": lavaan's ``cfa(..., group.equal = ...)`` (marker loadings; beyond group 1
@@ -251,11 +256,19 @@ def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str
     >>> res.converged, int(res.fit_measures["df"]), int(res.fit_measures["npar"])
     (True, 4, 32)
     """
-    return _fit(data, model, ordered=ordered, group=group, group_equal=group_equal, estimator=estimator,
-                identification=identification)[0]
+    return _fit(data, model, ordered=ordered, group=group, group_equal=group_equal, group_partial=group_partial,
+                estimator=estimator, identification=identification)[0]
 
 
-def _fit(data, model, *, ordered, group, group_equal, estimator, identification):
+def _partial_keys(group_partial) -> set:
+    """lavaan ``group.partial`` strings as ``(lhs, op, rhs)``; thresholds ``"A1|t2"`` as ``("A1", "|", "t2")``."""
+    items = [group_partial] if isinstance(group_partial, str) else list(group_partial or ())
+    thr = [it for it in items if isinstance(it, str) and "|" in it]
+    keys = {tuple(part.strip() for part in (it.split("|")[0], "|", it.split("|")[1])) for it in thr}
+    return keys | set(parse_group_partial([it for it in items if it not in thr]))
+
+
+def _fit(data, model, *, ordered, group, group_equal, estimator, identification, group_partial=()):
     """The fit and its parts: (SemResult, blocks, theta, information E)."""
     from .engine import SemResult
 
@@ -263,6 +276,9 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification)
         raise ValueError("The 'identification' parameter must be 'lavaan' or 'wu_estabrook'. "
                          f"Got {identification!r} instead.")
     wu = identification == "wu_estabrook"
+    partial = _partial_keys(group_partial)
+    if partial and wu:
+        raise NotImplementedError("group_partial with identification='wu_estabrook' is not implemented yet.")
     if estimator.upper() != "WLSMV":
         raise NotImplementedError(f"estimator={estimator!r} with groups and ordered items is not implemented yet; "
                                   "use estimator='WLSMV'.")
@@ -310,6 +326,11 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification)
     if "thresholds" in equal and any(list(pc.thresholds.index) != list(pcs[0].thresholds.index) for pc in pcs):
         raise ValueError("group_equal='thresholds' needs the same categories of every item in every group; "
                          "some item has a category missing in a group.")
+    known = {(r.lhs, r.op, r.rhs) for r in pt.itertuples(index=False)} | {tuple(nm.partition("|")) for pc in pcs
+                                                                          for nm in pc.thresholds.index}
+    unknown = [f"{k[0]}{k[1]}{k[2]}" for k in partial if k not in known and (k[2], k[1], k[0]) not in known]
+    if unknown:
+        raise ValueError(f"The 'group_partial' parameter of fit names {unknown}, which the model does not have.")
     lvset = set(lv)
     blocks, pts, starts, key_row = [], [], {}, {}
     for g, (pc, n) in enumerate(zip(pcs, ns)):
@@ -328,7 +349,7 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification)
                 starts[key] = float(row.fixed)
             elif row.label:
                 key = ("label", row.label)
-            elif cls in equal:
+            elif cls in equal and not {(row.lhs, row.op, row.rhs), (row.rhs, row.op, row.lhs)} & partial:
                 key = ("row", r)
             else:
                 key = ("row", g, r)
@@ -338,7 +359,8 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification)
                 starts.setdefault(key, st[ram1.free[r] - 1])
         th_idx = []
         for k, nm in enumerate(pc.thresholds.index):
-            key = ("th", nm) if "thresholds" in equal else ("th", g, nm)
+            shared = "thresholds" in equal and tuple(nm.partition("|")) not in partial
+            key = ("th", nm) if shared else ("th", g, nm)
             th_idx.append(index(key))
             starts.setdefault(key, float(pc.thresholds.iloc[k]))
         free_nu = wu and later and "intercepts" not in equal
