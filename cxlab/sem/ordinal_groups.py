@@ -69,6 +69,12 @@ class _Block:
         # positions in theta, -1 where fixed (Delta 1, alpha and nu 0; thresholds are always free)
         self.th_idx, self.delta_idx, self.alpha_idx, self.nu_idx = th_idx, delta_idx, alpha_idx, nu_idx
         self.items = [int(ram.pos[k][0]) for k in self.resid_rows]
+        fixed0 = ram.fixed.copy()
+        fixed0[self.resid_rows] = 0.0
+        self.ram0 = replace(ram, fixed=fixed0)  # item residual variances 0
+        used = [ram.free[ram.free > 0] - 1, th_idx, delta_idx, alpha_idx, nu_idx]
+        self.used = np.unique(np.concatenate([np.asarray(u, dtype=int) for u in used]))
+        self.used = self.used[self.used >= 0]  # the parameters this group's statistics depend on
 
     def parts(self, theta):
         """(thresholds tau, scaling factors Delta, latent means alpha, item intercepts nu) of this group."""
@@ -77,21 +83,24 @@ class _Block:
 
         return theta[self.th_idx], pick(self.delta_idx, 1.0), pick(self.alpha_idx, 0.0), pick(self.nu_idx, 0.0)
 
-    def with_residuals(self, theta) -> RamModel:
-        """The RAM model with the item residual variances of ``diag(Sigma*) = 1``."""
-        fixed = self.ram.fixed.copy()
-        fixed[self.resid_rows] = 0.0
-        ram0 = replace(self.ram, fixed=fixed)
-        B, sig, _ = ram0.implied_all(theta)
+    def _solved(self, theta):
+        """(B, Sigma of the items, residual variances) with ``diag(Delta Sigma Delta) = 1``."""
+        B, sig, _ = self.ram0.implied_all(theta)
         delta = self.parts(theta)[1]
         p = self.ram.p
-        fixed[self.resid_rows] = np.linalg.solve(B[:p, self.items] ** 2, 1.0 / delta**2 - np.diag(sig)[:p])
+        Bo = B[:p, self.items]
+        t = np.linalg.solve(Bo**2, 1.0 / delta**2 - np.diag(sig)[:p])
+        return B, sig[:p, :p] + (Bo * t) @ Bo.T, t
+
+    def with_residuals(self, theta) -> RamModel:
+        """The RAM model with the item residual variances of ``diag(Sigma*) = 1``."""
+        fixed = self.ram0.fixed.copy()
+        fixed[self.resid_rows] = self._solved(theta)[2]
         return replace(self.ram, fixed=fixed)
 
     def implied(self, theta) -> np.ndarray:
-        ram_t = self.with_residuals(theta)
-        B, sig, _ = ram_t.implied_all(theta)
-        p = ram_t.p
+        B, sig, _ = self._solved(theta)
+        p = self.ram.p
         tau, delta, alpha, nu = self.parts(theta)
         mu = B[:p, :p] @ nu + B[:p, p:] @ alpha
         th = delta[self.th_item] * (tau - mu[self.th_item])
@@ -103,12 +112,12 @@ def _jacobian(blocks, theta) -> list[np.ndarray]:
     """d m_g / d theta by central differences, per group."""
     q = len(theta)
     out = [np.zeros((len(b.s), q)) for b in blocks]
-    for k in range(q):
-        h = 1e-6 * max(1.0, abs(theta[k]))
-        tp, tm = theta.copy(), theta.copy()
-        tp[k] += h
-        tm[k] -= h
-        for b, J in zip(blocks, out):
+    for b, J in zip(blocks, out):
+        for k in b.used:  # other columns are 0
+            h = 1e-6 * max(1.0, abs(theta[k]))
+            tp, tm = theta.copy(), theta.copy()
+            tp[k] += h
+            tm[k] -= h
             J[:, k] = (b.implied(tp) - b.implied(tm)) / (2 * h)
     return out
 
