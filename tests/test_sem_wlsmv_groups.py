@@ -160,3 +160,18 @@ def test_group_partial_thresholds_and_loadings(bfi):
     with pytest.raises(ValueError, match="A9"):
         fit(bfi, ref["model_syntax"], estimator="WLSMV", ordered=ref["data"]["items"], group="gender",
             group_equal=ref["group_equal"], group_partial=["A9|t1"])
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_std_all_and_group_matrices(fits, ref, case):
+    res = fits[case]
+    pe, ours = _merged(res, ref["fits"][case])
+    np.testing.assert_allclose(ours["std_all"].to_numpy(float), pe["std.all"].to_numpy(float), rtol=0, atol=1e-4)
+    assert list(res.estimates.columns) == ["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue",
+                                           "ci_lower", "ci_upper", "std_all"]
+    for g in (1, 2):
+        imp = res.implied_cov.loc[g].to_numpy()
+        np.testing.assert_allclose(np.diag(imp), 1.0, atol=1e-12)  # delta parameterisation: unit y* variances
+    r2_lav = pe[(pe.op == "~~") & (pe.lhs == pe.rhs) & pe.lhs.str.match(r"[AC]\d")]
+    np.testing.assert_allclose(res.r2.loc[2].loc[r2_lav[r2_lav.group == 2].lhs].to_numpy(),
+                               1 - r2_lav[r2_lav.group == 2]["std.all"].to_numpy(float), atol=1e-4)

@@ -40,6 +40,7 @@ from .fitmeasures import _rmsea_ci  # private helper shared with ordinal.py (iss
 from .model import RamModel
 from .moments import prepare_data
 from .multigroup import parse_group_partial
+from .standardize import r_squared, std_all
 from .syntax import build_partable, parse_model
 
 __all__ = ["fit_wlsmv_groups", "ORDINAL_GROUP_EQUAL"]
@@ -83,7 +84,7 @@ class _Block:
 
         return theta[self.th_idx], pick(self.delta_idx, 1.0), pick(self.alpha_idx, 0.0), pick(self.nu_idx, 0.0)
 
-    def _solved(self, theta):
+    def solved(self, theta):
         """(B, Sigma of the items, residual variances) with ``diag(Delta Sigma Delta) = 1``."""
         B, sig, _ = self.ram0.implied_all(theta)
         delta = self.parts(theta)[1]
@@ -95,11 +96,11 @@ class _Block:
     def with_residuals(self, theta) -> RamModel:
         """The RAM model with the item residual variances of ``diag(Sigma*) = 1``."""
         fixed = self.ram0.fixed.copy()
-        fixed[self.resid_rows] = self._solved(theta)[2]
+        fixed[self.resid_rows] = self.solved(theta)[2]
         return replace(self.ram, fixed=fixed)
 
     def implied(self, theta) -> np.ndarray:
-        B, sig, _ = self._solved(theta)
+        B, sig, _ = self.solved(theta)
         p = self.ram.p
         tau, delta, alpha, nu = self.parts(theta)
         mu = B[:p, :p] @ nu + B[:p, p:] @ alpha
@@ -437,9 +438,18 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
     warnings = [] if converged else ["The optimizer did not converge."]
     if not se_ok:
         warnings.append("The information matrix is singular: standard errors are not available.")
+    def by_group(frames):
+        return pd.concat(frames, keys=levels, names=["group", None])
+
+    implied = []
+    for b in blocks:
+        delta = b.parts(theta)[1]
+        implied.append(pd.DataFrame(delta[:, None] * b.solved(theta)[1] * delta[None, :], index=ov, columns=ov))
     result = SemResult(estimates=table, fit_measures=pd.Series(fm, name="value", dtype=float),
-                     converged=bool(converged and all(pc.converged for pc in pcs)), warnings=warnings, r2=None,
-                     implied_cov=None, sample_cov=None, n=N, model=model, estimator="WLSMV",
+                     converged=bool(converged and all(pc.converged for pc in pcs)), warnings=warnings,
+                     r2=by_group([r_squared(b.with_residuals(theta), theta) for b in blocks]),
+                     implied_cov=by_group(implied), sample_cov=by_group([pc.corr for pc in pcs]), n=N, model=model,
+                     estimator="WLSMV",
                      vcov=pd.DataFrame(vcov), iterations=iterations, _partable=pd.concat(pts, ignore_index=True),
                      _ram=blocks[0].with_residuals(theta), _theta=theta)
     return result, blocks, theta, E
@@ -454,14 +464,19 @@ def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
         est = ram_t.row_values(theta)
         fr = pt["free"].to_numpy()
         rows = pd.DataFrame({"lhs": pt["lhs"].to_numpy(), "op": pt["op"].to_numpy(), "rhs": pt["rhs"].to_numpy(),
-                             "label": pt["label"].to_numpy(), "est": est, "_idx": fr - 1})
+                             "label": pt["label"].to_numpy(), "est": est, "_idx": fr - 1,
+                             "std_all": std_all(ram_t, pt, theta)})
         lhs_th, rhs_th = zip(*(nm.split("|") for nm in b.th_names))
-        thr = pd.DataFrame({"lhs": list(lhs_th), "op": "|", "rhs": list(rhs_th), "label": "",
-                            "est": theta[b.th_idx], "_idx": b.th_idx})
         tau, delta, alpha, nu = b.parts(theta)
-        scal = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "label": "", "est": delta, "_idx": b.delta_idx})
+        # std.all: thresholds and item intercepts over the implied SD of y* (1 / Delta), latent means over theirs
+        sd_lv = np.sqrt(np.diag(ram_t.implied_all(theta)[1])[len(ov):])
+        thr = pd.DataFrame({"lhs": list(lhs_th), "op": "|", "rhs": list(rhs_th), "label": "",
+                            "est": tau, "_idx": b.th_idx, "std_all": tau * delta[b.th_item]})
+        scal = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "label": "", "est": delta, "_idx": b.delta_idx,
+                             "std_all": 1.0})
         ints = pd.DataFrame({"lhs": ov + lv, "op": "~1", "rhs": "", "label": "",
-                             "est": np.concatenate([nu, alpha]), "_idx": np.concatenate([b.nu_idx, b.alpha_idx])})
+                             "est": np.concatenate([nu, alpha]), "_idx": np.concatenate([b.nu_idx, b.alpha_idx]),
+                             "std_all": np.concatenate([nu * delta, alpha / sd_lv])})
         user = pt["user"].to_numpy().astype(bool)
         tab = pd.concat([rows[user], thr, rows[~user], scal, ints], ignore_index=True)
         tab.insert(3, "group", g)
@@ -476,6 +491,7 @@ def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
     table["se"], table["z"], table["pvalue"] = se, z, 2 * stats.norm.sf(np.abs(z))
     table["ci_lower"] = np.where(free, est - _Z975 * se, est)
     table["ci_upper"] = np.where(free, est + _Z975 * se, est)
+    table = table[["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]]
     table.attrs["group_labels"] = list(levels)
     return table
 
