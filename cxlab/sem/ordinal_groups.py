@@ -207,6 +207,9 @@ def _chisq_measures(T, df, tb, dfb, n_rmsea, n_groups, suffix="") -> dict:
         "tli": ((tb / dfb) - (T / df)) / ((tb / dfb) - 1.0),
         "nfi": (tb - T) / tb if df <= dfb else np.nan,  # lavaan: NA when df exceeds the baseline df
         "rni": 1.0 - (T - df) / (tb - dfb),
+        "rfi": ((tb / dfb) - (T / df)) / (tb / dfb) if df <= dfb else np.nan,
+        "pnfi": df / dfb * (tb - T) / tb,  # lavaan computes it even when df exceeds the baseline df
+        "ifi": (tb - T) / (tb - df),
     }
     out["nnfi"] = out["tli"]
     g = np.sqrt(n_groups)
@@ -214,7 +217,39 @@ def _chisq_measures(T, df, tb, dfb, n_rmsea, n_groups, suffix="") -> dict:
     lo, hi = _rmsea_ci(T, df, n_rmsea)
     out["rmsea_ci_lower"], out["rmsea_ci_upper"] = g * lo, g * hi
     out["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n_rmsea * df * 0.05**2 / n_groups))
+    out["rmsea_notclose_pvalue"] = float(stats.ncx2.cdf(T, df, n_rmsea * df * 0.08**2 / n_groups))
     return {k + suffix: v for k, v in out.items()}
+
+
+def _residual_measures(blocks, theta, chisq, df, N) -> dict:
+    """SRMR/RMR/CRMR (group averages weighted by N_g / N), GFI family, CN, MFI, WRMR as lavaan.
+
+    The ``_nomean`` forms use the correlation residuals only; the others add the threshold
+    residuals and count the thresholds. lavaan's WRMR divides by the number of sample
+    statistics of one group (``sqrt(chisq / nel_1)``).
+    """
+    G = len(blocks)
+    keys = ("srmr", "srmr_bentler", "crmr", "crmr_nomean", "gfi")
+    acc = dict.fromkeys(keys, 0.0)
+    for b in blocks:
+        e = b.s - b.implied(theta)
+        p, f = b.ram.p, b.n / N
+        ss_r, ss_t = float(np.sum(e[b.nth:] ** 2)), float(np.sum(e[:b.nth] ** 2))
+        acc["srmr"] += f * np.sqrt(ss_r / (p * (p + 1) / 2))
+        acc["srmr_bentler"] += f * np.sqrt((ss_r + ss_t) / (p * (p + 1) / 2 + b.nth))
+        acc["crmr_nomean"] += f * np.sqrt(ss_r / (p * (p - 1) / 2))
+        acc["crmr"] += f * np.sqrt((ss_r + ss_t) / (p * (p - 1) / 2 + b.nth))
+        acc["gfi"] += f * (1.0 - float(np.sum(b.w * e * e)) / float(np.sum(b.w * b.s * b.s)))
+    nel = sum(len(b.s) for b in blocks)
+    out = dict(acc, srmr_bentler_nomean=acc["srmr"], rmr=acc["srmr_bentler"], rmr_nomean=acc["srmr"])
+    out["agfi"] = 1.0 - (nel / df) * (1.0 - acc["gfi"]) if df > 0 else np.nan
+    out["pgfi"] = (df / nel) * acc["gfi"] if df > 0 else np.nan
+    n_eff = N - G  # lavaan: N - G for estimators other than ML
+    out["cn_05"] = stats.chi2.ppf(0.95, df) / (chisq / n_eff) + 1.0 if df > 0 and chisq > 0 else np.nan
+    out["cn_01"] = stats.chi2.ppf(0.99, df) / (chisq / n_eff) + 1.0 if df > 0 and chisq > 0 else np.nan
+    out["mfi"] = np.exp(-0.5 * (chisq - df) / n_eff)
+    out["wrmr"] = np.sqrt(chisq / len(blocks[0].s))
+    return out
 
 
 def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str, group_equal=(),
@@ -426,14 +461,18 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
         b1, b2 = b1 + t1, b2 + t2
     tb_scaled, cb, shift_b = _scaled(tb, dfb, b1, b2)
     n_groups = len(blocks)
-    fm = {"npar": float(q), "chisq": chisq, "df": float(df), "pvalue": float(stats.chi2.sf(chisq, df)),
+    fm = {"npar": float(q), "fmin": chisq / (2.0 * N), "chisq": chisq, "df": float(df),
+          "pvalue": float(stats.chi2.sf(chisq, df)),
           "chisq_scaled": t_scaled, "df_scaled": float(df), "pvalue_scaled": float(stats.chi2.sf(t_scaled, df)),
           "chisq_scaling_factor": c, "chisq_shift_parameter": shift, "baseline_chisq": tb,
-          "baseline_df": float(dfb), "baseline_chisq_scaled": tb_scaled, "baseline_chisq_scaling_factor": cb,
+          "baseline_df": float(dfb), "baseline_pvalue": float(stats.chi2.sf(tb, dfb)),
+          "baseline_chisq_scaled": tb_scaled, "baseline_df_scaled": float(dfb),
+          "baseline_pvalue_scaled": float(stats.chi2.sf(tb_scaled, dfb)), "baseline_chisq_scaling_factor": cb,
           "baseline_chisq_shift_parameter": shift_b, "ntotal": float(N)}
     fm.update(_chisq_measures(chisq, df, tb, dfb, N - n_groups, n_groups))
     fm.update(_chisq_measures(t_scaled, df, tb_scaled, dfb, N - n_groups, n_groups, "_scaled"))
-    fm.update({"logl": np.nan, "aic": np.nan, "bic": np.nan, "srmr": np.nan})
+    fm.update(_residual_measures(blocks, theta, chisq, df, N))
+    fm.update({"logl": np.nan, "aic": np.nan, "bic": np.nan})
     table = _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels)
     warnings = [] if converged else ["The optimizer did not converge."]
     if not se_ok:
