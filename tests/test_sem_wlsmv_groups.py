@@ -182,3 +182,11 @@ def test_std_all_and_group_matrices(fits, ref, case):
     r2_lav = pe[(pe.op == "~~") & (pe.lhs == pe.rhs) & pe.lhs.str.match(r"[AC]\d")]
     np.testing.assert_allclose(res.r2.loc[2].loc[r2_lav[r2_lav.group == 2].lhs].to_numpy(),
                                1 - r2_lav[r2_lav.group == 2]["std.all"].to_numpy(float), atol=1e-4)
+
+
+def test_ordinal_invariance_refuses_unknown_levels_and_dwls(ref, bfi):
+    items = ref["data"]["items"]
+    with pytest.raises(ValueError, match="'levels'"):
+        invariance(bfi, ref["model_syntax"], group="gender", ordered=items, levels=("configural", "strict"))
+    with pytest.raises(NotImplementedError, match="DWLS"):
+        fit(bfi, ref["model_syntax"], estimator="DWLS", ordered=items, group="gender")

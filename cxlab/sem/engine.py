@@ -193,7 +193,7 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         Add intercepts of the observed variables (latent means fixed to 0), as lavaan's
         ``meanstructure = TRUE``.
     ordered
-        Ordinal indicators for ``estimator="WLSMV"``.
+        Ordinal indicators for ``estimator="WLSMV"`` (with ``group``: :mod:`cxlab.sem.ordinal_groups`).
 
     Returns
     -------

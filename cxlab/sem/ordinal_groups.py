@@ -15,15 +15,23 @@ parameterisation as :mod:`cxlab.sem.ordinal`:
   ``f_g = N_g / N``; the mean-and-variance adjusted (scaled-shifted) test from the traces of
   ``U Gamma`` over the stacked groups (not a sum of the groups' scaled statistics).
 
-``group_equal`` follows lavaan's own rules for ordered items: ``"thresholds"`` holds the
-thresholds equal and frees, beyond the first group, the scaling factors and the latent
-means; ``"loadings"`` (with ``"thresholds"``) holds the loadings equal; ``"intercepts"``
-adds nothing (the item intercepts are fixed to 0). The Jacobian of the implied statistics
-is taken by central differences (relative error ~1e-9, far below the 1e-3 tolerance).
+``group_equal`` follows lavaan's own rules for ordered items (``identification="lavaan"``,
+what :func:`cxlab.sem.fit` does): ``"thresholds"`` holds the thresholds equal and frees,
+beyond the first group, the scaling factors and the latent means; ``"loadings"`` (with
+``"thresholds"``) holds the loadings equal; ``"intercepts"`` adds nothing (the item
+intercepts stay 0). ``group_partial`` frees loadings (``"agree=~A2"``) or thresholds
+(``"A1|t2"``) again. ``identification="wu_estabrook"`` gives the models of Wu & Estabrook
+(2016) as ``semTools::measEq.syntax(ID.cat = "Wu.Estabrook.2016", ID.fac = "std.lv")``
+writes them; :func:`ordinal_invariance` (``cxlab.sem.invariance(..., ordered=...)``) fits
+that sequence with lavaan's scaled difference tests (``lavTestLRT``, ``method =
+"satorra.2000"``, scaled and shifted). The Jacobian of the implied statistics is taken by
+central differences (relative error ~1e-9, far below the 1e-3 tolerance).
 
 Not covered (:class:`NotImplementedError`): observed covariates, intercepts or constraints in
-the syntax, ``group_partial``, ``"loadings"`` without ``"thresholds"``, the Wu & Estabrook
-(2016) identification of :func:`semTools::measEq.syntax`.
+the syntax, ``"loadings"`` without ``"thresholds"``, ``group_partial`` with the Wu & Estabrook
+identification, ``missing="fiml"``, bootstrap, the theta parameterisation. lavaan's
+categorical ``*_robust`` indices (catML, Savalei 2021) are not computed for groups (absent
+from ``fit_measures``); the one-group fit (:mod:`cxlab.sem.ordinal`) has them.
 """
 
 from __future__ import annotations
