@@ -30,8 +30,8 @@ central differences (relative error ~1e-9, far below the 1e-3 tolerance).
 Not covered (:class:`NotImplementedError`): observed covariates, intercepts or constraints in
 the syntax, ``"loadings"`` without ``"thresholds"``, ``group_partial`` with the Wu & Estabrook
 identification, ``missing="fiml"``, bootstrap, the theta parameterisation. lavaan's
-categorical ``*_robust`` indices (catML, Savalei 2021) are not computed for groups (absent
-from ``fit_measures``); the one-group fit (:mod:`cxlab.sem.ordinal`) has them.
+categorical ``*_robust`` indices (catML, Savalei 2021) are given for configural models only
+and NaN otherwise, as lavaan (NA).
 """
 
 from __future__ import annotations
@@ -41,13 +41,15 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.linalg import block_diag
 
 from ..polychoric import polychoric_corr
 from .estimate import start_values
-from .fitmeasures import _rmsea_ci  # private helper shared with ordinal.py (issue 13 makes it public)
+from .fitmeasures import _rmsea_ci, f_ml_value  # _rmsea_ci: private helper shared with ordinal.py (issue 13)
 from .model import RamModel
 from .moments import prepare_data
 from .multigroup import parse_group_partial
+from .robust import robust_measures
 from .standardize import r_squared, std_all
 from .syntax import build_partable, parse_model
 
@@ -227,6 +229,42 @@ def _chisq_measures(T, df, tb, dfb, n_rmsea, n_groups, suffix="") -> dict:
     out["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n_rmsea * df * 0.05**2 / n_groups))
     out["rmsea_notclose_pvalue"] = float(stats.ncx2.cdf(T, df, n_rmsea * df * 0.08**2 / n_groups))
     return {k + suffix: v for k, v in out.items()}
+
+
+_ROBUST_KEYS = ("cfi_robust", "rni_robust", "tli_robust", "nnfi_robust", "rmsea_robust", "rmsea_ci_lower_robust",
+                "rmsea_ci_upper_robust", "rmsea_pvalue_robust", "rmsea_notclose_pvalue_robust")
+
+
+def _catml_robust_groups(blocks, Js, theta, E, df, N) -> dict:
+    """lavaan's categorical ``*_robust`` indices over groups (``lav_fit_catml_dwls``, Savalei 2021).
+
+    ML on each group's polychoric matrix at the DWLS estimates (``XX3 = sum_g N_g F_ML``);
+    scaling factor ``tr(WiU' V WiU Gamma) / df`` over the stacked groups with ``V`` the
+    normal-theory weights of the correlations (times ``f_g``), ``W`` the DWLS weights (times
+    ``f_g``), ``Gamma_g / f_g`` and ``WiU = I - D E^-1 D' W``; sample size ``N - G``.
+    """
+    xx3 = xx3_null = 0.0
+    Vs, Ws, Gs, Ds = [], [], [], []
+    for b, J in zip(blocks, Js):
+        fg, p = b.n / N, b.ram.p
+        delta = b.parts(theta)[1]
+        sigma = delta[:, None] * b.solved(theta)[1] * delta[None, :]
+        R = np.eye(p)
+        R[b.il, b.jl] = R[b.jl, b.il] = b.s[b.nth:]
+        xx3 += b.n * f_ml_value(R, sigma)
+        xx3_null += b.n * f_ml_value(R, np.eye(p))
+        Si = np.linalg.inv(sigma)
+        V = Si[np.ix_(b.il, b.il)] * Si[np.ix_(b.jl, b.jl)] + Si[np.ix_(b.il, b.jl)] * Si[np.ix_(b.jl, b.il)]
+        Vs.append(fg * V)
+        Ws.append(fg * b.w[b.nth:])
+        Gs.append(b.gamma[b.nth:, b.nth:] / fg)
+        Ds.append(J[b.nth:])
+    V, W, G, D = block_diag(*Vs), np.concatenate(Ws), block_diag(*Gs), np.vstack(Ds)
+    WiU = np.eye(len(W)) - D @ np.linalg.solve(E, D.T) * W[None, :]
+    c3 = float(np.trace(WiU.T @ V @ WiU @ G)) / df
+    dfb = len(W)
+    c3_null = float(np.trace(G)) / dfb
+    return robust_measures(xx3, df, xx3_null, dfb, c3, c3_null, xx3 / c3, N - len(blocks), len(blocks))
 
 
 def _residual_measures(blocks, theta, chisq, df, N) -> dict:
@@ -480,6 +518,11 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
     fm.update(_chisq_measures(chisq, df, tb, dfb, N - n_groups, n_groups))
     fm.update(_chisq_measures(t_scaled, df, tb_scaled, dfb, N - n_groups, n_groups, "_scaled"))
     fm.update(_residual_measures(blocks, theta, chisq, df, N))
+    configural = not equal and all(len(set(b.used) & set(o.used)) == 0 for b in blocks for o in blocks if o is not b)
+    if configural and se_ok and df > 0:  # lavaan gives the catML robust indices for configural models only
+        fm.update(_catml_robust_groups(blocks, Js, theta, E, df, N))
+    else:
+        fm.update(dict.fromkeys(_ROBUST_KEYS, np.nan))
     fm.update({"logl": np.nan, "aic": np.nan, "bic": np.nan})
     table = _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels)
     warnings = [] if converged else ["The optimizer did not converge."]
