@@ -331,9 +331,9 @@ def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str
     Returns
     -------
     SemResult
-        Estimates with a ``group`` column (lavaan's rows per group: user rows, thresholds,
-        residual variances, scaling factors, intercepts), robust SEs, scaled test and fit
-        measures.
+        Estimates with a ``group`` column (the group's value in ``data``; lavaan's rows per
+        group: user rows, thresholds, residual variances, scaling factors, intercepts),
+        robust SEs, scaled test and fit measures.
 
     Examples
     --------
@@ -346,6 +346,8 @@ def fit_wlsmv_groups(data: pd.DataFrame, model: str, *, ordered=True, group: str
     >>> res = fit_wlsmv_groups(d, "f =~ q1 + q2 + q3 + q4", group="seg")
     >>> res.converged, int(res.fit_measures["df"]), int(res.fit_measures["npar"])
     (True, 4, 32)
+    >>> res.estimates["group"].unique().tolist()
+    ['a', 'b']
     """
     return _fit(data, model, ordered=ordered, group=group, group_equal=group_equal, group_partial=group_partial,
                 estimator=estimator, identification=identification)[0]
@@ -569,7 +571,7 @@ def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
                              "std_all": np.concatenate([nu * delta, alpha / sd_lv])})
         user = pt["user"].to_numpy().astype(bool)
         tab = pd.concat([rows[user], thr, rows[~user], scal, ints], ignore_index=True)
-        tab.insert(3, "group", g)
+        tab.insert(3, "group", levels[g - 1])  # the group's value, as the continuous multigroup fit
         parts.append(tab)
     table = pd.concat(parts, ignore_index=True)
     idx = table.pop("_idx").to_numpy(int)
@@ -582,7 +584,6 @@ def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
     table["ci_lower"] = np.where(free, est - _Z975 * se, est)
     table["ci_upper"] = np.where(free, est + _Z975 * se, est)
     table = table[["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]]
-    table.attrs["group_labels"] = list(levels)
     return table
 
 
