@@ -195,3 +195,15 @@ def test_ordinal_invariance_refuses_unknown_levels_and_dwls(ref, bfi):
         invariance(bfi, ref["model_syntax"], group="gender", ordered=items, levels=("configural", "strict"))
     with pytest.raises(NotImplementedError, match="DWLS"):
         fit(bfi, ref["model_syntax"], estimator="DWLS", ordered=items, group="gender")
+
+
+def test_equal_thresholds_need_the_same_categories(ref, bfi):
+    items = ref["data"]["items"]
+    data = bfi.copy()
+    data.loc[data["gender"] == 2, "A1"] = data.loc[data["gender"] == 2, "A1"].clip(upper=5)  # no 6 in group 2
+    with pytest.raises(ValueError, match="same categories"):
+        fit(data, ref["model_syntax"], estimator="WLSMV", ordered=items, group="gender", group_equal=["thresholds"])
+    res = fit(data, ref["model_syntax"], estimator="WLSMV", ordered=items, group="gender")  # configural: fine
+    assert res.converged
+    thr = res.estimates[(res.estimates.op == "|") & (res.estimates.lhs == "A1")]
+    assert thr.groupby("group").size().to_dict() == {1: 5, 2: 4}

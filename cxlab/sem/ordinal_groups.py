@@ -542,7 +542,7 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
                      r2=by_group([r_squared(b.with_residuals(theta), theta) for b in blocks]),
                      implied_cov=by_group(implied), sample_cov=by_group([pc.corr for pc in pcs]), n=N, model=model,
                      estimator="WLSMV",
-                     vcov=pd.DataFrame(vcov), iterations=iterations, _partable=pd.concat(pts, ignore_index=True),
+                     vcov=pd.DataFrame(vcov, index=range(1, q + 1), columns=range(1, q + 1)), iterations=iterations, _partable=pd.concat(pts, ignore_index=True),
                      _ram=blocks[0].with_residuals(theta), _theta=theta)
     return result, blocks, theta, E
 
