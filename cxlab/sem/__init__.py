@@ -22,7 +22,7 @@ data       moments, fiml
 estimate   casewise, estimate, meanstructure
 inference  fitmeasures, robust, robust_means, modindices, scoretest
 result     diagnostics, result
-paths      multigroup, ordinal, wls, bootstrap
+paths      multigroup, ordinal, ordinal_groups, wls, bootstrap
 front      engine
 report     judge, effects, invariance
 =========  ===============================================

@@ -15,6 +15,7 @@ from .model import RamModel
 from .moments import prepare_data, sample_cov
 from .multigroup import fit_groups
 from .ordinal import fit_wlsmv
+from .ordinal_groups import fit_wlsmv_groups
 from .result import SemResult, assemble, defined_rows, estimate_rows
 from .robust import gamma_adf, robust_vcov, scaled_fit_measures
 from .standardize import r_squared, std_all
@@ -132,7 +133,7 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         Add intercepts of the observed variables (latent means fixed to 0), as lavaan's
         ``meanstructure = TRUE``.
     ordered
-        Ordinal indicators for ``estimator="WLSMV"``.
+        Ordinal indicators for ``estimator="WLSMV"`` (with ``group``: :mod:`cxlab.sem.ordinal_groups`).
 
     Returns
     -------
@@ -187,8 +188,12 @@ def _fit(data, model, *, estimator, missing, ordered, group, group_equal, group_
             raise NotImplementedError(f"estimator='WLSMV' with {[k for k, v in spec.items() if v]} is not "
                                       "implemented yet.")
 
-        if group_partial:
-            raise NotImplementedError("estimator='WLSMV' with 'group_partial' is not implemented yet.")
+        if group is not None:  # ordinal multigroup models: cxlab.sem.ordinal_groups
+            if missing != "listwise" or bootstrap:
+                raise NotImplementedError("estimator='WLSMV' with groups is implemented for listwise deletion "
+                                          "without bootstrap.")
+            return fit_wlsmv_groups(data, model, ordered=ordered, group=group, group_equal=group_equal,
+                                    group_partial=group_partial, estimator=estimator)
         return fit_wlsmv(data, model, ordered=ordered, missing=missing, group=group, group_equal=group_equal,
                          bootstrap=bootstrap, seed=seed, estimator=estimator)
     if estimator.upper() in ("ULS", "GLS"):  # least squares on continuous data: cxlab.sem.wls

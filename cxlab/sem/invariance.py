@@ -14,13 +14,14 @@ from scipy import stats
 
 from .engine import fit
 from .multigroup import INVARIANCE_LEVELS
+from .ordinal_groups import ordinal_invariance
 from .scoretest import rank_constraints
 
 __all__ = ["invariance"]
 
 
 def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "metric", "scalar"),
-               missing: str = "listwise", group_partial=()) -> pd.DataFrame:
+               missing: str = "listwise", group_partial=(), ordered=None) -> pd.DataFrame:
     """Measurement invariance across groups: nested fits and chi-square difference tests.
 
     Fits the model with increasingly strict ``group_equal`` constraints (configural: none;
@@ -48,6 +49,11 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
     group_partial : sequence of str, default=()
         Parameters freed in the ``partial_`` levels, as ``"visual=~x2"`` or ``"x7~1"``
         (needed by, and only with, a ``partial_`` level).
+    ordered : True or list of str, optional
+        Ordinal items: the Wu & Estabrook (2016) sequence by WLSMV with lavaan's scaled
+        difference tests, :func:`cxlab.sem.ordinal_groups.ordinal_invariance` (levels
+        ``"configural", "thresholds", "metric", "scalar"``; the default ``levels`` gain
+        ``"thresholds"``).
 
     Returns
     -------
@@ -85,6 +91,13 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
     scalar          60.0      40.059        0.000        metric
     partial_scalar  58.0      24.543        0.000        metric
     """
+    if ordered not in (None, False):
+        if missing != "listwise" or group_partial:
+            raise NotImplementedError("invariance with ordered items is implemented for missing='listwise' without "
+                                      "group_partial.")
+        if tuple(levels) == ("configural", "metric", "scalar"):
+            levels = ("configural", "thresholds", "metric", "scalar")
+        return ordinal_invariance(data, model, group=group, ordered=ordered, levels=levels)
     levels = tuple(levels)
     known = tuple(INVARIANCE_LEVELS) + tuple(f"partial_{lev}" for lev in INVARIANCE_LEVELS if lev != "configural")
     bad = [lev for lev in levels if lev not in known]
