@@ -69,7 +69,7 @@ class PlsResult:
         ``bootstrap``, ``se, ci_lower, ci_upper``.
     index_scores : DataFrame
         The 0–100 index of each case.
-    scheme, modes, n, iterations, converged, n_boot, warnings
+    scheme, modes, n, iterations, converged, n_boot, consistent, warnings
         Settings and diagnostics; ``n_boot`` counts the converged bootstrap resamples.
     """
 
@@ -90,6 +90,7 @@ class PlsResult:
     iterations: int
     converged: bool
     n_boot: int = 0
+    consistent: bool = False
     warnings: tuple = field(default=())
 
 
@@ -102,6 +103,7 @@ class _Spec:
     modes: tuple               # per construct: "A" or "B"
     paths: tuple               # (outcome, predictor) in model order
     adj: np.ndarray            # adj[i, j] = 1 if construct i -> construct j
+    preds: tuple = ()          # per construct: (index array of its predecessors, np.ix_ of them)
 
 
 def _parse(model: str, modes) -> _Spec:
@@ -163,7 +165,9 @@ def _parse(model: str, modes) -> _Spec:
         adj[pos[rhs], pos[lhs]] = 1.0
     if _has_cycle(adj):
         raise ValueError("The inner model has a feedback loop; PLS path modelling needs a recursive model.")
-    return _Spec(tuple(names), tuple(items), tuple(idx), tuple(mode_map[c] for c in names), tuple(paths), adj)
+    preds = tuple((pr, np.ix_(pr, pr)) for pr in (np.flatnonzero(adj[:, j]) for j in range(len(names))))
+    return _Spec(tuple(names), tuple(items), tuple(idx), tuple(mode_map[c] for c in names), tuple(paths), adj,
+                 preds)
 
 
 def _has_cycle(adj: np.ndarray) -> bool:
@@ -177,18 +181,18 @@ def _has_cycle(adj: np.ndarray) -> bool:
 
 
 # ---------------------------------------------------------------- the algorithm
-def _inner_weights(C: np.ndarray, adj: np.ndarray, scheme: str) -> np.ndarray:
+def _inner_weights(C: np.ndarray, spec: _Spec, scheme: str) -> np.ndarray:
     """E[i, j]: weight of construct i in the inner proxy of construct j."""
+    adj = spec.adj
     both = adj + adj.T
     if scheme == "centroid":
         return np.sign(C) * both
     if scheme == "factorial":
         return C * both
     E = C * adj.T                      # successors k of j (j -> k): correlation
-    for j in range(adj.shape[0]):
-        pred = np.flatnonzero(adj[:, j])
+    for j, (pred, grid) in enumerate(spec.preds):
         if pred.size:                  # predecessors: regression of j on them
-            E[pred, j] = np.linalg.solve(C[np.ix_(pred, pred)], C[pred, j])
+            E[pred, j] = np.linalg.solve(C[grid], C[pred, j])
     return E
 
 
@@ -205,7 +209,7 @@ def _weights(S: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int)
     W = _normalise(W, S)
     for it in range(1, max_iter + 1):
         C = W.T @ S @ W
-        SWE = S @ W @ _inner_weights(C, spec.adj, scheme)    # cov(items, inner proxies)
+        SWE = S @ W @ _inner_weights(C, spec, scheme)    # cov(items, inner proxies)
         new = np.zeros_like(W)
         for j, ix in enumerate(spec.blocks):
             if spec.modes[j] == "A":
@@ -228,7 +232,21 @@ def _regress(C: np.ndarray, y: int, xs) -> tuple[np.ndarray, float]:
     return beta, float(C[y, xs] @ beta)
 
 
-def _estimate(S: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int) -> dict:
+def _rho_a(S: np.ndarray, W: np.ndarray, spec: _Spec) -> np.ndarray:
+    """Dijkstra-Henseler rho_A per block (1 for a single item)."""
+    sd = np.sqrt(np.diag(S))
+    out = np.ones(len(spec.blocks))
+    for j, ix in enumerate(spec.blocks):
+        if len(ix) > 1:
+            w = W[ix, j] * sd[ix]                     # weights on standardised items
+            off = _block_corr(S, ix) - np.eye(len(ix))
+            ww = np.outer(w, w) - np.diag(w ** 2)
+            out[j] = (w @ w) ** 2 * (w @ off @ w) / (w @ ww @ w)
+    return out
+
+
+def _estimate(S: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int,
+              consistent: bool = False) -> dict:
     """Weights, loadings, paths, R² and effects from one covariance matrix."""
     W, iterations, converged = _weights(S, spec, scheme, tol, max_iter)
     C = W.T @ S @ W
@@ -238,17 +256,26 @@ def _estimate(S: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int
     SW = S @ W
     for j, ix in enumerate(spec.blocks):
         load[ix] = SW[ix, j] / sd[ix]
+    rho = _rho_a(S, W, spec)
+    if consistent:                  # PLSc: disattenuate the mode A composites (Dijkstra & Henseler 2015)
+        q = np.array([r if mode == "A" else 1.0 for r, mode in zip(rho, spec.modes)])
+        with np.errstate(invalid="ignore"):
+            C = C / np.sqrt(np.outer(q, q))
+            np.fill_diagonal(C, 1.0)
+            for j, ix in enumerate(spec.blocks):
+                if spec.modes[j] == "A" and len(ix) > 1:
+                    w = W[ix, j] * sd[ix]
+                    load[ix] = w * np.sqrt(rho[j]) / (w @ w)
     B = np.zeros((m, m))
     r2 = np.full(m, np.nan)
-    for j in range(m):
-        pred = np.flatnonzero(spec.adj[:, j])
+    for j, (pred, _) in enumerate(spec.preds):
         if pred.size:
             beta, r2[j] = _regress(C, j, pred)
             B[pred, j] = beta
     total = np.linalg.inv(np.eye(m) - B) - np.eye(m)
     w = np.array([W[k, j] for j, ix in enumerate(spec.blocks) for k in ix])
-    return {"W": W, "w": w, "C": C, "loadings": load, "B": B, "r2": r2, "total": total,
-            "iterations": iterations, "converged": converged}
+    return {"W": W, "w": w, "C": C, "loadings": load, "B": B, "r2": r2, "total": total, "rho_a": rho,
+            "iterations": iterations, "converged": converged and bool(np.all(np.isfinite(C)))}
 
 
 # ---------------------------------------------------------------- assessment
@@ -260,20 +287,15 @@ def _block_corr(S: np.ndarray, ix) -> np.ndarray:
 
 def _reliability(S: np.ndarray, spec: _Spec, est: dict) -> pd.DataFrame:
     rows = []
-    sd = np.sqrt(np.diag(S))
     for j, (c, ix) in enumerate(zip(spec.constructs, spec.blocks)):
         k = len(ix)
         lam = est["loadings"][ix]
         R = _block_corr(S, ix)
+        alpha = 1.0
         if k > 1:
             rbar = (R.sum() - k) / (k * (k - 1))
             alpha = k * rbar / (1 + (k - 1) * rbar)
-            w = est["W"][ix, j] * sd[ix]                 # weights on standardised items
-            off = R - np.eye(k)
-            ww = np.outer(w, w) - np.diag(w ** 2)
-            rho_a = (w @ w) ** 2 * (w @ off @ w) / (w @ ww @ w)
-        else:
-            alpha = rho_a = 1.0
+        rho_a = est["rho_a"][j]
         rho_c = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam ** 2).sum())
         rows.append({"construct": c, "mode": spec.modes[j], "n_items": k, "alpha": alpha, "rho_c": rho_c,
                      "rho_a": rho_a, "ave": float(np.mean(lam ** 2))})
@@ -372,7 +394,7 @@ def _cov(X: np.ndarray, scaled: bool) -> np.ndarray:
 def _interval(draws: np.ndarray, est: np.ndarray, level: float, method: str, jack: np.ndarray | None):
     a = (1 - level) / 2
     if method == "percentile":
-        return np.nanquantile(draws, a, axis=0), np.nanquantile(draws, 1 - a, axis=0)
+        return np.quantile(draws, a, axis=0), np.quantile(draws, 1 - a, axis=0)
     # BCa (Efron 1987): bias from the share of draws below the estimate, acceleration from the jackknife
     with np.errstate(divide="ignore", invalid="ignore"):
         z0 = stats.norm.ppf(np.mean(draws < est, axis=0) + 0.5 * np.mean(draws == est, axis=0))
@@ -384,13 +406,13 @@ def _interval(draws: np.ndarray, est: np.ndarray, level: float, method: str, jac
             zq = stats.norm.ppf(q)
             adj = stats.norm.cdf(z0 + (z0 + zq) / (1 - acc * (z0 + zq)))
             adj = np.where(np.isfinite(adj), adj, q)
-            out.append(np.array([np.nanquantile(draws[:, k], adj[k]) for k in range(draws.shape[1])]))
+            out.append(np.array([np.quantile(draws[:, k], adj[k]) for k in range(draws.shape[1])]))
     return out[0], out[1]
 
 
-def _stat_vector(X: np.ndarray, spec: _Spec, scheme, scaled, tol, max_iter, lo, hi):
+def _stat_vector(X: np.ndarray, spec: _Spec, scheme, scaled, tol, max_iter, lo, hi, consistent):
     S = _cov(X, scaled)
-    e = _estimate(S, spec, scheme, tol, max_iter)
+    e = _estimate(S, spec, scheme, tol, max_iter, consistent)
     sd = np.sqrt(np.diag(np.cov(X, rowvar=False, ddof=0)))
     iw = _index_weights(e, spec, sd, lo, hi, scaled)
     m = len(spec.constructs)
@@ -404,7 +426,7 @@ def _stat_vector(X: np.ndarray, spec: _Spec, scheme, scaled, tol, max_iter, lo, 
 def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | None = None,
         scaled: bool = True, missing: str = "listwise", na_values=None, bootstrap: int = 0,
         seed: int | None = None, ci: float = 0.95, boot_ci: str = "percentile", scale_range=None,
-        tol: float = 1e-7, max_iter: int = 300) -> PlsResult:
+        tol: float = 1e-7, max_iter: int = 300, consistent: bool = False) -> PlsResult:
     """Fit a PLS path model (PLS-SEM) with the Lohmöller/Wold algorithm.
 
     Parameters
@@ -442,6 +464,10 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     tol : float, default=1e-7
         Convergence: largest change of an outer weight between iterations.
     max_iter : int, default=300
+    consistent : bool, default=False
+        Consistent PLS (PLSc; Dijkstra & Henseler 2015): the correlations of the mode A
+        constructs are divided by the square roots of their rho_A, and their loadings
+        corrected, before the paths are estimated. ``scores`` stay the composites.
 
     Returns
     -------
@@ -511,8 +537,13 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     n, p, m = X.shape[0], X.shape[1], len(spec.constructs)
     lo, hi = _ranges(Xdf, scale_range)
     S = _cov(X, scaled)
-    est = _estimate(S, spec, scheme, tol, max_iter)
+    est = _estimate(S, spec, scheme, tol, max_iter, consistent)
     warnings: list[str] = []
+    if consistent and not np.all(np.isfinite(est["C"])):
+        raise ValueError("Consistent PLS failed: a block's rho_A is not positive "
+                         f"({dict(zip(spec.constructs, np.round(est['rho_a'], 3)))}).")
+    if consistent and np.any(np.abs(est["C"][~np.eye(m, dtype=bool)]) > 1):
+        warnings.append("Consistent PLS gave a construct correlation above 1 in absolute value.")
     if not est["converged"]:
         warnings.append(f"The PLS algorithm did not converge in {max_iter} iterations (tol={tol}).")
     names, items = spec.constructs, spec.items
@@ -539,7 +570,7 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
         rng = np.random.default_rng(seed)
         draws = []
         for _ in range(bootstrap):
-            vec, ok = _stat_vector(X[rng.integers(0, n, n)], spec, scheme, scaled, tol, max_iter, lo, hi)
+            vec, ok = _stat_vector(X[rng.integers(0, n, n)], spec, scheme, scaled, tol, max_iter, lo, hi, consistent)
             if ok:
                 draws.append(vec)
         n_boot = len(draws)
@@ -550,7 +581,7 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
         draws = np.array(draws)
         jack = None
         if boot_ci == "bca":
-            jack = np.array([_stat_vector(np.delete(X, i, axis=0), spec, scheme, scaled, tol, max_iter, lo, hi)[0]
+            jack = np.array([_stat_vector(np.delete(X, i, axis=0), spec, scheme, scaled, tol, max_iter, lo, hi, consistent)[0]
                              for i in range(n)])
         lower, upper = _interval(draws, point, ci, boot_ci, jack)
         boot = {"se": draws.std(axis=0, ddof=1), "lower": lower, "upper": upper}
@@ -640,7 +671,8 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     return PlsResult(estimates=estimates, outer=outer, r2=r2, f2=f2, effects=effects, reliability=reliability,
                      htmt=htmt, htmt_ci=htmt_ci, scores=scores, index=index, index_scores=index_scores,
                      scheme=scheme, modes=dict(zip(names, spec.modes)), n=n, iterations=est["iterations"],
-                     converged=est["converged"], n_boot=n_boot, warnings=tuple(warnings))
+                     converged=est["converged"], n_boot=n_boot, consistent=consistent,
+                     warnings=tuple(warnings))
 
 
 def _reach(adj: np.ndarray) -> np.ndarray:

@@ -234,3 +234,41 @@ def test_bad_options(poldem, kwargs, message):
 def test_bad_models(poldem, model, message):
     with pytest.raises(ValueError, match=message):
         pls.fit(poldem, model)
+
+
+def _population_data(n=400, seed=0):
+    """Data whose (population-divisor) covariance is exactly a reflective model's."""
+    lam = {"xi": [0.8, 0.7, 0.6], "eta1": [0.7, 0.8, 0.75, 0.65], "eta2": [0.9, 0.6, 0.7]}
+    phi = np.array([[1, 0.5, 0.5], [0.5, 1, 0.55], [0.5, 0.55, 1]])   # eta1 = .5 xi; eta2 = .3 xi + .4 eta1
+    big = np.zeros((10, 3))
+    names, row = [], 0
+    for j, (c, ls) in enumerate(lam.items()):
+        for k, v in enumerate(ls):
+            big[row, j] = v
+            names.append(f"{c}_{k + 1}")
+            row += 1
+    sigma = big @ phi @ big.T
+    np.fill_diagonal(sigma, 1.0)
+    z = np.random.default_rng(seed).standard_normal((n, 10))
+    z -= z.mean(axis=0)
+    z = z @ np.linalg.inv(np.linalg.cholesky(np.cov(z, rowvar=False, ddof=0))).T
+    x = z @ np.linalg.cholesky(sigma).T
+    model = ("xi =~ xi_1 + xi_2 + xi_3\neta1 =~ eta1_1 + eta1_2 + eta1_3 + eta1_4\n"
+             "eta2 =~ eta2_1 + eta2_2 + eta2_3\neta1 ~ xi\neta2 ~ xi + eta1")
+    return pd.DataFrame(x, columns=names), model, np.concatenate(list(lam.values()))
+
+
+@pytest.mark.parametrize("scheme", ["path", "centroid", "factorial"])
+def test_plsc_recovers_population_model(scheme):
+    # PLSc is consistent: on data with exactly the model's covariance it returns the model
+    data, model, loadings = _population_data()
+    res = pls.fit(data, model, scheme=scheme, consistent=True, tol=1e-12)
+    assert res.consistent and res.converged
+    est = res.estimates.set_index(["lhs", "op", "rhs"])["est"]
+    assert est[("eta1", "~", "xi")] == pytest.approx(0.5, abs=1e-8)
+    assert est[("eta2", "~", "xi")] == pytest.approx(0.3, abs=1e-8)
+    assert est[("eta2", "~", "eta1")] == pytest.approx(0.4, abs=1e-8)
+    assert np.allclose(res.estimates.query("op == '=~'")["est"], loadings, atol=1e-8)
+    # plain PLS is attenuated on the same data
+    plain = pls.fit(data, model, scheme=scheme).estimates.set_index(["lhs", "op", "rhs"])["est"]
+    assert plain[("eta1", "~", "xi")] < 0.5 - 0.05
