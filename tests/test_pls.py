@@ -272,3 +272,16 @@ def test_plsc_recovers_population_model(scheme):
     # plain PLS is attenuated on the same data
     plain = pls.fit(data, model, scheme=scheme).estimates.set_index(["lhs", "op", "rhs"])["est"]
     assert plain[("eta1", "~", "xi")] < 0.5 - 0.05
+
+
+def test_satisfaction_bootstrap_magnitude():
+    # plspm's bootstrap is seed-dependent (and ~100 resamples: its SEs carry ~7% noise), so
+    # only the magnitude is checked: each SE ratio within [0.75, 1.33], their mean within 10%.
+    data = pd.read_csv(_external("plspm_satisfaction/satisfaction.csv"), index_col=0)
+    res = pls.fit(data, SAT["model_syntax"], scheme="centroid", scaled=False, bootstrap=500, seed=7)
+    paths = res.estimates.query("op == '~'")
+    ratios = np.array([se / SAT["boot_paths_std_error"][f"{rhs} -> {lhs}"]
+                       for lhs, rhs, se in zip(paths["lhs"], paths["rhs"], paths["se"])])
+    assert len(ratios) == 10
+    assert np.all((ratios > 0.75) & (ratios < 1.33)), ratios
+    assert abs(ratios.mean() - 1) < 0.10
