@@ -48,7 +48,10 @@ class PlsResult:
     r2 : DataFrame
         ``r2`` and ``r2_adj`` per endogenous construct.
     f2 : DataFrame
-        Cohen's f² of every inner path (``lhs, rhs, f2``) and the inner ``vif``.
+        Cohen's f² of every inner path (``lhs, rhs, f2``) and the inner ``vif``:
+        :math:`(R^2_{incl} - R^2_{excl}) / (1 - R^2_{incl})`, the excluded R² from the model
+        re-estimated without the path (as seminr does), or, where dropping the path would
+        leave the predictor unconnected, from the same scores without the predictor.
     effects : DataFrame
         ``from, to, direct, indirect, total`` for every pair linked by a directed route;
         with ``bootstrap`` also ``se``, ``ci_lower``, ``ci_upper`` of the indirect and
@@ -625,7 +628,9 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
         pred = np.flatnonzero(spec.adj[:, j])
         others = pred[pred != i]
         r2_in = est["r2"][j]
-        r2_out = _regress(C, j, others)[1]
+        r2_out = _r2_without(S, spec, i, j, scheme, tol, max_iter, consistent)
+        if r2_out is None:          # the predictor would be cut off: R² of the same scores without it
+            r2_out = _regress(C, j, others)[1]
         vif = _vif(C[np.ix_(pred, pred)])[list(pred).index(i)]
         f2_rows.append((lhs, rhs, (r2_in - r2_out) / (1 - r2_in), vif))
     f2 = pd.DataFrame(f2_rows, columns=["lhs", "rhs", "f2", "vif"])
@@ -673,6 +678,17 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
                      scheme=scheme, modes=dict(zip(names, spec.modes)), n=n, iterations=est["iterations"],
                      converged=est["converged"], n_boot=n_boot, consistent=consistent,
                      warnings=tuple(warnings))
+
+
+def _r2_without(S, spec: _Spec, i: int, j: int, scheme, tol, max_iter, consistent) -> float | None:
+    """R² of construct j when the model is re-estimated without the path i -> j (seminr's f²)."""
+    adj = spec.adj.copy()
+    adj[i, j] = 0.0
+    if not (adj[i].any() or adj[:, i].any()):
+        return None
+    preds = tuple((pr, np.ix_(pr, pr)) for pr in (np.flatnonzero(adj[:, k]) for k in range(adj.shape[0])))
+    reduced = _Spec(spec.constructs, spec.items, spec.blocks, spec.modes, spec.paths, adj, preds)
+    return float(_estimate(S, reduced, scheme, tol, max_iter, consistent)["r2"][j]) if preds[j][0].size else 0.0
 
 
 def _reach(adj: np.ndarray) -> np.ndarray:
