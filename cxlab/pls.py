@@ -23,7 +23,7 @@ from scipy import stats
 
 from .sem.syntax import parse_model
 
-__all__ = ["fit", "PlsResult", "SCHEMES"]
+__all__ = ["fit", "ipma", "PlsResult", "SCHEMES"]
 
 SCHEMES = ("path", "factorial", "centroid")
 _NAME = r"[A-Za-z_.][A-Za-z0-9_.]*"
@@ -532,6 +532,8 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
         raise ValueError(f"The 'boot_ci' parameter must be 'percentile' or 'bca'. Got {boot_ci!r} instead.")
     if not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
         raise ValueError(f"The 'bootstrap' parameter must be a non-negative integer. Got {bootstrap!r} instead.")
+    if modes is not None and not isinstance(modes, dict):
+        raise ValueError(f"The 'modes' parameter must be a dict such as {{'IMAG': 'B'}}. Got {modes!r} instead.")
     if not 0 < ci < 1:
         raise ValueError(f"The 'ci' parameter must be between 0 and 1. Got {ci!r} instead.")
     spec = _parse(model, modes)
@@ -709,3 +711,55 @@ def _indirect_intervals(draws, point, spec, off_b, off_t, ci, boot_ci, jack):
     lower, upper = _interval(ind_draws, ind_point, ci, boot_ci, ind_jack)
     return {"indirect_se": ind_draws.std(axis=0, ddof=1).reshape(m, m),
             "indirect_ci_lower": lower.reshape(m, m), "indirect_ci_upper": upper.reshape(m, m)}
+
+
+def ipma(result: PlsResult, target: str) -> pd.DataFrame:
+    """Importance-performance map analysis (IPMA) of one target construct.
+
+    Parameters
+    ----------
+    result : PlsResult
+        A fit from :func:`fit`.
+    target : str
+        The construct whose drivers are mapped (e.g. ``"Loyalty"``).
+
+    Returns
+    -------
+    DataFrame
+        One row per construct with a route to ``target``: ``importance`` (the total effect
+        in index points of the target per index point of the driver: the unstandardised
+        total effect on the 0–100 scores), ``total_effect`` (standardised) and
+        ``performance`` (the driver's mean index), sorted by importance.
+
+    Notes
+    -----
+    The 0–100 index scores are linear in the standardised scores, so the unstandardised total
+    effect is the standardised one times sd(target index) / sd(driver index) (Ringle &
+    Sarstedt 2016).
+
+    Examples
+    --------
+    >>> from cxlab.datasets import load_dataset
+    >>> from cxlab import pls
+    >>> res = pls.fit(load_dataset("political_democracy"),
+    ...               "ind60 =~ x1 + x2 + x3; dem60 =~ y1 + y2 + y3 + y4; dem65 =~ y5 + y6 + y7 + y8;"
+    ...               "dem60 ~ ind60; dem65 ~ ind60 + dem60")
+    >>> pls.ipma(res, "dem65").round(3)
+           importance  total_effect  performance
+    dem60       0.735         0.786       49.953
+    ind60       0.586         0.512       47.647
+    """
+    if not isinstance(result, PlsResult):
+        raise TypeError(f"The 'result' parameter must be a PlsResult from cxlab.pls.fit. Got {type(result).__name__}.")
+    if target not in result.index.index:
+        raise ValueError(f"The 'target' parameter must be a construct of the model "
+                         f"({', '.join(result.index.index)}). Got {target!r} instead.")
+    eff = result.effects[result.effects["to"] == target] if len(result.effects) else result.effects
+    if not len(eff):
+        raise ValueError(f"No construct has a route to {target!r}: it is exogenous.")
+    sd = result.index_scores.std(ddof=0)
+    out = pd.DataFrame({"importance": eff["total"].to_numpy() * sd[target] / sd[eff["from"]].to_numpy(),
+                        "total_effect": eff["total"].to_numpy(),
+                        "performance": result.index.loc[eff["from"], "index"].to_numpy()},
+                       index=eff["from"].to_numpy())
+    return out.sort_values("importance", ascending=False)

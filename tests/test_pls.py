@@ -252,6 +252,7 @@ def test_bca_intervals(poldem):
     ({"missing": "drop"}, "'missing'"),
     ({"modes": {"nope": "A"}}, "'nope'"),
     ({"bootstrap": -1}, "'bootstrap'"),
+    ({"modes": ["A"]}, "'modes'"),
 ])
 def test_bad_options(poldem, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -320,3 +321,21 @@ def test_satisfaction_bootstrap_magnitude():
     assert len(ratios) == 10
     assert np.all((ratios > 0.75) & (ratios < 1.33)), ratios
     assert abs(ratios.mean() - 1) < 0.10
+
+
+def test_ipma_is_ols_on_index_scores(poldem):
+    # importance = unstandardised total effect estimated by OLS on the 0-100 index scores
+    model = ("ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem65 =~ y5 + y6 + y7 + y8\n"
+             "dem60 ~ ind60\ndem65 ~ ind60 + dem60")
+    res = pls.fit(poldem, model)
+    s = res.index_scores - res.index_scores.mean()
+    a = np.linalg.lstsq(s[["ind60"]], s["dem60"], rcond=None)[0][0]
+    c, b = np.linalg.lstsq(s[["ind60", "dem60"]], s["dem65"], rcond=None)[0]
+    table = pls.ipma(res, "dem65")
+    assert table.loc["ind60", "importance"] == pytest.approx(c + a * b, abs=1e-10)
+    assert table.loc["dem60", "importance"] == pytest.approx(b, abs=1e-10)
+    assert table.loc["ind60", "performance"] == pytest.approx(res.index.loc["ind60", "index"])
+    with pytest.raises(ValueError, match="exogenous"):
+        pls.ipma(res, "ind60")
+    with pytest.raises(ValueError, match="'target'"):
+        pls.ipma(res, "nope")
