@@ -107,6 +107,7 @@ class _Spec:
     paths: tuple               # (outcome, predictor) in model order
     adj: np.ndarray            # adj[i, j] = 1 if construct i -> construct j
     preds: tuple = ()          # per construct: (index array of its predecessors, np.ix_ of them)
+    dummy: np.ndarray | None = None   # dummy[k, j] = 1 if item k is in block j
 
 
 def _parse(model: str, modes) -> _Spec:
@@ -169,8 +170,11 @@ def _parse(model: str, modes) -> _Spec:
     if _has_cycle(adj):
         raise ValueError("The inner model has a feedback loop; PLS path modelling needs a recursive model.")
     preds = tuple((pr, np.ix_(pr, pr)) for pr in (np.flatnonzero(adj[:, j]) for j in range(len(names))))
+    dummy = np.zeros((len(items), len(names)))
+    for j, ix in enumerate(idx):
+        dummy[ix, j] = 1.0
     return _Spec(tuple(names), tuple(items), tuple(idx), tuple(mode_map[c] for c in names), tuple(paths), adj,
-                 preds)
+                 preds, dummy)
 
 
 def _has_cycle(adj: np.ndarray) -> bool:
@@ -205,20 +209,14 @@ def _normalise(W: np.ndarray, S: np.ndarray) -> np.ndarray:
 
 def _weights(S: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int):
     """Outer weights (p x m, unit construct variance) from the indicator covariance ``S``."""
-    p, m = S.shape[0], len(spec.constructs)
-    W = np.zeros((p, m))
-    for j, ix in enumerate(spec.blocks):
-        W[ix, j] = 1.0
-    W = _normalise(W, S)
+    W = _normalise(spec.dummy.copy(), S)
+    formative = [(j, ix, np.ix_(ix, ix)) for j, ix in enumerate(spec.blocks) if spec.modes[j] == "B"]
     for it in range(1, max_iter + 1):
         C = W.T @ S @ W
         SWE = S @ W @ _inner_weights(C, spec, scheme)    # cov(items, inner proxies)
-        new = np.zeros_like(W)
-        for j, ix in enumerate(spec.blocks):
-            if spec.modes[j] == "A":
-                new[ix, j] = SWE[ix, j]
-            else:
-                new[ix, j] = np.linalg.solve(S[np.ix_(ix, ix)], SWE[ix, j])
+        new = SWE * spec.dummy                           # mode A: the covariances
+        for j, ix, grid in formative:                    # mode B: regression of the proxy on the items
+            new[ix, j] = np.linalg.solve(S[grid], SWE[ix, j])
         new = _normalise(new, S)
         delta = np.max(np.abs(new - W))
         W = new
@@ -255,10 +253,7 @@ def _estimate(S: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int
     C = W.T @ S @ W
     m = len(spec.constructs)
     sd = np.sqrt(np.diag(S))
-    load = np.zeros(S.shape[0])
-    SW = S @ W
-    for j, ix in enumerate(spec.blocks):
-        load[ix] = SW[ix, j] / sd[ix]
+    load = (S @ W * spec.dummy).sum(axis=1) / sd
     rho = _rho_a(S, W, spec)
     if consistent:                  # PLSc: disattenuate the mode A composites (Dijkstra & Henseler 2015)
         q = np.array([r if mode == "A" else 1.0 for r, mode in zip(rho, spec.modes)])
@@ -276,7 +271,7 @@ def _estimate(S: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int
             beta, r2[j] = _regress(C, j, pred)
             B[pred, j] = beta
     total = np.linalg.inv(np.eye(m) - B) - np.eye(m)
-    w = np.array([W[k, j] for j, ix in enumerate(spec.blocks) for k in ix])
+    w = W.sum(axis=1)
     return {"W": W, "w": w, "C": C, "loadings": load, "B": B, "r2": r2, "total": total, "rho_a": rho,
             "iterations": iterations, "converged": converged and bool(np.all(np.isfinite(C)))}
 
@@ -689,7 +684,7 @@ def _r2_without(S, spec: _Spec, i: int, j: int, scheme, tol, max_iter, consisten
     if not (adj[i].any() or adj[:, i].any()):
         return None
     preds = tuple((pr, np.ix_(pr, pr)) for pr in (np.flatnonzero(adj[:, k]) for k in range(adj.shape[0])))
-    reduced = _Spec(spec.constructs, spec.items, spec.blocks, spec.modes, spec.paths, adj, preds)
+    reduced = _Spec(spec.constructs, spec.items, spec.blocks, spec.modes, spec.paths, adj, preds, spec.dummy)
     return float(_estimate(S, reduced, scheme, tol, max_iter, consistent)["r2"][j]) if preds[j][0].size else 0.0
 
 
