@@ -36,6 +36,8 @@ n_boot = 500  # bootstrap resamples (5,000 for a publication; 500 keeps the tuto
 seed = 2005  # bootstrap seed
 
 # %%
+import json
+
 import pandas as pd
 from cxlab import datasets, pls, sem
 from cxlab.paths import project_root
@@ -43,8 +45,9 @@ from cxlab.paths import project_root
 pd.set_option("display.float_format", "{:.4g}".format)
 external = project_root().parent / "shared" / "data" / "external" / "ecsi_mobi"
 mobi = pd.read_csv(external / "mobi.csv", index_col=0)
-smartpls = datasets.load_reference("pls_ecsi_smartpls2")
-lavaan = datasets.load_reference("ecsi_mobi")
+references = project_root() / "tests" / "data"  # SmartPLS 2 and lavaan results, with their sources
+smartpls = json.loads((references / "pls_ecsi_smartpls2.json").read_text())
+lavaan = json.loads((references / "ecsi_mobi.json").read_text())
 mobi.describe().T[["mean", "std", "min", "max"]].head(8)
 
 # %% [markdown]
