@@ -17,8 +17,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "browser", "contacts", "data", "datasets", "draft", "factor", "levers", "measures", "monitor", "paths", "plan",
-    "plots", "pls", "polychoric", "privacy", "progress", "quality", "reliability", "report", "runner", "safety", "sem",
-    "servqual", "study", "synth", "tables",
+    "plots", "polychoric", "privacy", "progress", "quality", "reliability", "report", "runner", "safety", "sem",
+    "pls", "servqual", "study", "synth", "tables",
 }
 
 
