@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "browser", "contacts", "data", "datasets", "draft", "factor", "levers", "measures", "monitor", "multilevel", "paths", "plan",
     "plots", "polychoric", "privacy", "progress", "quality", "reliability", "report", "runner", "safety", "sem",
-    "servqual", "study", "synth", "tables",
+    "pls", "servqual", "study", "synth", "tables",
 }
 
 

@@ -1,0 +1,760 @@
+"""PLS path modelling (PLS-SEM) beside the covariance-based route of :mod:`cxlab.sem`.
+
+``fit`` estimates a composite path model with the Lohmöller/Wold PLS algorithm as R's
+plspm and seminr (and SmartPLS) implement it, from the same lavaan-style syntax as
+``cxlab.sem.fit``: ``=~`` reflective blocks (outer mode A), ``<~`` formative blocks (mode
+B), ``~`` inner paths. The result carries the estimates in ``cxlab.sem``'s vocabulary, the
+assessment of Hair et al.'s primer (indicator reliability, alpha, rho_c, rho_A, AVE, HTMT,
+VIF, f², R²), direct, indirect and total effects with bootstrap intervals, and ECSI/ACSI
+style 0–100 index scores per construct.
+
+Every statistic is a function of the indicators' covariance matrix and the outer weights,
+so the bootstrap refits the model on each resample's covariance matrix (fast).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .sem.syntax import parse_model
+
+__all__ = ["fit", "ipma", "PlsResult", "SCHEMES"]
+
+SCHEMES = ("path", "factorial", "centroid")
+_NAME = r"[A-Za-z_.][A-Za-z0-9_.]*"
+
+
+@dataclass(frozen=True)
+class PlsResult:
+    """Result of :func:`fit`.
+
+    Attributes
+    ----------
+    estimates : DataFrame
+        One row per parameter with columns ``lhs, op, rhs, est, se, z, pvalue, ci_lower,
+        ci_upper``: loadings of reflective blocks (``=~``), outer weights of formative
+        blocks (``<~``) and inner path coefficients (``~``, ``lhs`` the outcome). ``se`` is
+        the bootstrap standard deviation, ``z = est / se``, ``pvalue`` two-sided normal,
+        ``ci_*`` the bootstrap interval; all NaN without ``bootstrap``.
+    outer : DataFrame
+        One row per indicator: ``construct, item, mode, weight, loading, communality``
+        (= indicator reliability, loading²) and ``vif`` (within its block). ``weight`` is
+        in the working metric: standardised items (``scaled=True``) or centred raw items.
+    r2 : DataFrame
+        ``r2`` and ``r2_adj`` per endogenous construct.
+    f2 : DataFrame
+        Cohen's f² of every inner path (``lhs, rhs, f2``) and the inner ``vif``:
+        :math:`(R^2_{incl} - R^2_{excl}) / (1 - R^2_{incl})`, the excluded R² from the model
+        re-estimated without the path (as seminr does), or, where dropping the path would
+        leave the predictor unconnected, from the same scores without the predictor.
+    effects : DataFrame
+        ``from, to, direct, indirect, total`` for every pair linked by a directed route;
+        with ``bootstrap`` also ``se``, ``ci_lower``, ``ci_upper`` of the indirect and
+        total effects (``indirect_se``, ..., ``total_ci_upper``).
+    reliability : DataFrame
+        Per construct: ``mode, n_items, alpha`` (standardised Cronbach's alpha),
+        ``rho_c`` (composite reliability), ``rho_a`` (Dijkstra–Henseler) and ``ave``.
+    htmt : DataFrame
+        Heterotrait–monotrait ratios (Henseler et al. 2015, arithmetic means) between
+        constructs; a single-item block counts as monotrait correlation 1. With
+        ``bootstrap``, ``htmt_ci`` holds the intervals.
+    htmt_ci : DataFrame or None
+        ``lhs, rhs, htmt, ci_lower, ci_upper`` (bootstrap), else None.
+    scores : DataFrame
+        Standardised construct scores (mean 0, population variance 1), one row per case.
+    index : DataFrame
+        ECSI/ACSI-style 0–100 index per construct: ``index`` (mean) and, with
+        ``bootstrap``, ``se, ci_lower, ci_upper``.
+    index_scores : DataFrame
+        The 0–100 index of each case.
+    scheme, modes, n, iterations, converged, n_boot, consistent, warnings
+        Settings and diagnostics; ``n_boot`` counts the converged bootstrap resamples.
+    """
+
+    estimates: pd.DataFrame
+    outer: pd.DataFrame
+    r2: pd.DataFrame
+    f2: pd.DataFrame
+    effects: pd.DataFrame
+    reliability: pd.DataFrame
+    htmt: pd.DataFrame
+    htmt_ci: pd.DataFrame | None
+    scores: pd.DataFrame
+    index: pd.DataFrame
+    index_scores: pd.DataFrame
+    scheme: str
+    modes: dict
+    n: int
+    iterations: int
+    converged: bool
+    n_boot: int = 0
+    consistent: bool = False
+    warnings: tuple = field(default=())
+
+
+# ---------------------------------------------------------------- model specification
+@dataclass(frozen=True)
+class _Spec:
+    constructs: tuple          # construct names, in order of first appearance
+    items: tuple               # all indicators, block after block
+    blocks: tuple              # per construct: index array into items
+    modes: tuple               # per construct: "A" or "B"
+    paths: tuple               # (outcome, predictor) in model order
+    adj: np.ndarray            # adj[i, j] = 1 if construct i -> construct j
+    preds: tuple = ()          # per construct: (index array of its predecessors, np.ix_ of them)
+    dummy: np.ndarray | None = None   # dummy[k, j] = 1 if item k is in block j
+
+
+def _parse(model: str, modes) -> _Spec:
+    if not isinstance(model, str) or not model.strip():
+        raise ValueError(f"The 'model' parameter must be a non-empty model string. Got {model!r} instead.")
+    formative = set(re.findall(rf"({_NAME})\s*<~", model))
+    parsed = parse_model(model.replace("<~", "=~"))
+    if parsed.defined or parsed.constraints or parsed.inequalities:
+        raise ValueError("PLS models take only '=~', '<~' and '~' statements (no ':=', '==', '<', '>').")
+    blocks: dict[str, list[str]] = {}
+    paths: list[tuple[str, str]] = []
+    for lhs, op, rhs, mod in parsed.formulas:
+        if mod:
+            raise ValueError(f"PLS takes no labels, fixed values or starts: {lhs} {op} {rhs} has {mod}.")
+        if op == "=~":
+            blocks.setdefault(lhs, []).append(rhs)
+        elif op == "~":
+            if (lhs, rhs) not in paths:
+                paths.append((lhs, rhs))
+        else:
+            raise ValueError(f"PLS takes only '=~', '<~' and '~' statements; found {lhs} {op} {rhs}.")
+    names = list(blocks)
+    owner: dict[str, str] = {}
+    for c, its in blocks.items():
+        for it in its:
+            if it in blocks:
+                raise ValueError(f"{it!r} is a construct and cannot be an indicator of {c!r} "
+                                 "(higher-order constructs are not supported).")
+            if it in owner:
+                raise ValueError(f"Indicator {it!r} is in two blocks ({owner[it]!r} and {c!r}).")
+            owner[it] = c
+    if not paths:
+        raise ValueError("The model has no inner path ('~'): PLS path modelling needs a structural model.")
+    for lhs, rhs in paths:
+        for v in (lhs, rhs):
+            if v not in blocks:
+                raise ValueError(f"{v!r} in the inner path '{lhs} ~ {rhs}' has no measurement block "
+                                 f"('{v} =~ ...' or '{v} <~ ...').")
+    linked = {v for p in paths for v in p}
+    for c in names:
+        if c not in linked:
+            raise ValueError(f"Construct {c!r} is in no inner path; PLS needs every construct connected.")
+    mode_map = {c: ("B" if c in formative else "A") for c in names}
+    for c, m in (modes or {}).items():
+        if c not in mode_map:
+            raise ValueError(f"The 'modes' parameter names {c!r}, which is not a construct of the model "
+                             f"({', '.join(names)}).")
+        if str(m).upper() not in ("A", "B"):
+            raise ValueError(f"The mode of {c!r} must be 'A' or 'B'. Got {m!r} instead.")
+        mode_map[c] = str(m).upper()
+    items = [it for c in names for it in blocks[c]]
+    idx, start = [], 0
+    for c in names:
+        idx.append(np.arange(start, start + len(blocks[c])))
+        start += len(blocks[c])
+    pos = {c: i for i, c in enumerate(names)}
+    adj = np.zeros((len(names), len(names)))
+    for lhs, rhs in paths:
+        adj[pos[rhs], pos[lhs]] = 1.0
+    if _has_cycle(adj):
+        raise ValueError("The inner model has a feedback loop; PLS path modelling needs a recursive model.")
+    preds = tuple((pr, np.ix_(pr, pr)) for pr in (np.flatnonzero(adj[:, j]) for j in range(len(names))))
+    dummy = np.zeros((len(items), len(names)))
+    for j, ix in enumerate(idx):
+        dummy[ix, j] = 1.0
+    return _Spec(tuple(names), tuple(items), tuple(idx), tuple(mode_map[c] for c in names), tuple(paths), adj,
+                 preds, dummy)
+
+
+def _has_cycle(adj: np.ndarray) -> bool:
+    m = adj.shape[0]
+    power = adj.copy()
+    for _ in range(m):
+        if np.trace(power) > 0:
+            return True
+        power = power @ adj
+    return False
+
+
+# ---------------------------------------------------------------- the algorithm
+def _inner_weights(C: np.ndarray, spec: _Spec, scheme: str) -> np.ndarray:
+    """E[i, j]: weight of construct i in the inner proxy of construct j."""
+    adj = spec.adj
+    both = adj + adj.T
+    if scheme == "centroid":
+        return np.sign(C) * both
+    if scheme == "factorial":
+        return C * both
+    E = C * adj.T                      # successors k of j (j -> k): correlation
+    for j, (pred, grid) in enumerate(spec.preds):
+        if pred.size:                  # predecessors: regression of j on them
+            E[pred, j] = np.linalg.solve(C[grid], C[pred, j])
+    return E
+
+
+def _normalise(W: np.ndarray, S: np.ndarray) -> np.ndarray:
+    return W / np.sqrt(np.einsum("ij,ik,kj->j", W, S, W))
+
+
+def _weights(S: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int):
+    """Outer weights (p x m, unit construct variance) from the indicator covariance ``S``."""
+    W = _normalise(spec.dummy.copy(), S)
+    formative = [(j, ix, np.ix_(ix, ix)) for j, ix in enumerate(spec.blocks) if spec.modes[j] == "B"]
+    for it in range(1, max_iter + 1):
+        C = W.T @ S @ W
+        SWE = S @ W @ _inner_weights(C, spec, scheme)    # cov(items, inner proxies)
+        new = SWE * spec.dummy                           # mode A: the covariances
+        for j, ix, grid in formative:                    # mode B: regression of the proxy on the items
+            new[ix, j] = np.linalg.solve(S[grid], SWE[ix, j])
+        new = _normalise(new, S)
+        delta = np.max(np.abs(new - W))
+        W = new
+        if delta < tol:
+            return W, it, True
+    return W, max_iter, False
+
+
+def _regress(C: np.ndarray, y: int, xs) -> tuple[np.ndarray, float]:
+    xs = np.asarray(xs, dtype=int)
+    if xs.size == 0:
+        return np.zeros(0), 0.0
+    beta = np.linalg.solve(C[np.ix_(xs, xs)], C[xs, y])
+    return beta, float(C[y, xs] @ beta)
+
+
+def _rho_a(S: np.ndarray, W: np.ndarray, spec: _Spec) -> np.ndarray:
+    """Dijkstra-Henseler rho_A per block (1 for a single item)."""
+    sd = np.sqrt(np.diag(S))
+    out = np.ones(len(spec.blocks))
+    for j, ix in enumerate(spec.blocks):
+        if len(ix) > 1:
+            w = W[ix, j] * sd[ix]                     # weights on standardised items
+            off = _block_corr(S, ix) - np.eye(len(ix))
+            ww = np.outer(w, w) - np.diag(w ** 2)
+            out[j] = (w @ w) ** 2 * (w @ off @ w) / (w @ ww @ w)
+    return out
+
+
+def _estimate(S: np.ndarray, spec: _Spec, scheme: str, tol: float, max_iter: int,
+              consistent: bool = False) -> dict:
+    """Weights, loadings, paths, R² and effects from one covariance matrix."""
+    W, iterations, converged = _weights(S, spec, scheme, tol, max_iter)
+    C = W.T @ S @ W
+    m = len(spec.constructs)
+    sd = np.sqrt(np.diag(S))
+    load = (S @ W * spec.dummy).sum(axis=1) / sd
+    rho = _rho_a(S, W, spec)
+    if consistent:                  # PLSc: disattenuate the mode A composites (Dijkstra & Henseler 2015)
+        q = np.array([r if mode == "A" else 1.0 for r, mode in zip(rho, spec.modes)])
+        with np.errstate(invalid="ignore"):
+            C = C / np.sqrt(np.outer(q, q))
+            np.fill_diagonal(C, 1.0)
+            for j, ix in enumerate(spec.blocks):
+                if spec.modes[j] == "A" and len(ix) > 1:
+                    w = W[ix, j] * sd[ix]
+                    load[ix] = w * np.sqrt(rho[j]) / (w @ w)
+    B = np.zeros((m, m))
+    r2 = np.full(m, np.nan)
+    for j, (pred, _) in enumerate(spec.preds):
+        if pred.size:
+            beta, r2[j] = _regress(C, j, pred)
+            B[pred, j] = beta
+    total = np.linalg.inv(np.eye(m) - B) - np.eye(m)
+    w = W.sum(axis=1)
+    return {"W": W, "w": w, "C": C, "loadings": load, "B": B, "r2": r2, "total": total, "rho_a": rho,
+            "iterations": iterations, "converged": converged and bool(np.all(np.isfinite(C)))}
+
+
+# ---------------------------------------------------------------- assessment
+def _block_corr(S: np.ndarray, ix) -> np.ndarray:
+    sub = S[np.ix_(ix, ix)]
+    d = np.sqrt(np.diag(sub))
+    return sub / np.outer(d, d)
+
+
+def _reliability(S: np.ndarray, spec: _Spec, est: dict) -> pd.DataFrame:
+    rows = []
+    for j, (c, ix) in enumerate(zip(spec.constructs, spec.blocks)):
+        k = len(ix)
+        lam = est["loadings"][ix]
+        R = _block_corr(S, ix)
+        alpha = 1.0
+        if k > 1:
+            rbar = (R.sum() - k) / (k * (k - 1))
+            alpha = k * rbar / (1 + (k - 1) * rbar)
+        rho_a = est["rho_a"][j]
+        rho_c = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam ** 2).sum())
+        rows.append({"construct": c, "mode": spec.modes[j], "n_items": k, "alpha": alpha, "rho_c": rho_c,
+                     "rho_a": rho_a, "ave": float(np.mean(lam ** 2))})
+    return pd.DataFrame(rows).set_index("construct")
+
+
+def _htmt_matrix(S: np.ndarray, spec: _Spec) -> np.ndarray:
+    d = np.sqrt(np.diag(S))
+    D = np.zeros((S.shape[0], len(spec.constructs)))
+    for j, ix in enumerate(spec.blocks):
+        D[ix, j] = 1.0
+    k = D.sum(axis=0)
+    sums = D.T @ (S / np.outer(d, d)) @ D
+    mono = np.where(k > 1, (np.diag(sums) - k) / np.maximum(k * (k - 1), 1), 1.0)
+    H = sums / np.outer(k, k) / np.sqrt(np.outer(mono, mono))
+    np.fill_diagonal(H, 1.0)
+    return H
+
+
+def _vif(R: np.ndarray) -> np.ndarray:
+    if R.shape[0] == 1:
+        return np.ones(1)
+    return np.diag(np.linalg.inv(R))
+
+
+def _index_weights(est: dict, spec: _Spec, sd: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                   scaled: bool) -> np.ndarray:
+    """Per item weight on the 0-100 rescaled item, normalised to sum 1 within its block."""
+    raw = est["w"] / sd if scaled else est["w"].copy()      # weight on the item's own scale
+    on100 = raw * (hi - lo) / 100.0
+    out = np.zeros_like(on100)
+    for ix in spec.blocks:
+        out[ix] = on100[ix] / on100[ix].sum()
+    return out
+
+
+def _index_means(means, lo, hi, iw, spec) -> np.ndarray:
+    rescaled = 100.0 * (means - lo) / (hi - lo)
+    return np.array([iw[ix] @ rescaled[ix] for ix in spec.blocks])
+
+
+# ---------------------------------------------------------------- data handling
+def _prepare(data: pd.DataFrame, spec: _Spec, missing: str, na_values) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    absent = [c for c in spec.items if c not in data.columns]
+    if absent:
+        raise ValueError(f"Indicator column(s) {', '.join(map(repr, absent))} not found in the data "
+                         f"(columns: {', '.join(map(str, data.columns[:20]))}{' ...' if data.shape[1] > 20 else ''}).")
+    X = data.loc[:, list(spec.items)]
+    bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    if bad:
+        raise ValueError(f"Indicator column(s) {', '.join(map(repr, bad))} are not numeric.")
+    X = X.astype(float)
+    if na_values is not None:
+        X = X.mask(X.isin(np.atleast_1d(na_values)))
+    if missing == "listwise":
+        X = X.dropna()
+    elif missing == "mean":
+        X = X.fillna(X.mean())
+    else:
+        raise ValueError(f"The 'missing' parameter must be 'listwise' or 'mean'. Got {missing!r} instead.")
+    if len(X) < len(spec.constructs) + 3:
+        raise ValueError(f"Too few complete cases for PLS: {len(X)} rows.")
+    const = [c for c in X.columns if X[c].std(ddof=0) == 0 or X[c].isna().all()]
+    if const:
+        raise ValueError(f"Indicator column(s) {', '.join(map(repr, const))} have no variance.")
+    return X
+
+
+def _ranges(X: pd.DataFrame, scale_range) -> tuple[np.ndarray, np.ndarray]:
+    if scale_range is None:
+        return X.min().to_numpy(float), X.max().to_numpy(float)
+    if isinstance(scale_range, dict):
+        missing = [c for c in X.columns if c not in scale_range]
+        if missing:
+            raise ValueError(f"The 'scale_range' parameter has no (min, max) for {', '.join(map(repr, missing))}.")
+        pairs = [scale_range[c] for c in X.columns]
+    else:
+        pairs = [scale_range] * X.shape[1]
+    lo, hi = np.array([float(p[0]) for p in pairs]), np.array([float(p[1]) for p in pairs])
+    if np.any(hi <= lo):
+        raise ValueError(f"The 'scale_range' parameter needs min < max. Got {scale_range!r} instead.")
+    return lo, hi
+
+
+def _cov(X: np.ndarray, scaled: bool) -> np.ndarray:
+    S = np.cov(X, rowvar=False, ddof=0)
+    if scaled:
+        d = np.sqrt(np.diag(S))
+        S = S / np.outer(d, d)
+    return S
+
+
+# ---------------------------------------------------------------- bootstrap
+def _interval(draws: np.ndarray, est: np.ndarray, level: float, method: str, jack: np.ndarray | None):
+    a = (1 - level) / 2
+    if method == "percentile":
+        return np.quantile(draws, a, axis=0), np.quantile(draws, 1 - a, axis=0)
+    # BCa (Efron 1987): bias from the share of draws below the estimate, acceleration from the jackknife
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z0 = stats.norm.ppf(np.mean(draws < est, axis=0) + 0.5 * np.mean(draws == est, axis=0))
+        d = jack.mean(axis=0) - jack
+        acc = (d ** 3).sum(axis=0) / (6 * ((d ** 2).sum(axis=0)) ** 1.5)
+        acc = np.nan_to_num(acc)
+        out = []
+        for q in (a, 1 - a):
+            zq = stats.norm.ppf(q)
+            adj = stats.norm.cdf(z0 + (z0 + zq) / (1 - acc * (z0 + zq)))
+            adj = np.where(np.isfinite(adj), adj, q)
+            out.append(np.array([np.quantile(draws[:, k], adj[k]) for k in range(draws.shape[1])]))
+    return out[0], out[1]
+
+
+def _stat_vector(X: np.ndarray, spec: _Spec, scheme, scaled, tol, max_iter, lo, hi, consistent):
+    S = _cov(X, scaled)
+    e = _estimate(S, spec, scheme, tol, max_iter, consistent)
+    sd = np.sqrt(np.diag(np.cov(X, rowvar=False, ddof=0)))
+    iw = _index_weights(e, spec, sd, lo, hi, scaled)
+    m = len(spec.constructs)
+    tri = np.triu_indices(m, 1)
+    vec = np.concatenate([e["loadings"], e["w"], e["B"].ravel(), e["total"].ravel(),
+                          _index_means(X.mean(axis=0), lo, hi, iw, spec), _htmt_matrix(S, spec)[tri]])
+    return vec, e["converged"]
+
+
+# ---------------------------------------------------------------- public entry point
+def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | None = None,
+        scaled: bool = True, missing: str = "listwise", na_values=None, bootstrap: int = 0,
+        seed: int | None = None, ci: float = 0.95, boot_ci: str = "percentile", scale_range=None,
+        tol: float = 1e-7, max_iter: int = 300, consistent: bool = False) -> PlsResult:
+    """Fit a PLS path model (PLS-SEM) with the Lohmöller/Wold algorithm.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent; the indicators named in ``model`` must be numeric columns.
+    model : str
+        lavaan-style syntax: ``C =~ x1 + x2`` a reflective block (outer mode A),
+        ``C <~ x1 + x2`` a formative block (mode B), ``Y ~ C + D`` inner paths.
+    scheme : {"path", "factorial", "centroid"}, default="path"
+        Inner weighting scheme (Lohmöller 1989): path weighting (regression weights for a
+        construct's predecessors, correlations for its successors), factorial (correlations)
+        or centroid (signs of the correlations).
+    modes : dict, optional
+        Override the outer mode per construct, e.g. ``{"IMAG": "B"}``.
+    scaled : bool, default=True
+        Standardise the indicators (SmartPLS, seminr). ``False`` only centres them (plspm's
+        ``scaled=FALSE``): mode A weights then follow the covariances.
+    missing : {"listwise", "mean"}, default="listwise"
+        Drop incomplete rows, or replace missing values by the item mean (seminr's
+        ``mean_replacement``).
+    na_values : scalar or list, optional
+        Codes that mean missing (e.g. ``-99``).
+    bootstrap : int, default=0
+        Number of bootstrap resamples for standard errors and intervals.
+    seed : int, optional
+        Seed of the bootstrap.
+    ci : float, default=0.95
+        Level of the bootstrap intervals.
+    boot_ci : {"percentile", "bca"}, default="percentile"
+        Percentile or bias-corrected and accelerated intervals (BCa uses a jackknife).
+    scale_range : tuple or dict, optional
+        ``(min, max)`` of the item scale (e.g. ``(1, 10)``), or one pair per item, for the
+        0–100 index; default the observed minimum and maximum of each item.
+    tol : float, default=1e-7
+        Convergence: largest change of an outer weight between iterations.
+    max_iter : int, default=300
+    consistent : bool, default=False
+        Consistent PLS (PLSc; Dijkstra & Henseler 2015): the correlations of the mode A
+        constructs are divided by the square roots of their rho_A, and their loadings
+        corrected, before the paths are estimated. ``scores`` stay the composites.
+
+    Returns
+    -------
+    PlsResult
+        See :class:`PlsResult` for every attribute.
+
+    Notes
+    -----
+    Indicators are centred (and standardised if ``scaled``); outer weights start at 1 and
+    are rescaled so that every construct score has unit (population) variance. Each
+    iteration forms the inner proxies from the scheme's inner weights, then updates the
+    outer weights: covariances of the items with the proxy (mode A) or the multiple
+    regression of the proxy on the items (mode B). No sign correction is applied, as in
+    plspm, seminr and SmartPLS. Path coefficients are OLS on the standardised scores;
+    total effects are :math:`(I - B)^{-1} - I`. The index of a construct rescales every item
+    to 0–100 and averages them with the unstandardised outer weights normalised to sum 1
+    (Fornell et al. 1996, ACSI). rho_A follows Dijkstra & Henseler (2015); HTMT Henseler,
+    Ringle & Sarstedt (2015).
+
+    Validated against SmartPLS 2 (ECSI, three schemes), plspm (satisfaction) and seminr
+    (corporate reputation); see ``tests/test_pls.py``.
+
+    References
+    ----------
+    .. [1] Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M., & Lauro, C. (2005). PLS path
+       modeling. Computational Statistics & Data Analysis, 48(1), 159-205.
+    .. [2] Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). A Primer on
+       Partial Least Squares Structural Equation Modeling (3rd ed.). Sage.
+
+    Examples
+    --------
+    >>> from cxlab.datasets import load_dataset
+    >>> from cxlab import pls
+    >>> pd_data = load_dataset("political_democracy")
+    >>> res = pls.fit(pd_data, '''ind60 =~ x1 + x2 + x3
+    ...                           dem60 =~ y1 + y2 + y3 + y4
+    ...                           dem65 =~ y5 + y6 + y7 + y8
+    ...                           dem60 ~ ind60
+    ...                           dem65 ~ ind60 + dem60''')
+    >>> res.estimates.query("op == '~'")[["lhs", "rhs", "est"]].round(3)
+          lhs    rhs    est
+    11  dem60  ind60  0.403
+    12  dem65  ind60  0.196
+    13  dem65  dem60  0.786
+    >>> res.r2.round(3)
+              r2  r2_adj
+    dem60  0.162   0.151
+    dem65  0.780   0.774
+    >>> res.reliability[["rho_c", "rho_a", "ave"]].round(3)
+               rho_c  rho_a    ave
+    construct
+    ind60      0.964  0.954  0.899
+    dem60      0.911  0.882  0.721
+    dem65      0.921  0.886  0.744
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"The 'scheme' parameter must be one of {', '.join(map(repr, SCHEMES))}. Got {scheme!r} instead.")
+    if boot_ci not in ("percentile", "bca"):
+        raise ValueError(f"The 'boot_ci' parameter must be 'percentile' or 'bca'. Got {boot_ci!r} instead.")
+    if not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        raise ValueError(f"The 'bootstrap' parameter must be a non-negative integer. Got {bootstrap!r} instead.")
+    if modes is not None and not isinstance(modes, dict):
+        raise ValueError(f"The 'modes' parameter must be a dict such as {{'IMAG': 'B'}}. Got {modes!r} instead.")
+    if not 0 < ci < 1:
+        raise ValueError(f"The 'ci' parameter must be between 0 and 1. Got {ci!r} instead.")
+    spec = _parse(model, modes)
+    Xdf = _prepare(data, spec, missing, na_values)
+    X = Xdf.to_numpy(float)
+    n, p, m = X.shape[0], X.shape[1], len(spec.constructs)
+    lo, hi = _ranges(Xdf, scale_range)
+    S = _cov(X, scaled)
+    est = _estimate(S, spec, scheme, tol, max_iter, consistent)
+    warnings: list[str] = []
+    if consistent and not np.all(np.isfinite(est["C"])):
+        raise ValueError("Consistent PLS failed: a block's rho_A is not positive "
+                         f"({dict(zip(spec.constructs, np.round(est['rho_a'], 3)))}).")
+    if consistent and np.any(np.abs(est["C"][~np.eye(m, dtype=bool)]) > 1):
+        warnings.append("Consistent PLS gave a construct correlation above 1 in absolute value.")
+    if not est["converged"]:
+        warnings.append(f"The PLS algorithm did not converge in {max_iter} iterations (tol={tol}).")
+    names, items = spec.constructs, spec.items
+    sd_raw = Xdf.std(ddof=0).to_numpy()
+
+    # scores and index
+    Xc = X - X.mean(axis=0)
+    Xw = Xc / sd_raw if scaled else Xc
+    scores = pd.DataFrame(Xw @ est["W"], index=Xdf.index, columns=list(names))
+    iw = _index_weights(est, spec, sd_raw, lo, hi, scaled)
+    resc = 100.0 * (X - lo) / (hi - lo)
+    index_scores = pd.DataFrame({c: resc[:, ix] @ iw[ix] for c, ix in zip(names, spec.blocks)}, index=Xdf.index)
+    for c, ix in zip(names, spec.blocks):
+        if np.any(iw[ix] < 0):
+            warnings.append(f"The index of {c!r} has negative item weights; read it with care.")
+
+    # bootstrap
+    tri = np.triu_indices(m, 1)
+    point = np.concatenate([est["loadings"], est["w"], est["B"].ravel(), est["total"].ravel(),
+                            _index_means(X.mean(axis=0), lo, hi, iw, spec), _htmt_matrix(S, spec)[tri]])
+    boot = None
+    n_boot = 0
+    if bootstrap:
+        rng = np.random.default_rng(seed)
+        draws = []
+        for _ in range(bootstrap):
+            vec, ok = _stat_vector(X[rng.integers(0, n, n)], spec, scheme, scaled, tol, max_iter, lo, hi, consistent)
+            if ok:
+                draws.append(vec)
+        n_boot = len(draws)
+        if n_boot < bootstrap:
+            warnings.append(f"{bootstrap - n_boot} of {bootstrap} bootstrap resamples did not converge and were dropped.")
+        if n_boot < 2:
+            raise ValueError("Fewer than 2 bootstrap resamples converged; no standard errors.")
+        draws = np.array(draws)
+        jack = None
+        if boot_ci == "bca":
+            jack = np.array([_stat_vector(np.delete(X, i, axis=0), spec, scheme, scaled, tol, max_iter, lo, hi, consistent)[0]
+                             for i in range(n)])
+        lower, upper = _interval(draws, point, ci, boot_ci, jack)
+        boot = {"se": draws.std(axis=0, ddof=1), "lower": lower, "upper": upper}
+
+    def summary(k):
+        if boot is None:
+            return np.nan, np.nan, np.nan, np.nan, np.nan
+        se = boot["se"][k]
+        z = point[k] / se if se > 1e-12 else np.nan
+        return se, z, 2 * stats.norm.sf(abs(z)), boot["lower"][k], boot["upper"][k]
+
+    # estimates table
+    pos = {c: i for i, c in enumerate(names)}
+    rows = []
+    for j, (c, ix) in enumerate(zip(names, spec.blocks)):
+        for k in ix:
+            kk, op = (k, "=~") if spec.modes[j] == "A" else (p + k, "<~")
+            rows.append((c, op, items[k], point[kk], *summary(kk)))
+    off_b, off_t = 2 * p, 2 * p + m * m
+    for lhs, rhs in spec.paths:
+        kk = off_b + pos[rhs] * m + pos[lhs]
+        rows.append((lhs, "~", rhs, point[kk], *summary(kk)))
+    estimates = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper"])
+
+    # outer model
+    block_of = {items[k]: j for j, ix in enumerate(spec.blocks) for k in ix}
+    vif_outer = np.concatenate([_vif(_block_corr(S, ix)) for ix in spec.blocks])
+    outer = pd.DataFrame({"construct": [names[block_of[it]] for it in items], "item": list(items),
+                          "mode": [spec.modes[block_of[it]] for it in items], "weight": est["w"],
+                          "loading": est["loadings"], "communality": est["loadings"] ** 2, "vif": vif_outer})
+
+    # inner model: R², f², inner VIF
+    C = est["C"]
+    endo = [j for j in range(m) if spec.adj[:, j].any()]
+    r2 = pd.DataFrame({"r2": [est["r2"][j] for j in endo]}, index=[names[j] for j in endo])
+    npred = np.array([spec.adj[:, j].sum() for j in endo])
+    r2["r2_adj"] = 1 - (1 - r2["r2"].to_numpy()) * (n - 1) / (n - npred - 1)
+    f2_rows = []
+    for lhs, rhs in spec.paths:
+        j, i = pos[lhs], pos[rhs]
+        pred = np.flatnonzero(spec.adj[:, j])
+        others = pred[pred != i]
+        r2_in = est["r2"][j]
+        r2_out = _r2_without(S, spec, i, j, scheme, tol, max_iter, consistent)
+        if r2_out is None:          # the predictor would be cut off: R² of the same scores without it
+            r2_out = _regress(C, j, others)[1]
+        vif = _vif(C[np.ix_(pred, pred)])[list(pred).index(i)]
+        f2_rows.append((lhs, rhs, (r2_in - r2_out) / (1 - r2_in), vif))
+    f2 = pd.DataFrame(f2_rows, columns=["lhs", "rhs", "f2", "vif"])
+
+    # effects
+    eff_rows = []
+    reach = _reach(spec.adj)
+    for i in range(m):
+        for j in range(m):
+            kk = off_t + i * m + j
+            if not reach[i, j]:
+                continue
+            direct = est["B"][i, j]
+            row = {"from": names[i], "to": names[j], "direct": direct, "indirect": point[kk] - direct,
+                   "total": point[kk]}
+            if boot is not None:
+                se, _, _, lo_, up_ = summary(kk)
+                row.update(total_se=se, total_ci_lower=lo_, total_ci_upper=up_)
+            eff_rows.append(row)
+    effects = pd.DataFrame(eff_rows)
+    if boot is not None and len(effects):
+        ind = _indirect_intervals(draws, point, spec, off_b, off_t, ci, boot_ci, jack)
+        keys = list(zip(effects["from"], effects["to"]))
+        for col in ("indirect_se", "indirect_ci_lower", "indirect_ci_upper"):
+            effects[col] = [ind[col][pos[a], pos[b]] for a, b in keys]
+
+    # assessment
+    reliability = _reliability(S, spec, est)
+    H = _htmt_matrix(S, spec)
+    htmt = pd.DataFrame(H, index=list(names), columns=list(names))
+    htmt_ci = None
+    if boot is not None:
+        off_h = off_t + m * m + m
+        htmt_ci = pd.DataFrame([(names[a], names[b], H[a, b], boot["lower"][off_h + k], boot["upper"][off_h + k])
+                                for k, (a, b) in enumerate(zip(*tri))],
+                               columns=["lhs", "rhs", "htmt", "ci_lower", "ci_upper"])
+    off_i = off_t + m * m
+    index = pd.DataFrame({"index": point[off_i:off_i + m]}, index=list(names))
+    if boot is not None:
+        index["se"] = boot["se"][off_i:off_i + m]
+        index["ci_lower"] = boot["lower"][off_i:off_i + m]
+        index["ci_upper"] = boot["upper"][off_i:off_i + m]
+    return PlsResult(estimates=estimates, outer=outer, r2=r2, f2=f2, effects=effects, reliability=reliability,
+                     htmt=htmt, htmt_ci=htmt_ci, scores=scores, index=index, index_scores=index_scores,
+                     scheme=scheme, modes=dict(zip(names, spec.modes)), n=n, iterations=est["iterations"],
+                     converged=est["converged"], n_boot=n_boot, consistent=consistent,
+                     warnings=tuple(warnings))
+
+
+def _r2_without(S, spec: _Spec, i: int, j: int, scheme, tol, max_iter, consistent) -> float | None:
+    """R² of construct j when the model is re-estimated without the path i -> j (seminr's f²)."""
+    adj = spec.adj.copy()
+    adj[i, j] = 0.0
+    if not (adj[i].any() or adj[:, i].any()):
+        return None
+    preds = tuple((pr, np.ix_(pr, pr)) for pr in (np.flatnonzero(adj[:, k]) for k in range(adj.shape[0])))
+    reduced = _Spec(spec.constructs, spec.items, spec.blocks, spec.modes, spec.paths, adj, preds, spec.dummy)
+    return float(_estimate(S, reduced, scheme, tol, max_iter, consistent)["r2"][j]) if preds[j][0].size else 0.0
+
+
+def _reach(adj: np.ndarray) -> np.ndarray:
+    """reach[i, j]: a directed route leads from construct i to construct j."""
+    reach, power = adj.copy(), adj.copy()
+    for _ in range(adj.shape[0]):
+        power = power @ adj
+        reach = reach + power
+    return reach > 0
+
+
+def _indirect_intervals(draws, point, spec, off_b, off_t, ci, boot_ci, jack):
+    m = len(spec.constructs)
+    pick = lambda a, off: a[..., off:off + m * m]  # noqa: E731
+    ind_draws = pick(draws, off_t) - pick(draws, off_b)
+    ind_point = pick(point, off_t) - pick(point, off_b)
+    ind_jack = None if jack is None else pick(jack, off_t) - pick(jack, off_b)
+    lower, upper = _interval(ind_draws, ind_point, ci, boot_ci, ind_jack)
+    return {"indirect_se": ind_draws.std(axis=0, ddof=1).reshape(m, m),
+            "indirect_ci_lower": lower.reshape(m, m), "indirect_ci_upper": upper.reshape(m, m)}
+
+
+def ipma(result: PlsResult, target: str) -> pd.DataFrame:
+    """Importance-performance map analysis (IPMA) of one target construct.
+
+    Parameters
+    ----------
+    result : PlsResult
+        A fit from :func:`fit`.
+    target : str
+        The construct whose drivers are mapped (e.g. ``"Loyalty"``).
+
+    Returns
+    -------
+    DataFrame
+        One row per construct with a route to ``target``: ``importance`` (the total effect
+        in index points of the target per index point of the driver: the unstandardised
+        total effect on the 0–100 scores), ``total_effect`` (standardised) and
+        ``performance`` (the driver's mean index), sorted by importance.
+
+    Notes
+    -----
+    The 0–100 index scores are linear in the standardised scores, so the unstandardised total
+    effect is the standardised one times sd(target index) / sd(driver index) (Ringle &
+    Sarstedt 2016).
+
+    Examples
+    --------
+    >>> from cxlab.datasets import load_dataset
+    >>> from cxlab import pls
+    >>> res = pls.fit(load_dataset("political_democracy"),
+    ...               "ind60 =~ x1 + x2 + x3; dem60 =~ y1 + y2 + y3 + y4; dem65 =~ y5 + y6 + y7 + y8;"
+    ...               "dem60 ~ ind60; dem65 ~ ind60 + dem60")
+    >>> pls.ipma(res, "dem65").round(3)
+           importance  total_effect  performance
+    dem60       0.735         0.786       49.953
+    ind60       0.586         0.512       47.647
+    """
+    if not isinstance(result, PlsResult):
+        raise TypeError(f"The 'result' parameter must be a PlsResult from cxlab.pls.fit. Got {type(result).__name__}.")
+    if target not in result.index.index:
+        raise ValueError(f"The 'target' parameter must be a construct of the model "
+                         f"({', '.join(result.index.index)}). Got {target!r} instead.")
+    eff = result.effects[result.effects["to"] == target] if len(result.effects) else result.effects
+    if not len(eff):
+        raise ValueError(f"No construct has a route to {target!r}: it is exogenous.")
+    sd = result.index_scores.std(ddof=0)
+    out = pd.DataFrame({"importance": eff["total"].to_numpy() * sd[target] / sd[eff["from"]].to_numpy(),
+                        "total_effect": eff["total"].to_numpy(),
+                        "performance": result.index.loc[eff["from"], "index"].to_numpy()},
+                       index=eff["from"].to_numpy())
+    return out.sort_values("importance", ascending=False)
