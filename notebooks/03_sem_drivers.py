@@ -81,7 +81,7 @@ Markdown(cxlab.reliability.describe_discriminant(distinct, labels=cb.label))
 
 # %%
 fit = sem.fit(survey, sem.with_effects(model), estimator=p["estimator"], missing=p["missing"],
-              bootstrap=p["bootstrap"], seed=p["seed"], progress=cxlab.progress.reporter("bootstrap resamples"))
+              n_boot=p["bootstrap"], seed=p["seed"], progress=cxlab.progress.reporter("bootstrap resamples"))
 plots.fit_warnings(fit)
 
 # %% [markdown]

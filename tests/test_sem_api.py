@@ -47,7 +47,7 @@ def test_data_must_be_a_dataframe(hs):
 @pytest.mark.parametrize("kwargs,match", [
     ({"estimator": "WLS"}, "'estimator' parameter of fit must be one of 'ML', 'MLR', 'WLSMV'.*Got 'WLS' instead."),
     ({"missing": "pairwise"}, "'missing' parameter of fit must be one of 'listwise', 'fiml'. Got 'pairwise'"),
-    ({"bootstrap": -1}, "'bootstrap' parameter of fit must be a non-negative int. Got -1 instead."),
+    ({"n_boot": -1}, "'n_boot' parameter of fit must be a non-negative int. Got -1 instead."),
 ])
 def test_bad_options(hs, kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -11,7 +11,7 @@ number).
 
 For bootstrap percentile intervals, fit :func:`with_effects` (the model with a label on
 every structural path and one ``:=`` definition per indirect and total effect) with
-``fit(..., bootstrap=B)``: :func:`effects_table` then reads the bootstrapped ``:=``
+``fit(..., n_boot=B)``: :func:`effects_table` then reads the bootstrapped ``:=``
 rows instead of the delta method.
 
 :func:`compare_segments` fits a multigroup model (loadings equal across segments by
@@ -129,7 +129,7 @@ def with_effects(model: str) -> str:
     ``total__<driver>__<outcome>`` (direct + indirect). The result is plain lavaan
     syntax, one statement per line; fitting it gives the same estimates as ``model``
     (labels only name parameters) plus the effects with delta-method standard errors,
-    or bootstrap percentile intervals with ``fit(..., bootstrap=B)``.
+    or bootstrap percentile intervals with ``fit(..., n_boot=B)``.
 
     Parameters
     ----------
@@ -311,7 +311,7 @@ def effects_table(fit) -> pd.DataFrame:
     fit : SemResult
         A fit from :func:`cxlab.sem.fit` (single or multigroup). When the fit was made on
         :func:`with_effects` syntax, the inference columns come from its ``~`` and ``:=``
-        rows, so a bootstrapped fit (``bootstrap=B``) gives bootstrap standard errors and
+        rows, so a bootstrapped fit (``n_boot=B``) gives bootstrap standard errors and
         percentile intervals; otherwise from the delta method (95 % Wald intervals).
 
     Returns

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._validation import renamed_parameters
+
 from .bootstrap import fit_bootstrap
 from .constraints import ConstrainedModel, linear_constraints
 from .diagnostics import collect_warnings
@@ -43,7 +45,7 @@ def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, s
         raise ValueError(f"The 'missing' parameter of fit must be one of 'listwise', 'fiml'. Got {missing!r} instead "
                          "('ml' is accepted as lavaan's name for 'fiml').")
     if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0:
-        raise ValueError(f"The 'bootstrap' parameter of fit must be a non-negative int. Got {bootstrap!r} instead.")
+        raise ValueError(f"The 'n_boot' parameter of fit must be a non-negative int. Got {bootstrap!r} instead.")
     if ordered not in (None, False) and not (isinstance(ordered, (list, tuple)) and len(ordered) == 0) \
             and estimator.upper() not in ("WLSMV", "DWLS"):
         raise NotImplementedError(f"ordered={ordered!r} with estimator={estimator!r} is not implemented yet; "
@@ -57,8 +59,9 @@ def _check_options(estimator, missing, ordered, group, group_equal, bootstrap, s
         raise ValueError(f"The 'seed' parameter of fit must be an int or None. Got {seed!r} instead.")
 
 
+@renamed_parameters({"bootstrap": "n_boot"})
 def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str = "listwise", ordered=None,
-        group=None, group_equal=(), group_partial=(), bootstrap: int = 0, seed=None, boot_ci: str = "perc", n_jobs=None,
+        group=None, group_equal=(), group_partial=(), n_boot: int = 0, seed=None, boot_ci: str = "perc", n_jobs=None,
         progress=None, std_lv: bool = False, orthogonal: bool = False, meanstructure: bool = False) -> SemResult:
     """Fit a structural equation model written in lavaan syntax.
 
@@ -111,8 +114,9 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         written in the syntax: ``c(a, b)*x`` (one label per group; a label repeated
         across groups makes the parameters equal), ``c(1, NA)*x`` (fixed in group 1, free
         in group 2), ``c(0.5, 0.5)*x``.
-    bootstrap : int, default=0
-        Number of nonparametric bootstrap resamples: SEs from the draws, 95 % intervals
+    n_boot : int, default=0
+        Number of nonparametric bootstrap resamples (``bootstrap``, its old name, still
+        works for one release with a ``DeprecationWarning``): SEs from the draws, 95 % intervals
         and p-values that agree with them for all parameters and ``:=`` definitions,
         computed on all cores; resamples that fail to converge are counted in
         ``bootstrap_info`` and, above 10 %, reported in ``warnings`` (:mod:`cxlab.sem.bootstrap`).
@@ -168,6 +172,7 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     0   f  =~  x1  1.000  0.000
     1   f  =~  x2  1.016  0.072
     """
+    bootstrap = n_boot
     _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed, group_partial)
     _check_boot_options(n_jobs, progress, boot_ci)
     spec = {"std_lv": std_lv, "orthogonal": orthogonal, "meanstructure": meanstructure}
