@@ -73,6 +73,21 @@ def test_every_contact_feature_same_on_spark_as_in_duckdb(spark, demo_contacts):
 
 
 @pytest.mark.slow
+def test_naive_timestamps_read_in_the_study_time_zone_on_spark(spark):
+    import ibis
+
+    log = pd.DataFrame({"klant": ["a", "b", "c"],
+                        "started_at": pd.to_datetime(["2025-03-30 12:00", "2025-07-01 08:15", "2025-12-24 23:59"])})
+    spark.create_table("naive_log", ibis.memtable(log), overwrite=True)
+    options = dict(columns={"customer_id": "klant"}, timezone="Europe/Amsterdam")
+    on_spark = contacts.contacts_table((spark, "naive_log"), **options).to_pandas().sort_values("customer_id")
+    expected = pd.to_datetime(["2025-03-30 10:00", "2025-07-01 06:15", "2025-12-24 22:59"], utc=True)
+    assert list(on_spark["started_at"]) == list(expected)
+    pd.testing.assert_frame_equal(on_spark.reset_index(drop=True),
+                                  contacts.contacts_table(log, **options).to_pandas(), check_dtype=False)
+
+
+@pytest.mark.slow
 def test_prepare_demo_study_reads_contacts_through_spark(spark, demo_contacts, tmp_path):
     from test_study_database import copy_demo
 
