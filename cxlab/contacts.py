@@ -356,7 +356,7 @@ def _to_utc(ts: dt.Timestamp(), zone: str) -> dt.Timestamp(timezone="UTC"):  # S
 
 
 def _localize(ts: ir.TimestampValue, zone: str) -> ir.TimestampValue:
-    if ts._find_backend().name == "pyspark":
+    if ts._find_backend(use_default=True).name == "pyspark":
         return _to_utc(ts, zone)
     return _tz_at(zone, ts)
 
