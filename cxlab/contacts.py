@@ -14,8 +14,8 @@ The ``contacts`` argument of every function may be
 - a pandas DataFrame;
 - the path of a ``.parquet`` or ``.csv`` file;
 - a ``(database, table)`` pair, where ``database`` is an open DuckDB connection, an Ibis
-  backend, the path of a DuckDB database file or a connection URL such as
-  ``"postgres://user@host:5432/db"``;
+  backend (e.g. a Spark session from :func:`spark_backend`), the path of a DuckDB database
+  file or a connection URL such as ``"postgres://user@host:5432/db"``;
 - an Ibis table expression (e.g. from :func:`contacts_table`, which also renames columns
   and reads naive timestamps in a study's time zone).
 
@@ -67,7 +67,7 @@ from ._validation import check_choice, renamed_parameters
 
 __all__ = ["CHANNELS", "POLICIES", "REQUIRED_COLUMNS", "ContactError", "contacts_table", "validate_contacts",
            "contact_problems", "customer_features", "respondent_features", "channel_overview", "wait_abandonment",
-           "service_levels", "team_features"]
+           "service_levels", "team_features", "spark_backend"]
 
 CHANNELS = ("phone", "email", "chat", "web", "social")
 
@@ -104,6 +104,39 @@ def _backend(db: Any):
                     f"backend, a DuckDB file or a URL. Got {type(db).__name__} instead.")
 
 
+def spark_backend(master: str | None = None, conf: Mapping[str, Any] | None = None):
+    """An Ibis backend on a Spark session, so the features run inside Spark.
+
+    Parameters
+    ----------
+    master : str, optional
+        Where Spark runs: ``"local[2]"`` (in this process' JVM), ``"spark://host:7077"``,
+        ``"yarn"``, ``"k8s://..."``, or ``"sc://host:15002"`` for a Spark Connect server
+        (Databricks, a lakehouse). Default: the running session, or Spark's own default.
+    conf : mapping, optional
+        Spark settings, e.g. ``{"spark.sql.catalog.lake": "org.apache.iceberg.spark.SparkCatalog"}``.
+        A session that is already running keeps its static settings.
+
+    Returns
+    -------
+    ibis PySpark backend
+        Pair it with a table name: ``customer_features((spark_backend("local[2]"), "crm.contacts"))``.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ContactError("Reading contacts through Spark needs pyspark: pip install 'pyspark>=3.5,<4' "
+                           "(and Java 17 for a local session).") from None
+    builder = SparkSession.builder.appName("cxlab")
+    if master and master.startswith("sc://"):
+        builder = builder.remote(master)
+    elif master:
+        builder = builder.master(master)
+    for key, value in (conf or {}).items():
+        builder = builder.config(str(key), str(value))
+    return ibis.pyspark.connect(builder.getOrCreate())
+
+
 def _table(contacts: Any) -> ir.Table:
     """``contacts`` as an Ibis table expression, bound to the engine that holds the data."""
     if isinstance(contacts, ir.Table):
@@ -127,8 +160,11 @@ def _table(contacts: Any) -> ir.Table:
 
 
 #: Memory the embedded DuckDB may use before it spills to disk (``CXLAB_DUCKDB_MEMORY``
-#: overrides it): a guard that keeps the process under 2 GB on any log. The 10-million-row
-#: benchmark needs ~0.9 GB and never reaches it (benchmarks/bench_contacts.py).
+#: overrides it). The result comes on top: 100 million contacts of 9 million customers
+#: peak at 4.3 GB in ``customer_features``, most of it the per-customer result in Arrow and
+#: pandas; 10 million contacts peak at ~1 GB (benchmarks/bench_contacts.py). Spilled
+#: data goes to ``CXLAB_DUCKDB_TEMP`` (default: ``cxlab-duckdb`` in the system's temporary
+#: folder, not DuckDB's ``.tmp`` in the working directory) and is removed when the query ends.
 DUCKDB_MEMORY = "1500MB"
 
 
@@ -137,8 +173,11 @@ class _Duck:
 
     def __init__(self):
         import os
+        import tempfile
 
-        self.con = ibis.duckdb.connect(memory_limit=os.environ.get("CXLAB_DUCKDB_MEMORY", DUCKDB_MEMORY))
+        temp = os.environ.get("CXLAB_DUCKDB_TEMP") or os.path.join(tempfile.gettempdir(), "cxlab-duckdb")
+        self.con = ibis.duckdb.connect(memory_limit=os.environ.get("CXLAB_DUCKDB_MEMORY", DUCKDB_MEMORY),
+                                       temp_directory=temp)
 
     def read_in_memory(self, df: pd.DataFrame) -> ir.Table:
         return self.con.create_table("contacts_df", ibis.memtable(df), temp=True)
@@ -160,6 +199,7 @@ def _execute(expr: ir.Table) -> pd.DataFrame:
     with warnings.catch_warnings():  # ibis 12 asks pandas 3 about a deprecated option
         warnings.filterwarnings("ignore", message=".*future.infer_string.*")
         warnings.filterwarnings("ignore", message=".*fetch_arrow_table.*")
+        warnings.filterwarnings("ignore", message="The copy keyword is deprecated")  # pyspark 4.0 on pandas 3
         return expr.to_pyarrow().to_pandas()
 
 
@@ -312,7 +352,14 @@ def _tz_at(zone: str, ts: dt.Timestamp()) -> dt.Timestamp(timezone="UTC"):  # Du
     """``timezone(zone, naive timestamp)``: the instant that wall-clock time had in ``zone``."""
 
 
+@ibis.udf.scalar.builtin(name="to_utc_timestamp")
+def _to_utc(ts: dt.Timestamp(), zone: str) -> dt.Timestamp(timezone="UTC"):  # Spark (its session runs in UTC)
+    """``to_utc_timestamp(naive timestamp, zone)``: Spark's spelling of :func:`_tz_at`."""
+
+
 def _localize(ts: ir.TimestampValue, zone: str) -> ir.TimestampValue:
+    if ts._find_backend(use_default=True).name == "pyspark":
+        return _to_utc(ts, zone)
     return _tz_at(zone, ts)
 
 

@@ -421,6 +421,15 @@ def _contact_source(study):
     opts = dict(study.data_options.get("contacts", {})) if hasattr(study, "data_options") else {}
     if "database" in opts:
         return (opts["database"], opts["table"])
+    if "spark" in opts:
+        from .contacts import spark_backend
+
+        spark = spark_backend(opts["spark"], opts.get("spark_conf"))
+        if "table" in opts:
+            return (spark, opts["table"])
+        view = "cxlab_contacts_" + hashlib.sha256(opts["path"].encode()).hexdigest()[:12]
+        spark.read_parquet(opts["path"], table_name=view)
+        return (spark, view)
     return study.data.get("contacts")
 
 
@@ -462,7 +471,7 @@ def _fingerprint_inputs(study) -> dict:
         inputs["data_options"] = json.loads(json.dumps(options, default=str))
     cb = study.codebook
     inputs["on_invalid"] = dict(getattr(cb, "on_invalid", {}))
-    if "database" in options.get("contacts", {}):
+    if {"database", "spark"} & set(options.get("contacts", {})):  # a table: its size and newest contact
         from .contacts import contacts_table
 
         t = contacts_table(_contact_source(study))

@@ -146,7 +146,7 @@ def _unusable_columns(model: str, survey, key: str) -> str | None:
 
 def _has_contacts(study) -> bool:
     opts = study.data_options.get("contacts", {})
-    source = "contacts" in study.data or "database" in opts
+    source = "contacts" in study.data or "database" in opts or "spark" in opts
     return bool(source and study.codebook.customer_id and study.codebook.date)
 
 

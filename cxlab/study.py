@@ -582,8 +582,9 @@ SCHEMA: tuple[tuple[str, str, str, str], ...] = (
     ("description", "text", "''", "a paragraph shown on the overview page"),
     ("data.survey", "path or mapping", "required", "the survey file (CSV, Excel, SPSS .sav, Parquet), relative to the "
      "YAML; as a mapping: path, delimiter, decimal, encoding, sheet, header_rows"),
-    ("data.contacts", "path or mapping", "none", "the contact log (Parquet/CSV file, or database + table, columns, "
-     "timezone, channels, on_invalid, max_duration_sec); optional: reports 04 and 05 gain contact sections"),
+    ("data.contacts", "path or mapping", "none", "the contact log (Parquet/CSV file, or database + table, or "
+     "spark (a master such as local[2] or sc://host:15002) + table or path, spark_conf; columns, timezone, channels, "
+     "on_invalid, max_duration_sec); optional: reports 04 and 05 gain contact sections"),
     ("data.truth", "path", "none", "planted effects of a synthetic study (the demo)"),
     ("codebook.respondent_id", "column or null", "null", "respondent id; without it respondents are keyed by row"),
     ("codebook.customer_id", "column or null", "null", "customer id linking answers to the contact log"),
@@ -632,9 +633,32 @@ _DATA_KEYS = {"survey", "contacts", "truth"}
 #: Options a ``data:`` entry may give as a mapping instead of a bare path.
 _READ_KEYS = {
     "survey": {"path", "delimiter", "decimal", "encoding", "sheet", "header_rows"},
-    "contacts": {"path", "database", "table", "columns", "timezone", "channels", "on_invalid", "max_duration_sec"},
+    "contacts": {"path", "database", "spark", "spark_conf", "table", "columns", "timezone", "channels", "on_invalid",
+                 "max_duration_sec"},
     "truth": {"path"},
 }
+
+
+def _spark_entry(spec: dict, base: Path, opts: dict[str, Any], problems: list[str]) -> None:
+    """Validate ``data.contacts`` read through Spark; its ``path`` (Parquet) is Spark's to read, kept in opts."""
+    where = "data.contacts"
+    if "database" in spec:
+        problems.append(f"{where}: give either 'database' or 'spark', not both")
+    if not isinstance(spec["spark"], str) or not spec["spark"]:
+        problems.append(f"{where}.spark: must be a Spark master such as local[2], spark://host:7077, yarn or "
+                        f"sc://host:15002 (Spark Connect); got {spec['spark']!r}")
+    conf = spec.get("spark_conf", {})
+    if not (isinstance(conf, dict) and all(isinstance(v, (str, int, float, bool)) for v in conf.values())):
+        problems.append(f"{where}.spark_conf: must map Spark settings to values; got {conf!r}")
+    path, table = spec.get("path"), spec.get("table")
+    if (path is None) == (table is None):
+        problems.append(f"{where}: with 'spark' give either 'table' (a table in Spark's catalog) or 'path' "
+                        "(Parquet files Spark reads), one of them")
+    elif not isinstance(path if table is None else table, str):
+        which = "path" if table is None else "table"
+        problems.append(f"{where}.{which}: must be text; got {spec[which]!r}")
+    elif path is not None:
+        opts["path"] = path if "://" in path else str((base / path).resolve())
 
 
 def _data_entry(key: str, spec: Any, base: Path, problems: list[str]) -> tuple[str | None, dict[str, Any]]:
@@ -651,7 +675,9 @@ def _data_entry(key: str, spec: Any, base: Path, problems: list[str]) -> tuple[s
         problems.append(f"{where}.{k}: unknown key (known: {', '.join(sorted(_READ_KEYS[key]))})")
     opts = {k: v for k, v in spec.items() if k in _READ_KEYS[key] and k != "path"}
     path = spec.get("path")
-    if key == "contacts" and "database" in spec:
+    if key == "contacts" and "spark" in spec:
+        path = _spark_entry(spec, base, opts, problems)
+    elif key == "contacts" and "database" in spec:
         if path is not None:
             problems.append(f"{where}: give either 'path' (a file) or 'database' + 'table', not both")
         if not isinstance(spec.get("database"), str):
@@ -662,7 +688,9 @@ def _data_entry(key: str, spec: Any, base: Path, problems: list[str]) -> tuple[s
         problems.append(f"{where}.path: required (the file path); got {path!r}")
         path = None
     elif "table" in spec:
-        problems.append(f"{where}.table: only with 'database'")
+        problems.append(f"{where}.table: only with 'database' or 'spark'")
+    if "spark_conf" in spec and "spark" not in spec:
+        problems.append(f"{where}.spark_conf: only with 'spark'")
     if "delimiter" in opts and (not isinstance(opts["delimiter"], str) or len(opts["delimiter"]) != 1):
         problems.append(f"{where}.delimiter: must be one character such as ';' or ','; got {opts['delimiter']!r}")
     if "decimal" in opts and opts["decimal"] not in (".", ","):
@@ -1003,6 +1031,8 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
             data[key] = p
         elif check_data and "database" in opts and "://" not in opts["database"] and not Path(opts["database"]).exists():
             problems.append(f"data.{key}.database: file not found: {opts['database']}")
+        elif check_data and "://" not in opts.get("path", "://") and not Path(opts["path"]).exists():
+            problems.append(f"data.{key}.path: not found (for Spark to read): {opts['path']}")
 
     codebook = _parse_codebook(raw.get("codebook"), problems)
 
