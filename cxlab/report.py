@@ -384,14 +384,16 @@ def _methods_levers(study, p, caps):
             + (f" with bootstrap intervals ({p['bootstrap']} resamples, seed {p['seed']}, {_pct(p['ci_level'])} %)"
                if p["bootstrap"] else "")
             + "; importance–performance map on a 0–100 scale; levers ranked by expected gain"
-            + (" with bootstrap intervals of impact, gain and rank." if p["bootstrap"] else ".")]
+            + (" with bootstrap intervals of impact, gain and rank" if p["bootstrap"] else "")
+            + f"; a lever's gain is claimed only when its HC3 test survives Holm's correction over all levers "
+              f"(α = {1 - p['ci_level']:g}, one minus the interval level)."]
     if caps["contacts"] is None:
         text.append(f"Contacts in the {p['contact_window_days']} days before each respondent's survey date are "
                     "linked through the pseudonymous customer key; effects of contact factors by OLS with HC3 "
-                    "robust standard errors (associations, not causes)"
-                    + (f" and in the structural model estimated by {p['estimator']} (missing data: {p['missing']})."
+                    "robust standard errors (associations, not causes), judged as one family with Holm's correction"
+                    + (f", and in the structural model estimated by {p['estimator']} (missing data: {p['missing']})."
                        if caps["structural_model"] is None else "."))
-    return text, ["lmg", "johnson", "ringle_sarstedt"]
+    return text, ["lmg", "johnson", "ringle_sarstedt", "holm"]
 
 
 def _methods_monitoring(study, p, caps):
@@ -403,7 +405,8 @@ def _methods_monitoring(study, p, caps):
         text.append("Shares with Wilson intervals, means with t intervals.")
     text.append(f"Intervals at {_pct(p['ci_level'])} %.")
     if caps["waves"] is None:
-        text.append(f"Changes between periods by z-tests with Holm's correction at α = {p['alpha_level']}.")
+        text.append(f"Changes between periods by z-tests with Holm's correction at α = {p['alpha_level']}; a "
+                    "segment's change is named only after an omnibus test across the segments is significant.")
     if caps["nps"] is None and caps["date"] is None:
         text.append("Shewhart control chart with limits from the baseline period.")
     if caps["contacts"] is None:
