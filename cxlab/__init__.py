@@ -16,9 +16,10 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "browser", "contacts", "data", "datasets", "draft", "factor", "levers", "measures", "monitor", "multilevel", "paths", "plan",
-    "plots", "polychoric", "privacy", "progress", "quality", "reliability", "report", "runner", "safety", "sem",
-    "pls", "servqual", "study", "synth", "tables",
+    "browser", "cache", "contacts", "data", "datasets", "draft", "factor", "kernels", "levers", "measures",
+    "monitor", "multilevel", "paths", "plan", "plots", "pls", "polychoric", "privacy", "progress", "quality",
+    "readers", "reliability", "report", "report_checks", "runner", "safety", "sem", "servqual", "study",
+    "synth", "tables",
 }
 
 
