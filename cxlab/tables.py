@@ -220,7 +220,7 @@ def _meaningful_index(index: pd.Index) -> bool:
     return not (index.name is None and pd.api.types.is_integer_dtype(index))
 
 
-def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None = None) -> str:
+def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None = None, values=()) -> str:
     """A DataFrame as a publication table (HTML): see the module notes.
 
     Parameters
@@ -229,6 +229,9 @@ def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None
     labels : callable, optional
         Display label of a variable name (e.g. ``Codebook.label``): used for headers and
         for text cells (construct and item names).
+    values : iterable of str, optional
+        Columns whose cells are data values (e.g. the segment and wave columns): shown as
+        they are, never relabelled, even when a value happens to be a variable's name.
 
     Returns
     -------
@@ -255,7 +258,8 @@ def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None
     numeric = [pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col) for _, col in frame.items()]
     kinds = ["" if number else ' class="cx-text"' for number in numeric]
     heads = "".join(f"<th{k}>{esc(_header(c, look))}</th>" for k, c in zip(kinds, frame.columns))
-    formats = [_cell_formatter(c, frame.iloc[:, j], look) for j, c in enumerate(frame.columns)]
+    plain = {v for v in values if v is not None}
+    formats = [_cell_formatter(c, frame.iloc[:, j], None if c in plain else look) for j, c in enumerate(frame.columns)]
     rows = "".join("<tr>" + "".join(f"<td{k}>{esc(f(v))}</td>" for k, f, v in zip(kinds, fs, values)) + "</tr>"
                    for fs, values in zip(_row_formats(frame, formats), frame.itertuples(index=False, name=None)))
     note = table_note([_header(c, look) for c in frame.columns])
@@ -283,7 +287,7 @@ def table_note(headers) -> str:
     return ("Note. " + "; ".join(f"{a} = {ABBREVIATIONS[a]}" for a in order) + ".") if order else ""
 
 
-def use_publication_tables(labels: Callable[[str], str] | None = None) -> None:
+def use_publication_tables(labels: Callable[[str], str] | None = None, values=()) -> None:
     """Show every DataFrame of the running notebook as a publication table.
 
     Call it in a notebook's first code cell. Outside IPython it does nothing.
@@ -291,6 +295,8 @@ def use_publication_tables(labels: Callable[[str], str] | None = None) -> None:
     Parameters
     ----------
     labels : callable, optional
+        As in :func:`publication_html`.
+    values : iterable of str, optional
         As in :func:`publication_html`.
     """
     try:
@@ -301,7 +307,7 @@ def use_publication_tables(labels: Callable[[str], str] | None = None) -> None:
     if shell is None:
         return
     shell.display_formatter.formatters["text/html"].for_type(
-        pd.DataFrame, lambda df: publication_html(df, labels=labels))
+        pd.DataFrame, lambda df: publication_html(df, labels=labels, values=tuple(values)))
 
 
 # ------------------------------------------------------------------ APA-style SEM tables

@@ -35,7 +35,7 @@ from cxlab.data import load_linkage, load_processed_survey, load_quality
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
-tables.use_publication_tables(labels=cb.label)
+tables.use_publication_tables(labels=cb.label, values=(cb.segment, cb.wave, "group"))
 survey = load_processed_survey(study)
 
 # %% [markdown]

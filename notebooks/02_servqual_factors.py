@@ -42,7 +42,7 @@ from cxlab.data import load_processed_survey
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
-tables.use_publication_tables(labels=cb.label)
+tables.use_publication_tables(labels=cb.label, values=(cb.segment, cb.wave, "group"))
 survey = load_processed_survey(study)
 blocks, left_out = factor.usable_blocks(survey, study.measurement_blocks())
 items = [i for cols in blocks.values() for i in cols]

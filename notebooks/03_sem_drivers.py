@@ -35,7 +35,7 @@ from cxlab.data import load_processed_survey
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p, segment = study.codebook, study.parameters, study.codebook.segment
-tables.use_publication_tables(labels=cb.label)
+tables.use_publication_tables(labels=cb.label, values=(cb.segment, cb.wave, "group"))
 survey = load_processed_survey(study)
 model = study.models["structural"]
 Markdown(sem.describe_model(model, labels=cb.label))

@@ -38,7 +38,7 @@ from cxlab.data import load_contacts, load_linkage, respondent_table
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
-tables.use_publication_tables(labels=cb.label)
+tables.use_publication_tables(labels=cb.label, values=(cb.segment, cb.wave, "group"))
 outcome, drivers = p["outcome"], plan.drivers(study)
 segment_control = [cb.segment] if cb.segment else []
 contact_levers = []

@@ -36,7 +36,7 @@ from cxlab.data import load_contact_features, load_processed_survey
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
 cb, p = study.codebook, study.parameters
-tables.use_publication_tables(labels=monitor.metric_labels(cb.label))
+tables.use_publication_tables(labels=monitor.metric_labels(cb.label), values=(cb.segment, cb.wave, "group"))
 survey = load_processed_survey(study)
 metrics = cb.metric_specs()
 waves = dict(wave=cb.wave, date=cb.date, min_n=p["min_cell_size"], ci=p["ci_level"], wave_labels=cb.wave_labels)

@@ -76,3 +76,11 @@ def test_words_left_numbers_right():
     html = publication_html(t)
     assert '<th class="cx-text">Outcome or construct</th><th>Estimate</th><th class="cx-text">' in html
     assert '<td class="cx-text">sat</td><td>0.412</td><td class="cx-text">yes</td>' in html
+
+
+def test_data_values_are_never_relabelled_even_when_they_name_a_variable():
+    # a segment called like a scale (found by the hostile-input test): the value stays as it is
+    t = pd.DataFrame({"segment": ["satisfaction", "b"], "scale": ["satisfaction", "x"], "n": [1, 2]})
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", publication_html(t, labels={"satisfaction": "Satisfaction"}.get,
+                                                                 values=("segment",)))
+    assert cells == ["satisfaction", "Satisfaction", "1", "b", "x", "2"]
