@@ -2,15 +2,18 @@
 
 The PDFs exist for every report (the index too), nothing half-written is left, each has
 about as many pages as its print layout is tall (a few more, where page breaks move a
-table or figure whole to the next page) and contains every heading of its report (text
-read back with pypdf, ligatures normalised).
+table or figure whole to the next page) and contains every heading of its report: text
+read back twice, with pypdf (pure Python) and with poppler's ``pdftotext`` (installed from
+Debian's ``poppler-utils`` by the test setup when missing), ligatures normalised.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
+import subprocess
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
@@ -77,6 +80,15 @@ def print_heights(pages: list[Path], chromium: str) -> dict[str, float]:
     return heights
 
 
+def pdftotext() -> str | None:
+    """poppler's ``pdftotext``, installing Debian's ``poppler-utils`` first where it is missing and root can."""
+    if shutil.which("pdftotext") is None and shutil.which("apt-get") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "poppler-utils"]):
+            subprocess.run(cmd, env=env, capture_output=True, text=True)
+    return shutil.which("pdftotext")
+
+
 def check_pdfs(folder: Path, chromium: str) -> dict[str, int]:
     """Assert the PDFs of a report folder; return the page count of each."""
     from pypdf import PdfReader
@@ -85,6 +97,7 @@ def check_pdfs(folder: Path, chromium: str) -> dict[str, int]:
     pdf_dir = folder / "pdf"
     assert sorted(p.name for p in pdf_dir.iterdir()) == sorted(f"{p.stem}.pdf" for p in pages)  # no .part left
     tall = print_heights(pages, chromium)
+    poppler = pdftotext()
     counts = {}
     for html in pages:
         reader = PdfReader(pdf_dir / f"{html.stem}.pdf")
@@ -97,6 +110,10 @@ def check_pdfs(folder: Path, chromium: str) -> dict[str, int]:
         wanted = headings(html)
         assert len(wanted) >= 3, html.name
         assert [h for h in wanted if h not in text] == [], html.name
+        if poppler:  # the same headings in poppler's reading of the file
+            out = subprocess.run([poppler, "-enc", "UTF-8", str(pdf_dir / f"{html.stem}.pdf"), "-"],
+                                 capture_output=True, text=True, check=True).stdout
+            assert [h for h in wanted if h not in normal(out)] == [], (html.name, "pdftotext")
     return counts
 
 
