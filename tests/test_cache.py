@@ -12,9 +12,8 @@ from cxlab.cache import ReportCache, read_parameter_log, report_key
 from cxlab.data import load_processed_survey, prepare
 from cxlab.plan import capabilities, notebook_spec, prune
 from cxlab.runner import load_notebook, run_study
-from cxlab.study import Parameters, load_study
+from cxlab.study import Parameters, demo_study_path, load_study
 
-from conftest import DEMO
 
 MONITORING, QUALITY = "05_monitoring", "01_data_quality"
 
@@ -112,30 +111,30 @@ def test_rerun_reuses_unchanged_reports_and_reruns_what_a_parameter_touches(proj
     assert not any(r.reused for r in forced.notebooks)
 
 
-def test_reports_read_only_the_parameters_they_declare(project, monkeypatch, tmp_path):
+def test_reports_read_only_the_parameters_they_declare(demo_run, monkeypatch, tmp_path):
     """What a kernel read, recorded at run time, is what the notebook header declares.
 
     Besides its own, a report reads the parameters that decide what the study can do
     (``capabilities``: the outcome, the loyalty measure, the drivers...) and those of the
     processed data (the contact window); the cache keys on those too, through the values
-    it stores and the data's fingerprint.
+    it stores and the data's fingerprint. The reads come from the cache entries the
+    session's demo run wrote (one per report, keyed as the runner keys them).
     """
-    monkeypatch.setenv("CXLAB_ROOT", str(project))
-    study = load_study(project / "data" / "raw" / "demo" / "study.yaml")
-    prepare(study)
+    study = load_study(demo_study_path())  # the study file the session's run used
     log = tmp_path / "capabilities.txt"
     monkeypatch.setenv("CXLAB_PARAMETER_LOG", str(log))
     fresh = load_study(study.path)
-    capabilities(fresh, load_processed_survey(fresh))  # (loading checks the processed data's fingerprint)
+    caps = capabilities(fresh, load_processed_survey(fresh))  # (loading checks the processed data's fingerprint)
     structural = set(read_parameter_log(log))
     monkeypatch.delenv("CXLAB_PARAMETER_LOG")
 
-    result = run_study(study.path, out=project / "reports", force=True, progress=lambda msg: None)
-    for r in result.notebooks:
-        declared = set(notebook_spec(load_notebook(r.name)).parameters)
-        undeclared = set(r.parameters_read) - declared - structural
-        assert not undeclared, f"{r.name} reads parameters its header does not declare: {sorted(undeclared)}"
-        assert set(r.parameters_read) & declared, f"{r.name}: nothing recorded"
-    entries = list((project / "data" / "processed" / ".report-cache" / "demo").glob("*.json"))
-    assert len(entries) >= len(result.notebooks)
-    assert all("reads" in json.loads(e.read_text()) for e in entries)
+    cache, values = ReportCache.for_study(study), dict(study.parameters)
+    for name in study.notebooks:
+        nb = prune(load_notebook(name), caps)
+        declared = set(notebook_spec(nb).parameters)
+        entry = cache.directory / f"{report_key(nb, study, {k: values[k] for k in declared})}.json"
+        assert entry.exists(), f"{name}: the demo run left no cache entry under the runner's key"
+        reads = set(json.loads(entry.read_text())["reads"])
+        undeclared = reads - declared - structural
+        assert not undeclared, f"{name} reads parameters its header does not declare: {sorted(undeclared)}"
+        assert reads & declared, f"{name}: nothing recorded"
