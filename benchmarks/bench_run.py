@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPORTS = "import cxlab, pandas, seaborn, matplotlib.pyplot, pingouin, semopy, duckdb; from cxlab import plots, sem, factor, levers, measures"
+IMPORTS = "import cxlab, pandas, seaborn, matplotlib.pyplot, statsmodels.api, duckdb; from cxlab import plots, sem, factor, levers, measures"
 
 
 def kernel_floor(warm: bool) -> float:
