@@ -119,13 +119,7 @@ class Template:
             s.settimeout(30)
             s.connect(self.address)
             s.sendall(request)
-            answer = b""
-            while not answer.endswith(b"\n"):
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                answer += chunk
-        reply = json.loads(answer or b"{}")
+            reply = _read_message(s)
         if "pid" not in reply:
             raise OSError(f"the warm-kernel template could not start a kernel: {reply.get('error', 'no answer')}")
         return ForkedKernel(int(reply["pid"]))
@@ -160,6 +154,21 @@ def start_template(env: Mapping[str, str] | None = None) -> Template | None:
                                env=full_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                start_new_session=True)
     return Template(process, address, folder)
+
+
+def _read_message(sock: socket.socket) -> dict:
+    """One JSON line from ``sock`` (both ends speak one line each way); {} when it is not one."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    try:
+        message = json.loads(data)
+    except ValueError:
+        return {}
+    return message if isinstance(message, dict) else {}
 
 
 # --- the template process -------------------------------------------------------------
@@ -213,14 +222,10 @@ def _serve(address: str, parent: int) -> None:
             continue
         with conn:
             conn.settimeout(30)
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = conn.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            request = _read_message(conn)
             try:
-                request = json.loads(data)
+                if not request:
+                    raise ValueError("not a kernel request")
                 pid = os.fork()
             except Exception as exc:  # noqa: BLE001 - answered to the runner, which falls back
                 conn.sendall(json.dumps({"error": str(exc)}).encode() + b"\n")

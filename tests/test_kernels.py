@@ -87,3 +87,31 @@ def test_warm_and_ordinary_kernels_write_the_same_report(project, monkeypatch):
         pages[warm] = (_unstamped((result.directory / f"{name}.html").read_text()), time.perf_counter() - t0)
     assert pages["1"][0] == pages["0"][0]
     assert "<img" in pages["1"][0]  # figures drawn with the inline backend in the forked kernel
+
+
+def test_a_template_that_answers_nonsense_gives_oserror(tmp_path):
+    """The runner falls back to an ordinary kernel on OSError: a garbled answer must be one."""
+    import socket
+    import subprocess
+    import sys
+    import threading
+
+    address = str(tmp_path / "t.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(address)
+    server.listen(1)
+
+    def answer():
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"not json\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with pytest.raises(OSError, match="could not start a kernel"):
+            kernels.Template(idle, address, str(tmp_path)).spawn(["python"], env={}, cwd=tmp_path)
+    finally:
+        idle.kill()
+        server.close()
