@@ -375,8 +375,10 @@ def _methods_sem(study, p, caps):
             "SRMR ≤ 0.08."]
     if caps["segment"] is None:
         text.append("Segments are compared after testing measurement invariance (configural, metric, scalar), "
-                    "with loadings held equal and each path tested for equality by a chi-square difference test.")
-    return text, ["rosseel", "hu_bentler"]
+                    "with loadings held equal and each path tested for equality by a chi-square difference test; "
+                    "a path is said to differ only when the test of all paths at once is significant and its own "
+                    "Holm-adjusted p-value is below the significance level.")
+    return text, ["rosseel", "hu_bentler"] + (["holm"] if caps["segment"] is None else [])
 
 
 def _methods_levers(study, p, caps):
