@@ -84,6 +84,10 @@ def cases() -> list[dict]:
     ls = ref["hs_uls_gls"]  # lavaan timed the GLS fit
     rows.append({"case": "hs_uls_gls:gls", "data": hs, "model": ls["model_syntax"], "options": {"estimator": "GLS"},
                  "lavaan_s": ls["timing_seconds"]["cfa_gls"]["median"]})
+    grp = ref["wlsmv_groups"]  # ordinal multigroup, configural (lavaan timed under load; see the R script)
+    rows.append({"case": "wlsmv_groups:configural", "data": bfi, "model": grp["model_syntax"],
+                 "options": {"estimator": "WLSMV", "ordered": grp["data"]["items"], "group": grp["data"]["group"]},
+                 "lavaan_s": grp["timing_seconds"]["configural"]["median"]})
     inv = ref["hs_invariance"]
     for level, equal in (("configural", ()), ("metric", ("loadings",)), ("scalar", ("loadings", "intercepts"))):
         rows.append({"case": f"hs_invariance:{level}", "data": hs, "model": inv["model_syntax"],
@@ -114,7 +118,7 @@ def time_bootstrap(n_boot: int) -> dict:
     data, model = _hs_med(), ref["model_syntax"]
     out = {"case": "hs_mediation bootstrap", "resamples": n_boot, "cores": os.cpu_count()}
     t0 = time.perf_counter()
-    res = fit(data, model, bootstrap=n_boot, seed=1)
+    res = fit(data, model, n_boot=n_boot, seed=1)
     out["all_cores_s"] = time.perf_counter() - t0
     base = fit(data, model)
     ref_ = bs._refitter(data, model, base, missing="listwise", group=None)
@@ -127,7 +131,7 @@ def time_bootstrap(n_boot: int) -> dict:
     out["ind_ci_percentile"] = [float(ind["ci_lower"]), float(ind["ci_upper"])]
     # the same through with_effects + effects_table (the notebook's route)
     t0 = time.perf_counter()
-    eff = effects_table(fit(data, with_effects(model.split("\nind")[0]), bootstrap=n_boot, seed=1))
+    eff = effects_table(fit(data, with_effects(model.split("\nind")[0]), n_boot=n_boot, seed=1))
     out["effects_table_all_cores_s"] = time.perf_counter() - t0
     row = eff.set_index(["driver", "outcome", "effect"]).loc[("visual_sum", "speed", "indirect")]
     out["effects_table_ind_ci"] = [float(row["ci_lower"]), float(row["ci_upper"])]
@@ -145,7 +149,7 @@ def time_ecsi_bootstrap(n_boot: int) -> dict | None:
     load0 = os.getloadavg()[0]
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     t0 = time.perf_counter()
-    res = fit(data, ref["model_syntax"], bootstrap=n_boot, seed=1)
+    res = fit(data, ref["model_syntax"], n_boot=n_boot, seed=1)
     wall = time.perf_counter() - t0
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - cpu0
     info = res.bootstrap_info
