@@ -368,11 +368,12 @@ def loadings_table(fit) -> pd.DataFrame:
     return _apa(rows[rows["op"] == "=~"], {"construct": "lhs", "item": "rhs"}, standardised="λ", level=0.95)
 
 
-def paths_table(fit) -> pd.DataFrame:
+def paths_table(fit, *, predictors=None) -> pd.DataFrame:
     """The structural paths of a model as an APA table: outcome, predictor, B, SE, 95% CI, β, p.
 
     β is the standardised coefficient (std.all) of the *direct* path; the interval is the
     one of B from the fit (Wald, or bootstrap percentile for a bootstrapped fit).
+    ``predictors`` keeps only the paths from these variables (e.g. the contact factors).
 
     Examples
     --------
@@ -382,9 +383,17 @@ def paths_table(fit) -> pd.DataFrame:
     >>> paths_table(est)
       outcome predictor    B   SE          95% CI     β         p
     0       y         x  0.5  0.1  [0.300, 0.700]  0.42  0.000002
+    >>> paths_table(est, predictors=["z"]).empty
+    True
     """
     rows = _estimates(fit)
-    return _apa(rows[rows["op"] == "~"], {"outcome": "lhs", "predictor": "rhs"}, standardised="β", level=0.95)
+    rows = rows[rows["op"] == "~"]
+    if predictors is not None:
+        if isinstance(predictors, str):
+            raise ValueError(f"The 'predictors' parameter of paths_table must be a list of variable names. "
+                             f"Got {predictors!r} instead.")
+        rows = rows[rows["rhs"].isin(list(predictors))]
+    return _apa(rows, {"outcome": "lhs", "predictor": "rhs"}, standardised="β", level=0.95)
 
 
 def effects_apa(effects: pd.DataFrame) -> pd.DataFrame:

@@ -126,7 +126,7 @@ plots.fit_warnings(contact_fit)
 sem.judge.interpretation_gate({"structural model with the contact factors": contact_fit}, labels=cb.label).box()
 
 # %% caption="Paths from contact factors to the outcome in the structural model." tags=["needs-contacts", "needs-structural_model"]
-tables.paths_table(contact_fit.estimates.query("op == '~' and rhs in @contact_levers")).round(3)
+tables.paths_table(contact_fit, predictors=contact_levers).round(3)
 
 # %% [markdown]
 # ## Which drivers matter most?
