@@ -48,6 +48,7 @@ from .fitmeasures import f_ml_value, rmsea_ci
 from .identify import check_identified, parameter_names
 from .model import RamModel
 from .moments import prepare_data
+from .ordinal_covariates import fit_wlsmv_covariates
 from .result import ESTIMATE_COLUMNS, assemble, defined_rows
 from .robust import w_vech_dense
 from .standardize import r_squared, std_all
@@ -315,11 +316,8 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
         raise NotImplementedError("estimator='WLSMV' with intercepts ('~ 1') in the model is not implemented yet.")
     pt, names = build_partable(parsed, fixed_x=True)
     ov, lv = names["ov"], names["lv"]
-    if names["ov.x"]:
-        raise NotImplementedError(
-            "estimator='WLSMV' with observed exogenous covariates is not implemented yet; "
-            f"covariates in this model: {names['ov.x']}."
-        )
+    if names["ov.x"]:  # conditional on the covariates (lavaan's conditional.x): cxlab.sem.ordinal_covariates
+        return fit_wlsmv_covariates(data, model, ordered=ordered, estimator=estimator)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"The 'data' parameter of fit must be a pandas DataFrame. Got {type(data).__name__} instead.")
     _check_ordered(ordered, ov, data)
