@@ -27,8 +27,9 @@ Steps, each as lavaan 0.6-14 does it (validated in ``tests/test_sem_wlsmv.py``):
   ``lav_fit_catml_dwls``: ML on the polychoric matrix at the DWLS estimates). There is no
   likelihood: ``logl``, ``aic``, ``bic`` are NaN, as lavaan leaves them out.
 
-Not covered yet (:class:`NotImplementedError`): mixes of ordinal and continuous indicators,
-observed exogenous covariates, intercepts in the syntax, the theta parameterisation,
+Observed exogenous covariates (lavaan's ``conditional.x``) are fitted by
+:mod:`cxlab.sem.ordinal_covariates`. Not covered yet (:class:`NotImplementedError`): mixes of
+ordinal and continuous indicators, intercepts in the syntax, the theta parameterisation,
 ``missing="fiml"``, groups and bootstrap. The robust indices are NaN when the polychoric
 matrix is not positive definite (lavaan then refits ML on a smoothed matrix).
 """

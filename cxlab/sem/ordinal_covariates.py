@@ -204,9 +204,12 @@ def _fit_measures(chisq, df, scaled, base, *, n, npar, s, e, W, nth, nsl, py, p_
 def _check_columns(data, ordered, items, xs):
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"The 'data' parameter of fit must be a pandas DataFrame. Got {type(data).__name__} instead.")
-    if ordered is True:
-        return
-    if isinstance(ordered, str) or not hasattr(ordered, "__iter__"):
+    if ordered is None or ordered is False or (hasattr(ordered, "__len__") and len(ordered) == 0):
+        raise NotImplementedError("estimator='WLSMV' with continuous (not ordered) indicators is not implemented "
+                                  f"yet; list the ordinal items in 'ordered' or use ML/MLR. Items: {items}.")
+    if ordered is True:  # every observed variable ordered, the covariates too
+        ordered = list(items) + list(xs)
+    elif isinstance(ordered, str) or not hasattr(ordered, "__iter__"):
         raise ValueError("The 'ordered' parameter of fit must be True or a list of ordinal column names when "
                          f"estimator='WLSMV'. Got {ordered!r} instead.")
     ordered = list(ordered)
@@ -215,9 +218,9 @@ def _check_columns(data, ordered, items, xs):
         raise ValueError(f"The 'ordered' parameter of fit names columns that are not in 'data': {unknown}.")
     ordinal_x = [x for x in xs if x in ordered]
     if ordinal_x:
-        raise NotImplementedError("estimator='WLSMV' with ordered exogenous covariates is not implemented yet; "
-                                  f"ordered covariates: {ordinal_x}. Leave them out of 'ordered' (continuous or "
-                                  "dummy-coded covariates).")
+        raise NotImplementedError("estimator='WLSMV' with ordered observed exogenous covariates is not implemented "
+                                  f"yet; ordered covariates: {ordinal_x}. List only the ordinal items in 'ordered' "
+                                  "(covariates continuous or dummy-coded).")
     continuous = [v for v in items if v not in ordered]
     if continuous:
         raise NotImplementedError("estimator='WLSMV' with continuous (not ordered) indicators is not implemented "
@@ -234,8 +237,9 @@ def fit_wlsmv_covariates(data: pd.DataFrame, model: str, *, ordered=True, estima
         are dropped (listwise).
     model : str
         lavaan syntax with regressions on observed covariates (``f ~ x1 + x2``).
-    ordered : True or list of str
-        The ordinal items (every observed variable but the covariates); ``True``: all of them.
+    ordered : list of str
+        The ordinal items: every observed variable but the covariates (``True`` would make
+        the covariates ordered too, which is not implemented).
     estimator : {"WLSMV", "DWLS"}
 
     Returns
@@ -255,8 +259,8 @@ def fit_wlsmv_covariates(data: pd.DataFrame, model: str, *, ordered=True, estima
     >>> d = pd.DataFrame({f"q{k}": np.digitize(0.8 * f + rng.normal(size=800), [-1, 0, 1]) for k in range(1, 5)})
     >>> d["x"] = x
     >>> res = fit(d, "f =~ q1 + q2 + q3 + q4\\nf ~ x", ordered=["q1", "q2", "q3", "q4"], estimator="WLSMV")
-    >>> res.converged, int(res.fit_measures["df"])
-    (True, 10)
+    >>> res.converged, int(res.fit_measures["df"])  # 22 statistics (12 thresholds, 4 slopes, 6 correlations)
+    (True, 5)
     >>> row = res.estimates.query("op == '~'")
     >>> row[["lhs", "op", "rhs"]].values.tolist(), bool(abs(row["est"].iloc[0] - 0.4) < 0.1)
     ([['f', '~', 'x']], True)
