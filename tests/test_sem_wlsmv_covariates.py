@@ -6,7 +6,8 @@ categories, y8 three) of two factors and two continuous covariates (x2 not centr
 
 * wlsmv_mimic.json: ``f1 =~ y1..y4; f2 =~ y5..y8; f1 ~ x1 + x2; f2 ~ x1 + x2``;
 * wlsmv_covariate_sem.json: ``f1 =~ y1..y4; f2 =~ y5..y8; f1 ~ x1; f2 ~ f1`` (misfits:
-  chisq_scaled 76.58 on 26 df).
+  chisq_scaled 76.58 on 26 df), and the same with labels and ``ind := a*b`` (the indirect
+  effect of x1 on f2, delta-method SE from the robust vcov).
 
 Measured max abs differences to lavaan: stage-1 statistics (thresholds, slopes, residual
 polychorics) 1.1e-8 and their NACOV 2.5e-8 (of entries up to 11.8); estimates 1.4e-8,
@@ -113,3 +114,27 @@ def test_refusals(data):
         fit(data, model, estimator="WLSMV")
     with pytest.raises(ValueError, match="not in 'data'"):
         fit(data, model, ordered=["y1", "y2", "y3", "y4", "q9"], estimator="WLSMV")
+
+
+def test_bad_data(data):
+    model = "f =~ y1 + y2 + y3 + y4\nf ~ x1 + x2"
+    d = data.copy()
+    d["x2"] = 2 * d["x1"]
+    with pytest.raises(ValueError, match="covariates .'x1', 'x2'. are linearly dependent"):
+        fit(d, model, ordered=ITEMS[:4], estimator="WLSMV")
+    d = data.copy()
+    d["y3"] = 1
+    with pytest.raises(ValueError, match="items .'y3'. have a single observed category"):
+        fit(d, model, ordered=ITEMS[:4], estimator="WLSMV")
+
+
+def test_defined_indirect_effect(data, refs):
+    ref = refs["wlsmv_covariate_sem"]["defined"]
+    res = fit(data, ref["model_syntax"], ordered=ITEMS, estimator="WLSMV")
+    pe = pd.DataFrame(ref["parameters"])
+    pe["rhs"] = pe["rhs"].fillna("")
+    ours = res.estimates
+    assert list(zip(ours.lhs, ours.op, ours.rhs, ours.label)) == list(zip(pe.lhs, pe.op, pe.rhs, pe.label))
+    for col, lav in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
+        np.testing.assert_allclose(ours[col].to_numpy(float), pe[lav].to_numpy(float), rtol=0, atol=1e-4,
+                                   err_msg=col)

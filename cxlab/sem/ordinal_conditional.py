@@ -218,6 +218,11 @@ def conditional_polychoric(items: pd.DataFrame, covariates: pd.DataFrame) -> Con
     -------
     ConditionalStats
 
+    Raises
+    ------
+    ValueError
+        An item with a single observed category, or linearly dependent covariates.
+
     Examples
     --------
     >>> rng = np.random.default_rng(3)
@@ -232,6 +237,13 @@ def conditional_polychoric(items: pd.DataFrame, covariates: pd.DataFrame) -> Con
     """
     names = [str(c) for c in items.columns]
     X = covariates.to_numpy(dtype=float)
+    if np.linalg.matrix_rank(X) < X.shape[1]:  # as lavaan: no probit regression on redundant covariates
+        raise ValueError(f"The covariates {[str(c) for c in covariates.columns]} are linearly dependent (or one is "
+                         "constant) in the complete rows; drop a redundant covariate.")
+    single = [c for c in items.columns if items[c].nunique() < 2]
+    if single:
+        raise ValueError(f"The ordinal items {single} have a single observed category in the complete rows; an item "
+                         "needs at least 2.")
     n, p = items.shape
     nexo = X.shape[1]
     Y = np.empty((n, p), dtype=int)
