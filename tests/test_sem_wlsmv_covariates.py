@@ -7,12 +7,14 @@ categories, y8 three) of two factors and two continuous covariates (x2 not centr
 * wlsmv_mimic.json: ``f1 =~ y1..y4; f2 =~ y5..y8; f1 ~ x1 + x2; f2 ~ x1 + x2``;
 * wlsmv_covariate_sem.json: ``f1 =~ y1..y4; f2 =~ y5..y8; f1 ~ x1; f2 ~ f1`` (misfits:
   chisq_scaled 76.58 on 26 df), and the same with labels and ``ind := a*b`` (the indirect
-  effect of x1 on f2, delta-method SE from the robust vcov).
+  effect of x1 on f2, delta-method SE from the robust vcov);
+* wlsmv_mimic.json "dif": one factor (y1-y4) on x1 and x2 with a direct effect ``y1 ~ x1``.
 
 Measured max abs differences to lavaan: stage-1 statistics (thresholds, slopes, residual
-polychorics) 1.1e-8 and their NACOV 2.5e-8 (of entries up to 11.8); estimates 1.4e-8,
-robust SEs 1.2e-9, std_all 1.0e-8 (MIMIC) and below 1e-6 (SEM); every fit measure lavaan
-reports within 1e-7 relative (chisq, chisq_scaled, scaling factor and shift, baseline, CFI/TLI/
+polychorics) 1.1e-8 and their NACOV 2.5e-8 (of entries up to 11.8); estimates / robust SEs /
+std_all 1.3e-8 / 1.2e-9 / 1.0e-8 (MIMIC), 1.2e-7 / 6.7e-9 / 6.5e-8 (SEM, with the defined
+parameter too), 6.1e-8 / 2.3e-9 / 6.1e-8 (DIF); every fit measure lavaan reports within
+4e-7 relative (chisq, chisq_scaled, scaling factor and shift, baseline, CFI/TLI/
 RMSEA unscaled and scaled with their intervals, SRMR/RMR/CRMR, GFI/AGFI, CN, MFI, WRMR);
 lavaan's ``*_robust`` indices are NA with covariates, NaN here.
 
@@ -138,3 +140,18 @@ def test_defined_indirect_effect(data, refs):
     for col, lav in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
         np.testing.assert_allclose(ours[col].to_numpy(float), pe[lav].to_numpy(float), rtol=0, atol=1e-4,
                                    err_msg=col)
+
+
+def test_direct_effect_on_an_item(data, refs):
+    """One-factor MIMIC with uniform DIF (``y1 ~ x1``): the item's slope enters PI directly."""
+    ref = refs["wlsmv_mimic"]["dif"]
+    res = fit(data, ref["model_syntax"], ordered=ref["items"], estimator="WLSMV")
+    pe = pd.DataFrame(ref["parameters"])
+    pe["rhs"] = pe["rhs"].fillna("")
+    ours = res.estimates
+    assert list(zip(ours.lhs, ours.op, ours.rhs)) == list(zip(pe.lhs, pe.op, pe.rhs))
+    for col, lav in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
+        np.testing.assert_allclose(ours[col].to_numpy(float), pe[lav].to_numpy(float), rtol=0, atol=1e-4,
+                                   err_msg=col)
+    for key in ("chisq", "df", "chisq_scaled", "cfi_scaled", "tli_scaled", "rmsea_scaled", "srmr"):
+        assert res.fit_measures[key] == pytest.approx(ref["fit_all"][key.replace("_", ".")], rel=1e-6), key

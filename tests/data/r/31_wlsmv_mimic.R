@@ -3,7 +3,8 @@
 ## parameterisation). Two factors of four ordinal items each (y1-y7 four categories, y8
 ## three) regressed on two continuous covariates x1 (standard normal) and x2 (not
 ## centred, mean about 4). The data are simulated here (seed 20261202, N = 600) and
-## written to ordinal_mimic.csv, which 32_wlsmv_covariate_sem.R reads too.
+## written to ordinal_mimic.csv, which 32_wlsmv_covariate_sem.R reads too. "dif": a
+## one-factor MIMIC with a direct effect of x1 on an item (y1 ~ x1, uniform DIF).
 ## Made with lavaan 0.6-14 (Debian r-cran-lavaan), R 4.2. Run from tests/data:
 ##   Rscript r/31_wlsmv_mimic.R
 source("r/helpers.R")
@@ -32,6 +33,8 @@ MODEL <- "f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8\nf1 ~ x1 + x2\nf2 ~ x
 f_sem <- function() sem(MODEL, data = X, ordered = ITEMS, estimator = "WLSMV")
 fit <- f_sem()
 ss <- lavInspect(fit, "sampstat")
+MODEL_DIF <- "f1 =~ y1 + y2 + y3 + y4\nf1 ~ x1 + x2\ny1 ~ x1"
+fit_dif <- sem(MODEL_DIF, data = X, ordered = ITEMS[1:4], estimator = "WLSMV")
 write_anchor(list(
   description = "Ordinal MIMIC (two factors of 4 ordinal items on x1, x2), WLSMV, conditional.x = TRUE; N = 600 simulated.",
   data = list(file = "ordinal_mimic.csv", n = lavInspect(fit, "nobs"), items = ITEMS, covariates = c("x1", "x2")),
@@ -45,6 +48,7 @@ write_anchor(list(
   sample_stats = list(wls_obs = as.numeric(lavInspect(fit, "wls.obs")),
                       nacov_diag = as.numeric(diag(lavInspect(fit, "gamma"))),
                       res_slopes = mat_json(ss$res.slopes), res_cov = mat_json(ss$res.cov)),
+  dif = list(model_syntax = MODEL_DIF, items = ITEMS[1:4], parameters = pe_rows(fit_dif), fit_all = fit_all(fit_dif)),
   timing_seconds = list(sem_call = time_median(f_sem, 5))
 ), "wlsmv_mimic")
 write.csv(lavInspect(fit, "gamma"), "/tmp/semx/mimic_gamma.csv")
