@@ -247,7 +247,8 @@ def fit_wlsmv_covariates(data: pd.DataFrame, model: str, *, ordered=True, estima
     SemResult
         Rows in lavaan's order: user rows, thresholds (at ``x = 0``), variances and
         covariances (the covariates' fixed at their sample values), ``~*~``, intercepts
-        (the covariates' means fixed).
+        (the covariates' means fixed). ``sample_cov`` and ``implied_cov`` are the residual
+        polychoric correlations of the items given the covariates (sample and implied).
 
     Examples
     --------
