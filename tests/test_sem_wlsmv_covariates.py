@@ -8,7 +8,8 @@ categories, y8 three) of two factors and two continuous covariates (x2 not centr
 * wlsmv_covariate_sem.json: ``f1 =~ y1..y4; f2 =~ y5..y8; f1 ~ x1; f2 ~ f1`` (misfits:
   chisq_scaled 76.58 on 26 df), and the same with labels and ``ind := a*b`` (the indirect
   effect of x1 on f2, delta-method SE from the robust vcov);
-* wlsmv_mimic.json "dif": one factor (y1-y4) on x1 and x2 with a direct effect ``y1 ~ x1``.
+* wlsmv_mimic.json "dif": one factor (y1-y4) on x1 and x2 with a direct effect ``y1 ~ x1``;
+* wlsmv_covariate_sem.json "just_identified": ``f1 =~ y1 + y2; f1 ~ x1`` (df 0).
 
 Measured max abs differences to lavaan: stage-1 statistics (thresholds, slopes, residual
 polychorics) 1.1e-8 and their NACOV 2.5e-8 (of entries up to 11.8); estimates / robust SEs /
@@ -155,3 +156,18 @@ def test_direct_effect_on_an_item(data, refs):
                                    err_msg=col)
     for key in ("chisq", "df", "chisq_scaled", "cfi_scaled", "tli_scaled", "rmsea_scaled", "srmr"):
         assert res.fit_measures[key] == pytest.approx(ref["fit_all"][key.replace("_", ".")], rel=1e-6), key
+
+
+def test_just_identified(data, refs):
+    """df = 0 (f1 on y1, y2 and x1): lavaan's conventions (TLI, RFI, AGFI, CN 1; RMSEA 0; no p-values)."""
+    ref = refs["wlsmv_covariate_sem"]["just_identified"]
+    res = fit(data, ref["model_syntax"], ordered=ref["items"], estimator="WLSMV")
+    pe = pd.DataFrame(ref["parameters"])
+    for col, lav in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
+        np.testing.assert_allclose(res.estimates[col].to_numpy(float), pe[lav].to_numpy(float), rtol=0, atol=1e-4)
+    for key, value in ref["fit_all"].items():
+        ours = res.fit_measures[key.replace(".", "_")]
+        if value is None:
+            assert np.isnan(ours), key
+        else:  # residual-based measures are ~1e-9 in lavaan (its optimiser), ~1e-15 here
+            assert ours == pytest.approx(value, rel=1e-6, abs=1e-6), key

@@ -142,17 +142,23 @@ def _scaled_shifted(T, df, UG):
 
 
 def _incremental(t, df, tb, dfb, suffix=""):
-    """CFI, TLI/NNFI, RFI, NFI, PNFI, IFI, RNI (NFI and RFI NaN when df exceeds the baseline df, as lavaan)."""
+    """CFI, TLI/NNFI, RFI, NFI, PNFI, IFI, RNI (NFI and RFI NaN when df exceeds the baseline df; TLI and RFI
+    1 at df 0, as lavaan)."""
     den = max(t - df, tb - dfb, 0.0)
-    rb, rm = tb / dfb, t / df
-    out = {"cfi": 1.0 - max(t - df, 0.0) / den if den > 0 else 1.0, "tli": (rb - rm) / (rb - 1.0),
-           "nnfi": (rb - rm) / (rb - 1.0), "rfi": (rb - rm) / rb if df <= dfb else np.nan,
+    rb, rm = tb / dfb, (t / df if df > 0 else np.nan)
+    tli = (rb - rm) / (rb - 1.0) if df > 0 else 1.0
+    out = {"cfi": 1.0 - max(t - df, 0.0) / den if den > 0 else 1.0, "tli": tli, "nnfi": tli,
+           "rfi": ((rb - rm) / rb if df > 0 else 1.0) if df <= dfb else np.nan,
            "nfi": (tb - t) / tb if df <= dfb else np.nan, "pnfi": df / dfb * (tb - t) / tb,
            "ifi": (tb - t) / (tb - df), "rni": 1.0 - (t - df) / (tb - dfb)}
     return {k + suffix: v for k, v in out.items()}
 
 
 def _rmsea(t, df, n1, suffix=""):
+    if df == 0:  # lavaan: RMSEA and its interval 0, no p-values
+        zero = 0.0 if np.isfinite(t) else np.nan
+        return {"rmsea" + suffix: zero, "rmsea_ci_lower" + suffix: zero, "rmsea_ci_upper" + suffix: zero,
+                "rmsea_pvalue" + suffix: np.nan, "rmsea_notclose_pvalue" + suffix: np.nan}
     lo, hi = rmsea_ci(t, df, n1)
     return {"rmsea" + suffix: np.sqrt(max(t / n1 / df - 1.0 / n1, 0.0)), "rmsea_ci_lower" + suffix: lo,
             "rmsea_ci_upper" + suffix: hi, "rmsea_pvalue" + suffix: float(stats.ncx2.sf(t, df, n1 * df * 0.05**2)),
@@ -169,8 +175,8 @@ def _fit_measures(chisq, df, scaled, base, *, n, npar, s, e, W, nth, nsl, py, p_
     t_s, c, shift = scaled
     tb, dfb, tb_s, cb, shift_b = base
     out = {"npar": float(npar), "fmin": chisq / (2.0 * n), "chisq": chisq, "df": float(df),
-           "pvalue": float(stats.chi2.sf(chisq, df)), "chisq_scaled": t_s, "df_scaled": float(df),
-           "pvalue_scaled": float(stats.chi2.sf(t_s, df)), "chisq_scaling_factor": c, "chisq_shift_parameter": shift,
+           "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan, "chisq_scaled": t_s,
+           "df_scaled": float(df), "pvalue_scaled": float(stats.chi2.sf(t_s, df)) if df > 0 else np.nan, "chisq_scaling_factor": c, "chisq_shift_parameter": shift,
            "baseline_chisq": tb, "baseline_df": float(dfb), "baseline_pvalue": float(stats.chi2.sf(tb, dfb)),
            "baseline_chisq_scaled": tb_s, "baseline_df_scaled": float(dfb),
            "baseline_pvalue_scaled": float(stats.chi2.sf(tb_s, dfb)), "baseline_chisq_scaling_factor": cb,
@@ -192,10 +198,11 @@ def _fit_measures(chisq, df, scaled, base, *, n, npar, s, e, W, nth, nsl, py, p_
                 "crmr": np.sqrt(ss_all / (pstar + nth)), "crmr_nomean": np.sqrt(ss / pstar), "srmr_mplus": np.nan,
                 "srmr_mplus_nomean": np.nan})
     nel = len(s)
-    out["cn_05"] = stats.chi2.ppf(0.95, df) / (chisq / n1) + 1.0 if chisq > 0 else np.nan
-    out["cn_01"] = stats.chi2.ppf(0.99, df) / (chisq / n1) + 1.0 if chisq > 0 else np.nan
+    for key, level in (("cn_05", 0.95), ("cn_01", 0.99)):  # lavaan: 1 at df 0
+        out[key] = stats.chi2.ppf(level, df) / (chisq / n1) + 1.0 if df > 0 and chisq > 0 else (1.0 if df == 0 else np.nan)
     gfi = 1.0 - float(np.sum(W * e * e)) / float(np.sum(W * s * s))
-    out.update({"gfi": gfi, "agfi": 1.0 - (nel / df) * (1.0 - gfi), "pgfi": (df / nel) * gfi,
+    out.update({"gfi": gfi, "agfi": 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0,
+                "pgfi": (df / nel) * gfi,
                 "mfi": np.exp(-0.5 * (chisq - df) / n1), "wrmr": np.sqrt(chisq / nel)})
     out.update(dict.fromkeys(_ROBUST_KEYS, np.nan))  # lavaan: NA with conditional.x
     return pd.Series(out, name="value", dtype=float)
@@ -325,11 +332,8 @@ def fit_wlsmv_covariates(data: pd.DataFrame, model: str, *, ordered=True, estima
     e = np.concatenate([np.zeros(nth), s_struct - cm.implied(theta)])
     chisq = n1 * float(np.sum(w * e * e))
     df = int(k - (nth + q))
-    if df <= 0:
-        raise NotImplementedError(f"estimator='WLSMV' with covariates needs a model with positive degrees of freedom; "
-                                  f"this one has {df}.")
     U = np.diag(w) - WD @ Einv @ WD.T
-    scaled = _scaled_shifted(chisq, df, U @ gamma)
+    scaled = _scaled_shifted(chisq, df, U @ gamma) if df > 0 else (chisq, np.nan, np.nan)  # lavaan: unscaled at df 0
     r = st.stats[nth + nsl:]
     wr = w[nth + nsl:]
     tb = n1 * float(np.sum(wr * r * r))
