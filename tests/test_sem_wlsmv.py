@@ -159,9 +159,12 @@ def test_options(sim, kwargs, exc, match):
         fit(sim, "f1 =~ a1 + a2 + a3\nf2 =~ b1 + b2 + b3", estimator="WLSMV", **kwargs)
 
 
-def test_covariates_and_intercepts_not_implemented(sim):
-    with pytest.raises(NotImplementedError, match="observed exogenous covariates"):
-        fit(sim, "f1 =~ a1 + a2 + a3\nf1 ~ b1", estimator="WLSMV", ordered=True)
+def test_covariates_with_ordered_true(sim):
+    """Covariates (conditional.x, tests/test_sem_wlsmv_covariates.py): ordered=True leaves them continuous, as lavaan."""
+    res = fit(sim, "f1 =~ a1 + a2 + a3\nf1 ~ b1", estimator="WLSMV", ordered=True)
+    listed = fit(sim, "f1 =~ a1 + a2 + a3\nf1 ~ b1", estimator="WLSMV", ordered=["a1", "a2", "a3"])
+    assert res.converged and not any(res.estimates["lhs"].eq("b1") & res.estimates["op"].eq("|"))
+    assert res.fit_measures["chisq_scaled"] == pytest.approx(listed.fit_measures["chisq_scaled"], rel=1e-12)
 
 
 def test_just_identified_model(sim):

@@ -109,8 +109,6 @@ def test_refusals(data):
     model = "f =~ y1 + y2 + y3 + y4\nf ~ x1 + x2"
     with pytest.raises(NotImplementedError, match="ordered observed exogenous covariates.*x1"):
         fit(data, model, ordered=["y1", "y2", "y3", "y4", "x1"], estimator="WLSMV")
-    with pytest.raises(NotImplementedError, match="ordered observed exogenous covariates.*x1"):
-        fit(data, model, ordered=True, estimator="WLSMV")
     with pytest.raises(NotImplementedError, match="continuous .not ordered. indicators.*y4"):
         fit(data, model, ordered=["y1", "y2", "y3"], estimator="WLSMV")
     with pytest.raises(NotImplementedError, match="continuous .not ordered. indicators"):
@@ -171,3 +169,10 @@ def test_just_identified(data, refs):
             assert np.isnan(ours), key
         else:  # residual-based measures are ~1e-9 in lavaan (its optimiser), ~1e-15 here
             assert ours == pytest.approx(value, rel=1e-6, abs=1e-6), key
+
+
+def test_ordered_true_leaves_covariates_continuous(data, refs):
+    """lavaan's ``ordered = TRUE``: every endogenous observed variable ordered, the covariates continuous."""
+    ref = refs["wlsmv_mimic"]
+    res = fit(data, ref["model_syntax"], ordered=True, estimator="WLSMV")
+    assert res.fit_measures["chisq_scaled"] == pytest.approx(ref["fit_all"]["chisq.scaled"], rel=1e-6)

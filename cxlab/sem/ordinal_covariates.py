@@ -214,9 +214,9 @@ def _check_columns(data, ordered, items, xs):
     if ordered is None or ordered is False or (hasattr(ordered, "__len__") and len(ordered) == 0):
         raise NotImplementedError("estimator='WLSMV' with continuous (not ordered) indicators is not implemented "
                                   f"yet; list the ordinal items in 'ordered' or use ML/MLR. Items: {items}.")
-    if ordered is True:  # every observed variable ordered, the covariates too
-        ordered = list(items) + list(xs)
-    elif isinstance(ordered, str) or not hasattr(ordered, "__iter__"):
+    if ordered is True:  # as lavaan: every endogenous observed variable, the covariates stay continuous
+        return
+    if isinstance(ordered, str) or not hasattr(ordered, "__iter__"):
         raise ValueError("The 'ordered' parameter of fit must be True or a list of ordinal column names when "
                          f"estimator='WLSMV'. Got {ordered!r} instead.")
     ordered = list(ordered)
@@ -244,9 +244,9 @@ def fit_wlsmv_covariates(data: pd.DataFrame, model: str, *, ordered=True, estima
         are dropped (listwise).
     model : str
         lavaan syntax with regressions on observed covariates (``f ~ x1 + x2``).
-    ordered : list of str
-        The ordinal items: every observed variable but the covariates (``True`` would make
-        the covariates ordered too, which is not implemented).
+    ordered : True or list of str
+        The ordinal items: every observed variable but the covariates (``True``: all of them,
+        the covariates continuous, as lavaan's ``ordered = TRUE``).
     estimator : {"WLSMV", "DWLS"}
 
     Returns
