@@ -9,6 +9,8 @@ categories, y8 three) of two factors and two continuous covariates (x2 not centr
   chisq_scaled 76.58 on 26 df), and the same with labels and ``ind := a*b`` (the indirect
   effect of x1 on f2, delta-method SE from the robust vcov);
 * wlsmv_mimic.json "dif": one factor (y1-y4) on x1 and x2 with a direct effect ``y1 ~ x1``;
+* wlsmv_mimic.json "binary": that one-factor MIMIC without the direct effect on y1-y4
+  dichotomised (one threshold per item);
 * wlsmv_covariate_sem.json "just_identified": ``f1 =~ y1 + y2; f1 ~ x1`` (df 0).
 
 Measured max abs differences to lavaan: stage-1 statistics (thresholds, slopes, residual
@@ -176,3 +178,23 @@ def test_ordered_true_leaves_covariates_continuous(data, refs):
     ref = refs["wlsmv_mimic"]
     res = fit(data, ref["model_syntax"], ordered=True, estimator="WLSMV")
     assert res.fit_measures["chisq_scaled"] == pytest.approx(ref["fit_all"]["chisq.scaled"], rel=1e-6)
+
+
+def test_binary_items(data, refs):
+    """The one-factor MIMIC on dichotomised items (one threshold each, probit slopes)."""
+    ref = refs["wlsmv_mimic"]["binary"]
+    d = data.copy()
+    for item in ref["items"]:
+        d[item] = (d[item] >= 3).astype(int)
+    res = fit(d, ref["model_syntax"], ordered=ref["items"], estimator="WLSMV")
+    pe = pd.DataFrame(ref["parameters"])
+    pe["rhs"] = pe["rhs"].fillna("")
+    assert list(zip(res.estimates.lhs, res.estimates.op, res.estimates.rhs)) == list(zip(pe.lhs, pe.op, pe.rhs))
+    for col, lav in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
+        np.testing.assert_allclose(res.estimates[col].to_numpy(float), pe[lav].to_numpy(float), rtol=0, atol=1e-4)
+    for key, value in ref["fit_all"].items():
+        ours = res.fit_measures[key.replace(".", "_")]
+        if value is None:
+            assert np.isnan(ours), key
+        else:  # rmsea_ci_upper differs by 2e-6 relative (the root search of the interval)
+            assert ours == pytest.approx(value, rel=1e-5, abs=1e-9), key
