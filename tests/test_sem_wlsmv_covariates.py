@@ -11,6 +11,7 @@ categories, y8 three) of two factors and two continuous covariates (x2 not centr
 * wlsmv_mimic.json "dif": one factor (y1-y4) on x1 and x2 with a direct effect ``y1 ~ x1``;
 * wlsmv_mimic.json "binary": that one-factor MIMIC without the direct effect on y1-y4
   dichotomised (one threshold per item);
+* wlsmv_mimic.json "dwls": the two-factor MIMIC with ``estimator="DWLS"``;
 * wlsmv_covariate_sem.json "just_identified": ``f1 =~ y1 + y2; f1 ~ x1`` (df 0).
 
 Measured max abs differences to lavaan: stage-1 statistics (thresholds, slopes, residual
@@ -100,11 +101,19 @@ def test_r2(fits, refs):
         assert r2[name] == pytest.approx(value, abs=1e-4)
 
 
-def test_dwls_has_no_scaled_test(data, refs):
+def test_dwls(data, refs):
+    """estimator="DWLS": lavaan's standard SEs and unscaled test, no scaled or robust measures."""
     ref = refs["wlsmv_mimic"]
     res = fit(data, ref["model_syntax"], ordered=ITEMS, estimator="DWLS")
-    assert res.fit_measures["chisq"] == pytest.approx(ref["fit_all"]["chisq"], rel=1e-6)
-    assert "chisq_scaled" not in res.fit_measures.index
+    pe = pd.DataFrame(ref["dwls"]["parameters"])
+    for col, lav in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
+        np.testing.assert_allclose(res.estimates[col].to_numpy(float), pe[lav].to_numpy(float), rtol=0, atol=1e-4)
+    fm = res.fit_measures
+    assert "chisq_scaled" not in fm.index and "cfi_robust" not in fm.index
+    for key, value in ref["dwls"]["fit_all"].items():
+        key = key.replace(".", "_")
+        if value is not None:
+            assert fm[key] == pytest.approx(value, rel=1e-6, abs=1e-9), key
 
 
 def test_refusals(data):

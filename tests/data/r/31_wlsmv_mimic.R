@@ -6,6 +6,7 @@
 ## written to ordinal_mimic.csv, which 32_wlsmv_covariate_sem.R reads too. "dif": a
 ## one-factor MIMIC with a direct effect of x1 on an item (y1 ~ x1, uniform DIF). "binary":
 ## the one-factor MIMIC on y1-y4 dichotomised (category >= 3 -> 1; one threshold each).
+## "dwls": the two-factor MIMIC with estimator = "DWLS" (standard SEs, unscaled test).
 ## Made with lavaan 0.6-14 (Debian r-cran-lavaan), R 4.2. Run from tests/data:
 ##   Rscript r/31_wlsmv_mimic.R
 source("r/helpers.R")
@@ -40,6 +41,7 @@ XB <- X
 for (v in ITEMS[1:4]) XB[[v]] <- as.integer(XB[[v]] >= 3)
 MODEL_BIN <- "f1 =~ y1 + y2 + y3 + y4\nf1 ~ x1 + x2"
 fit_bin <- sem(MODEL_BIN, data = XB, ordered = ITEMS[1:4], estimator = "WLSMV")
+fit_dwls <- sem(MODEL, data = X, ordered = ITEMS, estimator = "DWLS")
 write_anchor(list(
   description = "Ordinal MIMIC (two factors of 4 ordinal items on x1, x2), WLSMV, conditional.x = TRUE; N = 600 simulated.",
   data = list(file = "ordinal_mimic.csv", n = lavInspect(fit, "nobs"), items = ITEMS, covariates = c("x1", "x2")),
@@ -55,6 +57,7 @@ write_anchor(list(
                       res_slopes = mat_json(ss$res.slopes), res_cov = mat_json(ss$res.cov)),
   binary = list(model_syntax = MODEL_BIN, items = ITEMS[1:4], cut = "item >= 3", parameters = pe_rows(fit_bin),
                 fit_all = fit_all(fit_bin)),
+  dwls = list(parameters = pe_rows(fit_dwls), fit_all = fit_all(fit_dwls)),
   dif = list(model_syntax = MODEL_DIF, items = ITEMS[1:4], parameters = pe_rows(fit_dif), fit_all = fit_all(fit_dif)),
   timing_seconds = list(sem_call = time_median(f_sem, 5))
 ), "wlsmv_mimic")
