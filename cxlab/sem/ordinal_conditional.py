@@ -19,6 +19,14 @@ conditionally on ``x`` (Muthen 1984, ``lav_muthen1984``; lavaan 0.6-14):
 The statistics are stacked as lavaan's ``WLS.obs``: the thresholds (item by item), the
 slopes ``vec(PI)`` (column by column: all items' slopes on the first covariate, then the
 second, ...) and the residual correlations (column-wise lower triangle).
+
+References
+----------
+Muthen, B. (1984). A general structural equation model with dichotomous, ordered
+categorical, and continuous latent variable indicators. Psychometrika, 49, 115-132.
+Muthen, B., & Satorra, A. (1995). Technical aspects of Muthen's LISCOMP approach to
+estimation of latent variable relations with a comprehensive measurement model.
+Psychometrika, 60, 489-503.
 """
 
 from __future__ import annotations

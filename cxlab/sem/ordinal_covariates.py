@@ -23,6 +23,13 @@ default for ordered data (validated in ``tests/test_sem_wlsmv_covariates.py``):
 lavaan's categorical ``*_robust`` indices are NaN (lavaan gives NA with covariates).
 Not covered (:class:`NotImplementedError`): ordered covariates, continuous endogenous
 indicators, groups, missing data other than listwise, intercepts and constraints.
+
+References
+----------
+Asparouhov, T., & Muthen, B. (2010). Simple second order chi-square correction. Mplus
+technical appendix. Muthen, B., du Toit, S. H. C., & Spisic, D. (1997). Robust inference
+using weighted least squares and quadratic estimating equations in latent variable modeling
+with categorical and continuous outcomes. Unpublished manuscript.
 """
 
 from __future__ import annotations
