@@ -42,7 +42,7 @@ from scipy import stats
 
 from .diagnostics import collect_warnings
 from .estimate import start_values
-from .fitmeasures import rmsea_ci
+from .fitmeasures import incremental_indices, rmsea_measures, scaled_shifted
 from .identify import check_identified, parameter_names
 from .model import RamModel
 from .moments import prepare_data
@@ -142,36 +142,6 @@ def _estimate(model: _ConditionalModel, s, w, theta0):
     return theta, False, _MAX_ITER
 
 
-def _scaled_shifted(T, df, UG):
-    tr1, tr2 = float(np.trace(UG)), float(np.sum(UG * UG.T))
-    a = np.sqrt(df / tr2)
-    return a * T + (df - a * tr1), 1.0 / a, df - a * tr1
-
-
-def _incremental(t, df, tb, dfb, suffix=""):
-    """CFI, TLI/NNFI, RFI, NFI, PNFI, IFI, RNI (NFI and RFI NaN when df exceeds the baseline df; TLI and RFI
-    1 at df 0, as lavaan)."""
-    den = max(t - df, tb - dfb, 0.0)
-    rb, rm = tb / dfb, (t / df if df > 0 else np.nan)
-    tli = (rb - rm) / (rb - 1.0) if df > 0 else 1.0
-    out = {"cfi": 1.0 - max(t - df, 0.0) / den if den > 0 else 1.0, "tli": tli, "nnfi": tli,
-           "rfi": ((rb - rm) / rb if df > 0 else 1.0) if df <= dfb else np.nan,
-           "nfi": (tb - t) / tb if df <= dfb else np.nan, "pnfi": df / dfb * (tb - t) / tb,
-           "ifi": (tb - t) / (tb - df), "rni": 1.0 - (t - df) / (tb - dfb)}
-    return {k + suffix: v for k, v in out.items()}
-
-
-def _rmsea(t, df, n1, suffix=""):
-    if df == 0:  # lavaan: RMSEA and its interval 0, no p-values
-        zero = 0.0 if np.isfinite(t) else np.nan
-        return {"rmsea" + suffix: zero, "rmsea_ci_lower" + suffix: zero, "rmsea_ci_upper" + suffix: zero,
-                "rmsea_pvalue" + suffix: np.nan, "rmsea_notclose_pvalue" + suffix: np.nan}
-    lo, hi = rmsea_ci(t, df, n1)
-    return {"rmsea" + suffix: np.sqrt(max(t / n1 / df - 1.0 / n1, 0.0)), "rmsea_ci_lower" + suffix: lo,
-            "rmsea_ci_upper" + suffix: hi, "rmsea_pvalue" + suffix: float(stats.ncx2.sf(t, df, n1 * df * 0.05**2)),
-            "rmsea_notclose_pvalue" + suffix: float(stats.ncx2.cdf(t, df, n1 * df * 0.08**2))}
-
-
 _ROBUST_KEYS = ("cfi_robust", "tli_robust", "nnfi_robust", "rni_robust", "rmsea_robust", "rmsea_ci_lower_robust",
                 "rmsea_ci_upper_robust", "rmsea_pvalue_robust", "rmsea_notclose_pvalue_robust")
 
@@ -188,13 +158,13 @@ def _fit_measures(chisq, df, scaled, base, *, n, npar, s, e, W, nth, nsl, py, p_
            "baseline_chisq_scaled": tb_s, "baseline_df_scaled": float(dfb),
            "baseline_pvalue_scaled": float(stats.chi2.sf(tb_s, dfb)), "baseline_chisq_scaling_factor": cb,
            "baseline_chisq_shift_parameter": shift_b}
-    out.update(_incremental(chisq, df, tb, dfb))
-    out.update(_incremental(t_s, df, tb_s, dfb, "_scaled"))
+    out.update(incremental_indices(chisq, df, tb, dfb))
+    out.update(incremental_indices(t_s, df, tb_s, dfb, "_scaled"))
     out.update({"logl": np.nan, "unrestricted_logl": np.nan, "aic": np.nan, "bic": np.nan, "ntotal": float(n),
                 "bic2": np.nan})
-    out.update(_rmsea(chisq, df, n1))
+    out.update(rmsea_measures(chisq, df, n1))
     out.update({"rmsea_ci_level": 0.90, "rmsea_close_h0": 0.05, "rmsea_notclose_h0": 0.08})
-    out.update(_rmsea(t_s, df, n1, "_scaled"))
+    out.update(rmsea_measures(t_s, df, n1, "_scaled"))
     # lavaan's residual summaries: the residual correlations, with the threshold residuals in the "total"
     # (rmr, srmr_bentler, crmr); the slopes are left out and p(p+1)/2 counts every observed variable
     ss = float(np.sum(e[nth + nsl:] ** 2))
@@ -340,12 +310,12 @@ def fit_wlsmv_covariates(data: pd.DataFrame, model: str, *, ordered=True, estima
     chisq = n1 * float(np.sum(w * e * e))
     df = int(k - (nth + q))
     U = np.diag(w) - WD @ Einv @ WD.T
-    scaled = _scaled_shifted(chisq, df, U @ gamma) if df > 0 else (chisq, np.nan, np.nan)  # lavaan: unscaled at df 0
+    scaled = scaled_shifted(chisq, df, U @ gamma)  # lavaan: the unscaled statistic at df 0
     r = st.stats[nth + nsl:]
     wr = w[nth + nsl:]
     tb = n1 * float(np.sum(wr * r * r))
     dfb = len(r)
-    base = (tb, dfb, *_scaled_shifted(tb, dfb, wr[:, None] * gamma[nth + nsl:, nth + nsl:]))
+    base = (tb, dfb, *scaled_shifted(tb, dfb, wr[:, None] * gamma[nth + nsl:, nth + nsl:]))
     fm = _fit_measures(chisq, df, scaled, base, n=n, npar=nth + q, s=st.stats, e=e, W=w, nth=nth, nsl=nsl,
                        py=len(items), p_all=p_all)
     if dwls:  # test = "standard": no scaled or robust measures
