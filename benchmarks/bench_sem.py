@@ -88,6 +88,11 @@ def cases() -> list[dict]:
     rows.append({"case": "wlsmv_groups:configural", "data": bfi, "model": grp["model_syntax"],
                  "options": {"estimator": "WLSMV", "ordered": grp["data"]["items"], "group": grp["data"]["group"]},
                  "lavaan_s": grp["timing_seconds"]["configural"]["median"]})
+    mimic = pd.read_csv(DATA / "ordinal_mimic.csv")  # WLSMV with covariates (conditional.x)
+    for name in ("wlsmv_mimic", "wlsmv_covariate_sem"):
+        rows.append({"case": name, "data": mimic, "model": ref[name]["model_syntax"],
+                     "options": {"estimator": "WLSMV", "ordered": ref[name]["data"]["items"]},
+                     "lavaan_s": ref[name]["timing_seconds"]["sem_call"]["median"]})
     inv = ref["hs_invariance"]
     for level, equal in (("configural", ()), ("metric", ("loadings",)), ("scalar", ("loadings", "intercepts"))):
         rows.append({"case": f"hs_invariance:{level}", "data": hs, "model": inv["model_syntax"],

@@ -18,11 +18,11 @@ stage      modules
 =========  ===============================================
 core       threads, model, defined, standardize
 spec       syntax, constraints, identify
-data       moments, fiml
+data       moments, fiml, ordinal_conditional
 estimate   casewise, estimate, meanstructure
 inference  fitmeasures, robust, robust_means, modindices, scoretest
 result     diagnostics, result
-paths      multigroup, ordinal, ordinal_groups, wls, bootstrap
+paths      multigroup, ordinal_covariates, ordinal, ordinal_groups, wls, bootstrap
 front      engine
 report     judge, effects, invariance
 =========  ===============================================

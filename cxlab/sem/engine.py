@@ -87,7 +87,9 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         information) and the Yuan-Bentler scaled test (``chisq_scaled``, ``cfi_scaled``,
         ``cfi_robust``, ``rmsea_scaled``, ``rmsea_robust``, ...), as lavaan. "WLSMV":
         ordinal items (``ordered``), DWLS on polychoric correlations and thresholds with
-        robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`).
+        robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`); with
+        continuous observed covariates (``f ~ x1 + x2``, MIMIC models) conditional on them, as
+        lavaan's ``conditional.x`` (:mod:`cxlab.sem.ordinal_covariates`).
         "ULS", "GLS": least squares on the covariances of continuous data, as lavaan
         (:mod:`cxlab.sem.wls`; one group, complete data). "DWLS": ordinal items as WLSMV, with lavaan's
         standard (non-robust) SEs and unscaled test.
