@@ -44,7 +44,8 @@ def _kind(op: str, lhs: str, rhs: str, lv) -> str:
     """lavaan's ``group.equal`` class of a parameter-table row."""
     latent = lhs in lv
     if op != "~~":
-        return {"=~": "loadings", "~": "regressions", "~1": "means" if latent else "intercepts"}[op]
+        return {"=~": "loadings", "<~": "composite.loadings", "~": "regressions",
+                "~1": "means" if latent else "intercepts"}[op]
     name = ("variances" if lhs == rhs else "covariances") if latent else ("s" if lhs == rhs else ".covariances")
     return f"lv.{name}" if latent else f"residual{name}"
 
