@@ -104,7 +104,9 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
         Ordinal items: the Wu & Estabrook (2016) sequence by WLSMV with lavaan's scaled
         difference tests, :func:`cxlab.sem.ordinal_groups.ordinal_invariance` (levels
         ``"configural", "thresholds", "metric", "scalar"``; the default ``levels`` gain
-        ``"thresholds"``).
+        ``"thresholds"``); the score tests of a failed step are lavaan's ordinary
+        (non-robust) score tests of the DWLS fit, a ranking of the thresholds, loadings or
+        intercepts to free.
 
     Returns
     -------
@@ -148,7 +150,7 @@ def invariance(data: pd.DataFrame, model: str, *, group, levels=("configural", "
                                       "group_partial.")
         if tuple(levels) == ("configural", "metric", "scalar"):
             levels = ("configural", "thresholds", "metric", "scalar")
-        return ordinal_invariance(data, model, group=group, ordered=ordered, levels=levels)
+        return InvarianceResult(*ordinal_invariance(data, model, group=group, ordered=ordered, levels=levels))
     levels = tuple(levels)
     known = tuple(INVARIANCE_LEVELS) + tuple(f"partial_{lev}" for lev in INVARIANCE_LEVELS if lev != "configural")
     bad = [lev for lev in levels if lev not in known]
