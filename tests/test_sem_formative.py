@@ -5,6 +5,7 @@ Reference ``formative`` (script ``tests/data/r/33_formative.R``):
 * ``hs``: Holzinger-Swineford, a composite of x1-x3 predicting the textual and speed
   factors (301 respondents);
 * ``hs_groups``: the same by school (two groups, nothing held equal);
+* ``hs_mlr``: the same by MLR (robust SEs, scaled test and robust fit indices);
 * ``ecsi``: the ECSI mobile-phone data of ``../shared/data/external/ecsi_mobi`` (250
   respondents; skipped when that folder is absent), image as a formative block predicting
   expectation and satisfaction.
@@ -35,6 +36,8 @@ TOL = 1e-4
 FIT_KEYS = ["npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli", "nnfi", "rfi", "nfi",
             "ifi", "rni", "logl", "unrestricted.logl", "aic", "bic", "bic2", "rmsea", "rmsea.ci.lower",
             "rmsea.ci.upper", "rmsea.pvalue", "rmr", "srmr", "gfi", "agfi", "pgfi", "cn_05", "ecvi"]
+MLR_KEYS = ["chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor", "baseline.chisq.scaled",
+            "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust", "tli.robust", "rmsea.robust"]
 
 
 def _close(a, b, tol=TOL):
@@ -49,14 +52,16 @@ def _data(case):
     return pd.read_csv(MOBI, index_col=0)
 
 
-@pytest.fixture(scope="module", params=["hs", "hs_groups", "ecsi"])
+@pytest.fixture(scope="module", params=["hs", "hs_groups", "hs_mlr", "ecsi"])
 def case(request):
     ref = REF[request.param]
     model = ref["model_syntax"]
     written = model.replace("<~ 1*", "<~ ")  # the model as usually written: cxlab fixes the first weight
     data = _data(request.param)
-    group = ref["data"].get("group")
-    return ref, fit(data, written, group=group) if group else fit(data, written)
+    kw = {"group": ref["data"]["group"]} if "group" in ref["data"] else {}
+    if ref["options"]["se"] == "robust.huber.white":
+        kw["estimator"] = "MLR"
+    return ref, fit(data, written, **kw)
 
 
 def _lavaan_rows(ref, res) -> tuple[pd.DataFrame, list]:
@@ -99,7 +104,7 @@ def test_partable_rows_as_lavaan(case):
 def test_fit_measures_match_lavaan(case):
     ref, res = case
     fm = res.fit_measures
-    for key in FIT_KEYS:
+    for key in FIT_KEYS + (MLR_KEYS if res.estimator == "MLR" else []):
         value = ref["fit_all"][key]
         ours = fm[key.replace(".", "_")]
         assert _close(ours, value), (key, ours, value)

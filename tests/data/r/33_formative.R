@@ -1,7 +1,7 @@
 ## Case formative: formative constructs (`<~`) in covariance-based SEM by ML, lavaan 0.6-14
 ## (Debian r-cran-lavaan), R 4.2.
 ## (a) Holzinger-Swineford: a composite of x1-x3 predicting the textual and speed factors;
-## (a') the same by school (two groups, nothing held equal);
+## (a') the same by school (two groups, nothing held equal), and by MLR (robust SEs and test);
 ## (b) the ECSI mobile-phone data (../shared/data/external/ecsi_mobi/mobi.csv, 250
 ##     respondents; not copied here): image as a formative block predicting expectation and
 ##     satisfaction (reflective).
@@ -56,6 +56,8 @@ hs <- case(HS_FORM, HS, "sem(model, data = HS); est_gn: sem(model, data = HS, st
            list(file = "HolzingerSwineford1939.csv", n = nrow(HS)))
 hs_groups <- case(HS_FORM, HS, "sem(model, data = HS, group = 'school'); est_gn: the same with start = fit, optim.method = 'GN'",
                   list(file = "HolzingerSwineford1939.csv", n = nrow(HS), group = "school"), group = "school")
+hs_mlr <- case(HS_FORM, HS, "sem(model, data = HS, estimator = 'MLR'); est_gn: the same with start = fit, optim.method = 'GN'",
+               list(file = "HolzingerSwineford1939.csv", n = nrow(HS)), estimator = "MLR")
 mobi_path <- file.path(ANCHOR_ROOT, "..", "..", "..", "shared", "data", "external", "ecsi_mobi", "mobi.csv")
 mobi <- read.csv(mobi_path, row.names = 1)
 ecsi <- case(ECSI_FORM, mobi, "sem(model, data = mobi); est_gn: sem(model, data = mobi, start = fit, optim.method = 'GN')",
@@ -68,7 +70,7 @@ unscaled <- suppressWarnings(sem(sub("1\\*x1", "x1", HS_FORM), data = HS))
 disturbance <- suppressWarnings(sem(sub("speed ~ f", "speed ~ f\nf ~~ f", HS_FORM), data = HS))
 write_anchor(list(
   description = "Formative constructs (<~) by ML: HS composite of x1-x3; ECSI image as a formative block.",
-  hs = hs, hs_groups = hs_groups, ecsi = ecsi,
+  hs = hs, hs_groups = hs_groups, hs_mlr = hs_mlr, ecsi = ecsi,
   lavaan_all_weights_free = list(
     note = "lavaan 0.6-14 with 'f <~ x1 + x2 + x3' (no weight fixed): weights stay 0, no SEs",
     npar = fitMeasures(unscaled, "npar")[[1]],
