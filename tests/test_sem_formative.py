@@ -170,3 +170,20 @@ def test_mlr_and_meanstructure_run():
         merged = base.estimates.merge(res.estimates, on=["lhs", "op", "rhs"])
         np.testing.assert_allclose(merged["est_x"], merged["est_y"], rtol=0, atol=1e-6)
         assert res.fit_measures["chisq"] == pytest.approx(base.fit_measures["chisq"], rel=1e-8)
+
+
+def test_partable_of_a_composite():
+    """lavaan's classes: the composite is latent (and exogenous), its indicators fixed.x covariates."""
+    from cxlab.sem.syntax import build_partable, parse_model
+
+    pt, names = build_partable(parse_model("f <~ x1 + x2 + x3\ny =~ y1 + y2 + y3\ny ~ f"))
+    assert names["lv"] == ["f", "y"] and names["ov.x"] == ["x1", "x2", "x3"] and names["lv.x"] == ["f"]
+    rows = pt.set_index(["lhs", "op", "rhs"])
+    assert rows.loc[("f", "<~", "x1"), "free"] == 0 and rows.loc[("f", "<~", "x1"), "fixed"] == 1.0
+    assert rows.loc[("f", "<~", "x2"), "free"] > 0
+    assert rows.loc[("f", "~~", "f"), "free"] == 0 and rows.loc[("f", "~~", "f"), "fixed"] == 0.0
+    assert rows.loc[("x1", "~~", "x2"), "exo"]
+    free = build_partable(parse_model("f <~ NA*x1 + 1*x2 + x3\ny =~ y1 + y2\ny ~ f"))[0].set_index(["lhs", "op", "rhs"])
+    assert free.loc[("f", "<~", "x1"), "free"] > 0 and free.loc[("f", "<~", "x2"), "fixed"] == 1.0
+    with pytest.raises(ValueError, match="cannot be measured by itself"):
+        parse_model("f <~ f + x1")
