@@ -187,3 +187,17 @@ def test_partable_of_a_composite():
     assert free.loc[("f", "<~", "x1"), "free"] > 0 and free.loc[("f", "<~", "x2"), "fixed"] == 1.0
     with pytest.raises(ValueError, match="cannot be measured by itself"):
         parse_model("f <~ f + x1")
+
+
+def test_equal_weights_and_their_score_test_match_lavaan():
+    """Weights held equal by a shared label; lavTestScore of that equality (ML, 1e-4)."""
+    from cxlab.sem import score_tests
+
+    ref = REF["labels"]
+    res = fit(_data("hs"), ref["model_syntax"].replace("<~ 1*", "<~ "))
+    assert _close(res.fit_measures["chisq"], ref["chisq"])
+    st = score_tests(res)
+    (lav,) = ref["uni"]
+    assert st[["lhs", "op", "rhs"]].values.tolist() == [[lav["lhs"], "==", lav["rhs"]]]
+    assert st["kind"].tolist() == ["composite.loadings"] and st["parameter"].tolist() == ["f<~x3"]
+    assert _close(st["x2"].iloc[0], lav["X2"]) and _close(st["pvalue"].iloc[0], lav["p.value"])

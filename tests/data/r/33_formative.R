@@ -68,6 +68,9 @@ unscaled <- suppressWarnings(sem(sub("1\\*x1", "x1", HS_FORM), data = HS))
 ## correlated residuals, so the model is not identified (MacCallum & Browne 1993); lavaan:
 ## "Could not compute standard errors", "some estimated lv variances are negative"
 disturbance <- suppressWarnings(sem(sub("speed ~ f", "speed ~ f\nf ~~ f", HS_FORM), data = HS))
+## equal weights by a shared label, and lavTestScore of that equality
+HS_LABELS <- sub("x2 \\+ x3", "a*x2 + a*x3", HS_FORM)
+labelled <- sem(HS_LABELS, data = HS)
 write_anchor(list(
   description = "Formative constructs (<~) by ML: HS composite of x1-x3; ECSI image as a formative block.",
   hs = hs, hs_groups = hs_groups, hs_mlr = hs_mlr, ecsi = ecsi,
@@ -75,6 +78,8 @@ write_anchor(list(
     note = "lavaan 0.6-14 with 'f <~ x1 + x2 + x3' (no weight fixed): weights stay 0, no SEs",
     npar = fitMeasures(unscaled, "npar")[[1]],
     weights = coef(unscaled)[1:3]),
+  labels = list(model_syntax = HS_LABELS, chisq = fitMeasures(labelled, "chisq")[[1]],
+                uni = as.data.frame(lavTestScore(labelled)$uni)),
   lavaan_free_disturbance = list(
     note = "lavaan 0.6-14 with 'f ~~ f' added to the HS model: no standard errors (not identified)",
     model_syntax = sub("speed ~ f", "speed ~ f\nf ~~ f", HS_FORM),
