@@ -131,7 +131,7 @@ tables.effects_apa(effects).round(3)
 
 # %% caption="Measurement invariance across segments." tags=["needs-segment", "needs-measurement_model"]
 invariance = sem.invariance(survey, study.models["measurement"], group=segment, missing=p["missing"])
-invariance.round(3)
+invariance.to_frame().round(3)
 
 # %% tags=["needs-segment"]
 segments = sem.compare_segments(survey, model, group=segment, missing=p["missing"])

@@ -84,7 +84,7 @@ def test_fit_measures_match_lavaan(fits, name, key):
 
 @pytest.fixture(scope="module")
 def table(hs):
-    return invariance(hs, MODEL, group="school")
+    return invariance(hs, MODEL, group="school").table
 
 
 def test_invariance_matches_lavTestLRT(table):
@@ -108,7 +108,7 @@ def test_invariance_delta_cfi(table):
 
 
 def test_strict_level_adds_residual_equalities(hs):
-    t = invariance(hs, MODEL, group="school", levels=("scalar", "strict"))
+    t = invariance(hs, MODEL, group="school", levels=("scalar", "strict")).table
     assert t.loc["strict", "df_diff"] == 9
     assert t.loc["strict", "chisq_diff"] > 0
 

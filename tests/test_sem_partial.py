@@ -146,7 +146,7 @@ def test_label_in_one_group_only_under_group_equal_is_refused(hs):
 @pytest.fixture(scope="module")
 def partial_table(hs):
     return invariance(hs, HS_MODEL, group="school", levels=("configural", "metric", "scalar", "partial_scalar"),
-                      group_partial=("visual=~x2", "x7~1"))
+                      group_partial=("visual=~x2", "x7~1")).table
 
 
 def test_invariance_partial_scalar_step(partial_table):

@@ -88,8 +88,8 @@ def test_constraints_name_their_parameters():
 
 
 def test_failed_scalar_step_names_intercepts_to_free():
-    table = invariance(HS, REF["model_syntax"], group="school")
-    failed = table.attrs["score_tests"]
+    result = invariance(HS, REF["model_syntax"], group="school")
+    failed = result.score_tests
     assert list(failed) == ["scalar"]  # metric holds (p = .22), scalar fails
     ranked = failed["scalar"]
     assert set(ranked["kind"]) == {"intercepts"}
@@ -131,7 +131,7 @@ def test_failed_metric_step_is_named_in_the_summary():
     data = _two_segments()
     measurement = "f =~ y1 + y2 + y3\ng =~ z1 + z2 + z3"
     inv = invariance(data, measurement, group="seg")
-    ranked = inv.attrs["score_tests"]["metric"]
+    ranked = inv.score_tests["metric"]
     assert ranked["parameter"].iloc[0] == "f=~y2" and ranked["pvalue"].iloc[0] < 0.001
     text = describe_drivers(fit(data, measurement + "\ng ~ f"), invariance=inv)
     assert "Metric invariance across segments fails" in text

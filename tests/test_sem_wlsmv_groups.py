@@ -136,7 +136,7 @@ def test_wu_estabrook_steps(ref, bfi, case):
 
 
 def test_invariance_sequence_with_scaled_difference_tests(ref, bfi):
-    t = invariance(bfi, ref["model_syntax"], group="gender", ordered=ref["data"]["items"])
+    t = invariance(bfi, ref["model_syntax"], group="gender", ordered=ref["data"]["items"]).table
     assert list(t.index) == ["configural", "thresholds", "metric", "scalar"]
     steps = ["we_configural", "we_thresholds", "we_thr_load", "we_scalar"]
     for lev, case in zip(t.index, steps):

@@ -32,6 +32,7 @@ from scipy import stats
 from .._text import md, number
 from ..measures import holm
 from .engine import fit as sem_fit
+from .invariance import InvarianceResult
 from .judge import fit_table, interpretation_gate
 from .multigroup import check_group_equal
 from .standardize import ram_from_estimates
@@ -576,7 +577,7 @@ def _join(words: list[str]) -> str:
 
 
 def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: SegmentComparison | None = None,
-                     invariance: pd.DataFrame | None = None, alpha: float = 0.05,
+                     invariance: InvarianceResult | None = None, alpha: float = 0.05,
                      labels: Callable[[str], str] | None = None) -> str:
     """Plain-words conclusions of a driver model, generated from the numbers (Markdown).
 
@@ -592,8 +593,9 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
     effects : DataFrame, optional
         :func:`effects_table` of ``fit`` (computed when omitted).
     segments : SegmentComparison, optional
-    invariance : DataFrame, optional
-        :func:`cxlab.sem.invariance` table.
+    invariance : InvarianceResult, optional
+        The result of :func:`cxlab.sem.invariance` (its metric step and, when that step
+        fails, its score tests).
     alpha : float, default=0.05
         Significance level, in (0, 1).
     labels : callable, optional
@@ -667,15 +669,15 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
         top = ind.iloc[0]
         parts.append(f"The largest indirect effect is {name(top['driver'])} → {name(top['outcome'])} "
                      f"(standardised {number(top['std_all'])}), through the intermediate outcomes.")
-    if invariance is not None and "metric" in invariance.index:
-        row = invariance.loc["metric"]
+    if invariance is not None and "metric" in invariance.table.index:
+        row = invariance.table.loc["metric"]
         ok = not (row["pvalue_diff"] < alpha) or row["cfi_diff"] > -0.01
         parts.append("Metric invariance across segments " + ("holds" if ok else "fails")
                      + f" (Δχ² = {row['chisq_diff']:.1f}, df = {row['df_diff']:.0f}, p = {row['pvalue_diff']:.3f}, "
                      f"ΔCFI = {round(row['cfi_diff'], 3) + 0.0:+.3f})"
                      + (", so paths can be compared between segments." if ok else
                         ": compare paths between segments with caution."))
-        ranked = invariance.attrs.get("score_tests", {}).get("metric")  # cxlab.sem.score_tests of the failed step
+        ranked = invariance.score_tests.get("metric")  # cxlab.sem.score_tests of the failed step
         if not ok and ranked is not None and (ranked["pvalue"] < alpha).any():
             top = ranked[ranked["pvalue"] < alpha].head(3)
             parts.append("The loadings that differ most between segments (score tests): " + ", ".join(

@@ -80,7 +80,9 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         labels for equality constraints, linear constraints ``a == b``/``d + e == 2`` and
         bounds ``a > 0``/``a < 1`` (without a mean structure; ``==`` with ML or MLR, bounds
         with ML; :mod:`cxlab.sem.constraints`; a violated bound is held active, as lavaan), defined parameters ``name := expr``,
-        second-order factors (``g =~ f1 + f2 + f3``). A model that is not identified is
+        second-order factors (``g =~ f1 + f2 + f3``), formative constructs ``f <~ x1 + x2 + x3``
+        (ML/MLR: a latent regressed on its indicators with residual variance 0, first weight
+        fixed to 1; :mod:`cxlab.sem.syntax`). A model that is not identified is
         refused before estimation (:class:`cxlab.sem.NotIdentifiedError`, naming the parameters).
     estimator : {"ML", "MLR", "WLSMV", "ULS", "GLS", "DWLS"}, default="ML"
         "MLR": ML estimates with Huber-White robust standard errors (observed

@@ -36,6 +36,7 @@ and NaN otherwise, as lavaan (NA).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 
 import numpy as np
@@ -51,6 +52,7 @@ from .result import assemble
 from .moments import prepare_data
 from .multigroup import parse_group_partial
 from .robust import robust_measures
+from .scoretest import SCORE_COLUMNS, bordered_score_tests
 from .standardize import r_squared, std_all
 from .syntax import build_partable, parse_model
 
@@ -620,19 +622,134 @@ def _satorra2000(m1, m0) -> tuple[float, int]:
     return (T0 - T1) * a + (m - a * tr1), m
 
 
+def _remapped(block: _Block, mapping: dict, q: int) -> _Block:
+    """A copy of ``block`` whose parameter indices go through ``mapping`` (old -> new, 0-based)."""
+    def remap(idx):
+        idx = np.asarray(idx, dtype=int)
+        return np.array([mapping.get(int(k), int(k)) if k >= 0 else -1 for k in idx], dtype=int)
+
+    out = copy.copy(block)
+    free = np.where(block.ram.free > 0, remap(block.ram.free - 1) + 1, 0)
+    out.ram = replace(block.ram, free=free, n_theta=q)
+    out.ram0 = replace(block.ram0, free=free, n_theta=q)
+    out.th_idx, out.delta_idx = remap(block.th_idx), remap(block.delta_idx)
+    out.alpha_idx, out.nu_idx = remap(block.alpha_idx), remap(block.nu_idx)
+    out.used = remap(block.used)
+    return out
+
+
+def _describe(block: _Block, k: int) -> tuple:
+    """``(lhs, op, rhs, kind)`` of parameter ``k`` in ``block`` (its first row)."""
+    ov, lv = block.ram.ov, block.ram.lv
+    names = list(ov) + list(lv)
+    if k in block.th_idx:
+        lhs, _, rhs = block.th_names[list(block.th_idx).index(k)].partition("|")
+        return lhs, "|", rhs, "thresholds"
+    for arr, kind, vars_ in ((block.nu_idx, "intercepts", ov), (block.alpha_idx, "means", lv)):
+        if k in arr:
+            return vars_[list(arr).index(k)], "~1", "", kind
+    if k in block.delta_idx:
+        v = ov[list(block.delta_idx).index(k)]
+        return v, "~*~", v, "scaling"
+    r = int(np.flatnonzero(block.ram.free == k + 1)[0])
+    (i, j), mat = block.ram.pos[r], block.ram.mat[r]
+    if mat == "A":
+        return (names[j], "=~", names[i], "loadings") if names[j] in lv and names[i] in ov else \
+            (names[i], "~", names[j], "regressions")
+    latent = names[i] in lv
+    kind = ("lv.variances" if i == j else "lv.covariances") if latent else \
+        ("residuals" if i == j else "residual.covariances")
+    return names[i], "~~", names[j], kind
+
+
+def _score_tests(parts, *, release_intercepts: bool = False) -> pd.DataFrame:
+    """Univariate score tests of the equality constraints of an ordinal multigroup fit.
+
+    The parameters shared by several groups are split into one copy per group, held equal
+    by constraint rows (group ``g`` equal to the first group using it); with
+    ``release_intercepts`` the item intercepts fixed to 0 beyond the first group (the Wu &
+    Estabrook scalar step) become parameters held at 0 by constraint rows. At the
+    constrained estimate, with ``e_g`` the residual statistics, ``Delta_g`` their Jacobian
+    and ``W_g`` the diagonal DWLS weight, the gradient ``s = sum_g (N_g - 1) / N Delta_g' W_g e_g``
+    (of lavaan's objective) and the information ``J = sum_g N_g / N Delta_g' W_g Delta_g`` give lavaan's
+    ordinary score test of each constraint (:func:`cxlab.sem.scoretest.bordered_score_tests`):
+    what ``lavTestScore`` computes for a WLSMV fit ("falling back to ordinary score test"),
+    and ``modindices`` for a fixed intercept. The statistic ranks the constraints; it is not
+    a robust (scaled) test, so its chi-square p-value is approximate.
+
+    Returns the rows of :data:`cxlab.sem.scoretest.SCORE_COLUMNS`: ``lhs, op, rhs`` and
+    ``parameter`` name the parameter of group ``group`` (a group value) released,
+    ``kind`` its class (``"thresholds"``, ``"loadings"``, ``"intercepts"``, ...).
+    """
+    result, blocks, theta, _ = parts
+    levels = list(pd.unique(result.estimates["group"]))
+    users: dict = {}
+    for g, b in enumerate(blocks):
+        for k in b.used:
+            users.setdefault(int(k), []).append(g)
+    x, rows, info, maps = list(theta), [], [], []
+    for g, b in enumerate(blocks):
+        mapping = {}
+        for k in sorted(int(k) for k in b.used):
+            if users[k][0] != g:
+                mapping[k] = len(x)
+                x.append(theta[k])
+                rows.append((k, mapping[k]))
+                info.append((g, mapping[k]))
+        maps.append(mapping)
+    q = len(x)
+    ex = [_remapped(b, m, q) for b, m in zip(blocks, maps)]
+    if release_intercepts:
+        for g, b in enumerate(ex[1:], start=1):
+            for v in np.flatnonzero(b.nu_idx < 0):
+                b.nu_idx = b.nu_idx.copy()
+                b.nu_idx[v] = len(x)
+                rows.append((None, len(x)))
+                info.append((g, len(x)))
+                x.append(0.0)
+    q = len(x)
+    for b in ex:
+        b.ram = replace(b.ram, n_theta=q)
+        b.ram0 = replace(b.ram0, n_theta=q)
+        b.used = np.unique(np.concatenate([b.used, b.nu_idx[b.nu_idx >= 0]]))
+    x = np.asarray(x)
+    R = np.zeros((len(rows), q))
+    for r, (k0, k1) in enumerate(rows):
+        R[r, k1] = -1.0
+        if k0 is not None:
+            R[r, k0] = 1.0
+    N = sum(b.n for b in ex)
+    Js = _jacobian(ex, x)
+    # lavaan: the gradient of its objective sum_g (N_g - 1) e_g' W_g e_g / N, the information weighted by N_g / N
+    s = sum((b.n - 1) / N * J.T @ (b.w * (b.s - b.implied(x))) for b, J in zip(ex, Js))
+    info_matrix = sum(b.n / N * J.T @ (b.w[:, None] * J) for b, J in zip(ex, Js))
+    x2 = bordered_score_tests(s, info_matrix, R, N)[1]
+    out = []
+    for (g, k), stat in zip(info, x2):
+        lhs, op, rhs, kind = _describe(ex[g], k)
+        out.append(dict(lhs=lhs, op=op, rhs=rhs, x2=stat, df=1, pvalue=float(stats.chi2.sf(stat, 1)),
+                        parameter=f"{lhs}{op}{rhs}" if op != "~1" else f"{lhs}~1", group=levels[g], kind=kind))
+    return pd.DataFrame(out, columns=SCORE_COLUMNS)
+
+
 #: Wu & Estabrook (2016) steps for ordered items and their group_equal
 ORDINAL_LEVELS = {"configural": (), "thresholds": ("thresholds",), "metric": ("thresholds", "loadings"),
                   "scalar": ("thresholds", "loadings", "intercepts")}
 
 
 def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=True,
-                       levels=("configural", "thresholds", "metric", "scalar")) -> pd.DataFrame:
+                       levels=("configural", "thresholds", "metric", "scalar")) -> tuple[pd.DataFrame, dict]:
     """Measurement invariance of ordinal items (Wu & Estabrook 2016), WLSMV with scaled difference tests.
 
     Each level is fitted with the identification of ``semTools::measEq.syntax(ID.cat =
     "Wu.Estabrook.2016", ID.fac = "std.lv")`` and compared with the level before it by
     lavaan's ``lavTestLRT`` for WLSMV (``method = "satorra.2000"``, scaled and shifted).
-    Used by :func:`cxlab.sem.invariance` when ``ordered`` is given.
+    Used by :func:`cxlab.sem.invariance` when ``ordered`` is given. A failed step (p < .05,
+    converged fit) gets the univariate score tests of the restrictions it added (equal
+    thresholds, equal loadings, item intercepts fixed to 0), lavaan's ordinary score test
+    of the DWLS fit (``lavTestScore``/``modindices`` on the WLSMV fit; see ``_score_tests``
+    and ``tests/data/r/34_wlsmv_score_tests.R``): a ranking of the parameters to free, whose
+    p-values are not robust.
 
     Parameters
     ----------
@@ -645,10 +762,14 @@ def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=Tr
 
     Returns
     -------
-    DataFrame
+    table : DataFrame
         Indexed by level: ``npar, chisq, df, chisq_scaled, pvalue_scaled, cfi_scaled,
         tli_scaled, rmsea_scaled, chisq_diff, df_diff, pvalue_diff, cfi_diff,
         compared_with`` (``chisq_diff`` the scaled difference statistic).
+    score_tests : dict of str to DataFrame
+        For each failed step, the score tests of its restrictions, largest statistic first
+        (columns :data:`cxlab.sem.scoretest.SCORE_COLUMNS`; ``kind`` ``"thresholds"``,
+        ``"loadings"`` or ``"intercepts"``).
 
     Examples
     --------
@@ -658,9 +779,11 @@ def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=Tr
     >>> d = pd.DataFrame(np.digitize(0.7 * f + 0.7 * rng.normal(size=(1200, 4)), [-1, 0, 1]) + 1,
     ...                  columns=["q1", "q2", "q3", "q4"])
     >>> d["seg"] = np.repeat(["a", "b"], 600)
-    >>> t = ordinal_invariance(d, "f =~ q1 + q2 + q3 + q4", group="seg")
+    >>> t, failed = ordinal_invariance(d, "f =~ q1 + q2 + q3 + q4", group="seg")
     >>> t["df"].astype(int).tolist(), t["df_diff"].tolist()[1:]
     ([4, 8, 11, 14], [4.0, 3.0, 3.0])
+    >>> failed  # no step fails on these simulated items
+    {}
     """
     levels = tuple(levels)
     bad = [lev for lev in levels if lev not in ORDINAL_LEVELS]
@@ -668,7 +791,7 @@ def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=Tr
         raise ValueError(f"The 'levels' parameter of invariance with ordered items must be distinct names among "
                          f"{tuple(ORDINAL_LEVELS)}. Got {levels!r} instead.")
     cols = ["npar", "chisq", "df", "chisq_scaled", "pvalue_scaled", "cfi_scaled", "tli_scaled", "rmsea_scaled"]
-    rows, prev = {}, None
+    rows, prev, failed = {}, None, {}
     for lev in levels:
         cur = _fit(data, model, ordered=ordered, group=group, group_equal=ORDINAL_LEVELS[lev], estimator="WLSMV",
                    identification="wu_estabrook")
@@ -680,6 +803,10 @@ def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=Tr
             t, m = _satorra2000(prev[1], cur)
             row.update(chisq_diff=t, df_diff=float(m), pvalue_diff=float(stats.chi2.sf(t, m)),
                        cfi_diff=row["cfi_scaled"] - rows[prev[0]]["cfi_scaled"], compared_with=prev[0])
+            new = set(ORDINAL_LEVELS[lev]) - set(ORDINAL_LEVELS[prev[0]])
+            if row["pvalue_diff"] < 0.05 and cur[0].converged and new:  # failed step: its restrictions' score tests
+                tests = _score_tests(cur, release_intercepts="intercepts" in new)
+                failed[lev] = tests[tests["kind"].isin(new)].sort_values("x2", ascending=False, kind="stable")
         rows[lev] = row
         prev = (lev, cur)
-    return pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model"))
+    return pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model")), failed

@@ -115,8 +115,12 @@ def assemble(*, estimates: pd.DataFrame, fit_measures: pd.Series, converged, war
     """The :class:`SemResult` of an estimation path.
 
     ``vcov`` may be an array (then indexed ``1..npar``) or a DataFrame; ``estimator`` is
-    stored upper-case and ``converged`` as a bool.
+    stored upper-case and ``converged`` as a bool. Formative constructs (``<~``) get no
+    R-squared (lavaan counts them as exogenous latent variables).
     """
+    if partable is not None and r2 is not None and (partable["op"] == "<~").any():
+        composites = set(partable.loc[partable["op"] == "<~", "lhs"])
+        r2 = r2[~r2.index.get_level_values(-1).isin(composites)]
     if not isinstance(vcov, pd.DataFrame):
         q = vcov.shape[0]
         vcov = pd.DataFrame(vcov, index=range(1, q + 1), columns=range(1, q + 1))

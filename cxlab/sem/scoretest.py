@@ -33,7 +33,7 @@ from .meanstructure import Block, Pattern, gradient, information_expected
 from .model import RamModel
 from .syntax import parse_model
 
-__all__ = ["score_tests", "rank_constraints", "SCORE_COLUMNS"]
+__all__ = ["score_tests", "rank_constraints", "bordered_score_tests", "SCORE_COLUMNS"]
 
 #: columns of :func:`score_tests`
 SCORE_COLUMNS = ["lhs", "op", "rhs", "x2", "df", "pvalue", "parameter", "group", "kind"]
@@ -44,7 +44,8 @@ def _kind(op: str, lhs: str, rhs: str, lv) -> str:
     """lavaan's ``group.equal`` class of a parameter-table row."""
     latent = lhs in lv
     if op != "~~":
-        return {"=~": "loadings", "~": "regressions", "~1": "means" if latent else "intercepts"}[op]
+        return {"=~": "loadings", "<~": "composite.loadings", "~": "regressions",
+                "~1": "means" if latent else "intercepts"}[op]
     name = ("variances" if lhs == rhs else "covariances") if latent else ("s" if lhs == rhs else ".covariances")
     return f"lv.{name}" if latent else f"residual{name}"
 
@@ -124,6 +125,22 @@ def _projected(J: np.ndarray, R1: np.ndarray) -> np.ndarray:
     return _ginv(Z)[:q, :q]
 
 
+def bordered_score_tests(s: np.ndarray, J: np.ndarray, R: np.ndarray, n: int) -> tuple[float, list]:
+    """Total and univariate score statistics of the constraints ``R x = r`` (lavaan's formulas).
+
+    ``s`` is the gradient (per observation) and ``J`` the unit information of the
+    unconstrained parameters at the constrained estimate, ``n`` the number of
+    observations: total ``n s' J^+ s``; for each row ``r`` of ``R``, ``n s' P s`` with ``P``
+    the upper-left block of the inverse of ``J`` bordered by the other rows.
+
+    >>> J = np.eye(2); R = np.array([[1.0, -1.0]])
+    >>> bordered_score_tests(np.array([0.1, -0.1]), J, R, 100)
+    (2.0..., [2.0...])
+    """
+    total = float(n * s @ _ginv(J) @ s)
+    return total, [float(n * s @ _projected(J, np.delete(R, r, axis=0)) @ s) for r in range(len(R))]
+
+
 def score_tests(result, *, cumulative: bool = False) -> pd.DataFrame:
     """Univariate score tests of every equality constraint of a fit (lavaan's ``lavTestScore``).
 
@@ -154,7 +171,8 @@ def score_tests(result, *, cumulative: bool = False) -> pd.DataFrame:
     ValueError
         The model has no equality constraint, or did not converge.
     NotImplementedError
-        Inequality constraints (as lavaan) or WLSMV fits.
+        Inequality constraints (as lavaan) or WLSMV fits (for ordinal multigroup fits see
+        :func:`cxlab.sem.ordinal_groups.ordinal_score_tests`).
 
     Examples
     --------
@@ -194,8 +212,7 @@ def score_tests(result, *, cumulative: bool = False) -> pd.DataFrame:
     n = sum(b.n for b in blocks)
     s = -gradient(blocks, x) / n  # gradient of logl / N
     J = information_expected(blocks, x) / n
-    total = float(n * s @ _ginv(J) @ s)
-    x2 = [float(n * s @ _projected(J, np.delete(R, r, axis=0)) @ s) for r in range(len(R))]
+    total, x2 = bordered_score_tests(s, J, R, n)
     table = pd.DataFrame(info)
     table.insert(3, "x2", x2)
     table.insert(4, "df", 1)
