@@ -196,7 +196,7 @@ def test_equal_weights_and_their_score_test_match_lavaan():
     ref = REF["labels"]
     res = fit(_data("hs"), ref["model_syntax"].replace("<~ 1*", "<~ "))
     assert _close(res.fit_measures["chisq"], ref["chisq"])
-    st = score_tests(res)
+    st = score_tests(res).table
     (lav,) = ref["uni"]
     assert st[["lhs", "op", "rhs"]].values.tolist() == [[lav["lhs"], "==", lav["rhs"]]]
     assert st["kind"].tolist() == ["composite.loadings"] and st["parameter"].tolist() == ["f<~x3"]

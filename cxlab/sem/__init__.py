@@ -42,8 +42,8 @@ from .invariance import InvarianceResult, invariance
 from .judge import CUTOFFS, describe_fit, fit_table
 from .modindices import modification_indices
 from .result import SemResult
-from .scoretest import rank_constraints, score_tests
+from .scoretest import ScoreTests, rank_constraints, score_tests
 
 __all__ = ["fit", "SemResult", "NotIdentifiedError", "BootstrapInfo", "modification_indices", "fit_table",
-           "describe_fit", "CUTOFFS", "invariance", "InvarianceResult", "score_tests", "rank_constraints", "effects_table", "with_effects", "compare_segments",
+           "describe_fit", "CUTOFFS", "invariance", "InvarianceResult", "score_tests", "ScoreTests", "rank_constraints", "effects_table", "with_effects", "compare_segments",
            "SegmentComparison", "segment_tests", "describe_drivers", "describe_model"]
