@@ -301,7 +301,7 @@ def describe(*, reliability: pd.DataFrame | None = None, importance: pd.DataFram
     >>> rel = pd.DataFrame({"mean": [5.1, 4.2], "ci_lower": [5.0, 4.1], "ci_upper": [5.2, 4.3],
     ...                     "alpha": [0.84, 0.66]}, index=pd.Index(["integrity", "time_and_effort"], name="pillar"))
     >>> print(describe(reliability=rel))
-    **Pillar scores.** Customers rate integrity highest (5.10) and time & effort lowest (4.20). Reliability (Cronbach's alpha) ranges from 0.66 to 0.84; below the usual 0.70: time & effort.
+    **Pillar scores.** Customers rate Integrity highest (5.10) and Time &amp; effort lowest (4.20). Reliability (Cronbach's alpha) ranges from 0.66 to 0.84; below the usual 0.70: Time &amp; effort.
     """
     if reliability is None and importance is None:
         raise ValueError("The parameters of describe must include at least one result "

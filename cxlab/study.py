@@ -416,9 +416,22 @@ def _policies(raw: Any, where: str, table: Mapping[str, tuple[str, ...]], proble
             chosen[key] = value
     return chosen
 _SERVQUAL_KEYS = {"range", "expectation_prefix", "perception_prefix", "dimensions"}
-_PILLAR_KEYS = {"range", "items"}
-_SACRIFICE_KEYS = {"range", "attributes"}
 _SACRIFICE_SIDES = ("wanted", "settled")
+
+
+def _block(raw, where: str, inner: str, must: str, problems: list[str]) -> tuple[tuple | None, dict | None]:
+    """The ``range`` and the inner mapping of a ``{range, <inner>: {...}}`` codebook block (None where invalid)."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be a mapping with 'range' and {inner!r}; got {raw!r}")
+        return None, None
+    for key in sorted(set(raw) - {"range", inner}):
+        problems.append(f"{where}.{key}: unknown key (known: {inner}, range)")
+    rng = _range(raw.get("range"), f"{where}.range", problems)
+    body = raw.get(inner)
+    if not isinstance(body, dict) or not body:
+        problems.append(f"{where}.{inner}: must {must}; got {body!r}")
+        return rng, None
+    return rng, body
 
 
 def _pillars(raw, problems) -> dict | None:
@@ -428,16 +441,8 @@ def _pillars(raw, problems) -> dict | None:
     if raw is None:
         return None
     where = "codebook.pillars"
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: must be a mapping with 'range' and 'items'; got {raw!r}")
-        return None
-    for key in sorted(set(raw) - _PILLAR_KEYS):
-        problems.append(f"{where}.{key}: unknown key (known: {', '.join(sorted(_PILLAR_KEYS))})")
-    rng = _range(raw.get("range"), f"{where}.range", problems)
-    items = raw.get("items")
-    if not isinstance(items, dict) or not items:
-        problems.append(f"{where}.items: must map each pillar ({', '.join(PILLARS)}) to its item columns; "
-                        f"got {items!r}")
+    rng, items = _block(raw, where, "items", f"map each pillar ({', '.join(PILLARS)}) to its item columns", problems)
+    if items is None:
         return None
     out = {}
     for name, cols in items.items():
@@ -458,16 +463,9 @@ def _sacrifice(raw, problems) -> dict | None:
     if raw is None:
         return None
     where = "codebook.sacrifice"
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: must be a mapping with 'range' and 'attributes'; got {raw!r}")
-        return None
-    for key in sorted(set(raw) - _SACRIFICE_KEYS):
-        problems.append(f"{where}.{key}: unknown key (known: {', '.join(sorted(_SACRIFICE_KEYS))})")
-    rng = _range(raw.get("range"), f"{where}.range", problems)
-    attributes = raw.get("attributes")
-    if not isinstance(attributes, dict) or not attributes:
-        problems.append(f"{where}.attributes: must map each attribute to {{wanted: COLUMN, settled: COLUMN}}; "
-                        f"got {attributes!r}")
+    rng, attributes = _block(raw, where, "attributes", "map each attribute to {wanted: COLUMN, settled: COLUMN}",
+                             problems)
+    if attributes is None:
         return None
     out = {}
     for name, pair in attributes.items():

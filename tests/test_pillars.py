@@ -8,8 +8,6 @@ sacrifice gaps from cxlab.synth's truth.
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,21 +20,9 @@ from cxlab.data import DataError, clean_survey, read_table
 from cxlab.levers import driver_importance
 from cxlab.reliability import omega_table, scale_reliability
 from cxlab.study import StudyError, load_study
+from test_study import edit, study_copy  # noqa: F401 (a fixture): a copy of the demo study to edit
 
 # --------------------------------------------------------------------------- codebook blocks
-
-
-@pytest.fixture()
-def study_copy(tmp_path):
-    dst = tmp_path / "data" / "raw" / "demo"
-    shutil.copytree(DEMO, dst, ignore=shutil.ignore_patterns("contacts.parquet"))
-    return dst / "study.yaml"
-
-
-def edit(path, change):
-    doc = yaml.safe_load(path.read_text())
-    change(doc)
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
 
 
 def problems_of(path):
