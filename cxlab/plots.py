@@ -125,7 +125,11 @@ def interval_chart(table: pd.DataFrame, *, value: str, title: str = "", xlabel: 
 
 
 def pillar_importance_chart(importance: pd.DataFrame, *, title: str = "", labels=None):
-    """Share of each outcome's explained variance per pillar (``cxlab.pillars.pillar_importance``), grouped bars."""
+    """Share of each outcome's explained variance per pillar (``cxlab.pillars.pillar_importance``), grouped bars.
+
+    Error bars are the bootstrap interval of the importance divided by the outcome's R² (on
+    the share scale; the R² itself varies over resamples, so they approximate the share's interval).
+    """
     outcomes = list(dict.fromkeys(importance.index.get_level_values("outcome")))
     pillars = list(dict.fromkeys(importance.index.get_level_values("pillar")))
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(pillars) + 1.5))
