@@ -300,3 +300,30 @@ def test_demo_pillar_reliability(demo_survey):
     assert rel["alpha"].between(0.74, 0.86).all(), rel["alpha"]
     truth = yaml.safe_load((DEMO / "truth.yaml").read_text())["pillars"]["centre"]
     assert rel["mean"].sort_values().index[0] == min(truth, key=truth.get)
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def test_report_sections_only_with_the_blocks(study_copy):
+    from cxlab.report import methods_section
+    from cxlab.runner import load_notebook
+
+    with_blocks = load_study(study_copy)
+
+    def drop(doc):
+        del doc["codebook"]["pillars"], doc["codebook"]["sacrifice"]
+    edit(study_copy, drop)
+    without = load_study(study_copy)
+    for name, calls in (("02_servqual_factors", ("pillars.pillar_reliability", "sacrifice.sacrifice_gaps")),
+                        ("04_contact_levers", ("pillars.pillar_importance",))):
+        nb = load_notebook(name)
+        kept = "\n".join(c.source for c in plan.prune(nb, plan.capabilities(with_blocks)).cells)
+        dropped = "\n".join(c.source for c in plan.prune(nb, plan.capabilities(without)).cells)
+        for call in calls:
+            assert call in kept and call not in dropped, (name, call)
+        assert "Six Pillars" not in dropped and "sacrifice." not in dropped and "## Customer sacrifice" not in dropped
+    assert "Six Pillars (KPMG Nunwood)" in methods_section(with_blocks, "measurement")
+    assert "Customer sacrifice (Pine & Gilmore)" in methods_section(with_blocks, "measurement")
+    assert "Importance of the Six Pillars" in methods_section(with_blocks, "levers")
+    assert "Pillars" not in methods_section(without, "measurement") + methods_section(without, "levers")
