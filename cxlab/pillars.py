@@ -202,6 +202,18 @@ def pillar_importance(data: pd.DataFrame, pillars: Mapping[str, Sequence[str]],
         importance, with ``n_boot > 0``), ``r2`` (the outcome's R² on all pillars) and
         ``n`` (respondents with every pillar score and the outcome). Respondents missing
         any of them are left out (listwise), per outcome.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.integers(1, 8, size=(200, 4)), columns=["i1", "i2", "r1", "r2"])
+    >>> df["stay"] = df.i1 + df.i2 + rng.integers(0, 3, 200)
+    >>> imp = pillar_importance(df, {"integrity": ["i1", "i2"], "resolution": ["r1", "r2"]}, {"stay": "stay"})
+    >>> imp[["rank", "n"]]
+                        rank    n
+    outcome pillar
+    stay    integrity      1  200
+            resolution     2  200
     """
     import warnings
 

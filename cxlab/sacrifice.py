@@ -122,6 +122,14 @@ def sacrifice_gaps(data: pd.DataFrame, attributes: Mapping[str, Mapping[str, str
     ``sacrifice``. The interval is the one-sample t interval of the differences, i.e. the
     paired t test's; it relies on the mean being near normal (large samples), not on the
     answers being normal.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"w": [7, 6, 7, 6, 5], "s": [5, 5, 6, 7, 5]})
+    >>> sacrifice_gaps(df, {"hours": {"wanted": "w", "settled": "s"}})[["sacrifice", "ci_lower", "ci_upper", "n"]].round(3)
+               sacrifice  ci_lower  ci_upper  n
+    attribute
+    hours            0.6    -0.816     2.016  5
     """
     caller = "sacrifice_gaps"
     attributes = _check_attributes(data, attributes, caller)

@@ -260,6 +260,11 @@ class Codebook:
             from .pillars import PILLAR_LABELS
 
             return PILLAR_LABELS[name]
+        # the item groups of the two blocks (item_groups): "pillar_<pillar>", "sacrifice_<attribute>"
+        if self.pillars and name.startswith("pillar_") and name[7:] in self.pillars["items"]:
+            return f"{self.label(name[7:])} (pillar)"
+        if self.sacrifice and name.startswith("sacrifice_") and name[10:] in self.sacrifice["attributes"]:
+            return f"{self.label(name[10:])} (sacrifice)"
         return name
 
     def metric_specs(self) -> dict[str, Any]:

@@ -47,6 +47,9 @@ def test_demo_codebook_carries_both_blocks():
     # the blocks are not drivers of the outcome, nor measurement blocks of the SERVQUAL model
     assert not any(d.startswith("pil") for d in plan.drivers(study))
     assert cb.item_groups()["pillar_integrity"] == ["pil_int1", "pil_int2", "pil_int3"]
+    labelled = cb.item_groups(labelled=True)
+    assert labelled["Time & effort (pillar)"] == ["pil_tim1", "pil_tim2", "pil_tim3"]
+    assert labelled["Opening hours (sacrifice)"] == ["wanted_hours", "settled_hours"]
 
 
 def test_a_study_without_the_blocks_lacks_the_capabilities(study_copy):
