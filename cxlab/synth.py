@@ -23,6 +23,11 @@ The generating model in brief:
    **NPS** from satisfaction and loyalty; **CES** mainly from contact effort; the
    **Temkin** items from satisfaction and the contact experience.
 5. Realistic mess: speeders, straight-liners, "don't know" (99) codes and blank cells.
+6. **Six Pillars** items (``pil_*``) and **customer-sacrifice** pairs (``wanted_*``,
+   ``settled_*``) from their own random stream (`PILLAR_STREAM`), so the columns above do
+   not change with them: the pillar latents are drawn given the recommend and loyalty
+   latents so that each outcome's population regression on the pillars has the planted
+   `PILLAR_COEF`; each attribute's sacrifice is the difference of two rounded answers.
 
 True population values per wave (NPS, CSAT, ...) are computed by running the same model
 on a large simulated population (`POPULATION_SEED`, `POPULATION_CUSTOMERS`).
