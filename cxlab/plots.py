@@ -104,18 +104,21 @@ def importance_chart(importance: pd.DataFrame, *, title: str = ""):
 
 
 def interval_chart(table: pd.DataFrame, *, value: str, title: str = "", xlabel: str = "", labels=None,
-                   zero: bool = False):
+                   zero: bool = False, origin: float = 0.0):
     """One bar per row of ``table`` (``value`` with its ``ci_lower`` / ``ci_upper``), in the table's order.
 
     Used for pillar scores and customer-sacrifice gaps. ``labels`` maps a row name to its
     display label; with ``zero`` a line marks 0 and bars above it are coloured as a shortfall.
+    Bars start at ``origin`` (the low end of a response scale for mean scores).
     """
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(table) + 1.3))
     y = list(range(len(table)))
     err = [table[value] - table["ci_lower"], table["ci_upper"] - table[value]]
     colors = [PALETTE[3] if zero and v > 0 else PALETTE[0] for v in table[value]]
-    ax.barh(y, table[value], xerr=err, color=colors, capsize=3)
+    ax.barh(y, table[value] - origin, left=origin, xerr=err, color=colors, capsize=3)
     ax.set_yticks(y, [str(labels(i) if labels else i) for i in table.index])
+    if origin:
+        ax.set_xlim(left=origin)
     if zero:
         ax.axvline(0, color="black", lw=0.8)
     ax.invert_yaxis()

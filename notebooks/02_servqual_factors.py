@@ -237,7 +237,7 @@ pillar_rel.round(3)
 # %% caption="Six Pillars: mean score per pillar with confidence intervals." tags=["needs-pillars"]
 lo, hi = cb.pillars["range"]
 plots.interval_chart(pillar_rel, value="mean", labels=cb.label, title="Six Pillars: mean score per pillar",
-                     xlabel=f"mean score ({lo}–{hi})");
+                     xlabel=f"mean score ({lo}–{hi})", origin=lo);
 
 # %% [markdown] tags=["needs-sacrifice"]
 # ## Customer sacrifice
