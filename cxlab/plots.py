@@ -16,7 +16,8 @@ import pandas as pd
 import seaborn as sns
 
 __all__ = ["PALETTE", "set_theme", "bar_chart", "distribution_chart", "scree_chart", "gap_chart",
-           "importance_chart", "abandonment_chart", "trend_chart", "path_chart", "fit_warnings"]
+           "importance_chart", "interval_chart", "pillar_importance_chart", "abandonment_chart", "trend_chart",
+           "path_chart", "fit_warnings"]
 
 #: Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -98,6 +99,57 @@ def importance_chart(importance: pd.DataFrame, *, title: str = ""):
         xerr = [t["importance"] - t["ci_lower"], t["ci_upper"] - t["importance"]]
     ax.barh(t.index.astype(str), t["importance"], xerr=xerr, color=PALETTE[0], capsize=3)
     ax.set(title=title, xlabel="share of R² (importance)")
+    fig.tight_layout()
+    return fig
+
+
+def interval_chart(table: pd.DataFrame, *, value: str, title: str = "", xlabel: str = "", labels=None,
+                   zero: bool = False, origin: float = 0.0):
+    """One bar per row of ``table`` (``value`` with its ``ci_lower`` / ``ci_upper``), in the table's order.
+
+    Used for pillar scores and customer-sacrifice gaps. ``labels`` maps a row name to its
+    display label; with ``zero`` a line marks 0 and bars above it are coloured as a shortfall.
+    Bars start at ``origin`` (the low end of a response scale for mean scores).
+    """
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(table) + 1.3))
+    y = list(range(len(table)))
+    err = [table[value] - table["ci_lower"], table["ci_upper"] - table[value]]
+    colors = [PALETTE[3] if zero and v > 0 else PALETTE[0] for v in table[value]]
+    ax.barh(y, table[value] - origin, left=origin, xerr=err, color=colors, capsize=3)
+    ax.set_yticks(y, [str(labels(i) if labels else i) for i in table.index])
+    if origin:
+        ax.set_xlim(left=origin)
+    if zero:
+        ax.axvline(0, color="black", lw=0.8)
+    ax.invert_yaxis()
+    ax.set(title=title, xlabel=xlabel)
+    fig.tight_layout()
+    return fig
+
+
+def pillar_importance_chart(importance: pd.DataFrame, *, title: str = "", labels=None):
+    """Share of each outcome's explained variance per pillar (``cxlab.pillars.pillar_importance``), grouped bars.
+
+    Error bars are the bootstrap interval of the importance divided by the outcome's R² (on
+    the share scale; the R² itself varies over resamples, so they approximate the share's interval).
+    """
+    outcomes = list(dict.fromkeys(importance.index.get_level_values("outcome")))
+    pillars = list(dict.fromkeys(importance.index.get_level_values("pillar")))
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(pillars) + 1.5))
+    height = 0.8 / len(outcomes)
+    for i, outcome in enumerate(outcomes):
+        t = importance.loc[outcome].reindex(pillars)
+        r2 = t["importance"].sum()
+        xerr = None
+        if {"ci_lower", "ci_upper"} <= set(t.columns):
+            xerr = [(t["importance"] - t["ci_lower"]) / r2, (t["ci_upper"] - t["importance"]) / r2]
+        ax.barh(np.arange(len(pillars)) + (i - (len(outcomes) - 1) / 2) * height, t["share"], height=height,
+                xerr=xerr, capsize=2, color=PALETTE[i % len(PALETTE)],
+                label=str(labels(outcome) if labels else outcome))
+    ax.set_yticks(range(len(pillars)), [str(labels(p) if labels else p) for p in pillars])
+    ax.invert_yaxis()
+    ax.legend(loc="lower right")
+    ax.set(title=title, xlabel="share of the outcome's explained variance (R²)")
     fig.tight_layout()
     return fig
 

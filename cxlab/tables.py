@@ -74,6 +74,11 @@ GLOSSARY = {
     "f_pvalue": "p (F)", "loglik": "Log-likelihood", "aic": "AIC", "bic": "BIC", "restricted": "Restricted model",
     "full": "Full model", "df_num": "df (numerator)", "df_den": "df (denominator)", "lr": "LR χ²",
     "lr_pvalue": "p (LR)", "npar": "Parameters", "rmsea_diff": "ΔRMSEA",
+    # Six Pillars and customer sacrifice
+    "pillar": "Pillar", "omega_total": "McDonald's omega", "alpha_ci_lower": "α CI lower", "alpha_ci_upper": "α CI upper",
+    "omega_ci_lower": "Omega CI lower", "omega_ci_upper": "Omega CI upper", "attribute": "Attribute",
+    "wanted": "Wanted exactly", "settled": "Settled for", "sacrifice": "Sacrifice (wanted − settled)",
+    "share_sacrificing": "Settling for less (share)",
     # contacts and levers
     "team_id": "Team", "agents": "Agents", "mean_handle_time_sec": "Mean handle time (s)", "term": "Term",
     "quadrant": "Quadrant",

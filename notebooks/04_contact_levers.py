@@ -25,6 +25,9 @@
 # What customers experience in their contacts (waits, abandoned calls, repeat contacts,
 # transfers, escalations) joins the drivers as levers.
 
+# %% [markdown] tags=["needs-pillar_outcomes"]
+# KPMG Nunwood's Six Pillars are weighed for NPS and loyalty at the end.
+
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse
 parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_days": 60}
@@ -32,8 +35,8 @@ parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_da
 # %%
 import cxlab
 from IPython.display import Markdown
-from cxlab import contacts, levers, plan, plots, sem, tables
-from cxlab.data import load_contacts, load_linkage, respondent_table
+from cxlab import contacts, levers, pillars, plan, plots, sem, tables
+from cxlab.data import load_contacts, load_linkage, load_processed_survey, respondent_table
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
@@ -197,6 +200,27 @@ plots.lever_chart(ranked, title=f"Expected gain in mean {cb.label(outcome)} per 
 
 # %% tags=["summary"]
 levers.describe_levers(ranked)
+
+# %% [markdown] tags=["needs-pillar_outcomes"]
+# ## Which of the Six Pillars matter for NPS and loyalty?
+#
+# The pillar scores (mean of each pillar's items) as drivers of the likelihood to recommend
+# (0–10) and of the loyalty outcome, each on its own: the study's importance method splits
+# the outcome's explained variance (R²) over the six pillars, with bootstrap intervals.
+# Associations, not proven causes.
+
+# %% caption="Importance of the Six Pillars for NPS and loyalty, with bootstrap intervals." tags=["needs-pillar_outcomes"]
+pillar_imp = pillars.pillar_importance(load_processed_survey(study), cb.pillars["items"],
+                                       pillars.study_outcomes(cb, p["loyalty"]),
+                                       method=p["importance_method"], n_boot=p["bootstrap"], seed=p["seed"],
+                                       ci=p["ci_level"])
+pillar_imp.round(4)
+
+# %% caption="Six Pillars: share of the explained variance of NPS and loyalty." tags=["needs-pillar_outcomes"]
+plots.pillar_importance_chart(pillar_imp, labels=cb.label, title="Importance of the Six Pillars");
+
+# %% tags=["summary", "needs-pillar_outcomes"]
+Markdown(pillars.describe(importance=pillar_imp, labels=cb.label))
 
 # %% [markdown]
 # ## Methods
