@@ -3,10 +3,12 @@
 References: Cronbach's alpha and omega through cxlab.reliability (itself checked against psych);
 the paired interval against the textbook formula and scipy's ttest_rel; pillar importance
 against cxlab.levers.driver_importance on the scores; the demo's planted coefficients and
-sacrifice gaps from cxlab.synth's truth.
+sacrifice gaps from cxlab.synth's truth, and that truth against a large simulation of the generator.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -234,9 +236,11 @@ def test_demo_truth_describes_the_blocks():
     assert synth._rounded_mean(6.2) == pytest.approx(simulated, abs=0.003)
 
 
-SACRIFICE_MISS = ("the demo's sample lies 3.0 standard errors from the planted 0.18 (0.27, two-sided p about 0.003): a "
-                  "sampling deviation of this seed, not a bias (test_sacrifice_interval_covers_at_its_level "
-                  "shows the interval's coverage on the same generating model)")
+SACRIFICE_MISS = ("the demo's sample lies 3.0 standard errors from the planted 0.1837 (0.2724, SE 0.029, two-sided p "
+                  "about 0.003): a sampling deviation of this seed, not a wrong truth or a bias. 10^6 respondents "
+                  "through the demo's own generator code give a mean gap of 0.1837 (Monte-Carlo SE 0.0014; the other "
+                  "three attributes within 1.5 SE of their truth too): test_blocks_truth_matches_a_large_simulation; "
+                  "test_sacrifice_interval_covers_at_its_level shows the interval's coverage on the same model")
 
 
 @pytest.mark.parametrize("attribute", [
@@ -244,6 +248,14 @@ SACRIFICE_MISS = ("the demo's sample lies 3.0 standard errors from the planted 0
     pytest.param("channel_choice", marks=pytest.mark.xfail(strict=True, reason=SACRIFICE_MISS)),
 ])
 def test_demo_sacrifice_gaps_cover_the_planted_ones(demo_survey, attribute):
+    """The demo's 95 % interval of each attribute's sacrifice covers the planted one.
+
+    Demo (n about 1,940 pairs) against the truth, in standard errors: opening hours +0.7, response time
+    -1.2, plan fit +1.1, choice of channel +3.0 (0.2724 [0.2145, 0.3303] against 0.1837; wanted 5.376 against
+    the population's 5.347, settled 5.104 against 5.163), hence its strict xfail. The truth itself is exact:
+    10^6 respondents through ``synth._pillars_and_sacrifice`` give 1.3687, 1.1360, 0.1837 and 0.8161
+    (Monte-Carlo SE 0.0013-0.0014) against the truth's 1.3677, 1.1341, 0.1837 and 0.8167.
+    """
     study, survey = demo_survey
     truth = yaml.safe_load((DEMO / "truth.yaml").read_text())["sacrifice"]["population_sacrifice"]
     gaps = sacrifice.sacrifice_gaps(survey, study.codebook.sacrifice["attributes"], ci=0.95)
@@ -257,6 +269,74 @@ def test_demo_sacrifice_gaps_come_out_in_the_planted_order(demo_survey):
     gaps = sacrifice.sacrifice_gaps(survey, study.codebook.sacrifice["attributes"])
     assert gaps["sacrifice"].sort_values(ascending=False).index.tolist() == sorted(truth, key=lambda a: -truth[a])
     assert (gaps["ci_lower"] > 0).all()  # every planted sacrifice is positive and found so
+
+
+def _shapley_shares(cov, k):
+    """Shares of R² of the first ``k`` variables of ``cov`` for the last one, averaged over all k! orders of
+    entry (an implementation independent of ``synth._lmg``, which sums over subsets)."""
+    r2 = {(): 0.0}
+
+    def fit(subset):
+        key = tuple(sorted(subset))
+        if key not in r2:
+            s = list(key)
+            r2[key] = cov[s, -1] @ np.linalg.solve(cov[np.ix_(s, s)], cov[s, -1]) / cov[-1, -1]
+        return r2[key]
+
+    gain = np.zeros(k)
+    orders = list(itertools.permutations(range(k)))
+    for order in orders:
+        for i, j in enumerate(order):
+            gain[j] += fit(order[:i + 1]) - fit(order[:i])
+    gain /= len(orders)
+    return gain.sum(), gain / gain.sum()
+
+
+def test_blocks_truth_matches_a_large_simulation(monkeypatch):
+    """The truth of both blocks against 400,000 respondents drawn by the demo's own generator code
+    (``synth._pillars_and_sacrifice``: same random stream, rounding and clipping, blanks), with outcomes
+    correlated as in the demo.
+
+    Sacrifice: each attribute's mean paired gap lies within 4 Monte-Carlo SE (about 0.0085) of
+    ``population_sacrifice``. Pillars (the latents recorded as the generator turns them into items): each
+    outcome's regression coefficients on the latents lie within 0.01 of the planted ones, its R² and the
+    Shapley shares (all 6! orders of entry) within 0.01 of ``latent_r2`` and ``latent_importance`` (their
+    Monte-Carlo SD is about 0.002). At 10^6 respondents the largest deviations were 0.0025 (coefficients),
+    0.0011 (shares) and 0.0019 = 1.5 SE (sacrifice; choice of channel 0.1837 against the truth's 0.1837).
+    """
+    planted = yaml.safe_load((DEMO / "truth.yaml").read_text())
+    n, r = 400_000, planted["pillars"]["outcome_correlation_in_sample"]
+    outcomes = np.random.default_rng(29).standard_normal((n, 2)) @ np.linalg.cholesky([[1, r], [r, 1]]).T
+    latents, item = [], synth._item
+
+    def recording(rng, latent, loading, centre):
+        latents.append(latent)
+        return item(rng, latent, loading, centre)
+
+    monkeypatch.setattr(synth, "_item", recording)
+    world = {"customer": np.arange(n), "recommend": outcomes[:, 0], "loyalty": outcomes[:, 1]}
+    frame, pil, sac = synth._pillars_and_sacrifice(synth.DEFAULT_SEED, world)
+    # the truth does not depend on the sample: the simulation's truth is the demo's
+    assert sac["population_sacrifice"] == planted["sacrifice"]["population_sacrifice"]
+    assert pil["latent_importance"] == planted["pillars"]["latent_importance"]
+    assert pil["latent_r2"] == planted["pillars"]["latent_r2"]
+
+    for attribute, pair in synth.SACRIFICE_ITEMS.items():
+        d = (frame[pair["wanted"]].astype(float) - frame[pair["settled"]].astype(float)).dropna()
+        se = d.std() / np.sqrt(len(d))
+        assert abs(d.mean() - sac["population_sacrifice"][attribute]) <= 4 * se, (attribute, d.mean(), se)
+
+    names = list(synth.PILLAR_PREFIX)
+    assert len(latents) == len(names) * len(synth.PILLAR_LOADINGS)
+    latent = np.column_stack(latents[::len(synth.PILLAR_LOADINGS)])  # one per pillar, in order
+    std = (outcomes - outcomes.mean(axis=0)) / outcomes.std(axis=0)  # as the generator standardises them
+    for i, outcome in enumerate(synth.PILLAR_COEF):
+        cov = np.cov(np.column_stack([latent, std[:, i]]), rowvar=False)
+        coef = np.linalg.solve(cov[:-1, :-1], cov[:-1, -1])
+        assert coef == pytest.approx([synth.PILLAR_COEF[outcome][p] for p in names], abs=0.01), outcome
+        r2, shares = _shapley_shares(cov, len(names))
+        assert r2 == pytest.approx(pil["latent_r2"][outcome], abs=0.01), outcome
+        assert shares == pytest.approx([pil["latent_importance"][outcome][p] for p in names], abs=0.01), outcome
 
 
 def test_sacrifice_interval_covers_at_its_level():
