@@ -47,7 +47,7 @@ from ..polychoric import polychoric_corr
 from .estimate import start_values
 from .fitmeasures import f_ml_value, rmsea_ci
 from .model import RamModel
-from .result import assemble
+from .result import assemble, parameter_table
 from .moments import prepare_data
 from .multigroup import parse_group_partial
 from .robust import robust_measures
@@ -525,7 +525,7 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
     else:
         fm.update(dict.fromkeys(_ROBUST_KEYS, np.nan))
     fm.update({"logl": np.nan, "aic": np.nan, "bic": np.nan})
-    table = _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels)
+    table, pt_rows = _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels)
     warnings = [] if converged else ["The optimizer did not converge."]
     if not se_ok:
         warnings.append("The information matrix is singular: standard errors are not available.")
@@ -540,36 +540,39 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
                       converged=converged and all(pc.converged for pc in pcs), warnings=warnings,
                       r2=by_group([r_squared(b.with_residuals(theta), theta) for b in blocks]),
                       implied_cov=by_group(implied), sample_cov=by_group([pc.corr for pc in pcs]), n=N, model=model,
-                      estimator="WLSMV", vcov=vcov, iterations=iterations, partable=pd.concat(pts, ignore_index=True),
+                      estimator="WLSMV", vcov=vcov, iterations=iterations, partable=pt_rows,
                       ram=blocks[0].with_residuals(theta), theta=theta)
     return result, blocks, theta, E
 
 
 def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
-    """lavaan's rows per group: user rows, thresholds, other rows, ``~*~``, intercepts."""
+    """lavaan's rows per group: user rows, thresholds, other rows, ``~*~``, intercepts; (estimates, the
+    parameter table of the rows, ``free`` numbering ``theta``)."""
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None)) if se_ok else np.full(len(theta), np.nan)
-    parts = []
+    parts, partables = [], []
     for g, (b, pt) in enumerate(zip(blocks, pts), start=1):
         ram_t = b.with_residuals(theta)
         est = ram_t.row_values(theta)
         fr = pt["free"].to_numpy()
         rows = pd.DataFrame({"lhs": pt["lhs"].to_numpy(), "op": pt["op"].to_numpy(), "rhs": pt["rhs"].to_numpy(),
                              "label": pt["label"].to_numpy(), "est": est, "_idx": fr - 1,
-                             "std_all": std_all(ram_t, pt, theta)})
+                             "std_all": std_all(ram_t, pt, theta), "_pt": np.arange(len(pt))})
         lhs_th, rhs_th = zip(*(nm.split("|") for nm in b.th_names))
         tau, delta, alpha, nu = b.parts(theta)
         # std.all: thresholds and item intercepts over the implied SD of y* (1 / Delta), latent means over theirs
         sd_lv = np.sqrt(np.diag(ram_t.implied_all(theta)[1])[len(ov):])
         thr = pd.DataFrame({"lhs": list(lhs_th), "op": "|", "rhs": list(rhs_th), "label": "",
-                            "est": tau, "_idx": b.th_idx, "std_all": tau * delta[b.th_item]})
+                            "est": tau, "_idx": b.th_idx, "std_all": tau * delta[b.th_item], "_pt": -1})
         scal = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "label": "", "est": delta, "_idx": b.delta_idx,
-                             "std_all": 1.0})
+                             "std_all": 1.0, "_pt": -1})
         ints = pd.DataFrame({"lhs": ov + lv, "op": "~1", "rhs": "", "label": "",
                              "est": np.concatenate([nu, alpha]), "_idx": np.concatenate([b.nu_idx, b.alpha_idx]),
-                             "std_all": np.concatenate([nu * delta, alpha / sd_lv])})
+                             "std_all": np.concatenate([nu * delta, alpha / sd_lv]), "_pt": -1})
         user = pt["user"].to_numpy().astype(bool)
         tab = pd.concat([rows[user], thr, rows[~user], scal, ints], ignore_index=True)
         tab.insert(3, "group", levels[g - 1])  # the group's value, as the continuous multigroup fit
+        idx = tab["_idx"].to_numpy(int)
+        partables.append(parameter_table(pt, tab, tab.pop("_pt"), np.where(idx >= 0, idx + 1, 0), group=g))
         parts.append(tab)
     table = pd.concat(parts, ignore_index=True)
     idx = table.pop("_idx").to_numpy(int)
@@ -582,7 +585,7 @@ def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
     table["ci_lower"] = np.where(free, est - _Z975 * se, est)
     table["ci_upper"] = np.where(free, est + _Z975 * se, est)
     table = table[["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]]
-    return table
+    return table, pd.concat(partables, ignore_index=True)
 
 
 def _satorra2000(m1, m0) -> tuple[float, int]:
