@@ -49,7 +49,8 @@ from scipy import stats
 from ..polychoric import polychoric_corr
 from .diagnostics import collect_warnings
 from .estimate import scoring_step, start_values
-from .fitmeasures import f_ml_value, incremental_indices, rmsea_ci, rmsea_measures, scaled_shifted
+from .fitmeasures import (f_ml_value, incremental_indices, rmsea_ci, rmsea_measures, saturated_robust,
+                          scaled_shifted)
 from .identify import check_identified, parameter_names
 from .model import RamModel
 from .moments import prepare_data
@@ -215,11 +216,8 @@ def _catml_robust(R, sigma, WiU, gamma_r, n, df) -> pd.Series:
     x3b = n * f_ml_value(R, np.eye(p))
     c3b = float(np.trace(gamma_r)) / dfb
     nb = x3b - c3b * dfb
-    if df == 0:  # lavaan: a saturated model's CFI/RNI from x3 alone, TLI 1, RMSEA and its interval 0, no p-values
-        den = max(x3, nb, 0.0)
-        return pd.Series({"cfi_robust": 1.0 - max(x3, 0.0) / den if den > 0 else 1.0, "rni_robust": 1.0 - x3 / nb,
-                          "tli_robust": 1.0, "nnfi_robust": 1.0, **rmsea_measures(x3, 0, n1, "_robust")},
-                         dtype=float)[list(_ROBUST_KEYS)]
+    if df == 0:  # lavaan's conventions for a saturated model
+        return pd.Series(saturated_robust(x3, nb), dtype=float)[list(_ROBUST_KEYS)]
     c3 = float(np.trace(WiU.T @ V @ WiU @ gamma_r)) / df
     num = x3 - c3 * df
     den = max(num, nb, 0.0)
