@@ -451,15 +451,25 @@ def fit_apa(table: pd.DataFrame) -> pd.DataFrame:
 def r2_table(fit) -> pd.DataFrame:
     """R² of the structural outcomes (variables with a ``~`` path into them) of a fit.
 
+    A multigroup fit (``r2`` indexed by group and variable) gives one row per group and
+    outcome, with a first ``group`` column.
+
     Examples
     --------
     >>> from types import SimpleNamespace
     >>> est = pd.DataFrame({"lhs": ["y", "f"], "op": ["~", "=~"], "rhs": ["x", "a"]})
     >>> r2_table(SimpleNamespace(estimates=est, r2=pd.Series({"y": 0.31, "a": 0.5}))).values.tolist()
     [['y', 0.31]]
+    >>> r2 = pd.Series([0.31, 0.5, 0.2], index=pd.MultiIndex.from_tuples([("m", "y"), ("m", "a"), ("w", "y")]))
+    >>> r2_table(SimpleNamespace(estimates=est, r2=r2)).values.tolist()
+    [['m', 'y', 0.31], ['w', 'y', 0.2]]
     """
     outcomes = list(dict.fromkeys(fit.estimates.loc[fit.estimates["op"] == "~", "lhs"]))
     r2 = fit.r2
+    if isinstance(r2.index, pd.MultiIndex):  # (group, variable)
+        rows = [(g, o, float(r2[(g, o)])) for g in pd.unique(r2.index.get_level_values(0)) for o in outcomes
+                if (g, o) in r2.index]
+        return pd.DataFrame(rows, columns=["group", "outcome", "R²"])
     return pd.DataFrame({"outcome": [o for o in outcomes if o in r2.index],
                          "R²": [float(r2[o]) for o in outcomes if o in r2.index]})
 

@@ -207,3 +207,24 @@ def test_equal_thresholds_need_the_same_categories(ref, bfi):
     assert res.converged
     thr = res.estimates[(res.estimates.op == "|") & (res.estimates.lhs == "A1")]
     assert thr.groupby("group").size().to_dict() == {1: 5, 2: 4}
+
+
+def test_just_identified_in_two_groups(bfi):
+    """``agree =~ A1 + A2 + A3`` by gender, configural (df 0 in both groups) against lavaan (wlsmv_effects.json
+    "groups_just_identified", r/35_wlsmv_effects.R): lavaan's conventions (scaled = unscaled statistic, TLI/RFI/
+    AGFI/CN 1, RMSEA (unscaled, scaled, robust) and its interval 0, no p-values) for every fit measure lavaan
+    reports. Measured max differences: estimates 1.8e-7, SEs 3.6e-5; fit measures 5.0e-7 (absolute below 1,
+    relative above: WRMR, as lavaan's chi-square is 4.5e-12 from its optimiser, ours ~0; the residual-based
+    measures likewise), hence abs=1e-6 beside rel=1e-6."""
+    ref = json.loads((DATA / "wlsmv_effects.json").read_text())["groups_just_identified"]
+    res = fit(bfi, ref["model_syntax"], estimator="WLSMV", ordered=ref["data"]["items"], group="gender")
+    pe, ours = _merged(res, ref)
+    for col, lav in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
+        np.testing.assert_allclose(ours[col].to_numpy(float), pe[lav].to_numpy(float), rtol=0, atol=1e-4)
+    fm = res.fit_measures
+    assert fm["df"] == 0
+    lav = pd.Series(ref["fit_all"], dtype=float).rename(lambda k: k.replace(".", "_"))
+    assert fm[lav.index[lav.isna()]].isna().all()  # lavaan's NA: the p-values, the scaling factor
+    given = lav.dropna()
+    assert len(given) >= 55
+    np.testing.assert_allclose(fm[given.index].to_numpy(float), given.to_numpy(), rtol=1e-6, atol=1e-6)

@@ -281,6 +281,7 @@ def _use_defined(table: pd.DataFrame, rows: pd.DataFrame, defined: pd.DataFrame)
     cols = ["est", "se", "z", "pvalue", "ci_lower", "ci_upper"]
     direct = {(r.rhs, r.lhs): r for r in rows[rows["op"] == "~"].itertuples(index=False)}
     named = {r.lhs: r for r in defined.itertuples(index=False)}
+    through = set(zip(table.loc[table["effect"] == "indirect", "driver"], table.loc[table["effect"] == "indirect", "outcome"]))
     table = table.copy()
     for k, r in table.iterrows():
         d, o, kind = r["driver"], r["outcome"], r["effect"]
@@ -296,7 +297,7 @@ def _use_defined(table: pd.DataFrame, rows: pd.DataFrame, defined: pd.DataFrame)
                 source = named.get(_effect_name("total", d, o))
             elif has_ind:
                 source = named.get(_effect_name("ind", d, o))
-            elif has_direct:
+            elif has_direct and (d, o) not in through:  # the total is the direct path only without an indirect one
                 source = direct.get((d, o))
         if source is not None:
             for c in cols:

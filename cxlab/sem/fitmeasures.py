@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 __all__ = ["ml_fit_measures", "mean_fit_measures", "f_ml_value", "rmsea_ci", "chisq_family", "srmr_family",
-           "tail_measures", "scaled_shifted", "incremental_indices", "rmsea_measures"]
+           "tail_measures", "scaled_shifted", "incremental_indices", "rmsea_measures", "saturated_robust"]
 
 
 def f_ml_value(S: np.ndarray, sigma: np.ndarray) -> float:
@@ -204,10 +204,12 @@ def incremental_indices(t: float, df: float, tb: float, dfb: float, suffix: str 
     return {k + suffix: v for k, v in out.items()}
 
 
-def rmsea_measures(t: float, df: float, n: float, suffix: str = "") -> dict:
+def rmsea_measures(t: float, df: float, n: float, suffix: str = "", n_groups: int = 1) -> dict:
     """RMSEA with its 90 % interval and close/not-close p-values of statistic ``t`` (sample size ``n``).
 
-    At ``df = 0`` the RMSEA and its interval are 0 and the p-values NaN, as lavaan.
+    At ``df = 0`` the RMSEA and its interval are 0 and the p-values NaN, as lavaan. With
+    ``n_groups`` = G > 1, lavaan's multigroup form: RMSEA and interval times ``sqrt(G)``, the
+    close-fit non-centralities divided by G.
 
     >>> rmsea_measures(0.0, 0, 500)
     {'rmsea': 0.0, 'rmsea_ci_lower': 0.0, 'rmsea_ci_upper': 0.0, 'rmsea_pvalue': nan, 'rmsea_notclose_pvalue': nan}
@@ -216,10 +218,27 @@ def rmsea_measures(t: float, df: float, n: float, suffix: str = "") -> dict:
         zero = 0.0 if np.isfinite(t) else np.nan
         return {"rmsea" + suffix: zero, "rmsea_ci_lower" + suffix: zero, "rmsea_ci_upper" + suffix: zero,
                 "rmsea_pvalue" + suffix: np.nan, "rmsea_notclose_pvalue" + suffix: np.nan}
+    g = n_groups
     lo, hi = rmsea_ci(t, df, n)
-    return {"rmsea" + suffix: np.sqrt(max(t / n / df - 1.0 / n, 0.0)), "rmsea_ci_lower" + suffix: lo,
-            "rmsea_ci_upper" + suffix: hi, "rmsea_pvalue" + suffix: float(stats.ncx2.sf(t, df, n * df * 0.05**2)),
-            "rmsea_notclose_pvalue" + suffix: float(stats.ncx2.cdf(t, df, n * df * 0.08**2))}
+    return {"rmsea" + suffix: np.sqrt(g) * np.sqrt(max(t / n / df - 1.0 / n, 0.0)),
+            "rmsea_ci_lower" + suffix: np.sqrt(g) * lo, "rmsea_ci_upper" + suffix: np.sqrt(g) * hi,
+            "rmsea_pvalue" + suffix: float(stats.ncx2.sf(t, df, n * df * 0.05**2 / g)),
+            "rmsea_notclose_pvalue" + suffix: float(stats.ncx2.cdf(t, df, n * df * 0.08**2 / g))}
+
+
+def saturated_robust(x3: float, noncentral_null: float) -> dict:
+    """lavaan's categorical ``*_robust`` indices of a just-identified (``df = 0``) WLSMV model.
+
+    ``x3`` is the catML statistic of the model, ``noncentral_null`` the baseline's
+    ``x3_null - c3_null df_null``: CFI and RNI from them, TLI/NNFI 1, the RMSEA and its
+    interval 0, no p-values (lavaan 0.6-14).
+
+    >>> saturated_robust(0.0, 800.0)["cfi_robust"], saturated_robust(0.0, 800.0)["rmsea_pvalue_robust"]
+    (1.0, nan)
+    """
+    den = max(x3, noncentral_null, 0.0)
+    return {"cfi_robust": 1.0 - max(x3, 0.0) / den if den > 0 else 1.0, "rni_robust": 1.0 - x3 / noncentral_null,
+            "tli_robust": 1.0, "nnfi_robust": 1.0, **rmsea_measures(x3, 0, 1, "_robust")}
 
 
 def tail_measures(chisq, df, n, npar, gfi, nel) -> dict:

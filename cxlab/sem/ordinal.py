@@ -49,12 +49,13 @@ from scipy import stats
 from ..polychoric import polychoric_corr
 from .diagnostics import collect_warnings
 from .estimate import scoring_step, start_values
-from .fitmeasures import f_ml_value, incremental_indices, rmsea_ci, rmsea_measures, scaled_shifted
+from .fitmeasures import (f_ml_value, incremental_indices, rmsea_ci, rmsea_measures, saturated_robust,
+                          scaled_shifted)
 from .identify import check_identified, parameter_names
 from .model import RamModel
 from .moments import prepare_data
 from .ordinal_covariates import fit_wlsmv_covariates
-from .result import ESTIMATE_COLUMNS, assemble, defined_rows
+from .result import ESTIMATE_COLUMNS, assemble, defined_rows, parameter_table
 from .robust import w_vech_dense
 from .standardize import r_squared, std_all
 from .syntax import build_partable, parse_model
@@ -215,11 +216,8 @@ def _catml_robust(R, sigma, WiU, gamma_r, n, df) -> pd.Series:
     x3b = n * f_ml_value(R, np.eye(p))
     c3b = float(np.trace(gamma_r)) / dfb
     nb = x3b - c3b * dfb
-    if df == 0:  # lavaan: a saturated model's CFI/RNI from x3 alone, TLI 1, RMSEA and its interval 0, no p-values
-        den = max(x3, nb, 0.0)
-        return pd.Series({"cfi_robust": 1.0 - max(x3, 0.0) / den if den > 0 else 1.0, "rni_robust": 1.0 - x3 / nb,
-                          "tli_robust": 1.0, "nnfi_robust": 1.0, **rmsea_measures(x3, 0, n1, "_robust")},
-                         dtype=float)[list(_ROBUST_KEYS)]
+    if df == 0:  # lavaan's conventions for a saturated model
+        return pd.Series(saturated_robust(x3, nb), dtype=float)[list(_ROBUST_KEYS)]
     c3 = float(np.trace(WiU.T @ V @ WiU @ gamma_r)) / df
     num = x3 - c3 * df
     den = max(num, nb, 0.0)
@@ -366,7 +364,7 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     if dwls:  # test = "standard": no scaled or robust measures
         fm = fm[[k for k in fm.index if not k.endswith(("_scaled", "_robust", "scaling_factor", "shift_parameter"))]]
     # ---- parameter table in lavaan's order
-    table, vcov_tab = _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names)
+    table, vcov_tab, pt_rows = _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names)
     if parsed.defined:
         core = vcov_full[nth:, nth:]
         table = pd.concat([table, defined_rows(parsed.defined, ram_t, pt, theta, core)], ignore_index=True)
@@ -383,11 +381,12 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     return assemble(estimates=table, fit_measures=fm, converged=converged and pc.converged, warnings=warnings,
                     r2=r_squared(ram_t, theta), implied_cov=pd.DataFrame(sigma, index=ov, columns=ov),
                     sample_cov=pc.corr, n=n, model=model, estimator=estimator.upper(), vcov=vcov_tab, iterations=iterations,
-                    partable=pt, ram=ram_t, theta=theta)
+                    partable=pt_rows, ram=ram_t, theta=theta)
 
 
 def _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names):
-    """Rows: user rows, thresholds, default rows, ``~*~``, item and latent intercepts."""
+    """Rows: user rows, thresholds, default rows, ``~*~``, item and latent intercepts; (estimates, vcov in
+    their order, the parameter table of the rows)."""
     nth = model_obj.nth
     est = ram_t.row_values(theta)
     std = std_all(ram_t, pt, theta)
@@ -398,17 +397,18 @@ def _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names):
         "lhs": pt["lhs"].to_numpy(), "op": pt["op"].to_numpy(), "rhs": pt["rhs"].to_numpy(),
         "label": pt["label"].to_numpy(), "est": est,
         "se": np.where(free > 0, core_se[np.maximum(free - 1, 0)], 0.0),
-        "std_all": std, "_free": np.where(free > 0, nth + free, 0),
+        "std_all": std, "_free": np.where(free > 0, nth + free, 0), "_pt": np.arange(len(pt)),
     })
     ov = list(names["ov"])
     lhs_th, rhs_th = zip(*(name.split("|") for name in model_obj.th_names))
     thr = pd.DataFrame({
         "lhs": list(lhs_th), "op": "|", "rhs": list(rhs_th), "label": "", "est": model_obj.tau, "se": th_se,
-        "std_all": model_obj.tau, "_free": np.arange(1, nth + 1),
+        "std_all": model_obj.tau, "_free": np.arange(1, nth + 1), "_pt": -1,
     })
-    scal = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "label": "", "est": 1.0, "se": 0.0, "std_all": 1.0, "_free": 0})
+    scal = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "label": "", "est": 1.0, "se": 0.0, "std_all": 1.0, "_free": 0,
+                         "_pt": -1})
     ints = pd.DataFrame({"lhs": ov + list(names["lv"]), "op": "~1", "rhs": "", "label": "", "est": 0.0, "se": 0.0,
-                         "std_all": 0.0, "_free": 0})
+                         "std_all": 0.0, "_free": 0, "_pt": -1})
     user = pt["user"].to_numpy().astype(bool)
     table = pd.concat([rows[user], thr, rows[~user], scal, ints], ignore_index=True)
     fr = table["_free"].to_numpy()
@@ -426,7 +426,10 @@ def _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names):
     idx = np.array(order) - 1
     vc = vcov_full[np.ix_(idx, idx)]
     npar = len(order)
-    return table.drop(columns="_free"), pd.DataFrame(vc, index=range(1, npar + 1), columns=range(1, npar + 1))
+    number = {f: k + 1 for k, f in enumerate(order)}
+    partable = parameter_table(pt, table, table.pop("_pt"), [number.get(int(f), 0) for f in fr])
+    return (table.drop(columns="_free"), pd.DataFrame(vc, index=range(1, npar + 1), columns=range(1, npar + 1)),
+            partable)
 
 
 def _fit_measures(chisq, df, t_scaled, c, shift, tb, dfb, tb_scaled, cb, shift_b, *, n, npar, nth, R, sigma, W, s, e):

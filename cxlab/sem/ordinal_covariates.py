@@ -47,7 +47,7 @@ from .identify import check_identified, parameter_names
 from .model import RamModel
 from .moments import prepare_data
 from .ordinal_conditional import conditional_polychoric
-from .result import ESTIMATE_COLUMNS, assemble, defined_rows
+from .result import ESTIMATE_COLUMNS, assemble, defined_rows, parameter_table
 from .standardize import r_squared, std_all
 from .syntax import build_partable, parse_model
 
@@ -322,7 +322,7 @@ def fit_wlsmv_covariates(data: pd.DataFrame, model: str, *, ordered=True, estima
         fm = fm[[c for c in fm.index if not c.endswith(("_scaled", "_robust", "scaling_factor", "shift_parameter"))]]
 
     ram_t = cm.with_residuals(theta)
-    table, vcov_tab = _table(pt, ram_t, theta, st, vcov_full, se_ok, items, xs, lv, ov)
+    table, vcov_tab, pt_rows = _table(pt, ram_t, theta, st, vcov_full, se_ok, items, xs, lv, ov)
     if parsed.defined:
         table = pd.concat([table, defined_rows(parsed.defined, ram_t, pt, theta, vcov_full[nth:, nth:])],
                           ignore_index=True)
@@ -338,11 +338,12 @@ def fit_wlsmv_covariates(data: pd.DataFrame, model: str, *, ordered=True, estima
     return assemble(estimates=table, fit_measures=fm, converged=converged and st.converged, warnings=warnings,
                     r2=r_squared(ram_t, theta), implied_cov=pd.DataFrame(sigma_y, index=items, columns=items),
                     sample_cov=st.corr, n=n, model=model, estimator=estimator.upper(), vcov=vcov_tab,
-                    iterations=iterations, partable=pt, ram=ram_t, theta=theta)
+                    iterations=iterations, partable=pt_rows, ram=ram_t, theta=theta)
 
 
 def _table(pt, ram_t, theta, st, vcov_full, se_ok, items, xs, lv, ov):
-    """lavaan's rows: user rows, thresholds, other rows, ``~*~``, intercepts (items, covariates, latents)."""
+    """lavaan's rows: user rows, thresholds, other rows, ``~*~``, intercepts (items, covariates, latents);
+    (estimates, vcov in their order, the parameter table of the rows)."""
     nth = len(st.thresholds)
     est = ram_t.row_values(theta)
     se_all = np.sqrt(np.clip(np.diag(vcov_full), 0, None))
@@ -352,19 +353,20 @@ def _table(pt, ram_t, theta, st, vcov_full, se_ok, items, xs, lv, ov):
     ix = {v: k for k, v in enumerate(ov + lv)}
     rows = pd.DataFrame({"lhs": pt["lhs"].to_numpy(), "op": pt["op"].to_numpy(), "rhs": pt["rhs"].to_numpy(),
                          "label": pt["label"].to_numpy(), "est": est, "std_all": std_all(ram_t, pt, theta),
-                         "_free": np.where(free > 0, nth + free, 0)})
+                         "_free": np.where(free > 0, nth + free, 0), "_pt": np.arange(len(pt))})
     lhs_th, rhs_th = zip(*(nm.split("|") for nm in st.thresholds.index))
     tau = st.thresholds.to_numpy()
     thr = pd.DataFrame({"lhs": list(lhs_th), "op": "|", "rhs": list(rhs_th), "label": "", "est": tau,
-                        "std_all": tau / sd[[ix[v] for v in lhs_th]], "_free": np.arange(1, nth + 1)})
-    scal = pd.DataFrame({"lhs": items, "op": "~*~", "rhs": items, "label": "", "est": 1.0, "std_all": 1.0, "_free": 0})
+                        "std_all": tau / sd[[ix[v] for v in lhs_th]], "_free": np.arange(1, nth + 1), "_pt": -1})
+    scal = pd.DataFrame({"lhs": items, "op": "~*~", "rhs": items, "label": "", "est": 1.0, "std_all": 1.0, "_free": 0,
+                         "_pt": -1})
     means = np.zeros(len(ov) + len(lv))
     means[[ix[x] for x in xs]] = st.mean_x
     ints = pd.DataFrame({"lhs": ov + lv, "op": "~1", "rhs": "", "label": "", "est": means, "std_all": means / sd,
-                         "_free": 0})
+                         "_free": 0, "_pt": -1})
     user = pt["user"].to_numpy().astype(bool)
     table = pd.concat([rows[user], thr, rows[~user], scal, ints], ignore_index=True)
-    fr = table.pop("_free").to_numpy()
+    fr, pt_row = table.pop("_free").to_numpy(), table.pop("_pt").to_numpy()
     se = np.where(fr > 0, se_all[np.maximum(fr - 1, 0)], 0.0) if se_ok else np.where(fr > 0, np.nan, 0.0)
     est_v = table["est"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -376,4 +378,5 @@ def _table(pt, ram_t, theta, st, vcov_full, se_ok, items, xs, lv, ov):
     idx = np.array(order) - 1
     npar = len(order)
     vc = pd.DataFrame(vcov_full[np.ix_(idx, idx)], index=range(1, npar + 1), columns=range(1, npar + 1))
-    return table, vc
+    number = {f: k + 1 for k, f in enumerate(order)}
+    return table, vc, parameter_table(pt, table, pt_row, [number.get(int(f), 0) for f in fr])

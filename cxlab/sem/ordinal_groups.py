@@ -13,7 +13,9 @@ parameterisation as :mod:`cxlab.sem.ordinal`:
   ``chisq`` is that minimum, so a configural fit's statistic is the sum of the groups' fits;
 * robust vcov as lavaan's ``lav_model_nvcov_robust_sem`` with the group weights
   ``f_g = N_g / N``; the mean-and-variance adjusted (scaled-shifted) test from the traces of
-  ``U Gamma`` over the stacked groups (not a sum of the groups' scaled statistics).
+  ``U Gamma`` over the stacked groups (not a sum of the groups' scaled statistics); at
+  ``df = 0`` lavaan's conventions, as :mod:`cxlab.sem.ordinal` (the unscaled statistic,
+  TLI/RFI/AGFI/CN 1, RMSEA and its interval 0, no p-values).
 
 ``group_equal`` follows lavaan's own rules for ordered items (``identification="lavaan"``,
 what :func:`cxlab.sem.fit` does): ``"thresholds"`` holds the thresholds equal and frees,
@@ -46,9 +48,9 @@ from scipy.linalg import block_diag
 
 from ..polychoric import polychoric_corr
 from .estimate import start_values
-from .fitmeasures import f_ml_value, rmsea_ci
+from .fitmeasures import f_ml_value, incremental_indices, rmsea_measures, saturated_robust
 from .model import RamModel
-from .result import assemble
+from .result import assemble, parameter_table
 from .moments import prepare_data
 from .multigroup import parse_group_partial
 from .robust import robust_measures
@@ -213,25 +215,9 @@ def _scaled(T, df, tr1, tr2):
 
 
 def _chisq_measures(T, df, tb, dfb, n_rmsea, n_groups, suffix="") -> dict:
-    """CFI/TLI/NNFI/NFI/RNI and RMSEA (lavaan's multigroup sqrt(G) form) from a statistic."""
-    den = max(T - df, tb - dfb, 0.0)
-    out = {
-        "cfi": 1.0 - max(T - df, 0.0) / den if den > 0 else 1.0,
-        "tli": ((tb / dfb) - (T / df)) / ((tb / dfb) - 1.0),
-        "nfi": (tb - T) / tb if df <= dfb else np.nan,  # lavaan: NA when df exceeds the baseline df
-        "rni": 1.0 - (T - df) / (tb - dfb),
-        "rfi": ((tb / dfb) - (T / df)) / (tb / dfb) if df <= dfb else np.nan,
-        "pnfi": df / dfb * (tb - T) / tb,  # lavaan computes it even when df exceeds the baseline df
-        "ifi": (tb - T) / (tb - df),
-    }
-    out["nnfi"] = out["tli"]
-    g = np.sqrt(n_groups)
-    out["rmsea"] = g * np.sqrt(max(T / n_rmsea / df - 1.0 / n_rmsea, 0.0))
-    lo, hi = rmsea_ci(T, df, n_rmsea)
-    out["rmsea_ci_lower"], out["rmsea_ci_upper"] = g * lo, g * hi
-    out["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n_rmsea * df * 0.05**2 / n_groups))
-    out["rmsea_notclose_pvalue"] = float(stats.ncx2.cdf(T, df, n_rmsea * df * 0.08**2 / n_groups))
-    return {k + suffix: v for k, v in out.items()}
+    """CFI/TLI/NNFI/NFI/RNI and RMSEA (lavaan's multigroup sqrt(G) form) from a statistic (df 0: lavaan's
+    conventions, :func:`cxlab.sem.fitmeasures.incremental_indices`)."""
+    return {**incremental_indices(T, df, tb, dfb, suffix), **rmsea_measures(T, df, n_rmsea, suffix, n_groups)}
 
 
 _ROBUST_KEYS = ("cfi_robust", "rni_robust", "tli_robust", "nnfi_robust", "rmsea_robust", "rmsea_ci_lower_robust",
@@ -263,10 +249,12 @@ def _catml_robust_groups(blocks, Js, theta, E, df, N) -> dict:
         Gs.append(b.gamma[b.nth:, b.nth:] / fg)
         Ds.append(J[b.nth:])
     V, W, G, D = block_diag(*Vs), np.concatenate(Ws), block_diag(*Gs), np.vstack(Ds)
-    WiU = np.eye(len(W)) - D @ np.linalg.solve(E, D.T) * W[None, :]
-    c3 = float(np.trace(WiU.T @ V @ WiU @ G)) / df
     dfb = len(W)
     c3_null = float(np.trace(G)) / dfb
+    if df == 0:  # lavaan's conventions for a saturated model
+        return saturated_robust(xx3, xx3_null - c3_null * dfb)
+    WiU = np.eye(len(W)) - D @ np.linalg.solve(E, D.T) * W[None, :]
+    c3 = float(np.trace(WiU.T @ V @ WiU @ G)) / df
     return robust_measures(xx3, df, xx3_null, dfb, c3, c3_null, xx3 / c3, N - len(blocks), len(blocks))
 
 
@@ -291,11 +279,11 @@ def _residual_measures(blocks, theta, chisq, df, N) -> dict:
         acc["gfi"] += f * (1.0 - float(np.sum(b.w * e * e)) / float(np.sum(b.w * b.s * b.s)))
     nel = sum(len(b.s) for b in blocks)
     out = dict(acc, srmr_bentler_nomean=acc["srmr"], rmr=acc["srmr_bentler"], rmr_nomean=acc["srmr"])
-    out["agfi"] = 1.0 - (nel / df) * (1.0 - acc["gfi"]) if df > 0 else np.nan
-    out["pgfi"] = (df / nel) * acc["gfi"] if df > 0 else np.nan
+    out["agfi"] = 1.0 - (nel / df) * (1.0 - acc["gfi"]) if df > 0 else 1.0  # lavaan: AGFI and CN 1 at df 0
+    out["pgfi"] = (df / nel) * acc["gfi"]
     n_eff = N - G  # lavaan: N - G for estimators other than ML
-    out["cn_05"] = stats.chi2.ppf(0.95, df) / (chisq / n_eff) + 1.0 if df > 0 and chisq > 0 else np.nan
-    out["cn_01"] = stats.chi2.ppf(0.99, df) / (chisq / n_eff) + 1.0 if df > 0 and chisq > 0 else np.nan
+    for key, level in (("cn_05", 0.95), ("cn_01", 0.99)):
+        out[key] = stats.chi2.ppf(level, df) / (chisq / n_eff) + 1.0 if df > 0 and chisq > 0 else (1.0 if df == 0 else np.nan)
     out["mfi"] = np.exp(-0.5 * (chisq - df) / n_eff)
     out["wrmr"] = np.sqrt(chisq / len(blocks[0].s))
     return out
@@ -499,7 +487,7 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
     VD = fw[:, None] * D
     U = np.diag(fw) - VD @ Einv @ VD.T
     tr1, tr2 = _traces(U @ G)
-    t_scaled, c, shift = _scaled(chisq, df, tr1, tr2) if df > 0 else (np.nan, np.nan, np.nan)
+    t_scaled, c, shift = _scaled(chisq, df, tr1, tr2) if df > 0 else (chisq, np.nan, np.nan)  # lavaan: unscaled at df 0
     # baseline: independence per group, thresholds free
     tb, dfb, b1, b2 = 0.0, 0, 0.0, 0.0
     for b in blocks:
@@ -522,12 +510,13 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
     fm.update(_chisq_measures(t_scaled, df, tb_scaled, dfb, N - n_groups, n_groups, "_scaled"))
     fm.update(_residual_measures(blocks, theta, chisq, df, N))
     configural = not equal and all(len(set(b.used) & set(o.used)) == 0 for b in blocks for o in blocks if o is not b)
-    if configural and se_ok and df > 0:  # lavaan gives the catML robust indices for configural models only
+    if configural and se_ok:  # lavaan gives the catML robust indices for configural models only
         fm.update(_catml_robust_groups(blocks, Js, theta, E, df, N))
     else:
         fm.update(dict.fromkeys(_ROBUST_KEYS, np.nan))
-    fm.update({"logl": np.nan, "aic": np.nan, "bic": np.nan})
-    table = _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels)
+    fm.update({"logl": np.nan, "aic": np.nan, "bic": np.nan, "rmsea_ci_level": 0.90, "rmsea_close_h0": 0.05,
+               "rmsea_notclose_h0": 0.08, "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan})
+    table, pt_rows = _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels)
     warnings = [] if converged else ["The optimizer did not converge."]
     if not se_ok:
         warnings.append("The information matrix is singular: standard errors are not available.")
@@ -542,36 +531,39 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
                       converged=converged and all(pc.converged for pc in pcs), warnings=warnings,
                       r2=by_group([r_squared(b.with_residuals(theta), theta) for b in blocks]),
                       implied_cov=by_group(implied), sample_cov=by_group([pc.corr for pc in pcs]), n=N, model=model,
-                      estimator="WLSMV", vcov=vcov, iterations=iterations, partable=pd.concat(pts, ignore_index=True),
+                      estimator="WLSMV", vcov=vcov, iterations=iterations, partable=pt_rows,
                       ram=blocks[0].with_residuals(theta), theta=theta)
     return result, blocks, theta, E
 
 
 def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
-    """lavaan's rows per group: user rows, thresholds, other rows, ``~*~``, intercepts."""
+    """lavaan's rows per group: user rows, thresholds, other rows, ``~*~``, intercepts; (estimates, the
+    parameter table of the rows, ``free`` numbering ``theta``)."""
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None)) if se_ok else np.full(len(theta), np.nan)
-    parts = []
+    parts, partables = [], []
     for g, (b, pt) in enumerate(zip(blocks, pts), start=1):
         ram_t = b.with_residuals(theta)
         est = ram_t.row_values(theta)
         fr = pt["free"].to_numpy()
         rows = pd.DataFrame({"lhs": pt["lhs"].to_numpy(), "op": pt["op"].to_numpy(), "rhs": pt["rhs"].to_numpy(),
                              "label": pt["label"].to_numpy(), "est": est, "_idx": fr - 1,
-                             "std_all": std_all(ram_t, pt, theta)})
+                             "std_all": std_all(ram_t, pt, theta), "_pt": np.arange(len(pt))})
         lhs_th, rhs_th = zip(*(nm.split("|") for nm in b.th_names))
         tau, delta, alpha, nu = b.parts(theta)
         # std.all: thresholds and item intercepts over the implied SD of y* (1 / Delta), latent means over theirs
         sd_lv = np.sqrt(np.diag(ram_t.implied_all(theta)[1])[len(ov):])
         thr = pd.DataFrame({"lhs": list(lhs_th), "op": "|", "rhs": list(rhs_th), "label": "",
-                            "est": tau, "_idx": b.th_idx, "std_all": tau * delta[b.th_item]})
+                            "est": tau, "_idx": b.th_idx, "std_all": tau * delta[b.th_item], "_pt": -1})
         scal = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "label": "", "est": delta, "_idx": b.delta_idx,
-                             "std_all": 1.0})
+                             "std_all": 1.0, "_pt": -1})
         ints = pd.DataFrame({"lhs": ov + lv, "op": "~1", "rhs": "", "label": "",
                              "est": np.concatenate([nu, alpha]), "_idx": np.concatenate([b.nu_idx, b.alpha_idx]),
-                             "std_all": np.concatenate([nu * delta, alpha / sd_lv])})
+                             "std_all": np.concatenate([nu * delta, alpha / sd_lv]), "_pt": -1})
         user = pt["user"].to_numpy().astype(bool)
         tab = pd.concat([rows[user], thr, rows[~user], scal, ints], ignore_index=True)
         tab.insert(3, "group", levels[g - 1])  # the group's value, as the continuous multigroup fit
+        idx = tab["_idx"].to_numpy(int)
+        partables.append(parameter_table(pt, tab, tab.pop("_pt"), np.where(idx >= 0, idx + 1, 0), group=g))
         parts.append(tab)
     table = pd.concat(parts, ignore_index=True)
     idx = table.pop("_idx").to_numpy(int)
@@ -584,7 +576,7 @@ def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
     table["ci_lower"] = np.where(free, est - _Z975 * se, est)
     table["ci_upper"] = np.where(free, est + _Z975 * se, est)
     table = table[["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]]
-    return table
+    return table, pd.concat(partables, ignore_index=True)
 
 
 def _satorra2000(m1, m0) -> tuple[float, int]:

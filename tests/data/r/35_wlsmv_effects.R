@@ -9,7 +9,8 @@
 ## * groups: bfi.csv (A1-A5, C1-C5, E1-E5, six categories) by gender, agree -> consc ->
 ##   extra with a direct path, group-specific labels c(a1, a2)* ... and one ind/total per
 ##   group; configural and group.equal = c("thresholds", "loadings") (group 2 frees its
-##   scaling factors ~*~ and latent means).
+##   scaling factors ~*~ and latent means);
+## * groups_just_identified: agree =~ A1 + A2 + A3 by gender, configural (df = 0 in two groups).
 ## Made with lavaan 0.6-14 (Debian r-cran-lavaan), R 4.2. Run from tests/data:
 ##   Rscript r/35_wlsmv_effects.R
 source("r/helpers.R")
@@ -34,6 +35,8 @@ GRP_PLAIN <- "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5\n
 g_conf <- sem(GRP, data = B, ordered = BITEMS, group = "gender", estimator = "WLSMV")
 g_eq <- sem(GRP, data = B, ordered = BITEMS, group = "gender", estimator = "WLSMV",
             group.equal = c("thresholds", "loadings"))
+GJI <- "agree =~ A1 + A2 + A3"
+g_ji <- cfa(GJI, data = B, ordered = c("A1", "A2", "A3"), group = "gender", estimator = "WLSMV")
 write_anchor(list(
   description = "WLSMV effects (:= of paths) without covariates, one group and two groups; a just-identified ordinal CFA.",
   mediation = c(one(med, MED), list(data = list(file = "ordinal_6f.csv", items = paste0("q", 1:9)),
@@ -43,7 +46,10 @@ write_anchor(list(
   groups = list(data = list(file = "bfi.csv", items = BITEMS, group = "gender"), model_plain = GRP_PLAIN,
                 configural = one(g_conf, GRP),
                 thr_load = c(one(g_eq, GRP), list(group_equal = c("thresholds", "loadings")))),
+  groups_just_identified = c(one(g_ji, GJI), list(data = list(file = "bfi.csv", items = c("A1", "A2", "A3"),
+                                                             group = "gender"))),
   timing_seconds = list(mediation = time_median(f_med, 3))
 ), "wlsmv_effects")
 print(parameterEstimates(med)[parameterEstimates(med)$op == ":=", ])
+print(fitMeasures(g_ji, c("chisq", "df", "chisq.scaled", "tli", "cfi.robust", "rmsea.robust", "agfi")))
 print(fitMeasures(ji, c("chisq", "df", "chisq.scaled", "tli", "rfi", "agfi", "cn_05", "rmsea.ci.upper", "pgfi")))
