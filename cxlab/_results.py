@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import warnings
 
 import pandas as pd
 
@@ -60,7 +61,6 @@ def check_result(value, cls: type, name: str, func: str, *, made_by: str):
 
     Examples
     --------
-    >>> import warnings
     >>> with warnings.catch_warnings(record=True) as w:
     ...     warnings.simplefilter("always")
     ...     check_result(pd.DataFrame(), TableResult, "t", "f", made_by="g") is None
@@ -71,8 +71,6 @@ def check_result(value, cls: type, name: str, func: str, *, made_by: str):
     if isinstance(value, cls):
         return value
     if isinstance(value, pd.DataFrame):
-        import warnings
-
         warnings.warn(f"Passing a DataFrame as the {name!r} parameter of {func} is deprecated; pass the "
                       f"{cls.__name__} that {made_by} returns.", DeprecationWarning, stacklevel=3)
         return None

@@ -686,6 +686,8 @@ def test_describe_levers_is_generated_from_the_numbers():
         describe_levers(t[["impact"]])
     with pytest.raises(TypeError, match=r"The 'ranking' parameter of describe_levers must be a LeverRanking"):
         describe_levers("rel")
+    with pytest.warns(DeprecationWarning, match=r"'table' parameter of describe_levers is renamed 'ranking'"):
+        assert describe_levers(table=ranking, top=2) == summary
 
 
 # ------------------------------------------------ the demo study's planted levers
