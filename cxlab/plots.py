@@ -15,12 +15,19 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from ._validation import param_error
+
 __all__ = ["PALETTE", "set_theme", "bar_chart", "distribution_chart", "scree_chart", "gap_chart",
            "importance_chart", "interval_chart", "pillar_importance_chart", "abandonment_chart", "trend_chart",
            "path_chart", "fit_warnings"]
 
 #: Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+
+def _table(result) -> pd.DataFrame:
+    """The table of a result object (``.table``, e.g. ``levers.LeverRanking``), or the DataFrame given."""
+    return result.table if hasattr(result, "table") and isinstance(result.table, pd.DataFrame) else result
 
 
 def set_theme() -> None:
@@ -90,9 +97,9 @@ def gap_chart(gaps: pd.DataFrame, *, title: str = ""):
     return fig
 
 
-def importance_chart(importance: pd.DataFrame, *, title: str = ""):
-    """Driver importance shares (``driver_importance``), with bootstrap intervals if present."""
-    t = importance.sort_values("importance", ascending=True)
+def importance_chart(importance, *, title: str = ""):
+    """Driver importance shares (``levers.driver_importance`` or its ``_result``), with bootstrap intervals if present."""
+    t = _table(importance).sort_values("importance", ascending=True)
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(t) + 1.2))
     xerr = None
     if {"ci_lower", "ci_upper"} <= set(t.columns):
@@ -243,7 +250,8 @@ def path_chart(fit, *, title: str = "", alpha: float = 0.05, labels=None):
     for row in est[est["op"] == "~"].itertuples(index=False):
         g.add_edge(row.rhs, row.lhs, std=float(row.std_all), p=float(row.pvalue))
     if not len(g):
-        raise ValueError("The 'fit' parameter of path_chart has no structural path ('~') to draw.")
+        raise param_error("fit", "path_chart", "have a structural path ('~') to draw", fit, got="a model without one",
+                          instead=False)
     name = labels if callable(labels) else (lambda v: (labels or {}).get(v, v))
 
     fig = plt.figure(figsize=(REPORT_WIDTH_IN, 4))
@@ -351,16 +359,17 @@ def fit_warnings(fit, *, labels=None):
 __all__ += ["ipa_chart", "lever_chart"]
 
 
-def ipa_chart(table: pd.DataFrame, *, title: str = "", xlabel: str = "performance",
-              ylabel: str = "importance"):
-    """Importance-performance quadrant chart (``levers.importance_performance`` / ``ipma``).
+def ipa_chart(result, *, title: str = "", xlabel: str = "performance", ylabel: str = "importance"):
+    """Importance-performance quadrant chart (``levers.ipma_result`` / ``importance_performance_result``).
 
-    One labelled point per lever; dashed lines at the table's cut points
-    (``attrs``; the means if absent) and the quadrant names in the corners.
+    One labelled point per lever; dashed lines at the result's cut points (for a bare
+    table of ``levers.ipma``, the means, which are the default cuts) and the quadrant
+    names in the corners.
     """
+    table = _table(result)
     fig, ax = plt.subplots(figsize=(8, 5.2))
-    x_cut = table.attrs.get("performance_cut", float(table["performance"].mean()))
-    y_cut = table.attrs.get("importance_cut", float(table["importance"].mean()))
+    x_cut = getattr(result, "performance_cut", float(table["performance"].mean()))
+    y_cut = getattr(result, "importance_cut", float(table["importance"].mean()))
     colours = {"concentrate here": PALETTE[3], "keep up the good work": PALETTE[2],
                "low priority": "#888888", "possible overkill": PALETTE[1]}
     for quadrant, part in table.groupby("quadrant", sort=False):
@@ -389,12 +398,13 @@ def ipa_chart(table: pd.DataFrame, *, title: str = "", xlabel: str = "performanc
     return fig
 
 
-def lever_chart(table: pd.DataFrame, *, title: str = ""):
-    """Ranked levers (``levers.rank_levers``): priority per lever with its bootstrap interval.
+def lever_chart(ranking, *, title: str = ""):
+    """Ranked levers (``levers.rank_levers_result``): priority per lever with its bootstrap interval.
 
     Bars are coloured by kind (driver / contact); each label carries the lever's reach.
+    The x axis names the ranking's outcome (just "outcome" for a bare ``rank_levers`` table).
     """
-    t = table.sort_values("rank", ascending=False)
+    t = _table(ranking).sort_values("rank", ascending=False)
     column = "gain_per_cost" if t["cost"].notna().all() else "expected_gain"
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(t) + 1.4))
     colours = [PALETTE[0] if k == "driver" else PALETTE[1] for k in t["kind"]]
@@ -407,7 +417,7 @@ def lever_chart(table: pd.DataFrame, *, title: str = ""):
     ax.axvline(0, color="black", lw=0.8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=PALETTE[0]), plt.Rectangle((0, 0), 1, 1, color=PALETTE[1])]
     ax.legend(handles, ["driver", "contact"], loc="lower right", fontsize=8)
-    outcome = table.attrs.get("outcome", "outcome")
+    outcome = getattr(ranking, "outcome", "outcome")
     label = f"expected gain in mean {outcome}" + (" per unit of cost" if column == "gain_per_cost" else "")
     ax.set(title=title, xlabel=label, ylabel="")
     fig.tight_layout()

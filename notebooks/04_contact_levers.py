@@ -103,13 +103,13 @@ data[contact_levers].describe().T.rename_axis("lever").round(3)
 
 # %% caption="Effects of contact factors on the outcomes (OLS, HC3)." tags=["needs-contacts"]
 outcomes = [o for o in dict.fromkeys([outcome, p["loyalty"], cb.metrics.get("nps")]) if o and o in data]
-effects = levers.contact_effects(data, outcomes, contact_levers, controls=[*drivers, *segment_control],
-                                 ci=p["ci_level"])
+effects = levers.contact_effects_result(data, outcomes, contact_levers, controls=[*drivers, *segment_control],
+                                        ci=p["ci_level"])
 levers.contact_family(effects).drop(columns="role").round(3)
 
 # %% tags=["needs-contacts"]
 Markdown(levers.describe_contact_effects(effects, alpha=p["alpha_level"], labels=cb.label) + "\n\n"
-         + effects.attrs["note"])
+         + effects.note)
 
 # %% [markdown] tags=["needs-contacts", "needs-structural_model"]
 # ## Contact factors in the structural model
@@ -173,8 +173,8 @@ Markdown(levers.describe_collinearity(vif, labels=cb.label)) if vif is not None 
 
 # %% caption="Importance and performance of the drivers (0–100)."
 ranges = cb.score_ranges([outcome, *drivers])
-ipa = levers.ipma(data, outcome, drivers, ranges=ranges, controls=[*contact_levers, *segment_control])
-ipa.round(3)
+ipa = levers.ipma_result(data, outcome, drivers, ranges=ranges, controls=[*contact_levers, *segment_control])
+ipa.table.round(3)
 
 # %% caption="Importance-performance map."
 plots.ipa_chart(ipa, title=f"Importance-performance map for {cb.label(outcome)}",
@@ -190,10 +190,10 @@ plots.ipa_chart(ipa, title=f"Importance-performance map for {cb.label(outcome)}"
 # (impact × reach × headroom). Intervals and rank ranges come from the bootstrap.
 
 # %% caption="Improvement levers ranked by expected gain."
-ranked = levers.rank_levers(data, outcome, drivers, contact_levers, controls=segment_control,
-                            n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
-ranked[["kind", "impact", "reach", "performance", "target", "headroom", "expected_gain", "rank", "rank_ci_lower",
-        "rank_ci_upper", "p_first", "pvalue_holm"]].round(3)
+ranked = levers.rank_levers_result(data, outcome, drivers, contact_levers, controls=segment_control,
+                                   n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
+ranked.table[["kind", "impact", "reach", "performance", "target", "headroom", "expected_gain", "rank", "rank_ci_lower",
+              "rank_ci_upper", "p_first", "pvalue_holm"]].round(3)
 
 # %% caption="Expected gain in the mean outcome per lever."
 plots.lever_chart(ranked, title=f"Expected gain in mean {cb.label(outcome)} per lever");

@@ -11,17 +11,15 @@ measured max differences 3.6e-5 absolute (scalar model, total test: the statisti
 ~1e-6 differences of the estimates); relative: 1.2e-5 univariate, 7.6e-7 total.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit, invariance, rank_constraints, score_tests
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "score_tests.json").read_text())
+from conftest import DATA, load_reference
+
+REF = load_reference("score_tests")
 TOL = 1e-4
 HS = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 CASES = {

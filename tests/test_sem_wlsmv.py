@@ -9,9 +9,7 @@ wrmr) within 1.1e-7 relative. Fit time 0.9 s median of 5 on one BLAS thread (lav
 of which 0.63 s are the polychoric correlations with their NACOV.
 """
 
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,12 +17,13 @@ import pytest
 
 from cxlab.sem import fit, modification_indices
 
-DATA = Path(__file__).parent / "data"
+from conftest import DATA, load_reference
+
 
 
 @pytest.fixture(scope="module")
 def ref():
-    return json.loads((DATA / "bfi_cfa_ordinal.json").read_text())
+    return load_reference("bfi_cfa_ordinal")
 
 
 @pytest.fixture(scope="module")

@@ -26,9 +26,6 @@ Tolerance: 1e-3 for WLSMV (issue 13); SEs and estimates are tested at 1e-4, fit 
 1e-6 relative, which they meet.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -36,7 +33,8 @@ import pytest
 from cxlab.sem import fit, invariance
 from cxlab.sem.ordinal_groups import _fit, _satorra2000, fit_wlsmv_groups
 
-DATA = Path(__file__).parent / "data"
+from conftest import DATA, load_reference
+
 MEASURES = ["npar", "chisq", "df", "chisq_scaled", "chisq_scaling_factor", "baseline_chisq", "baseline_chisq_scaled",
             "cfi", "tli", "nfi", "rni", "cfi_scaled", "tli_scaled", "rmsea", "rmsea_scaled", "rmsea_ci_lower",
             "rmsea_ci_upper", "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled", "rmsea_pvalue", "fmin", "pvalue",
@@ -49,7 +47,7 @@ CASES = {"configural": (), "lavaan_thr_load": ("thresholds", "loadings")}
 
 @pytest.fixture(scope="module")
 def ref():
-    return json.loads((DATA / "wlsmv_groups.json").read_text())
+    return load_reference("wlsmv_groups")
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +150,7 @@ def test_invariance_sequence_with_scaled_difference_tests(ref, bfi):
 
 
 def test_group_partial_thresholds_and_loadings(bfi):
-    ref = json.loads((DATA / "wlsmv_groups_partial.json").read_text())
+    ref = load_reference("wlsmv_groups_partial")
     kw = dict(ordered=ref["data"]["items"], group="gender", group_equal=ref["group_equal"], estimator="WLSMV",
               identification="lavaan")
     part = _fit(bfi, ref["model_syntax"], group_partial=ref["group_partial"], **kw)

@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from .._text import md, number
+from .._validation import param_error
 from ..measures import holm
 from .engine import fit as sem_fit
 from .invariance import InvarianceResult
@@ -82,10 +83,7 @@ def _effect_name(kind: str, driver: str, outcome: str) -> str:
 
 
 def _check_model(model, caller: str):
-    if not isinstance(model, str) or not model.strip():
-        raise ValueError(f"The 'model' parameter of {caller} must be a non-empty lavaan model string. "
-                         f"Got {model!r} instead.")
-    return parse_model(model)
+    return parse_model(model, caller=caller)
 
 
 def _simple_paths(adj: dict, start: str, end: str) -> list[list[str]]:
@@ -202,7 +200,8 @@ def _blocks(fit):
     """(group value or None, estimate rows, free indices) of each group of a fit."""
     pt = fit.partable
     if pt is None:
-        raise ValueError("The 'fit' parameter must be a result of cxlab.sem.fit. Got one without its parameter table.")
+        raise param_error("fit", "effects_table", "be a result of cxlab.sem.fit", fit, got="one without its parameter table",
+                          instead=False)
     est = fit.estimates.iloc[: len(pt)]
     if not (np.array_equal(est["lhs"].to_numpy(), pt["lhs"].to_numpy())
             and np.array_equal(est["op"].to_numpy(), pt["op"].to_numpy())):
@@ -362,8 +361,7 @@ def effects_table(fit) -> pd.DataFrame:
     6      m       y     total  0.334  0.050
     """
     if not hasattr(fit, "estimates") or not hasattr(fit, "partable"):
-        raise ValueError(f"The 'fit' parameter of effects_table must be a result of cxlab.sem.fit. "
-                         f"Got {type(fit).__name__} instead.")
+        raise param_error("fit", "effects_table", "be a result of cxlab.sem.fit", fit, got=type(fit).__name__)
     vcov = np.asarray(fit.vcov, dtype=float)
     defined = fit.estimates[fit.estimates["op"] == ":="]
     parts = []

@@ -21,7 +21,7 @@ from .ordinal_groups import fit_wlsmv_groups
 from .result import SemResult, assemble, defined_rows, estimate_rows
 from .robust import gamma_adf, robust_vcov, scaled_fit_measures
 from .standardize import r_squared, std_all
-from .syntax import build_partable, has_intercepts, parse_model
+from .syntax import build_partable, check_model_text, has_intercepts, parse_model
 from .threads import blas_pinned
 from .wls import fit_ls
 
@@ -177,6 +177,7 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     1   f  =~  x2  1.016  0.072
     """
     bootstrap = n_boot
+    check_model_text(model, "fit")
     _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed, group_partial)
     _check_boot_options(n_jobs, progress, boot_ci)
     spec = {"std_lv": std_lv, "orthogonal": orthogonal, "meanstructure": meanstructure}

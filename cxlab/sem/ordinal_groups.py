@@ -46,6 +46,7 @@ import pandas as pd
 from scipy import stats
 from scipy.linalg import block_diag
 
+from .._validation import check_choice
 from ..polychoric import polychoric_corr
 from .estimate import start_values
 from .fitmeasures import f_ml_value, incremental_indices, rmsea_measures, saturated_robust
@@ -354,9 +355,7 @@ def _partial_keys(group_partial) -> set:
 
 def _fit(data, model, *, ordered, group, group_equal, estimator, identification, group_partial=()):
     """The fit and its parts: (SemResult, blocks, theta, information E)."""
-    if identification not in ("lavaan", "wu_estabrook"):
-        raise ValueError("The 'identification' parameter must be 'lavaan' or 'wu_estabrook'. "
-                         f"Got {identification!r} instead.")
+    check_choice(identification, "identification", "fit_wlsmv_groups", ("lavaan", "wu_estabrook"))
     wu = identification == "wu_estabrook"
     partial = _partial_keys(group_partial)
     if partial and wu:

@@ -44,9 +44,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .._validation import param_error
 from .identify import check_formative
 
-__all__ = ["ParsedModel", "parse_model", "build_partable", "group_modifiers", "formative_names"]
+__all__ = ["ParsedModel", "parse_model", "check_model_text", "build_partable", "group_modifiers", "formative_names"]
 
 _OPERATORS = ("=~", "~~", ":=", "==", "<~", "~", "<", ">", "|")
 _NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
@@ -171,13 +172,27 @@ def _split_top(text: str, sep: str) -> list[str]:
     return out
 
 
-def parse_model(model: str) -> ParsedModel:
+def check_model_text(model, caller: str) -> str:
+    """``model`` if it is a non-empty string; the standard parameter error of ``caller`` otherwise.
+
+    >>> check_model_text(" ", "fit")
+    Traceback (most recent call last):
+    ValueError: The 'model' parameter of fit must be a non-empty lavaan model string. Got ' ' instead.
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise param_error("model", caller, "be a non-empty lavaan model string", model)
+    return model
+
+
+def parse_model(model: str, *, caller: str = "parse_model") -> ParsedModel:
     """Split a lavaan model string into formulas and defined parameters.
 
     Parameters
     ----------
     model : str
         Model in lavaan syntax.
+    caller : str, default="parse_model"
+        The public function that received ``model``, named in the error for an empty model.
 
     Returns
     -------
@@ -191,8 +206,7 @@ def parse_model(model: str) -> ParsedModel:
     >>> pm.defined
     (('d', 'a*2'),)
     """
-    if not isinstance(model, str) or not model.strip():
-        raise ValueError(f"The 'model' parameter must be a non-empty lavaan model string. Got {model!r} instead.")
+    check_model_text(model, caller)
     formulas = []
     defined = []
     constraints = []
