@@ -14,6 +14,7 @@ so the bootstrap refits the model on each resample's covariance matrix (fast).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -23,9 +24,11 @@ from scipy import stats
 
 from .sem.syntax import parse_model
 
-__all__ = ["fit", "ipma", "PlsResult", "SCHEMES"]
+__all__ = ["fit", "ipma", "predict", "PlsResult", "PlsPrediction", "SCHEMES", "APPROACHES"]
 
 SCHEMES = ("path", "factorial", "centroid")
+#: bootstrap resamples from which ``n_jobs=None`` uses every core
+_PARALLEL_FROM = 100
 _NAME = r"[A-Za-z_.][A-Za-z0-9_.]*"
 
 
@@ -408,6 +411,41 @@ def _interval(draws: np.ndarray, est: np.ndarray, level: float, method: str, jac
     return out[0], out[1]
 
 
+@dataclass(frozen=True)
+class _Resampler:
+    """Refits one bootstrap resample of the rows (picklable: runs in worker processes)."""
+
+    X: np.ndarray
+    spec: _Spec
+    scheme: str
+    scaled: bool
+    tol: float
+    max_iter: int
+    lo: np.ndarray
+    hi: np.ndarray
+    consistent: bool
+
+    def __call__(self, rng: np.random.Generator):
+        n = len(self.X)
+        try:
+            vec, ok = _stat_vector(self.X[rng.integers(0, n, n)], self.spec, self.scheme, self.scaled, self.tol,
+                                   self.max_iter, self.lo, self.hi, self.consistent)
+        except (np.linalg.LinAlgError, FloatingPointError):
+            p, m = self.X.shape[1], len(self.spec.constructs)
+            return np.full(2 * p + 2 * m * m + m + m * (m - 1) // 2, np.nan), False
+        return vec, bool(ok and np.all(np.isfinite(vec)))
+
+
+def _draws(resampler: _Resampler, n_boot: int, seed, n_jobs, progress):
+    """The converged draws, one row per resample; resample ``b`` uses child ``b`` of ``SeedSequence(seed)``."""
+    from .sem.bootstrap import bootstrap_draws   # process pool with one BLAS thread per worker
+
+    if n_jobs is None:      # a pool pays off from a few hundred resamples
+        n_jobs = (os.cpu_count() or 1) if n_boot >= _PARALLEL_FROM else 1
+    draws, ok = bootstrap_draws(resampler, n_boot, seed, n_workers=n_jobs, progress=progress)
+    return draws[ok]
+
+
 def _stat_vector(X: np.ndarray, spec: _Spec, scheme, scaled, tol, max_iter, lo, hi, consistent):
     S = _cov(X, scaled)
     e = _estimate(S, spec, scheme, tol, max_iter, consistent)
@@ -424,7 +462,8 @@ def _stat_vector(X: np.ndarray, spec: _Spec, scheme, scaled, tol, max_iter, lo, 
 def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | None = None,
         scaled: bool = True, missing: str = "listwise", na_values=None, bootstrap: int = 0,
         seed: int | None = None, ci: float = 0.95, boot_ci: str = "percentile", scale_range=None,
-        tol: float = 1e-7, max_iter: int = 300, consistent: bool = False) -> PlsResult:
+        tol: float = 1e-7, max_iter: int = 300, consistent: bool = False, n_jobs: int | None = None,
+        progress=None) -> PlsResult:
     """Fit a PLS path model (PLS-SEM) with the Lohmöller/Wold algorithm.
 
     Parameters
@@ -451,7 +490,8 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     bootstrap : int, default=0
         Number of bootstrap resamples for standard errors and intervals.
     seed : int, optional
-        Seed of the bootstrap.
+        Seed of the bootstrap: resample ``b`` draws its rows with the ``b``-th child of
+        ``numpy.random.SeedSequence(seed)``, so the result is the same whatever ``n_jobs``.
     ci : float, default=0.95
         Level of the bootstrap intervals.
     boot_ci : {"percentile", "bca"}, default="percentile"
@@ -466,6 +506,12 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
         Consistent PLS (PLSc; Dijkstra & Henseler 2015): the correlations of the mode A
         constructs are divided by the square roots of their rho_A, and their loadings
         corrected, before the paths are estimated. ``scores`` stay the composites.
+    n_jobs : int, optional
+        Worker processes of the bootstrap (one BLAS thread each). Default: every core from
+        100 resamples on, else one process.
+    progress : callable, optional
+        ``progress(done, total)``, called as bootstrap resamples finish (e.g.
+        ``cxlab.progress.reporter("bootstrap resamples")``).
 
     Returns
     -------
@@ -525,8 +571,10 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
         raise ValueError(f"The 'scheme' parameter must be one of {', '.join(map(repr, SCHEMES))}. Got {scheme!r} instead.")
     if boot_ci not in ("percentile", "bca"):
         raise ValueError(f"The 'boot_ci' parameter must be 'percentile' or 'bca'. Got {boot_ci!r} instead.")
-    if not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
         raise ValueError(f"The 'bootstrap' parameter must be a non-negative integer. Got {bootstrap!r} instead.")
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1):
+        raise ValueError(f"The 'n_jobs' parameter must be a positive integer or None. Got {n_jobs!r} instead.")
     if modes is not None and not isinstance(modes, dict):
         raise ValueError(f"The 'modes' parameter must be a dict such as {{'IMAG': 'B'}}. Got {modes!r} instead.")
     if not 0 < ci < 1:
@@ -567,18 +615,13 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     boot = None
     n_boot = 0
     if bootstrap:
-        rng = np.random.default_rng(seed)
-        draws = []
-        for _ in range(bootstrap):
-            vec, ok = _stat_vector(X[rng.integers(0, n, n)], spec, scheme, scaled, tol, max_iter, lo, hi, consistent)
-            if ok:
-                draws.append(vec)
+        draws = _draws(_Resampler(X, spec, scheme, scaled, tol, max_iter, lo, hi, consistent), bootstrap, seed,
+                       n_jobs, progress)
         n_boot = len(draws)
         if n_boot < bootstrap:
             warnings.append(f"{bootstrap - n_boot} of {bootstrap} bootstrap resamples did not converge and were dropped.")
         if n_boot < 2:
             raise ValueError("Fewer than 2 bootstrap resamples converged; no standard errors.")
-        draws = np.array(draws)
         jack = None
         if boot_ci == "bca":
             jack = np.array([_stat_vector(np.delete(X, i, axis=0), spec, scheme, scaled, tol, max_iter, lo, hi, consistent)[0]
@@ -758,3 +801,237 @@ def ipma(result: PlsResult, target: str) -> pd.DataFrame:
                         "performance": result.index.loc[eff["from"], "index"].to_numpy()},
                        index=eff["from"].to_numpy())
     return out.sort_values("importance", ascending=False)
+
+
+# ---------------------------------------------------------------- PLSpredict
+APPROACHES = ("earliest", "direct")
+
+
+@dataclass(frozen=True)
+class PlsPrediction:
+    """Result of :func:`predict`.
+
+    Attributes
+    ----------
+    metrics : DataFrame
+        One row per indicator of an endogenous construct (index ``item``): ``construct``,
+        ``pls_rmse``, ``pls_mae`` (out-of-sample errors of the PLS path model), ``lm_rmse``,
+        ``lm_mae`` (the linear-model benchmark), ``q2_predict`` (PLS against the training
+        mean) and ``lm_q2_predict``; errors pooled over the folds and repetitions.
+    predictions, lm_predictions : DataFrame
+        Out-of-sample predictions of each case's endogenous indicators (PLS and LM; the
+        mean over the repetitions), in the rows of the data used.
+    folds : ndarray
+        The fold (1 ... ``n_folds``) of every case in each repetition, shape ``(n, n_repeats)``.
+    approach : str
+    n_folds, n_repeats, n : int
+    """
+
+    metrics: pd.DataFrame
+    predictions: pd.DataFrame
+    lm_predictions: pd.DataFrame
+    folds: np.ndarray
+    approach: str
+    n_folds: int
+    n_repeats: int
+    n: int
+
+    @property
+    def predictive_power(self) -> str:
+        """Shmueli et al.'s (2019) verdict from the items whose PLS RMSE is below the LM's.
+
+        ``"high"`` (all items), ``"medium"`` (the majority or half of them), ``"low"`` (a
+        minority) or ``"none"`` (no item). The comparison presupposes Q²_predict > 0 for
+        every item (the model beats the training mean); ``metrics`` shows it.
+        """
+        better = int((self.metrics["pls_rmse"] < self.metrics["lm_rmse"]).sum())
+        k = len(self.metrics)
+        return "high" if better == k else "medium" if better >= k / 2 else "low" if better else "none"
+
+
+def _fold_ids(n: int, n_folds: int, seed) -> np.ndarray:
+    """Folds 1..k as contiguous blocks of a random order of the rows (R's ``cut``, as seminr)."""
+    order = np.random.default_rng(seed).permutation(n)
+    out = np.empty(n, dtype=int)
+    for k, block in enumerate(np.array_split(order, n_folds), start=1):
+        out[block] = k
+    return out
+
+
+def _predict_fold(X: np.ndarray, train: np.ndarray, spec: _Spec, approach: str, scheme: str, scaled: bool,
+                  tol: float, max_iter: int, endo_items: np.ndarray, lm_inputs: list):
+    """PLS, LM and naive (training mean) predictions of the held-out rows' endogenous items."""
+    test = ~train
+    Xtr, Xte = X[train], X[test]
+    mu, sd = Xtr.mean(axis=0), Xtr.std(axis=0)
+    est = _estimate(_cov(Xtr, scaled), spec, scheme, tol, max_iter)
+    scores = ((Xte - mu) / (sd if scaled else 1.0)) @ est["W"]
+    if approach == "direct":                 # each construct from its direct antecedents' scores
+        predicted = scores @ est["B"]
+    else:                                     # from the exogenous constructs' scores, through the total effects
+        exo = ~spec.adj.any(axis=0)
+        predicted = scores[:, exo] @ est["total"][exo]
+    owner = spec.dummy[endo_items].argmax(axis=1)
+    pls_hat = predicted[:, owner] * est["loadings"][endo_items] * sd[endo_items] + mu[endo_items]
+    lm_hat = np.empty_like(pls_hat)
+    for cols, xs in lm_inputs:              # OLS of the construct's items on the benchmark's items
+        A = np.column_stack([np.ones(len(Xtr)), Xtr[:, xs]])
+        beta = np.linalg.lstsq(A, Xtr[:, endo_items[cols]], rcond=None)[0]
+        lm_hat[:, cols] = np.column_stack([np.ones(len(Xte)), Xte[:, xs]]) @ beta
+    return pls_hat, lm_hat, np.broadcast_to(mu[endo_items], pls_hat.shape), est["converged"]
+
+
+def predict(data: pd.DataFrame, model: str, *, n_folds: int = 10, n_repeats: int = 1, approach: str = "earliest",
+            seed: int | None = None, folds=None, scheme: str = "path", modes: dict | None = None,
+            scaled: bool = True, missing: str = "listwise", na_values=None, tol: float = 1e-7,
+            max_iter: int = 300) -> PlsPrediction:
+    """PLSpredict: k-fold cross-validated predictions of the endogenous indicators (Shmueli et al.).
+
+    The model is estimated on all folds but one and predicts the indicators of the
+    endogenous constructs in the held-out fold; every fold is held out once. The errors are
+    compared with a linear-model (LM) benchmark that regresses each endogenous indicator
+    on the indicators of the exogenous constructs (``approach="earliest"``) or of the
+    construct's direct antecedents (``"direct"``), and with the training mean (Q²_predict).
+
+    Parameters
+    ----------
+    data, model, scheme, modes, scaled, missing, na_values, tol, max_iter
+        As in :func:`fit`.
+    n_folds : int, default=10
+        Folds of the cross-validation (2 ... number of cases; the number of cases is
+        leave-one-out).
+    n_repeats : int, default=1
+        Repetitions with new random folds (Hair et al. recommend 10).
+    approach : {"earliest", "direct"}, default="earliest"
+        Predict an endogenous construct from the scores of the exogenous constructs through
+        the total effects (earliest antecedents; Shmueli et al. 2016, cSEM's default) or
+        from its direct antecedents' scores and paths (seminr's default).
+    seed : int, optional
+        Repetition ``r`` orders the rows at random with the ``r``-th child of
+        ``numpy.random.SeedSequence(seed)`` and cuts that order into ``n_folds`` contiguous
+        folds of (nearly) equal size, as seminr does.
+    folds : array-like, optional
+        The fold of every row of ``data`` (any labels); replaces the random folds (one
+        repetition).
+
+    Returns
+    -------
+    PlsPrediction
+        ``metrics`` per indicator (RMSE and MAE of PLS and LM, Q²_predict) and the
+        predictions; ``predictive_power`` gives Shmueli et al.'s verdict.
+
+    Notes
+    -----
+    A held-out case's items are standardised with the training folds' means and standard
+    deviations, weighted by the training fit's outer weights, predicted through its paths
+    and returned to the item scale with its loadings: :math:`\\hat x = \\hat\\xi \\lambda
+    s_x + \\bar x`. RMSE and MAE pool the errors of all folds and repetitions;
+    :math:`Q^2_{predict} = 1 - \\sum (x - \\hat x)^2 / \\sum (x - \\bar x_{train})^2`
+    (Shmueli et al. 2019, p. 2336). The LM benchmark is ordinary least squares with an
+    intercept on the raw items of the training folds. Validated against the Python port of
+    seminr's ``predict_pls`` with the same folds (``tests/test_pls_predict.py``).
+
+    References
+    ----------
+    .. [1] Shmueli, G., Ray, S., Velasquez Estrada, J. M., & Chatla, S. B. (2016). The
+       elephant in the room: Predictive performance of PLS models. Journal of Business
+       Research, 69(10), 4552-4564.
+    .. [2] Shmueli, G., Sarstedt, M., Hair, J. F., Cheah, J.-H., Ting, H., Vaithilingam, S.,
+       & Ringle, C. M. (2019). Predictive model assessment in PLS-SEM: Guidelines for using
+       PLSpredict. European Journal of Marketing, 53(11), 2322-2347.
+
+    Examples
+    --------
+    >>> from cxlab.datasets import load_dataset
+    >>> from cxlab import pls
+    >>> res = pls.predict(load_dataset("political_democracy"),
+    ...                   "ind60 =~ x1 + x2 + x3; dem60 =~ y1 + y2 + y3 + y4; dem60 ~ ind60",
+    ...                   n_folds=5, seed=1)
+    >>> res.metrics[["pls_rmse", "lm_rmse", "q2_predict"]].round(3)
+          pls_rmse  lm_rmse  q2_predict
+    item
+    y1       2.498    2.476       0.114
+    y2       3.878    3.964       0.039
+    y3       3.188    3.187       0.064
+    y4       3.024    3.042       0.197
+    >>> res.predictive_power
+    'medium'
+    """
+    if approach not in APPROACHES:
+        raise ValueError(f"The 'approach' parameter must be 'earliest' or 'direct'. Got {approach!r} instead.")
+    if scheme not in SCHEMES:
+        raise ValueError(f"The 'scheme' parameter must be one of {', '.join(map(repr, SCHEMES))}. Got {scheme!r} instead.")
+    for name, value in (("n_folds", n_folds), ("n_repeats", n_repeats)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (2 if name == "n_folds" else 1):
+            raise ValueError(f"The '{name}' parameter must be an integer of at least "
+                             f"{2 if name == 'n_folds' else 1}. Got {value!r} instead.")
+    spec = _parse(model, modes)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    given = None
+    if folds is not None:
+        given = np.asarray(folds)
+        if given.ndim != 1 or len(given) != len(data):
+            raise ValueError(f"The 'folds' parameter must give one fold per row of the data ({len(data)} rows). "
+                             f"Got {given.shape} instead.")
+        n_repeats = 1
+    Xdf = _prepare(data.reset_index(drop=True), spec, missing, na_values)
+    X = Xdf.to_numpy(float)
+    n = len(X)
+    rows = data.index[Xdf.index.to_numpy()]
+    if given is not None:
+        labels, fold_of = np.unique(given[Xdf.index.to_numpy()], return_inverse=True)
+        if len(labels) < 2:
+            raise ValueError("The 'folds' parameter must name at least two folds among the rows used.")
+        fold_table = fold_of[:, None] + 1
+        n_folds = len(labels)
+    else:
+        if n_folds > n:
+            raise ValueError(f"The 'n_folds' parameter must be at most the number of cases ({n}). Got {n_folds} instead.")
+        children = np.random.SeedSequence(seed).spawn(n_repeats)
+        fold_table = np.column_stack([_fold_ids(n, n_folds, c) for c in children])
+
+    endo = [j for j in range(len(spec.constructs)) if spec.adj[:, j].any()]
+    exo = [j for j in range(len(spec.constructs)) if not spec.adj[:, j].any()]
+    endo_items = np.concatenate([spec.blocks[j] for j in endo])
+    lm_inputs, start = [], 0
+    for j in endo:
+        ante = np.flatnonzero(spec.adj[:, j]) if approach == "direct" else exo
+        k = len(spec.blocks[j])
+        lm_inputs.append((np.arange(start, start + k), np.concatenate([spec.blocks[a] for a in ante])))
+        start += k
+    shape = (n_repeats, n, len(endo_items))
+    pls_hat, lm_hat, naive = np.empty(shape), np.empty(shape), np.empty(shape)
+    failed = 0
+    for r in range(n_repeats):
+        for f in np.unique(fold_table[:, r]):
+            train = fold_table[:, r] != f
+            a, b, c, ok = _predict_fold(X, train, spec, approach, scheme, scaled, tol, max_iter, endo_items,
+                                        lm_inputs)
+            pls_hat[r, ~train], lm_hat[r, ~train], naive[r, ~train] = a, b, c
+            failed += not ok
+    actual = X[:, endo_items][None]
+    names = [spec.items[k] for k in endo_items]
+
+    def rmse(hat):
+        return np.sqrt(np.mean((actual - hat) ** 2, axis=(0, 1)))
+
+    def mae(hat):
+        return np.mean(np.abs(actual - hat), axis=(0, 1))
+
+    sse_naive = np.sum((actual - naive) ** 2, axis=(0, 1))
+    metrics = pd.DataFrame({
+        "construct": [spec.constructs[spec.dummy[k].argmax()] for k in endo_items],
+        "pls_rmse": rmse(pls_hat), "pls_mae": mae(pls_hat), "lm_rmse": rmse(lm_hat), "lm_mae": mae(lm_hat),
+        "q2_predict": 1 - np.sum((actual - pls_hat) ** 2, axis=(0, 1)) / sse_naive,
+        "lm_q2_predict": 1 - np.sum((actual - lm_hat) ** 2, axis=(0, 1)) / sse_naive,
+    }, index=pd.Index(names, name="item"))
+    if failed:
+        import warnings
+
+        warnings.warn(f"The PLS algorithm did not converge in {failed} training fit(s) of PLSpredict "
+                      f"(max_iter={max_iter}).", RuntimeWarning, stacklevel=2)
+    return PlsPrediction(metrics=metrics,
+                         predictions=pd.DataFrame(pls_hat.mean(axis=0), index=rows, columns=names),
+                         lm_predictions=pd.DataFrame(lm_hat.mean(axis=0), index=rows, columns=names),
+                         folds=fold_table, approach=approach, n_folds=int(n_folds), n_repeats=int(n_repeats), n=n)
