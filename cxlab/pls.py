@@ -383,12 +383,11 @@ def _ranges(X: pd.DataFrame, scale_range) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def _cov(X: np.ndarray, scaled: bool) -> np.ndarray:
+def _cov(X: np.ndarray, scaled: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The working covariance (correlations if ``scaled``) and the items' standard deviations."""
     S = np.cov(X, rowvar=False, ddof=0)
-    if scaled:
-        d = np.sqrt(np.diag(S))
-        S = S / np.outer(d, d)
-    return S
+    d = np.sqrt(np.diag(S))
+    return (S / np.outer(d, d) if scaled else S), d
 
 
 # ---------------------------------------------------------------- bootstrap
@@ -447,9 +446,8 @@ def _draws(resampler: _Resampler, n_boot: int, seed, n_jobs, progress):
 
 
 def _stat_vector(X: np.ndarray, spec: _Spec, scheme, scaled, tol, max_iter, lo, hi, consistent):
-    S = _cov(X, scaled)
+    S, sd = _cov(X, scaled)
     e = _estimate(S, spec, scheme, tol, max_iter, consistent)
-    sd = np.sqrt(np.diag(np.cov(X, rowvar=False, ddof=0)))
     iw = _index_weights(e, spec, sd, lo, hi, scaled)
     m = len(spec.constructs)
     tri = np.triu_indices(m, 1)
@@ -584,7 +582,7 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     X = Xdf.to_numpy(float)
     n, p, m = X.shape[0], X.shape[1], len(spec.constructs)
     lo, hi = _ranges(Xdf, scale_range)
-    S = _cov(X, scaled)
+    S = _cov(X, scaled)[0]
     est = _estimate(S, spec, scheme, tol, max_iter, consistent)
     warnings: list[str] = []
     if consistent and not np.all(np.isfinite(est["C"])):
@@ -864,7 +862,7 @@ def _predict_fold(X: np.ndarray, train: np.ndarray, spec: _Spec, approach: str, 
     test = ~train
     Xtr, Xte = X[train], X[test]
     mu, sd = Xtr.mean(axis=0), Xtr.std(axis=0)
-    est = _estimate(_cov(Xtr, scaled), spec, scheme, tol, max_iter)
+    est = _estimate(_cov(Xtr, scaled)[0], spec, scheme, tol, max_iter)
     scores = ((Xte - mu) / (sd if scaled else 1.0)) @ est["W"]
     if approach == "direct":                 # each construct from its direct antecedents' scores
         predicted = scores @ est["B"]
