@@ -17,8 +17,9 @@ a :func:`cxlab.sem.fit` of the same model.
 
 Sources, by statistic (page ranges of the articles; the primer's chapters):
 
-* Algorithm and weighting schemes: Lohmöller (1989), ch. 2; Tenenhaus et al. (2005),
-  *Computational Statistics & Data Analysis* 48(1), pp. 159–205 (sections 2–3).
+* Algorithm and weighting schemes: Lohmöller (1989), *Latent Variable Path Modeling with
+  Partial Least Squares* (Physica); Tenenhaus et al. (2005), *Computational Statistics &
+  Data Analysis* 48(1), pp. 159–205.
 * Indicator reliability, Cronbach's alpha, rho_c, AVE, HTMT thresholds, VIF, f², R²,
   bootstrap intervals: Hair, Hult, Ringle & Sarstedt (2022), *A Primer on Partial Least
   Squares Structural Equation Modeling* (3rd ed., Sage), ch. 4 (reflective measurement
@@ -466,7 +467,7 @@ def _draws(resampler: _Resampler, n_boot: int, seed, n_jobs, progress):
     """The converged draws, one row per resample; resample ``b`` uses child ``b`` of ``SeedSequence(seed)``."""
     from .sem.bootstrap import bootstrap_draws   # process pool with one BLAS thread per worker
 
-    if n_jobs is None:      # a pool pays off from a few hundred resamples
+    if n_jobs is None:      # below ~100 resamples starting the pool costs more than it saves
         n_jobs = (os.cpu_count() or 1) if n_boot >= _PARALLEL_FROM else 1
     draws, ok = bootstrap_draws(resampler, n_boot, seed, n_workers=n_jobs, progress=progress)
     return draws[ok]

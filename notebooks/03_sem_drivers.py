@@ -162,7 +162,8 @@ pls_tables if pls_tables is None else pls_tables["loadings"].round(3)
 pls_tables if pls_tables is None else pls_tables["index"].round(1)
 
 # %%
-Markdown(cxlab.pls.describe_comparison(pls_tables, alpha=p["alpha_level"], labels=cb.label) if pls_tables else "")
+Markdown(cxlab.pls.describe_comparison(pls_tables, alpha=p["alpha_level"], labels=cb.label,
+                                       sem_ok=sem.judge.interpretation_gate(fit).ok) if pls_tables else "")
 
 # %% [markdown] tags=["needs-segment"]
 # ## Segments
