@@ -51,8 +51,8 @@ from scipy import stats
 
 from .sem.syntax import parse_model
 
-__all__ = ["fit", "ipma", "predict", "compare_sem", "describe_comparison", "unsupported", "PlsResult", "PlsPrediction",
-           "SCHEMES", "APPROACHES"]
+__all__ = ["fit", "ipma", "predict", "compare_sem", "describe_comparison", "unsupported", "PlsResult",
+           "PlsPrediction", "SCHEMES", "APPROACHES"]
 
 SCHEMES = ("path", "factorial", "centroid")
 #: bootstrap resamples from which ``n_jobs=None`` uses every core
@@ -160,7 +160,6 @@ def _parse(model: str, modes) -> _Spec:
                 paths.append((lhs, rhs))
         else:
             raise ValueError(f"PLS takes only '=~', '<~' and '~' statements; found {lhs} {op} {rhs}.")
-    names = list(blocks)
     owner: dict[str, str] = {}
     for c, its in blocks.items():
         for it in its:
@@ -174,9 +173,13 @@ def _parse(model: str, modes) -> _Spec:
         raise ValueError("The model has no inner path ('~'): PLS path modelling needs a structural model.")
     for lhs, rhs in paths:
         for v in (lhs, rhs):
-            if v not in blocks:
-                raise ValueError(f"{v!r} in the inner path '{lhs} ~ {rhs}' has no measurement block "
-                                 f"('{v} =~ ...' or '{v} <~ ...').")
+            if v in blocks:
+                continue
+            if v in owner:
+                raise ValueError(f"{v!r} in the inner path '{lhs} ~ {rhs}' is an indicator of {owner[v]!r}; "
+                                 "an inner path links constructs.")
+            blocks[v], owner[v] = [v], v    # an observed variable (as lavaan allows): a single-item construct
+    names = list(blocks)
     linked = {v for p in paths for v in p}
     for c in names:
         if c not in linked:
@@ -498,7 +501,8 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
         One row per respondent; the indicators named in ``model`` must be numeric columns.
     model : str
         lavaan-style syntax: ``C =~ x1 + x2`` a reflective block (outer mode A),
-        ``C <~ x1 + x2`` a formative block (mode B), ``Y ~ C + D`` inner paths.
+        ``C <~ x1 + x2`` a formative block (mode B), ``Y ~ C + D`` inner paths. An observed
+        variable in an inner path (``Y ~ C + age``) is a single-item construct of that name.
     scheme : {"path", "factorial", "centroid"}, default="path"
         Inner weighting scheme (Lohmöller 1989): path weighting (regression weights for a
         construct's predecessors, correlations for its successors), factorial (correlations)
@@ -1168,9 +1172,11 @@ def compare_sem(result: PlsResult, sem_fit, *, consistent: PlsResult | None = No
 def unsupported(model: str) -> str | None:
     """Why ``model`` cannot be set beside CB-SEM by PLS (reflective blocks and inner paths only), or None.
 
+    An observed variable in an inner path is a single-item construct, as in :func:`fit`.
+
     Examples
     --------
-    >>> unsupported("f =~ a + b; g =~ c + d; g ~ f") is None
+    >>> unsupported("f =~ a + b; g =~ c + d; g ~ f + e") is None
     True
     >>> unsupported("f =~ a + b; g =~ c + d; g ~ f; a ~~ c")
     "PLS takes only '=~', '<~' and '~' statements; found a ~~ c."

@@ -140,14 +140,16 @@ if why_not is None:
         ranges.update({i: tuple(cb.servqual["range"]) for kind in "ep" for its in cb.servqual_items(kind).values()
                        for i in its})
     items = cxlab.study.model_columns(model)
-    pls_fit = cxlab.pls.fit(survey, model, bootstrap=p["bootstrap"], seed=p["seed"],
-                            scale_range={i: ranges[i] for i in items} if items <= set(ranges) else None,
-                            progress=cxlab.progress.reporter("PLS bootstrap resamples"))
-    pls_tables = cxlab.pls.compare_sem(pls_fit, fit, consistent=cxlab.pls.fit(survey, model, consistent=True))
-    for warning in pls_fit.warnings:
-        print(warning)
+    try:
+        pls_fit = cxlab.pls.fit(survey, model, bootstrap=p["bootstrap"], seed=p["seed"],
+                                scale_range={i: ranges[i] for i in items} if items <= set(ranges) else None,
+                                progress=cxlab.progress.reporter("PLS bootstrap resamples"))
+        pls_tables = cxlab.pls.compare_sem(pls_fit, fit, consistent=cxlab.pls.fit(survey, model, consistent=True))
+    except ValueError as exc:  # e.g. too few complete cases, or PLSc without a positive rho_A
+        why_not = str(exc)
 Markdown(f"The structural model is not estimated by PLS: {why_not}" if why_not else
-         f"PLS used {pls_fit.n:,} complete cases and {pls_fit.n_boot:,} bootstrap resamples.")
+         f"PLS used {pls_fit.n:,} complete cases and {pls_fit.n_boot:,} bootstrap resamples. "
+         + " ".join(pls_fit.warnings))
 
 # %% caption="Standardised structural paths by CB-SEM and by PLS, with PLS bootstrap intervals and consistent PLS (PLSc)."
 pls_tables if pls_tables is None else pls_tables["paths"].round(3)

@@ -280,7 +280,7 @@ def test_bad_options(poldem, kwargs, message):
     ("a =~ x1 + x2\nb =~ y1\nc =~ y2\nb ~ a", "'c'"),
     ("a =~ x1 + x2\nb =~ y1\nb ~ a\na ~ b", "feedback"),
     ("a =~ x1 + x2\nb =~ x2\nb ~ a", "two blocks"),
-    ("a =~ x1 + x2\nb =~ y1\nb ~ c", "'c'"),
+    ("a =~ x1 + x2\nb =~ y1\nb ~ a + c", "'c' not found in the data"),   # c: an observed variable
     ("a =~ x1 + x2\nb =~ y1", "no inner path"),
 ])
 def test_bad_models(poldem, model, message):

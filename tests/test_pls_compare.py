@@ -72,7 +72,25 @@ def test_unsupported_models():
     assert pls.unsupported("f =~ a + b\ng =~ c + d\ng ~ f") is None
     assert "found a ~~ c" in pls.unsupported("f =~ a + b\ng =~ c + d\ng ~ f\na ~~ c")
     assert "formative" in pls.unsupported("f <~ a + b\ng =~ c + d\ng ~ f")
-    assert "no measurement block" in pls.unsupported("f =~ a + b\ng =~ c + d\ng ~ f + age")
+    assert pls.unsupported("f =~ a + b\ng =~ c + d\ng ~ f + age") is None      # age: a single-item construct
     with pytest.raises(TypeError, match="'sem_fit'"):
         data, model, _ = _population_data()
         pls.compare_sem(pls.fit(data, model), object())
+
+
+def test_observed_variables_are_single_item_constructs():
+    data, model, _ = _population_data()
+    cb_model = model.replace("eta2 =~ eta2_1 + eta2_2 + eta2_3\n", "").replace("eta2 ~", "eta2_1 ~")
+    assert pls.unsupported(cb_model) is None
+    res = pls.fit(data, cb_model)
+    out = res.outer.set_index("item")
+    assert out.loc["eta2_1", "construct"] == "eta2_1" and out.loc["eta2_1", "loading"] == pytest.approx(1)
+    # a single-item construct is its standardised item: the path is the OLS slope on the scores
+    s = res.scores
+    z = (data["eta2_1"] - data["eta2_1"].mean()) / data["eta2_1"].std(ddof=0)
+    beta = np.linalg.lstsq(s[["xi", "eta1"]], z, rcond=None)[0]
+    got = res.estimates.query("lhs == 'eta2_1' and op == '~'").set_index("rhs")["est"]
+    assert np.allclose(got[["xi", "eta1"]], beta, atol=1e-10)
+    tables = pls.compare_sem(res, sem.fit(data, cb_model))
+    assert tables["paths"]["β\u00a0(CB-SEM)"].notna().all()
+    assert "is an indicator of 'f'" in pls.unsupported("f =~ a + b\ny ~ f\nz ~ a")
