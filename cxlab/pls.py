@@ -1237,7 +1237,8 @@ def describe_comparison(tables: dict, *, alpha: float = 0.05, labels=None, sem_o
     text.append(f"PLS explains less variance than CB-SEM for {r2_less} of the {len(r2)} outcomes "
                 f"(R² {', '.join(f'{name(o)} {a:.2f} vs {b:.2f}' for o, a, b in zip(r2['outcome'], r2['R² (PLS)'], r2['R² (CB-SEM)']))}).")
     lam_pls, lam_cb = load["Loading (PLS, mean)"].mean(), load["λ (CB-SEM, mean)"].mean()
-    rho = load["ρA"]
+    multi = load["items"] > 1
+    rho = load.loc[multi, "ρA"] if multi.any() else load["ρA"]      # a single item's ρA is 1 by definition
     text.append(f"The reason is what each method relates: CB-SEM estimates paths between common factors, free of "
                 f"measurement error, while PLS relates weighted sums of the items (composites) that keep the "
                 f"items' error. A correlation between two composites is the factors' correlation shrunk by the "
