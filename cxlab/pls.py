@@ -1160,7 +1160,7 @@ def compare_sem(result: PlsResult, sem_fit, *, consistent: PlsResult | None = No
         r2["R² (PLSc)"] = consistent.r2["r2"].reindex(result.r2.index).to_numpy()
     lam = _sem_rows(sem_fit, "=~")["std_all"]
     loadings = pd.DataFrame([
-        {"construct": c, "items": len(g), "λ (CB-SEM, mean)": float(np.mean([lam.get((c, i), np.nan) for i in g["item"]])),
+        {"construct": c, "items": len(g), "λ (CB-SEM, mean)": float(np.mean([lam.get((c, i), np.nan) for i in g["item"]])),
          "Loading (PLS, mean)": float(g["loading"].mean()), "ρA": float(result.reliability.loc[c, "rho_a"])}
         for c, g in result.outer.groupby("construct", sort=False)])
     index = pd.DataFrame({"construct": result.index.index, "Index (0–100)": result.index["index"].to_numpy()})
@@ -1236,7 +1236,7 @@ def describe_comparison(tables: dict, *, alpha: float = 0.05, labels=None, sem_o
     r2_less = int(np.sum(r2["R² (PLS)"] < r2["R² (CB-SEM)"]))
     text.append(f"PLS explains less variance than CB-SEM for {r2_less} of the {len(r2)} outcomes "
                 f"(R² {', '.join(f'{name(o)} {a:.2f} vs {b:.2f}' for o, a, b in zip(r2['outcome'], r2['R² (PLS)'], r2['R² (CB-SEM)']))}).")
-    lam_pls, lam_cb = load["Loading (PLS, mean)"].mean(), load["λ (CB-SEM, mean)"].mean()
+    lam_pls, lam_cb = load["Loading (PLS, mean)"].mean(), load["λ (CB-SEM, mean)"].mean()
     multi = load["items"] > 1
     rho = load.loc[multi, "ρA"] if multi.any() else load["ρA"]      # a single item's ρA is 1 by definition
     text.append(f"The reason is what each method relates: CB-SEM estimates paths between common factors, free of "

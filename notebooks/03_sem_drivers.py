@@ -148,7 +148,8 @@ if why_not is None:
     except ValueError as exc:  # e.g. too few complete cases, or PLSc without a positive rho_A
         why_not = str(exc)
 Markdown(f"The structural model is not estimated by PLS: {why_not}" if why_not else
-         f"PLS used {pls_fit.n:,} complete cases and {pls_fit.n_boot:,} bootstrap resamples. "
+         f"PLS used {pls_fit.n:,} complete cases and "
+         + (f"{pls_fit.n_boot:,} bootstrap resamples. " if pls_fit.n_boot else "no bootstrap (no intervals or p). ")
          + " ".join(pls_fit.warnings))
 
 # %% caption="Standardised structural paths by CB-SEM and by PLS, with PLS bootstrap intervals and consistent PLS (PLSc)."

@@ -39,7 +39,7 @@ def test_tables_carry_the_fits_numbers(compared):
     assert (tables["r2"]["R² (PLS)"] < tables["r2"]["R² (CB-SEM)"]).all()
     assert np.allclose(tables["r2"]["R² (PLSc)"], tables["r2"]["R² (CB-SEM)"], atol=1e-6)
     load = tables["loadings"].set_index("construct")
-    assert (load["Loading (PLS, mean)"] > load["λ (CB-SEM, mean)"]).all()        # PLS loadings inflated
+    assert (load["Loading (PLS, mean)"] > load["λ (CB-SEM, mean)"]).all()        # PLS loadings inflated
     assert np.allclose(load["ρA"], res.reliability["rho_a"][load.index], atol=0, rtol=0)
     assert tables["paths"]["95% CI (PLS)"].str.match(r"^\[-?\d\.\d{3}, -?\d\.\d{3}\]$").all()
     assert np.allclose(tables["index"]["Index (0–100)"], res.index["index"], atol=0, rtol=0)
