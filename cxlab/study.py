@@ -102,6 +102,7 @@ PARAMETERS: dict[str, Param] = {
     "rotation": Param("oblimin", "str", "EFA rotation", **_in("none", "varimax", "promax", "oblimin")),
     "loading_cutoff": Param(0.3, "float", "loadings below this are hidden in tables", **_between(0, 1, lo_open=True, hi_open=True)),
     "importance_method": Param("shapley", "str", "driver importance method", **_in("shapley", "relative_weights")),
+    "pls": Param(True, "bool", "report 03 also estimates the structural model by PLS path modelling beside CB-SEM"),
 }
 
 _KIND_NAMES = {
