@@ -1116,8 +1116,7 @@ def compare_sem(result: PlsResult, sem_fit, *, consistent: PlsResult | None = No
     Returns
     -------
     dict of DataFrame
-        Headers in words (a non-breaking space after a leading symbol keeps a publication
-        table from capitalising it: β, p, λ). ``"paths"``: outcome, predictor, β and p of CB-SEM, β, 95 % CI and p of PLS (the
+        Headers in words. ``"paths"``: outcome, predictor, β and p of CB-SEM, β, 95 % CI and p of PLS (the
         last two with a bootstrap), β of PLSc and the difference PLS − CB-SEM; ``"r2"``: R² of each outcome by each method;
         ``"loadings"``: construct, mean standardised loading of CB-SEM and of PLS, ρA;
         ``"index"``: construct, its 0–100 PLS index and the bootstrap interval. p-values
@@ -1130,8 +1129,8 @@ def compare_sem(result: PlsResult, sem_fit, *, consistent: PlsResult | None = No
     >>> data = load_dataset("political_democracy")
     >>> model = "ind60 =~ x1 + x2 + x3; dem60 =~ y1 + y2 + y3 + y4; dem60 ~ ind60"
     >>> tables = pls.compare_sem(pls.fit(data, model), sem.fit(data, model))
-    >>> tables["paths"][["outcome", "predictor", "β (CB-SEM)", "β (PLS)"]].round(3)
-      outcome predictor  β (CB-SEM)  β (PLS)
+    >>> tables["paths"][["outcome", "predictor", "β (CB-SEM)", "β (PLS)"]].round(3)
+      outcome predictor  β (CB-SEM)  β (PLS)
     0   dem60     ind60        0.46    0.415
     """
     from .tables import apa_p
@@ -1144,12 +1143,12 @@ def compare_sem(result: PlsResult, sem_fit, *, consistent: PlsResult | None = No
     for r in result.estimates[result.estimates["op"] == "~"].itertuples():
         key = (r.lhs, r.rhs)
         b_cb = float(cb.loc[key, "std_all"]) if key in cb.index else np.nan
-        row = {"outcome": r.lhs, "predictor": r.rhs, "β (CB-SEM)": b_cb,
-               "p (CB-SEM)": apa_p(float(cb.loc[key, "pvalue"])) if key in cb.index else "", "β (PLS)": r.est}
+        row = {"outcome": r.lhs, "predictor": r.rhs, "β (CB-SEM)": b_cb,
+               "p (CB-SEM)": apa_p(float(cb.loc[key, "pvalue"])) if key in cb.index else "", "β (PLS)": r.est}
         if result.n_boot:
-            row.update({"95% CI (PLS)": _ci_text(r.ci_lower, r.ci_upper), "p (PLS)": apa_p(r.pvalue)})
+            row.update({"95% CI (PLS)": _ci_text(r.ci_lower, r.ci_upper), "p (PLS)": apa_p(r.pvalue)})
         if plsc is not None:
-            row["β (PLSc)"] = float(plsc[(r.lhs, "~", r.rhs)])
+            row["β (PLSc)"] = float(plsc[(r.lhs, "~", r.rhs)])
         row["PLS − CB-SEM"] = r.est - b_cb
         rows.append(row)
     sem_r2 = getattr(sem_fit, "r2", pd.Series(dtype=float))
@@ -1160,7 +1159,7 @@ def compare_sem(result: PlsResult, sem_fit, *, consistent: PlsResult | None = No
         r2["R² (PLSc)"] = consistent.r2["r2"].reindex(result.r2.index).to_numpy()
     lam = _sem_rows(sem_fit, "=~")["std_all"]
     loadings = pd.DataFrame([
-        {"construct": c, "items": len(g), "λ (CB-SEM, mean)": float(np.mean([lam.get((c, i), np.nan) for i in g["item"]])),
+        {"construct": c, "items": len(g), "λ (CB-SEM, mean)": float(np.mean([lam.get((c, i), np.nan) for i in g["item"]])),
          "Loading (PLS, mean)": float(g["loading"].mean()), "ρA": float(result.reliability.loc[c, "rho_a"])}
         for c, g in result.outer.groupby("construct", sort=False)])
     index = pd.DataFrame({"construct": result.index.index, "Index (0–100)": result.index["index"].to_numpy()})
@@ -1225,18 +1224,18 @@ def describe_comparison(tables: dict, *, alpha: float = 0.05, labels=None, sem_o
         return ("The CB-SEM solution is improper (see the box at the top), so its column is no benchmark and the "
                 "two methods are not compared. PLS composites always exist, whatever the covariance structure; "
                 "their paths are those of weighted sums of the items, attenuated by the items' measurement error.")
-    b_pls, b_cb = paths["β (PLS)"].to_numpy(float), paths["β (CB-SEM)"].to_numpy(float)
+    b_pls, b_cb = paths["β (PLS)"].to_numpy(float), paths["β (CB-SEM)"].to_numpy(float)
     smaller = int(np.sum(np.abs(b_pls) < np.abs(b_cb)))
     k = len(paths)
     big = int(np.nanargmax(np.abs(b_pls - b_cb)))
     top = paths.iloc[big]
     text = [f"PLS gives {smaller} of the {k} paths a smaller absolute value than CB-SEM; the largest difference "
-            f"is {name(top['predictor'])} → {name(top['outcome'])} (β = {top['β (PLS)']:.3f} by PLS, "
-            f"{top['β (CB-SEM)']:.3f} by CB-SEM)."]
+            f"is {name(top['predictor'])} → {name(top['outcome'])} (β = {top['β (PLS)']:.3f} by PLS, "
+            f"{top['β (CB-SEM)']:.3f} by CB-SEM)."]
     r2_less = int(np.sum(r2["R² (PLS)"] < r2["R² (CB-SEM)"]))
     text.append(f"PLS explains less variance than CB-SEM for {r2_less} of the {len(r2)} outcomes "
                 f"(R² {', '.join(f'{name(o)} {a:.2f} vs {b:.2f}' for o, a, b in zip(r2['outcome'], r2['R² (PLS)'], r2['R² (CB-SEM)']))}).")
-    lam_pls, lam_cb = load["Loading (PLS, mean)"].mean(), load["λ (CB-SEM, mean)"].mean()
+    lam_pls, lam_cb = load["Loading (PLS, mean)"].mean(), load["λ (CB-SEM, mean)"].mean()
     multi = load["items"] > 1
     rho = load.loc[multi, "ρA"] if multi.any() else load["ρA"]      # a single item's ρA is 1 by definition
     text.append(f"The reason is what each method relates: CB-SEM estimates paths between common factors, free of "
@@ -1247,8 +1246,8 @@ def describe_comparison(tables: dict, *, alpha: float = 0.05, labels=None, sem_o
                 f"redistributes weight between them, so a small path can come out larger. Conversely the PLS "
                 f"loadings are inflated (mean {lam_pls:.2f} against {lam_cb:.2f} for CB-SEM's standardised "
                 f"loadings), because each item is part of the composite it is correlated with.")
-    if "p (PLS)" in paths:
-        sig_pls, sig_cb = _significant(paths["p (PLS)"], alpha), _significant(paths["p (CB-SEM)"], alpha)
+    if "p (PLS)" in paths:
+        sig_pls, sig_cb = _significant(paths["p (PLS)"], alpha), _significant(paths["p (CB-SEM)"], alpha)
         differ = [f"{name(d)} → {name(o)} (significant by {'PLS' if a else 'CB-SEM'} only)"
                   for o, d, a, b in zip(paths["outcome"], paths["predictor"], sig_pls, sig_cb)
                   if a is not None and b is not None and a != b]
@@ -1257,8 +1256,8 @@ def describe_comparison(tables: dict, *, alpha: float = 0.05, labels=None, sem_o
                     "crosses it when its estimate shrinks or grows and the standard errors differ (PLS's come "
                     "from the bootstrap of the composites)."
                     if differ else f"Both methods agree on which paths are significant at α = {level}.")
-    if "β (PLSc)" in paths:
-        gap = np.nanmax(np.abs(paths["β (PLSc)"].to_numpy(float) - b_cb))
+    if "β (PLSc)" in paths:
+        gap = np.nanmax(np.abs(paths["β (PLSc)"].to_numpy(float) - b_cb))
         text.append(f"Consistent PLS (PLSc), which corrects the composites' correlations by ρA, comes within "
                     f"{gap:.3f} of every CB-SEM path.")
     return " ".join(text)

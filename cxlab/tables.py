@@ -147,7 +147,10 @@ def _header(name, labels) -> str:
             named = rest in GLOSSARY or (labels is not None and labels(rest) != rest)
             return word + (_header(rest, labels) if named else rest.replace("_", " "))
     words = name.replace("_", " ").strip()
-    return words[:1].upper() + words[1:] if " " in words else words  # words, not a variable name
+    first = words.split(" ")[0]
+    if " " not in words or len(first) < 2 or not first.isascii():
+        return words  # a variable name, or a symbol such as p, β or λ that keeps its case
+    return words[:1].upper() + words[1:]
 
 
 def _is_p(name) -> bool:
