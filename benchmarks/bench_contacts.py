@@ -46,7 +46,7 @@ RUN = {
 }
 
 
-def make_log(rows: int) -> Path:
+def make_log(rows: int, folder: Path = HERE / ".cache") -> Path:
     """The demo log replicated to ``rows`` contacts as Parquet, written by DuckDB (streamed, never in memory).
 
     Copy ``k`` of the demo log gets customer ids ``<id>-<k:03d>`` and issue and contact ids
@@ -58,10 +58,10 @@ def make_log(rows: int) -> Path:
 
     from cxlab.synth import ensure_demo_contacts
 
-    path = HERE / ".cache" / f"contacts_{rows}.parquet"
+    path = folder / f"contacts_{rows}.parquet"
     if path.exists():
         return path
-    path.parent.mkdir(exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     base = ensure_demo_contacts(ROOT / "data" / "raw" / "demo")
     con = duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": False,
                                  "temp_directory": str(path.parent / "duckdb_tmp")})
@@ -113,16 +113,16 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def bench(rows: int, repeat: int, pandas: bool = True) -> dict:
-    """Run the engines on a ``rows``-contact log; print and return their figures."""
+def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".cache") -> dict:
+    """Run the engines on a ``rows``-contact log (kept in ``folder``); print and return their figures."""
     import statistics
 
-    path = make_log(rows)
+    path = make_log(rows, folder)
     engines = RUN if pandas and rows <= PANDAS_MAX_ROWS else {k: v for k, v in RUN.items() if k.startswith("cxlab")}
     print(f"{rows:,} contacts, {path.stat().st_size / 1e6:.0f} MB Parquet; {repeat} run(s) each, alternating; "
           f"load average {load_average()}" + ("" if len(engines) == len(RUN) else "; pandas left out"))
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
-    results = {name: HERE / ".cache" / f"features_{i}.parquet" for i, name in enumerate(engines)}
+    results = {name: folder / f"features_{i}.parquet" for i, name in enumerate(engines)}
     for _ in range(repeat):
         for name, code in engines.items():
             runs[name].append(measure(code, path, results[name]))
@@ -148,12 +148,14 @@ def main() -> None:
     ap.add_argument("--rows", type=int, nargs="+", default=[10_000_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-pandas", action="store_true", help="time cxlab alone (pandas runs only up to 10 M rows)")
+    ap.add_argument("--data-dir", type=Path, default=HERE / ".cache",
+                    help="where the logs and results go (100 M rows take ~1.5 GB; e.g. a folder under /tmp)")
     args = ap.parse_args()
     out = HERE / "contacts_results.json"
     saved = json.loads(out.read_text()) if out.exists() else {}
     by_rows = saved.get("by_rows", {})
     for rows in args.rows:
-        figures = bench(rows, args.repeat, pandas=not args.no_pandas)
+        figures = bench(rows, args.repeat, pandas=not args.no_pandas, folder=args.data_dir)
         ours = figures["cxlab (Ibis/DuckDB)"]
         by_rows[str(rows)] = {"seconds": ours["seconds"], "seconds_all": ours["seconds_all"],
                               "peak_mb": ours["peak_mb"], "customers": figures["customers"],
