@@ -16,10 +16,13 @@ Target (issue 3): at least 5x faster than pandas and under 2 GB peak.
 
 Out of core (issue 15): above PANDAS_MAX_ROWS only cxlab runs (pandas would need tens of
 GB); cxlab's embedded DuckDB spills to disk beyond its memory limit
-(:data:`cxlab.contacts.DUCKDB_MEMORY`), so 100 million contacts stay under 2 GB. Each size's
-cxlab figures, with the machine's load average, go to ``by_rows`` in
+(:data:`cxlab.contacts.DUCKDB_MEMORY`) and writes the features to Parquet, which are read
+into the DataFrame once the engine has let go of its memory, so 100 million contacts stay
+under 2 GB. ``--out-file`` also times ``customer_features(PATH, out=file)`` (no DataFrame).
+Each size's cxlab figures, with the machine's load average, go to ``by_rows`` in
 benchmarks/contacts_results.json (merged with earlier runs of other sizes); a run with
-every engine also writes the comparison at the top level, as before.
+every engine also writes the comparison at the top level, as before. ``--data-dir`` puts
+the logs and results elsewhere (the 100 M log is 1.5 GB: e.g. under /tmp, deleted after).
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ RUN = {
     "pandas, whole file": (PANDAS, "out = pandas_features(pd.read_parquet(PATH))"),
     "pandas, needed columns": (PANDAS, f"out = pandas_features(pd.read_parquet(PATH, columns={COLUMNS!r}))"),
 }
+#: ``--out-file``: also time the features written to a Parquet file by the engine (never a DataFrame).
+TO_FILE = {"cxlab, out= Parquet file": ("from cxlab.contacts import customer_features as f",
+                                        "out = f(PATH, out=RESULT)")}
 
 
 def make_log(rows: int, folder: Path = HERE / ".cache") -> Path:
@@ -84,9 +90,10 @@ def make_log(rows: int, folder: Path = HERE / ".cache") -> Path:
 def measure(code: tuple[str, str], path: Path, result: Path) -> tuple[float, float]:
     """Wall seconds and peak MB of one fresh process; its features go to ``result``."""
     setup, run = code
-    script = (f"import time, resource; PATH = {str(path)!r}; {setup}; t0 = time.perf_counter(); {run}; "
+    script = (f"import time, resource; PATH, RESULT = {str(path)!r}, {str(result)!r}; {setup}; "
+              f"t0 = time.perf_counter(); {run}; "
               "print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); "
-              f"out.to_parquet({str(result)!r})")
+              "out if isinstance(out, __import__('pathlib').Path) else out.to_parquet(RESULT)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
         sys.exit(done.stderr)
@@ -98,7 +105,8 @@ def same_features(a: Path, b: Path) -> None:
     import numpy as np
     import pandas as pd
 
-    x, y = pd.read_parquet(a), pd.read_parquet(b)
+    x, y = (df.set_index("customer_id") if "customer_id" in df.columns else df
+            for df in (pd.read_parquet(a), pd.read_parquet(b)))
     assert list(x.index) == list(y.index) and list(x.columns) == list(y.columns), "different customers or columns"
     for col in x.columns:
         np.testing.assert_allclose(x[col].to_numpy(float), y[col].to_numpy(float), rtol=1e-9, err_msg=col)
@@ -113,14 +121,15 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".cache") -> dict:
+def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".cache", to_file: bool = False) -> dict:
     """Run the engines on a ``rows``-contact log (kept in ``folder``); print and return their figures."""
     import statistics
 
     path = make_log(rows, folder)
     engines = RUN if pandas and rows <= PANDAS_MAX_ROWS else {k: v for k, v in RUN.items() if k.startswith("cxlab")}
+    engines = {**engines, **(TO_FILE if to_file else {})}
     print(f"{rows:,} contacts, {path.stat().st_size / 1e6:.0f} MB Parquet; {repeat} run(s) each, alternating; "
-          f"load average {load_average()}" + ("" if len(engines) == len(RUN) else "; pandas left out"))
+          f"load average {load_average()}" + ("" if set(RUN) <= set(engines) else "; pandas left out"))
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
     results = {name: folder / f"features_{i}.parquet" for i, name in enumerate(engines)}
     for _ in range(repeat):
@@ -136,7 +145,7 @@ def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".c
     for name, r in summary.items():
         r["speedup"] = r["seconds"] / ours
         print(f"  {name:<24} median {r['seconds']:6.2f} s (runs {', '.join(map(str, r['seconds_all']))})  "
-              f"peak {r['peak_mb']:6.0f} MB  cxlab is {r['speedup']:.1f}x faster")
+              f"peak {r['peak_mb']:6.0f} MB" + ("" if name.startswith("cxlab") else f"  cxlab is {r['speedup']:.1f}x faster"))
     if others:
         print(f"  same features from every engine ({customers:,} customers)")
     return {"rows": rows, "customers": customers, "parquet_mb": round(path.stat().st_size / 1e6),
@@ -148,6 +157,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, nargs="+", default=[10_000_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-pandas", action="store_true", help="time cxlab alone (pandas runs only up to 10 M rows)")
+    ap.add_argument("--out-file", action="store_true", help="also time customer_features(..., out=file.parquet)")
     ap.add_argument("--data-dir", type=Path, default=HERE / ".cache",
                     help="where the logs and results go (100 M rows take ~1.5 GB; e.g. a folder under /tmp)")
     args = ap.parse_args()
@@ -155,11 +165,14 @@ def main() -> None:
     saved = json.loads(out.read_text()) if out.exists() else {}
     by_rows = saved.get("by_rows", {})
     for rows in args.rows:
-        figures = bench(rows, args.repeat, pandas=not args.no_pandas, folder=args.data_dir)
+        figures = bench(rows, args.repeat, pandas=not args.no_pandas, folder=args.data_dir, to_file=args.out_file)
         ours = figures["cxlab (Ibis/DuckDB)"]
         by_rows[str(rows)] = {"seconds": ours["seconds"], "seconds_all": ours["seconds_all"],
                               "peak_mb": ours["peak_mb"], "customers": figures["customers"],
                               "parquet_mb": figures["parquet_mb"], "load_average": figures["load_average"]}
+        for name in TO_FILE:
+            if name in figures:
+                by_rows[str(rows)]["out_file"] = {k: figures[name][k] for k in ("seconds", "seconds_all", "peak_mb")}
         if all(name in figures for name in RUN):  # every engine ran: the comparison, as before
             saved = {k: v for k, v in figures.items() if k not in ("parquet_mb", "load_average")}
     sizes = sorted(by_rows, key=int)

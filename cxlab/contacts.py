@@ -684,17 +684,20 @@ def _read_frame(path: Path, types: Mapping[str, Any], skip: tuple[str, ...] = ()
     return pd.DataFrame({n: column(n) for n in names}, copy=False)
 
 
-def _copy_parquet(source: Path, target: Path, types: Mapping[str, Any], skip: tuple[str, ...] = ()) -> None:
-    """Copy a Parquet file without the columns ``skip``, batch by batch, in order, numeric columns as ``types``."""
+def _copy_parquet(source: Path, target: Path, types: Mapping[str, Any], skip: tuple[str, ...] = (),
+                  zero: tuple[str, ...] = ()) -> None:
+    """Copy a Parquet file batch by batch, in order: without the columns ``skip``, numeric
+    columns as ``types``, missing values of the columns ``zero`` as 0 (as :func:`_int_counts`)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     file = pq.ParquetFile(source)
-    fields = [f.with_type(types.get(f.name, f.type)) for f in file.schema_arrow if f.name not in skip]
-    schema = pa.schema(fields)
+    schema = pa.schema([f.with_type(types.get(f.name, f.type)) for f in file.schema_arrow if f.name not in skip])
     with pq.ParquetWriter(target, schema) as writer:
         for batch in file.iter_batches(columns=schema.names):
-            writer.write_batch(batch.cast(schema))
+            columns = [pc.fill_null(batch[f.name], 0) if f.name in zero else batch[f.name] for f in schema]
+            writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=batch.schema).cast(schema))
 
 
 _MEANS = ("fcr_rate", "mean_wait_sec", "mean_handle_time_sec")
@@ -743,17 +746,19 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
 
     Examples
     --------
-    >>> import tempfile, os
+    >>> import tempfile
+    >>> folder = tempfile.TemporaryDirectory()
     >>> log = pd.DataFrame({"contact_id": [1, 2], "customer_id": ["a", "b"], "issue_id": [1, 2],
     ...     "channel": ["chat", "phone"], "started_at": pd.to_datetime(["2025-01-01", "2025-01-02"], utc=True),
     ...     "queue_wait_sec": [30.0, 400.0], "abandoned": False, "callback_offered": False,
     ...     "callback_accepted": False, "callback_kept": False, "handle_time_sec": [300.0, 200.0],
     ...     "resolved_first_contact": True, "transfers": 0, "escalated_to_agent": False})
-    >>> path = customer_features(log, out=os.path.join(tempfile.mkdtemp(), "features.parquet"))
+    >>> path = customer_features(log, out=Path(folder.name) / "features.parquet")
     >>> pd.read_parquet(path, columns=["customer_id", "contacts", "long_waits"])
       customer_id  contacts  long_waits
     0           a         1           0
     1           b         1           1
+    >>> folder.cleanup()
     """
     target = _out_path(out)
     t = _clean(contacts_table(contacts), on_invalid=on_invalid)
@@ -769,7 +774,7 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
             return _int_counts(_read_frame(raw, types, skip=_EVIDENCE), ("customer_id", *_MEANS))
         partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            _copy_parquet(raw, partial, types, skip=_EVIDENCE)
+            _copy_parquet(raw, partial, types, skip=_EVIDENCE, zero=tuple(c for c in types if c not in _MEANS))
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)

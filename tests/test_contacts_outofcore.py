@@ -96,7 +96,7 @@ def test_failed_write_leaves_the_old_file_and_no_partial_one(demo_contacts, tmp_
     target = tmp_path / "features.parquet"
     target.write_bytes(b"the previous features")
 
-    def broken(source, partial, types, skip=()):
+    def broken(source, partial, *args, **kwargs):
         partial.write_bytes(b"PAR1 half a file")
         raise OSError("disk full")
 
