@@ -87,18 +87,31 @@ def make_log(rows: int, folder: Path = HERE / ".cache") -> Path:
     return path
 
 
-def measure(code: tuple[str, str], path: Path, result: Path) -> tuple[float, float]:
-    """Wall seconds and peak MB of one fresh process; its features go to ``result``."""
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(code: tuple[str, str], path: Path, result: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak MB and CPU seconds of one fresh process; its features go to ``result``.
+
+    CPU seconds (all threads, the aggregation alone) depend far less on other jobs than
+    wall time on a shared machine, so they show how the work grows with the rows.
+    """
     setup, run = code
-    script = (f"import time, resource; PATH, RESULT = {str(path)!r}, {str(result)!r}; {setup}; "
-              f"t0 = time.perf_counter(); {run}; "
-              "print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); "
+    script = (f"import time, resource, sys; sys.path.insert(0, {str(HERE)!r}); from bench_contacts import cpu_seconds; "
+              f"PATH, RESULT = {str(path)!r}, {str(result)!r}; {setup}; "
+              f"t0, c0 = time.perf_counter(), cpu_seconds(); {run}; "
+              "print(cpu_seconds() - c0, time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); "
               "out if isinstance(out, __import__('pathlib').Path) else out.to_parquet(RESULT)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
         sys.exit(done.stderr)
-    seconds, kb = done.stdout.split()[-2:]
-    return float(seconds), int(kb) / 1024
+    cpu, seconds, kb = done.stdout.split()[-3:]
+    return float(seconds), int(kb) / 1024, float(cpu)
 
 
 def same_features(a: Path, b: Path) -> None:
@@ -128,9 +141,10 @@ def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".c
     path = make_log(rows, folder)
     engines = RUN if pandas and rows <= PANDAS_MAX_ROWS else {k: v for k, v in RUN.items() if k.startswith("cxlab")}
     engines = {**engines, **(TO_FILE if to_file else {})}
+    start_load = load_average()
     print(f"{rows:,} contacts, {path.stat().st_size / 1e6:.0f} MB Parquet; {repeat} run(s) each, alternating; "
-          f"load average {load_average()}" + ("" if set(RUN) <= set(engines) else "; pandas left out"))
-    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
+          f"load average {start_load}" + ("" if set(RUN) <= set(engines) else "; pandas left out"))
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in engines}
     results = {name: folder / f"features_{i}.parquet" for i, name in enumerate(engines)}
     for _ in range(repeat):
         for name, code in engines.items():
@@ -139,17 +153,18 @@ def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".c
     for other in others:
         same_features(first, other)
     customers = len(__import__("pandas").read_parquet(first))
-    summary = {name: {"seconds": statistics.median(s for s, _ in r), "seconds_all": [round(s, 2) for s, _ in r],
-                      "peak_mb": max(m for _, m in r)} for name, r in runs.items()}
+    summary = {name: {"seconds": statistics.median(s for s, _, _ in r), "seconds_all": [round(s, 2) for s, _, _ in r],
+                      "cpu_seconds": statistics.median(c for _, _, c in r), "peak_mb": max(m for _, m, _ in r)}
+               for name, r in runs.items()}
     ours = summary["cxlab (Ibis/DuckDB)"]["seconds"]
     for name, r in summary.items():
         r["speedup"] = r["seconds"] / ours
         print(f"  {name:<24} median {r['seconds']:6.2f} s (runs {', '.join(map(str, r['seconds_all']))})  "
-              f"peak {r['peak_mb']:6.0f} MB" + ("" if name.startswith("cxlab") else f"  cxlab is {r['speedup']:.1f}x faster"))
+              f"cpu {r['cpu_seconds']:6.1f} s  peak {r['peak_mb']:6.0f} MB" + ("" if name.startswith("cxlab") else f"  cxlab is {r['speedup']:.1f}x faster"))
     if others:
         print(f"  same features from every engine ({customers:,} customers)")
     return {"rows": rows, "customers": customers, "parquet_mb": round(path.stat().st_size / 1e6),
-            "load_average": load_average(), **summary}
+            "load_average_start": start_load, "load_average": load_average(), **summary}
 
 
 def main() -> None:
@@ -168,18 +183,22 @@ def main() -> None:
         figures = bench(rows, args.repeat, pandas=not args.no_pandas, folder=args.data_dir, to_file=args.out_file)
         ours = figures["cxlab (Ibis/DuckDB)"]
         by_rows[str(rows)] = {"seconds": ours["seconds"], "seconds_all": ours["seconds_all"],
-                              "peak_mb": ours["peak_mb"], "customers": figures["customers"],
-                              "parquet_mb": figures["parquet_mb"], "load_average": figures["load_average"]}
+                              "cpu_seconds": ours["cpu_seconds"], "peak_mb": ours["peak_mb"],
+                              "customers": figures["customers"], "parquet_mb": figures["parquet_mb"],
+                              "load_average_start": figures["load_average_start"],
+                              "load_average": figures["load_average"]}
         for name in TO_FILE:
             if name in figures:
-                by_rows[str(rows)]["out_file"] = {k: figures[name][k] for k in ("seconds", "seconds_all", "peak_mb")}
+                by_rows[str(rows)]["out_file"] = {k: figures[name][k] for k in ("seconds", "seconds_all", "cpu_seconds", "peak_mb")}
         if all(name in figures for name in RUN):  # every engine ran: the comparison, as before
             saved = {k: v for k, v in figures.items() if k not in ("parquet_mb", "load_average")}
     sizes = sorted(by_rows, key=int)
     for small, large in zip(sizes, sizes[1:]):
         a, b = by_rows[small], by_rows[large]
         print(f"  {int(small):,} -> {int(large):,} contacts: {int(large) / int(small):.0f}x the rows, "
-              f"{b['seconds'] / a['seconds']:.1f}x the time, peak {a['peak_mb']:.0f} -> {b['peak_mb']:.0f} MB")
+              f"{b['seconds'] / a['seconds']:.1f}x the time"
+              + (f" ({b['cpu_seconds'] / a['cpu_seconds']:.1f}x the CPU)" if "cpu_seconds" in a and "cpu_seconds" in b else "")
+              + f", peak {a['peak_mb']:.0f} -> {b['peak_mb']:.0f} MB")
     out.write_text(json.dumps({**saved, "by_rows": by_rows}, indent=2) + "\n")
 
 

@@ -679,7 +679,10 @@ def _read_frame(path: Path, types: Mapping[str, Any], skip: tuple[str, ...] = ()
         values = file.read(columns=[name]).column(0)
         if name in types and values.type != types[name]:
             values = values.cast(types[name])
-        return pa.table({name: values}).to_pandas()[name]
+        series = pa.table({name: values}).to_pandas()[name]
+        del values
+        pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages otherwise (~10 % more)
+        return series
 
     return pd.DataFrame({n: column(n) for n in names}, copy=False)
 
@@ -770,6 +773,8 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     with tempfile.TemporaryDirectory(prefix="features-", dir=_temp_root()) as scratch:
         raw = Path(scratch) / "features.parquet"
         types = _features_file(t, "customer_id", raw, **options)
+        if isinstance(contacts, (pd.DataFrame, str, os.PathLike)):  # the engine is this call's own: let it go
+            t._find_backend(use_default=True).disconnect()
         if target is None:
             return _int_counts(_read_frame(raw, types, skip=_EVIDENCE), ("customer_id", *_MEANS))
         partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
