@@ -54,7 +54,9 @@ Examples
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import tempfile
 import warnings
 import weakref
@@ -174,10 +176,38 @@ DUCKDB_MEMORY = "1500MB"
 
 
 def _temp_root() -> str:
-    """The folder for DuckDB's spill files and cxlab's intermediate Parquet files."""
+    """The folder for DuckDB's spill files and cxlab's intermediate Parquet files.
+
+    Each process' folders in it are named ``<kind>-<host>-<pid>-...``; those of processes of
+    this host that no longer run (killed before they could clean up: out of core, their
+    spill files take several times the log's size) are removed here.
+    """
     root = os.environ.get("CXLAB_DUCKDB_TEMP") or os.path.join(tempfile.gettempdir(), "cxlab-duckdb")
     os.makedirs(root, exist_ok=True)
+    for entry in os.scandir(root):
+        owner = re.fullmatch(r"(?:duckdb|features)-(.+)-(\d+)-\w+", entry.name)
+        if owner and owner[1] == _HOST and entry.is_dir() and not _running(int(owner[2])):
+            shutil.rmtree(entry.path, ignore_errors=True)
     return root
+
+
+_HOST = socket.gethostname().replace("-", "_")
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` of this host still runs."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _temp_prefix(kind: str) -> str:
+    """How this process names its folders under :func:`_temp_root`."""
+    return f"{kind}-{_HOST}-{os.getpid()}-"
 
 
 class _Duck:
@@ -191,7 +221,7 @@ class _Duck:
 
     def __init__(self, database: str = ":memory:", read_only: bool = False):
         memory = os.environ.get("CXLAB_DUCKDB_MEMORY", DUCKDB_MEMORY)
-        temp = tempfile.mkdtemp(prefix="duckdb-", dir=_temp_root())
+        temp = tempfile.mkdtemp(prefix=_temp_prefix("duckdb"), dir=_temp_root())
         try:
             self.con = ibis.duckdb.connect(database, read_only=read_only, memory_limit=memory, temp_directory=temp,
                                            preserve_insertion_order=False)
@@ -770,7 +800,7 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     in_duckdb = t._find_backend(use_default=True).name == "duckdb"
     if target is None and not in_duckdb:  # the result comes back through Arrow, as from any query
         return _int_counts(_execute_features(t, "customer_id", **options), ("customer_id", *_MEANS))
-    with tempfile.TemporaryDirectory(prefix="features-", dir=_temp_root()) as scratch:
+    with tempfile.TemporaryDirectory(prefix=_temp_prefix("features"), dir=_temp_root()) as scratch:
         raw = Path(scratch) / "features.parquet"
         types = _features_file(t, "customer_id", raw, **options)
         if isinstance(contacts, (pd.DataFrame, str, os.PathLike)):  # the engine is this call's own: let it go

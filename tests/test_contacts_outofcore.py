@@ -120,3 +120,15 @@ def test_killed_write_leaves_no_output_file(demo_contacts, tmp_path):
     assert not target.exists()
     leftovers = [p.name for p in tmp_path.glob("*features.parquet*")]  # only the hidden partial file
     assert leftovers and all(name.startswith(".features.parquet.") and name.endswith(".tmp") for name in leftovers)
+
+
+def test_folders_of_killed_processes_are_swept(demo_contacts, temp_root):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = temp_root / f"duckdb-{contacts._HOST}-{int(gone.stdout)}-abc_12"
+    live = temp_root / f"features-{contacts._HOST}-{os.getpid()}-xyz"
+    other_host = temp_root / f"duckdb-elsewhere-{int(gone.stdout)}-abc"
+    for folder in (stale, live, other_host):
+        (folder / "duckdb_temp_block-1.block").parent.mkdir(parents=True)
+        (folder / "duckdb_temp_block-1.block").write_bytes(b"spilled")
+    contacts.customer_features(demo_contacts)
+    assert not stale.exists() and live.exists() and other_host.exists()
