@@ -105,7 +105,8 @@ def measure(code: tuple[str, str], path: Path, result: Path) -> tuple[float, flo
     script = (f"import time, resource, sys; sys.path.insert(0, {str(HERE)!r}); from bench_contacts import cpu_seconds; "
               f"PATH, RESULT = {str(path)!r}, {str(result)!r}; {setup}; "
               f"t0, c0 = time.perf_counter(), cpu_seconds(); {run}; "
-              "print(cpu_seconds() - c0, time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); "
+              "print(cpu_seconds() - c0, time.perf_counter() - t0, "
+              "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); "
               "out if isinstance(out, __import__('pathlib').Path) else out.to_parquet(RESULT)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
@@ -160,7 +161,8 @@ def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".c
     for name, r in summary.items():
         r["speedup"] = r["seconds"] / ours
         print(f"  {name:<24} median {r['seconds']:6.2f} s (runs {', '.join(map(str, r['seconds_all']))})  "
-              f"cpu {r['cpu_seconds']:6.1f} s  peak {r['peak_mb']:6.0f} MB" + ("" if name.startswith("cxlab") else f"  cxlab is {r['speedup']:.1f}x faster"))
+              f"cpu {r['cpu_seconds']:6.1f} s  peak {r['peak_mb']:6.0f} MB"
+              + ("" if name.startswith("cxlab") else f"  cxlab is {r['speedup']:.1f}x faster"))
     if others:
         print(f"  same features from every engine ({customers:,} customers)")
     return {"rows": rows, "customers": customers, "parquet_mb": round(path.stat().st_size / 1e6),
@@ -189,7 +191,8 @@ def main() -> None:
                               "load_average": figures["load_average"]}
         for name in TO_FILE:
             if name in figures:
-                by_rows[str(rows)]["out_file"] = {k: figures[name][k] for k in ("seconds", "seconds_all", "cpu_seconds", "peak_mb")}
+                by_rows[str(rows)]["out_file"] = {k: figures[name][k]
+                                                  for k in ("seconds", "seconds_all", "cpu_seconds", "peak_mb")}
         if all(name in figures for name in RUN):  # every engine ran: the comparison, as before
             saved = {k: v for k, v in figures.items() if k not in ("parquet_mb", "load_average")}
     sizes = sorted(by_rows, key=int)
@@ -197,7 +200,8 @@ def main() -> None:
         a, b = by_rows[small], by_rows[large]
         print(f"  {int(small):,} -> {int(large):,} contacts: {int(large) / int(small):.0f}x the rows, "
               f"{b['seconds'] / a['seconds']:.1f}x the time"
-              + (f" ({b['cpu_seconds'] / a['cpu_seconds']:.1f}x the CPU)" if "cpu_seconds" in a and "cpu_seconds" in b else "")
+              + (f" ({b['cpu_seconds'] / a['cpu_seconds']:.1f}x the CPU)" if "cpu_seconds" in a and "cpu_seconds" in b
+                 else "")
               + f", peak {a['peak_mb']:.0f} -> {b['peak_mb']:.0f} MB")
     out.write_text(json.dumps({**saved, "by_rows": by_rows}, indent=2) + "\n")
 
