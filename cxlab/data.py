@@ -528,6 +528,9 @@ def prepare(study) -> Prepared:
     if contacts is not None and cb.customer_id and cb.date:
         features, linkage, problems = _link_contacts(survey, study, contacts)
         features.insert(0, "respondent_key", _respondent_keys(features.pop(rid), cb, secret))
+    employees = attribution = None
+    if "employees" in study.data:  # the employee side (cxlab.employees): pseudonymised here
+        employees, attribution = _prepare_employees(study, survey, contacts, rid, secret)
 
     # Privacy: free text is redacted while the identifiers it may contain are still known.
     rules = identifier_rules(survey, cb.direct_identifiers, id_column=cb.customer_id)
@@ -570,10 +573,33 @@ def prepare(study) -> Prepared:
             features.to_parquet(tmp / "contact_features.parquet", index=False)
             (tmp / "linkage.json").write_text(json.dumps(linkage, indent=2))
             write_csv(problems, tmp / "contact_problems.csv")
+        if employees is not None:
+            employees.to_parquet(tmp / "employees.parquet", index=False)
+            attribution.to_parquet(tmp / "attribution.parquet", index=False)
         (tmp / "fingerprint.json").write_text(json.dumps({"inputs": inputs}, indent=2, default=str))
 
     _atomic_dir_write(target, write)
     return Prepared(target, target / "survey.parquet", target / "dictionary.csv", fp_path)
+
+
+def _prepare_employees(study, survey, contacts, rid, secret) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The employee survey with agent ids keyed, and the respondents attributed to teams (keyed)."""
+    from .employees import attribute_respondents, load_employee_survey
+
+    spec = dict(study.data_options.get("employees", {}))
+    employees = load_employee_survey(study.data["employees"], **spec)
+    employees.insert(0, "agent_key", pseudonymise(employees.pop("agent_id"), secret=secret, prefix="a_"))
+    cb = study.codebook
+    if contacts is None or not (cb.customer_id and cb.date):
+        attribution = pd.DataFrame({"respondent_key": [], "team_id": [], "agent_key": [], "fcr": []})
+        return employees, attribution.astype({"fcr": float})
+    opts = dict(study.data_options.get("contacts", {}))
+    attribution = attribute_respondents(survey, contacts, customer=cb.customer_id, respondent=rid, date=cb.date,
+                                        window_days=study.parameters["contact_window_days"],
+                                        columns=opts.get("columns"), timezone=opts.get("timezone"))
+    attribution.insert(0, "respondent_key", _respondent_keys(attribution.pop(rid), cb, secret))
+    attribution["agent_key"] = pseudonymise(attribution.pop("agent_id"), secret=secret, prefix="a_")
+    return employees, attribution
 
 
 #: The respondent column of a survey without an id column (the file's row number).
