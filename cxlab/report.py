@@ -240,11 +240,13 @@ def _report_item(r) -> str:
             + (f'<div class="headline">{_summary_html(r.summary)}</div>' if r.summary else "") + "</li>")
 
 
-def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool, plan=None) -> None:
+def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool, plan=None,
+                teams: Iterable = ()) -> None:
     """Write the study overview page linking every report, with the run's provenance.
 
     With the run's ``plan`` (:class:`cxlab.plan.Plan`), the reports it skipped are listed
-    with the reason, and only the parameters of the reports that ran are shown.
+    with the reason, and only the parameters of the reports that ran are shown. ``teams``
+    (the runs of ``cxlab run --by team``) are linked in a section of their own.
     """
     prov = provenance(study)
     esc = html.escape
@@ -262,6 +264,11 @@ def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool
         f"<tr><td>{esc(k)}</td><td>{esc(v['file'])}</td><td><code>{v['sha256']}</code></td></tr>"
         for k, v in prov["inputs"].items())
     versions = ", ".join(f"{esc(k)} {esc(v)}" for k, v in prov["versions"].items())
+    teams = list(teams)
+    team_rows = "\n".join(f'<li><a href="{esc(r.html)}">Team {esc(r.name)}</a></li>' for r in teams)
+    team_section = ("<h2>Team reports</h2>\n<p>One short report per team: its key figures against the "
+                    "organisation's, its first levers and its close-the-loop counts.</p>\n"
+                    f'<ul class="teams">\n{team_rows}\n</ul>') if teams else ""
     css = (TEMPLATES / "cxlab" / "index.css").read_text()
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -273,6 +280,7 @@ def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool
 <ol class="reports">
 {rows}
 </ol>
+{team_section}
 <p class="muted">Mode: {'teaching (code shown)' if code else 'publication (code hidden)'} ·
 run finished {esc(prov['time'])} in {seconds:.1f} s.</p>
 <h2>Run provenance</h2>
