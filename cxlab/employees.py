@@ -73,8 +73,11 @@ def check_spec(spec: Mapping[str, Any], problems: list[str], where: str = "data.
     >>> problems = []
     >>> check_spec({"items": ["q1"], "range": [0, 6]}, problems)["agent_id"], problems
     ('agent_id', [])
-    >>> _ = check_spec({"items": [], "range": [6, 0]}, problems); problems
-    ["data.employees.items: must be a non-empty list of column names; got []", "data.employees.range: must be [low, high] whole numbers with low < high; got [6, 0]"]
+    >>> _ = check_spec({"items": [], "range": [6, 0]}, problems)
+    >>> for problem in problems:
+    ...     print(problem)
+    data.employees.items: must be a non-empty list of column names; got []
+    data.employees.range: must be [low, high] whole numbers with low < high; got [6, 0]
     """
     out = {"agent_id": spec.get("agent_id", "agent_id"), "team_id": spec.get("team_id", "team_id"),
            "items": spec.get("items"), "range": spec.get("range", [0, 6])}
