@@ -100,7 +100,10 @@ def test_a_team_below_the_minimum_is_suppressed(demo_run, tmp_path):
         "min_cell_size": n + 1}))
     assert f"Fewer than {n + 1} respondents are attributed to team {team}" in html
     assert "NPS (−100 to 100)" not in html and "CSAT: top-2 share" not in html  # no survey figures
-    assert "Its first levers" in html and "expected gain in the outcome)" not in html  # no lever numbers
+    # levers and close-the-loop: the notice instead of a table (the summary has it too); one table left,
+    # the contact figures of the team's many contacts
+    assert html.count("<strong>Suppressed.</strong>") == 3
+    assert "<strong>Table 1.</strong>" in html and "<strong>Table 2.</strong>" not in html
     assert f"{n} respondents" not in html  # not even the team's count
     summary = report.summary_text(executed)
     assert summary.startswith(f"**Team {team}.** **Suppressed.**")
