@@ -98,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
             check_study_name(study)
             load_secret()  # a weak or empty secret is refused here too, before any run
             problems = contact_log_problems(study)
+            if "employees" in study.data:
+                from .employees import load_employee_survey
+
+                try:
+                    load_employee_survey(study.data["employees"], **study.data_options["employees"])
+                except DataError as exc:
+                    problems.append(str(exc))
             try:
                 loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))
             except DataError as exc:

@@ -324,6 +324,8 @@ REFERENCES = {
     "ringle_sarstedt": "Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results: The "
                        "importance-performance map analysis. Industrial Management & Data Systems, 116(9), 1865–1886.",
     "reichheld": "Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review, 81(12), 46–54.",
+    "heskett": "Heskett, J. L., Jones, T. O., Loveman, G. W., Sasser, W. E., & Schlesinger, L. A. (1994). "
+               "Putting the service-profit chain to work. Harvard Business Review, 72(2), 164–174.",
     "holm": "Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal "
             "of Statistics, 6(2), 65–70.",
     "montgomery": "Montgomery, D. C. (2019). Introduction to statistical quality control (8th ed.). Wiley.",
@@ -403,7 +405,15 @@ def _methods_levers(study, p, caps):
                     "robust standard errors (associations, not causes), judged as one family with Holm's correction"
                     + (f", and in the structural model estimated by {p['estimator']} (missing data: {p['missing']})."
                        if caps["structural_model"] is None else "."))
-    return text, ["lmg", "johnson", "ringle_sarstedt", "holm"]
+    refs = ["lmg", "johnson", "ringle_sarstedt", "holm"]
+    if caps.get("employees") is None:
+        text.append("Service Profit Chain: respondents are attributed to the team of their first agent-handled "
+                    "contact in the window; intraclass correlations and random-intercept models by team (REML, "
+                    "Wald intervals), the indirect effect team engagement → first-contact resolution → outcome "
+                    f"with a cluster bootstrap over teams ({p['bootstrap']} resamples, seed {p['seed']}, "
+                    f"{_pct(p['ci_level'])} % percentile intervals).")
+        refs.append("heskett")
+    return text, refs
 
 
 def _methods_monitoring(study, p, caps):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import DEMO
+from conftest import DEMO, cxlab_cmd
 from cxlab import employees
 from cxlab.readers import DataError
 from cxlab.study import StudyError, load_study
@@ -80,6 +80,20 @@ def _study_with(tmp_path, employees_entry, csv=None):
 def test_bad_employee_entry_in_the_study_is_named(tmp_path, entry, csv, expected):
     with pytest.raises(StudyError, match=expected):
         load_study(_study_with(tmp_path, entry, csv))
+
+
+def test_cxlab_check_names_a_bad_employee_answer(project):
+    path = project / "data" / "raw" / "demo" / "employee_survey.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[3].split(",")
+    cells[header.index("dedication2")] = "9"
+    lines[3] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    done = cxlab_cmd("check", project / "data" / "raw" / "demo" / "study.yaml", env={"CXLAB_ROOT": str(project)})
+    assert done.returncode == 1, done.stderr
+    assert "employee_survey.csv: column 'dedication2' has 1 answer(s) outside 0..6 in row 4 (9)" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 # --- the attribution rule ----------------------------------------------------------------
