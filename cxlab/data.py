@@ -661,6 +661,18 @@ def load_contact_features(study) -> pd.DataFrame:
     return pd.read_parquet(prepare(study).directory / "contact_features.parquet")
 
 
+def load_employees(study) -> pd.DataFrame:
+    """The processed employee survey (:mod:`cxlab.employees`): ``agent_key`` (pseudonym), ``team_id``, items,
+    ``engagement``."""
+    return pd.read_parquet(prepare(study).directory / "employees.parquet")
+
+
+def load_attribution(study) -> pd.DataFrame:
+    """Respondents attributed to teams (:func:`cxlab.employees.attribute_respondents`): ``respondent_key``,
+    ``team_id``, ``agent_key``, ``fcr``."""
+    return pd.read_parquet(prepare(study).directory / "attribution.parquet")
+
+
 def load_contacts(study):
     """The study's contact log as an Ibis table in the engine that holds it (file or database).
 

@@ -50,8 +50,7 @@ import pandas as pd
 from .readers import DataError, read_columns, read_table, show_numbers
 
 __all__ = ["SPEC_KEYS", "ATTRIBUTION_RULE", "check_spec", "missing_columns", "load_employee_survey",
-           "engagement_scores", "team_engagement", "attribute_respondents", "chain_data", "load_employees",
-           "load_attribution", "describe_attribution"]
+           "engagement_scores", "team_engagement", "attribute_respondents", "describe_attribution"]
 
 #: Keys of the ``data.employees`` mapping of a study file.
 SPEC_KEYS = {"path", "agent_id", "team_id", "items", "range", "delimiter", "decimal", "encoding", "sheet"}
@@ -250,7 +249,7 @@ def attribute_respondents(survey: pd.DataFrame, contacts: Any, *, customer: str,
     """
     import ibis
 
-    from .contacts import _execute, contacts_table
+    from .contacts import contacts_table
 
     t = contacts_table(contacts, columns=columns, timezone=timezone)
     links = survey[[respondent, customer, date]].rename(columns={respondent: "respondent", customer: "cust",
@@ -267,45 +266,11 @@ def attribute_respondents(survey: pd.DataFrame, contacts: Any, *, customer: str,
     j = j.mutate(_n=ibis.row_number().over(w))
     j = j.filter(j._n == 0).select("respondent", "team_id", "agent_id",
                                    fcr=j.resolved_first_contact.cast("float64"))
-    out = _execute(j)
+    out = j.to_pyarrow().to_pandas()  # one row per attributed respondent
     out = links[["respondent"]].merge(out, on="respondent", how="inner")
     out["team_id"] = out["team_id"].astype(str)
     out["agent_id"] = out["agent_id"].astype(str)
     return out.rename(columns={"respondent": respondent}).reset_index(drop=True)
-
-
-def load_employees(study) -> pd.DataFrame:
-    """The study's processed employee survey: ``agent_key`` (pseudonym), ``team_id``, items, ``engagement``."""
-    from .data import prepare
-
-    return pd.read_parquet(prepare(study).directory / "employees.parquet")
-
-
-def load_attribution(study) -> pd.DataFrame:
-    """Attributed respondents: ``respondent_key``, ``team_id``, ``agent_key``, ``fcr``."""
-    from .data import prepare
-
-    return pd.read_parquet(prepare(study).directory / "attribution.parquet")
-
-
-def chain_data(study, *, covariates: Sequence[str] = ("long_waits", "abandoned", "transfers", "escalations"),
-               ) -> pd.DataFrame:
-    """One row per attributed respondent, ready for :mod:`cxlab.multilevel`.
-
-    Columns: ``respondent_key``, ``team_id``, ``agent_key``, ``fcr``, ``team_engagement``
-    (the team's mean engagement; teams without employee answers are left out), the
-    study's ``outcome`` and ``loyalty`` scores and the contact ``covariates``; rows with
-    a missing value in any of them are dropped.
-    """
-    from .data import respondent_table
-
-    p = study.parameters
-    teams = team_engagement(load_employees(study)).rename(columns={"engagement": "team_engagement"})
-    data = load_attribution(study).merge(teams[["team_id", "team_engagement"]], on="team_id")
-    table = respondent_table(study)
-    keep = ["respondent_key", *dict.fromkeys(c for c in (p["outcome"], p["loyalty"], *covariates) if c)]
-    data = data.merge(table[keep], on="respondent_key")
-    return data.dropna().reset_index(drop=True)
 
 
 def describe_attribution(chain: pd.DataFrame, *, respondents: int, employees: pd.DataFrame | None = None,

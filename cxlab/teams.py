@@ -31,7 +31,7 @@ from ._text import md, number
 SURVEY_KPIS = {"nps": "NPS (−100 to 100)", "csat": "CSAT: top-2 share (%)", "ces": "CES: mean (1–7)",
                "intention_to_stay": "Intention to stay: top-2 share (%)"}
 
-__all__ = ["team_ids", "team_respondents", "suppressed", "suppression_notice", "team_kpis", "team_levers",
+__all__ = ["team_ids", "team_respondents", "chain_data", "suppressed", "suppression_notice", "team_kpis", "team_levers",
            "team_follow_up", "describe_team"]
 
 
@@ -45,10 +45,31 @@ def team_ids(study) -> list[str]:
 
 def team_respondents(study, team: str) -> pd.Index:
     """The ``respondent_key`` of every respondent attributed to ``team``."""
-    from .employees import load_attribution
+    from .data import load_attribution
 
     att = load_attribution(study)
     return pd.Index(att.loc[att["team_id"] == team, "respondent_key"].unique())
+
+
+def chain_data(study, *, covariates: Sequence[str] = ("long_waits", "abandoned", "transfers", "escalations"),
+               ) -> pd.DataFrame:
+    """One row per attributed respondent, ready for :mod:`cxlab.multilevel` (the Service Profit Chain).
+
+    Columns: ``respondent_key``, ``team_id``, ``agent_key`` (pseudonym), ``fcr``,
+    ``team_engagement`` (the team's mean engagement, :func:`cxlab.employees.team_engagement`;
+    teams without employee answers are left out), the study's ``outcome`` and ``loyalty``
+    scores and the contact ``covariates``; rows with a missing value in any of them are dropped.
+    """
+    from .data import load_attribution, load_employees, respondent_table
+    from .employees import team_engagement
+
+    p = study.parameters
+    teams = team_engagement(load_employees(study)).rename(columns={"engagement": "team_engagement"})
+    data = load_attribution(study).merge(teams[["team_id", "team_engagement"]], on="team_id")
+    table = respondent_table(study)
+    keep = ["respondent_key", *dict.fromkeys(c for c in (p["outcome"], p["loyalty"], *covariates) if c)]
+    data = data.merge(table[keep], on="respondent_key")
+    return data.dropna().reset_index(drop=True)
 
 
 def suppressed(n: int, min_n: int) -> bool:

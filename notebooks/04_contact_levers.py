@@ -209,13 +209,14 @@ levers.describe_levers(ranked)
 # resamples whole teams. Agent ids never appear: agents are keyed pseudonyms.
 
 # %% tags=["needs-employees"]
-from cxlab import employees, multilevel
+from cxlab import employees, multilevel, teams
+from cxlab.data import load_employees
 
 chain_covariates = [c for c in ("long_waits", "abandoned", "transfers", "escalations") if c in data]
-chain = employees.chain_data(study, covariates=chain_covariates)
+chain = teams.chain_data(study, covariates=chain_covariates)
 chain_labels = {"team_engagement": "team engagement", "fcr": "first-contact resolution", "team_id": "team",
                 outcome: cb.label(outcome), p["loyalty"]: cb.label(p["loyalty"])}
-Markdown(employees.describe_attribution(chain, respondents=len(data), employees=employees.load_employees(study),
+Markdown(employees.describe_attribution(chain, respondents=len(data), employees=load_employees(study),
                                         range=study.data_options["employees"]["range"]))
 
 # %% caption="Intraclass correlations: share of each outcome's variance between teams and between agents (REML)." tags=["needs-employees"]

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import DEMO, cxlab_cmd
-from cxlab import employees
+from cxlab import employees, teams
 from cxlab.readers import DataError
 from cxlab.study import StudyError, load_study
 
@@ -151,7 +151,7 @@ def chain(demo_study):
 
     p = demo_study.parameters
     covs = ["long_waits", "abandoned", "transfers", "escalations"]
-    data = employees.chain_data(demo_study, covariates=covs)
+    data = teams.chain_data(demo_study, covariates=covs)
     fit = multilevel.chain_indirect(data, "team_id", "team_engagement", "fcr", p["outcome"], covariates=covs,
                                     n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
     stay = multilevel.random_intercept(data, p["loyalty"], "team_id", level1=[p["outcome"], "fcr", *covs],
