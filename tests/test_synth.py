@@ -89,7 +89,7 @@ def test_same_seed_same_data_other_seed_other_data(demo):
 
 def test_write_demo_and_ensure_contacts(tmp_path, demo):
     paths = synth.write_demo(tmp_path, contacts=False)
-    assert set(paths) == {"survey", "truth", "readme"}
+    assert set(paths) == {"survey", "truth", "readme", "employees"}
     assert paths["survey"].read_bytes() == synth.survey_csv_bytes(demo.survey)
     path = synth.ensure_demo_contacts(tmp_path)
     assert path == tmp_path / "contacts.parquet"
@@ -98,7 +98,7 @@ def test_write_demo_and_ensure_contacts(tmp_path, demo):
     back = pd.read_parquet(path)
     pd.testing.assert_frame_equal(back, demo.contacts, check_dtype=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "README.md", "contacts.parquet", "survey.csv", "truth.yaml"]  # no temp files left
+        "README.md", "contacts.parquet", "employee_survey.csv", "survey.csv", "truth.yaml"]  # no temp files left
 
 
 def test_truth_is_plain_yaml_and_matches_the_constants(demo):
