@@ -441,9 +441,11 @@ def _run_teams(jobs: Mapping[str, tuple], tmp: Path, params: Mapping[str, Any], 
         nb, key, executed = jobs[team]
         reused = executed is not None
         if not reused:
+            log = out / f".{files[team]}.params"
             executed = execute_notebook(nb, out / f".{files[team]}.ipynb", parameters={**params, "team": team},
-                                        cwd=notebooks_dir())
-            cache.put(key, executed, reads={k: values[k] for k in notebook_spec(nb).parameters})
+                                        cwd=notebooks_dir(), env={PARAMETER_LOG_ENV: str(log)})
+            cache.put(key, executed, reads={k: values[k] for k in read_parameter_log(log) if k in values})
+            log.unlink(missing_ok=True)
         html, title = report.render_notebook(executed, name=f"team {team}", study=study, code=code)
         html = html.replace('<a href="index.html">', '<a href="../index.html">', 1)  # the overview is one up
         (out / files[team]).write_text(html, encoding="utf-8")

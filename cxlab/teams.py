@@ -28,7 +28,7 @@ import pandas as pd
 from ._text import md, number
 
 #: The survey KPIs of a team report (codebook metrics), with their row labels.
-SURVEY_KPIS = {"nps": "NPS (−100 to 100)", "csat": "CSAT: top-2 share (%)", "ces": "CES: mean (1–7)",
+SURVEY_KPIS = {"nps": "NPS (−100 to 100)", "csat": "CSAT: top-2 share (%)", "ces": "CES: mean score",
                "intention_to_stay": "Intention to stay: top-2 share (%)"}
 
 __all__ = ["team_ids", "team_respondents", "chain_data", "suppressed", "suppression_notice", "team_kpis", "team_levers",

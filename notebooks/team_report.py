@@ -2,7 +2,7 @@
 # jupyter:
 #   cxlab:
 #     needs: [contacts]
-#     parameters: {min_cell_size: null, ci_level: null, outcome: null, drivers: null, bootstrap: null, seed: null, contact_window_days: null, waves: null}
+#     parameters: {min_cell_size: null, ci_level: null, outcome: null, loyalty: null, drivers: null, bootstrap: null, seed: null, contact_window_days: null, waves: null}
 #   jupytext:
 #     formats: py:percent
 #     text_representation:
