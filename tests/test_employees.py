@@ -186,9 +186,25 @@ def test_chain_sample_is_the_attributed_respondents(chain, demo_study):
     assert data["team_id"].nunique() == 20
 
 
-def test_report_04_shows_the_chain(demo_run):
+def _reported_paths(page: str) -> dict:
+    """The chain's table of report 04: effect -> (estimate, ci_lower, ci_upper) as printed."""
+    rows = re.findall(r'<tr><td class="cx-text">(\w+)</td><td class="cx-text">[^<]*</td><td>([^<]*)</td>'
+                      r'<td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>', page)
+    return {name: tuple(float(v) if v else None for v in values) for name, *values in rows}
+
+
+def test_report_04_shows_the_chain_and_its_intervals_hold_the_planted_effects(demo_run, chain):
     out, _ = demo_run
     page = (out / "04_contact_levers.html").read_text(encoding="utf-8")
+    reported, (_, fit, stay, truth) = _reported_paths(page), chain
+    for path, key in (("a", "a_fcr_per_engagement_point"), ("b", "b_satisfaction_per_fcr"),
+                      ("indirect", "indirect_engagement_satisfaction"), ("direct", "direct_engagement_satisfaction")):
+        est, lo, hi = reported[path]
+        assert lo <= truth[key] <= hi, (path, truth[key], (lo, hi))
+        # the report is this analysis (printed to 3 decimals)
+        assert (est, lo, hi) == pytest.approx(tuple(fit.estimates.loc[path, ["est", "ci_lower", "ci_upper"]]),
+                                              abs=5.01e-4)
+    assert reported["c"][0] == pytest.approx(stay.estimates.loc["satisfaction", "est"], abs=5.01e-4)
     assert "The Service Profit Chain" in page and "Who is in the chain." in page
     assert "first agent-handled contact" in page  # the attribution rule, stated
     index = (out / "index.html").read_text(encoding="utf-8")
