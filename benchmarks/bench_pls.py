@@ -1,10 +1,12 @@
 """Time cxlab.pls.fit and a 5,000-resample bootstrap on the ECSI mobile-phone model.
 
-Usage: .venv/bin/python benchmarks/bench_pls.py [--repeat N] [--bootstrap B] [--other PYTHON]
+Usage: .venv/bin/python benchmarks/bench_pls.py [--repeat N] [--bootstrap B] [--n-jobs J ...] [--other PYTHON]
 
 Needs ``../shared/data/external/ecsi_mobi/mobi.csv``. The fit (path weighting scheme) is timed
 ``N`` times after a warm-up and the median reported; then one bootstrap of ``B`` resamples
-(percentile intervals). With ``--other PYTHON`` (an interpreter that has the PyPI packages
+(percentile intervals) per ``--n-jobs`` value (default: 1 and every core; the draws are the
+same, which is checked), and PLSpredict (10 folds, 10 repetitions). The load average is
+recorded before and after (the machine may be shared). With ``--other PYTHON`` (an interpreter that has the PyPI packages
 ``plspm`` and/or ``seminr``, kept out of cxlab's dependencies; may be given twice, e.g. plspm
 0.5.7 needs pandas < 2.2 while the seminr port wants pandas 3), the same model is fitted by
 those packages in a subprocess and their times are reported beside cxlab's, with the largest
@@ -103,6 +105,7 @@ def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--bootstrap", type=int, default=5000)
+    ap.add_argument("--n-jobs", type=int, action="append", default=[], help="bootstrap processes (repeatable)")
     ap.add_argument("--other", action="append", default=[], help="python interpreter with plspm / seminr")
     args = ap.parse_args(argv)
     if not MOBI.exists():
@@ -116,15 +119,28 @@ def main(argv=None) -> dict:
         t = time.perf_counter()
         res = pls.fit(data, MODEL)
         times.append(time.perf_counter() - t)
+    load_before = os.getloadavg()[0]
+    boot_s, first = {}, None
+    for n_jobs in args.n_jobs or [1, os.cpu_count() or 1]:
+        t = time.perf_counter()
+        boot = pls.fit(data, MODEL, bootstrap=args.bootstrap, seed=1, n_jobs=n_jobs)
+        boot_s[n_jobs] = time.perf_counter() - t
+        first = boot if first is None else first
+        same = boot.estimates.equals(first.estimates)
+        print(f"cxlab.pls  bootstrap {args.bootstrap} resamples, n_jobs={n_jobs}: {boot_s[n_jobs]:.1f} s "
+              f"({boot.n_boot} converged; estimates identical to the first run: {same})")
     t = time.perf_counter()
-    boot = pls.fit(data, MODEL, bootstrap=args.bootstrap, seed=1)
-    boot_s = time.perf_counter() - t
+    prediction = pls.predict(data, MODEL, n_folds=10, n_repeats=10, seed=1)
+    predict_s = time.perf_counter() - t
+    load_after = os.getloadavg()[0]
     ours = {f"{r.rhs} -> {r.lhs}": r.est for r in res.estimates.query("op == '~'").itertuples()}
     result = {"date": time.strftime("%Y-%m-%d"), "python": platform.python_version(), "cores": os.cpu_count(),
+              "load_average": [round(load_before, 2), round(load_after, 2)],
               "cxlab": {"fit_seconds": statistics.median(times), "boot_seconds": boot_s,
-                        "bootstrap": args.bootstrap, "boot_converged": boot.n_boot, "iterations": res.iterations}}
-    print(f"cxlab.pls  fit {result['cxlab']['fit_seconds']:.4f} s (median of {args.repeat}); "
-          f"bootstrap {args.bootstrap} resamples {boot_s:.1f} s ({boot.n_boot} converged)")
+                        "bootstrap": args.bootstrap, "boot_converged": boot.n_boot, "iterations": res.iterations,
+                        "predict_10x10_seconds": predict_s, "predictive_power": prediction.predictive_power}}
+    print(f"cxlab.pls  fit {result['cxlab']['fit_seconds']:.4f} s (median of {args.repeat}); PLSpredict 10 folds x 10 "
+          f"repetitions {predict_s:.1f} s; load average {load_before:.1f} -> {load_after:.1f}")
     others = {}
     for python in args.other:
         run = subprocess.run([python, "-c", OTHER, str(MOBI), MODEL, str(args.repeat), str(args.bootstrap)],

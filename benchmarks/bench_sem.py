@@ -88,6 +88,19 @@ def cases() -> list[dict]:
     rows.append({"case": "wlsmv_groups:configural", "data": bfi, "model": grp["model_syntax"],
                  "options": {"estimator": "WLSMV", "ordered": grp["data"]["items"], "group": grp["data"]["group"]},
                  "lavaan_s": grp["timing_seconds"]["configural"]["median"]})
+    mimic = pd.read_csv(DATA / "ordinal_mimic.csv")  # WLSMV with covariates (conditional.x)
+    for name in ("wlsmv_mimic", "wlsmv_covariate_sem"):
+        rows.append({"case": name, "data": mimic, "model": ref[name]["model_syntax"],
+                     "options": {"estimator": "WLSMV", "ordered": ref[name]["data"]["items"]},
+                     "lavaan_s": ref[name]["timing_seconds"]["sem_call"]["median"]})
+    form = ref["formative"]  # formative constructs (<~); lavaan timed under load (see r/33_formative.R)
+    for name, options in (("hs", {}), ("hs_groups", {"group": "school"}), ("hs_mlr", {"estimator": "MLR"})):
+        rows.append({"case": f"formative:{name}", "data": hs, "model": form[name]["model_syntax"], "options": options,
+                     "lavaan_s": form[name]["timing_seconds"]["median"]})
+    if MOBI.exists():
+        rows.append({"case": "formative:ecsi", "data": pd.read_csv(MOBI, index_col=0),
+                     "model": form["ecsi"]["model_syntax"], "options": {},
+                     "lavaan_s": form["ecsi"]["timing_seconds"]["median"]})
     inv = ref["hs_invariance"]
     for level, equal in (("configural", ()), ("metric", ("loadings",)), ("scalar", ("loadings", "intercepts"))):
         rows.append({"case": f"hs_invariance:{level}", "data": hs, "model": inv["model_syntax"],

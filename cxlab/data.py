@@ -203,11 +203,13 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
 
     def numeric(col: str, lo=None, hi=None, whole=True, missing_codes=True) -> pd.Series:
         text = as_text(col)
+        block = getattr(codebook, "block_of", lambda c: None)(col)  # a pillars / sacrifice item: say where
+        name = f"column {col!r}" + (f" ({block})" if block else "")
         is_missing = text.isna() | text.str.lower().isin(codes if missing_codes else {""})
         num = pd.to_numeric(text.where(~is_missing), errors="coerce")
         bad_text = (num.isna() & ~is_missing).fillna(False).astype(bool)
         if bad_text.any():
-            msg = (f"{source}, column {col!r}: {int(bad_text.sum())} non-numeric answer(s) "
+            msg = (f"{source}, {name}: {int(bad_text.sum())} non-numeric answer(s) "
                    f"at row(s) {_rows(bad_text, numbers)} (e.g. {text[bad_text].iloc[0]!r})")
             num = num.mask(handle("non_numeric", col, bad_text, msg))
         if lo is not None:
@@ -215,7 +217,7 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
             out = out.astype(bool)
             if out.any():
                 span = f"{lo}..{hi}" if hi != np.inf else f">= {lo}"
-                msg = (f"{source}, column {col!r}: {int(out.sum())} value(s) outside {span} "
+                msg = (f"{source}, {name}: {int(out.sum())} value(s) outside {span} "
                        f"at row(s) {_rows(out, numbers)} (e.g. {num[out].iloc[0]:g})")
                 num = num.mask(handle("out_of_range", col, out, msg))
         return num.astype("Float64")

@@ -9,7 +9,8 @@ comparisons it makes (Holm), and writes the conclusions in words from the number
 - :func:`add_period` labels each respondent's period (wave, ISO week or month);
 - :func:`add_channel` adds each respondent's main contact channel;
 - :func:`trends` is the tidy table of estimates per period (and per segment/channel);
-- :func:`compare_periods` tests consecutive periods and each period against a baseline;
+- :func:`compare_periods` tests consecutive periods and each period against a baseline
+  (:func:`compare_periods_result` adds how many periods there were, :class:`PeriodChanges`);
 - :func:`control_chart` is a Shewhart chart with limits from a pooled baseline and a run
   rule;
 - :func:`describe_changes` turns the change table into sentences;
@@ -23,6 +24,7 @@ import math
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -31,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from . import measures
+from ._results import TableResult
 from ._text import MINUS, md, number, pvalue
 from ._validation import (check_choice, check_columns, check_float, check_frame, check_int, check_probability,
                           param_error, renamed_parameters)
@@ -41,6 +44,8 @@ __all__ = [
     "add_channel",
     "trends",
     "compare_periods",
+    "compare_periods_result",
+    "PeriodChanges",
     "control_chart",
     "describe_changes",
     "segment_omnibus",
@@ -297,6 +302,29 @@ def trends(
 
 
 # ------------------------------------------------------------------- tests of change
+@dataclass(frozen=True, eq=False)
+class PeriodChanges(TableResult):
+    """The result of :func:`compare_periods_result`: the change table and what it was made from.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        What :func:`compare_periods` returns (one row per comparison).
+    n_periods : int
+        The most periods of any metric and group in the trends table (1: only one wave, so
+        nothing to compare; :func:`describe_changes` says so).
+    alpha : float
+        Family-wise error rate of ``significant``.
+    ci : float
+        Level of the intervals.
+    """
+
+    table: pd.DataFrame
+    n_periods: int
+    alpha: float
+    ci: float
+
+
 def compare_periods(
     table: pd.DataFrame,
     *,
@@ -354,6 +382,31 @@ def compare_periods(
     1  wave 3            previous    wave 2  13.0      0.0044         True
     2  wave 3            baseline    wave 1  15.0      0.0012         True
     """
+    return compare_periods_result(table, against=against, baseline=baseline, alpha=alpha, ci=ci).table
+
+
+def compare_periods_result(
+    table: pd.DataFrame,
+    *,
+    against: Sequence[str] = ("previous", "baseline"),
+    baseline=None,
+    alpha: float = 0.05,
+    ci: float = 0.95,
+) -> PeriodChanges:
+    """:func:`compare_periods` with the number of periods compared, for :func:`describe_changes`.
+
+    Parameters are those of :func:`compare_periods`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"metric": "nps", "group": "all", "period": ["wave 1"], "value": [10.0],
+    ...                   "se": [3.0], "suppressed": False})
+    >>> res = compare_periods_result(t)
+    >>> len(res.table), res.n_periods
+    (0, 1)
+    >>> describe_changes(res)
+    'Only one wave: no change to test.'
+    """
     caller = "compare_periods"
     check_frame(table, caller, "table")
     check_columns(table, ["metric", "group", "period", "value", "se"], caller, "table")
@@ -398,10 +451,9 @@ def compare_periods(
     out = pd.DataFrame.from_records(rows, columns=columns[:-2])
     out["pvalue_adj"] = measures.holm(out["pvalue"].to_numpy()) if len(out) else []
     out["significant"] = (out["pvalue_adj"] < alpha).astype(bool)
-    out = out[columns]
     # how many periods there were to compare: describe_changes says why nothing was compared
-    out.attrs["n_periods"] = int(table.groupby(["metric", "group"])["period"].nunique().max()) if len(table) else 0
-    return out
+    n_periods = int(table.groupby(["metric", "group"])["period"].nunique().max()) if len(table) else 0
+    return PeriodChanges(out[columns], n_periods=n_periods, alpha=float(alpha), ci=float(ci))
 
 
 # ---------------------------------------------------------------------- control chart
@@ -642,10 +694,10 @@ def _sentence_change(row, name, kind, digits, ci):
 
 
 def describe_changes(
-    changes: pd.DataFrame,
+    changes,
     *,
     group: str | None = "all",
-    ci: float = 0.95,
+    ci: float | None = None,
     labels: Mapping | None = None,
     digits: int = 1,
 ) -> str:
@@ -653,12 +705,15 @@ def describe_changes(
 
     Parameters
     ----------
-    changes : pandas.DataFrame
-        Output of :func:`compare_periods`.
+    changes : PeriodChanges or pandas.DataFrame
+        Output of :func:`compare_periods_result` or :func:`compare_periods`. Only the
+        former knows that the trends had a single wave (an empty table of the latter
+        says that no comparison could be made).
     group : str or None, default="all"
         Which group to describe; ``None`` describes every group (named in the text).
-    ci : float, default=0.95
-        The level the table's intervals were computed at (for the wording).
+    ci : float or None, default=None
+        The level the table's intervals were computed at (for the wording); None: the
+        level of a :class:`PeriodChanges`, 0.95 for a table.
     labels : mapping, optional
         Display names per metric, overriding the defaults (``"nps"`` -> ``"NPS"``...).
     digits : int, default=1
@@ -690,6 +745,11 @@ def describe_changes(
     95 % CI −0.08 to 0.13; p = 0.630 after Holm correction).
     """
     caller = "describe_changes"
+    n_periods = 2
+    if isinstance(changes, PeriodChanges):
+        n_periods, ci = changes.n_periods, changes.ci if ci is None else ci
+        changes = changes.table
+    ci = 0.95 if ci is None else ci
     check_frame(changes, caller, "changes")
     need = ["metric", "group", "period", "comparison", "reference", "reference_value", "value",
             "diff", "ci_lower", "ci_upper", "pvalue_adj", "significant"]
@@ -697,7 +757,7 @@ def describe_changes(
     check_probability(ci, "ci", caller)
     check_int(digits, "digits", caller, low=0)
     if changes.empty:
-        if changes.attrs.get("n_periods", 2) <= 1:
+        if n_periods <= 1:
             return "Only one wave: no change to test."
         return "No comparison could be made (too few periods, or suppressed cells)."
     if group is not None and group not in set(changes["group"]):

@@ -46,6 +46,7 @@ import pandas as pd
 from scipy import stats
 
 from ._text import md, number
+from ._validation import check_ci, check_columns, check_float, check_frame, check_int, param_error
 
 __all__ = [
     "AnovaICC", "anova_icc", "design_effect", "RandomInterceptResult", "random_intercept",
@@ -57,12 +58,10 @@ __all__ = [
 SINGULAR_TOL = 1e-4
 
 
-def _check_frame(data, columns: Sequence[str], param: str = "data") -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{param} must be a pandas DataFrame, got {type(data).__name__}")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ValueError(f"{param} has no column(s) {missing}; it has {list(data.columns)}")
+def _check_frame(data, columns: Sequence[str], func: str, numeric: Sequence[str] = ()) -> pd.DataFrame:
+    """The columns of ``data`` (``numeric`` ones numeric), without a missing value."""
+    check_frame(data, func)
+    check_columns(data, columns, func, numeric=numeric)
     sub = data[list(columns)]
     for col in columns:
         na = sub[col].isna().to_numpy()
@@ -73,20 +72,13 @@ def _check_frame(data, columns: Sequence[str], param: str = "data") -> pd.DataFr
     return sub
 
 
-def _numeric(sub: pd.DataFrame, columns: Sequence[str]) -> None:
-    for col in columns:
-        if not (pd.api.types.is_numeric_dtype(sub[col]) or pd.api.types.is_bool_dtype(sub[col])):
-            raise ValueError(f"column {col!r} must be numeric, got dtype {sub[col].dtype}")
-
-
 def design_effect(icc: float, cluster_size: float) -> float:
     """Kish's design effect ``1 + (m - 1) * icc`` for clusters of (mean) size ``m``.
 
     >>> design_effect(0.1, 11)
     2.0
     """
-    if not cluster_size >= 1:
-        raise ValueError(f"cluster_size must be >= 1, got {cluster_size}")
+    check_float(cluster_size, "cluster_size", "design_effect", low=1, closed="left")
     return float(1.0 + (cluster_size - 1.0) * icc)
 
 
@@ -154,8 +146,7 @@ def anova_icc(data: pd.DataFrame, outcome: str, cluster: str) -> AnovaICC:
     >>> round(r.icc1, 4), r.n0
     (0.8824, 2.0)
     """
-    sub = _check_frame(data, [outcome, cluster])
-    _numeric(sub, [outcome])
+    sub = _check_frame(data, [outcome, cluster], "anova_icc", numeric=[outcome])
     y = sub[outcome].astype(float)
     g = sub.groupby(cluster, sort=False)[outcome]
     nj = g.size().to_numpy(float)
@@ -348,15 +339,13 @@ def random_intercept(data: pd.DataFrame, outcome: str, cluster: str,
     >>> fit.converged, fit.singular
     (True, False)
     """
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be in (0, 1), got {ci}")
+    check_ci(ci, "random_intercept")
     level1, level2 = list(level1), list(level2)
     named = [outcome, cluster] + level1 + level2
     dup = sorted({c for c in named if named.count(c) > 1})
     if dup:
         raise ValueError(f"column(s) {dup} given twice (outcome, cluster, level1, level2)")
-    sub = _check_frame(data, named)
-    _numeric(sub, [outcome] + level1 + level2)
+    sub = _check_frame(data, named, "random_intercept", numeric=[outcome] + level1 + level2)
     codes, uniques = pd.factorize(sub[cluster], sort=True)
     J = len(uniques)
     if J < 2:
@@ -579,15 +568,13 @@ def nested_icc(data: pd.DataFrame, outcome: str, team: str, agent: str,
     >>> round(r.icc_team, 2), round(r.icc_agent, 2), r.singular
     (0.2, 0.27, ())
     """
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be in (0, 1), got {ci}")
+    check_ci(ci, "nested_icc")
     covariates = list(covariates)
     named = [outcome, team, agent] + covariates
     dup = sorted({c for c in named if named.count(c) > 1})
     if dup:
         raise ValueError(f"column(s) {dup} given twice (outcome, team, agent, covariates)")
-    sub = _check_frame(data, named)
-    _numeric(sub, [outcome] + covariates)
+    sub = _check_frame(data, named, "nested_icc", numeric=[outcome] + covariates)
     team_codes = pd.factorize(sub[team], sort=True)[0]
     agent_codes = sub.groupby([team, agent], sort=True).ngroup().to_numpy()
     T, A = int(team_codes.max()) + 1, int(agent_codes.max()) + 1
@@ -713,11 +700,9 @@ def chain_indirect(data: pd.DataFrame, cluster: str, x: str, m: str, y: str,
     (0.051, 0)
     """
     covariates = list(covariates)
-    if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 1):
-        raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be in (0, 1), got {ci}")
-    sub = _check_frame(data, [cluster, x, m, y] + covariates).reset_index(drop=True)
+    check_int(n_boot, "n_boot", "chain_indirect", low=1)
+    check_ci(ci, "chain_indirect")
+    sub = _check_frame(data, [cluster, x, m, y] + covariates, "chain_indirect").reset_index(drop=True)
     fa, fb, full = _chain_fit(sub, cluster, x, m, y, covariates, reml)
     codes, uniques = pd.factorize(sub[cluster], sort=True)
     J = len(uniques)
@@ -773,7 +758,8 @@ def describe_chain(result: ChainResult, digits: int = 2) -> str:
     **Service Profit Chain.** ... The indirect effect engagement → fcr → satisfaction is 0.05 (95 % cluster-bootstrap interval 0.04 to 0.07, 20 resamples of team, 0 failed): it excludes zero, so the chain is supported. ...
     """
     if not isinstance(result, ChainResult):
-        raise TypeError(f"result must be a ChainResult from chain_indirect, got {type(result).__name__}")
+        raise param_error("result", "describe_chain", "be a ChainResult from chain_indirect", result, exc=TypeError,
+                          got=type(result).__name__)
     e, fb = result.estimates, result.b_model
     x, m, y, g = md(result.x), md(result.m), md(result.y), md(result.cluster)
     lvl = f"{result.ci * 100:g} %"
@@ -829,8 +815,7 @@ def simulate_chain(n_teams: int = 40, contacts_per_team: int = 50, a: float = 0.
     ((6, 4), 0.064)
     """
     for name, v in (("n_teams", n_teams), ("contacts_per_team", contacts_per_team)):
-        if not (isinstance(v, (int, np.integer)) and v >= 1):
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        check_int(v, name, "simulate_chain", low=1)
     rng = np.random.default_rng(seed)
     eng = rng.standard_normal(n_teams)
     eng = (eng - eng.mean()) / eng.std() if n_teams > 1 else eng

@@ -15,11 +15,19 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from ._validation import param_error
+
 __all__ = ["PALETTE", "set_theme", "bar_chart", "distribution_chart", "scree_chart", "gap_chart",
-           "importance_chart", "abandonment_chart", "trend_chart", "path_chart", "fit_warnings"]
+           "importance_chart", "interval_chart", "pillar_importance_chart", "abandonment_chart", "trend_chart",
+           "path_chart", "fit_warnings"]
 
 #: Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+
+def _table(result) -> pd.DataFrame:
+    """The table of a result object (``.table``, e.g. ``levers.LeverRanking``), or the DataFrame given."""
+    return result.table if hasattr(result, "table") and isinstance(result.table, pd.DataFrame) else result
 
 
 def set_theme() -> None:
@@ -89,15 +97,66 @@ def gap_chart(gaps: pd.DataFrame, *, title: str = ""):
     return fig
 
 
-def importance_chart(importance: pd.DataFrame, *, title: str = ""):
-    """Driver importance shares (``driver_importance``), with bootstrap intervals if present."""
-    t = importance.sort_values("importance", ascending=True)
+def importance_chart(importance, *, title: str = ""):
+    """Driver importance shares (``levers.driver_importance`` or its ``_result``), with bootstrap intervals if present."""
+    t = _table(importance).sort_values("importance", ascending=True)
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(t) + 1.2))
     xerr = None
     if {"ci_lower", "ci_upper"} <= set(t.columns):
         xerr = [t["importance"] - t["ci_lower"], t["ci_upper"] - t["importance"]]
     ax.barh(t.index.astype(str), t["importance"], xerr=xerr, color=PALETTE[0], capsize=3)
     ax.set(title=title, xlabel="share of R² (importance)")
+    fig.tight_layout()
+    return fig
+
+
+def interval_chart(table: pd.DataFrame, *, value: str, title: str = "", xlabel: str = "", labels=None,
+                   zero: bool = False, origin: float = 0.0):
+    """One bar per row of ``table`` (``value`` with its ``ci_lower`` / ``ci_upper``), in the table's order.
+
+    Used for pillar scores and customer-sacrifice gaps. ``labels`` maps a row name to its
+    display label; with ``zero`` a line marks 0 and bars above it are coloured as a shortfall.
+    Bars start at ``origin`` (the low end of a response scale for mean scores).
+    """
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(table) + 1.3))
+    y = list(range(len(table)))
+    err = [table[value] - table["ci_lower"], table["ci_upper"] - table[value]]
+    colors = [PALETTE[3] if zero and v > 0 else PALETTE[0] for v in table[value]]
+    ax.barh(y, table[value] - origin, left=origin, xerr=err, color=colors, capsize=3)
+    ax.set_yticks(y, [str(labels(i) if labels else i) for i in table.index])
+    if origin:
+        ax.set_xlim(left=origin)
+    if zero:
+        ax.axvline(0, color="black", lw=0.8)
+    ax.invert_yaxis()
+    ax.set(title=title, xlabel=xlabel)
+    fig.tight_layout()
+    return fig
+
+
+def pillar_importance_chart(importance: pd.DataFrame, *, title: str = "", labels=None):
+    """Share of each outcome's explained variance per pillar (``cxlab.pillars.pillar_importance``), grouped bars.
+
+    Error bars are the bootstrap interval of the importance divided by the outcome's R² (on
+    the share scale; the R² itself varies over resamples, so they approximate the share's interval).
+    """
+    outcomes = list(dict.fromkeys(importance.index.get_level_values("outcome")))
+    pillars = list(dict.fromkeys(importance.index.get_level_values("pillar")))
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(pillars) + 1.5))
+    height = 0.8 / len(outcomes)
+    for i, outcome in enumerate(outcomes):
+        t = importance.loc[outcome].reindex(pillars)
+        r2 = t["importance"].sum()
+        xerr = None
+        if {"ci_lower", "ci_upper"} <= set(t.columns):
+            xerr = [(t["importance"] - t["ci_lower"]) / r2, (t["ci_upper"] - t["importance"]) / r2]
+        ax.barh(np.arange(len(pillars)) + (i - (len(outcomes) - 1) / 2) * height, t["share"], height=height,
+                xerr=xerr, capsize=2, color=PALETTE[i % len(PALETTE)],
+                label=str(labels(outcome) if labels else outcome))
+    ax.set_yticks(range(len(pillars)), [str(labels(p) if labels else p) for p in pillars])
+    ax.invert_yaxis()
+    ax.legend(loc="lower right")
+    ax.set(title=title, xlabel="share of the outcome's explained variance (R²)")
     fig.tight_layout()
     return fig
 
@@ -191,7 +250,8 @@ def path_chart(fit, *, title: str = "", alpha: float = 0.05, labels=None):
     for row in est[est["op"] == "~"].itertuples(index=False):
         g.add_edge(row.rhs, row.lhs, std=float(row.std_all), p=float(row.pvalue))
     if not len(g):
-        raise ValueError("The 'fit' parameter of path_chart has no structural path ('~') to draw.")
+        raise param_error("fit", "path_chart", "have a structural path ('~') to draw", fit, got="a model without one",
+                          instead=False)
     name = labels if callable(labels) else (lambda v: (labels or {}).get(v, v))
 
     fig = plt.figure(figsize=(REPORT_WIDTH_IN, 4))
@@ -299,16 +359,17 @@ def fit_warnings(fit, *, labels=None):
 __all__ += ["ipa_chart", "lever_chart"]
 
 
-def ipa_chart(table: pd.DataFrame, *, title: str = "", xlabel: str = "performance",
-              ylabel: str = "importance"):
-    """Importance-performance quadrant chart (``levers.importance_performance`` / ``ipma``).
+def ipa_chart(result, *, title: str = "", xlabel: str = "performance", ylabel: str = "importance"):
+    """Importance-performance quadrant chart (``levers.ipma_result`` / ``importance_performance_result``).
 
-    One labelled point per lever; dashed lines at the table's cut points
-    (``attrs``; the means if absent) and the quadrant names in the corners.
+    One labelled point per lever; dashed lines at the result's cut points (for a bare
+    table of ``levers.ipma``, the means, which are the default cuts) and the quadrant
+    names in the corners.
     """
+    table = _table(result)
     fig, ax = plt.subplots(figsize=(8, 5.2))
-    x_cut = table.attrs.get("performance_cut", float(table["performance"].mean()))
-    y_cut = table.attrs.get("importance_cut", float(table["importance"].mean()))
+    x_cut = getattr(result, "performance_cut", float(table["performance"].mean()))
+    y_cut = getattr(result, "importance_cut", float(table["importance"].mean()))
     colours = {"concentrate here": PALETTE[3], "keep up the good work": PALETTE[2],
                "low priority": "#888888", "possible overkill": PALETTE[1]}
     for quadrant, part in table.groupby("quadrant", sort=False):
@@ -337,12 +398,13 @@ def ipa_chart(table: pd.DataFrame, *, title: str = "", xlabel: str = "performanc
     return fig
 
 
-def lever_chart(table: pd.DataFrame, *, title: str = ""):
-    """Ranked levers (``levers.rank_levers``): priority per lever with its bootstrap interval.
+def lever_chart(ranking, *, title: str = ""):
+    """Ranked levers (``levers.rank_levers_result``): priority per lever with its bootstrap interval.
 
     Bars are coloured by kind (driver / contact); each label carries the lever's reach.
+    The x axis names the ranking's outcome (just "outcome" for a bare ``rank_levers`` table).
     """
-    t = table.sort_values("rank", ascending=False)
+    t = _table(ranking).sort_values("rank", ascending=False)
     column = "gain_per_cost" if t["cost"].notna().all() else "expected_gain"
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(t) + 1.4))
     colours = [PALETTE[0] if k == "driver" else PALETTE[1] for k in t["kind"]]
@@ -355,7 +417,7 @@ def lever_chart(table: pd.DataFrame, *, title: str = ""):
     ax.axvline(0, color="black", lw=0.8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=PALETTE[0]), plt.Rectangle((0, 0), 1, 1, color=PALETTE[1])]
     ax.legend(handles, ["driver", "contact"], loc="lower right", fontsize=8)
-    outcome = table.attrs.get("outcome", "outcome")
+    outcome = getattr(ranking, "outcome", "outcome")
     label = f"expected gain in mean {outcome}" + (" per unit of cost" if column == "gain_per_cost" else "")
     ax.set(title=title, xlabel=label, ylabel="")
     fig.tight_layout()

@@ -9,11 +9,39 @@ VIF, f², R²), direct, indirect and total effects with bootstrap intervals, and
 style 0–100 index scores per construct.
 
 Every statistic is a function of the indicators' covariance matrix and the outer weights,
-so the bootstrap refits the model on each resample's covariance matrix (fast).
+so the bootstrap refits the model on each resample's covariance matrix (fast), in parallel
+worker processes (``n_jobs``) with one seed per resample. :func:`predict` is PLSpredict
+(k-fold predictions against a linear-model benchmark), :func:`ipma` the importance-
+performance map, and :func:`compare_sem` / :func:`describe_comparison` set a PLS fit beside
+a :func:`cxlab.sem.fit` of the same model.
+
+Sources, by statistic (page ranges of the articles; the primer's chapters):
+
+* Algorithm and weighting schemes: Lohmöller (1989), *Latent Variable Path Modeling with
+  Partial Least Squares* (Physica); Tenenhaus et al. (2005), *Computational Statistics &
+  Data Analysis* 48(1), pp. 159–205.
+* Indicator reliability, Cronbach's alpha, rho_c, AVE, HTMT thresholds, VIF, f², R²,
+  bootstrap intervals: Hair, Hult, Ringle & Sarstedt (2022), *A Primer on Partial Least
+  Squares Structural Equation Modeling* (3rd ed., Sage), ch. 4 (reflective measurement
+  models), ch. 5 (formative: weights, VIF) and ch. 6 (structural model: R², f²,
+  bootstrap, PLSpredict).
+* rho_A and consistent PLS (PLSc): Dijkstra & Henseler (2015), *MIS Quarterly* 39(2),
+  pp. 297–316.
+* HTMT: Henseler, Ringle & Sarstedt (2015), *Journal of the Academy of Marketing Science*
+  43(1), pp. 115–135.
+* PLSpredict, the LM benchmark, Q²_predict and the predictive-power verdict: Shmueli,
+  Ray, Velasquez Estrada & Chatla (2016), *Journal of Business Research* 69(10),
+  pp. 4552–4564; Shmueli, Sarstedt, Hair, Cheah, Ting, Vaithilingam & Ringle (2019),
+  *European Journal of Marketing* 53(11), pp. 2322–2347.
+* IPMA: Ringle & Sarstedt (2016), *Industrial Management & Data Systems* 116(9),
+  pp. 1865–1886.
+* 0–100 index scores: Fornell, Johnson, Anderson, Cha & Bryant (1996), *Journal of
+  Marketing* 60(4), pp. 7–18.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -23,9 +51,12 @@ from scipy import stats
 
 from .sem.syntax import parse_model
 
-__all__ = ["fit", "ipma", "PlsResult", "SCHEMES"]
+__all__ = ["fit", "ipma", "predict", "compare_sem", "describe_comparison", "unsupported", "PlsResult",
+           "PlsPrediction", "SCHEMES", "APPROACHES"]
 
 SCHEMES = ("path", "factorial", "centroid")
+#: bootstrap resamples from which ``n_jobs=None`` uses every core
+_PARALLEL_FROM = 100
 _NAME = r"[A-Za-z_.][A-Za-z0-9_.]*"
 
 
@@ -129,7 +160,6 @@ def _parse(model: str, modes) -> _Spec:
                 paths.append((lhs, rhs))
         else:
             raise ValueError(f"PLS takes only '=~', '<~' and '~' statements; found {lhs} {op} {rhs}.")
-    names = list(blocks)
     owner: dict[str, str] = {}
     for c, its in blocks.items():
         for it in its:
@@ -143,9 +173,13 @@ def _parse(model: str, modes) -> _Spec:
         raise ValueError("The model has no inner path ('~'): PLS path modelling needs a structural model.")
     for lhs, rhs in paths:
         for v in (lhs, rhs):
-            if v not in blocks:
-                raise ValueError(f"{v!r} in the inner path '{lhs} ~ {rhs}' has no measurement block "
-                                 f"('{v} =~ ...' or '{v} <~ ...').")
+            if v in blocks:
+                continue
+            if v in owner:
+                raise ValueError(f"{v!r} in the inner path '{lhs} ~ {rhs}' is an indicator of {owner[v]!r}; "
+                                 "an inner path links constructs.")
+            blocks[v], owner[v] = [v], v    # an observed variable (as lavaan allows): a single-item construct
+    names = list(blocks)
     linked = {v for p in paths for v in p}
     for c in names:
         if c not in linked:
@@ -380,12 +414,11 @@ def _ranges(X: pd.DataFrame, scale_range) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def _cov(X: np.ndarray, scaled: bool) -> np.ndarray:
+def _cov(X: np.ndarray, scaled: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The working covariance (correlations if ``scaled``) and the items' standard deviations."""
     S = np.cov(X, rowvar=False, ddof=0)
-    if scaled:
-        d = np.sqrt(np.diag(S))
-        S = S / np.outer(d, d)
-    return S
+    d = np.sqrt(np.diag(S))
+    return (S / np.outer(d, d) if scaled else S), d
 
 
 # ---------------------------------------------------------------- bootstrap
@@ -408,10 +441,44 @@ def _interval(draws: np.ndarray, est: np.ndarray, level: float, method: str, jac
     return out[0], out[1]
 
 
+@dataclass(frozen=True)
+class _Resampler:
+    """Refits one bootstrap resample of the rows (picklable: runs in worker processes)."""
+
+    X: np.ndarray
+    spec: _Spec
+    scheme: str
+    scaled: bool
+    tol: float
+    max_iter: int
+    lo: np.ndarray
+    hi: np.ndarray
+    consistent: bool
+
+    def __call__(self, rng: np.random.Generator):
+        n = len(self.X)
+        try:
+            vec, ok = _stat_vector(self.X[rng.integers(0, n, n)], self.spec, self.scheme, self.scaled, self.tol,
+                                   self.max_iter, self.lo, self.hi, self.consistent)
+        except (np.linalg.LinAlgError, FloatingPointError):
+            p, m = self.X.shape[1], len(self.spec.constructs)
+            return np.full(2 * p + 2 * m * m + m + m * (m - 1) // 2, np.nan), False
+        return vec, bool(ok and np.all(np.isfinite(vec)))
+
+
+def _draws(resampler: _Resampler, n_boot: int, seed, n_jobs, progress):
+    """The converged draws, one row per resample; resample ``b`` uses child ``b`` of ``SeedSequence(seed)``."""
+    from .sem.bootstrap import bootstrap_draws   # process pool with one BLAS thread per worker
+
+    if n_jobs is None:      # below ~100 resamples starting the pool costs more than it saves
+        n_jobs = (os.cpu_count() or 1) if n_boot >= _PARALLEL_FROM else 1
+    draws, ok = bootstrap_draws(resampler, n_boot, seed, n_workers=n_jobs, progress=progress)
+    return draws[ok]
+
+
 def _stat_vector(X: np.ndarray, spec: _Spec, scheme, scaled, tol, max_iter, lo, hi, consistent):
-    S = _cov(X, scaled)
+    S, sd = _cov(X, scaled)
     e = _estimate(S, spec, scheme, tol, max_iter, consistent)
-    sd = np.sqrt(np.diag(np.cov(X, rowvar=False, ddof=0)))
     iw = _index_weights(e, spec, sd, lo, hi, scaled)
     m = len(spec.constructs)
     tri = np.triu_indices(m, 1)
@@ -424,7 +491,8 @@ def _stat_vector(X: np.ndarray, spec: _Spec, scheme, scaled, tol, max_iter, lo, 
 def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | None = None,
         scaled: bool = True, missing: str = "listwise", na_values=None, bootstrap: int = 0,
         seed: int | None = None, ci: float = 0.95, boot_ci: str = "percentile", scale_range=None,
-        tol: float = 1e-7, max_iter: int = 300, consistent: bool = False) -> PlsResult:
+        tol: float = 1e-7, max_iter: int = 300, consistent: bool = False, n_jobs: int | None = None,
+        progress=None) -> PlsResult:
     """Fit a PLS path model (PLS-SEM) with the Lohmöller/Wold algorithm.
 
     Parameters
@@ -433,7 +501,8 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
         One row per respondent; the indicators named in ``model`` must be numeric columns.
     model : str
         lavaan-style syntax: ``C =~ x1 + x2`` a reflective block (outer mode A),
-        ``C <~ x1 + x2`` a formative block (mode B), ``Y ~ C + D`` inner paths.
+        ``C <~ x1 + x2`` a formative block (mode B), ``Y ~ C + D`` inner paths. An observed
+        variable in an inner path (``Y ~ C + age``) is a single-item construct of that name.
     scheme : {"path", "factorial", "centroid"}, default="path"
         Inner weighting scheme (Lohmöller 1989): path weighting (regression weights for a
         construct's predecessors, correlations for its successors), factorial (correlations)
@@ -451,7 +520,8 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     bootstrap : int, default=0
         Number of bootstrap resamples for standard errors and intervals.
     seed : int, optional
-        Seed of the bootstrap.
+        Seed of the bootstrap: resample ``b`` draws its rows with the ``b``-th child of
+        ``numpy.random.SeedSequence(seed)``, so the result is the same whatever ``n_jobs``.
     ci : float, default=0.95
         Level of the bootstrap intervals.
     boot_ci : {"percentile", "bca"}, default="percentile"
@@ -466,6 +536,12 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
         Consistent PLS (PLSc; Dijkstra & Henseler 2015): the correlations of the mode A
         constructs are divided by the square roots of their rho_A, and their loadings
         corrected, before the paths are estimated. ``scores`` stay the composites.
+    n_jobs : int, optional
+        Worker processes of the bootstrap (one BLAS thread each). Default: every core from
+        100 resamples on, else one process.
+    progress : callable, optional
+        ``progress(done, total)``, called as bootstrap resamples finish (e.g.
+        ``cxlab.progress.reporter("bootstrap resamples")``).
 
     Returns
     -------
@@ -493,7 +569,17 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     .. [1] Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M., & Lauro, C. (2005). PLS path
        modeling. Computational Statistics & Data Analysis, 48(1), 159-205.
     .. [2] Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). A Primer on
-       Partial Least Squares Structural Equation Modeling (3rd ed.). Sage.
+       Partial Least Squares Structural Equation Modeling (3rd ed.). Sage. Ch. 3
+       (algorithm), ch. 4 (reflective assessment), ch. 5 (formative), ch. 6 (structural
+       model, bootstrap).
+    .. [3] Dijkstra, T. K., & Henseler, J. (2015). Consistent partial least squares path
+       modeling. MIS Quarterly, 39(2), 297-316 (rho_A and PLSc).
+    .. [4] Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing
+       discriminant validity in variance-based structural equation modeling. Journal of
+       the Academy of Marketing Science, 43(1), 115-135 (HTMT).
+    .. [5] Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., & Bryant, B. E. (1996).
+       The American Customer Satisfaction Index: Nature, purpose, and findings. Journal of
+       Marketing, 60(4), 7-18 (0-100 index).
 
     Examples
     --------
@@ -525,8 +611,10 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
         raise ValueError(f"The 'scheme' parameter must be one of {', '.join(map(repr, SCHEMES))}. Got {scheme!r} instead.")
     if boot_ci not in ("percentile", "bca"):
         raise ValueError(f"The 'boot_ci' parameter must be 'percentile' or 'bca'. Got {boot_ci!r} instead.")
-    if not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
         raise ValueError(f"The 'bootstrap' parameter must be a non-negative integer. Got {bootstrap!r} instead.")
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1):
+        raise ValueError(f"The 'n_jobs' parameter must be a positive integer or None. Got {n_jobs!r} instead.")
     if modes is not None and not isinstance(modes, dict):
         raise ValueError(f"The 'modes' parameter must be a dict such as {{'IMAG': 'B'}}. Got {modes!r} instead.")
     if not 0 < ci < 1:
@@ -536,7 +624,7 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     X = Xdf.to_numpy(float)
     n, p, m = X.shape[0], X.shape[1], len(spec.constructs)
     lo, hi = _ranges(Xdf, scale_range)
-    S = _cov(X, scaled)
+    S = _cov(X, scaled)[0]
     est = _estimate(S, spec, scheme, tol, max_iter, consistent)
     warnings: list[str] = []
     if consistent and not np.all(np.isfinite(est["C"])):
@@ -567,18 +655,13 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     boot = None
     n_boot = 0
     if bootstrap:
-        rng = np.random.default_rng(seed)
-        draws = []
-        for _ in range(bootstrap):
-            vec, ok = _stat_vector(X[rng.integers(0, n, n)], spec, scheme, scaled, tol, max_iter, lo, hi, consistent)
-            if ok:
-                draws.append(vec)
+        draws = _draws(_Resampler(X, spec, scheme, scaled, tol, max_iter, lo, hi, consistent), bootstrap, seed,
+                       n_jobs, progress)
         n_boot = len(draws)
         if n_boot < bootstrap:
             warnings.append(f"{bootstrap - n_boot} of {bootstrap} bootstrap resamples did not converge and were dropped.")
         if n_boot < 2:
             raise ValueError("Fewer than 2 bootstrap resamples converged; no standard errors.")
-        draws = np.array(draws)
         jack = None
         if boot_ci == "bca":
             jack = np.array([_stat_vector(np.delete(X, i, axis=0), spec, scheme, scaled, tol, max_iter, lo, hi, consistent)[0]
@@ -732,6 +815,14 @@ def ipma(result: PlsResult, target: str) -> pd.DataFrame:
     effect is the standardised one times sd(target index) / sd(driver index) (Ringle &
     Sarstedt 2016).
 
+    References
+    ----------
+    .. [1] Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results:
+       The importance-performance map analysis. Industrial Management & Data Systems,
+       116(9), 1865-1886.
+    .. [2] Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). A Primer on
+       Partial Least Squares Structural Equation Modeling (3rd ed.). Sage, ch. 8.
+
     Examples
     --------
     >>> from cxlab.datasets import load_dataset
@@ -758,3 +849,415 @@ def ipma(result: PlsResult, target: str) -> pd.DataFrame:
                         "performance": result.index.loc[eff["from"], "index"].to_numpy()},
                        index=eff["from"].to_numpy())
     return out.sort_values("importance", ascending=False)
+
+
+# ---------------------------------------------------------------- PLSpredict
+APPROACHES = ("earliest", "direct")
+
+
+@dataclass(frozen=True)
+class PlsPrediction:
+    """Result of :func:`predict`.
+
+    Attributes
+    ----------
+    metrics : DataFrame
+        One row per indicator of an endogenous construct (index ``item``): ``construct``,
+        ``pls_rmse``, ``pls_mae`` (out-of-sample errors of the PLS path model), ``lm_rmse``,
+        ``lm_mae`` (the linear-model benchmark), ``q2_predict`` (PLS against the training
+        mean) and ``lm_q2_predict``; errors pooled over the folds and repetitions.
+    predictions, lm_predictions : DataFrame
+        Out-of-sample predictions of each case's endogenous indicators (PLS and LM; the
+        mean over the repetitions), in the rows of the data used.
+    folds : ndarray
+        The fold (1 ... ``n_folds``) of every case in each repetition, shape ``(n, n_repeats)``.
+    approach : str
+    n_folds, n_repeats, n : int
+    """
+
+    metrics: pd.DataFrame
+    predictions: pd.DataFrame
+    lm_predictions: pd.DataFrame
+    folds: np.ndarray
+    approach: str
+    n_folds: int
+    n_repeats: int
+    n: int
+
+    @property
+    def predictive_power(self) -> str:
+        """Shmueli et al.'s (2019) verdict from the items whose PLS RMSE is below the LM's.
+
+        ``"high"`` (all items), ``"medium"`` (the majority or half of them), ``"low"`` (a
+        minority) or ``"none"`` (no item). The comparison presupposes Q²_predict > 0 for
+        every item (the model beats the training mean); ``metrics`` shows it.
+        """
+        better = int((self.metrics["pls_rmse"] < self.metrics["lm_rmse"]).sum())
+        k = len(self.metrics)
+        return "high" if better == k else "medium" if better >= k / 2 else "low" if better else "none"
+
+
+def _fold_ids(n: int, n_folds: int, seed) -> np.ndarray:
+    """Folds 1..k as contiguous blocks of a random order of the rows (R's ``cut``, as seminr)."""
+    order = np.random.default_rng(seed).permutation(n)
+    out = np.empty(n, dtype=int)
+    for k, block in enumerate(np.array_split(order, n_folds), start=1):
+        out[block] = k
+    return out
+
+
+def _predict_fold(X: np.ndarray, train: np.ndarray, spec: _Spec, approach: str, scheme: str, scaled: bool,
+                  tol: float, max_iter: int, endo_items: np.ndarray, lm_inputs: list):
+    """PLS, LM and naive (training mean) predictions of the held-out rows' endogenous items."""
+    test = ~train
+    Xtr, Xte = X[train], X[test]
+    mu, sd = Xtr.mean(axis=0), Xtr.std(axis=0)
+    est = _estimate(_cov(Xtr, scaled)[0], spec, scheme, tol, max_iter)
+    scores = ((Xte - mu) / (sd if scaled else 1.0)) @ est["W"]
+    if approach == "direct":                 # each construct from its direct antecedents' scores
+        predicted = scores @ est["B"]
+    else:                                     # from the exogenous constructs' scores, through the total effects
+        exo = ~spec.adj.any(axis=0)
+        predicted = scores[:, exo] @ est["total"][exo]
+    owner = spec.dummy[endo_items].argmax(axis=1)
+    pls_hat = predicted[:, owner] * est["loadings"][endo_items] * sd[endo_items] + mu[endo_items]
+    lm_hat = np.empty_like(pls_hat)
+    for cols, xs in lm_inputs:              # OLS of the construct's items on the benchmark's items
+        A = np.column_stack([np.ones(len(Xtr)), Xtr[:, xs]])
+        beta = np.linalg.lstsq(A, Xtr[:, endo_items[cols]], rcond=None)[0]
+        lm_hat[:, cols] = np.column_stack([np.ones(len(Xte)), Xte[:, xs]]) @ beta
+    return pls_hat, lm_hat, np.broadcast_to(mu[endo_items], pls_hat.shape), est["converged"]
+
+
+def predict(data: pd.DataFrame, model: str, *, n_folds: int = 10, n_repeats: int = 1, approach: str = "earliest",
+            seed: int | None = None, folds=None, scheme: str = "path", modes: dict | None = None,
+            scaled: bool = True, missing: str = "listwise", na_values=None, tol: float = 1e-7,
+            max_iter: int = 300) -> PlsPrediction:
+    """PLSpredict: k-fold cross-validated predictions of the endogenous indicators (Shmueli et al.).
+
+    The model is estimated on all folds but one and predicts the indicators of the
+    endogenous constructs in the held-out fold; every fold is held out once. The errors are
+    compared with a linear-model (LM) benchmark that regresses each endogenous indicator
+    on the indicators of the exogenous constructs (``approach="earliest"``) or of the
+    construct's direct antecedents (``"direct"``), and with the training mean (Q²_predict).
+
+    Parameters
+    ----------
+    data, model, scheme, modes, scaled, missing, na_values, tol, max_iter
+        As in :func:`fit`.
+    n_folds : int, default=10
+        Folds of the cross-validation (2 ... number of cases; the number of cases is
+        leave-one-out).
+    n_repeats : int, default=1
+        Repetitions with new random folds (Hair et al. recommend 10).
+    approach : {"earliest", "direct"}, default="earliest"
+        Predict an endogenous construct from the scores of the exogenous constructs through
+        the total effects (earliest antecedents; Shmueli et al. 2016, cSEM's default) or
+        from its direct antecedents' scores and paths (seminr's default).
+    seed : int, optional
+        Repetition ``r`` orders the rows at random with the ``r``-th child of
+        ``numpy.random.SeedSequence(seed)`` and cuts that order into ``n_folds`` contiguous
+        folds of (nearly) equal size, as seminr does.
+    folds : array-like, optional
+        The fold of every row of ``data`` (any labels); replaces the random folds (one
+        repetition).
+
+    Returns
+    -------
+    PlsPrediction
+        ``metrics`` per indicator (RMSE and MAE of PLS and LM, Q²_predict) and the
+        predictions; ``predictive_power`` gives Shmueli et al.'s verdict.
+
+    Notes
+    -----
+    A held-out case's items are standardised with the training folds' means and standard
+    deviations, weighted by the training fit's outer weights, predicted through its paths
+    and returned to the item scale with its loadings: :math:`\\hat x = \\hat\\xi \\lambda
+    s_x + \\bar x`. RMSE and MAE pool the errors of all folds and repetitions;
+    :math:`Q^2_{predict} = 1 - \\sum (x - \\hat x)^2 / \\sum (x - \\bar x_{train})^2`
+    (Shmueli et al. 2019). The LM benchmark is ordinary least squares with an
+    intercept on the raw items of the training folds. Validated against the Python port of
+    seminr's ``predict_pls`` with the same folds (``tests/test_pls_predict.py``).
+
+    References
+    ----------
+    .. [1] Shmueli, G., Ray, S., Velasquez Estrada, J. M., & Chatla, S. B. (2016). The
+       elephant in the room: Predictive performance of PLS models. Journal of Business
+       Research, 69(10), 4552-4564.
+    .. [2] Shmueli, G., Sarstedt, M., Hair, J. F., Cheah, J.-H., Ting, H., Vaithilingam, S.,
+       & Ringle, C. M. (2019). Predictive model assessment in PLS-SEM: Guidelines for using
+       PLSpredict. European Journal of Marketing, 53(11), 2322-2347.
+    .. [3] Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). A Primer on
+       Partial Least Squares Structural Equation Modeling (3rd ed.). Sage, ch. 6.
+
+    Examples
+    --------
+    >>> from cxlab.datasets import load_dataset
+    >>> from cxlab import pls
+    >>> res = pls.predict(load_dataset("political_democracy"),
+    ...                   "ind60 =~ x1 + x2 + x3; dem60 =~ y1 + y2 + y3 + y4; dem60 ~ ind60",
+    ...                   n_folds=5, seed=1)
+    >>> res.metrics[["pls_rmse", "lm_rmse", "q2_predict"]].round(3)
+          pls_rmse  lm_rmse  q2_predict
+    item
+    y1       2.498    2.476       0.114
+    y2       3.878    3.964       0.039
+    y3       3.188    3.187       0.064
+    y4       3.024    3.042       0.197
+    >>> res.predictive_power
+    'medium'
+    """
+    if approach not in APPROACHES:
+        raise ValueError(f"The 'approach' parameter must be 'earliest' or 'direct'. Got {approach!r} instead.")
+    if scheme not in SCHEMES:
+        raise ValueError(f"The 'scheme' parameter must be one of {', '.join(map(repr, SCHEMES))}. Got {scheme!r} instead.")
+    for name, value in (("n_folds", n_folds), ("n_repeats", n_repeats)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (2 if name == "n_folds" else 1):
+            raise ValueError(f"The '{name}' parameter must be an integer of at least "
+                             f"{2 if name == 'n_folds' else 1}. Got {value!r} instead.")
+    spec = _parse(model, modes)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    given = None
+    if folds is not None:
+        given = np.asarray(folds)
+        if given.ndim != 1 or len(given) != len(data):
+            raise ValueError(f"The 'folds' parameter must give one fold per row of the data ({len(data)} rows). "
+                             f"Got {given.shape} instead.")
+        n_repeats = 1
+    Xdf = _prepare(data.reset_index(drop=True), spec, missing, na_values)
+    X = Xdf.to_numpy(float)
+    n = len(X)
+    rows = data.index[Xdf.index.to_numpy()]
+    if given is not None:
+        labels, fold_of = np.unique(given[Xdf.index.to_numpy()], return_inverse=True)
+        if len(labels) < 2:
+            raise ValueError("The 'folds' parameter must name at least two folds among the rows used.")
+        fold_table = fold_of[:, None] + 1
+        n_folds = len(labels)
+    else:
+        if n_folds > n:
+            raise ValueError(f"The 'n_folds' parameter must be at most the number of cases ({n}). Got {n_folds} instead.")
+        children = np.random.SeedSequence(seed).spawn(n_repeats)
+        fold_table = np.column_stack([_fold_ids(n, n_folds, c) for c in children])
+
+    endo = [j for j in range(len(spec.constructs)) if spec.adj[:, j].any()]
+    exo = [j for j in range(len(spec.constructs)) if not spec.adj[:, j].any()]
+    endo_items = np.concatenate([spec.blocks[j] for j in endo])
+    lm_inputs, start = [], 0
+    for j in endo:
+        ante = np.flatnonzero(spec.adj[:, j]) if approach == "direct" else exo
+        k = len(spec.blocks[j])
+        lm_inputs.append((np.arange(start, start + k), np.concatenate([spec.blocks[a] for a in ante])))
+        start += k
+    shape = (n_repeats, n, len(endo_items))
+    pls_hat, lm_hat, naive = np.empty(shape), np.empty(shape), np.empty(shape)
+    failed = 0
+    for r in range(n_repeats):
+        for f in np.unique(fold_table[:, r]):
+            train = fold_table[:, r] != f
+            a, b, c, ok = _predict_fold(X, train, spec, approach, scheme, scaled, tol, max_iter, endo_items,
+                                        lm_inputs)
+            pls_hat[r, ~train], lm_hat[r, ~train], naive[r, ~train] = a, b, c
+            failed += not ok
+    actual = X[:, endo_items][None]
+    names = [spec.items[k] for k in endo_items]
+
+    def rmse(hat):
+        return np.sqrt(np.mean((actual - hat) ** 2, axis=(0, 1)))
+
+    def mae(hat):
+        return np.mean(np.abs(actual - hat), axis=(0, 1))
+
+    sse_naive = np.sum((actual - naive) ** 2, axis=(0, 1))
+    metrics = pd.DataFrame({
+        "construct": [spec.constructs[spec.dummy[k].argmax()] for k in endo_items],
+        "pls_rmse": rmse(pls_hat), "pls_mae": mae(pls_hat), "lm_rmse": rmse(lm_hat), "lm_mae": mae(lm_hat),
+        "q2_predict": 1 - np.sum((actual - pls_hat) ** 2, axis=(0, 1)) / sse_naive,
+        "lm_q2_predict": 1 - np.sum((actual - lm_hat) ** 2, axis=(0, 1)) / sse_naive,
+    }, index=pd.Index(names, name="item"))
+    if failed:
+        import warnings
+
+        warnings.warn(f"The PLS algorithm did not converge in {failed} training fit(s) of PLSpredict "
+                      f"(max_iter={max_iter}).", RuntimeWarning, stacklevel=2)
+    return PlsPrediction(metrics=metrics,
+                         predictions=pd.DataFrame(pls_hat.mean(axis=0), index=rows, columns=names),
+                         lm_predictions=pd.DataFrame(lm_hat.mean(axis=0), index=rows, columns=names),
+                         folds=fold_table, approach=approach, n_folds=int(n_folds), n_repeats=int(n_repeats), n=n)
+
+
+# ---------------------------------------------------------------- beside CB-SEM
+def _ci_text(lower, upper, digits: int = 3) -> str:
+    return "" if pd.isna(lower) or pd.isna(upper) else f"[{lower:.{digits}f}, {upper:.{digits}f}]"
+
+
+def _sem_rows(sem_fit, op: str) -> pd.DataFrame:
+    est = getattr(sem_fit, "estimates", None)
+    if not isinstance(est, pd.DataFrame) or not {"lhs", "op", "rhs", "std_all", "pvalue"} <= set(est.columns):
+        raise TypeError("The 'sem_fit' parameter must be a cxlab.sem.fit result (estimates with std_all). "
+                        f"Got {type(sem_fit).__name__} instead.")
+    return est[est["op"] == op].drop_duplicates(["lhs", "rhs"]).set_index(["lhs", "rhs"])
+
+
+def compare_sem(result: PlsResult, sem_fit, *, consistent: PlsResult | None = None) -> dict:
+    """The structural model by PLS beside the covariance-based (CB-SEM) estimates, as report tables.
+
+    Parameters
+    ----------
+    result : PlsResult
+        A PLS fit of the model (with ``bootstrap`` for intervals and p-values).
+    sem_fit : cxlab.sem fit
+        The same model fitted by :func:`cxlab.sem.fit`; its standardised estimates
+        (``std_all``) are compared, since PLS paths are standardised.
+    consistent : PlsResult, optional
+        The PLSc fit (``consistent=True``) for a third column.
+
+    Returns
+    -------
+    dict of DataFrame
+        Headers in words. ``"paths"``: outcome, predictor, β and p of CB-SEM, β, 95 % CI and p of PLS (the
+        last two with a bootstrap), β of PLSc and the difference PLS − CB-SEM; ``"r2"``: R² of each outcome by each method;
+        ``"loadings"``: construct, mean standardised loading of CB-SEM and of PLS, ρA;
+        ``"index"``: construct, its 0–100 PLS index and the bootstrap interval. p-values
+        are APA-style text.
+
+    Examples
+    --------
+    >>> from cxlab.datasets import load_dataset
+    >>> from cxlab import pls, sem
+    >>> data = load_dataset("political_democracy")
+    >>> model = "ind60 =~ x1 + x2 + x3; dem60 =~ y1 + y2 + y3 + y4; dem60 ~ ind60"
+    >>> tables = pls.compare_sem(pls.fit(data, model), sem.fit(data, model))
+    >>> tables["paths"][["outcome", "predictor", "β (CB-SEM)", "β (PLS)"]].round(3)
+      outcome predictor  β (CB-SEM)  β (PLS)
+    0   dem60     ind60        0.46    0.415
+    """
+    from .tables import apa_p
+
+    if not isinstance(result, PlsResult):
+        raise TypeError(f"The 'result' parameter must be a PlsResult from cxlab.pls.fit. Got {type(result).__name__}.")
+    cb = _sem_rows(sem_fit, "~")
+    plsc = None if consistent is None else consistent.estimates.set_index(["lhs", "op", "rhs"])["est"]
+    rows = []
+    for r in result.estimates[result.estimates["op"] == "~"].itertuples():
+        key = (r.lhs, r.rhs)
+        b_cb = float(cb.loc[key, "std_all"]) if key in cb.index else np.nan
+        row = {"outcome": r.lhs, "predictor": r.rhs, "β (CB-SEM)": b_cb,
+               "p (CB-SEM)": apa_p(float(cb.loc[key, "pvalue"])) if key in cb.index else "", "β (PLS)": r.est}
+        if result.n_boot:
+            row.update({"95% CI (PLS)": _ci_text(r.ci_lower, r.ci_upper), "p (PLS)": apa_p(r.pvalue)})
+        if plsc is not None:
+            row["β (PLSc)"] = float(plsc[(r.lhs, "~", r.rhs)])
+        row["PLS − CB-SEM"] = r.est - b_cb
+        rows.append(row)
+    sem_r2 = getattr(sem_fit, "r2", pd.Series(dtype=float))
+    r2 = pd.DataFrame({"outcome": result.r2.index,
+                       "R² (CB-SEM)": [float(sem_r2.get(o, np.nan)) for o in result.r2.index],
+                       "R² (PLS)": result.r2["r2"].to_numpy()})
+    if consistent is not None:
+        r2["R² (PLSc)"] = consistent.r2["r2"].reindex(result.r2.index).to_numpy()
+    lam = _sem_rows(sem_fit, "=~")["std_all"]
+    loadings = pd.DataFrame([
+        {"construct": c, "items": len(g), "λ (CB-SEM, mean)": float(np.mean([lam.get((c, i), np.nan) for i in g["item"]])),
+         "Loading (PLS, mean)": float(g["loading"].mean()), "ρA": float(result.reliability.loc[c, "rho_a"])}
+        for c, g in result.outer.groupby("construct", sort=False)])
+    index = pd.DataFrame({"construct": result.index.index, "Index (0–100)": result.index["index"].to_numpy()})
+    if "ci_lower" in result.index:
+        index["95% CI"] = [_ci_text(a, b, 1) for a, b in zip(result.index["ci_lower"], result.index["ci_upper"])]
+    return {"paths": pd.DataFrame(rows), "r2": r2, "loadings": loadings, "index": index}
+
+
+def unsupported(model: str) -> str | None:
+    """Why ``model`` cannot be set beside CB-SEM by PLS (reflective blocks and inner paths only), or None.
+
+    An observed variable in an inner path is a single-item construct, as in :func:`fit`.
+
+    Examples
+    --------
+    >>> unsupported("f =~ a + b; g =~ c + d; g ~ f + e") is None
+    True
+    >>> unsupported("f =~ a + b; g =~ c + d; g ~ f; a ~~ c")
+    "PLS takes only '=~', '<~' and '~' statements; found a ~~ c."
+    """
+    try:
+        spec = _parse(model, None)
+    except ValueError as exc:
+        return str(exc)
+    formative = [c for c, mode in zip(spec.constructs, spec.modes) if mode == "B"]
+    if formative:
+        return f"the block(s) {', '.join(formative)} are formative ('<~'); the comparison needs reflective blocks."
+    return None
+
+
+def _significant(p_text: pd.Series, alpha: float) -> pd.Series:
+    """``p < alpha`` from APA-style p-values (``"< .001"``, ``".042"``); None where there is none."""
+    def one(v):
+        v = str(v).strip()
+        if not v:
+            return None
+        return True if v.startswith("<") and float(v[1:]) <= alpha else float(v.lstrip("<")) < alpha
+    return p_text.map(one)
+
+
+def describe_comparison(tables: dict, *, alpha: float = 0.05, labels=None, sem_ok: bool = True) -> str:
+    """A paragraph on where the PLS and CB-SEM estimates of :func:`compare_sem` differ, and why.
+
+    Written from the numbers: how many paths PLS gives smaller in absolute value, the
+    largest difference, the R², the loadings, the paths whose significance at ``alpha``
+    differs, and how close PLSc comes to CB-SEM. With ``sem_ok=False`` (the CB-SEM
+    solution failed :func:`cxlab.sem.judge.interpretation_gate`) no comparison is drawn.
+
+    Examples
+    --------
+    >>> from cxlab.datasets import load_dataset
+    >>> from cxlab import pls, sem
+    >>> hs = load_dataset("holzinger_swineford")
+    >>> m = "visual =~ x1 + x2 + x3; speed =~ x7 + x8 + x9; speed ~ visual"
+    >>> text = pls.describe_comparison(pls.compare_sem(pls.fit(hs, m), sem.fit(hs, m)))
+    >>> print(text.split(". ")[0])
+    PLS gives 1 of the 1 paths a smaller absolute value than CB-SEM; the largest difference is visual → speed (β = 0.401 by PLS, 0.460 by CB-SEM)
+    """
+    name = (lambda v: labels(v) if labels is not None and labels(v) is not None else v)
+    paths, r2, load = tables["paths"], tables["r2"], tables["loadings"]
+    if not sem_ok:
+        return ("The CB-SEM solution is improper (see the box at the top), so its column is no benchmark and the "
+                "two methods are not compared. PLS composites always exist, whatever the covariance structure; "
+                "their paths are those of weighted sums of the items, attenuated by the items' measurement error.")
+    b_pls, b_cb = paths["β (PLS)"].to_numpy(float), paths["β (CB-SEM)"].to_numpy(float)
+    smaller = int(np.sum(np.abs(b_pls) < np.abs(b_cb)))
+    k = len(paths)
+    big = int(np.nanargmax(np.abs(b_pls - b_cb)))
+    top = paths.iloc[big]
+    text = [f"PLS gives {smaller} of the {k} paths a smaller absolute value than CB-SEM; the largest difference "
+            f"is {name(top['predictor'])} → {name(top['outcome'])} (β = {top['β (PLS)']:.3f} by PLS, "
+            f"{top['β (CB-SEM)']:.3f} by CB-SEM)."]
+    r2_less = int(np.sum(r2["R² (PLS)"] < r2["R² (CB-SEM)"]))
+    text.append(f"PLS explains less variance than CB-SEM for {r2_less} of the {len(r2)} outcomes "
+                f"(R² {', '.join(f'{name(o)} {a:.2f} vs {b:.2f}' for o, a, b in zip(r2['outcome'], r2['R² (PLS)'], r2['R² (CB-SEM)']))}).")
+    lam_pls, lam_cb = load["Loading (PLS, mean)"].mean(), load["λ (CB-SEM, mean)"].mean()
+    multi = load["items"] > 1
+    rho = load.loc[multi, "ρA"] if multi.any() else load["ρA"]      # a single item's ρA is 1 by definition
+    text.append(f"The reason is what each method relates: CB-SEM estimates paths between common factors, free of "
+                f"measurement error, while PLS relates weighted sums of the items (composites) that keep the "
+                f"items' error. A correlation between two composites is the factors' correlation shrunk by the "
+                f"square root of the product of their reliabilities (ρA here {rho.min():.2f} to {rho.max():.2f}), "
+                f"so the path from a single driver is attenuated and R² tends to be lower; with several correlated drivers the shrinkage also "
+                f"redistributes weight between them, so a small path can come out larger. Conversely the PLS "
+                f"loadings are inflated (mean {lam_pls:.2f} against {lam_cb:.2f} for CB-SEM's standardised "
+                f"loadings), because each item is part of the composite it is correlated with.")
+    if "p (PLS)" in paths:
+        sig_pls, sig_cb = _significant(paths["p (PLS)"], alpha), _significant(paths["p (CB-SEM)"], alpha)
+        differ = [f"{name(d)} → {name(o)} (significant by {'PLS' if a else 'CB-SEM'} only)"
+                  for o, d, a, b in zip(paths["outcome"], paths["predictor"], sig_pls, sig_cb)
+                  if a is not None and b is not None and a != b]
+        level = f"{alpha:g}".lstrip("0")
+        text.append(f"Significance at α = {level} differs for {'; '.join(differ)}: a path near the threshold "
+                    "crosses it when its estimate shrinks or grows and the standard errors differ (PLS's come "
+                    "from the bootstrap of the composites)."
+                    if differ else f"Both methods agree on which paths are significant at α = {level}.")
+    if "β (PLSc)" in paths:
+        gap = np.nanmax(np.abs(paths["β (PLSc)"].to_numpy(float) - b_cb))
+        text.append(f"Consistent PLS (PLSc), which corrects the composites' correlations by ρA, comes within "
+                    f"{gap:.3f} of every CB-SEM path.")
+    return " ".join(text)

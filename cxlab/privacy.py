@@ -28,6 +28,8 @@ from typing import Iterable
 
 import pandas as pd
 
+from ._validation import param_error
+
 __all__ = ["load_secret", "secret_digest", "SecretError", "pseudonymise", "redact_text", "suppress_small_cells",
            "IdentifierRules", "identifier_rules", "find_identifiers", "KINDS"]
 
@@ -346,8 +348,7 @@ def redact_text(texts: Iterable, *, known: pd.DataFrame | None = None,
     out = []
     rows = known.reset_index(drop=True) if known is not None else None
     if rows is not None and len(rows) != len(s):
-        raise ValueError(f"The 'known' parameter of redact_text must have one row per text ({len(s)}); "
-                         f"got {len(rows)}.")
+        raise param_error("known", "redact_text", f"have one row per text ({len(s)})", known, got=f"{len(rows)} rows")
     for i, text in enumerate(s):
         if text is pd.NA:
             out.append(pd.NA)
@@ -373,7 +374,7 @@ def suppress_small_cells(table: pd.DataFrame, *, n_column: str = "n", min_n: int
     [5.1, nan]
     """
     if n_column not in table.columns:
-        raise ValueError(f"The 'n_column' parameter of suppress_small_cells must name a column; got {n_column!r}.")
+        raise param_error("n_column", "suppress_small_cells", "name a column of 'table'", n_column)
     out = table.copy()
     small = out[n_column] < min_n
     value_cols = [c for c in out.columns if c != n_column and pd.api.types.is_numeric_dtype(out[c])]

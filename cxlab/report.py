@@ -329,6 +329,10 @@ REFERENCES = {
     "holm": "Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal "
             "of Statistics, 6(2), 65–70.",
     "montgomery": "Montgomery, D. C. (2019). Introduction to statistical quality control (8th ed.). Wiley.",
+    "kpmg_nunwood": "KPMG Nunwood (2016–2019). Customer Experience Excellence analyses (yearly reports of the "
+                    "Customer Experience Excellence Centre: the Six Pillars). KPMG Nunwood.",
+    "pine_gilmore": "Pine, B. J., & Gilmore, J. H. (2000). Satisfaction, sacrifice, surprise: Three small steps "
+                    "create one giant leap into the experience economy. Strategy & Leadership, 28(1), 18–23.",
     "meade_craig": "Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey data. "
                    "Psychological Methods, 17(3), 437–455.",
 }
@@ -371,6 +375,15 @@ def _methods_measurement(study, p, caps):
                     + (f"; SERVQUAL and SERVPERF compared by nested F tests at α = {p['alpha_level']}."
                        if caps["outcome"] is None else "."))
         refs = ["pzb", "cronin_taylor", *refs]
+    if caps["pillars"] is None:
+        text.append("Six Pillars (KPMG Nunwood) scored as the mean of each pillar's items (at least half answered), "
+                    "with t intervals of the mean, Cronbach's alpha (Feldt) and McDonald's omega"
+                    + (f" (bootstrap, {p['bootstrap']} resamples)" if p["bootstrap"] else "") + ".")
+        refs.append("kpmg_nunwood")
+    if caps["sacrifice"] is None:
+        text.append("Customer sacrifice (Pine & Gilmore) per attribute: the mean of what the respondent wants "
+                    f"exactly minus what they settle for, with a paired t interval ({_pct(p['ci_level'])} %).")
+        refs.append("pine_gilmore")
     text.append("Results are checked against R's psych and lavaan.")
     return text, refs
 
@@ -413,6 +426,11 @@ def _methods_levers(study, p, caps):
                     f"with a cluster bootstrap over teams ({p['bootstrap']} resamples, seed {p['seed']}, "
                     f"{_pct(p['ci_level'])} % percentile intervals).")
         refs.append("heskett")
+    if caps["pillar_outcomes"] is None:
+        text.append("Importance of the Six Pillars (pillar scores as drivers) for NPS (0–10) and for the loyalty "
+                    "outcome by the same method, each outcome on its own, on the respondents with every pillar score "
+                    "and the outcome.")
+        refs.append("kpmg_nunwood")
     return text, refs
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -69,6 +70,17 @@ class ThisPythonKernelManager(AsyncKernelManager):
 
     #: Extra environment of the kernel (e.g. its progress file), set per notebook by :func:`execute_notebook`.
     extra_env: dict = {}
+
+    def __init__(self, **kw: Any):
+        # Unix sockets in a private folder, not TCP ports: a port picked free can be taken by
+        # another process before the kernel binds it ("Address already in use", kernel died).
+        self._ipc_dir = tempfile.mkdtemp(prefix="cxlab-kernel-")
+        super().__init__(transport="ipc", ip=os.path.join(self._ipc_dir, "k"), **kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
 
     async def _async_pre_start_kernel(self, **kw: Any):
         kw.setdefault("env", {**os.environ, **{k: os.environ.get(k, v) for k, v in THREAD_ENV.items()},

@@ -102,6 +102,7 @@ PARAMETERS: dict[str, Param] = {
     "rotation": Param("oblimin", "str", "EFA rotation", **_in("none", "varimax", "promax", "oblimin")),
     "loading_cutoff": Param(0.3, "float", "loadings below this are hidden in tables", **_between(0, 1, lo_open=True, hi_open=True)),
     "importance_method": Param("shapley", "str", "driver importance method", **_in("shapley", "relative_weights")),
+    "pls": Param(True, "bool", "report 03 also estimates the structural model by PLS path modelling beside CB-SEM"),
 }
 
 _KIND_NAMES = {
@@ -213,6 +214,12 @@ class Codebook:
     metrics : mapping
         Headline metrics the survey carries: ``nps``, ``csat``, ``ces``,
         ``intention_to_stay`` -> a coded column; ``temkin`` -> a scale of three items.
+    pillars : mapping or None
+        KPMG Nunwood's Six Pillars: ``{"range": (lo, hi), "items": {pillar: (columns)}}``
+        with pillar names from :data:`cxlab.pillars.PILLARS`.
+    sacrifice : mapping or None
+        Pine & Gilmore's customer sacrifice: ``{"range": (lo, hi), "attributes":
+        {attribute: {"wanted": column, "settled": column}}}``.
     """
 
     respondent_id: str | None
@@ -234,6 +241,8 @@ class Codebook:
     wave_labels: Mapping[Any, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
     metrics: Mapping[str, str] = field(default_factory=dict)
+    pillars: Mapping[str, Any] | None = None
+    sacrifice: Mapping[str, Any] | None = None
 
     def label(self, name: str) -> str:
         """Display label of a scale, single item, latent variable or column (the name itself if none).
@@ -248,6 +257,15 @@ class Codebook:
         for block in (self.scales, self.single_items):
             if name in block and block[name].get("label"):
                 return block[name]["label"]
+        if self.pillars and name in self.pillars["items"]:
+            from .pillars import PILLAR_LABELS
+
+            return PILLAR_LABELS[name]
+        # the item groups of the two blocks (item_groups): "pillar_<pillar>", "sacrifice_<attribute>"
+        if self.pillars and name.startswith("pillar_") and name[7:] in self.pillars["items"]:
+            return f"{self.label(name[7:])} (pillar)"
+        if self.sacrifice and name.startswith("sacrifice_") and name[10:] in self.sacrifice["attributes"]:
+            return f"{self.label(name[10:])} (sacrifice)"
         return name
 
     def metric_specs(self) -> dict[str, Any]:
@@ -284,7 +302,31 @@ class Codebook:
             out.update({item: tuple(scale["range"]) for item in scale["items"]})
         for single in self.single_items.values():
             out[single["column"]] = tuple(single["range"])
+        out.update({c: rng for c, (_, rng) in self.block_items().items()})
         return out
+
+    def block_items(self) -> dict[str, tuple[str, tuple[int, int]]]:
+        """Columns of the ``pillars`` and ``sacrifice`` blocks: ``{column: (where declared, range)}``."""
+        out = {}
+        if self.pillars:
+            for name, items in self.pillars["items"].items():
+                out.update({c: (f"codebook.pillars.items.{name}", tuple(self.pillars["range"])) for c in items})
+        if self.sacrifice:
+            for name, pair in self.sacrifice["attributes"].items():
+                out.update({c: (f"codebook.sacrifice.attributes.{name}.{side}", tuple(self.sacrifice["range"]))
+                            for side, c in pair.items()})
+        return out
+
+    def block_of(self, column: str) -> str | None:
+        """Where a column of the ``pillars`` or ``sacrifice`` block is declared (None for other columns).
+
+        >>> cb = Codebook(None, None, (), None, None, None, None, (), (), {}, {}, None,
+        ...               pillars={"range": (1, 7), "items": {"empathy": ("pe1", "pe2")}})
+        >>> cb.block_of("pe2"), cb.block_of("nps")
+        ('codebook.pillars.items.empathy', None)
+        """
+        found = self.block_items().get(column)
+        return found[0] if found else None
 
     def servqual_items(self, kind: str = "p") -> dict[str, list[str]]:
         """SERVQUAL columns per dimension; ``kind`` is ``"e"`` (expectation) or ``"p"``."""
@@ -302,6 +344,11 @@ class Codebook:
         """
         groups = {name: list(scale["items"]) for name, scale in self.scales.items()}
         groups.update({name: [s["column"]] for name, s in self.single_items.items()})
+        if self.pillars:
+            groups.update({f"pillar_{name}": list(items) for name, items in self.pillars["items"].items()})
+        if self.sacrifice:
+            groups.update({f"sacrifice_{name}": [pair["wanted"], pair["settled"]]
+                           for name, pair in self.sacrifice["attributes"].items()})
         return {self.label(k): v for k, v in groups.items()} if labelled else groups
 
     def score_ranges(self, names) -> dict[str, tuple[int, int]]:
@@ -329,7 +376,7 @@ class Codebook:
 _CODEBOOK_KEYS = {
     "respondent_id", "customer_id", "identifiers", "segment", "wave", "date", "duration",
     "missing_codes", "reverse_keyed", "scales", "single_items", "servqual", "on_invalid", "free_text",
-    "labels", "metrics",
+    "labels", "metrics", "pillars", "sacrifice",
 }
 #: Headline metrics a codebook may declare under ``metrics:``, and what each needs.
 METRICS = {
@@ -375,6 +422,84 @@ def _policies(raw: Any, where: str, table: Mapping[str, tuple[str, ...]], proble
             chosen[key] = value
     return chosen
 _SERVQUAL_KEYS = {"range", "expectation_prefix", "perception_prefix", "dimensions"}
+_SACRIFICE_SIDES = ("wanted", "settled")
+
+
+def _block(raw, where: str, inner: str, must: str, problems: list[str]) -> tuple[tuple | None, dict | None]:
+    """The ``range`` and the inner mapping of a ``{range, <inner>: {...}}`` codebook block (None where invalid)."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be a mapping with 'range' and {inner!r}; got {raw!r}")
+        return None, None
+    for key in sorted(set(raw) - {"range", inner}):
+        problems.append(f"{where}.{key}: unknown key (known: {inner}, range)")
+    rng = _range(raw.get("range"), f"{where}.range", problems)
+    body = raw.get(inner)
+    if not isinstance(body, dict) or not body:
+        problems.append(f"{where}.{inner}: must {must}; got {body!r}")
+        return rng, None
+    return rng, body
+
+
+def _pillars(raw, problems) -> dict | None:
+    """``codebook.pillars``: ``{range, items: {pillar: [columns]}}`` with known pillar names."""
+    from .pillars import PILLARS
+
+    if raw is None:
+        return None
+    where = "codebook.pillars"
+    rng, items = _block(raw, where, "items", f"map each pillar ({', '.join(PILLARS)}) to its item columns", problems)
+    if items is None:
+        return None
+    out = {}
+    for name, cols in items.items():
+        if name not in PILLARS:
+            problems.append(f"{where}.items.{name}: unknown pillar (known: {', '.join(PILLARS)})")
+            continue
+        cols = _str_list(cols, f"{where}.items.{name}", problems)
+        if not cols and isinstance(items[name], list):
+            problems.append(f"{where}.items.{name}: must name at least one item column")
+        if cols:
+            out[name] = cols
+    _no_repeats({n: c for n, c in out.items()}, where + ".items", problems)
+    return {"range": rng, "items": MappingProxyType(out)} if rng and out else None
+
+
+def _sacrifice(raw, problems) -> dict | None:
+    """``codebook.sacrifice``: ``{range, attributes: {name: {wanted: column, settled: column}}}``."""
+    if raw is None:
+        return None
+    where = "codebook.sacrifice"
+    rng, attributes = _block(raw, where, "attributes", "map each attribute to {wanted: COLUMN, settled: COLUMN}",
+                             problems)
+    if attributes is None:
+        return None
+    out = {}
+    for name, pair in attributes.items():
+        at = f"{where}.attributes.{name}"
+        if not isinstance(pair, dict):
+            problems.append(f"{at}: must be {{wanted: COLUMN, settled: COLUMN}}; got {pair!r}")
+            continue
+        for key in sorted(set(pair) - set(_SACRIFICE_SIDES)):
+            problems.append(f"{at}.{key}: unknown key (known: {', '.join(_SACRIFICE_SIDES)})")
+        missing = [side for side in _SACRIFICE_SIDES if not isinstance(pair.get(side), str) or not pair[side].strip()]
+        for side in missing:
+            problems.append(f"{at}.{side}: required (the column of what the customer "
+                            f"{'wants exactly' if side == 'wanted' else 'settles for'}); got {pair.get(side)!r}")
+        if not missing:
+            out[name] = MappingProxyType({side: pair[side] for side in _SACRIFICE_SIDES})
+    _no_repeats({n: tuple(p.values()) for n, p in out.items()}, where + ".attributes", problems)
+    return {"range": rng, "attributes": MappingProxyType(out)} if rng and out else None
+
+
+def _no_repeats(blocks: Mapping[str, tuple], where: str, problems: list[str]) -> None:
+    """A column may belong to one pillar or one side of one attribute only."""
+    seen: dict[str, str] = {}
+    for name, cols in blocks.items():
+        for c in cols:
+            if c in seen:
+                problems.append(f"{where}.{name}: column {c!r} is already used by {seen[c]}")
+            else:
+                seen[c] = name
 
 
 def _range(value, where, problems):
@@ -462,6 +587,10 @@ def _metrics(raw, scales, singles, problems, *, declared=frozenset()) -> dict[st
             problems.append(f"{where}: {target!r} is neither a single item nor an item of a codebook scale "
                             f"(it must be {METRICS[name]})")
     return out
+
+
+def _frozen(block: dict | None):
+    return MappingProxyType(block) if block else None
 
 
 def _parse_codebook(raw: Any, problems: list[str]) -> Codebook | None:
@@ -565,7 +694,13 @@ def _parse_codebook(raw: Any, problems: list[str]) -> Codebook | None:
         labels=MappingProxyType({str(k): v.strip() for k, v in labels.items()}),
         metrics=MappingProxyType(_metrics(raw.get("metrics"), scales, singles, problems,
                                           declared=_declared_items(raw.get("scales")))),
+        pillars=_frozen(_pillars(raw.get("pillars"), problems)),
+        sacrifice=_frozen(_sacrifice(raw.get("sacrifice"), problems)),
     )
+    elsewhere = {i for s in scales.values() for i in s["items"]} | {s["column"] for s in singles.values()}
+    for column, (where, _) in cb.block_items().items():
+        if column in elsewhere:
+            problems.append(f"{where}: column {column!r} is also a scale item or single item of the codebook")
     in_scales = {i for s in scales.values() for i in s["items"]}
     for item in cb.reverse_keyed:
         if item not in in_scales:
@@ -603,6 +738,11 @@ SCHEMA: tuple[tuple[str, str, str, str], ...] = (
     ("codebook.single_items.NAME", "{column, range, label}", "none", "a single-item construct or outcome"),
     ("codebook.servqual", "{range, expectation_prefix, perception_prefix, dimensions}", "none",
      "SERVQUAL items; expectation_prefix: null when the survey asks perceptions only"),
+    ("codebook.pillars", "{range, items: {pillar: [columns]}}", "none",
+     "KPMG Nunwood's Six Pillars: personalisation, integrity, expectations, resolution, time_and_effort, empathy"),
+    ("codebook.sacrifice", "{range, attributes: {name: {wanted, settled}}}", "none",
+     "customer sacrifice (Pine & Gilmore): per attribute the column of what the customer wants exactly and of "
+     "what they settle for, on one scale"),
     ("codebook.labels", "{name: label}", "{}", "display labels for latent variables of the models (and any name)"),
     ("codebook.metrics", "{metric: column}", "single items named nps, csat, ces; scale temkin",
      "headline metrics for monitoring: nps, csat, ces, intention_to_stay (a column), temkin (a 3-item scale)"),
@@ -1151,6 +1291,8 @@ def _check_columns(survey: Path, codebook: Codebook, models: Mapping[str, str], 
         need(scale["items"], f"codebook.scales.{name}", "remove the scale if the survey does not ask it")
     for name, single in codebook.single_items.items():
         need([single["column"]], f"codebook.single_items.{name}", "remove it if the survey does not ask it")
+    for column, (where, _) in codebook.block_items().items():
+        need([column], where, "remove it if the survey does not ask it")
     for name, syntax in models.items():
         for col in sorted(model_columns(syntax) - have):
             problems.append(f"models.{name}: {col!r} is neither a latent variable of the model nor a column of {survey.name}")

@@ -23,6 +23,11 @@ The generating model in brief:
    **NPS** from satisfaction and loyalty; **CES** mainly from contact effort; the
    **Temkin** items from satisfaction and the contact experience.
 5. Realistic mess: speeders, straight-liners, "don't know" (99) codes and blank cells.
+6. **Six Pillars** items (``pil_*``) and **customer-sacrifice** pairs (``wanted_*``,
+   ``settled_*``) from their own random stream (`PILLAR_STREAM`), so the columns above do
+   not change with them: the pillar latents are drawn given the recommend and loyalty
+   latents so that each outcome's population regression on the pillars has the planted
+   `PILLAR_COEF`; each attribute's sacrifice is the difference of two rounded answers.
 
 True population values per wave (NPS, CSAT, ...) are computed by running the same model
 on a large simulated population (`POPULATION_SEED`, `POPULATION_CUSTOMERS`).
@@ -234,6 +239,33 @@ STAY_ITEMS = ["stay1", "stay2", "stay3"]
 SURVEY_COLUMNS = (["respondent_id", "customer_id", "email", "segment", "wave", "survey_date",
                    "duration_sec"] + E_ITEMS + P_ITEMS + SAT_ITEMS + STAY_ITEMS
                   + ["nps", "ces", "temkin_useful", "temkin_easy", "temkin_enjoyable"])
+# Six Pillars and customer sacrifice (see `_pillars_and_sacrifice`; own random stream) --
+PILLAR_STREAM = 16  # spawn key of their stream: the other columns do not change with them
+PILLAR_PREFIX = {"personalisation": "per", "integrity": "int", "expectations": "exp",
+                 "resolution": "res", "time_and_effort": "tim", "empathy": "emp"}
+PILLAR_LOADINGS = (0.80, 0.77, 0.74)  # three items per pillar
+PILLAR_CENTRE = {"personalisation": 4.6, "integrity": 5.3, "expectations": 5.0,
+                 "resolution": 4.8, "time_and_effort": 4.4, "empathy": 5.2}
+PILLAR_CORR = 0.45  # between any two pillar latents
+# Standardised coefficients of the (standardised) outcome latents on the pillar latents:
+# recommend (NPS) and loyalty (intention to stay). E[outcome | pillars] = coef . pillars.
+PILLAR_COEF = {
+    "nps": {"integrity": 0.34, "personalisation": 0.22, "expectations": 0.12,
+            "resolution": 0.06, "time_and_effort": 0.02, "empathy": 0.0},
+    "intention_to_stay": {"resolution": 0.32, "time_and_effort": 0.20, "integrity": 0.10,
+                          "empathy": 0.05, "personalisation": 0.02, "expectations": 0.0},
+}
+# Customer sacrifice: per attribute (wanted centre, settled centre) on 1-7, both answers
+# round(centre + ITEM_SPREAD * y) clipped, (y_wanted, y_settled) normal with correlation
+# SACRIFICE_CORR.
+SACRIFICE = {"opening_hours": ("hours", 6.0, 4.5), "response_time": ("speed", 6.2, 4.9),
+             "channel_choice": ("channel", 5.4, 5.2), "plan_fit": ("plan", 5.8, 4.9)}
+SACRIFICE_CORR = 0.40
+PILLAR_ITEMS = {p: [f"pil_{x}{i + 1}" for i in range(len(PILLAR_LOADINGS))] for p, x in PILLAR_PREFIX.items()}
+SACRIFICE_ITEMS = {a: {"wanted": f"wanted_{x}", "settled": f"settled_{x}"} for a, (x, _, _) in SACRIFICE.items()}
+CX_BLOCK_COLUMNS = ([c for items in PILLAR_ITEMS.values() for c in items]
+                    + [c for pair in SACRIFICE_ITEMS.values() for c in pair.values()])
+SURVEY_COLUMNS = SURVEY_COLUMNS + CX_BLOCK_COLUMNS
 CONTACT_COLUMNS = ["contact_id", "customer_id", "issue_id", "channel", "started_at",
                    "queue_wait_sec", "abandoned", "callback_offered", "callback_accepted",
                    "callback_kept", "handle_time_sec", "resolved_first_contact", "transfers",
@@ -311,7 +343,7 @@ def generate_demo(*, seed=DEFAULT_SEED, n_respondents=2000, n_customers=20000,
     >>> from cxlab.synth import generate_demo
     >>> demo = generate_demo(seed=7, n_respondents=100, n_customers=500, n_contacts=4000)
     >>> demo.survey.shape
-    (100, 62)
+    (100, 88)
     >>> sorted(demo.survey["wave"].unique().tolist())
     [1, 2]
     >>> demo.truth["expected"]["driver_ranking"][0]
@@ -332,6 +364,8 @@ def generate_demo(*, seed=DEFAULT_SEED, n_respondents=2000, n_customers=20000,
                    world, careless)
     employees, engagement = _employee_survey(world, seed)  # the Service Profit Chain
     truth["service_profit_chain"] = _chain_truth(engagement, _population()["chain"])
+    blocks, truth["pillars"], truth["sacrifice"] = _pillars_and_sacrifice(seed, world)
+    survey = pd.concat([survey, blocks], axis=1)
     return DemoData(survey=survey, contacts=contacts, truth=truth, employees=employees)
 
 
@@ -623,6 +657,88 @@ def _simulate_answers(rng, segment, wave, features):
             "sat": sat, "loyalty": loyalty, "recommend": recommend, "items": items}
 
 
+def _pillars_and_sacrifice(seed, world):
+    """Six Pillars items and customer-sacrifice pairs, with their truth (own random stream).
+
+    The pillar latents are drawn given the respondents' loyalty and recommend latents
+    (standardised in the sample), from the joint normal model in which both outcomes
+    are ``PILLAR_COEF . pillars + residual`` with equicorrelated pillars (``PILLAR_CORR``):
+    ``pillars | outcomes ~ N(S B R^-1 o, S - S B R^-1 B' S)`` with ``S`` the pillar
+    correlation, ``B`` the coefficients and ``R`` the outcomes' correlation. So the
+    population regression of each outcome on the pillars has the planted coefficients,
+    and the rest of the survey is untouched.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PILLAR_STREAM,)))
+    names = list(PILLAR_PREFIX)
+    k, n = len(names), len(world["customer"])
+    sigma = np.full((k, k), PILLAR_CORR) + (1 - PILLAR_CORR) * np.eye(k)
+    coef = np.array([[PILLAR_COEF[o][p] for o in PILLAR_COEF] for p in names])  # k x 2
+    outcomes = np.column_stack([world["recommend"], world["loyalty"]])
+    outcomes = (outcomes - outcomes.mean(axis=0)) / outcomes.std(axis=0)
+    r = np.corrcoef(outcomes, rowvar=False)
+    a = sigma @ coef @ np.linalg.inv(r)
+    residual = sigma - a @ r @ a.T
+    latent = outcomes @ a.T + rng.standard_normal((n, k)) @ np.linalg.cholesky(residual).T
+    columns = {}
+    for j, p in enumerate(names):
+        for item, lam in zip(PILLAR_ITEMS[p], PILLAR_LOADINGS):
+            columns[item] = _item(rng, latent[:, j], lam, PILLAR_CENTRE[p])
+    pair = np.linalg.cholesky(np.array([[1.0, SACRIFICE_CORR], [SACRIFICE_CORR, 1.0]]))
+    for attribute, (_, wanted, settled) in SACRIFICE.items():
+        y = rng.standard_normal((n, 2)) @ pair.T
+        columns[SACRIFICE_ITEMS[attribute]["wanted"]] = _scale(wanted + ITEM_SPREAD * y[:, 0])
+        columns[SACRIFICE_ITEMS[attribute]["settled"]] = _scale(settled + ITEM_SPREAD * y[:, 1])
+    frame = pd.DataFrame({c: pd.arrays.IntegerArray(v, rng.random(n) < BLANK_SHARE) for c, v in columns.items()})
+
+    pillars_truth = {
+        "model": "pillars | (recommend, loyalty) latents ~ N(S B R^-1 o, S - S B R^-1 B' S): the outcomes' "
+                 "population regression on the pillar latents has the coefficients below",
+        "items": {p: list(v) for p, v in PILLAR_ITEMS.items()}, "loadings": list(PILLAR_LOADINGS),
+        "centre": dict(PILLAR_CENTRE),
+        "latent_correlation": PILLAR_CORR,
+        "outcome_correlation_in_sample": _r(float(r[0, 1])),
+        "coefficients": {o: dict(v) for o, v in PILLAR_COEF.items()},
+        "latent_r2": {o: _r(coef[:, i] @ sigma @ coef[:, i]) for i, o in enumerate(PILLAR_COEF)},
+        "latent_importance": {o: dict(zip(names, map(_r, _lmg(sigma, sigma @ coef[:, i], 1.0) / (
+            coef[:, i] @ sigma @ coef[:, i])))) for i, o in enumerate(PILLAR_COEF)},
+    }
+    pillars_truth["ranking"] = {o: sorted(v, key=lambda p: -v[p]) for o, v in pillars_truth["latent_importance"].items()}
+    sacrifice_truth = {
+        "model": "wanted, settled = clip(round(centre + spread * y), 1, 7), y bivariate normal",
+        "correlation": SACRIFICE_CORR, "items": {a: dict(v) for a, v in SACRIFICE_ITEMS.items()},
+        "centre": {a: {"wanted": w, "settled": s} for a, (_, w, s) in SACRIFICE.items()},
+        "population_sacrifice": {a: _r(_rounded_mean(w) - _rounded_mean(s)) for a, (_, w, s) in SACRIFICE.items()},
+    }
+    return frame, pillars_truth, sacrifice_truth
+
+
+def _rounded_mean(centre, low=1, high=7):
+    """Exact mean of clip(round(centre + ITEM_SPREAD * y), low, high) for y ~ N(0, 1)."""
+    cdf = NormalDist(centre, ITEM_SPREAD).cdf
+    cuts = [cdf(v + 0.5) for v in range(low, high)]  # P(answer <= v)
+    return high - sum(cuts)
+
+
+def _lmg(phi, cov_xy, var_y):
+    """Exact LMG (Shapley) decomposition of R² from the predictors' covariance ``phi`` and ``cov_xy``."""
+    k = len(cov_xy)
+
+    def r2(subset):
+        if not subset:
+            return 0.0
+        s = list(subset)
+        return float(cov_xy[s] @ np.linalg.solve(phi[np.ix_(s, s)], cov_xy[s]) / var_y)
+
+    lmg = np.zeros(k)
+    for j in range(k):
+        others = [i for i in range(k) if i != j]
+        for size in range(k):
+            weight = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
+            for subset in itertools.combinations(others, size):
+                lmg[j] += weight * (r2(subset + (j,)) - r2(subset))
+    return lmg
+
+
 def _item(rng, latent, loading, centre):
     """One 1-7 item: round(centre + spread * (loading * latent + noise)), clipped."""
     y = loading * latent + math.sqrt(1 - loading**2) * rng.standard_normal(len(latent))
@@ -700,7 +816,7 @@ def _survey_frame(world, rng):
         "survey_date": pd.to_datetime(world["day"], unit="D"),
         "duration_sec": duration,
         **frame,
-    })[SURVEY_COLUMNS]
+    })[[c for c in SURVEY_COLUMNS if c not in CX_BLOCK_COLUMNS]]
     careless = {"speeders": [ids[i] for i in speeders],
                 "straightliners": [ids[i] for i in straight]}
     return survey, careless
@@ -891,19 +1007,7 @@ def _population():
     cov_xy = phi @ beta
     var_y = sd_sat**2
 
-    def r2(subset):
-        if not subset:
-            return 0.0
-        s = list(subset)
-        return float(cov_xy[s] @ np.linalg.solve(phi[np.ix_(s, s)], cov_xy[s]) / var_y)
-
-    lmg = np.zeros(k)
-    for j in range(k):
-        others = [i for i in range(k) if i != j]
-        for size in range(k):
-            weight = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
-            for subset in itertools.combinations(others, size):
-                lmg[j] += weight * (r2(subset + (j,)) - r2(subset))
+    lmg = _lmg(phi, cov_xy, var_y)
     lmg_share = {d: _r(lmg[j] / lmg.sum()) for j, d in enumerate(DIMENSIONS)}
     driver_ranking = [DIMENSIONS[j] for j in np.argsort(-lmg, kind="stable")]
     lever_ranking = sorted(FEATURES, key=lambda f: gamma_std[f])
@@ -1321,7 +1425,29 @@ def readme_bytes(truth):
                      f"{w2['perception_mean'][d]:.2f} | {ch['perception_mean'][d]:+.2f} |")
     lines += ["", "Practically changed: " + ", ".join(pop["practically_changed"]) + ".",
               "Practically unchanged: " + ", ".join(pop["practically_unchanged"]) + ".", ""]
+    lines += _readme_blocks(truth)
     return "\n".join(lines).encode("utf-8")
+
+
+def _readme_blocks(truth):
+    """README lines on the Six Pillars and customer-sacrifice blocks (empty when the truth has none)."""
+    if "pillars" not in truth:
+        return []
+    pil, sac = truth["pillars"], truth["sacrifice"]
+    lines = ["## Six Pillars and customer sacrifice", "",
+             f"- **Six Pillars** (`pil_*`, three items each, loadings {min(pil['loadings'])}-{max(pil['loadings'])}, "
+             f"pillar latents correlated {pil['latent_correlation']}): drawn given the respondents' recommend and "
+             "loyalty latents so that, in the population, each outcome's regression on the pillars has the planted "
+             "coefficients."]
+    for outcome, ranking in pil["ranking"].items():
+        coef = pil["coefficients"][outcome]
+        lines.append(f"- Pillar importance for {outcome} (latent Shapley shares): "
+                     + " > ".join(f"{p} ({pil['latent_importance'][outcome][p]:.2f}; b = {coef[p]:.2f})"
+                                  for p in ranking) + ".")
+    lines.append("- **Customer sacrifice** (what customers want exactly minus what they settle for, both on 1-7): "
+                 + ", ".join(f"{a} {g:+.2f}" for a, g in sac["population_sacrifice"].items())
+                 + " scale points in the population.")
+    return lines + [""]
 
 
 def main(argv=None):

@@ -6,7 +6,8 @@ a named index such as ``driver`` is a meaningful first column and stays), header
 words (a :data:`GLOSSARY` entry for a statistic, the study's label for a variable, else
 the name with spaces for underscores), counts as integers with thousands separators,
 shares as percentages, p-values in APA style (``< .001``, ``.042``) and other numbers with
-the decimals they were rounded to (at most three), and a note under the table spelling out
+the decimals they were rounded to (at most three) and a minus sign (U+2212) before negative
+ones, and a note under the table spelling out
 the abbreviations of its headers (:data:`ABBREVIATIONS`).
 :func:`use_publication_tables` makes this the HTML of every DataFrame a notebook shows.
 
@@ -24,8 +25,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from ._text import MINUS
+from ._validation import check_columns, check_frame, param_error
+
 __all__ = ["GLOSSARY", "ABBREVIATIONS", "publication_html", "table_note", "use_publication_tables", "apa_p",
-           "loadings_table", "paths_table", "effects_apa", "fit_apa", "r2_table", "linkage_table"]
+           "loadings_table", "paths_table", "effects_apa", "fit_apa", "r2_table", "linkage_table", "missingness_table"]
 
 #: Column names of statistics and measures, in words.
 GLOSSARY = {
@@ -74,6 +78,11 @@ GLOSSARY = {
     "f_pvalue": "p (F)", "loglik": "Log-likelihood", "aic": "AIC", "bic": "BIC", "restricted": "Restricted model",
     "full": "Full model", "df_num": "df (numerator)", "df_den": "df (denominator)", "lr": "LR χ²",
     "lr_pvalue": "p (LR)", "npar": "Parameters", "rmsea_diff": "ΔRMSEA",
+    # Six Pillars and customer sacrifice
+    "pillar": "Pillar", "omega_total": "McDonald's omega", "alpha_ci_lower": "α CI lower", "alpha_ci_upper": "α CI upper",
+    "omega_ci_lower": "Omega CI lower", "omega_ci_upper": "Omega CI upper", "attribute": "Attribute",
+    "wanted": "Wanted exactly", "settled": "Settled for", "sacrifice": "Sacrifice (wanted − settled)",
+    "share_sacrificing": "Settling for less (share)",
     # contacts and levers
     "team_id": "Team", "agents": "Agents", "mean_handle_time_sec": "Mean handle time (s)", "term": "Term",
     "quadrant": "Quadrant",
@@ -138,7 +147,10 @@ def _header(name, labels) -> str:
             named = rest in GLOSSARY or (labels is not None and labels(rest) != rest)
             return word + (_header(rest, labels) if named else rest.replace("_", " "))
     words = name.replace("_", " ").strip()
-    return words[:1].upper() + words[1:] if " " in words else words  # words, not a variable name
+    first = words.split(" ")[0]
+    if " " not in words or len(first) < 2 or not first.isascii():
+        return words  # a variable name, or a symbol such as p, β or λ that keeps its case
+    return words[:1].upper() + words[1:]
 
 
 def _is_p(name) -> bool:
@@ -148,6 +160,11 @@ def _is_p(name) -> bool:
 def _is_share(name) -> bool:
     return isinstance(name, str) and (name in _SHARE_COLUMNS or name.endswith(("_share", "_rate"))
                                       or name.startswith("share_"))
+
+
+def _signed(text: str) -> str:
+    """A formatted number with the typographic minus sign (U+2212) instead of a hyphen."""
+    return text.replace("-", MINUS)
 
 
 def _decimals(finite: pd.Series) -> int:
@@ -169,9 +186,9 @@ def _cell_formatter(name, values: pd.Series, labels) -> Callable:
         if _is_share(name) and len(finite) and finite.between(0, 1).all() and not pd.api.types.is_integer_dtype(values):
             return lambda v: "" if pd.isna(v) else f"{100 * v:.1f} %"
         if pd.api.types.is_integer_dtype(values) or whole:
-            return lambda v: "" if pd.isna(v) else (f"{v:,.0f}" if np.isfinite(v) else str(v))
+            return lambda v: "" if pd.isna(v) else _signed(f"{v:,.0f}" if np.isfinite(v) else str(v))
         digits = _decimals(finite) if len(finite) else 3
-        return lambda v: "" if pd.isna(v) else f"{v:,.{digits}f}"
+        return lambda v: "" if pd.isna(v) else _signed(f"{v:,.{digits}f}")
 
     def text(v):
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -197,9 +214,9 @@ def _value_by_row(name, v) -> str:
         return apa_p(float(v))
     if _is_share(row) and 0 <= v <= 1:
         return f"{100 * v:.1f} %"
-    if float(v) == round(float(v)):
-        return f"{v:,.0f}"
-    return f"{v:,.3f}"
+    if not np.isfinite(v):
+        return _signed(str(v))
+    return _signed(f"{v:,.0f}" if float(v) == round(float(v)) else f"{v:,.3f}")
 
 
 def _row_formats(frame: pd.DataFrame, formats: list) -> list:
@@ -220,6 +237,13 @@ def _meaningful_index(index: pd.Index) -> bool:
     return not (index.name is None and pd.api.types.is_integer_dtype(index))
 
 
+def _value_columns(values, func: str) -> tuple:
+    """The ``values`` columns as a tuple without ``None``; a bare string or a non-iterable is an error."""
+    if isinstance(values, str) or not hasattr(values, "__iter__"):
+        raise param_error("values", func, "be a list of column names", values)
+    return tuple(v for v in values if v is not None)
+
+
 def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None = None, values=()) -> str:
     """A DataFrame as a publication table (HTML): see the module notes.
 
@@ -229,9 +253,11 @@ def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None
     labels : callable, optional
         Display label of a variable name (e.g. ``Codebook.label``): used for headers and
         for text cells (construct and item names).
-    values : iterable of str, optional
+    values : list of str, optional
         Columns whose cells are data values (e.g. the segment and wave columns): shown as
         they are, never relabelled, even when a value happens to be a variable's name.
+        ``None`` entries are skipped (a codebook without a wave column); a bare string is
+        an error (it is not a list of columns).
 
     Returns
     -------
@@ -246,9 +272,8 @@ def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None
     >>> re.findall(r'<t[hd](?: class="cx-text")?>(.*?)</t[hd]>', publication_html(t, labels={"sat": "Satisfaction"}.get))
     ['Outcome or construct', 'Driver or item', 'Estimate', 'p', 'n', 'Satisfaction', 'rel', '0.412', '&lt; .001', '194,564']
     """
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"The 'table' parameter of publication_html must be a DataFrame. "
-                         f"Got {type(table).__name__} instead.")
+    check_frame(table, "publication_html", "table")
+    plain = set(_value_columns(values, "publication_html"))
     look = (lambda v: labels(v) if labels(v) is not None else v) if labels is not None else None
     frame = table.reset_index() if _meaningful_index(table.index) else table.reset_index(drop=True)
     if isinstance(frame.columns, pd.MultiIndex):
@@ -258,10 +283,9 @@ def publication_html(table: pd.DataFrame, *, labels: Callable[[str], str] | None
     numeric = [pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col) for _, col in frame.items()]
     kinds = ["" if number else ' class="cx-text"' for number in numeric]
     heads = "".join(f"<th{k}>{esc(_header(c, look))}</th>" for k, c in zip(kinds, frame.columns))
-    plain = {v for v in values if v is not None}
     formats = [_cell_formatter(c, frame.iloc[:, j], None if c in plain else look) for j, c in enumerate(frame.columns)]
-    rows = "".join("<tr>" + "".join(f"<td{k}>{esc(f(v))}</td>" for k, f, v in zip(kinds, fs, values)) + "</tr>"
-                   for fs, values in zip(_row_formats(frame, formats), frame.itertuples(index=False, name=None)))
+    rows = "".join("<tr>" + "".join(f"<td{k}>{esc(f(v))}</td>" for k, f, v in zip(kinds, fs, cells)) + "</tr>"
+                   for fs, cells in zip(_row_formats(frame, formats), frame.itertuples(index=False, name=None)))
     note = table_note([_header(c, look) for c in frame.columns])
     foot = (f'<tfoot><tr><td class="cx-table-note" colspan="{len(frame.columns)}">{esc(note)}</td></tr></tfoot>'
             if note else "")
@@ -296,9 +320,10 @@ def use_publication_tables(labels: Callable[[str], str] | None = None, values=()
     ----------
     labels : callable, optional
         As in :func:`publication_html`.
-    values : iterable of str, optional
+    values : list of str, optional
         As in :func:`publication_html`.
     """
+    values = _value_columns(values, "use_publication_tables")
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
@@ -307,21 +332,21 @@ def use_publication_tables(labels: Callable[[str], str] | None = None, values=()
     if shell is None:
         return
     shell.display_formatter.formatters["text/html"].for_type(
-        pd.DataFrame, lambda df: publication_html(df, labels=labels, values=tuple(values)))
+        pd.DataFrame, lambda df: publication_html(df, labels=labels, values=values))
 
 
 # ------------------------------------------------------------------ APA-style SEM tables
-def _estimates(fit) -> pd.DataFrame:
+def _estimates(fit, func: str) -> pd.DataFrame:
     table = fit if isinstance(fit, pd.DataFrame) else getattr(fit, "estimates", None)
     need = {"lhs", "op", "rhs", "est", "se", "pvalue"}
     if not isinstance(table, pd.DataFrame) or not need <= set(table.columns):
-        raise ValueError("The 'fit' parameter must be a cxlab.sem fit or its estimates table (columns "
-                         f"{sorted(need)}). Got {type(fit).__name__} instead.")
+        raise param_error("fit", func, f"be a cxlab.sem fit or its estimates table (columns {sorted(need)})", fit,
+                          got=type(fit).__name__)
     return table
 
 
 def _interval(lower: pd.Series, upper: pd.Series, digits: int = 3) -> list[str]:
-    return ["" if pd.isna(lo) or pd.isna(hi) else f"[{lo:.{digits}f}, {hi:.{digits}f}]"
+    return ["" if pd.isna(lo) or pd.isna(hi) else _signed(f"[{lo:.{digits}f}, {hi:.{digits}f}]")
             for lo, hi in zip(lower, upper)]
 
 
@@ -364,7 +389,7 @@ def loadings_table(fit) -> pd.DataFrame:
     >>> loadings_table(est).columns.tolist()
     ['construct', 'item', 'B', 'SE', 'λ', 'p']
     """
-    rows = _estimates(fit)
+    rows = _estimates(fit, "loadings_table")
     return _apa(rows[rows["op"] == "=~"], {"construct": "lhs", "item": "rhs"}, standardised="λ", level=0.95)
 
 
@@ -386,12 +411,11 @@ def paths_table(fit, *, predictors=None) -> pd.DataFrame:
     >>> paths_table(est, predictors=["z"]).empty
     True
     """
-    rows = _estimates(fit)
+    rows = _estimates(fit, "paths_table")
     rows = rows[rows["op"] == "~"]
     if predictors is not None:
         if isinstance(predictors, str):
-            raise ValueError(f"The 'predictors' parameter of paths_table must be a list of variable names. "
-                             f"Got {predictors!r} instead.")
+            raise param_error("predictors", "paths_table", "be a list of variable names", predictors)
         rows = rows[rows["rhs"].isin(list(predictors))]
     return _apa(rows, {"outcome": "lhs", "predictor": "rhs"}, standardised="β", level=0.95)
 
@@ -407,8 +431,8 @@ def effects_apa(effects: pd.DataFrame) -> pd.DataFrame:
     ['driver', 'outcome', 'effect', 'B', 'SE', '95% CI', 'Standardised effect', 'p']
     """
     if not isinstance(effects, pd.DataFrame) or not {"driver", "outcome", "effect", "est"} <= set(effects.columns):
-        raise ValueError("The 'effects' parameter of effects_apa must be the result of cxlab.sem.effects_table. "
-                         f"Got {type(effects).__name__} instead.")
+        raise param_error("effects", "effects_apa", "be the result of cxlab.sem.effects_table", effects,
+                          got=type(effects).__name__)
     return _apa(effects, {"driver": "driver", "outcome": "outcome", "effect": "effect"},
                 standardised="Standardised effect", level=0.95)
 
@@ -428,14 +452,13 @@ def fit_apa(table: pd.DataFrame) -> pd.DataFrame:
     [['χ²', '85.30', '', ''], ['df', '24', '', ''], ['p', '< .001', '', ''], ['CFI (scaled)', '0.931', '≥ 0.95', 'no']]
     """
     if not isinstance(table, pd.DataFrame) or not {"value", "cutoff", "meets"} <= set(table.columns):
-        raise ValueError("The 'table' parameter of fit_apa must be the result of cxlab.sem.fit_table. "
-                         f"Got {type(table).__name__} instead.")
+        raise param_error("table", "fit_apa", "be the result of cxlab.sem.fit_table", table, got=type(table).__name__)
     names = {"chi-square": "χ²", "p-value": "p"}
     rows = []
     for index, r in table.iterrows():
         v = r["value"]
         text = ("" if pd.isna(v) else apa_p(v) if index == "p-value" else f"{v:,.0f}" if index == "df"
-                else f"{v:.2f}" if index == "chi-square" else f"{v:.3f}")
+                else f"{v:.2f}" if index == "chi-square" else _signed(f"{v:.3f}"))
         scaled = " (scaled)" if str(r.get("source", "")).endswith("_scaled") and index not in ("df",) else ""
         meets = "" if r["meets"] is None or pd.isna(r["meets"]) else ("yes" if r["meets"] else "no")
         rows.append({"index": names.get(index, index) + scaled, "value": text, "cutoff": r["cutoff"] or "",
@@ -446,15 +469,25 @@ def fit_apa(table: pd.DataFrame) -> pd.DataFrame:
 def r2_table(fit) -> pd.DataFrame:
     """R² of the structural outcomes (variables with a ``~`` path into them) of a fit.
 
+    A multigroup fit (``r2`` indexed by group and variable) gives one row per group and
+    outcome, with a first ``group`` column.
+
     Examples
     --------
     >>> from types import SimpleNamespace
     >>> est = pd.DataFrame({"lhs": ["y", "f"], "op": ["~", "=~"], "rhs": ["x", "a"]})
     >>> r2_table(SimpleNamespace(estimates=est, r2=pd.Series({"y": 0.31, "a": 0.5}))).values.tolist()
     [['y', 0.31]]
+    >>> r2 = pd.Series([0.31, 0.5, 0.2], index=pd.MultiIndex.from_tuples([("m", "y"), ("m", "a"), ("w", "y")]))
+    >>> r2_table(SimpleNamespace(estimates=est, r2=r2)).values.tolist()
+    [['m', 'y', 0.31], ['w', 'y', 0.2]]
     """
     outcomes = list(dict.fromkeys(fit.estimates.loc[fit.estimates["op"] == "~", "lhs"]))
     r2 = fit.r2
+    if isinstance(r2.index, pd.MultiIndex):  # (group, variable)
+        rows = [(g, o, float(r2[(g, o)])) for g in pd.unique(r2.index.get_level_values(0)) for o in outcomes
+                if (g, o) in r2.index]
+        return pd.DataFrame(rows, columns=["group", "outcome", "R²"])
     return pd.DataFrame({"outcome": [o for o in outcomes if o in r2.index],
                          "R²": [float(r2[o]) for o in outcomes if o in r2.index]})
 
@@ -472,3 +505,21 @@ def linkage_table(linkage) -> pd.DataFrame:
     words = {"window_days": "Contact window (days)"}
     return pd.DataFrame({"linkage": [words.get(k, k.replace("_", " ").capitalize()) for k in linkage],
                          "count": [int(v) for v in linkage.values()]})
+
+
+def missingness_table(missing: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`cxlab.quality.missingness` table for a report: its item groups named as scales.
+
+    The ``group`` column of the missingness table holds scales and single items, not
+    segments, so it is renamed ``scale`` (headed "Scale or item").
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"group": ["Reliability"], "items": [4], "cells": [400], "missing": [8],
+    ...                   "missing_share": [0.02], "complete_cases": [95]})
+    >>> missingness_table(m).columns.tolist()
+    ['scale', 'items', 'cells', 'missing', 'missing_share', 'complete_cases']
+    """
+    check_frame(missing, "missingness_table", "missing")
+    check_columns(missing, ["group", "missing_share"], "missingness_table", "missing")
+    return missing.rename(columns={"group": "scale"})

@@ -57,7 +57,7 @@ quality.sample_overview(survey, group=[cb.wave, cb.segment], min_n=p["min_cell_s
 
 # %% caption="Missing answers per scale, after missing-value codes."
 missing = quality.missingness(survey, cb.item_groups(labelled=True))
-missing.rename(columns={"group": "scale"})
+tables.missingness_table(missing)
 
 # %% caption="Share of missing answers per scale."
 plots.bar_chart(missing, x="missing_share", y="group", title="Missing answers per scale",

@@ -29,6 +29,13 @@
 # The survey asks SERVQUAL expectations as well as perceptions: the expectation–perception
 # gaps and the known criticism of SERVQUAL follow.
 
+# %% [markdown] tags=["needs-pillars"]
+# The survey carries KPMG Nunwood's Six Pillars: their scores and reliability follow.
+
+# %% [markdown] tags=["needs-sacrifice"]
+# It asks what customers want exactly and what they settle for: the customer sacrifice per
+# attribute follows.
+
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse
 parameters = {}  # overrides of the study's parameters, e.g. {"rotation": "varimax"}
@@ -36,7 +43,7 @@ parameters = {}  # overrides of the study's parameters, e.g. {"rotation": "varim
 # %%
 import cxlab
 from IPython.display import Markdown
-from cxlab import factor, plots, reliability, sem, servqual, tables
+from cxlab import factor, pillars, plots, reliability, sacrifice, sem, servqual, tables
 from cxlab.data import load_processed_survey
 
 plots.set_theme()
@@ -213,6 +220,41 @@ comparison.tests.round(4)
 # %% caption="Variance in the outcome explained by SERVQUAL and SERVPERF." tags=["needs-expectations", "needs-outcome"]
 plots.variance_explained_chart(comparison.models, title=f"Variance in {cb.label(p['outcome'])} explained");
 
+# %% [markdown] tags=["needs-pillars"]
+# ## The Six Pillars
+#
+# KPMG Nunwood's Six Pillars of customer experience (personalisation, integrity,
+# expectations, resolution, time & effort, empathy), each scored as the mean of its items
+# (at least half answered). The mean score has a t interval at the study's confidence
+# level; reliability is Cronbach's alpha (Feldt interval) and McDonald's omega (pillars of
+# three or more items; percentile bootstrap over respondents).
+
+# %% caption="Six Pillars: mean score and reliability per pillar." tags=["needs-pillars"]
+pillar_rel = pillars.pillar_reliability(survey, cb.pillars["items"], ci=p["ci_level"], n_boot=p["bootstrap"],
+                                        seed=p["seed"])
+pillar_rel.round(3)
+
+# %% caption="Six Pillars: mean score per pillar with confidence intervals." tags=["needs-pillars"]
+lo, hi = cb.pillars["range"]
+plots.interval_chart(pillar_rel, value="mean", labels=cb.label, title="Six Pillars: mean score per pillar",
+                     xlabel=f"mean score ({lo}–{hi})", origin=lo);
+
+# %% [markdown] tags=["needs-sacrifice"]
+# ## Customer sacrifice
+#
+# Pine & Gilmore's customer sacrifice is the gap between what a customer wants exactly and
+# what they settle for. Per attribute the survey asks both on one scale; the sacrifice is
+# their difference (wanted − settled) per respondent, averaged with a paired t interval.
+# Positive values mean customers settle for less than they want.
+
+# %% caption="Customer sacrifice per attribute: what customers want exactly, what they settle for, and the difference." tags=["needs-sacrifice"]
+sac = sacrifice.sacrifice_gaps(survey, cb.sacrifice["attributes"], ci=p["ci_level"])
+sac.round(3)
+
+# %% caption="Customer sacrifice (wanted − settled) per attribute with confidence intervals." tags=["needs-sacrifice"]
+plots.interval_chart(sac, value="sacrifice", labels=cb.label, zero=True, title="Customer sacrifice per attribute",
+                     xlabel="sacrifice: wanted − settled (scale points)");
+
 # %% [markdown]
 # ## Conclusion
 #
@@ -229,6 +271,12 @@ Markdown(servqual.describe(comparison=comparison, alpha=p["alpha_level"]))
 
 # %% tags=["needs-measurement_model"]
 Markdown(reliability.describe_validity(validity))
+
+# %% tags=["summary", "needs-pillars"]
+Markdown(pillars.describe(reliability=pillar_rel, labels=cb.label))
+
+# %% tags=["summary", "needs-sacrifice"]
+Markdown(sacrifice.describe(sac, labels=cb.label))
 
 # %% [markdown]
 # ## Methods

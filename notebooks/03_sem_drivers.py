@@ -2,7 +2,7 @@
 # jupyter:
 #   cxlab:
 #     needs: [structural_model]
-#     parameters: {waves: wave, estimator: null, missing: null, bootstrap: null, seed: null, alpha_level: null}
+#     parameters: {waves: wave, estimator: null, missing: null, bootstrap: null, seed: null, alpha_level: null, pls: null}
 #   jupytext:
 #     formats: py:percent
 #     text_representation:
@@ -121,6 +121,53 @@ plots.path_chart(fit, title="Standardised paths of the structural model", alpha=
 effects = sem.effects_table(fit)
 tables.effects_apa(effects).round(3)
 
+# %% [markdown]
+# ## PLS path modelling beside CB-SEM
+#
+# Satisfaction indices (ECSI, ACSI) and many studies estimate the same kind of model by
+# partial least squares (PLS): each construct is a weighted sum of its items (a composite)
+# rather than a common factor. Below, the structural model is also estimated by PLS (path
+# weighting scheme; the study's bootstrap resamples and seed, percentile intervals) and by
+# consistent PLS (PLSc), beside the standardised CB-SEM estimates above. PLS uses the
+# complete cases. The study's `pls` parameter turns this section off.
+
+# %%
+why_not = cxlab.pls.unsupported(model) if p["pls"] else "the study's `pls` parameter is off"
+pls_tables = None
+if why_not is None:
+    ranges = cb.item_ranges()
+    if cb.servqual:
+        ranges.update({i: tuple(cb.servqual["range"]) for kind in "ep" for its in cb.servqual_items(kind).values()
+                       for i in its})
+    items = cxlab.study.model_columns(model)
+    try:
+        pls_fit = cxlab.pls.fit(survey, model, bootstrap=p["bootstrap"], seed=p["seed"],
+                                scale_range={i: ranges[i] for i in items} if items <= set(ranges) else None,
+                                progress=cxlab.progress.reporter("PLS bootstrap resamples"))
+        pls_tables = cxlab.pls.compare_sem(pls_fit, fit, consistent=cxlab.pls.fit(survey, model, consistent=True))
+    except ValueError as exc:  # e.g. too few complete cases, or PLSc without a positive rho_A
+        why_not = str(exc)
+Markdown(f"The structural model is not estimated by PLS: {why_not}" if why_not else
+         f"PLS used {pls_fit.n:,} complete cases and "
+         + (f"{pls_fit.n_boot:,} bootstrap resamples. " if pls_fit.n_boot else "no bootstrap (no intervals or p). ")
+         + " ".join(pls_fit.warnings))
+
+# %% caption="Standardised structural paths by CB-SEM and by PLS, with PLS bootstrap intervals and consistent PLS (PLSc)."
+pls_tables if pls_tables is None else pls_tables["paths"].round(3)
+
+# %% caption="Variance explained (R²) of the outcomes by CB-SEM, PLS and PLSc."
+pls_tables if pls_tables is None else pls_tables["r2"].round(3)
+
+# %% caption="Mean standardised loadings per construct by CB-SEM and by PLS, and the composites' reliability (ρA)."
+pls_tables if pls_tables is None else pls_tables["loadings"].round(3)
+
+# %% caption="PLS index of each construct on a 0–100 scale (item weights rescaled to the items' range, ECSI/ACSI style), with bootstrap intervals."
+pls_tables if pls_tables is None else pls_tables["index"].round(1)
+
+# %%
+Markdown(cxlab.pls.describe_comparison(pls_tables, alpha=p["alpha_level"], labels=cb.label,
+                                       sem_ok=sem.judge.interpretation_gate(fit).ok) if pls_tables else "")
+
 # %% [markdown] tags=["needs-segment"]
 # ## Segments
 #
@@ -131,7 +178,7 @@ tables.effects_apa(effects).round(3)
 
 # %% caption="Measurement invariance across segments." tags=["needs-segment", "needs-measurement_model"]
 invariance = sem.invariance(survey, study.models["measurement"], group=segment, missing=p["missing"])
-invariance.round(3)
+invariance.to_frame().round(3)
 
 # %% tags=["needs-segment"]
 segments = sem.compare_segments(survey, model, group=segment, missing=p["missing"])

@@ -25,6 +25,9 @@
 # What customers experience in their contacts (waits, abandoned calls, repeat contacts,
 # transfers, escalations) joins the drivers as levers.
 
+# %% [markdown] tags=["needs-pillar_outcomes"]
+# KPMG Nunwood's Six Pillars are weighed for NPS and loyalty at the end.
+
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse
 parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_days": 60}
@@ -32,8 +35,8 @@ parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_da
 # %%
 import cxlab
 from IPython.display import Markdown
-from cxlab import contacts, levers, plan, plots, sem, tables
-from cxlab.data import load_contacts, load_linkage, respondent_table
+from cxlab import contacts, levers, pillars, plan, plots, sem, tables
+from cxlab.data import load_contacts, load_linkage, load_processed_survey, respondent_table
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
@@ -100,13 +103,13 @@ data[contact_levers].describe().T.rename_axis("lever").round(3)
 
 # %% caption="Effects of contact factors on the outcomes (OLS, HC3)." tags=["needs-contacts"]
 outcomes = [o for o in dict.fromkeys([outcome, p["loyalty"], cb.metrics.get("nps")]) if o and o in data]
-effects = levers.contact_effects(data, outcomes, contact_levers, controls=[*drivers, *segment_control],
-                                 ci=p["ci_level"])
+effects = levers.contact_effects_result(data, outcomes, contact_levers, controls=[*drivers, *segment_control],
+                                        ci=p["ci_level"])
 levers.contact_family(effects).drop(columns="role").round(3)
 
 # %% tags=["needs-contacts"]
 Markdown(levers.describe_contact_effects(effects, alpha=p["alpha_level"], labels=cb.label) + "\n\n"
-         + effects.attrs["note"])
+         + effects.note)
 
 # %% [markdown] tags=["needs-contacts", "needs-structural_model"]
 # ## Contact factors in the structural model
@@ -170,8 +173,8 @@ Markdown(levers.describe_collinearity(vif, labels=cb.label)) if vif is not None 
 
 # %% caption="Importance and performance of the drivers (0–100)."
 ranges = cb.score_ranges([outcome, *drivers])
-ipa = levers.ipma(data, outcome, drivers, ranges=ranges, controls=[*contact_levers, *segment_control])
-ipa.round(3)
+ipa = levers.ipma_result(data, outcome, drivers, ranges=ranges, controls=[*contact_levers, *segment_control])
+ipa.table.round(3)
 
 # %% caption="Importance-performance map."
 plots.ipa_chart(ipa, title=f"Importance-performance map for {cb.label(outcome)}",
@@ -187,10 +190,10 @@ plots.ipa_chart(ipa, title=f"Importance-performance map for {cb.label(outcome)}"
 # (impact × reach × headroom). Intervals and rank ranges come from the bootstrap.
 
 # %% caption="Improvement levers ranked by expected gain."
-ranked = levers.rank_levers(data, outcome, drivers, contact_levers, controls=segment_control,
-                            n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
-ranked[["kind", "impact", "reach", "performance", "target", "headroom", "expected_gain", "rank", "rank_ci_lower",
-        "rank_ci_upper", "p_first", "pvalue_holm"]].round(3)
+ranked = levers.rank_levers_result(data, outcome, drivers, contact_levers, controls=segment_control,
+                                   n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
+ranked.table[["kind", "impact", "reach", "performance", "target", "headroom", "expected_gain", "rank", "rank_ci_lower",
+              "rank_ci_upper", "p_first", "pvalue_holm"]].round(3)
 
 # %% caption="Expected gain in the mean outcome per lever."
 plots.lever_chart(ranked, title=f"Expected gain in mean {cb.label(outcome)} per lever");
@@ -237,6 +240,27 @@ multilevel.chain_table(chain_fit, stay_fit, labels=chain_labels).round(3)
 
 # %% tags=["summary", "needs-employees"]
 Markdown(multilevel.describe_service_chain(chain_fit, stay_fit, labels=chain_labels))
+
+# %% [markdown] tags=["needs-pillar_outcomes"]
+# ## Which of the Six Pillars matter for NPS and loyalty?
+#
+# The pillar scores (mean of each pillar's items) as drivers of the likelihood to recommend
+# (0–10) and of the loyalty outcome, each on its own: the study's importance method splits
+# the outcome's explained variance (R²) over the six pillars, with bootstrap intervals.
+# Associations, not proven causes.
+
+# %% caption="Importance of the Six Pillars for NPS and loyalty, with bootstrap intervals." tags=["needs-pillar_outcomes"]
+pillar_imp = pillars.pillar_importance(load_processed_survey(study), cb.pillars["items"],
+                                       pillars.study_outcomes(cb, p["loyalty"]),
+                                       method=p["importance_method"], n_boot=p["bootstrap"], seed=p["seed"],
+                                       ci=p["ci_level"])
+pillar_imp.round(4)
+
+# %% caption="Six Pillars: share of the explained variance of NPS and loyalty." tags=["needs-pillar_outcomes"]
+plots.pillar_importance_chart(pillar_imp, labels=cb.label, title="Importance of the Six Pillars");
+
+# %% tags=["summary", "needs-pillar_outcomes"]
+Markdown(pillars.describe(importance=pillar_imp, labels=cb.label))
 
 # %% [markdown]
 # ## Methods

@@ -2,7 +2,9 @@
 
 ``DATA`` is the one path to the reference data (R's results and the public data sets, some of
 them links to the package data in ``cxlab/data_files``); ``load_reference(name)`` reads one
-JSON reference; the ``hs`` fixture is the Holzinger-Swineford data.
+JSON reference; the ``hs`` fixture is the Holzinger-Swineford data. ``apt_install`` installs
+a Debian package a test needs (PostgreSQL, Java, poppler) where root can. Comparisons with
+lavaan's results are in ``tests/_lavaan.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from typing import Callable
 
 import pandas as pd
 import pytest
@@ -26,6 +30,25 @@ SHARED = ROOT.parent / "shared"
 def load_reference(name: str) -> dict:
     """One reference result of ``tests/data`` by name (``load_reference("hs_cfa")``), as R wrote it."""
     return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def apt_install(package: str, *, present: Callable[[], object]) -> str | None:
+    """Install Debian's ``package`` with apt-get unless ``present()``; None when it is there, else why not.
+
+    Runs only as root; refreshes the package list once when the first install fails (a stale
+    list). The reason is for ``pytest.skip``: a test skips only where the package cannot be had.
+    """
+    if present():
+        return None
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return f"{package} is not installed and this user cannot apt-get install it"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]
+    done = subprocess.run(install, capture_output=True, text=True, env=env, timeout=900)
+    if done.returncode:
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env, timeout=600)
+        done = subprocess.run(install, capture_output=True, text=True, env=env, timeout=900)
+    return None if present() else f"apt-get install {package} failed: {done.stderr.strip()[-300:]}"
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from cxlab import contacts
+from conftest import apt_install
 
 pytestmark = pytest.mark.slow
 
@@ -32,19 +33,6 @@ def _pg_bin() -> Path | None:
     return Path(found).resolve().parent if found else None
 
 
-def _install() -> str | None:
-    """Install Debian's postgresql package; return why not when it cannot be done."""
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return "PostgreSQL is not installed and this user cannot apt-get install it"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "install", "-y", "-q", "postgresql"], ["apt-get", "update", "-q"],
-                ["apt-get", "install", "-y", "-q", "postgresql"]):
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-        if done.returncode == 0 and cmd[1] == "install":
-            return None
-    return f"apt-get install postgresql failed: {done.stderr.strip()[-300:]}"
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -53,12 +41,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def postgres_url():
+    why = apt_install("postgresql", present=_pg_bin)
     bindir = _pg_bin()
     if bindir is None:
-        why = _install()
-        bindir = _pg_bin()
-        if bindir is None:
-            pytest.skip(f"no PostgreSQL server to test against: {why}")
+        pytest.skip(f"no PostgreSQL server to test against: {why}")
     folder = Path(tempfile.mkdtemp(prefix="cxlab-pg-"))
     data, port = folder / "data", _free_port()
     as_user: list[str] = []

@@ -8,9 +8,7 @@ Java cannot be installed.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 
 import pandas as pd
 import pytest
@@ -18,30 +16,15 @@ import pytest
 from cxlab import contacts
 from cxlab.data import load_contact_features, load_linkage
 from cxlab.study import StudyError, load_study
-from conftest import DEMO
+from conftest import DEMO, apt_install
 from test_study import edit, study_copy  # noqa: F401 - the fixture
 
 SURVEY_COLUMNS = dict(customer="customer_id", respondent="respondent_id", date="survey_date")
 
 
-def _java_missing() -> str | None:
-    """Install Debian's Java runtime when there is none; return why not when it cannot be done."""
-    if shutil.which("java"):
-        return None
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return "Java is not installed and this user cannot apt-get install default-jre-headless"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "default-jre-headless"]
-    done = subprocess.run(install, capture_output=True, text=True, env=env, timeout=900)
-    if done.returncode:  # a stale package list: refresh it once
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env, timeout=600)
-        done = subprocess.run(install, capture_output=True, text=True, env=env, timeout=900)
-    return None if shutil.which("java") else f"apt-get install default-jre-headless failed: {done.stderr[-300:]}"
-
-
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory):
-    why = _java_missing()
+    why = apt_install("default-jre-headless", present=lambda: shutil.which("java"))
     if why:
         pytest.skip(f"no Java for a local Spark session: {why}")
     backend = contacts.spark_backend("local[2]", {"spark.sql.shuffle.partitions": 2, "spark.ui.enabled": "false",

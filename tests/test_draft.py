@@ -20,9 +20,9 @@ import yaml
 from cxlab.data import DataError
 from cxlab.draft import draft_study, infer_draft, item_stem, new_study_from_survey, render_study, usual_range
 
-from conftest import DEMO, cxlab_cmd
+from conftest import DEMO, SHARED, cxlab_cmd
 
-EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "external"
+EXTERNAL = SHARED / "data" / "external"
 needs_shared = pytest.mark.skipif(not EXTERNAL.is_dir(), reason="../shared/data/external is absent")
 
 

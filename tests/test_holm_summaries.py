@@ -28,7 +28,8 @@ def _lever_data(seed=1, n=300):
 
 
 def test_lever_summary_claims_only_holm_adjusted_effects():
-    t = levers.rank_levers(_lever_data(), "sat", ["rel", "resp", "tan", "emp"], ["waits"], bootstrap=0)
+    ranking = levers.rank_levers_result(_lever_data(), "sat", ["rel", "resp", "tan", "emp"], ["waits"], n_boot=0)
+    t = ranking.table
     # the p-values are those of the HC3 regression, adjusted over the five levers
     import statsmodels.formula.api as smf
     ref = smf.ols("sat ~ rel + resp + tan + emp + waits", _lever_data()).fit(cov_type="HC3", use_t=True)
@@ -37,7 +38,7 @@ def test_lever_summary_claims_only_holm_adjusted_effects():
     resp = t.loc["resp"]
     assert resp["pvalue"] < 0.05 < resp["pvalue_holm"]  # the case this test is about
     assert resp["impact_ci_lower"] > 0  # the unadjusted interval excludes zero
-    text = str(levers.describe_levers(t))
+    text = str(levers.describe_levers(ranking))
     assert "Holm's adjustment for the 5 levers tested together (α = 0.05)" in text
     assert "the effects of rel are significant" in text
     no_gain = text.split("no gain is demonstrated for")[1].split(":")[0]

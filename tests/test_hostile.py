@@ -371,12 +371,12 @@ def _servqual(label):
 
 
 def _levers(label):
-    from cxlab.levers import describe_levers, rank_levers
+    from cxlab.levers import describe_levers, rank_levers_result
 
     rng = np.random.default_rng(7)
     df = pd.DataFrame({label: rng.normal(5, 1, 300), "waits": rng.poisson(0.4, 300)})
     df["sat"] = 0.5 * df[label] - 0.3 * df["waits"] + rng.normal(0, 0.5, 300)
-    return describe_levers(rank_levers(df, "sat", [label], ["waits"], n_boot=20, seed=1))
+    return describe_levers(rank_levers_result(df, "sat", [label], ["waits"], n_boot=20, seed=1)).text
 
 
 def _fit_text(label):
@@ -512,8 +512,8 @@ def test_one_wave_says_there_is_no_change_to_test():
                       "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 20, 300), "D")})
     for by in (None, "seg"):
         table = monitor.trends(s, metrics={"nps": "nps"}, group=by, total=by is None, wave="wave", date="date")
-        changes = monitor.compare_periods(table)
-        assert changes.empty
+        changes = monitor.compare_periods_result(table)
+        assert changes.table.empty and changes.n_periods == 1
         assert monitor.describe_changes(changes, group=None) == "Only one wave: no change to test."
         assert monitor.describe_changes(changes) == "Only one wave: no change to test."
 

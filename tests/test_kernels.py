@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -115,3 +116,31 @@ def test_a_template_that_answers_nonsense_gives_oserror(tmp_path):
     finally:
         idle.kill()
         server.close()
+
+
+def test_kernels_talk_over_private_unix_sockets_not_tcp_ports():
+    """A TCP port picked free can be taken before the kernel binds it ("Address already in
+    use", the kernel dies): kernels use Unix sockets in a private folder, removed at shutdown."""
+    import asyncio
+    import stat
+
+    from cxlab.runner import ThisPythonKernelManager
+
+    km = ThisPythonKernelManager()
+    folder = Path(km._ipc_dir)
+
+    async def start_and_stop():
+        await km.start_kernel()
+        client = km.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)
+        sockets = [p for p in folder.iterdir() if stat.S_ISSOCK(p.stat().st_mode)]
+        client.stop_channels()
+        info = km.get_connection_info()
+        await km.shutdown_kernel(now=True)
+        return info, sockets
+
+    info, sockets = asyncio.run(start_and_stop())
+    assert info["transport"] == "ipc" and info["ip"].startswith(str(folder))
+    assert len(sockets) == 5  # shell, iopub, stdin, control, heartbeat
+    assert not folder.exists()

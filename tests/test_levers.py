@@ -8,6 +8,7 @@ Reference values:
 * published output of R relaimpo (lmg) and R rwa (relative weights), with their data.
 """
 
+import dataclasses
 import itertools
 import math
 import time
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from cxlab.levers import driver_importance
+from cxlab.levers import DriverImportance, driver_importance, driver_importance_result
 
 
 # ----------------------------------------------------------------------- helpers
@@ -95,11 +96,11 @@ MTCARS = pd.DataFrame(
 def test_shapley_equals_brute_force(p):
     df, drivers = _correlated_data(p, seed=p)
     expected, r2_full = _brute_force_shapley(df, "y", drivers)
-    res = driver_importance(df, "y", drivers, method="shapley")
-    assert np.max(np.abs(res["importance"].to_numpy() - expected)) < 1e-9
-    assert abs(res["importance"].sum() - r2_full) < 1e-9
-    assert abs(res.attrs["r2"] - r2_full) < 1e-9
-    assert abs(res["share"].sum() - 1.0) < 1e-12
+    res = driver_importance_result(df, "y", drivers, method="shapley")
+    assert np.max(np.abs(res.table["importance"].to_numpy() - expected)) < 1e-9
+    assert abs(res.table["importance"].sum() - r2_full) < 1e-9
+    assert abs(res.r2 - r2_full) < 1e-9
+    assert abs(res.table["share"].sum() - 1.0) < 1e-12
 
 
 def test_shapley_matches_relaimpo_published_longley():
@@ -110,11 +111,12 @@ def test_shapley_matches_relaimpo_published_longley():
     # (relaimpo section). statsmodels ships longley with the same values in other
     # units (x1000, x10), to which R² decompositions are invariant.
     d = sm.datasets.longley.load_pandas().data
-    res = driver_importance(d, "ARMED", ["GNP", "POP", "TOTEMP", "UNEMP"])
+    result = driver_importance_result(d, "ARMED", ["GNP", "POP", "TOTEMP", "UNEMP"])
+    res = result.table
     published = np.array([0.328, 0.241, 0.217, 0.215])
     # printed to 3 decimals: agreement within half a unit of the last digit
     assert np.max(np.abs(res["share"].to_numpy() - published)) <= 0.0005
-    assert abs(100 * res.attrs["r2"] - 70.2) <= 0.05
+    assert abs(100 * result.r2 - 70.2) <= 0.05
     assert res["rank"].tolist() == [1, 2, 3, 4]
 
 
@@ -135,9 +137,9 @@ def test_shapley_twenty_drivers_is_fast():
     df = pd.DataFrame(x, columns=[f"d{i}" for i in range(20)])
     df["y"] = x @ rng.normal(size=20) + rng.normal(size=10_000)
     start = time.perf_counter()
-    res = driver_importance(df, "y", list(df.columns[:20]))
+    res = driver_importance_result(df, "y", list(df.columns[:20]))
     assert time.perf_counter() - start < 10
-    assert abs(res["importance"].sum() - res.attrs["r2"]) < 1e-12
+    assert abs(res.table["importance"].sum() - res.r2) < 1e-12
 
 
 # ------------------------------------------------------------ relative weights
@@ -155,12 +157,12 @@ def test_relative_weights_match_rwa_published_mtcars():
     # R package rwa, vignette "Regression Methods":
     # rwa_multiregress(mtcars, "mpg", c("cyl", "disp", "hp", "wt"))$result
     #   cyl 0.2096904, disp 0.1883043, hp 0.1799590, wt 0.2706812; R² 0.8486
-    res = driver_importance(MTCARS, "mpg", ["cyl", "disp", "hp", "wt"],
-                            method="relative_weights")
+    result = driver_importance_result(MTCARS, "mpg", ["cyl", "disp", "hp", "wt"], method="relative_weights")
+    res = result.table
     published = np.array([0.2096904, 0.1883043, 0.1799590, 0.2706812])
     # printed to 7 decimals: within half a unit of the last digit
     assert np.max(np.abs(res["importance"].to_numpy() - published)) <= 5e-8
-    assert round(res.attrs["r2"], 4) == 0.8486
+    assert round(result.r2, 4) == 0.8486
     assert res["rank"].tolist() == [2, 3, 4, 1]
 
 
@@ -191,7 +193,7 @@ def test_bootstrap_reproducible_and_independent_of_workers():
     assert not np.allclose(a["ci_lower"], d["ci_lower"])
     assert list(a.columns) == ["importance", "share", "rank", "ci_lower", "ci_upper"]
     assert (a["ci_lower"] <= a["ci_upper"]).all()
-    assert a.attrs["n_boot_failed"] == 0
+    assert driver_importance_result(df, "y", drivers, n_boot=60, seed=123, n_jobs=1).n_boot_failed == 0
 
 
 def test_bootstrap_relative_weights_interval_brackets_estimate():
@@ -208,9 +210,9 @@ def test_listwise_deletion_reported():
     df.loc[7, "y"] = np.nan
     df.loc[50, "y"] = np.nan
     with pytest.warns(UserWarning, match="dropped 3 of 100 rows"):
-        res = driver_importance(df, "y", drivers)
-    assert res.attrs["n_dropped"] == 3
-    assert res.attrs["n"] == 97
+        result = driver_importance_result(df, "y", drivers)
+    assert (result.n_dropped, result.n) == (3, 97)
+    res = result.to_frame()
     expected, _ = _brute_force_shapley(df.dropna(), "y", drivers)
     assert np.max(np.abs(res["importance"].to_numpy() - expected)) < 1e-9
 
@@ -324,8 +326,14 @@ def test_result_shape_and_vocabulary():
     assert list(res.columns) == ["importance", "share", "rank"]
     assert res["rank"].dtype.kind == "i"
     assert math.isclose(res["share"].sum(), 1.0)
-    for key in ("r2", "n", "n_dropped", "method", "outcome_type"):
-        assert key in res.attrs
+    assert not res.attrs  # no metadata hidden in DataFrame.attrs: the _result function carries it
+    full = driver_importance_result(df, "y", drivers)
+    assert isinstance(full, DriverImportance)
+    pd.testing.assert_frame_equal(full.to_frame(), res)
+    assert (full.outcome, full.method, full.outcome_type, full.n, full.n_dropped) == ("y", "shapley", "continuous",
+                                                                                     len(df), 0)
+    assert (full.n_boot, full.n_boot_failed, full.ci) == (0, 0, 0.95)
+    assert full._repr_html_().startswith("<p><strong>DriverImportance</strong>: outcome = y, method = shapley")
 
 
 # =========================================================================
@@ -338,11 +346,17 @@ from scipy import stats  # noqa: E402
 
 from conftest import DEMO  # noqa: E402
 from cxlab.levers import (  # noqa: E402
+    LeverRanking,
+    LeverSummary,
     contact_effects,
+    contact_effects_result,
     describe_levers,
     importance_performance,
+    importance_performance_result,
     ipma,
+    ipma_result,
     rank_levers,
+    rank_levers_result,
     rescale_performance,
 )
 
@@ -377,8 +391,11 @@ def _hc3_by_hand(x, y):
 # ----------------------------------------------------------- contact_effects
 def test_contact_effects_match_statsmodels_hc3_and_hand_sandwich():
     df = _survey_with_contacts()
-    res = contact_effects(df, ["sat", "stay"], ["repeat_contacts", "long_waits"],
-                          controls=["quality", "segment"])
+    result = contact_effects_result(df, ["sat", "stay"], ["repeat_contacts", "long_waits"],
+                                    controls=["quality", "segment"])
+    res = result.table
+    pd.testing.assert_frame_equal(res, contact_effects(df, ["sat", "stay"], ["repeat_contacts", "long_waits"],
+                                                       controls=["quality", "segment"]))
     names = {"Intercept": "Intercept", "repeat_contacts": "repeat_contacts",
              "long_waits": "long_waits", "quality": "quality",
              "segment[premium]": "C(segment)[T.premium]",
@@ -405,11 +422,12 @@ def test_contact_effects_match_statsmodels_hc3_and_hand_sandwich():
         std = part.loc["long_waits", "est"] * df.long_waits.std() / df[outcome].std()
         assert abs(part.loc["long_waits", "std_est"] - std) < 1e-12
         assert np.isnan(part.loc["Intercept", "std_est"])
-        assert abs(res.attrs["r2"][outcome] - ref.rsquared) < 1e-10
+        assert abs(result.r2[outcome] - ref.rsquared) < 1e-10
     assert list(res.columns) == ["outcome", "term", "role", "est", "se", "t", "pvalue",
                                  "ci_lower", "ci_upper", "std_est"]
     assert res.loc[res.term == "long_waits", "role"].unique().tolist() == ["contact"]
-    assert "not causal" in res.attrs["note"] and "confounding" in res.attrs["note"]
+    assert "not causal" in result.note and "confounding" in result.note
+    assert (result.cov_type, result.ci, result.n) == ("HC3", 0.95, {"sat": len(df), "stay": len(df)})
 
 
 def test_contact_effects_errors_and_listwise_deletion():
@@ -429,8 +447,8 @@ def test_contact_effects_errors_and_listwise_deletion():
         contact_effects(df, "sat", ["segment"])
     df.loc[:4, "sat"] = np.nan
     with pytest.warns(UserWarning, match=r"dropped 5 of 200 rows"):
-        res = contact_effects(df, "sat", ["long_waits"])
-    assert res.attrs["n"] == {"sat": 195}
+        res = contact_effects_result(df, "sat", ["long_waits"])
+    assert res.n == {"sat": 195}
 
 
 # ------------------------------------------------------ importance-performance
@@ -444,7 +462,9 @@ def test_rescale_and_ipma_against_hand_computation():
     assert scaled["rel"].tolist() == pytest.approx([0, 100 / 6, 50, 400 / 6, 100, 500 / 6, 25, 500 / 6],
                                                    abs=1e-12)
     assert scaled["nps"].tolist() == pytest.approx([0, 20, 50, 80, 100, 70, 30, 90], abs=1e-12)
+    result = ipma_result(df, "sat", ["rel", "nps"], ranges={"sat": (1, 7), "rel": (1, 7), "nps": (0, 10)})
     res = ipma(df, "sat", ["rel", "nps"], ranges={"sat": (1, 7), "rel": (1, 7), "nps": (0, 10)})
+    pd.testing.assert_frame_equal(res, result.table)
     # by hand: performance = mean of (x - min) / (max - min) * 100
     perf_rel = np.mean([(v - 1) / 6 * 100 for v in df.rel])
     perf_nps = np.mean([v / 10 * 100 for v in df.nps])
@@ -458,7 +478,8 @@ def test_rescale_and_ipma_against_hand_computation():
     # ... which is the raw coefficient times range(x) / range(y)
     raw = np.linalg.lstsq(np.column_stack([np.ones(8), df.rel, df.nps]), df.sat, rcond=None)[0]
     assert res.loc["nps", "importance"] == pytest.approx(raw[2] * 10 / 6, abs=1e-10)
-    assert res.attrs["outcome_performance"] == pytest.approx(np.mean((df.sat - 1) / 6 * 100))
+    assert result.outcome_performance == pytest.approx(np.mean((df.sat - 1) / 6 * 100))
+    assert result.n == 8 and result.performance_cut == pytest.approx((perf_rel + perf_nps) / 2)
     with pytest.raises(ValueError, match=r"The 'ranges' parameter of rescale_performance must "
                                          r"hold \(min, max\) pairs with max > min\. Got \(7, 1\)"):
         rescale_performance(df, ranges=(7, 1))
@@ -471,8 +492,10 @@ def test_importance_performance_quadrants_and_cuts():
     imp = pd.Series({"a": 0.5, "b": 0.4, "c": 0.1, "d": 0.05})
     perf = pd.Series({"d": 6.0, "c": 4.0, "b": 6.5, "a": 4.5})
     res = importance_performance(imp, perf)
-    assert res.attrs["importance_cut"] == pytest.approx(0.2625)
-    assert res.attrs["performance_cut"] == pytest.approx(5.25)
+    cuts = importance_performance_result(imp, perf)
+    assert cuts.importance_cut == pytest.approx(0.2625)
+    assert cuts.performance_cut == pytest.approx(5.25)
+    assert (cuts.outcome_performance, cuts.n) == (None, None)
     assert res["quadrant"].to_dict() == {"a": "concentrate here", "b": "keep up the good work",
                                          "c": "low priority", "d": "possible overkill"}
     assert res.loc["d", "performance"] == 6.0  # aligned on the index, not the order
@@ -485,6 +508,29 @@ def test_importance_performance_quadrants_and_cuts():
     with pytest.raises(TypeError, match=r"The 'importance' parameter of importance_performance "
                                         r"must be a pandas Series"):
         importance_performance(imp.to_frame(), perf)
+
+
+def test_charts_take_the_result_objects():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cxlab import plots
+
+    imp, perf = pd.Series({"a": 0.5, "b": 0.1}), pd.Series({"a": 4.0, "b": 6.0})
+    ax = plots.ipa_chart(importance_performance_result(imp, perf, importance_cut=0.45, performance_cut=7)).axes[0]
+    assert [float(line.get_xdata()[0]) for line in ax.lines] == [7.0, 0.0]  # axvline at x = 7, then axhline
+    assert float(ax.lines[1].get_ydata()[0]) == 0.45
+    ax = plots.ipa_chart(importance_performance(imp, perf)).axes[0]  # a bare table: the means
+    assert float(ax.lines[0].get_xdata()[0]) == 5.0 and float(ax.lines[1].get_ydata()[0]) == pytest.approx(0.3)
+    df = _lever_data(n=400)
+    ranking = rank_levers_result(df, "sat", ["rel"], ["repeat"], n_boot=0)
+    assert plots.lever_chart(ranking).axes[0].get_xlabel() == "expected gain in mean sat"
+    assert plots.lever_chart(ranking.table).axes[0].get_xlabel() == "expected gain in mean outcome"
+    importance = driver_importance_result(df, "sat", ["rel", "resp"])
+    assert len(plots.importance_chart(importance).axes[0].patches) == 2
+    plt.close("all")
 
 
 # ----------------------------------------------------------------- rank_levers
@@ -540,13 +586,15 @@ def test_rank_levers_recovers_known_ordering_and_formulas():
         "rank_ci_upper", "p_first", "pvalue", "pvalue_holm"]
     # costs turn the ranking into gain per cost
     costs = {"rel": 10.0, "resp": 1.0, "tan": 1.0, "repeat": 1.0, "waits": 1.0, "transfers": 1.0}
-    tc = rank_levers(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
-                     controls=["segment"], targets={"rel": 7, "resp": 7}, costs=costs, n_boot=0)
+    ranking = rank_levers_result(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
+                                 controls=["segment"], targets={"rel": 7, "resp": 7}, costs=costs, n_boot=0)
+    tc = ranking.to_frame()
     assert tc.index.tolist()[:3] == ["repeat", "resp", "waits"]
     assert tc.loc["rel", "gain_per_cost"] == pytest.approx(tc.loc["rel", "expected_gain"] / 10)
     assert (tc["priority"] == tc["gain_per_cost"]).all()
     assert tc["expected_gain_ci_lower"].isna().all()
-    assert tc.attrs["ci_method"].startswith("HC3")
+    assert ranking.ci_method.startswith("HC3") and ranking.priority_basis == "gain_per_cost"
+    assert (ranking.outcome, ranking.n, ranking.n_dropped, ranking.n_boot) == ("sat", len(df), 0, 0)
 
 
 def test_rank_levers_best_segment_targets_and_reach_override():
@@ -606,9 +654,13 @@ def test_rank_levers_errors():
 
 def test_describe_levers_is_generated_from_the_numbers():
     df = _lever_data(n=1500)
-    t = rank_levers(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
-                    targets={"rel": 7, "resp": 7}, n_boot=50, seed=1)
-    text = describe_levers(t, top=2)
+    ranking = rank_levers_result(df, "sat", ["rel", "resp", "tan"], ["repeat", "waits", "transfers"],
+                                 targets={"rel": 7, "resp": 7}, n_boot=50, seed=1)
+    assert isinstance(ranking, LeverRanking)
+    t = ranking.table
+    summary = describe_levers(ranking, top=2)
+    assert isinstance(summary, LeverSummary) and not isinstance(summary, str)
+    text = summary.text
     assert text.splitlines()[0].startswith("Ranked by the expected gain in mean **sat** (n = 1500)"
                                            ", rel comes first.")
     assert f"+{t.loc['rel', 'expected_gain']:.3f} in mean sat" in text
@@ -620,14 +672,22 @@ def test_describe_levers_is_generated_from_the_numbers():
                            for lev in unclear)
     assert "Holm's adjustment for the 6 levers tested together" in text
     assert "not proven causes" in text
-    assert text._repr_markdown_() == str(text)
+    assert summary._repr_markdown_() == str(summary) == text
     # other numbers, other words
     t2 = t.copy()
     t2.loc["rel", "reach"] = 0.123
-    assert "12% of respondents" in describe_levers(t2)
-    with pytest.raises(ValueError, match=r"The 'table' parameter of describe_levers must be the "
-                                         r"result of rank_levers"):
+    assert "12% of respondents" in describe_levers(dataclasses.replace(ranking, table=t2)).text
+    # the bare table: one more release, with a warning and without the outcome's name
+    with pytest.warns(DeprecationWarning, match=r"pass the LeverRanking that rank_levers_result returns"):
+        old = describe_levers(t, top=2).text
+    assert old.startswith("Ranked by the expected gain in mean **the outcome**, rel comes first.")
+    with pytest.raises(ValueError, match=r"The 'ranking' parameter of describe_levers must be the "
+                                         r"result of rank_levers_result"), pytest.warns(DeprecationWarning):
         describe_levers(t[["impact"]])
+    with pytest.raises(TypeError, match=r"The 'ranking' parameter of describe_levers must be a LeverRanking"):
+        describe_levers("rel")
+    with pytest.warns(DeprecationWarning, match=r"'table' parameter of describe_levers is renamed 'ranking'"):
+        assert describe_levers(table=ranking, top=2) == summary
 
 
 # ------------------------------------------------ the demo study's planted levers

@@ -85,6 +85,21 @@ def test_compare_periods_table_and_errors():
         monitor.compare_periods(t, baseline="w9")
 
 
+def test_compare_periods_result_carries_the_number_of_periods():
+    t = pd.DataFrame({"metric": "nps", "group": "all", "period": ["w1", "w2"], "value": [10.0, np.nan],
+                      "se": [3.0, np.nan], "suppressed": [False, True]})
+    res = monitor.compare_periods_result(t, alpha=0.01, ci=0.9)
+    assert isinstance(res, monitor.PeriodChanges) and not res.table.attrs
+    pd.testing.assert_frame_equal(res.to_frame(), monitor.compare_periods(t, alpha=0.01, ci=0.9))
+    assert (res.n_periods, res.alpha, res.ci) == (2, 0.01, 0.9)
+    # two periods, one suppressed: nothing compared, and not for want of a second wave
+    assert monitor.describe_changes(res).startswith("No comparison could be made")
+    one = monitor.compare_periods_result(t.iloc[:1])
+    assert one.n_periods == 1 and monitor.describe_changes(one) == "Only one wave: no change to test."
+    # the bare (empty) table cannot tell one wave from suppressed cells
+    assert monitor.describe_changes(one.table).startswith("No comparison could be made")
+
+
 # ---------------------------------------------------------------- control chart
 def test_run_alarm_probability_matches_enumeration():
     # 12 fair coin flips: probability of a run of >= 8 equal sides, by brute force.

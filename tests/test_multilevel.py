@@ -8,17 +8,15 @@ own optimiser tolerance (bobyqa), not ours.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab import multilevel as ml
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "multilevel_lme4.json").read_text())
+from conftest import DATA, load_reference
+
+REF = load_reference("multilevel_lme4")
 RTOL = 1e-5
 
 
@@ -163,12 +161,12 @@ def test_random_intercept_recovers_icc_of_simulated_teams():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(outcome="nope"), r"no column\(s\) \['nope'\]"),
+    (dict(outcome="nope"), r"Columns \['nope'\] passed to random_intercept are not in 'data'"),
     (dict(level2=["fcr"]), r"level-2 column 'fcr' varies within cluster"),
-    (dict(level1=["team2"]), r"column 'team2' must be numeric"),
+    (dict(level1=["team2"]), r"Columns \['team2'\] passed to random_intercept must be numeric"),
     (dict(level1=["fcr", "fcr"]), r"given twice"),
     (dict(level1=["fcr", "fcr2"]), r"collinear"),
-    (dict(ci=1.5), r"ci must be in \(0, 1\)"),
+    (dict(ci=1.5), r"The 'ci' parameter of random_intercept must be a float in \(0, 1\)\. Got 1\.5 instead\."),
 ])
 def test_bad_input_is_named(kwargs, match):
     data, _ = ml.simulate_chain(n_teams=5, contacts_per_team=6, seed=0)
@@ -188,7 +186,7 @@ def test_missing_values_named_with_row():
         ml.anova_icc(data, "satisfaction", "team")
     with pytest.raises(ValueError, match="at least 2"):
         ml.anova_icc(data.assign(team="T"), "fcr", "team")
-    with pytest.raises(ValueError, match="n_boot must be a positive integer"):
+    with pytest.raises(ValueError, match=r"The 'n_boot' parameter of chain_indirect must be an int >= 1\. Got 0 instead\."):
         ml.chain_indirect(data.dropna(), "team", "engagement", "fcr", "satisfaction", n_boot=0)
 
 
@@ -217,11 +215,11 @@ def test_describe_chain_written_from_the_numbers():
     text = ml.describe_chain(null)
     assert "includes zero, so the data do not show the chain" in text
     assert "<b>" not in text and "fcr\\_&lt;b&gt;" in text
-    with pytest.raises(TypeError, match="ChainResult"):
+    with pytest.raises(TypeError, match=r"The 'result' parameter of describe_chain must be a ChainResult from chain_indirect\."):
         ml.describe_chain(res.estimates)
 
 
-PASTES = json.loads((DATA / "multilevel_pastes.json").read_text())
+PASTES = load_reference("multilevel_pastes")
 
 
 @pytest.mark.parametrize("reml", [True, False])

@@ -10,10 +10,11 @@ a deliberately broken figure shows that they fail when they should.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
+
+from conftest import SHARED, load_reference
 
 matplotlib.use("Agg")
 
@@ -27,9 +28,7 @@ from cxlab import load_study, plots, sem  # noqa: E402
 from cxlab.study import demo_study_path  # noqa: E402
 from test_reports_browser import chromium  # noqa: E402,F401 - the fixture: headless Chromium, or skip
 
-DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-ECSI = json.loads((DATA / "ecsi_mobi.json").read_text())["model_syntax"]
+ECSI = load_reference("ecsi_mobi")["model_syntax"]
 
 
 def simulate(syntax: str, n: int = 400, seed: int = 3) -> pd.DataFrame:

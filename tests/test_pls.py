@@ -247,7 +247,23 @@ def test_bca_intervals(poldem):
     assert row["ci_lower"] < row["est"] < row["ci_upper"]
 
 
+def test_bootstrap_same_for_any_n_jobs(poldem):
+    # resample b uses child b of SeedSequence(seed): one process or a pool give the same draws
+    model = TWO_BLOCKS.format(op="=~")
+    one = pls.fit(poldem, model, bootstrap=60, seed=4, n_jobs=1)
+    seen = []
+    two = pls.fit(poldem, model, bootstrap=60, seed=4, n_jobs=2, progress=lambda done, total: seen.append(done))
+    assert one.n_boot == two.n_boot == 60 and seen[-1] == 60
+    for attr in ("estimates", "index", "effects", "htmt_ci"):
+        pd.testing.assert_frame_equal(getattr(one, attr), getattr(two, attr), check_exact=True)
+    other = pls.fit(poldem, model, bootstrap=60, seed=5, n_jobs=1)
+    assert not np.allclose(other.estimates["se"], one.estimates["se"])
+
+
 @pytest.mark.parametrize("kwargs,message", [
+    ({"n_jobs": 0}, "'n_jobs'"),
+    ({"n_jobs": 1.5}, "'n_jobs'"),
+    ({"bootstrap": True}, "'bootstrap'"),
     ({"scheme": "mode"}, "'scheme'"),
     ({"missing": "drop"}, "'missing'"),
     ({"modes": {"nope": "A"}}, "'nope'"),
@@ -264,7 +280,7 @@ def test_bad_options(poldem, kwargs, message):
     ("a =~ x1 + x2\nb =~ y1\nc =~ y2\nb ~ a", "'c'"),
     ("a =~ x1 + x2\nb =~ y1\nb ~ a\na ~ b", "feedback"),
     ("a =~ x1 + x2\nb =~ x2\nb ~ a", "two blocks"),
-    ("a =~ x1 + x2\nb =~ y1\nb ~ c", "'c'"),
+    ("a =~ x1 + x2\nb =~ y1\nb ~ a + c", "'c' not found in the data"),   # c: an observed variable
     ("a =~ x1 + x2\nb =~ y1", "no inner path"),
 ])
 def test_bad_models(poldem, model, message):

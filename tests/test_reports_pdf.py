@@ -10,7 +10,6 @@ Debian's ``poppler-utils`` by the test setup when missing), ligatures normalised
 from __future__ import annotations
 
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cxlab_cmd
+from conftest import apt_install, cxlab_cmd
 from test_reports_browser import chromium  # noqa: F401 - the fixture: headless Chromium, or skip
 
 pytestmark = pytest.mark.slow
@@ -82,10 +81,7 @@ def print_heights(pages: list[Path], chromium: str) -> dict[str, float]:
 
 def pdftotext() -> str | None:
     """poppler's ``pdftotext``, installing Debian's ``poppler-utils`` first where it is missing and root can."""
-    if shutil.which("pdftotext") is None and shutil.which("apt-get") and os.geteuid() == 0:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "poppler-utils"]):
-            subprocess.run(cmd, env=env, capture_output=True, text=True)
+    apt_install("poppler-utils", present=lambda: shutil.which("pdftotext"))
     return shutil.which("pdftotext")
 
 

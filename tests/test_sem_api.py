@@ -1,7 +1,6 @@
 """cxlab.sem.fit: input validation, diagnostics, identification invariance."""
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,13 +9,8 @@ import pytest
 import cxlab.sem.estimate as estimate
 from cxlab.sem import SemResult, fit, modification_indices
 
-DATA = Path(__file__).parent / "data"
+
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-
-
-@pytest.fixture(scope="module")
-def hs():
-    return pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 
 
 def _exact_cov_data(cov, n=200, seed=0):
@@ -141,7 +135,7 @@ def test_small_sample_warning(hs):
 
 def test_modification_indices_validation(hs):
     res = fit(hs, HS_MODEL)
-    with pytest.raises(ValueError, match="'top' parameter of modification_indices must be a positive int or None. Got 0"):
+    with pytest.raises(ValueError, match=r"The 'top' parameter of modification_indices must be None or an int >= 1\. Got 0 instead\."):
         modification_indices(res, top=0)
     allmi = modification_indices(res, top=None)
     assert len(allmi) == 18 + 36  # 18 cross-loadings, 36 residual covariances

@@ -12,8 +12,6 @@ seed 1: speed =~ x9 0.360 bootstrap vs 0.151 ML vs 0.266 MLR; x8 ~~ x8 0.125 / 0
 estimates, where ML SEs are right.
 """
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,7 +19,8 @@ import pytest
 from cxlab.sem import fit
 from cxlab.sem import bootstrap as bs
 
-DATA = Path(__file__).parent / "data"
+from conftest import DATA
+
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 MED_MODEL = ("textual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\ntextual ~ a*visual_sum\n"
              "speed ~ b*textual + c*visual_sum\nind := a*b\ntotal := c + a*b")
@@ -31,10 +30,9 @@ MEDIAN_RTOL = 0.08
 
 
 @pytest.fixture(scope="module")
-def hs():
-    d = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
-    d["visual_sum"] = d["x1"] + d["x2"] + d["x3"]
-    return d
+def hs(hs):
+    """The Holzinger-Swineford data with the sum of the visual items, an observed predictor."""
+    return hs.assign(visual_sum=hs["x1"] + hs["x2"] + hs["x3"])
 
 
 def _ratio(boot, ref):

@@ -7,9 +7,6 @@ so most resamples run along a ridge of the likelihood (lavaan 0.6-14: 152 of 200
 bootstrap runs failed, in 656 s). Here they fail fast, are counted, and the result says so.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,19 +14,18 @@ import pytest
 from cxlab.sem import bootstrap as bs
 from cxlab.sem import fit
 
-DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from conftest import DATA, SHARED, load_reference
+
 MOBI = SHARED / "data" / "external" / "ecsi_mobi" / "mobi.csv"
 MED_MODEL = ("textual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\ntextual ~ a*visual_sum\n"
              "speed ~ b*textual + c*visual_sum\nind := a*b")
-ECSI = json.loads((DATA / "ecsi_mobi.json").read_text())["model_syntax"]  # r/17_ecsi_mobi.R
+ECSI = load_reference("ecsi_mobi")["model_syntax"]  # r/17_ecsi_mobi.R
 
 
 @pytest.fixture(scope="module")
-def hs():
-    d = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
-    d["visual_sum"] = d["x1"] + d["x2"] + d["x3"]
-    return d
+def hs(hs):
+    """The Holzinger-Swineford data with the sum of the visual items, an observed predictor."""
+    return hs.assign(visual_sum=hs["x1"] + hs["x2"] + hs["x3"])
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,6 @@ differences: estimates 9.6e-7, SEs 1.2e-7, std_all 4.5e-7; every fit measure wit
 1e-6 relative (npar 19 = 21 free parameters - 2 constraints, df 26).
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,13 +13,9 @@ import pytest
 from cxlab.sem import fit
 from cxlab.sem.syntax import parse_model
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "hs_equality.json").read_text())
+from conftest import load_reference
 
-
-@pytest.fixture(scope="module")
-def hs():
-    return pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+REF = load_reference("hs_equality")
 
 
 @pytest.fixture(scope="module")

@@ -16,16 +16,14 @@ References made by ``tests/data/r/11_hs_groups_mlr.R`` and ``12_hs_fiml_covariat
   difference through the scaling factor (2.4e-7 relative) and are checked at 1e-5.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit
 
-DATA = Path(__file__).parent / "data"
+from conftest import DATA, load_reference
+
 CASES = {
     "hs_fiml_covariate": ("HolzingerSwineford1939_missing.csv", dict(missing="fiml"), 1e-5),
     "hs_fiml_covariate_mlr": ("HolzingerSwineford1939_missing.csv", dict(missing="fiml", estimator="MLR"), 1e-5),
@@ -40,7 +38,7 @@ LOOSER = {("hs_groups_mlr", "rmsea_pvalue_scaled"): 1e-5, ("hs_groups_mlr", "rms
 def fits():
     out = {}
     for case, (file, kw, _) in CASES.items():
-        ref = json.loads((DATA / f"{case}.json").read_text())
+        ref = load_reference(case)
         out[case] = (fit(pd.read_csv(DATA / file), ref["model_syntax"], **kw), ref)
     return out
 
@@ -80,6 +78,6 @@ def test_covariate_moments_fixed_to_sample_values(fits):
 def test_fiml_with_missing_covariate_not_implemented():
     hs = pd.read_csv(DATA / "HolzingerSwineford1939_missing.csv")
     hs.loc[[0, 5], "ageyr"] = np.nan
-    ref = json.loads((DATA / "hs_fiml_covariate.json").read_text())
+    ref = load_reference("hs_fiml_covariate")
     with pytest.raises(NotImplementedError, match=r"fixed.x covariate\(s\) \['ageyr'\]"):
         fit(hs, ref["model_syntax"], missing="fiml")

@@ -7,17 +7,15 @@ WLSMV's estimates with standard (non-robust) SEs and the unscaled test. Toleranc
 measured max differences: estimates 1.0e-7, SEs 5.7e-9, std_all 1.8e-7, fit measures 5.5e-8.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "dwls_6f.json").read_text())
+from conftest import DATA, load_reference
+
+REF = load_reference("dwls_6f")
 TOL = 1e-3
 
 

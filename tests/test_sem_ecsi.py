@@ -8,18 +8,15 @@ solution polished by a Gauss-Newton restart (nlminb alone stops ~7e-4 short). To
 (8.5e-6 relative), std_all 1.3e-5, fit measures 2.4e-9 relative.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit
 
-DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REF = json.loads((DATA / "ecsi_mobi.json").read_text())
+from conftest import SHARED, load_reference
+
+REF = load_reference("ecsi_mobi")
 TOL = 1e-4
 
 

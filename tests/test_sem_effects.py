@@ -6,9 +6,6 @@ the test of a path held equal across schools is checked against an independent
 two-group ML fit written here with numpy/scipy only.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,8 +14,8 @@ from scipy import optimize
 
 from cxlab.sem import compare_segments, describe_drivers, effects_table, fit, with_effects
 
-DATA = Path(__file__).parent / "data"
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, load_reference
+
 PLAIN_MED = ("textual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\ntextual ~ visual_sum\n"
              "speed ~ textual + visual_sum")
 HS_PATHS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nspeed ~ visual + textual"
@@ -26,15 +23,14 @@ TOL = 1e-6
 
 
 @pytest.fixture(scope="module")
-def hs():
-    d = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
-    d["visual_sum"] = d["x1"] + d["x2"] + d["x3"]
-    return d
+def hs(hs):
+    """The Holzinger-Swineford data with the sum of the visual items, an observed predictor."""
+    return hs.assign(visual_sum=hs["x1"] + hs["x2"] + hs["x3"])
 
 
 @pytest.fixture(scope="module")
 def mediation():
-    return json.loads((DATA / "hs_mediation.json").read_text())
+    return load_reference("hs_mediation")
 
 
 def _lavaan(ref, name):
@@ -190,7 +186,7 @@ def hs_segments(hs):
 
 
 def test_segment_base_model_matches_lavaan_metric_invariance(hs_segments):
-    ref = json.loads((DATA / "hs_invariance.json").read_text())["models"]["metric"]["fit"]
+    ref = load_reference("hs_invariance")["models"]["metric"]["fit"]
     # the structural model is equivalent to the CFA (the latent covariances are saturated)
     assert hs_segments.fit.fit_measures["chisq"] == pytest.approx(ref["chisq"], rel=1e-6)
     assert hs_segments.fit.fit_measures["df"] == ref["df"]

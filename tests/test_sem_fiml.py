@@ -20,17 +20,15 @@ Tolerances (measured max abs differences in brackets):
   [robust <= 6e-7 (rmsea_pvalue_robust, 3.7e-4; the others <= 4e-7), gfi family <= 2e-9].
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "hs_missing_fiml.json").read_text())
+from conftest import DATA, load_reference
+
+REF = load_reference("hs_missing_fiml")
 
 EST_TOL = 1e-5
 SE_TOL = 1e-5

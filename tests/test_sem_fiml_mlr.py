@@ -11,18 +11,16 @@ pvalue_scaled (6.9e-9: 1.6e-6 relative, 1e-14 absolute); robust ones <= 7e-7
 relative (rmsea_pvalue_robust); residual-based ones <= 3.2e-8 abs].
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "hs_missing_fiml_mlr.json").read_text())
-ML_REF = json.loads((DATA / "hs_missing_fiml.json").read_text())
+from conftest import DATA, load_reference
+
+REF = load_reference("hs_missing_fiml_mlr")
+ML_REF = load_reference("hs_missing_fiml")
 
 
 @pytest.fixture(scope="module")

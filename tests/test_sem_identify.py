@@ -8,9 +8,6 @@ error that names the parameters of the non-identified direction, and accepts the
 identified one (whose start values have a zero factor covariance).
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,14 +15,10 @@ import pytest
 from cxlab.sem import fit
 from cxlab.sem.identify import NotIdentifiedError
 
-DATA = Path(__file__).parent / "data"
-REF = {c["name"]: c for c in json.loads((DATA / "identification.json").read_text())["cases"]}
+from conftest import load_reference
+
+REF = {c["name"]: c for c in load_reference("identification")["cases"]}
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-
-
-@pytest.fixture(scope="module")
-def hs():
-    return pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 
 
 def _refused(hs, name, **kwargs):

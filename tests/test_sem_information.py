@@ -9,9 +9,6 @@ plus the second derivatives of the implied moments of the RAM form
 agreement required is 1e-6 relative to the largest entry (measured: ~1e-10).
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,7 +20,8 @@ from cxlab.sem.meanstructure import information_observed, information_observed_n
 from cxlab.sem.robust import observed_information, observed_information_numeric
 from cxlab.sem.robust_means import sandwich
 
-DATA = Path(__file__).parent / "data"
+from conftest import DATA, load_reference
+
 TOL = 1e-6
 
 #: cases with a mean structure (FIML and/or groups): fitted through ``multigroup.fit_groups``
@@ -43,7 +41,7 @@ def _rel(a, b):
 
 
 def _fit(case, file, kw):
-    ref = json.loads((DATA / f"{case}.json").read_text())
+    ref = load_reference(case)
     return fit(pd.read_csv(DATA / file), ref["model_syntax"], **kw)
 
 

@@ -8,23 +8,21 @@ tiny p-values on HS (pvalue_scaled 4e-9, rmsea_pvalue_scaled and rmsea_pvalue_ro
 3.7e-6, 1.4e-6, 1.3e-6 relative, <= 7e-10 absolute).
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit, modification_indices
 
-DATA = Path(__file__).parent / "data"
+from conftest import DATA, load_reference
+
 CASES = {"hs_cfa_mlr": "HolzingerSwineford1939.csv", "poldem_sem_mlr": "PoliticalDemocracy.csv"}
 
 @pytest.fixture(scope="module")
 def fits():
     out = {}
     for case, file in CASES.items():
-        ref = json.loads((DATA / f"{case}.json").read_text())
+        ref = load_reference(case)
         out[case] = (fit(pd.read_csv(DATA / file), ref["model_syntax"], estimator="MLR"), ref)
     return out
 

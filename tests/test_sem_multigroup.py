@@ -15,17 +15,15 @@ Tolerances (measured max abs differences over the three models in brackets):
 * lavTestLRT: chisq differences 1e-6 abs [< 3e-8], p-values 1e-8 abs, RMSEA 1e-6.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit, invariance
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "hs_invariance.json").read_text())
+from conftest import load_reference
+
+REF = load_reference("hs_invariance")
 MODEL = REF["model_syntax"]
 LEVELS = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts")}
 
@@ -34,11 +32,6 @@ SE_TOL = 1e-5
 STD_TOL = 5e-5
 FM_RTOL = 1e-6
 SRMR_RTOL = 1e-5
-
-
-@pytest.fixture(scope="module")
-def hs():
-    return pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +77,7 @@ def test_fit_measures_match_lavaan(fits, name, key):
 
 @pytest.fixture(scope="module")
 def table(hs):
-    return invariance(hs, MODEL, group="school")
+    return invariance(hs, MODEL, group="school").table
 
 
 def test_invariance_matches_lavTestLRT(table):
@@ -108,7 +101,7 @@ def test_invariance_delta_cfi(table):
 
 
 def test_strict_level_adds_residual_equalities(hs):
-    t = invariance(hs, MODEL, group="school", levels=("scalar", "strict"))
+    t = invariance(hs, MODEL, group="school", levels=("scalar", "strict")).table
     assert t.loc["strict", "df_diff"] == 9
     assert t.loc["strict", "chisq_diff"] > 0
 

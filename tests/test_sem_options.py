@@ -7,17 +7,15 @@ spelling of FIML). Tolerance 1e-4 (fit measures relative above 1); measured max
 differences: estimates 9.7e-6, SEs 1.5e-5, std_all 2.8e-6, fit measures 7.2e-8.
 """
 
-import json
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "hs_options.json").read_text())
+from _lavaan import assert_estimates, assert_fit_measures
+from conftest import DATA, load_reference
+
+REF = load_reference("hs_options")
 TOL = 1e-4
 RUNS = {
     "std_lv": ("HolzingerSwineford1939.csv", "model_syntax", {"std_lv": True}),
@@ -35,19 +33,12 @@ def results():
 
 @pytest.mark.parametrize("case", list(RUNS))
 def test_estimates(results, case):
-    res, pe = results[case], pd.DataFrame(REF["cases"][case]["parameters"])
-    assert res.converged and res.warnings == []
-    assert res.estimates[["lhs", "op", "rhs"]].values.tolist() == pe[["lhs", "op", "rhs"]].values.tolist()
-    for col, ref_col in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
-        np.testing.assert_allclose(res.estimates[col].to_numpy(float), pe[ref_col].to_numpy(float), rtol=0, atol=TOL,
-                                   err_msg=col)
+    assert_estimates(results[case], REF["cases"][case], atol=TOL)
 
 
 @pytest.mark.parametrize("case", list(RUNS))
 def test_fit_measures(results, case):
-    fm = results[case].fit_measures
-    for key, value in REF["cases"][case]["fit_all"].items():
-        assert fm[key.replace(".", "_")] == pytest.approx(value, rel=TOL, abs=TOL), key
+    assert_fit_measures(results[case], REF["cases"][case], tol=TOL)
 
 
 def test_missing_ml_is_fiml(results):

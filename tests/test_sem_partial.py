@@ -25,17 +25,15 @@ models: estimates 7.9e-6, SEs 6.8e-6 (MLR; ML 1.2e-6), std_all 1.2e-5; fit measu
 9.4e-7 relative (chisq.scaled; ML measures < 3e-7, chisq < 2e-10).
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit, invariance
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "hs_partial_invariance.json").read_text())
+from conftest import DATA, load_reference
+
+REF = load_reference("hs_partial_invariance")
 HS_MODEL = REF["models"]["scalar"]["model_syntax"]
 OPTIONS = {
     "partial": dict(group_equal=("loadings", "intercepts"), group_partial=("visual=~x2", "x7~1")),
@@ -52,11 +50,6 @@ FILES = {"partial_fiml": "HolzingerSwineford1939_missing.csv"}
 TOL = 1e-4
 FIT_KEYS = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr",
             "aic", "bic", "logl"]
-
-
-@pytest.fixture(scope="module")
-def hs():
-    return pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +139,7 @@ def test_label_in_one_group_only_under_group_equal_is_refused(hs):
 @pytest.fixture(scope="module")
 def partial_table(hs):
     return invariance(hs, HS_MODEL, group="school", levels=("configural", "metric", "scalar", "partial_scalar"),
-                      group_partial=("visual=~x2", "x7~1"))
+                      group_partial=("visual=~x2", "x7~1")).table
 
 
 def test_invariance_partial_scalar_step(partial_table):

@@ -14,16 +14,14 @@ Tolerances (measured max abs differences in brackets, this implementation vs lav
   amplify the estimate differences.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit, modification_indices
 
-DATA = Path(__file__).parent / "data"
+from conftest import DATA, load_reference
+
 
 EST_TOL = 1e-5
 SE_TOL = 1e-5
@@ -34,7 +32,7 @@ EPC_TOL = 5e-5
 
 
 def _load(case):
-    return json.loads((DATA / f"{case}.json").read_text())
+    return load_reference(case)
 
 
 def _data(case):

@@ -11,17 +11,15 @@ measured max differences 3.6e-5 absolute (scalar model, total test: the statisti
 ~1e-6 differences of the estimates); relative: 1.2e-5 univariate, 7.6e-7 total.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit, invariance, rank_constraints, score_tests
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "score_tests.json").read_text())
+from conftest import DATA, load_reference
+
+REF = load_reference("score_tests")
 TOL = 1e-4
 HS = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
 CASES = {
@@ -49,7 +47,8 @@ def case(request):
 
 
 def test_univariate_tests_match_lavaan(case):
-    name, table = case
+    name, tests = case
+    table = tests.table
     ref = pd.DataFrame(REF[name]["uni"])
     assert table[["lhs", "op", "rhs"]].values.tolist() == ref[["lhs", "op", "rhs"]].values.tolist()
     for got, want in zip(table["x2"], ref["X2"]):
@@ -59,16 +58,16 @@ def test_univariate_tests_match_lavaan(case):
 
 
 def test_total_test_matches_lavaan(case):
-    name, table = case
+    name, tests = case
     ref = REF[name]["total"]
-    assert _close(table.attrs["total"]["x2"], ref["X2"])
-    assert table.attrs["total"]["df"] == ref["df"]
-    assert table.attrs["total"]["pvalue"] == pytest.approx(ref["p.value"], abs=TOL)
+    assert _close(tests.total["x2"], ref["X2"])
+    assert tests.total["df"] == ref["df"]
+    assert tests.total["pvalue"] == pytest.approx(ref["p.value"], abs=TOL)
 
 
 def test_cumulative_tests_match_lavaan():
     kw = dict(CASES["scalar"])
-    cum = score_tests(fit(HS, kw.pop("model"), **kw), cumulative=True).attrs["cumulative"]
+    cum = score_tests(fit(HS, kw.pop("model"), **kw), cumulative=True).cumulative
     ref = pd.DataFrame(REF["scalar_cumulative"])
     assert cum[["lhs", "op", "rhs"]].values.tolist() == ref[["lhs", "op", "rhs"]].values.tolist()
     assert cum["df"].tolist() == ref["df"].tolist()
@@ -79,17 +78,17 @@ def test_cumulative_tests_match_lavaan():
 
 def test_constraints_name_their_parameters():
     kw = dict(CASES["scalar"])
-    table = score_tests(fit(HS, kw.pop("model"), **kw))
+    table = score_tests(fit(HS, kw.pop("model"), **kw)).table
     row = table.set_index("rhs").loc[".p63."]
     assert (row["parameter"], row["group"], row["kind"]) == ("x3~1", "Grant-White", "intercepts")
     assert table.set_index("rhs").loc[".p38.", "parameter"] == "visual=~x2"
-    eq = score_tests(fit(HS, CASES["equality"]["model"]))
+    eq = score_tests(fit(HS, CASES["equality"]["model"])).table
     assert eq["parameter"].tolist() == ["visual=~x2, visual=~x3", "textual=~x5, textual=~x6"]
 
 
 def test_failed_scalar_step_names_intercepts_to_free():
-    table = invariance(HS, REF["model_syntax"], group="school")
-    failed = table.attrs["score_tests"]
+    result = invariance(HS, REF["model_syntax"], group="school")
+    failed = result.score_tests
     assert list(failed) == ["scalar"]  # metric holds (p = .22), scalar fails
     ranked = failed["scalar"]
     assert set(ranked["kind"]) == {"intercepts"}
@@ -131,7 +130,7 @@ def test_failed_metric_step_is_named_in_the_summary():
     data = _two_segments()
     measurement = "f =~ y1 + y2 + y3\ng =~ z1 + z2 + z3"
     inv = invariance(data, measurement, group="seg")
-    ranked = inv.attrs["score_tests"]["metric"]
+    ranked = inv.score_tests["metric"]
     assert ranked["parameter"].iloc[0] == "f=~y2" and ranked["pvalue"].iloc[0] < 0.001
     text = describe_drivers(fit(data, measurement + "\ng ~ f"), invariance=inv)
     assert "Metric invariance across segments fails" in text

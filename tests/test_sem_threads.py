@@ -5,14 +5,13 @@ shared 2-core machine): default BLAS threads 0.36 s, one thread 0.40 s (0.92x); 
 pinning switched off the default threads took 3.1 s (7.8x), the slowdown the issue reported.
 """
 
-from pathlib import Path
-
 import pandas as pd
 import threadpoolctl
 
 from cxlab.sem import engine, fit
 
-DATA = Path(__file__).parent / "data"
+from conftest import DATA
+
 
 
 def _blas_threads():

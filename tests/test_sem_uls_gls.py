@@ -8,17 +8,15 @@ fit measures relative above 1); measured max differences: estimates 2.9e-6, SEs 
 std_all 6.0e-7, fit measures 6.9e-7 relative.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlab.sem import fit
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "hs_uls_gls.json").read_text())
+from conftest import DATA, load_reference
+
+REF = load_reference("hs_uls_gls")
 TOL = 1e-4
 CASES = {"uls": ("HolzingerSwineford1939.csv", "model_syntax", "ULS"),
          "gls": ("HolzingerSwineford1939.csv", "model_syntax", "GLS"),

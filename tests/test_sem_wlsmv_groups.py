@@ -26,9 +26,6 @@ Tolerance: 1e-3 for WLSMV (issue 13); SEs and estimates are tested at 1e-4, fit 
 1e-6 relative, which they meet.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -36,7 +33,8 @@ import pytest
 from cxlab.sem import fit, invariance
 from cxlab.sem.ordinal_groups import _fit, _satorra2000, fit_wlsmv_groups
 
-DATA = Path(__file__).parent / "data"
+from conftest import DATA, load_reference
+
 MEASURES = ["npar", "chisq", "df", "chisq_scaled", "chisq_scaling_factor", "baseline_chisq", "baseline_chisq_scaled",
             "cfi", "tli", "nfi", "rni", "cfi_scaled", "tli_scaled", "rmsea", "rmsea_scaled", "rmsea_ci_lower",
             "rmsea_ci_upper", "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled", "rmsea_pvalue", "fmin", "pvalue",
@@ -49,7 +47,7 @@ CASES = {"configural": (), "lavaan_thr_load": ("thresholds", "loadings")}
 
 @pytest.fixture(scope="module")
 def ref():
-    return json.loads((DATA / "wlsmv_groups.json").read_text())
+    return load_reference("wlsmv_groups")
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +134,7 @@ def test_wu_estabrook_steps(ref, bfi, case):
 
 
 def test_invariance_sequence_with_scaled_difference_tests(ref, bfi):
-    t = invariance(bfi, ref["model_syntax"], group="gender", ordered=ref["data"]["items"])
+    t = invariance(bfi, ref["model_syntax"], group="gender", ordered=ref["data"]["items"]).table
     assert list(t.index) == ["configural", "thresholds", "metric", "scalar"]
     steps = ["we_configural", "we_thresholds", "we_thr_load", "we_scalar"]
     for lev, case in zip(t.index, steps):
@@ -152,7 +150,7 @@ def test_invariance_sequence_with_scaled_difference_tests(ref, bfi):
 
 
 def test_group_partial_thresholds_and_loadings(bfi):
-    ref = json.loads((DATA / "wlsmv_groups_partial.json").read_text())
+    ref = load_reference("wlsmv_groups_partial")
     kw = dict(ordered=ref["data"]["items"], group="gender", group_equal=ref["group_equal"], estimator="WLSMV",
               identification="lavaan")
     part = _fit(bfi, ref["model_syntax"], group_partial=ref["group_partial"], **kw)
@@ -207,3 +205,24 @@ def test_equal_thresholds_need_the_same_categories(ref, bfi):
     assert res.converged
     thr = res.estimates[(res.estimates.op == "|") & (res.estimates.lhs == "A1")]
     assert thr.groupby("group").size().to_dict() == {1: 5, 2: 4}
+
+
+def test_just_identified_in_two_groups(bfi):
+    """``agree =~ A1 + A2 + A3`` by gender, configural (df 0 in both groups) against lavaan (wlsmv_effects.json
+    "groups_just_identified", r/35_wlsmv_effects.R): lavaan's conventions (scaled = unscaled statistic, TLI/RFI/
+    AGFI/CN 1, RMSEA (unscaled, scaled, robust) and its interval 0, no p-values) for every fit measure lavaan
+    reports. Measured max differences: estimates 1.8e-7, SEs 3.6e-5; fit measures 5.0e-7 (absolute below 1,
+    relative above: WRMR, as lavaan's chi-square is 4.5e-12 from its optimiser, ours ~0; the residual-based
+    measures likewise), hence abs=1e-6 beside rel=1e-6."""
+    ref = json.loads((DATA / "wlsmv_effects.json").read_text())["groups_just_identified"]
+    res = fit(bfi, ref["model_syntax"], estimator="WLSMV", ordered=ref["data"]["items"], group="gender")
+    pe, ours = _merged(res, ref)
+    for col, lav in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
+        np.testing.assert_allclose(ours[col].to_numpy(float), pe[lav].to_numpy(float), rtol=0, atol=1e-4)
+    fm = res.fit_measures
+    assert fm["df"] == 0
+    lav = pd.Series(ref["fit_all"], dtype=float).rename(lambda k: k.replace(".", "_"))
+    assert fm[lav.index[lav.isna()]].isna().all()  # lavaan's NA: the p-values, the scaling factor
+    given = lav.dropna()
+    assert len(given) >= 55
+    np.testing.assert_allclose(fm[given.index].to_numpy(float), given.to_numpy(), rtol=1e-6, atol=1e-6)

@@ -18,9 +18,6 @@ converges and matches lavaan (estimates 2.9e-6, SEs 1.7e-7, fit measures 1.2e-7 
 and ``_rmsea_ci`` returns NaN for a NaN statistic (lavaan's NA) with lavaan's brackets.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,8 +25,10 @@ import pytest
 from cxlab.sem import fit
 from cxlab.sem.fitmeasures import _rmsea_ci
 
-DATA = Path(__file__).parent / "data"
-REF = json.loads((DATA / "wlsmv_6f.json").read_text())
+from _lavaan import assert_estimates, assert_fit_measures
+from conftest import DATA, load_reference
+
+REF = load_reference("wlsmv_6f")
 TOL = 1e-3
 
 
@@ -58,12 +57,7 @@ def test_estimates(res, col, ref_col):
 def test_fit_measures_including_rmsea_intervals(res):
     fm = res.fit_measures
     assert fm["chisq_scaled"] < fm["df"]
-    for key, value in REF["fit_all"].items():
-        key = key.replace(".", "_")
-        if value is None:
-            assert np.isnan(fm[key]), key
-        else:
-            assert fm[key] == pytest.approx(value, rel=TOL, abs=TOL), key
+    assert_fit_measures(res, REF, tol=TOL)
     assert fm["rmsea_ci_lower_scaled"] == 0 and fm["rmsea_ci_upper"] == 0 and fm["rmsea_ci_upper_scaled"] > 0
 
 
@@ -74,18 +68,8 @@ def test_rmsea_interval_of_a_missing_statistic_is_missing():
 
 
 def test_two_item_factor_case_that_crashed():
-    ref = json.loads((DATA / "wlsmv_6f_two_item.json").read_text())
+    ref = load_reference("wlsmv_6f_two_item")
     data = pd.read_csv(DATA / "ordinal_6f.csv")
     res = fit(data, ref["model_syntax"], estimator="WLSMV", ordered=ref["data"]["items"])
-    pe = pd.DataFrame(ref["parameters"])
-    assert res.converged and res.warnings == []
-    assert res.estimates[["lhs", "op", "rhs"]].values.tolist() == pe[["lhs", "op", "rhs"]].values.tolist()
-    for col, ref_col in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
-        np.testing.assert_allclose(res.estimates[col].to_numpy(float), pe[ref_col].to_numpy(float), rtol=0, atol=TOL,
-                                   err_msg=col)
-    for key, value in ref["fit_all"].items():
-        key = key.replace(".", "_")
-        if value is None:
-            assert np.isnan(res.fit_measures[key]), key
-        else:
-            assert res.fit_measures[key] == pytest.approx(value, rel=TOL, abs=TOL), key
+    assert_estimates(res, ref, atol=TOL)
+    assert_fit_measures(res, ref, tol=TOL)

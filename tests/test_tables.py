@@ -37,7 +37,7 @@ def test_numbers_by_kind():
     t = pd.DataFrame({"contacts": [194564.0, 12.0], "pvalue_holm": [0.0004, 0.05], "est": [-0.12345, np.nan],
                       "meets": [True, False], "n": pd.array([3, 4], dtype="Int64")})
     body = cells(publication_html(t))
-    assert body == ["194,564", "&lt; .001", "-0.123", "yes", "3", "12", ".050", "", "no", "4"]
+    assert body == ["194,564", "&lt; .001", "\u22120.123", "yes", "3", "12", ".050", "", "no", "4"]
     assert [apa_p(p) for p in (0.0009, 0.001, 0.5249, 1.0)] == ["< .001", ".001", ".525", "1.000"]
 
 
@@ -45,7 +45,7 @@ def test_values_are_escaped_and_labelled():
     t = pd.DataFrame({"lhs": ["<b>x</b>", "CUSA"]})
     body = cells(publication_html(t, labels=lambda v: {"CUSA": "Satisfaction"}.get(v, v)))
     assert body == ["&lt;b&gt;x&lt;/b&gt;", "Satisfaction"]
-    with pytest.raises(ValueError, match="'table' parameter of publication_html"):
+    with pytest.raises(TypeError, match="The 'table' parameter of publication_html must be a pandas DataFrame"):
         publication_html([1, 2])
 
 
@@ -84,3 +84,44 @@ def test_data_values_are_never_relabelled_even_when_they_name_a_variable():
     cells = re.findall(r"<td[^>]*>(.*?)</td>", publication_html(t, labels={"satisfaction": "Satisfaction"}.get,
                                                                  values=("segment",)))
     assert cells == ["satisfaction", "Satisfaction", "1", "b", "x", "2"]
+
+
+def test_negative_numbers_carry_a_minus_sign_not_a_hyphen():
+    from cxlab.tables import paths_table
+
+    minus = "\u2212"
+    t = pd.DataFrame({"est": [-0.5, 1.25], "count": [-3.0, 4.0]})
+    assert cells(publication_html(t)) == [f"{minus}0.50", f"{minus}3", "1.25", "4"]
+    long = pd.DataFrame({"metric": ["change", "drop", "p"], "value": [-1234.0, -0.25, 0.2]})
+    assert cells(publication_html(long))[1::2] == [f"{minus}1,234", f"{minus}0.250", ".200"]
+    est = pd.DataFrame({"lhs": ["y"], "op": "~", "rhs": ["x"], "est": [-0.5], "se": [0.1], "pvalue": [0.01],
+                        "ci_lower": [-0.7], "ci_upper": [-0.3], "std_all": [-0.4]})
+    row = cells(publication_html(paths_table(est)))
+    assert row[2] == f"{minus}0.5" and row[4] == f"[{minus}0.700, {minus}0.300]" and "-" not in "".join(row)
+
+
+def test_values_must_be_a_list_of_columns():
+    from cxlab.tables import use_publication_tables
+
+    t = pd.DataFrame({"segment": ["satisfaction"]})
+    for bad in ("segment", 3):
+        with pytest.raises(ValueError, match=r"The 'values' parameter of publication_html must be a list of "
+                                             r"column names\. Got"):
+            publication_html(t, values=bad)
+    with pytest.raises(ValueError, match=r"The 'values' parameter of use_publication_tables must be a list"):
+        use_publication_tables(values="segment")
+    assert cells(publication_html(t, labels={"satisfaction": "S"}.get, values=["segment", None])) == ["satisfaction"]
+
+
+def test_missingness_table_names_scales_not_segments():
+    from cxlab.quality import missingness
+    from cxlab.tables import missingness_table
+
+    survey = pd.DataFrame({"q1": [1.0, np.nan, 3.0], "q2": [2.0, 2.0, np.nan]})
+    missing = missingness(survey, {"Quality": ["q1", "q2"]})
+    table = missingness_table(missing)
+    assert table.columns[0] == "scale" and table["scale"].tolist() == ["Quality"]
+    assert cells(publication_html(table), "th")[0] == "Scale or item"
+    pd.testing.assert_frame_equal(table.drop(columns="scale"), missing.drop(columns="group"))
+    with pytest.raises(ValueError, match=r"The 'missing' parameter of missingness_table names columns not in the data"):
+        missingness_table(missing.drop(columns="group"))

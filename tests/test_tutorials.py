@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import jupytext
 import numpy as np
@@ -24,7 +23,8 @@ from cxlab import datasets as ds
 from cxlab import sem
 from cxlab.runner import execute_notebook, load_notebook
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 TUTORIAL_DIR = ROOT / "notebooks" / "tutorials"
 TUTORIALS = sorted(p.stem for p in TUTORIAL_DIR.glob("t[0-9]*.py"))
 

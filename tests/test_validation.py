@@ -91,3 +91,54 @@ def test_old_names_of_levers_servqual_contacts_and_quality_text():
                         "transfers": [0, 1], "escalated_to_agent": [False, False]})
     with pytest.warns(DeprecationWarning, match="'by' parameter of team_features"):
         assert len(contacts.team_features(log, by="agent_id")) == 2
+
+
+def test_messages_of_the_other_modules_in_the_same_style():
+    """Messages once written by hand in other shapes ("ci must be in (0, 1), got 1.5")."""
+    from types import SimpleNamespace
+
+    from cxlab import multilevel, plots, privacy, sem, tables
+    from cxlab.sem.ordinal_groups import fit_wlsmv_groups
+
+    est = pd.DataFrame({"lhs": ["f"], "op": ["=~"], "rhs": ["a"], "est": [1.0], "se": [0.0], "pvalue": [np.nan],
+                        "std_all": [0.7]})
+    cases = [
+        (lambda: multilevel.design_effect(0.1, 0.5),
+         ValueError, "The 'cluster_size' parameter of design_effect must be a float >= 1. Got 0.5 instead."),
+        (lambda: multilevel.simulate_chain(n_teams=0),
+         ValueError, "The 'n_teams' parameter of simulate_chain must be an int >= 1. Got 0 instead."),
+        (lambda: multilevel.nested_icc(pd.DataFrame(), "y", team="t", agent="a", ci=0),
+         ValueError, "The 'ci' parameter of nested_icc must be a float in (0, 1). Got 0 instead."),
+        (lambda: multilevel.anova_icc([1], "y", "team"),
+         TypeError, "The 'data' parameter of anova_icc must be a pandas DataFrame. Got list instead."),
+        (lambda: sem.fit(pd.DataFrame({"x": [1.0]}), " "),
+         ValueError, "The 'model' parameter of fit must be a non-empty lavaan model string. Got ' ' instead."),
+        (lambda: sem.modification_indices(None, top=0),
+         ValueError, "The 'top' parameter of modification_indices must be None or an int >= 1. Got 0 instead."),
+        (lambda: fit_wlsmv_groups(pd.DataFrame({"q": [1, 2]}), "f =~ q", group="g", identification="delta"),
+         ValueError, "The 'identification' parameter of fit_wlsmv_groups must be one of 'lavaan', 'wu_estabrook'. "
+                     "Got 'delta' instead."),
+        (lambda: sem.effects_table(SimpleNamespace(estimates=est, partable=None, vcov=None)),
+         ValueError, "The 'fit' parameter of effects_table must be a result of cxlab.sem.fit. "
+                     "Got one without its parameter table."),
+        (lambda: plots.path_chart(SimpleNamespace(estimates=est, r2=pd.Series(dtype=float))),
+         ValueError, "The 'fit' parameter of path_chart must have a structural path ('~') to draw. "
+                     "Got a model without one."),
+        (lambda: privacy.suppress_small_cells(pd.DataFrame({"m": [1]}), n_column="count"),
+         ValueError, "The 'n_column' parameter of suppress_small_cells must name a column of 'table'. "
+                     "Got 'count' instead."),
+        (lambda: tables.loadings_table(pd.DataFrame({"x": [1]})),
+         ValueError, "The 'fit' parameter of loadings_table must be a cxlab.sem fit or its estimates table "
+                     "(columns ['est', 'lhs', 'op', 'pvalue', 'rhs', 'se']). Got DataFrame instead."),
+        (lambda: tables.paths_table(est, predictors="x"),
+         ValueError, "The 'predictors' parameter of paths_table must be a list of variable names. Got 'x' instead."),
+        (lambda: tables.fit_apa(est),
+         ValueError, "The 'table' parameter of fit_apa must be the result of cxlab.sem.fit_table. Got DataFrame instead."),
+        (lambda: levers.contact_family(est),
+         ValueError, "The 'effects' parameter of contact_family must be the result of contact_effects. "
+                     "Got DataFrame instead."),
+    ]
+    for call, exc, message in cases:
+        with pytest.raises(exc) as err:
+            call()
+        assert str(err.value) == message

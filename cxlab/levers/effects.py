@@ -3,16 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .._results import TableResult
 from .._validation import check_choice, check_ci, check_column_list, check_frame, param_error
 from .design import ASSOCIATION_NOTE, check_lever_columns, design_matrix, holm_finite, listwise
 
-__all__ = ["contact_effects", "contact_family", "variance_inflation", "VIF_CUTOFF"]
+__all__ = ["contact_effects", "contact_effects_result", "ContactEffects", "contact_family", "variance_inflation",
+           "VIF_CUTOFF"]
 
 _COV_TYPES = ("HC3", "HC2", "HC1", "HC0", "nonrobust")
+
+
+@dataclass(frozen=True, eq=False)
+class ContactEffects(TableResult):
+    """The result of :func:`contact_effects_result`: the effects table and what it rests on.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        What :func:`contact_effects` returns (one row per outcome and term).
+    n : dict of str -> int
+        Rows used per outcome.
+    r2 : dict of str -> float
+        R² per outcome.
+    cov_type : str
+        The covariance estimator of the standard errors.
+    ci : float
+        Confidence level of the intervals.
+    note : str
+        Why these are associations and not causal effects (for the report).
+    """
+
+    table: pd.DataFrame
+    n: dict
+    r2: dict
+    cov_type: str
+    ci: float
+    note: str = ASSOCIATION_NOTE
 
 
 def contact_effects(
@@ -66,9 +97,9 @@ def contact_effects(
         * ``std_est``: ``est * sd(term) / sd(outcome)`` on the estimation sample
           (NaN for the intercept).
 
-        ``result.attrs`` holds ``note`` (the association caveat), ``n`` and
-        ``r2`` (dicts per outcome), ``cov_type`` and ``ci``. Rows with a missing
-        value are dropped per outcome (listwise, with a ``UserWarning``).
+        Rows with a missing value are dropped per outcome (listwise, with a
+        ``UserWarning``). :func:`contact_effects_result` returns this table with n and R²
+        per outcome and the association caveat (:class:`ContactEffects`).
 
     Notes
     -----
@@ -97,8 +128,37 @@ def contact_effects(
     ['Intercept', 'waits', 'quality', 'segment[b]']
     >>> round(float(res.loc[res.term == "waits", "est"].iloc[0]), 1)
     -0.4
-    >>> res.attrs["note"].split(":")[0]
-    'Associations, not causal effects'
+    """
+    return contact_effects_result(data, outcome, contact_features, controls=controls, cov_type=cov_type,
+                                  ci=ci).table
+
+
+def contact_effects_result(
+    data: pd.DataFrame,
+    outcome: str | Sequence[str],
+    contact_features: Sequence[str],
+    *,
+    controls: Sequence[str] = (),
+    cov_type: str = "HC3",
+    ci: float = 0.95,
+) -> ContactEffects:
+    """:func:`contact_effects` with n and R² per outcome and the association caveat.
+
+    Parameters are those of :func:`contact_effects`.
+
+    Returns
+    -------
+    ContactEffects
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> df = pd.DataFrame({"waits": rng.poisson(0.5, 200)})
+    >>> df["sat"] = 5 - 0.4 * df.waits + rng.normal(0, 0.5, 200)
+    >>> res = contact_effects_result(df, "sat", ["waits"])
+    >>> res.n, res.note.split(":")[0]
+    ({'sat': 200}, 'Associations, not causal effects')
     """
     import statsmodels.api as sm
     from scipy import stats
@@ -147,10 +207,7 @@ def contact_effects(
             "std_est": std_est,
         }))
         ns[out], r2s[out] = int(x.shape[0]), float(fit.rsquared)
-    result = pd.concat(parts, ignore_index=True)
-    result.attrs.update({"note": ASSOCIATION_NOTE, "n": ns, "r2": r2s, "cov_type": cov_type,
-                         "ci": ci})
-    return result
+    return ContactEffects(pd.concat(parts, ignore_index=True), n=ns, r2=r2s, cov_type=cov_type, ci=float(ci))
 
 
 #: A variance inflation factor above this signals problematic collinearity (James et al. 2021, sec. 3.3.3:
@@ -216,6 +273,8 @@ def variance_inflation(data: pd.DataFrame, drivers: Sequence[str]) -> pd.DataFra
 def contact_family(effects: pd.DataFrame) -> pd.DataFrame:
     """The contact-factor rows of :func:`contact_effects` with Holm-adjusted p-values (one family).
 
+    ``effects`` is the table of :func:`contact_effects` or a :class:`ContactEffects`.
+
     Every contact factor on every outcome is one test of one family: ``pvalue_holm`` is
     inserted after ``pvalue``.
 
@@ -226,9 +285,11 @@ def contact_family(effects: pd.DataFrame) -> pd.DataFrame:
     >>> contact_family(e)["pvalue_holm"].tolist()
     [0.02, 0.04]
     """
+    if isinstance(effects, ContactEffects):
+        effects = effects.table
     if not isinstance(effects, pd.DataFrame) or not {"role", "pvalue"} <= set(effects.columns):
-        raise ValueError("The 'effects' parameter of contact_family must be the result of contact_effects. "
-                         f"Got {type(effects).__name__} instead.")
+        raise param_error("effects", "contact_family", "be the result of contact_effects", effects,
+                          got=type(effects).__name__)
     rows = effects[effects["role"] == "contact"].copy()
     rows.insert(list(rows.columns).index("pvalue") + 1, "pvalue_holm", holm_finite(rows["pvalue"]))
     return rows

@@ -25,13 +25,16 @@ import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from .._results import TableResult
 from .._validation import (check_choice, check_ci, check_column_list, check_columns, check_frame, check_int,
                            param_error, renamed_parameters)
 
-__all__ = ["driver_importance"]
+__all__ = ["driver_importance", "driver_importance_result", "DriverImportance"]
 
 _METHODS = ("shapley", "relative_weights")
 _OUTCOME_TYPES = ("continuous", "binary")
@@ -263,6 +266,47 @@ def _run_bootstrap(x, y, method, outcome_type, n_boot, seed, n_jobs):
 
 
 # ------------------------------------------------------------------------ public API
+@dataclass(frozen=True, eq=False)
+class DriverImportance(TableResult):
+    """The result of :func:`driver_importance_result`: the importance table and what it rests on.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        What :func:`driver_importance` returns (indexed by ``driver``: ``importance``,
+        ``share``, ``rank``; ``ci_lower``, ``ci_upper`` with a bootstrap).
+    outcome : str
+    method : str
+        ``"shapley"`` or ``"relative_weights"``.
+    outcome_type : str
+        ``"continuous"`` or ``"binary"``.
+    r2 : float
+        The model's R² (McFadden's pseudo-R², or R²_O, for a binary outcome); ``importance``
+        sums to it.
+    n : int
+        Rows used.
+    n_dropped : int
+        Rows dropped for a missing value (listwise deletion).
+    n_boot : int
+        Bootstrap resamples (0: none).
+    n_boot_failed : int
+        Degenerate resamples left out of the intervals.
+    ci : float
+        Confidence level of the intervals.
+    """
+
+    table: pd.DataFrame
+    outcome: str
+    method: str
+    outcome_type: str
+    r2: float
+    n: int
+    n_dropped: int
+    n_boot: int
+    n_boot_failed: int
+    ci: float
+
+
 @renamed_parameters({"bootstrap": "n_boot"})
 def driver_importance(
     data: pd.DataFrame,
@@ -321,10 +365,9 @@ def driver_importance(
         * ``ci_lower``, ``ci_upper``: bootstrap percentile interval of
           ``importance`` (only when ``n_boot > 0``).
 
-        ``result.attrs`` holds ``r2``, ``n`` (rows used), ``n_dropped`` (rows
-        dropped for a missing value: listwise deletion, also reported as a
-        ``UserWarning``), ``method``, ``outcome_type`` and, with a bootstrap,
-        ``n_boot_failed`` (degenerate resamples left out).
+        Rows with a missing value are dropped (listwise deletion, with a ``UserWarning``).
+        :func:`driver_importance_result` returns this table with the model's R², n and
+        the rows dropped (:class:`DriverImportance`).
 
     Notes
     -----
@@ -361,8 +404,45 @@ def driver_importance(
     >>> res = driver_importance(df, "sat", ["staff", "speed", "price"])
     >>> res["rank"].tolist()
     [1, 2, 3]
-    >>> bool(np.isclose(res["importance"].sum(), res.attrs["r2"]))
+    >>> bool(np.isclose(res["share"].sum(), 1))
     True
+    """
+    return driver_importance_result(data, outcome, drivers, method=method, outcome_type=outcome_type,
+                                    n_boot=n_boot, seed=seed, ci=ci, n_jobs=n_jobs).table
+
+
+@renamed_parameters({"bootstrap": "n_boot"})
+def driver_importance_result(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Sequence[str],
+    *,
+    method: str = "shapley",
+    outcome_type: str = "continuous",
+    n_boot: int = 0,
+    seed: int | None = None,
+    ci: float = 0.95,
+    n_jobs: int | None = None,
+) -> DriverImportance:
+    """:func:`driver_importance` with the numbers it rests on: R², n, rows dropped, bootstrap failures.
+
+    Parameters are those of :func:`driver_importance`.
+
+    Returns
+    -------
+    DriverImportance
+        ``.table`` is :func:`driver_importance`'s table; ``.r2``, ``.n``, ``.n_dropped``,
+        ``.n_boot_failed`` and the options describe it.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame(rng.normal(size=(300, 2)), columns=["staff", "price"])
+    >>> df["sat"] = 0.6 * df.staff + rng.normal(size=300)
+    >>> res = driver_importance_result(df, "sat", ["staff", "price"])
+    >>> bool(np.isclose(res.table["importance"].sum(), res.r2)), res.n
+    (True, 300)
     """
     drivers = _check_inputs(data, outcome, drivers, method, outcome_type, n_boot, ci, n_jobs)
     frame = data[[*drivers, outcome]]
@@ -419,8 +499,7 @@ def driver_importance(
         index=pd.Index(drivers, name="driver"),
     )
     result["rank"] = result["importance"].rank(ascending=False, method="min").astype(int)
-    attrs = {"r2": r2, "n": n, "n_dropped": n_dropped, "method": method,
-             "outcome_type": outcome_type}
+    failed = 0
     if n_boot > 0:
         boot = _run_bootstrap(x, y, method, outcome_type, int(n_boot), seed, n_jobs)
         failed = int(np.isnan(boot).any(axis=1).sum())
@@ -432,7 +511,5 @@ def driver_importance(
             lower, upper = np.quantile(ok, [alpha, 1 - alpha], axis=0)
         result["ci_lower"] = lower
         result["ci_upper"] = upper
-        attrs["n_boot_failed"] = failed
-        attrs["bootstrap"] = int(n_boot)
-    result.attrs.update(attrs)
-    return result
+    return DriverImportance(result, outcome=outcome, method=method, outcome_type=outcome_type, r2=r2, n=n,
+                            n_dropped=n_dropped, n_boot=int(n_boot), n_boot_failed=failed, ci=float(ci))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .._results import TableResult
 from .._validation import check_column_list, check_frame, param_error
 from .design import check_lever_columns, design_matrix, listwise
 
-__all__ = ["rescale_performance", "importance_performance", "ipma"]
+__all__ = ["rescale_performance", "importance_performance", "importance_performance_result", "ipma", "ipma_result",
+           "ImportancePerformance"]
 
 _QUADRANTS = {
     (True, False): "concentrate here",
@@ -18,6 +22,29 @@ _QUADRANTS = {
     (False, False): "low priority",
     (False, True): "possible overkill",
 }
+
+
+@dataclass(frozen=True, eq=False)
+class ImportancePerformance(TableResult):
+    """The result of :func:`importance_performance_result` and :func:`ipma_result`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Indexed by ``lever``: ``importance``, ``performance``, ``quadrant``.
+    importance_cut, performance_cut : float
+        Where the axes were split into quadrants.
+    outcome_performance : float or None
+        The mean rescaled outcome (0-100) of :func:`ipma_result`; None otherwise.
+    n : int or None
+        Rows used by :func:`ipma_result`; None otherwise.
+    """
+
+    table: pd.DataFrame
+    importance_cut: float
+    performance_cut: float
+    outcome_performance: float | None = None
+    n: int | None = None
 
 
 def rescale_performance(data: pd.DataFrame, *, ranges) -> pd.DataFrame:
@@ -104,7 +131,7 @@ def importance_performance(
         * ``"low priority"``: both at or below;
         * ``"possible overkill"``: importance at or below, performance above.
 
-        ``result.attrs`` holds ``importance_cut`` and ``performance_cut``.
+        :func:`importance_performance_result` returns it with the cuts.
 
     References
     ----------
@@ -118,6 +145,28 @@ def importance_performance(
     >>> perf = pd.Series({"reliability": 4.8, "empathy": 5.0, "tangibles": 5.3})
     >>> importance_performance(imp, perf)["quadrant"].tolist()
     ['concentrate here', 'low priority', 'possible overkill']
+    """
+    return importance_performance_result(importance, performance, importance_cut=importance_cut,
+                                         performance_cut=performance_cut).table
+
+
+def importance_performance_result(
+    importance: pd.Series,
+    performance: pd.Series,
+    *,
+    importance_cut: float | None = None,
+    performance_cut: float | None = None,
+) -> ImportancePerformance:
+    """:func:`importance_performance` with the cut points of its quadrants.
+
+    Parameters are those of :func:`importance_performance`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> res = importance_performance_result(pd.Series({"a": 0.4, "b": 0.2}), pd.Series({"a": 4.0, "b": 6.0}))
+    >>> round(res.importance_cut, 2), res.performance_cut
+    (0.3, 5.0)
     """
     caller = "importance_performance"
     for name, value in (("importance", importance), ("performance", performance)):
@@ -148,8 +197,7 @@ def importance_performance(
         _QUADRANTS[(i > cuts["importance_cut"], q > cuts["performance_cut"])]
         for i, q in zip(result["importance"], result["performance"])
     ]
-    result.attrs.update(cuts)
-    return result
+    return ImportancePerformance(result, **cuts)
 
 
 def ipma(
@@ -192,7 +240,7 @@ def ipma(
     pandas.DataFrame
         As :func:`importance_performance`: ``importance`` (outcome points on 0-100
         per point of the driver on 0-100), ``performance`` (0-100), ``quadrant``.
-        ``result.attrs`` adds ``outcome_performance`` (mean rescaled outcome) and ``n``.
+        :func:`ipma_result` adds the cuts, the mean rescaled outcome and n.
 
     References
     ----------
@@ -213,6 +261,32 @@ def ipma(
     rel          0.61        35.83   concentrate here
     emp          0.19        67.28  possible overkill
     """
+    return ipma_result(data, outcome, drivers, ranges=ranges, controls=controls, importance_cut=importance_cut,
+                       performance_cut=performance_cut).table
+
+
+def ipma_result(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Sequence[str],
+    *,
+    ranges,
+    controls: Sequence[str] = (),
+    importance_cut: float | None = None,
+    performance_cut: float | None = None,
+) -> ImportancePerformance:
+    """:func:`ipma` with the quadrant cuts, the mean rescaled outcome and n.
+
+    Parameters are those of :func:`ipma`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"rel": [1.0, 4, 7, 4], "sat": [1.0, 3, 7, 5]})
+    >>> res = ipma_result(df, "sat", ["rel"], ranges=(1, 7))
+    >>> res.outcome_performance, res.n
+    (50.0, 4)
+    """
     caller = "ipma"
     check_frame(data, caller)
     drivers = check_column_list(drivers, "drivers", caller, allow_empty=False)
@@ -222,10 +296,8 @@ def ipma(
     scores = rescale_performance(frame[[outcome, *drivers]], ranges=ranges)
     x, _, _ = design_matrix(pd.concat([scores[drivers], frame[controls]], axis=1), drivers, controls)
     coef = np.linalg.lstsq(x, scores[outcome].to_numpy(), rcond=None)[0]
-    result = importance_performance(
+    result = importance_performance_result(
         pd.Series(coef[1:len(drivers) + 1], index=drivers), scores[drivers].mean(),
         importance_cut=importance_cut, performance_cut=performance_cut,
     )
-    result.attrs.update({"outcome_performance": float(scores[outcome].mean()),
-                         "n": int(len(frame))})
-    return result
+    return dataclasses.replace(result, outcome_performance=float(scores[outcome].mean()), n=int(len(frame)))

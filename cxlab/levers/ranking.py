@@ -3,15 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .._results import TableResult
 from .._validation import (check_choice, check_ci, check_column_list, check_frame, check_int, param_error,
                            renamed_parameters)
 from .design import ASSOCIATION_NOTE, check_lever_columns, design_matrix, holm_finite, listwise
 
-__all__ = ["rank_levers"]
+__all__ = ["rank_levers", "rank_levers_result", "LeverRanking"]
+
+
+@dataclass(frozen=True, eq=False)
+class LeverRanking(TableResult):
+    """The result of :func:`rank_levers_result`: the ranked levers and what the ranking rests on.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        What :func:`rank_levers` returns (indexed by ``lever``, sorted by ``rank``).
+    outcome : str
+    n : int
+        Rows used (complete on the outcome, levers, controls and group).
+    n_dropped : int
+        Rows dropped for a missing value.
+    r2 : float
+        R² of the outcome on all levers and controls.
+    n_boot : int
+        Bootstrap resamples (0: HC3 t-intervals for ``impact`` only).
+    seed : int or None
+    ci : float
+        Confidence level of the intervals; 1 - ``ci`` is the level of the Holm-adjusted tests.
+    ci_method : str
+        ``"bootstrap percentile"`` or ``"HC3 t-interval (impact only)"``.
+    priority_basis : str
+        ``"expected_gain"``, or ``"gain_per_cost"`` with costs.
+    note : str
+        Why these are associations and not causal effects (for the report).
+    """
+
+    table: pd.DataFrame
+    outcome: str
+    n: int
+    n_dropped: int
+    r2: float
+    n_boot: int
+    seed: int | None
+    ci: float
+    ci_method: str
+    priority_basis: str
+    note: str = ASSOCIATION_NOTE
+
 
 def _better_directions(levers, drivers, better, caller):
     direction = {lev: (1.0 if lev in drivers else -1.0) for lev in levers}
@@ -188,8 +232,8 @@ def rank_levers(
         * ``pvalue``: two-sided HC3 t-test of ``impact`` = 0; ``pvalue_holm``: Holm-adjusted
           over the levers of the table (one family of tests).
 
-        ``result.attrs``: ``outcome``, ``n``, ``n_dropped``, ``r2``, ``bootstrap``,
-        ``seed``, ``ci``, ``priority_basis``, ``ci_method`` and ``note``.
+        :func:`rank_levers_result` returns this table with the outcome, n, R² and the
+        options (:class:`LeverRanking`), which :func:`describe_levers` writes about.
 
     Notes
     -----
@@ -225,6 +269,49 @@ def rank_levers(
     >>> row = table.loc["repeat_contacts"]
     >>> bool(np.isclose(row.expected_gain, row.impact * -1 * row.reach * row.headroom))
     True
+    """
+    return rank_levers_result(data, outcome, drivers, contact_features, controls=controls, better=better,
+                              targets=targets, group=group, min_n=min_n, reach=reach, costs=costs, n_boot=n_boot,
+                              seed=seed, ci=ci).table
+
+
+@renamed_parameters({"bootstrap": "n_boot", "segment": "group", "min_segment_size": "min_n"})
+def rank_levers_result(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Sequence[str] = (),
+    contact_features: Sequence[str] = (),
+    *,
+    controls: Sequence[str] = (),
+    better: Mapping[str, str] | None = None,
+    targets: Mapping[str, float] | None = None,
+    group: str | None = None,
+    min_n: int = 30,
+    reach: Mapping[str, float] | None = None,
+    costs: Mapping[str, float] | None = None,
+    n_boot: int = 200,
+    seed: int | None = None,
+    ci: float = 0.95,
+) -> LeverRanking:
+    """:func:`rank_levers` with the outcome, n, R² and options the ranking rests on.
+
+    Parameters are those of :func:`rank_levers`.
+
+    Returns
+    -------
+    LeverRanking
+        ``.table`` is :func:`rank_levers`' table; pass the whole result to
+        :func:`describe_levers` and :func:`cxlab.plots.lever_chart`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> df = pd.DataFrame({"reliability": rng.normal(5, 1, 300), "waits": rng.poisson(0.8, 300)})
+    >>> df["sat"] = 0.5 * df.reliability - 0.4 * df.waits + rng.normal(0, 0.5, 300)
+    >>> res = rank_levers_result(df, "sat", ["reliability"], ["waits"], n_boot=0)
+    >>> res.outcome, res.n, res.ci_method
+    ('sat', 300, 'HC3 t-interval (impact only)')
     """
     caller = "rank_levers"
     drivers, controls, levers, extra, direction, given = _checked_levers(
@@ -285,13 +372,9 @@ def rank_levers(
         },
         index=pd.Index(levers, name="lever"),
     ).sort_values(["rank", "priority"], ascending=[True, False], kind="stable")
-    result.attrs.update({
-        "outcome": outcome, "n": len(frame), "n_dropped": len(data) - len(frame), "r2": r2,
-        "bootstrap": int(n_boot), "seed": seed, "ci": ci, "ci_method": intervals["method"],
-        "priority_basis": "gain_per_cost" if cost is not None else "expected_gain",
-        "note": ASSOCIATION_NOTE,
-    })
-    return result
+    return LeverRanking(result, outcome=outcome, n=len(frame), n_dropped=len(data) - len(frame), r2=r2,
+                        n_boot=int(n_boot), seed=seed, ci=float(ci), ci_method=intervals["method"],
+                        priority_basis="gain_per_cost" if cost is not None else "expected_gain")
 
 
 def _checked_levers(data, outcome, drivers, contact_features, controls, *, better, targets, group, min_n,

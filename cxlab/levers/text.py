@@ -3,20 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .._results import check_result
 from .._text import md, number, pvalue
+from .._validation import check_int, param_error, renamed_parameters
 from .effects import VIF_CUTOFF, contact_family
+from .ranking import LeverRanking
 
 __all__ = ["describe_setup", "describe_levers", "LeverSummary", "describe_collinearity", "describe_contact_effects"]
 
-class LeverSummary(str):
-    """Plain-words text (Markdown) that renders as Markdown in a notebook."""
+@dataclass(frozen=True)
+class LeverSummary:
+    """Plain-words text (Markdown) that renders as Markdown in a notebook.
+
+    Attributes
+    ----------
+    text : str
+        The Markdown; ``str(summary)`` gives the same.
+
+    Examples
+    --------
+    >>> s = LeverSummary("**a** first")
+    >>> str(s), s._repr_markdown_()
+    ('**a** first', '**a** first')
+    """
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
     def _repr_markdown_(self) -> str:
-        return str(self)
+        return self.text
 
 
 def _name(lever: str) -> str:
@@ -24,21 +46,23 @@ def _name(lever: str) -> str:
     return md(str(lever).replace("_", " "))
 
 
-def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
-    """Say in plain words what :func:`rank_levers` found, from its numbers.
+@renamed_parameters({"table": "ranking"})
+def describe_levers(ranking: LeverRanking, *, top: int = 3) -> LeverSummary:
+    """Say in plain words what :func:`rank_levers_result` found, from its numbers.
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        The result of :func:`rank_levers` (its ``attrs`` give the outcome name
-        and the confidence level).
+    ranking : LeverRanking
+        The result of :func:`rank_levers_result` (it gives the outcome name, n and the
+        confidence level). The bare table of :func:`rank_levers` is accepted for one
+        release with a ``DeprecationWarning`` (the text then says "the outcome").
     top : int, default=3
         How many levers to describe one by one.
 
     Returns
     -------
     LeverSummary
-        A ``str`` (Markdown) that a notebook displays as formatted text.
+        Its ``.text`` (Markdown) is what a notebook displays as formatted text.
 
     Examples
     --------
@@ -46,28 +70,28 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
     >>> rng = np.random.default_rng(7)
     >>> df = pd.DataFrame({"reliability": rng.normal(5, 1, 400), "waits": rng.poisson(0.4, 400)})
     >>> df["sat"] = 0.5 * df.reliability - 0.3 * df.waits + rng.normal(0, 0.5, 400)
-    >>> from cxlab.levers import rank_levers
-    >>> text = describe_levers(rank_levers(df, "sat", ["reliability"], ["waits"], seed=1))
-    >>> text.splitlines()[0]
+    >>> from cxlab.levers import rank_levers_result
+    >>> summary = describe_levers(rank_levers_result(df, "sat", ["reliability"], ["waits"], seed=1))
+    >>> summary.text.splitlines()[0]
     'Ranked by the expected gain in mean **sat** (n = 400), reliability comes first.'
     """
     caller = "describe_levers"
+    result = check_result(ranking, LeverRanking, "ranking", caller, made_by="rank_levers_result")
+    table = ranking if result is None else result.table
     needed = ["kind", "better", "impact", "impact_ci_lower", "impact_ci_upper", "reach",
               "target", "target_basis", "headroom", "expected_gain", "cost", "gain_per_cost",
               "rank", "rank_ci_lower", "rank_ci_upper", "p_first"]
-    if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in needed):
-        raise ValueError(
-            f"The 'table' parameter of {caller} must be the result of rank_levers. "
-            f"Got {type(table).__name__} without columns "
-            f"{[c for c in needed if not isinstance(table, pd.DataFrame) or c not in table]}."
-        )
-    if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
-        raise ValueError(f"The 'top' parameter of {caller} must be an int >= 1. Got {top!r} instead.")
+    lacking = [c for c in needed if c not in table.columns]
+    if lacking:
+        raise param_error("ranking", caller, "be the result of rank_levers_result", table,
+                          got=f"a table without columns {lacking}", instead=False)
+    check_int(top, "top", caller, low=1)
     table = table.sort_values("rank", kind="stable")
-    outcome = md(table.attrs.get("outcome", "the outcome"))
-    level = f"{table.attrs.get('ci', 0.95):.0%}"
+    outcome = md(result.outcome) if result is not None else "the outcome"
+    ci = result.ci if result is not None else 0.95
+    level = f"{ci:.0%}"
     by_cost = bool(table["cost"].notna().all())
-    n = table.attrs.get("n")
+    n = result.n if result is not None else None
     lines = [
         f"Ranked by the {'expected gain per unit of cost' if by_cost else 'expected gain'} "
         f"in mean **{outcome}**{f' (n = {n})' if n else ''}, {_name(table.index[0])} comes first."
@@ -112,7 +136,7 @@ def describe_levers(table: pd.DataFrame, *, top: int = 3) -> LeverSummary:
     signed_hi = np.where(table["better"] == "higher", table["impact_ci_upper"],
                          -table["impact_ci_lower"])
     includes_zero = (signed_lo <= 0) & (signed_hi >= 0)
-    lines += _holm_sentences(table, includes_zero, level)
+    lines += _holm_sentences(table, includes_zero, level, 1 - ci)
     wrong = [_name(x) for x in table.index[signed_hi < 0]]
     if wrong:
         lines.append(
@@ -175,7 +199,7 @@ def describe_collinearity(table: pd.DataFrame, *, labels=None) -> str:
             "interchangeable; read them together, or combine them into one driver.")
 
 
-def _holm_sentences(table: pd.DataFrame, includes_zero: np.ndarray, level: str) -> list[str]:
+def _holm_sentences(table: pd.DataFrame, includes_zero: np.ndarray, level: str, alpha: float) -> list[str]:
     """Which levers show a gain, judged by Holm-adjusted p-values over all levers of the table.
 
     A lever counts only when its Holm-adjusted p-value is below 1 - ci *and* its interval
@@ -186,7 +210,6 @@ def _holm_sentences(table: pd.DataFrame, includes_zero: np.ndarray, level: str) 
         return [f"For {_join(unclear)} the {level} interval of the effect includes zero: no gain is "
                 f"demonstrated, so {'it is not a lever' if len(unclear) == 1 else 'they are not levers'} on "
                 f"this evidence."] if unclear else []
-    alpha = 1 - table.attrs.get("ci", 0.95)
     adjusted = table["pvalue_holm"].to_numpy(dtype=float)
     shown = ~includes_zero & (adjusted < alpha)
     family = (f"Holm's adjustment for the {int(np.isfinite(adjusted).sum())} levers tested together "
@@ -208,8 +231,11 @@ def _holm_sentences(table: pd.DataFrame, includes_zero: np.ndarray, level: str) 
     return lines
 
 
-def describe_contact_effects(effects: pd.DataFrame, *, alpha: float = 0.05, labels=None) -> str:
+def describe_contact_effects(effects, *, alpha: float = 0.05, labels=None) -> str:
     """Which contact factors go with the outcomes, judged by Holm-adjusted p-values over all of them.
+
+    ``effects`` is a :class:`ContactEffects` (from :func:`contact_effects_result`) or the table
+    of :func:`contact_effects`; the text is the same (the caveat is ``ContactEffects.note``).
 
     Examples
     --------

@@ -18,11 +18,11 @@ stage      modules
 =========  ===============================================
 core       threads, model, defined, standardize
 spec       syntax, constraints, identify
-data       moments, fiml
+data       moments, fiml, ordinal_conditional
 estimate   casewise, estimate, meanstructure
 inference  fitmeasures, robust, robust_means, modindices, scoretest
 result     diagnostics, result
-paths      multigroup, ordinal, ordinal_groups, wls, bootstrap
+paths      multigroup, ordinal_covariates, ordinal, ordinal_groups, wls, bootstrap
 front      engine
 report     judge, effects, invariance
 =========  ===============================================
@@ -38,12 +38,12 @@ from .effects import (SegmentComparison, compare_segments, describe_drivers, des
                       segment_tests, with_effects)
 from .engine import fit
 from .identify import NotIdentifiedError
-from .invariance import invariance
+from .invariance import InvarianceResult, invariance
 from .judge import CUTOFFS, describe_fit, fit_table
 from .modindices import modification_indices
 from .result import SemResult
-from .scoretest import rank_constraints, score_tests
+from .scoretest import ScoreTests, rank_constraints, score_tests
 
 __all__ = ["fit", "SemResult", "NotIdentifiedError", "BootstrapInfo", "modification_indices", "fit_table",
-           "describe_fit", "CUTOFFS", "invariance", "score_tests", "rank_constraints", "effects_table", "with_effects", "compare_segments",
+           "describe_fit", "CUTOFFS", "invariance", "InvarianceResult", "score_tests", "ScoreTests", "rank_constraints", "effects_table", "with_effects", "compare_segments",
            "SegmentComparison", "segment_tests", "describe_drivers", "describe_model"]

@@ -30,8 +30,10 @@ import pandas as pd
 from scipy import stats
 
 from .._text import md, number
+from .._validation import param_error
 from ..measures import holm
 from .engine import fit as sem_fit
+from .invariance import InvarianceResult
 from .judge import fit_table, interpretation_gate
 from .multigroup import check_group_equal
 from .standardize import ram_from_estimates
@@ -81,10 +83,7 @@ def _effect_name(kind: str, driver: str, outcome: str) -> str:
 
 
 def _check_model(model, caller: str):
-    if not isinstance(model, str) or not model.strip():
-        raise ValueError(f"The 'model' parameter of {caller} must be a non-empty lavaan model string. "
-                         f"Got {model!r} instead.")
-    return parse_model(model)
+    return parse_model(model, caller=caller)
 
 
 def _simple_paths(adj: dict, start: str, end: str) -> list[list[str]]:
@@ -201,7 +200,8 @@ def _blocks(fit):
     """(group value or None, estimate rows, free indices) of each group of a fit."""
     pt = fit.partable
     if pt is None:
-        raise ValueError("The 'fit' parameter must be a result of cxlab.sem.fit. Got one without its parameter table.")
+        raise param_error("fit", "effects_table", "be a result of cxlab.sem.fit", fit, got="one without its parameter table",
+                          instead=False)
     est = fit.estimates.iloc[: len(pt)]
     if not (np.array_equal(est["lhs"].to_numpy(), pt["lhs"].to_numpy())
             and np.array_equal(est["op"].to_numpy(), pt["op"].to_numpy())):
@@ -280,6 +280,7 @@ def _use_defined(table: pd.DataFrame, rows: pd.DataFrame, defined: pd.DataFrame)
     cols = ["est", "se", "z", "pvalue", "ci_lower", "ci_upper"]
     direct = {(r.rhs, r.lhs): r for r in rows[rows["op"] == "~"].itertuples(index=False)}
     named = {r.lhs: r for r in defined.itertuples(index=False)}
+    through = set(zip(table.loc[table["effect"] == "indirect", "driver"], table.loc[table["effect"] == "indirect", "outcome"]))
     table = table.copy()
     for k, r in table.iterrows():
         d, o, kind = r["driver"], r["outcome"], r["effect"]
@@ -295,7 +296,7 @@ def _use_defined(table: pd.DataFrame, rows: pd.DataFrame, defined: pd.DataFrame)
                 source = named.get(_effect_name("total", d, o))
             elif has_ind:
                 source = named.get(_effect_name("ind", d, o))
-            elif has_direct:
+            elif has_direct and (d, o) not in through:  # the total is the direct path only without an indirect one
                 source = direct.get((d, o))
         if source is not None:
             for c in cols:
@@ -360,8 +361,7 @@ def effects_table(fit) -> pd.DataFrame:
     6      m       y     total  0.334  0.050
     """
     if not hasattr(fit, "estimates") or not hasattr(fit, "partable"):
-        raise ValueError(f"The 'fit' parameter of effects_table must be a result of cxlab.sem.fit. "
-                         f"Got {type(fit).__name__} instead.")
+        raise param_error("fit", "effects_table", "be a result of cxlab.sem.fit", fit, got=type(fit).__name__)
     vcov = np.asarray(fit.vcov, dtype=float)
     defined = fit.estimates[fit.estimates["op"] == ":="]
     parts = []
@@ -576,7 +576,7 @@ def _join(words: list[str]) -> str:
 
 
 def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: SegmentComparison | None = None,
-                     invariance: pd.DataFrame | None = None, alpha: float = 0.05,
+                     invariance: InvarianceResult | None = None, alpha: float = 0.05,
                      labels: Callable[[str], str] | None = None) -> str:
     """Plain-words conclusions of a driver model, generated from the numbers (Markdown).
 
@@ -592,8 +592,9 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
     effects : DataFrame, optional
         :func:`effects_table` of ``fit`` (computed when omitted).
     segments : SegmentComparison, optional
-    invariance : DataFrame, optional
-        :func:`cxlab.sem.invariance` table.
+    invariance : InvarianceResult, optional
+        The result of :func:`cxlab.sem.invariance` (its metric step and, when that step
+        fails, its score tests).
     alpha : float, default=0.05
         Significance level, in (0, 1).
     labels : callable, optional
@@ -667,15 +668,15 @@ def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: Segm
         top = ind.iloc[0]
         parts.append(f"The largest indirect effect is {name(top['driver'])} → {name(top['outcome'])} "
                      f"(standardised {number(top['std_all'])}), through the intermediate outcomes.")
-    if invariance is not None and "metric" in invariance.index:
-        row = invariance.loc["metric"]
+    if invariance is not None and "metric" in invariance.table.index:
+        row = invariance.table.loc["metric"]
         ok = not (row["pvalue_diff"] < alpha) or row["cfi_diff"] > -0.01
         parts.append("Metric invariance across segments " + ("holds" if ok else "fails")
                      + f" (Δχ² = {row['chisq_diff']:.1f}, df = {row['df_diff']:.0f}, p = {row['pvalue_diff']:.3f}, "
                      f"ΔCFI = {round(row['cfi_diff'], 3) + 0.0:+.3f})"
                      + (", so paths can be compared between segments." if ok else
                         ": compare paths between segments with caution."))
-        ranked = invariance.attrs.get("score_tests", {}).get("metric")  # cxlab.sem.score_tests of the failed step
+        ranked = invariance.score_tests.get("metric")  # cxlab.sem.score_tests of the failed step
         if not ok and ranked is not None and (ranked["pvalue"] < alpha).any():
             top = ranked[ranked["pvalue"] < alpha].head(3)
             parts.append("The loadings that differ most between segments (score tests): " + ", ".join(

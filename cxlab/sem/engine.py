@@ -21,7 +21,7 @@ from .ordinal_groups import fit_wlsmv_groups
 from .result import SemResult, assemble, defined_rows, estimate_rows
 from .robust import gamma_adf, robust_vcov, scaled_fit_measures
 from .standardize import r_squared, std_all
-from .syntax import build_partable, has_intercepts, parse_model
+from .syntax import build_partable, check_model_text, has_intercepts, parse_model
 from .threads import blas_pinned
 from .wls import fit_ls
 
@@ -80,14 +80,18 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
         labels for equality constraints, linear constraints ``a == b``/``d + e == 2`` and
         bounds ``a > 0``/``a < 1`` (without a mean structure; ``==`` with ML or MLR, bounds
         with ML; :mod:`cxlab.sem.constraints`; a violated bound is held active, as lavaan), defined parameters ``name := expr``,
-        second-order factors (``g =~ f1 + f2 + f3``). A model that is not identified is
+        second-order factors (``g =~ f1 + f2 + f3``), formative constructs ``f <~ x1 + x2 + x3``
+        (ML/MLR: a latent regressed on its indicators with residual variance 0, first weight
+        fixed to 1; :mod:`cxlab.sem.syntax`). A model that is not identified is
         refused before estimation (:class:`cxlab.sem.NotIdentifiedError`, naming the parameters).
     estimator : {"ML", "MLR", "WLSMV", "ULS", "GLS", "DWLS"}, default="ML"
         "MLR": ML estimates with Huber-White robust standard errors (observed
         information) and the Yuan-Bentler scaled test (``chisq_scaled``, ``cfi_scaled``,
         ``cfi_robust``, ``rmsea_scaled``, ``rmsea_robust``, ...), as lavaan. "WLSMV":
         ordinal items (``ordered``), DWLS on polychoric correlations and thresholds with
-        robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`).
+        robust SEs and the mean-and-variance adjusted test (:mod:`cxlab.sem.ordinal`); with
+        continuous observed covariates (``f ~ x1 + x2``, MIMIC models) conditional on them, as
+        lavaan's ``conditional.x`` (:mod:`cxlab.sem.ordinal_covariates`).
         "ULS", "GLS": least squares on the covariances of continuous data, as lavaan
         (:mod:`cxlab.sem.wls`; one group, complete data). "DWLS": ordinal items as WLSMV, with lavaan's
         standard (non-robust) SEs and unscaled test.
@@ -173,6 +177,7 @@ def fit(data: pd.DataFrame, model: str, *, estimator: str = "ML", missing: str =
     1   f  =~  x2  1.016  0.072
     """
     bootstrap = n_boot
+    check_model_text(model, "fit")
     _check_options(estimator, missing, ordered, group, group_equal, bootstrap, seed, group_partial)
     _check_boot_options(n_jobs, progress, boot_ci)
     spec = {"std_lv": std_lv, "orthogonal": orthogonal, "meanstructure": meanstructure}

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 __all__ = ["ml_fit_measures", "mean_fit_measures", "f_ml_value", "rmsea_ci", "chisq_family", "srmr_family",
-           "tail_measures"]
+           "tail_measures", "scaled_shifted", "incremental_indices", "rmsea_measures", "saturated_robust"]
 
 
 def f_ml_value(S: np.ndarray, sigma: np.ndarray) -> float:
@@ -167,6 +167,78 @@ def chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_group
         "rmsea_notclose_pvalue": notclose_p,
         "rmsea_notclose_h0": 0.08,
     }
+
+
+def scaled_shifted(t: float, df: int, UG: np.ndarray) -> tuple[float, float, float]:
+    """Mean-and-variance adjusted statistic of WLSMV (Asparouhov & Muthen 2010): ``(scaled, 1/a, shift)``.
+
+    ``a = sqrt(df / tr((U Gamma)^2))``, ``shift = df - a tr(U Gamma)``. At ``df = 0`` lavaan
+    reports the unscaled statistic, without a scaling factor or shift.
+
+    >>> scaled_shifted(3.0, 0, np.eye(2))
+    (3.0, nan, nan)
+    """
+    if df == 0:
+        return t, np.nan, np.nan
+    tr1, tr2 = float(np.trace(UG)), float(np.sum(UG * UG.T))
+    a = np.sqrt(df / tr2)
+    return a * t + (df - a * tr1), 1.0 / a, df - a * tr1
+
+
+def incremental_indices(t: float, df: float, tb: float, dfb: float, suffix: str = "") -> dict:
+    """CFI, TLI/NNFI, RFI, NFI, PNFI, IFI, RNI of a WLS-family statistic ``t`` against the baseline ``tb``.
+
+    As lavaan 0.6-14: TLI/NNFI and RFI are 1 at ``df = 0``; NFI and RFI are NaN when the
+    model has more degrees of freedom than the baseline.
+
+    >>> incremental_indices(0.0, 0, 90.0, 3)["tli"], incremental_indices(0.0, 0, 90.0, 3)["nfi"]
+    (1.0, 1.0)
+    """
+    den = max(t - df, tb - dfb, 0.0)
+    rb, rm = tb / dfb, (t / df if df > 0 else np.nan)
+    tli = (rb - rm) / (rb - 1.0) if df > 0 else 1.0
+    out = {"cfi": 1.0 - max(t - df, 0.0) / den if den > 0 else 1.0, "tli": tli, "nnfi": tli,
+           "rfi": ((rb - rm) / rb if df > 0 else 1.0) if df <= dfb else np.nan,
+           "nfi": (tb - t) / tb if df <= dfb else np.nan, "pnfi": df / dfb * (tb - t) / tb,
+           "ifi": (tb - t) / (tb - df), "rni": 1.0 - (t - df) / (tb - dfb)}
+    return {k + suffix: v for k, v in out.items()}
+
+
+def rmsea_measures(t: float, df: float, n: float, suffix: str = "", n_groups: int = 1) -> dict:
+    """RMSEA with its 90 % interval and close/not-close p-values of statistic ``t`` (sample size ``n``).
+
+    At ``df = 0`` the RMSEA and its interval are 0 and the p-values NaN, as lavaan. With
+    ``n_groups`` = G > 1, lavaan's multigroup form: RMSEA and interval times ``sqrt(G)``, the
+    close-fit non-centralities divided by G.
+
+    >>> rmsea_measures(0.0, 0, 500)
+    {'rmsea': 0.0, 'rmsea_ci_lower': 0.0, 'rmsea_ci_upper': 0.0, 'rmsea_pvalue': nan, 'rmsea_notclose_pvalue': nan}
+    """
+    if df == 0:
+        zero = 0.0 if np.isfinite(t) else np.nan
+        return {"rmsea" + suffix: zero, "rmsea_ci_lower" + suffix: zero, "rmsea_ci_upper" + suffix: zero,
+                "rmsea_pvalue" + suffix: np.nan, "rmsea_notclose_pvalue" + suffix: np.nan}
+    g = n_groups
+    lo, hi = rmsea_ci(t, df, n)
+    return {"rmsea" + suffix: np.sqrt(g) * np.sqrt(max(t / n / df - 1.0 / n, 0.0)),
+            "rmsea_ci_lower" + suffix: np.sqrt(g) * lo, "rmsea_ci_upper" + suffix: np.sqrt(g) * hi,
+            "rmsea_pvalue" + suffix: float(stats.ncx2.sf(t, df, n * df * 0.05**2 / g)),
+            "rmsea_notclose_pvalue" + suffix: float(stats.ncx2.cdf(t, df, n * df * 0.08**2 / g))}
+
+
+def saturated_robust(x3: float, noncentral_null: float) -> dict:
+    """lavaan's categorical ``*_robust`` indices of a just-identified (``df = 0``) WLSMV model.
+
+    ``x3`` is the catML statistic of the model, ``noncentral_null`` the baseline's
+    ``x3_null - c3_null df_null``: CFI and RNI from them, TLI/NNFI 1, the RMSEA and its
+    interval 0, no p-values (lavaan 0.6-14).
+
+    >>> saturated_robust(0.0, 800.0)["cfi_robust"], saturated_robust(0.0, 800.0)["rmsea_pvalue_robust"]
+    (1.0, nan)
+    """
+    den = max(x3, noncentral_null, 0.0)
+    return {"cfi_robust": 1.0 - max(x3, 0.0) / den if den > 0 else 1.0, "rni_robust": 1.0 - x3 / noncentral_null,
+            "tli_robust": 1.0, "nnfi_robust": 1.0, **rmsea_measures(x3, 0, 1, "_robust")}
 
 
 def tail_measures(chisq, df, n, npar, gfi, nel) -> dict:

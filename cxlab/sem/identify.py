@@ -8,6 +8,8 @@ column rank. The rank is taken at two points near the start values, perturbed at
 identified model look rank deficient; the numerical rank uses the singular values of the
 column-normalised Jacobian (relative tolerance :data:`RANK_TOL`). A deficient rank is
 refused with :class:`NotIdentifiedError` naming the parameters of the null space.
+Formative constructs (``f <~ x1 + x2``) are checked first by the rules of MacCallum &
+Browne (1993) (:func:`check_formative`), so that the error names the construct.
 
 Examples
 --------
@@ -28,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["NotIdentifiedError", "check_identified", "parameter_names", "n_moments", "RANK_TOL"]
+__all__ = ["NotIdentifiedError", "check_identified", "check_formative", "parameter_names", "n_moments", "RANK_TOL"]
 
 #: singular values below this fraction of the largest count as zero
 RANK_TOL = 1e-8
@@ -42,6 +44,41 @@ class NotIdentifiedError(ValueError):
     def __init__(self, message: str, parameters=()):
         super().__init__(message)
         self.parameters = list(parameters)
+
+
+def check_formative(pt: pd.DataFrame) -> None:
+    """Refuse a formative construct whose weights cannot be identified, naming it.
+
+    A composite ``f <~ x1 + x2`` is known only through what it affects: it needs at least
+    one outgoing path (a regression on it, ``y ~ f``, or a loading ``g =~ f``), and at
+    least two when its residual variance is free (``f ~~ f``; MacCallum & Browne 1993).
+    Other deficiencies are left to the rank check of :func:`check_identified`.
+
+    :func:`cxlab.sem.syntax.build_partable` runs it on every table with a composite:
+
+    >>> from cxlab.sem.syntax import build_partable, parse_model
+    >>> try:
+    ...     build_partable(parse_model("f <~ x1 + x2; y ~ z"))
+    ... except NotIdentifiedError as err:
+    ...     print(err.parameters)
+    ['f <~ x2']
+    """
+    weights = pt[pt["op"] == "<~"]
+    for f in dict.fromkeys(weights["lhs"]):
+        out = pt[(pt["rhs"] == f) & pt["op"].isin(["~", "=~", "<~"])]
+        var = pt[(pt["op"] == "~~") & (pt["lhs"] == f) & (pt["rhs"] == f)]
+        free_var = bool(len(var)) and bool((var["free"] > 0).any())
+        need = 2 if free_var else 1
+        if len(out) < need:
+            written = f"{f} <~ " + " + ".join(weights.loc[weights["lhs"] == f, "rhs"])
+            involved = [f"{r.lhs} <~ {r.rhs}" for r in weights[(weights["lhs"] == f) & (weights["free"] > 0)]
+                        .itertuples(index=False)] + ([f"{f} ~~ {f}"] if free_var else [])
+            raise NotIdentifiedError(
+                f"The formative construct {f!r} ({written}) is not identified: its weights are estimated from "
+                f"its effects, and it has {len(out)} outgoing path(s) where it needs {need}"
+                + (" (its residual variance is free)" if free_var else "")
+                + f". Add regressions on it ('y ~ {f}')" + (f", or fix its residual variance ('{f} ~~ 0*{f}')"
+                                                            if free_var else "") + ".", involved)
 
 
 def n_moments(p: int, px: int = 0, means: bool = False) -> int:

@@ -84,7 +84,7 @@ class RamModel:
             if row.op == "=~":
                 mat.append("A")
                 pos.append((index[row.rhs], index[row.lhs]))
-            elif row.op == "~":
+            elif row.op in ("~", "<~"):  # a regression, or a formative weight
                 mat.append("A")
                 pos.append((index[row.lhs], index[row.rhs]))
             elif row.op == "~~":

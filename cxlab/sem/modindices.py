@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from .._validation import check_int
 from .estimate import expected_information
 
 __all__ = ["modification_indices"]
@@ -79,8 +80,7 @@ def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
     >>> mi[["lhs", "op", "rhs"]].values.tolist()
     [['G', '=~', 'a3']]
     """
-    if top is not None and (not isinstance(top, (int, np.integer)) or isinstance(top, bool) or top < 1):
-        raise ValueError(f"The 'top' parameter of modification_indices must be a positive int or None. Got {top!r} instead.")
+    check_int(top, "top", "modification_indices", low=1, allow_none=True)
     if result.estimator != "ML":
         raise NotImplementedError("Modification indices are implemented for estimator='ML' only.")
     ram, theta, n = result.ram, result.theta, result.n

@@ -26,9 +26,14 @@ Steps, each as lavaan 0.6-14 does it (validated in ``tests/test_sem_wlsmv.py``):
   the DWLS weights; WRMR; and lavaan's categorical ``*_robust`` indices (Savalei 2021,
   ``lav_fit_catml_dwls``: ML on the polychoric matrix at the DWLS estimates). There is no
   likelihood: ``logl``, ``aic``, ``bic`` are NaN, as lavaan leaves them out.
+* **Just-identified models** (``df = 0``), as lavaan: the scaled statistic is the unscaled
+  one (no scaling factor), TLI/NNFI, RFI, AGFI and CN are 1, PGFI 0, the RMSEA (unscaled,
+  scaled and robust) and its interval 0, and the p-values NaN
+  (:func:`cxlab.sem.fitmeasures.scaled_shifted`, ``incremental_indices``, ``rmsea_measures``).
 
-Not covered yet (:class:`NotImplementedError`): mixes of ordinal and continuous indicators,
-observed exogenous covariates, intercepts in the syntax, the theta parameterisation,
+Observed exogenous covariates (lavaan's ``conditional.x``) are fitted by
+:mod:`cxlab.sem.ordinal_covariates`. Not covered yet (:class:`NotImplementedError`): mixes of
+ordinal and continuous indicators, intercepts in the syntax, the theta parameterisation,
 ``missing="fiml"``, groups and bootstrap. The robust indices are NaN when the polychoric
 matrix is not positive definite (lavaan then refits ML on a smoothed matrix).
 """
@@ -44,11 +49,13 @@ from scipy import stats
 from ..polychoric import polychoric_corr
 from .diagnostics import collect_warnings
 from .estimate import scoring_step, start_values
-from .fitmeasures import f_ml_value, rmsea_ci
+from .fitmeasures import (f_ml_value, incremental_indices, rmsea_ci, rmsea_measures, saturated_robust,
+                          scaled_shifted)
 from .identify import check_identified, parameter_names
 from .model import RamModel
 from .moments import prepare_data
-from .result import ESTIMATE_COLUMNS, assemble, defined_rows
+from .ordinal_covariates import fit_wlsmv_covariates
+from .result import ESTIMATE_COLUMNS, assemble, defined_rows, parameter_table
 from .robust import w_vech_dense
 from .standardize import r_squared, std_all
 from .syntax import build_partable, parse_model
@@ -187,44 +194,6 @@ class WLSMVFit:
         return theta, False, MAX_ITER, message
 
 
-def _scaled_shifted(T: float, df: int, UG: np.ndarray) -> tuple[float, float, float]:
-    """Asparouhov-Muthen mean-and-variance adjusted statistic: (scaled, 1/a, shift)."""
-    tr1 = float(np.trace(UG))
-    tr2 = float(np.sum(UG * UG.T))
-    a = np.sqrt(df / tr2)
-    shift = df - a * tr1
-    return a * T + shift, 1.0 / a, shift
-
-
-def _incremental(t: float, df: float, tb: float, dfb: float, suffix: str = "") -> dict:
-    """CFI, TLI/NNFI, RFI, NFI, PNFI, IFI, RNI from a model and a baseline statistic."""
-    den = max(t - df, tb - dfb, 0.0)
-    rb, rm = tb / dfb, (t / df if df > 0 else np.nan)
-    out = {
-        "cfi": 1.0 - max(t - df, 0.0) / den if den > 0 else 1.0,
-        "tli": (rb - rm) / (rb - 1.0),
-        "nnfi": (rb - rm) / (rb - 1.0),
-        "rfi": (rb - rm) / rb,
-        "nfi": (tb - t) / tb,
-        "pnfi": df / dfb * (tb - t) / tb,
-        "ifi": (tb - t) / (tb - df),
-        "rni": 1.0 - (t - df) / (tb - dfb),
-    }
-    return {k + suffix: v for k, v in out.items()}
-
-
-def _rmsea_block(t: float, df: float, n_rmsea: float, suffix: str = "") -> dict:
-    rmsea = np.sqrt(max(t / n_rmsea / df - 1.0 / n_rmsea, 0.0)) if df > 0 else 0.0
-    lo, hi = rmsea_ci(t, df, n_rmsea)
-    return {
-        "rmsea" + suffix: rmsea,
-        "rmsea_ci_lower" + suffix: lo,
-        "rmsea_ci_upper" + suffix: hi,
-        "rmsea_pvalue" + suffix: float(stats.ncx2.sf(t, df, n_rmsea * df * 0.05**2)),
-        "rmsea_notclose_pvalue" + suffix: float(stats.ncx2.cdf(t, df, n_rmsea * df * 0.08**2)),
-    }
-
-
 _ROBUST_KEYS = ("cfi_robust", "rni_robust", "tli_robust", "nnfi_robust", "rmsea_robust", "rmsea_ci_lower_robust",
                 "rmsea_ci_upper_robust", "rmsea_pvalue_robust", "rmsea_notclose_pvalue_robust")
 
@@ -243,11 +212,14 @@ def _catml_robust(R, sigma, WiU, gamma_r, n, df) -> pd.Series:
     off = np.array([k for k, (i, j) in enumerate(pairs) if i != j])
     V = w_vech_dense(np.linalg.inv(sigma))[np.ix_(off, off)]
     x3 = n * f_ml_value(R, sigma)
-    c3 = float(np.trace(WiU.T @ V @ WiU @ gamma_r)) / df
     dfb = len(off)
     x3b = n * f_ml_value(R, np.eye(p))
     c3b = float(np.trace(gamma_r)) / dfb
-    num, nb = x3 - c3 * df, x3b - c3b * dfb
+    nb = x3b - c3b * dfb
+    if df == 0:  # lavaan's conventions for a saturated model
+        return pd.Series(saturated_robust(x3, nb), dtype=float)[list(_ROBUST_KEYS)]
+    c3 = float(np.trace(WiU.T @ V @ WiU @ gamma_r)) / df
+    num = x3 - c3 * df
     den = max(num, nb, 0.0)
     out = {
         "cfi_robust": 1.0 - max(num, 0.0) / den if den > 0 else 1.0,
@@ -315,11 +287,8 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
         raise NotImplementedError("estimator='WLSMV' with intercepts ('~ 1') in the model is not implemented yet.")
     pt, names = build_partable(parsed, fixed_x=True)
     ov, lv = names["ov"], names["lv"]
-    if names["ov.x"]:
-        raise NotImplementedError(
-            "estimator='WLSMV' with observed exogenous covariates is not implemented yet; "
-            f"covariates in this model: {names['ov.x']}."
-        )
+    if names["ov.x"]:  # conditional on the covariates (lavaan's conditional.x): cxlab.sem.ordinal_covariates
+        return fit_wlsmv_covariates(data, model, ordered=ordered, estimator=estimator)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"The 'data' parameter of fit must be a pandas DataFrame. Got {type(data).__name__} instead.")
     _check_ordered(ordered, ov, data)
@@ -376,17 +345,17 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     chisq = n1 * F
     df = int(k - (nth + q))
     U = np.diag(W) - WD @ Einv @ WD.T
-    t_scaled, c, shift = _scaled_shifted(chisq, df, U @ G) if df > 0 else (np.nan, np.nan, np.nan)
+    t_scaled, c, shift = scaled_shifted(chisq, df, U @ G)  # lavaan: the unscaled statistic at df 0
     Wr = model_obj.w_r
     tb = n1 * float(np.sum(Wr * model_obj.r**2))
     dfb = len(model_obj.r)
     UGb = Wr[:, None] * G[nth:, nth:]
-    tb_scaled, cb, shift_b = _scaled_shifted(tb, dfb, UGb)
+    tb_scaled, cb, shift_b = scaled_shifted(tb, dfb, UGb)
 
     sigma = ram_t.implied(theta)
     fm = _fit_measures(chisq, df, t_scaled, c, shift, tb, dfb, tb_scaled, cb, shift_b, n=n, npar=nth + q, nth=nth,
                        R=R, sigma=sigma, W=W, s=np.concatenate([model_obj.tau, model_obj.r]), e=e)
-    if df > 0 and se_ok:
+    if se_ok:
         WiU = np.eye(dfb) - D[nth:, nth:] @ np.linalg.solve(E[nth:, nth:], D[nth:, nth:].T * Wr)
         fm = pd.concat([fm, _catml_robust(R, sigma, WiU, G[nth:, nth:], n, df)])
     else:  # no robust indices without an invertible information (lavaan: NA after a try-error)
@@ -395,7 +364,7 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     if dwls:  # test = "standard": no scaled or robust measures
         fm = fm[[k for k in fm.index if not k.endswith(("_scaled", "_robust", "scaling_factor", "shift_parameter"))]]
     # ---- parameter table in lavaan's order
-    table, vcov_tab = _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names)
+    table, vcov_tab, pt_rows = _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names)
     if parsed.defined:
         core = vcov_full[nth:, nth:]
         table = pd.concat([table, defined_rows(parsed.defined, ram_t, pt, theta, core)], ignore_index=True)
@@ -412,11 +381,12 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     return assemble(estimates=table, fit_measures=fm, converged=converged and pc.converged, warnings=warnings,
                     r2=r_squared(ram_t, theta), implied_cov=pd.DataFrame(sigma, index=ov, columns=ov),
                     sample_cov=pc.corr, n=n, model=model, estimator=estimator.upper(), vcov=vcov_tab, iterations=iterations,
-                    partable=pt, ram=ram_t, theta=theta)
+                    partable=pt_rows, ram=ram_t, theta=theta)
 
 
 def _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names):
-    """Rows: user rows, thresholds, default rows, ``~*~``, item and latent intercepts."""
+    """Rows: user rows, thresholds, default rows, ``~*~``, item and latent intercepts; (estimates, vcov in
+    their order, the parameter table of the rows)."""
     nth = model_obj.nth
     est = ram_t.row_values(theta)
     std = std_all(ram_t, pt, theta)
@@ -427,17 +397,18 @@ def _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names):
         "lhs": pt["lhs"].to_numpy(), "op": pt["op"].to_numpy(), "rhs": pt["rhs"].to_numpy(),
         "label": pt["label"].to_numpy(), "est": est,
         "se": np.where(free > 0, core_se[np.maximum(free - 1, 0)], 0.0),
-        "std_all": std, "_free": np.where(free > 0, nth + free, 0),
+        "std_all": std, "_free": np.where(free > 0, nth + free, 0), "_pt": np.arange(len(pt)),
     })
     ov = list(names["ov"])
     lhs_th, rhs_th = zip(*(name.split("|") for name in model_obj.th_names))
     thr = pd.DataFrame({
         "lhs": list(lhs_th), "op": "|", "rhs": list(rhs_th), "label": "", "est": model_obj.tau, "se": th_se,
-        "std_all": model_obj.tau, "_free": np.arange(1, nth + 1),
+        "std_all": model_obj.tau, "_free": np.arange(1, nth + 1), "_pt": -1,
     })
-    scal = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "label": "", "est": 1.0, "se": 0.0, "std_all": 1.0, "_free": 0})
+    scal = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "label": "", "est": 1.0, "se": 0.0, "std_all": 1.0, "_free": 0,
+                         "_pt": -1})
     ints = pd.DataFrame({"lhs": ov + list(names["lv"]), "op": "~1", "rhs": "", "label": "", "est": 0.0, "se": 0.0,
-                         "std_all": 0.0, "_free": 0})
+                         "std_all": 0.0, "_free": 0, "_pt": -1})
     user = pt["user"].to_numpy().astype(bool)
     table = pd.concat([rows[user], thr, rows[~user], scal, ints], ignore_index=True)
     fr = table["_free"].to_numpy()
@@ -455,7 +426,10 @@ def _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names):
     idx = np.array(order) - 1
     vc = vcov_full[np.ix_(idx, idx)]
     npar = len(order)
-    return table.drop(columns="_free"), pd.DataFrame(vc, index=range(1, npar + 1), columns=range(1, npar + 1))
+    number = {f: k + 1 for k, f in enumerate(order)}
+    partable = parameter_table(pt, table, table.pop("_pt"), [number.get(int(f), 0) for f in fr])
+    return (table.drop(columns="_free"), pd.DataFrame(vc, index=range(1, npar + 1), columns=range(1, npar + 1)),
+            partable)
 
 
 def _fit_measures(chisq, df, t_scaled, c, shift, tb, dfb, tb_scaled, cb, shift_b, *, n, npar, nth, R, sigma, W, s, e):
@@ -480,18 +454,13 @@ def _fit_measures(chisq, df, t_scaled, c, shift, tb, dfb, tb_scaled, cb, shift_b
         "baseline_chisq_scaling_factor": cb,
         "baseline_chisq_shift_parameter": shift_b,
     }
-    out.update(_incremental(chisq, df, tb, dfb))
-    out.update(_incremental(t_scaled, df, tb_scaled, dfb, "_scaled"))
+    out.update(incremental_indices(chisq, df, tb, dfb))
+    out.update(incremental_indices(t_scaled, df, tb_scaled, dfb, "_scaled"))
     out.update({"logl": np.nan, "unrestricted_logl": np.nan, "aic": np.nan, "bic": np.nan, "ntotal": float(n),
                 "bic2": np.nan})
-    out.update(_rmsea_block(chisq, df, n1))
-    out["rmsea_ci_level"] = 0.90
-    out["rmsea_close_h0"] = 0.05
-    out["rmsea_notclose_h0"] = 0.08
-    scaled = _rmsea_block(t_scaled, df, n1, "_scaled")
-    scaled.pop("rmsea_pvalue_scaled")
-    out.update(scaled)
-    out["rmsea_pvalue_scaled"] = float(stats.ncx2.sf(t_scaled, df, n1 * df * 0.05**2))
+    out.update(rmsea_measures(chisq, df, n1))
+    out.update({"rmsea_ci_level": 0.90, "rmsea_close_h0": 0.05, "rmsea_notclose_h0": 0.08})
+    out.update(rmsea_measures(t_scaled, df, n1, "_scaled"))
     # residual-based: correlations (diagonal residuals are 0); "_nomean" leaves the thresholds out
     p = R.shape[0]
     res = (R - sigma)[np.tril_indices(p, -1)]
@@ -507,12 +476,12 @@ def _fit_measures(chisq, df, t_scaled, c, shift, tb, dfb, tb_scaled, cb, shift_b
         "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan,
     })
     nel = len(s)
-    out["cn_05"] = stats.chi2.ppf(0.95, df) / (chisq / n1) + 1.0 if df > 0 and chisq > 0 else np.nan
-    out["cn_01"] = stats.chi2.ppf(0.99, df) / (chisq / n1) + 1.0 if df > 0 and chisq > 0 else np.nan
+    for key, level in (("cn_05", 0.95), ("cn_01", 0.99)):  # lavaan: 1 at df 0
+        out[key] = stats.chi2.ppf(level, df) / (chisq / n1) + 1.0 if df > 0 and chisq > 0 else (1.0 if df == 0 else np.nan)
     gfi = 1.0 - float(np.sum(W * e * e)) / float(np.sum(W * s * s))
     out["gfi"] = gfi
-    out["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else np.nan
-    out["pgfi"] = (df / nel) * gfi if df > 0 else np.nan
+    out["agfi"] = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0
+    out["pgfi"] = (df / nel) * gfi
     out["mfi"] = np.exp(-0.5 * (chisq - df) / n1)
     out["wrmr"] = np.sqrt(chisq / nel)
     return pd.Series(out, name="value", dtype=float)

@@ -13,7 +13,9 @@ parameterisation as :mod:`cxlab.sem.ordinal`:
   ``chisq`` is that minimum, so a configural fit's statistic is the sum of the groups' fits;
 * robust vcov as lavaan's ``lav_model_nvcov_robust_sem`` with the group weights
   ``f_g = N_g / N``; the mean-and-variance adjusted (scaled-shifted) test from the traces of
-  ``U Gamma`` over the stacked groups (not a sum of the groups' scaled statistics).
+  ``U Gamma`` over the stacked groups (not a sum of the groups' scaled statistics); at
+  ``df = 0`` lavaan's conventions, as :mod:`cxlab.sem.ordinal` (the unscaled statistic,
+  TLI/RFI/AGFI/CN 1, RMSEA and its interval 0, no p-values).
 
 ``group_equal`` follows lavaan's own rules for ordered items (``identification="lavaan"``,
 what :func:`cxlab.sem.fit` does): ``"thresholds"`` holds the thresholds equal and frees,
@@ -36,6 +38,7 @@ and NaN otherwise, as lavaan (NA).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 
 import numpy as np
@@ -43,14 +46,16 @@ import pandas as pd
 from scipy import stats
 from scipy.linalg import block_diag
 
+from .._validation import check_choice
 from ..polychoric import polychoric_corr
 from .estimate import start_values
-from .fitmeasures import f_ml_value, rmsea_ci
+from .fitmeasures import f_ml_value, incremental_indices, rmsea_measures, saturated_robust
 from .model import RamModel
-from .result import assemble
+from .result import assemble, parameter_table
 from .moments import prepare_data
 from .multigroup import parse_group_partial
 from .robust import robust_measures
+from .scoretest import SCORE_COLUMNS, bordered_score_tests
 from .standardize import r_squared, std_all
 from .syntax import build_partable, parse_model
 
@@ -211,25 +216,9 @@ def _scaled(T, df, tr1, tr2):
 
 
 def _chisq_measures(T, df, tb, dfb, n_rmsea, n_groups, suffix="") -> dict:
-    """CFI/TLI/NNFI/NFI/RNI and RMSEA (lavaan's multigroup sqrt(G) form) from a statistic."""
-    den = max(T - df, tb - dfb, 0.0)
-    out = {
-        "cfi": 1.0 - max(T - df, 0.0) / den if den > 0 else 1.0,
-        "tli": ((tb / dfb) - (T / df)) / ((tb / dfb) - 1.0),
-        "nfi": (tb - T) / tb if df <= dfb else np.nan,  # lavaan: NA when df exceeds the baseline df
-        "rni": 1.0 - (T - df) / (tb - dfb),
-        "rfi": ((tb / dfb) - (T / df)) / (tb / dfb) if df <= dfb else np.nan,
-        "pnfi": df / dfb * (tb - T) / tb,  # lavaan computes it even when df exceeds the baseline df
-        "ifi": (tb - T) / (tb - df),
-    }
-    out["nnfi"] = out["tli"]
-    g = np.sqrt(n_groups)
-    out["rmsea"] = g * np.sqrt(max(T / n_rmsea / df - 1.0 / n_rmsea, 0.0))
-    lo, hi = rmsea_ci(T, df, n_rmsea)
-    out["rmsea_ci_lower"], out["rmsea_ci_upper"] = g * lo, g * hi
-    out["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n_rmsea * df * 0.05**2 / n_groups))
-    out["rmsea_notclose_pvalue"] = float(stats.ncx2.cdf(T, df, n_rmsea * df * 0.08**2 / n_groups))
-    return {k + suffix: v for k, v in out.items()}
+    """CFI/TLI/NNFI/NFI/RNI and RMSEA (lavaan's multigroup sqrt(G) form) from a statistic (df 0: lavaan's
+    conventions, :func:`cxlab.sem.fitmeasures.incremental_indices`)."""
+    return {**incremental_indices(T, df, tb, dfb, suffix), **rmsea_measures(T, df, n_rmsea, suffix, n_groups)}
 
 
 _ROBUST_KEYS = ("cfi_robust", "rni_robust", "tli_robust", "nnfi_robust", "rmsea_robust", "rmsea_ci_lower_robust",
@@ -261,10 +250,12 @@ def _catml_robust_groups(blocks, Js, theta, E, df, N) -> dict:
         Gs.append(b.gamma[b.nth:, b.nth:] / fg)
         Ds.append(J[b.nth:])
     V, W, G, D = block_diag(*Vs), np.concatenate(Ws), block_diag(*Gs), np.vstack(Ds)
-    WiU = np.eye(len(W)) - D @ np.linalg.solve(E, D.T) * W[None, :]
-    c3 = float(np.trace(WiU.T @ V @ WiU @ G)) / df
     dfb = len(W)
     c3_null = float(np.trace(G)) / dfb
+    if df == 0:  # lavaan's conventions for a saturated model
+        return saturated_robust(xx3, xx3_null - c3_null * dfb)
+    WiU = np.eye(len(W)) - D @ np.linalg.solve(E, D.T) * W[None, :]
+    c3 = float(np.trace(WiU.T @ V @ WiU @ G)) / df
     return robust_measures(xx3, df, xx3_null, dfb, c3, c3_null, xx3 / c3, N - len(blocks), len(blocks))
 
 
@@ -289,11 +280,11 @@ def _residual_measures(blocks, theta, chisq, df, N) -> dict:
         acc["gfi"] += f * (1.0 - float(np.sum(b.w * e * e)) / float(np.sum(b.w * b.s * b.s)))
     nel = sum(len(b.s) for b in blocks)
     out = dict(acc, srmr_bentler_nomean=acc["srmr"], rmr=acc["srmr_bentler"], rmr_nomean=acc["srmr"])
-    out["agfi"] = 1.0 - (nel / df) * (1.0 - acc["gfi"]) if df > 0 else np.nan
-    out["pgfi"] = (df / nel) * acc["gfi"] if df > 0 else np.nan
+    out["agfi"] = 1.0 - (nel / df) * (1.0 - acc["gfi"]) if df > 0 else 1.0  # lavaan: AGFI and CN 1 at df 0
+    out["pgfi"] = (df / nel) * acc["gfi"]
     n_eff = N - G  # lavaan: N - G for estimators other than ML
-    out["cn_05"] = stats.chi2.ppf(0.95, df) / (chisq / n_eff) + 1.0 if df > 0 and chisq > 0 else np.nan
-    out["cn_01"] = stats.chi2.ppf(0.99, df) / (chisq / n_eff) + 1.0 if df > 0 and chisq > 0 else np.nan
+    for key, level in (("cn_05", 0.95), ("cn_01", 0.99)):
+        out[key] = stats.chi2.ppf(level, df) / (chisq / n_eff) + 1.0 if df > 0 and chisq > 0 else (1.0 if df == 0 else np.nan)
     out["mfi"] = np.exp(-0.5 * (chisq - df) / n_eff)
     out["wrmr"] = np.sqrt(chisq / len(blocks[0].s))
     return out
@@ -364,9 +355,7 @@ def _partial_keys(group_partial) -> set:
 
 def _fit(data, model, *, ordered, group, group_equal, estimator, identification, group_partial=()):
     """The fit and its parts: (SemResult, blocks, theta, information E)."""
-    if identification not in ("lavaan", "wu_estabrook"):
-        raise ValueError("The 'identification' parameter must be 'lavaan' or 'wu_estabrook'. "
-                         f"Got {identification!r} instead.")
+    check_choice(identification, "identification", "fit_wlsmv_groups", ("lavaan", "wu_estabrook"))
     wu = identification == "wu_estabrook"
     partial = _partial_keys(group_partial)
     if partial and wu:
@@ -497,7 +486,7 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
     VD = fw[:, None] * D
     U = np.diag(fw) - VD @ Einv @ VD.T
     tr1, tr2 = _traces(U @ G)
-    t_scaled, c, shift = _scaled(chisq, df, tr1, tr2) if df > 0 else (np.nan, np.nan, np.nan)
+    t_scaled, c, shift = _scaled(chisq, df, tr1, tr2) if df > 0 else (chisq, np.nan, np.nan)  # lavaan: unscaled at df 0
     # baseline: independence per group, thresholds free
     tb, dfb, b1, b2 = 0.0, 0, 0.0, 0.0
     for b in blocks:
@@ -520,12 +509,13 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
     fm.update(_chisq_measures(t_scaled, df, tb_scaled, dfb, N - n_groups, n_groups, "_scaled"))
     fm.update(_residual_measures(blocks, theta, chisq, df, N))
     configural = not equal and all(len(set(b.used) & set(o.used)) == 0 for b in blocks for o in blocks if o is not b)
-    if configural and se_ok and df > 0:  # lavaan gives the catML robust indices for configural models only
+    if configural and se_ok:  # lavaan gives the catML robust indices for configural models only
         fm.update(_catml_robust_groups(blocks, Js, theta, E, df, N))
     else:
         fm.update(dict.fromkeys(_ROBUST_KEYS, np.nan))
-    fm.update({"logl": np.nan, "aic": np.nan, "bic": np.nan})
-    table = _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels)
+    fm.update({"logl": np.nan, "aic": np.nan, "bic": np.nan, "rmsea_ci_level": 0.90, "rmsea_close_h0": 0.05,
+               "rmsea_notclose_h0": 0.08, "srmr_mplus": np.nan, "srmr_mplus_nomean": np.nan})
+    table, pt_rows = _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels)
     warnings = [] if converged else ["The optimizer did not converge."]
     if not se_ok:
         warnings.append("The information matrix is singular: standard errors are not available.")
@@ -540,36 +530,39 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
                       converged=converged and all(pc.converged for pc in pcs), warnings=warnings,
                       r2=by_group([r_squared(b.with_residuals(theta), theta) for b in blocks]),
                       implied_cov=by_group(implied), sample_cov=by_group([pc.corr for pc in pcs]), n=N, model=model,
-                      estimator="WLSMV", vcov=vcov, iterations=iterations, partable=pd.concat(pts, ignore_index=True),
+                      estimator="WLSMV", vcov=vcov, iterations=iterations, partable=pt_rows,
                       ram=blocks[0].with_residuals(theta), theta=theta)
     return result, blocks, theta, E
 
 
 def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
-    """lavaan's rows per group: user rows, thresholds, other rows, ``~*~``, intercepts."""
+    """lavaan's rows per group: user rows, thresholds, other rows, ``~*~``, intercepts; (estimates, the
+    parameter table of the rows, ``free`` numbering ``theta``)."""
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None)) if se_ok else np.full(len(theta), np.nan)
-    parts = []
+    parts, partables = [], []
     for g, (b, pt) in enumerate(zip(blocks, pts), start=1):
         ram_t = b.with_residuals(theta)
         est = ram_t.row_values(theta)
         fr = pt["free"].to_numpy()
         rows = pd.DataFrame({"lhs": pt["lhs"].to_numpy(), "op": pt["op"].to_numpy(), "rhs": pt["rhs"].to_numpy(),
                              "label": pt["label"].to_numpy(), "est": est, "_idx": fr - 1,
-                             "std_all": std_all(ram_t, pt, theta)})
+                             "std_all": std_all(ram_t, pt, theta), "_pt": np.arange(len(pt))})
         lhs_th, rhs_th = zip(*(nm.split("|") for nm in b.th_names))
         tau, delta, alpha, nu = b.parts(theta)
         # std.all: thresholds and item intercepts over the implied SD of y* (1 / Delta), latent means over theirs
         sd_lv = np.sqrt(np.diag(ram_t.implied_all(theta)[1])[len(ov):])
         thr = pd.DataFrame({"lhs": list(lhs_th), "op": "|", "rhs": list(rhs_th), "label": "",
-                            "est": tau, "_idx": b.th_idx, "std_all": tau * delta[b.th_item]})
+                            "est": tau, "_idx": b.th_idx, "std_all": tau * delta[b.th_item], "_pt": -1})
         scal = pd.DataFrame({"lhs": ov, "op": "~*~", "rhs": ov, "label": "", "est": delta, "_idx": b.delta_idx,
-                             "std_all": 1.0})
+                             "std_all": 1.0, "_pt": -1})
         ints = pd.DataFrame({"lhs": ov + lv, "op": "~1", "rhs": "", "label": "",
                              "est": np.concatenate([nu, alpha]), "_idx": np.concatenate([b.nu_idx, b.alpha_idx]),
-                             "std_all": np.concatenate([nu * delta, alpha / sd_lv])})
+                             "std_all": np.concatenate([nu * delta, alpha / sd_lv]), "_pt": -1})
         user = pt["user"].to_numpy().astype(bool)
         tab = pd.concat([rows[user], thr, rows[~user], scal, ints], ignore_index=True)
         tab.insert(3, "group", levels[g - 1])  # the group's value, as the continuous multigroup fit
+        idx = tab["_idx"].to_numpy(int)
+        partables.append(parameter_table(pt, tab, tab.pop("_pt"), np.where(idx >= 0, idx + 1, 0), group=g))
         parts.append(tab)
     table = pd.concat(parts, ignore_index=True)
     idx = table.pop("_idx").to_numpy(int)
@@ -582,7 +575,7 @@ def _table(blocks, pts, theta, vcov, se_ok, ov, lv, levels) -> pd.DataFrame:
     table["ci_lower"] = np.where(free, est - _Z975 * se, est)
     table["ci_upper"] = np.where(free, est + _Z975 * se, est)
     table = table[["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]]
-    return table
+    return table, pd.concat(partables, ignore_index=True)
 
 
 def _satorra2000(m1, m0) -> tuple[float, int]:
@@ -620,19 +613,134 @@ def _satorra2000(m1, m0) -> tuple[float, int]:
     return (T0 - T1) * a + (m - a * tr1), m
 
 
+def _remapped(block: _Block, mapping: dict, q: int) -> _Block:
+    """A copy of ``block`` whose parameter indices go through ``mapping`` (old -> new, 0-based)."""
+    def remap(idx):
+        idx = np.asarray(idx, dtype=int)
+        return np.array([mapping.get(int(k), int(k)) if k >= 0 else -1 for k in idx], dtype=int)
+
+    out = copy.copy(block)
+    free = np.where(block.ram.free > 0, remap(block.ram.free - 1) + 1, 0)
+    out.ram = replace(block.ram, free=free, n_theta=q)
+    out.ram0 = replace(block.ram0, free=free, n_theta=q)
+    out.th_idx, out.delta_idx = remap(block.th_idx), remap(block.delta_idx)
+    out.alpha_idx, out.nu_idx = remap(block.alpha_idx), remap(block.nu_idx)
+    out.used = remap(block.used)
+    return out
+
+
+def _describe(block: _Block, k: int) -> tuple:
+    """``(lhs, op, rhs, kind)`` of parameter ``k`` in ``block`` (its first row)."""
+    ov, lv = block.ram.ov, block.ram.lv
+    names = list(ov) + list(lv)
+    if k in block.th_idx:
+        lhs, _, rhs = block.th_names[list(block.th_idx).index(k)].partition("|")
+        return lhs, "|", rhs, "thresholds"
+    for arr, kind, vars_ in ((block.nu_idx, "intercepts", ov), (block.alpha_idx, "means", lv)):
+        if k in arr:
+            return vars_[list(arr).index(k)], "~1", "", kind
+    if k in block.delta_idx:
+        v = ov[list(block.delta_idx).index(k)]
+        return v, "~*~", v, "scaling"
+    r = int(np.flatnonzero(block.ram.free == k + 1)[0])
+    (i, j), mat = block.ram.pos[r], block.ram.mat[r]
+    if mat == "A":
+        return (names[j], "=~", names[i], "loadings") if names[j] in lv and names[i] in ov else \
+            (names[i], "~", names[j], "regressions")
+    latent = names[i] in lv
+    kind = ("lv.variances" if i == j else "lv.covariances") if latent else \
+        ("residuals" if i == j else "residual.covariances")
+    return names[i], "~~", names[j], kind
+
+
+def _score_tests(parts, *, release_intercepts: bool = False) -> pd.DataFrame:
+    """Univariate score tests of the equality constraints of an ordinal multigroup fit.
+
+    The parameters shared by several groups are split into one copy per group, held equal
+    by constraint rows (group ``g`` equal to the first group using it); with
+    ``release_intercepts`` the item intercepts fixed to 0 beyond the first group (the Wu &
+    Estabrook scalar step) become parameters held at 0 by constraint rows. At the
+    constrained estimate, with ``e_g`` the residual statistics, ``Delta_g`` their Jacobian
+    and ``W_g`` the diagonal DWLS weight, the gradient ``s = sum_g (N_g - 1) / N Delta_g' W_g e_g``
+    (of lavaan's objective) and the information ``J = sum_g N_g / N Delta_g' W_g Delta_g`` give lavaan's
+    ordinary score test of each constraint (:func:`cxlab.sem.scoretest.bordered_score_tests`):
+    what ``lavTestScore`` computes for a WLSMV fit ("falling back to ordinary score test"),
+    and ``modindices`` for a fixed intercept. The statistic ranks the constraints; it is not
+    a robust (scaled) test, so its chi-square p-value is approximate.
+
+    Returns the rows of :data:`cxlab.sem.scoretest.SCORE_COLUMNS`: ``lhs, op, rhs`` and
+    ``parameter`` name the parameter of group ``group`` (a group value) released,
+    ``kind`` its class (``"thresholds"``, ``"loadings"``, ``"intercepts"``, ...).
+    """
+    result, blocks, theta, _ = parts
+    levels = list(pd.unique(result.estimates["group"]))
+    users: dict = {}
+    for g, b in enumerate(blocks):
+        for k in b.used:
+            users.setdefault(int(k), []).append(g)
+    x, rows, info, maps = list(theta), [], [], []
+    for g, b in enumerate(blocks):
+        mapping = {}
+        for k in sorted(int(k) for k in b.used):
+            if users[k][0] != g:
+                mapping[k] = len(x)
+                x.append(theta[k])
+                rows.append((k, mapping[k]))
+                info.append((g, mapping[k]))
+        maps.append(mapping)
+    q = len(x)
+    ex = [_remapped(b, m, q) for b, m in zip(blocks, maps)]
+    if release_intercepts:
+        for g, b in enumerate(ex[1:], start=1):
+            for v in np.flatnonzero(b.nu_idx < 0):
+                b.nu_idx = b.nu_idx.copy()
+                b.nu_idx[v] = len(x)
+                rows.append((None, len(x)))
+                info.append((g, len(x)))
+                x.append(0.0)
+    q = len(x)
+    for b in ex:
+        b.ram = replace(b.ram, n_theta=q)
+        b.ram0 = replace(b.ram0, n_theta=q)
+        b.used = np.unique(np.concatenate([b.used, b.nu_idx[b.nu_idx >= 0]]))
+    x = np.asarray(x)
+    R = np.zeros((len(rows), q))
+    for r, (k0, k1) in enumerate(rows):
+        R[r, k1] = -1.0
+        if k0 is not None:
+            R[r, k0] = 1.0
+    N = sum(b.n for b in ex)
+    Js = _jacobian(ex, x)
+    # lavaan: the gradient of its objective sum_g (N_g - 1) e_g' W_g e_g / N, the information weighted by N_g / N
+    s = sum((b.n - 1) / N * J.T @ (b.w * (b.s - b.implied(x))) for b, J in zip(ex, Js))
+    info_matrix = sum(b.n / N * J.T @ (b.w[:, None] * J) for b, J in zip(ex, Js))
+    x2 = bordered_score_tests(s, info_matrix, R, N)[1]
+    out = []
+    for (g, k), stat in zip(info, x2):
+        lhs, op, rhs, kind = _describe(ex[g], k)
+        out.append(dict(lhs=lhs, op=op, rhs=rhs, x2=stat, df=1, pvalue=float(stats.chi2.sf(stat, 1)),
+                        parameter=f"{lhs}{op}{rhs}" if op != "~1" else f"{lhs}~1", group=levels[g], kind=kind))
+    return pd.DataFrame(out, columns=SCORE_COLUMNS)
+
+
 #: Wu & Estabrook (2016) steps for ordered items and their group_equal
 ORDINAL_LEVELS = {"configural": (), "thresholds": ("thresholds",), "metric": ("thresholds", "loadings"),
                   "scalar": ("thresholds", "loadings", "intercepts")}
 
 
 def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=True,
-                       levels=("configural", "thresholds", "metric", "scalar")) -> pd.DataFrame:
+                       levels=("configural", "thresholds", "metric", "scalar")) -> tuple[pd.DataFrame, dict]:
     """Measurement invariance of ordinal items (Wu & Estabrook 2016), WLSMV with scaled difference tests.
 
     Each level is fitted with the identification of ``semTools::measEq.syntax(ID.cat =
     "Wu.Estabrook.2016", ID.fac = "std.lv")`` and compared with the level before it by
     lavaan's ``lavTestLRT`` for WLSMV (``method = "satorra.2000"``, scaled and shifted).
-    Used by :func:`cxlab.sem.invariance` when ``ordered`` is given.
+    Used by :func:`cxlab.sem.invariance` when ``ordered`` is given. A failed step (p < .05,
+    converged fit) gets the univariate score tests of the restrictions it added (equal
+    thresholds, equal loadings, item intercepts fixed to 0), lavaan's ordinary score test
+    of the DWLS fit (``lavTestScore``/``modindices`` on the WLSMV fit; see ``_score_tests``
+    and ``tests/data/r/34_wlsmv_score_tests.R``): a ranking of the parameters to free, whose
+    p-values are not robust.
 
     Parameters
     ----------
@@ -645,10 +753,14 @@ def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=Tr
 
     Returns
     -------
-    DataFrame
+    table : DataFrame
         Indexed by level: ``npar, chisq, df, chisq_scaled, pvalue_scaled, cfi_scaled,
         tli_scaled, rmsea_scaled, chisq_diff, df_diff, pvalue_diff, cfi_diff,
         compared_with`` (``chisq_diff`` the scaled difference statistic).
+    score_tests : dict of str to DataFrame
+        For each failed step, the score tests of its restrictions, largest statistic first
+        (columns :data:`cxlab.sem.scoretest.SCORE_COLUMNS`; ``kind`` ``"thresholds"``,
+        ``"loadings"`` or ``"intercepts"``).
 
     Examples
     --------
@@ -658,9 +770,11 @@ def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=Tr
     >>> d = pd.DataFrame(np.digitize(0.7 * f + 0.7 * rng.normal(size=(1200, 4)), [-1, 0, 1]) + 1,
     ...                  columns=["q1", "q2", "q3", "q4"])
     >>> d["seg"] = np.repeat(["a", "b"], 600)
-    >>> t = ordinal_invariance(d, "f =~ q1 + q2 + q3 + q4", group="seg")
+    >>> t, failed = ordinal_invariance(d, "f =~ q1 + q2 + q3 + q4", group="seg")
     >>> t["df"].astype(int).tolist(), t["df_diff"].tolist()[1:]
     ([4, 8, 11, 14], [4.0, 3.0, 3.0])
+    >>> failed  # no step fails on these simulated items
+    {}
     """
     levels = tuple(levels)
     bad = [lev for lev in levels if lev not in ORDINAL_LEVELS]
@@ -668,7 +782,7 @@ def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=Tr
         raise ValueError(f"The 'levels' parameter of invariance with ordered items must be distinct names among "
                          f"{tuple(ORDINAL_LEVELS)}. Got {levels!r} instead.")
     cols = ["npar", "chisq", "df", "chisq_scaled", "pvalue_scaled", "cfi_scaled", "tli_scaled", "rmsea_scaled"]
-    rows, prev = {}, None
+    rows, prev, failed = {}, None, {}
     for lev in levels:
         cur = _fit(data, model, ordered=ordered, group=group, group_equal=ORDINAL_LEVELS[lev], estimator="WLSMV",
                    identification="wu_estabrook")
@@ -680,6 +794,10 @@ def ordinal_invariance(data: pd.DataFrame, model: str, *, group: str, ordered=Tr
             t, m = _satorra2000(prev[1], cur)
             row.update(chisq_diff=t, df_diff=float(m), pvalue_diff=float(stats.chi2.sf(t, m)),
                        cfi_diff=row["cfi_scaled"] - rows[prev[0]]["cfi_scaled"], compared_with=prev[0])
+            new = set(ORDINAL_LEVELS[lev]) - set(ORDINAL_LEVELS[prev[0]])
+            if row["pvalue_diff"] < 0.05 and cur[0].converged and new:  # failed step: its restrictions' score tests
+                tests = _score_tests(cur, release_intercepts="intercepts" in new)
+                failed[lev] = tests[tests["kind"].isin(new)].sort_values("x2", ascending=False, kind="stable")
         rows[lev] = row
         prev = (lev, cur)
-    return pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model"))
+    return pd.DataFrame(list(rows.values()), index=pd.Index(levels, name="model")), failed

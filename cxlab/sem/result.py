@@ -18,7 +18,8 @@ from . import defined as _defined
 from .model import RamModel
 from .standardize import std_all
 
-__all__ = ["SemResult", "ESTIMATE_COLUMNS", "assemble", "wald_columns", "estimate_rows", "defined_rows"]
+__all__ = ["SemResult", "ESTIMATE_COLUMNS", "assemble", "wald_columns", "estimate_rows", "defined_rows",
+           "parameter_table"]
 
 #: columns of ``SemResult.estimates`` (multigroup results add ``group`` after ``rhs``)
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
@@ -57,12 +58,15 @@ class SemResult:
         model-based SE (:class:`cxlab.sem.bootstrap.BootstrapInfo`).
     partable : DataFrame
         lavaan's parameter table of the model (``lhs, op, rhs, free, fixed, label, ...``;
-        with a ``group`` column for multigroup models), the rows of ``estimates`` before
-        the ``:=`` rows.
+        with a ``group`` column for multigroup models), row for row the rows of
+        ``estimates`` before the ``:=`` rows; ``free`` numbers the rows and columns of
+        ``vcov`` (0 for fixed rows). WLSMV/DWLS: with lavaan's threshold (``|``),
+        scaling-factor (``~*~``) and intercept rows.
     ram : RamModel
         The model's RAM matrices (the first group's for multigroup models).
     theta : ndarray
-        The free parameters at the estimates (``ram.row_values(theta)`` gives ``est``).
+        The free parameters at the estimates (``ram.row_values(theta)`` gives ``est``;
+        WLSMV/DWLS: the structural parameters, without the thresholds, of ``ram``'s rows).
     """
 
     estimates: pd.DataFrame
@@ -115,8 +119,12 @@ def assemble(*, estimates: pd.DataFrame, fit_measures: pd.Series, converged, war
     """The :class:`SemResult` of an estimation path.
 
     ``vcov`` may be an array (then indexed ``1..npar``) or a DataFrame; ``estimator`` is
-    stored upper-case and ``converged`` as a bool.
+    stored upper-case and ``converged`` as a bool. Formative constructs (``<~``) get no
+    R-squared (lavaan counts them as exogenous latent variables).
     """
+    if partable is not None and r2 is not None and (partable["op"] == "<~").any():
+        composites = set(partable.loc[partable["op"] == "<~", "lhs"])
+        r2 = r2[~r2.index.get_level_values(-1).isin(composites)]
     if not isinstance(vcov, pd.DataFrame):
         q = vcov.shape[0]
         vcov = pd.DataFrame(vcov, index=range(1, q + 1), columns=range(1, q + 1))
@@ -212,3 +220,41 @@ def defined_rows(defined, ram, pt, theta, vcov, std=None) -> pd.DataFrame:
             "std_all": [std_def[d[0]] for d in defined],
         }
     )
+
+
+def parameter_table(pt: pd.DataFrame, table: pd.DataFrame, pt_row, free, group=None) -> pd.DataFrame:
+    """lavaan's parameter table of the rows of an estimates ``table`` (before its ``:=`` rows).
+
+    Row ``k`` is ``pt``'s row ``pt_row[k]`` (its columns kept) or, where ``pt_row[k] < 0``,
+    a row the estimation path added (thresholds, scaling factors, intercepts of WLSMV):
+    ``lhs, op, rhs, label`` of the table, not a user row, ``fixed`` its estimate when it is
+    fixed. ``free`` numbers the rows in the order of ``vcov`` (0: fixed); ``group``, when
+    given, is stored as a ``group`` column (lavaan's group number).
+
+    >>> pt = pd.DataFrame({"lhs": ["f"], "op": ["=~"], "rhs": ["y1"], "label": [""], "user": [True], "free": [1],
+    ...                    "fixed": [np.nan], "exo": [False]})
+    >>> table = pd.DataFrame({"lhs": ["f", "y1"], "op": ["=~", "|"], "rhs": ["y1", "t1"], "label": "", "est": [0.8, -0.2]})
+    >>> parameter_table(pt, table, [0, -1], [2, 1])[["lhs", "op", "rhs", "user", "free"]].values.tolist()
+    [['f', '=~', 'y1', True, 2], ['y1', '|', 't1', False, 1]]
+    """
+    pt = pt.reset_index(drop=True)
+    pt_row, free = np.asarray(pt_row, dtype=int), np.asarray(free, dtype=int)
+    own = pt_row >= 0
+    est = table["est"].to_numpy(float)
+    defaults = {"user": False, "exo": False, "fixed": np.where(free > 0, np.nan, est)}
+    out = {}
+    for col in pt.columns:
+        if col in ("lhs", "op", "rhs", "label"):
+            out[col] = table[col].to_numpy()
+        elif col == "free":
+            out[col] = free
+        else:
+            base = pt[col].to_numpy()[np.maximum(pt_row, 0)]
+            fill = defaults.get(col, np.nan)
+            out[col] = np.where(own, base, fill)
+            if pt[col].dtype == bool:
+                out[col] = out[col].astype(bool)
+    frame = pd.DataFrame(out, columns=list(pt.columns))
+    if group is not None:
+        frame["group"] = group
+    return frame

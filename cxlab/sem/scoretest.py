@@ -22,7 +22,9 @@ for an MLR fit (lavaan warns that it falls back to the ordinary score test).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -33,7 +35,7 @@ from .meanstructure import Block, Pattern, gradient, information_expected
 from .model import RamModel
 from .syntax import parse_model
 
-__all__ = ["score_tests", "rank_constraints", "SCORE_COLUMNS"]
+__all__ = ["score_tests", "rank_constraints", "bordered_score_tests", "SCORE_COLUMNS"]
 
 #: columns of :func:`score_tests`
 SCORE_COLUMNS = ["lhs", "op", "rhs", "x2", "df", "pvalue", "parameter", "group", "kind"]
@@ -44,7 +46,8 @@ def _kind(op: str, lhs: str, rhs: str, lv) -> str:
     """lavaan's ``group.equal`` class of a parameter-table row."""
     latent = lhs in lv
     if op != "~~":
-        return {"=~": "loadings", "~": "regressions", "~1": "means" if latent else "intercepts"}[op]
+        return {"=~": "loadings", "<~": "composite.loadings", "~": "regressions",
+                "~1": "means" if latent else "intercepts"}[op]
     name = ("variances" if lhs == rhs else "covariances") if latent else ("s" if lhs == rhs else ".covariances")
     return f"lv.{name}" if latent else f"residual{name}"
 
@@ -124,7 +127,52 @@ def _projected(J: np.ndarray, R1: np.ndarray) -> np.ndarray:
     return _ginv(Z)[:q, :q]
 
 
-def score_tests(result, *, cumulative: bool = False) -> pd.DataFrame:
+def bordered_score_tests(s: np.ndarray, J: np.ndarray, R: np.ndarray, n: int) -> tuple[float, list]:
+    """Total and univariate score statistics of the constraints ``R x = r`` (lavaan's formulas).
+
+    ``s`` is the gradient (per observation) and ``J`` the unit information of the
+    unconstrained parameters at the constrained estimate, ``n`` the number of
+    observations: total ``n s' J^+ s``; for each row ``r`` of ``R``, ``n s' P s`` with ``P``
+    the upper-left block of the inverse of ``J`` bordered by the other rows.
+
+    >>> J = np.eye(2); R = np.array([[1.0, -1.0]])
+    >>> bordered_score_tests(np.array([0.1, -0.1]), J, R, 100)
+    (2.0..., [2.0...])
+    """
+    total = float(n * s @ _ginv(J) @ s)
+    return total, [float(n * s @ _projected(J, np.delete(R, r, axis=0)) @ s) for r in range(len(R))]
+
+
+@dataclass(frozen=True)
+class ScoreTests:
+    """Score tests of a fit's equality constraints (the result of :func:`score_tests`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per constraint (see :func:`score_tests`).
+    total : mapping
+        The total test of all constraints: ``{"x2", "df", "pvalue"}``.
+    cumulative : DataFrame or None
+        lavaan's cumulative tests (``cumulative=True``), else None.
+    """
+
+    table: pd.DataFrame
+    total: Mapping[str, float]
+    cumulative: pd.DataFrame | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "total", MappingProxyType(dict(self.total)))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The univariate tests, one row per constraint (a copy)."""
+        return self.table.copy()
+
+    def _repr_html_(self) -> str:
+        return self.table._repr_html_()
+
+
+def score_tests(result, *, cumulative: bool = False) -> ScoreTests:
     """Univariate score tests of every equality constraint of a fit (lavaan's ``lavTestScore``).
 
     Parameters
@@ -135,26 +183,27 @@ def score_tests(result, *, cumulative: bool = False) -> pd.DataFrame:
     cumulative : bool, default=False
         Also lavaan's cumulative tests (``cumulative = TRUE``): the constraints ordered by
         their univariate statistic, the ``k``-th row testing the release of the first
-        ``k`` together (``df = k``), in ``attrs["cumulative"]`` (same columns).
+        ``k`` together (``df = k``), in ``.cumulative`` (same columns).
 
     Returns
     -------
-    DataFrame
-        One row per constraint, in lavaan's order: ``lhs, op, rhs`` as lavaan writes the
+    ScoreTests
+        ``.table`` has one row per constraint, in lavaan's order: ``lhs, op, rhs`` as lavaan writes the
         constraint (``.p2. == .p38.``, the rows' parameter labels, for parameters held
         equal by ``group_equal`` or a shared label; the expressions of an explicit ``==``),
         ``x2`` (score statistic, 1 df), ``df``, ``pvalue``, ``parameter`` (the parameter
         the constraint frees, e.g. ``visual=~x2`` or ``x7~1``), ``group`` (the group whose
         parameter is held equal to the first group's; None for a single group) and
         ``kind`` (the ``group_equal`` class, or ``"constraint"`` for ``==``).
-        ``attrs["total"]`` holds the total test, ``{"x2", "df", "pvalue"}``.
+        ``.total`` holds the total test, ``{"x2", "df", "pvalue"}``.
 
     Raises
     ------
     ValueError
         The model has no equality constraint, or did not converge.
     NotImplementedError
-        Inequality constraints (as lavaan) or WLSMV fits.
+        Inequality constraints (as lavaan) or WLSMV fits (for ordinal multigroup fits see
+        :func:`cxlab.sem.ordinal_groups.ordinal_score_tests`).
 
     Examples
     --------
@@ -165,11 +214,11 @@ def score_tests(result, *, cumulative: bool = False) -> pd.DataFrame:
     >>> model = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
     >>> scalar = fit(hs, model, group="school", group_equal=("loadings", "intercepts"))
     >>> st = score_tests(scalar)
-    >>> st.sort_values("x2", ascending=False)[["parameter", "x2", "pvalue"]].head(2).round(4)
+    >>> st.table.sort_values("x2", ascending=False)[["parameter", "x2", "pvalue"]].head(2).round(4)
        parameter       x2  pvalue
     8       x3~1  19.1925  0.0000
     12      x7~1  15.0214  0.0001
-    >>> round(st.attrs["total"]["x2"], 3), st.attrs["total"]["df"]
+    >>> round(st.total["x2"], 3), st.total["df"]
     (46.956, 15)
     """
     if result.estimator not in ("ML", "MLR"):
@@ -194,22 +243,21 @@ def score_tests(result, *, cumulative: bool = False) -> pd.DataFrame:
     n = sum(b.n for b in blocks)
     s = -gradient(blocks, x) / n  # gradient of logl / N
     J = information_expected(blocks, x) / n
-    total = float(n * s @ _ginv(J) @ s)
-    x2 = [float(n * s @ _projected(J, np.delete(R, r, axis=0)) @ s) for r in range(len(R))]
+    total, x2 = bordered_score_tests(s, J, R, n)
     table = pd.DataFrame(info)
     table.insert(3, "x2", x2)
     table.insert(4, "df", 1)
     table.insert(5, "pvalue", stats.chi2.sf(table["x2"], 1))
     table = table[SCORE_COLUMNS]
-    table.attrs["total"] = {"x2": total, "df": len(R), "pvalue": float(stats.chi2.sf(total, len(R)))}
+    total = {"x2": total, "df": len(R), "pvalue": float(stats.chi2.sf(total, len(R)))}
+    cum = None
     if cumulative:
         order = np.argsort(-np.asarray(x2), kind="stable")
         cum = table.iloc[order].copy()
         cum["x2"] = [float(n * s @ _projected(J, np.delete(R, order[: k + 1], axis=0)) @ s) for k in range(len(R))]
         cum["df"] = np.arange(1, len(R) + 1)
         cum["pvalue"] = stats.chi2.sf(cum["x2"], cum["df"])
-        table.attrs["cumulative"] = cum
-    return table
+    return ScoreTests(table, total, cum)
 
 
 def rank_constraints(result, kinds=None) -> pd.DataFrame:
@@ -239,7 +287,7 @@ def rank_constraints(result, kinds=None) -> pd.DataFrame:
     >>> rank_constraints(scalar, kinds={"intercepts"})["parameter"].head(3).tolist()
     ['x3~1', 'x7~1', 'x2~1']
     """
-    table = score_tests(result)
+    table = score_tests(result).table
     if kinds is not None:
         table = table[table["kind"].isin(set(kinds))]
     return table.sort_values("x2", ascending=False, kind="stable")

@@ -49,7 +49,7 @@ def _has_incoming(model: RamModel, i: int) -> bool:
 def ram_from_estimates(rows: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
     """RAM matrices of one group from its estimates table: variable names, A (paths) and S (covariances).
 
-    ``A[i, j]`` is the effect of variable ``j`` on ``i`` (``=~`` and ``~`` rows), ``S`` the
+    ``A[i, j]`` is the effect of variable ``j`` on ``i`` (``=~``, ``~`` and ``<~`` rows), ``S`` the
     symmetric (residual) covariances (``~~`` rows); the implied covariance matrix is
     ``(I - A)^-1 S (I - A)^-T``.
 
@@ -59,7 +59,7 @@ def ram_from_estimates(rows: pd.DataFrame) -> tuple[list[str], np.ndarray, np.nd
     >>> names, float(A[names.index("y"), names.index("f")]), float(S[names.index("f"), names.index("f")])
     (['f', 'x', 'y'], 0.5, 2.0)
     """
-    mats = rows[rows["op"].isin(["=~", "~", "~~"])]
+    mats = rows[rows["op"].isin(["=~", "~", "<~", "~~"])]
     names = list(dict.fromkeys(list(mats["lhs"]) + list(mats["rhs"])))
     idx = {v: i for i, v in enumerate(names)}
     n = len(names)
@@ -67,7 +67,7 @@ def ram_from_estimates(rows: pd.DataFrame) -> tuple[list[str], np.ndarray, np.nd
     for r in mats.itertuples(index=False):
         if r.op == "=~":
             A[idx[r.rhs], idx[r.lhs]] = r.est
-        elif r.op == "~":
+        elif r.op in ("~", "<~"):
             A[idx[r.lhs], idx[r.rhs]] = r.est
         else:
             S[idx[r.lhs], idx[r.rhs]] = S[idx[r.rhs], idx[r.lhs]] = r.est

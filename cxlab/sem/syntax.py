@@ -6,8 +6,9 @@ modifiers ``a*x`` (label), ``0.5*x`` (fixed value), ``NA*x`` (free), ``start(v)*
 ``c(1, NA)*x`` (one label, value or ``NA`` per group: :func:`group_modifiers`), several
 left-hand sides (``y1 + y2 ~ x``), formulas spread over several lines, ``#``/``!`` comments, ``;`` as separator, and
 defined parameters ``name := expression``, and intercepts ``y ~ 1`` (``y ~ a*1``,
-``y ~ 0*1``; op ``"~1"`` with an empty ``rhs``, as lavaan). Thresholds (``|``) and
-formative indicators (``<~``) raise :class:`NotImplementedError`; bounds ``a > 0`` /
+``y ~ 0*1``; op ``"~1"`` with an empty ``rhs``, as lavaan), formative constructs
+``f <~ x1 + x2 + x3`` (op ``"<~"``, see below). Thresholds (``|``) raise
+:class:`NotImplementedError`; bounds ``a > 0`` /
 ``a < 1`` on a label are kept in :attr:`ParsedModel.inequalities`; equality constraints ``lhs == rhs`` between labels are kept
 in :attr:`ParsedModel.constraints` (:mod:`cxlab.sem.constraints`).
 
@@ -22,6 +23,16 @@ latent variables free (but fixed to 0 for the only indicator of a latent, ``auto
 is an indicator of another latent, as in a second-order factor, is not exogenous), covariances
 among purely dependent latent (and observed) variables free, and variances/covariances of
 observed exogenous covariates fixed to their sample values (``fixed.x = TRUE``).
+
+A formative construct ``f <~ x1 + x2 + x3`` is, as in lavaan 0.6, a latent variable
+regressed on its indicators (rows with op ``"<~"``, ``A[f, x]`` of the RAM model) whose
+residual variance is fixed to 0 (:func:`formative_names`); indicators that are nothing
+else are exogenous covariates (``fixed.x``), and ``f`` itself counts as an exogenous
+latent variable (free covariances with the other exogenous latent variables, as lavaan).
+Unlike lavaan 0.6-14, which leaves every weight free (a model that is not identified:
+lavaan returns zero weights and no standard errors), the first weight is fixed to 1
+unless the user fixes or frees it, as the first loading of a reflective factor; the
+estimates then equal lavaan's for ``f <~ 1*x1 + x2 + x3``.
 """
 
 from __future__ import annotations
@@ -33,7 +44,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["ParsedModel", "parse_model", "build_partable", "group_modifiers"]
+from .._validation import param_error
+from .identify import check_formative
+
+__all__ = ["ParsedModel", "parse_model", "check_model_text", "build_partable", "group_modifiers", "formative_names"]
 
 _OPERATORS = ("=~", "~~", ":=", "==", "<~", "~", "<", ">", "|")
 _NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
@@ -158,13 +172,27 @@ def _split_top(text: str, sep: str) -> list[str]:
     return out
 
 
-def parse_model(model: str) -> ParsedModel:
+def check_model_text(model, caller: str) -> str:
+    """``model`` if it is a non-empty string; the standard parameter error of ``caller`` otherwise.
+
+    >>> check_model_text(" ", "fit")
+    Traceback (most recent call last):
+    ValueError: The 'model' parameter of fit must be a non-empty lavaan model string. Got ' ' instead.
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise param_error("model", caller, "be a non-empty lavaan model string", model)
+    return model
+
+
+def parse_model(model: str, *, caller: str = "parse_model") -> ParsedModel:
     """Split a lavaan model string into formulas and defined parameters.
 
     Parameters
     ----------
     model : str
         Model in lavaan syntax.
+    caller : str, default="parse_model"
+        The public function that received ``model``, named in the error for an empty model.
 
     Returns
     -------
@@ -178,8 +206,7 @@ def parse_model(model: str) -> ParsedModel:
     >>> pm.defined
     (('d', 'a*2'),)
     """
-    if not isinstance(model, str) or not model.strip():
-        raise ValueError(f"The 'model' parameter must be a non-empty lavaan model string. Got {model!r} instead.")
+    check_model_text(model, caller)
     formulas = []
     defined = []
     constraints = []
@@ -212,8 +239,6 @@ def parse_model(model: str) -> ParsedModel:
         if op in ("<", ">"):
             inequalities.append(_inequality(lhs_text, op, rhs_text, st))
             continue
-        if op == "<~":
-            raise NotImplementedError(f"Formative indicators ('<~') are not supported: {st!r}.")
         if op == "|":
             raise NotImplementedError(f"Thresholds ('|') are not supported yet: {st!r}.")
         lhs_names = [s.strip() for s in lhs_text.split("+")]
@@ -234,7 +259,7 @@ def parse_model(model: str) -> ParsedModel:
                     continue
                 if not _NAME.match(var):
                     raise ValueError(f"Invalid variable name {var!r} in the model statement {st!r}.")
-                if op == "=~" and var == lhs:
+                if op in ("=~", "<~") and var == lhs:
                     raise ValueError(f"The latent variable {lhs!r} cannot be measured by itself ({st!r}); give the "
                                      f"latent variable a name of its own, e.g. '{lhs}_f =~ {var}'.")
                 mod = _parse_modifier(modtext, st) if modtext else {}
@@ -266,12 +291,15 @@ def _unique(seq):
 
 
 def variable_names(formulas) -> dict:
-    """lavaan's variable classes (``lv``, ``ov``, ``ov.x``, ``ov.nox``, ``lv.x``, ``lv.y``, ``ov.y``)."""
-    lv = _unique(f[0] for f in formulas if f[1] == "=~")
+    """lavaan's variable classes (``lv``, ``ov``, ``ov.x``, ``ov.nox``, ``lv.x``, ``lv.y``, ``ov.y``).
+
+    The left-hand sides of ``<~`` are latent, their indicators predictors (lavaan's ``eqs.x``).
+    """
+    lv = _unique(f[0] for f in formulas if f[1] in ("=~", "<~"))
     ov_ind = _unique(f[2] for f in formulas if f[1] == "=~" and f[2] not in lv)
     reg = [f for f in formulas if f[1] == "~"]
     eqs_y = _unique(f[0] for f in reg)
-    eqs_x = _unique(f[2] for f in reg)
+    eqs_x = _unique(f[2] for f in formulas if f[1] in ("~", "<~"))
     ov_y = _unique(v for v in eqs_y if v not in lv and v not in ov_ind)
     ov_x = _unique(v for v in eqs_x if v not in lv and v not in ov_ind and v not in ov_y)
     cov_vars = _unique(v for f in formulas if f[1] == "~~" for v in (f[0], f[2]))
@@ -295,6 +323,15 @@ def variable_names(formulas) -> dict:
         "lv.y": lv_y,
         "ov.y": ov_y_pure,
     }
+
+
+def formative_names(formulas) -> list:
+    """The formative constructs (left-hand sides of ``<~``), in order.
+
+    >>> formative_names(parse_model("f <~ x1 + x2; y ~ f").formulas)
+    ['f']
+    """
+    return _unique(f[0] for f in formulas if f[1] == "<~")
 
 
 def has_intercepts(parsed: ParsedModel) -> bool:
@@ -358,6 +395,12 @@ def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: 
     formulas = group_modifiers(parsed.formulas, group, n_groups)
     names = variable_names(formulas)
     lv = names["lv"]
+    composites = formative_names(formulas)
+    if composites and std_lv:
+        raise NotImplementedError(
+            f"std_lv=True with the formative construct(s) {composites} is not implemented: lavaan 0.6 then fixes "
+            "the composite's residual variance to 1, which does not identify its weights. Fit without std_lv "
+            "(the first weight is fixed to 1) or fix a weight yourself, as 'f <~ 1*x1 + x2'.")
     ov_x = names["ov.x"] if fixed_x else []
 
     rows = []
@@ -415,10 +458,15 @@ def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: 
         elif orthogonal and row["lhs"] != row["rhs"] and not row["user"]:
             mod["fixed"] = 0.0
 
-    # first loading of each factor fixed to 1 unless the user fixed/freed/labelled it (or std_lv)
+    # formative constructs: residual variance fixed to 0 unless the user wrote it (lavaan)
+    for row in rows:
+        if row["op"] == "~~" and not row["user"] and row["lhs"] == row["rhs"] and row["lhs"] in composites:
+            row["mod"]["fixed"] = 0.0
+
+    # first loading (weight) of each factor (composite) fixed to 1 unless the user fixed/freed it (or std_lv)
     first_done = set() if not std_lv else set(lv)
     for row in rows:
-        if row["op"] == "=~" and row["lhs"] not in first_done:
+        if row["op"] in ("=~", "<~") and row["lhs"] not in first_done:
             first_done.add(row["lhs"])
             mod = row["mod"]
             if "fixed" not in mod and not mod.get("free"):
@@ -481,4 +529,6 @@ def build_partable(parsed: ParsedModel, *, fixed_x: bool = True, meanstructure: 
     for name, _expr in parsed.defined:
         if name in labels_used:
             raise ValueError(f"The defined parameter {name!r} reuses the name of a parameter label.")
+    if composites:
+        check_formative(pt)
     return pt, names
