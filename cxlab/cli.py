@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="rerun every notebook (default: reuse reports whose inputs, code and parameters are unchanged)")
     run.add_argument("--pdf", action="store_true",
                      help="also print every report to <study>/pdf/<name>.pdf with headless Chromium")
+    run.add_argument("--by", choices=["team"], default=None,
+                     help="also write one short report per team (<study>/teams/<team>.html), linked from the index")
 
     pdf = sub.add_parser("pdf", help="print the reports of a study's last run to PDF (<study>/pdf/), running nothing")
     pdf.add_argument("study", nargs="?", help="study YAML file (default: the demo study)")
@@ -96,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
             check_study_name(study)
             load_secret()  # a weak or empty secret is refused here too, before any run
             problems = contact_log_problems(study)
+            if "employees" in study.data:
+                from .employees import load_employee_survey
+
+                try:
+                    load_employee_survey(study.data["employees"], **study.data_options["employees"])
+                except DataError as exc:
+                    problems.append(str(exc))
             try:
                 loaded = load_survey(study.data["survey"], study.codebook, **study.data_options.get("survey", {}))
             except DataError as exc:
@@ -113,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         from .runner import run_study
 
         result = run_study(args.study, overrides=overrides, out=args.out, code=args.code,
-                           jobs=args.jobs, only=args.only, force=args.force, pdf=args.pdf)
+                           jobs=args.jobs, only=args.only, force=args.force, pdf=args.pdf, by=args.by)
         print(result.directory / "index.html")
         if result.pdfs:
             print(result.pdfs[0].parent)

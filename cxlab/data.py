@@ -468,6 +468,7 @@ def _fingerprint_inputs(study) -> dict:
     # a keyed digest of the secret, never the secret: a new secret re-pseudonymises
     inputs["secret"] = secret_digest(load_secret())
     inputs["contact_window_days"] = study.parameters["contact_window_days"]
+    inputs["team_attribution"] = 1  # processed data before attribution.parquet existed are made again
     options = {k: dict(v) for k, v in getattr(study, "data_options", {}).items() if v}
     if options:
         inputs["data_options"] = json.loads(json.dumps(options, default=str))
@@ -530,6 +531,11 @@ def prepare(study) -> Prepared:
     if contacts is not None and cb.customer_id and cb.date:
         features, linkage, problems = _link_contacts(survey, study, contacts)
         features.insert(0, "respondent_key", _respondent_keys(features.pop(rid), cb, secret))
+    employees = attribution = None
+    if features is not None:  # respondents attributed to teams (cxlab.employees), keyed
+        attribution = _attribution(study, survey, contacts, rid, secret)
+    if "employees" in study.data:  # the employee survey, agent ids keyed
+        employees = _employees(study, secret)
 
     # Privacy: free text is redacted while the identifiers it may contain are still known.
     rules = identifier_rules(survey, cb.direct_identifiers, id_column=cb.customer_id)
@@ -572,10 +578,36 @@ def prepare(study) -> Prepared:
             features.to_parquet(tmp / "contact_features.parquet", index=False)
             (tmp / "linkage.json").write_text(json.dumps(linkage, indent=2))
             write_csv(problems, tmp / "contact_problems.csv")
+        if attribution is not None:
+            attribution.to_parquet(tmp / "attribution.parquet", index=False)
+        if employees is not None:
+            employees.to_parquet(tmp / "employees.parquet", index=False)
         (tmp / "fingerprint.json").write_text(json.dumps({"inputs": inputs}, indent=2, default=str))
 
     _atomic_dir_write(target, write)
     return Prepared(target, target / "survey.parquet", target / "dictionary.csv", fp_path)
+
+
+def _employees(study, secret) -> pd.DataFrame:
+    """The employee survey (:mod:`cxlab.employees`) with agent ids replaced by keyed pseudonyms."""
+    from .employees import load_employee_survey
+
+    employees = load_employee_survey(study.data["employees"], **dict(study.data_options.get("employees", {})))
+    employees.insert(0, "agent_key", pseudonymise(employees.pop("agent_id"), secret=secret, prefix="a_"))
+    return employees
+
+
+def _attribution(study, survey, contacts, rid, secret) -> pd.DataFrame:
+    """Respondents attributed to teams (:func:`cxlab.employees.attribute_respondents`), ids keyed."""
+    from .employees import attribute_respondents
+
+    cb, opts = study.codebook, dict(study.data_options.get("contacts", {}))
+    attribution = attribute_respondents(survey, contacts, customer=cb.customer_id, respondent=rid, date=cb.date,
+                                        window_days=study.parameters["contact_window_days"],
+                                        columns=opts.get("columns"), timezone=opts.get("timezone"))
+    attribution.insert(0, "respondent_key", _respondent_keys(attribution.pop(rid), cb, secret))
+    attribution["agent_key"] = pseudonymise(attribution.pop("agent_id"), secret=secret, prefix="a_")
+    return attribution
 
 
 #: The respondent column of a survey without an id column (the file's row number).
@@ -629,6 +661,18 @@ def _link_contacts(survey: pd.DataFrame, study, source) -> tuple[pd.DataFrame, d
 def load_contact_features(study) -> pd.DataFrame:
     """Per-respondent contact features (keyed by ``respondent_key``) of the study."""
     return pd.read_parquet(prepare(study).directory / "contact_features.parquet")
+
+
+def load_employees(study) -> pd.DataFrame:
+    """The processed employee survey (:mod:`cxlab.employees`): ``agent_key`` (pseudonym), ``team_id``, items,
+    ``engagement``."""
+    return pd.read_parquet(prepare(study).directory / "employees.parquet")
+
+
+def load_attribution(study) -> pd.DataFrame:
+    """Respondents attributed to teams (:func:`cxlab.employees.attribute_respondents`): ``respondent_key``,
+    ``team_id``, ``agent_key``, ``fcr``."""
+    return pd.read_parquet(prepare(study).directory / "attribution.parquet")
 
 
 def load_contacts(study):

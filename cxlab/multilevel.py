@@ -51,6 +51,7 @@ from ._validation import check_ci, check_columns, check_float, check_frame, chec
 __all__ = [
     "AnovaICC", "anova_icc", "design_effect", "RandomInterceptResult", "random_intercept",
     "NestedICC", "nested_icc", "ChainResult", "chain_indirect", "describe_chain", "simulate_chain",
+    "icc_table", "chain_table", "describe_service_chain",
 ]
 
 #: lme4's ``isSingular`` tolerance on theta = tau / sigma (the relative random-effect sd).
@@ -831,3 +832,122 @@ def simulate_chain(n_teams: int = 40, contacts_per_team: int = 50, a: float = 0.
     truth = {"a": a, "b": b, "direct": direct, "indirect": round(a * b, 12),
              "team_sd_fcr": team_sd_fcr, "team_sd_sat": team_sd_sat, "resid_sd": resid_sd}
     return data, truth
+
+
+def icc_table(data: pd.DataFrame, outcomes: Sequence[str], team: str, agent: str | None = None,
+              labels=None) -> pd.DataFrame:
+    """ICCs of several outcomes for customers nested in teams (and agents): one row per outcome.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per attributed respondent.
+    outcomes : sequence of str
+        Numeric columns.
+    team : str
+        Team id column.
+    agent : str, optional
+        Agent id (or pseudonym) column; with it, :func:`nested_icc` (team and agent
+        variance), else :func:`random_intercept` by team.
+    labels : callable, optional
+        Display label of an outcome name (e.g. ``study.codebook.label``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``outcome``: ``n``, ``teams``, ``icc_team`` (share of the variance between
+        teams), ``icc_agent`` (between agents, team included; with ``agent``), ``design_effect``
+        (Kish's, at the mean team size and ``icc_team``) and ``singular`` (components at zero).
+
+    Examples
+    --------
+    >>> data, truth = simulate_chain(n_teams=20, contacts_per_team=30, seed=1)
+    >>> icc_table(data, ["satisfaction"], team="team")[["n", "teams"]]
+                    n  teams
+    outcome
+    satisfaction  600     20
+    """
+    rows = {}
+    for y in outcomes:
+        sub = data[[y, team] + ([agent] if agent else [])].dropna()
+        size = len(sub) / sub[team].nunique()
+        if agent:
+            r = nested_icc(sub, y, team=team, agent=agent)
+            row = {"n": r.nobs, "teams": r.nteams, "icc_team": r.icc_team, "icc_agent": r.icc_agent,
+                   "singular": ", ".join(r.singular)}
+        else:
+            r = random_intercept(sub, y, team)
+            row = {"n": r.nobs, "teams": r.ngroups, "icc_team": r.icc, "singular": "team" if r.singular else ""}
+        row["design_effect"] = design_effect(row["icc_team"], size)
+        rows[labels(y) if labels else y] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "outcome"
+    cols = ["n", "teams", "icc_team", *(["icc_agent"] if agent else []), "design_effect", "singular"]
+    return out[cols]
+
+
+def chain_table(chain: ChainResult, stay: RandomInterceptResult | None = None, labels=None) -> pd.DataFrame:
+    """The chain's paths in one table: a, b, direct, indirect (cluster bootstrap) and the link to ``stay``.
+
+    ``stay`` is a random-intercept fit of loyalty with ``chain.y`` among its level-1
+    predictors; its row ``c`` carries the Wald interval (``boot_se`` empty), and
+    ``indirect_to_stay`` = a·b·c the product of the estimates (no interval). ``labels``
+    (a dict of column name to display label) names the paths.
+
+    Examples
+    --------
+    >>> data, truth = simulate_chain(n_teams=20, contacts_per_team=30, seed=1)
+    >>> res = chain_indirect(data, "team", "engagement", "fcr", "satisfaction", n_boot=20, seed=3)
+    >>> list(chain_table(res).index)
+    ['a', 'b', 'direct', 'indirect']
+    """
+    lab = (labels or {}).get
+    x, m, y = lab(chain.x, chain.x), lab(chain.m, chain.m), lab(chain.y, chain.y)
+    e = chain.estimates.copy()
+    e.insert(0, "path", [f"{x} → {m}", f"{m} → {y}", f"{x} → {y} (direct)", f"{x} → {m} → {y}"])
+    if stay is not None:
+        r = stay.estimates.loc[chain.y]
+        z = lab(stay.outcome, stay.outcome)
+        e.loc["c"] = [f"{y} → {z}", r["est"], np.nan, r["ci_lower"], r["ci_upper"]]
+        e.loc["indirect_to_stay"] = [f"{x} → {m} → {y} → {z}",
+                                     e.loc["indirect", "est"] * r["est"], np.nan, np.nan, np.nan]
+    e.index.name = "effect"
+    return e
+
+
+def describe_service_chain(chain: ChainResult, stay: RandomInterceptResult | None = None, labels=None,
+                           digits: int = 2) -> str:
+    """:func:`describe_chain` with display labels, and a sentence on the link to loyalty.
+
+    ``labels`` maps a column name to its display label (a dict or a callable such as
+    ``study.codebook.label``); unnamed columns keep their names.
+
+    Examples
+    --------
+    >>> data, truth = simulate_chain(n_teams=20, contacts_per_team=30, seed=1)
+    >>> res = chain_indirect(data, "team", "engagement", "fcr", "satisfaction", n_boot=20, seed=3)
+    >>> print(describe_service_chain(res, labels={"fcr": "first-contact resolution"}))  # doctest: +ELLIPSIS
+    **Service Profit Chain.** ... engagement → first-contact resolution → satisfaction is 0.05 ...
+    """
+    import dataclasses
+
+    def label(name):
+        if callable(labels):
+            return labels(name)
+        return (labels or {}).get(name, name)
+
+    named = dataclasses.replace(chain, x=label(chain.x), m=label(chain.m), y=label(chain.y),
+                                cluster=label(chain.cluster))
+    text = describe_chain(named, digits=digits)
+    if stay is None:
+        return text
+    r = stay.estimates.loc[chain.y]
+    lvl = f"{chain.ci * 100:g} %"
+    verdict = ("so satisfaction carries loyalty" if r["ci_lower"] > 0
+               else "so the data do not show satisfaction carrying loyalty")
+    ab = chain.estimates.loc["indirect", "est"]
+    return (f"{text} One point more {md(named.y)} goes with {number(r['est'], digits)} ({lvl} interval "
+            f"{number(r['ci_lower'], digits)} to {number(r['ci_upper'], digits)}) more {md(label(stay.outcome))} "
+            f"at equal contact experience and {md(named.x)} (random intercept by {md(named.cluster)}), {verdict}; "
+            f"along the whole chain one point more {md(named.x)} goes with {number(ab * r['est'], 3)} more "
+            f"{md(label(stay.outcome))}.")

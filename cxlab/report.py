@@ -240,11 +240,13 @@ def _report_item(r) -> str:
             + (f'<div class="headline">{_summary_html(r.summary)}</div>' if r.summary else "") + "</li>")
 
 
-def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool, plan=None) -> None:
+def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool, plan=None,
+                teams: Iterable = ()) -> None:
     """Write the study overview page linking every report, with the run's provenance.
 
     With the run's ``plan`` (:class:`cxlab.plan.Plan`), the reports it skipped are listed
-    with the reason, and only the parameters of the reports that ran are shown.
+    with the reason, and only the parameters of the reports that ran are shown. ``teams``
+    (the runs of ``cxlab run --by team``) are linked in a section of their own.
     """
     prov = provenance(study)
     esc = html.escape
@@ -262,6 +264,11 @@ def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool
         f"<tr><td>{esc(k)}</td><td>{esc(v['file'])}</td><td><code>{v['sha256']}</code></td></tr>"
         for k, v in prov["inputs"].items())
     versions = ", ".join(f"{esc(k)} {esc(v)}" for k, v in prov["versions"].items())
+    teams = list(teams)
+    team_rows = "\n".join(f'<li><a href="{esc(r.html)}">Team {esc(r.name)}</a></li>' for r in teams)
+    team_section = ("<h2>Team reports</h2>\n<p>One short report per team: its key figures against the "
+                    "organisation's, its first levers and its close-the-loop counts.</p>\n"
+                    f'<ul class="teams">\n{team_rows}\n</ul>') if teams else ""
     css = (TEMPLATES / "cxlab" / "index.css").read_text()
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -273,6 +280,7 @@ def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool
 <ol class="reports">
 {rows}
 </ol>
+{team_section}
 <p class="muted">Mode: {'teaching (code shown)' if code else 'publication (code hidden)'} ·
 run finished {esc(prov['time'])} in {seconds:.1f} s.</p>
 <h2>Run provenance</h2>
@@ -316,6 +324,8 @@ REFERENCES = {
     "ringle_sarstedt": "Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results: The "
                        "importance-performance map analysis. Industrial Management & Data Systems, 116(9), 1865–1886.",
     "reichheld": "Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review, 81(12), 46–54.",
+    "heskett": "Heskett, J. L., Jones, T. O., Loveman, G. W., Sasser, W. E., & Schlesinger, L. A. (1994). "
+               "Putting the service-profit chain to work. Harvard Business Review, 72(2), 164–174.",
     "holm": "Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal "
             "of Statistics, 6(2), 65–70.",
     "montgomery": "Montgomery, D. C. (2019). Introduction to statistical quality control (8th ed.). Wiley.",
@@ -409,6 +419,13 @@ def _methods_levers(study, p, caps):
                     + (f", and in the structural model estimated by {p['estimator']} (missing data: {p['missing']})."
                        if caps["structural_model"] is None else "."))
     refs = ["lmg", "johnson", "ringle_sarstedt", "holm"]
+    if caps.get("employees") is None:
+        text.append("Service Profit Chain: respondents are attributed to the team of their first agent-handled "
+                    "contact in the window; intraclass correlations and random-intercept models by team (REML, "
+                    "Wald intervals), the indirect effect team engagement → first-contact resolution → outcome "
+                    f"with a cluster bootstrap over teams ({p['bootstrap']} resamples, seed {p['seed']}, "
+                    f"{_pct(p['ci_level'])} % percentile intervals).")
+        refs.append("heskett")
     if caps["pillar_outcomes"] is None:
         text.append("Importance of the Six Pillars (pillar scores as drivers) for NPS (0–10) and for the loyalty "
                     "outcome by the same method, each outcome on its own, on the respondents with every pillar score "

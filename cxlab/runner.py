@@ -208,7 +208,7 @@ def _watch_progress(tmp: Path, names, done, stop: threading.Event, progress, eve
 @safety.interruptible
 def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
               out: str | Path | None = None, code: bool = False, jobs: int | None = None,
-              only: list[str] | None = None, force: bool = False, pdf: bool = False,
+              only: list[str] | None = None, force: bool = False, pdf: bool = False, by: str | None = None,
               progress: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)) -> RunResult:
     """Run a study end to end and write its reports.
 
@@ -234,6 +234,10 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     pdf : bool, default=False
         Also print every report (the index too) to ``<study>/pdf/<name>.pdf`` with headless
         Chromium (:func:`write_pdfs`), once the new reports are in place.
+    by : {"team"}, optional
+        Also write one short report per team of the contact log
+        (``notebooks/team_report.py``) into ``<study>/teams/<team>.html``, linked from the
+        index; needs a contact log (see :mod:`cxlab.teams`).
 
     Returns
     -------
@@ -265,6 +269,10 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     final = reports_root / study.name
     safety.check_study_name(study, final)
     chromium = _pdf_browser() if pdf else None
+    if by not in (None, "team"):
+        raise ValueError(f"--by: only 'team' is supported; got {by!r}")
+    if by and capabilities(study)["contacts"] is not None:
+        raise ValueError(f"--by team: {capabilities(study)['contacts']}")
 
     contacts = study.data.get("contacts")
     if contacts is not None and not contacts.exists() and is_demo_generated(contacts):
@@ -294,7 +302,8 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
             for name, nb in notebooks.items()}
 
     cached = {name: None if force else cache.get(keys[name], values) for name in names}
-    if any(nb is None for nb in cached.values()):  # kernels to start: fork them from a warm template
+    team_jobs = _team_jobs(study, cache, values, force) if by else {}
+    if any(nb is None for nb in cached.values()) or any(job[2] is None for job in team_jobs.values()):  # kernels to start: fork them from a warm template
         ThisPythonKernelManager.template = kernels.start_template(
             {k: os.environ.get(k, v) for k, v in THREAD_ENV.items()})
 
@@ -364,7 +373,10 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
                 notebook=name, failed_path=incomplete / f"{name}.ipynb",
             )
         runs = tuple(done[n] for n in names)
-        report.write_index(tmp / "index.html", study=study, runs=runs, seconds=seconds, code=code, plan=the_plan)
+        team_runs = _run_teams(team_jobs, tmp, params, code, study, min(os.cpu_count() or 1, 4), progress)
+        seconds = time.perf_counter() - started
+        report.write_index(tmp / "index.html", study=study, runs=runs, seconds=seconds, code=code, plan=the_plan,
+                           teams=team_runs)
         for name in names:  # executed notebooks are build products; HTML is the report
             (tmp / f"{name}.ipynb").unlink(missing_ok=True)
         safety.mark_run(tmp, study)
@@ -388,6 +400,83 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
             raise RunError(f"{exc}. The HTML reports are in place; print them again with: cxlab pdf {study.path}"
                            + (f" --out {out}" if out is not None else "")) from exc
     return RunResult(study=study, directory=final, notebooks=runs, seconds=seconds, plan=the_plan, pdfs=tuple(pdfs))
+
+
+#: The notebook of a team report (:mod:`cxlab.teams`), run once per team by ``--by team``.
+TEAM_NOTEBOOK = "team_report"
+
+
+def _team_file(team: str, taken: set) -> str:
+    """A file name for a team's report: its id with unsafe characters replaced, unique in the run."""
+    import re
+
+    stem = re.sub(r"[^A-Za-z0-9_-]", "_", team)[:60] or "team"
+    name, i = stem, 1
+    while name.lower() in taken:
+        i += 1
+        name = f"{stem}_{i}"
+    taken.add(name.lower())
+    return f"{name}.html"
+
+
+def _team_jobs(study: Study, cache: ReportCache, values: Mapping[str, Any], force: bool) -> dict:
+    """Per team: (notebook with the team in its title, cache key, cached executed notebook or None)."""
+    from ._text import md
+    from .teams import team_ids
+
+    base = load_notebook(TEAM_NOTEBOOK)
+    declared = {k: values[k] for k in notebook_spec(base).parameters}
+    jobs = {}
+    for team in team_ids(study):
+        nb = nbformat.from_dict(base)
+        nb.cells[0].source = nb.cells[0].source.replace("# Team report", f"# Team report: {md(team)}", 1)
+        key = report_key(nb, study, {**declared, "team": team})
+        jobs[team] = (nb, key, None if force else cache.get(key, values))
+    return jobs
+
+
+def _run_teams(jobs: Mapping[str, tuple], tmp: Path, params: Mapping[str, Any], code: bool, study: Study,
+               workers: int, progress: Callable[[str], None]) -> tuple[NotebookRun, ...]:
+    """Execute (or reuse) and render every team report into ``tmp/teams/``; a failure is a RunError."""
+    from . import report
+
+    if not jobs:
+        return ()
+    out = tmp / "teams"
+    out.mkdir()
+    cache, taken = ReportCache.for_study(study), set()
+    files = {team: _team_file(team, taken) for team in jobs}
+    values = dict(study.parameters)
+
+    def one(team: str) -> NotebookRun:
+        t0 = time.perf_counter()
+        nb, key, executed = jobs[team]
+        reused = executed is not None
+        if not reused:
+            log = out / f".{files[team]}.params"
+            executed = execute_notebook(nb, out / f".{files[team]}.ipynb", parameters={**params, "team": team},
+                                        cwd=notebooks_dir(), env={PARAMETER_LOG_ENV: str(log)})
+            cache.put(key, executed, reads={k: values[k] for k in read_parameter_log(log) if k in values})
+            log.unlink(missing_ok=True)
+        html, title = report.render_notebook(executed, name=f"team {team}", study=study, code=code)
+        html = html.replace('<a href="index.html">', '<a href="../index.html">', 1)  # the overview is one up
+        (out / files[team]).write_text(html, encoding="utf-8")
+        (out / f".{files[team]}.ipynb").unlink(missing_ok=True)
+        return NotebookRun(name=team, seconds=time.perf_counter() - t0, html=f"teams/{files[team]}", title=title,
+                           summary=report.summary_text(executed), reused=reused)
+
+    progress(f"writing {len(jobs)} team report(s) into teams/")
+    runs: dict[str, NotebookRun] = {}
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(one, team): team for team in jobs}
+        for fut in as_completed(futures):
+            team = futures[fut]
+            try:
+                runs[team] = fut.result()
+            except Exception as exc:  # noqa: BLE001 - named with the team
+                raise RunError(f"the team report of {team} failed in {_cell_error(exc)}; the previous reports "
+                               "are untouched", notebook=TEAM_NOTEBOOK) from exc
+    return tuple(runs[t] for t in jobs)
 
 
 def _pdf_browser() -> str:

@@ -721,6 +721,9 @@ SCHEMA: tuple[tuple[str, str, str, str], ...] = (
      "spark (a master such as local[2] or sc://host:15002) + table or path, spark_conf; columns, timezone, channels, "
      "on_invalid, max_duration_sec); optional: reports 04 and 05 gain contact sections"),
     ("data.truth", "path", "none", "planted effects of a synthetic study (the demo)"),
+    ("data.employees", "mapping", "none", "an employee survey (one row per agent): path, agent_id and team_id "
+     "(columns, default agent_id/team_id), items (a work-engagement scale such as UWES-9) and range (default "
+     "[0, 6]); agent ids are pseudonymised; with a contact log, report 04 gains the Service Profit Chain"),
     ("codebook.respondent_id", "column or null", "null", "respondent id; without it respondents are keyed by row"),
     ("codebook.customer_id", "column or null", "null", "customer id linking answers to the contact log"),
     ("codebook.identifiers", "list of columns", "[]", "further direct identifiers (names, e-mails, phones): pseudonymised"),
@@ -769,13 +772,14 @@ def schema_text() -> str:
 
 # --------------------------------------------------------------------------- study
 _TOP_KEYS = {"name", "title", "description", "data", "codebook", "models", "parameters", "notebooks"}
-_DATA_KEYS = {"survey", "contacts", "truth"}
+_DATA_KEYS = {"survey", "contacts", "truth", "employees"}
 #: Options a ``data:`` entry may give as a mapping instead of a bare path.
 _READ_KEYS = {
     "survey": {"path", "delimiter", "decimal", "encoding", "sheet", "header_rows"},
     "contacts": {"path", "database", "spark", "spark_conf", "table", "columns", "timezone", "channels", "on_invalid",
                  "max_duration_sec"},
     "truth": {"path"},
+    "employees": {"path", "agent_id", "team_id", "items", "range", "delimiter", "decimal", "encoding", "sheet"},
 }
 
 
@@ -806,6 +810,9 @@ def _data_entry(key: str, spec: Any, base: Path, problems: list[str]) -> tuple[s
     import codecs
 
     where = f"data.{key}"
+    if key == "employees" and isinstance(spec, str):
+        problems.append(f"{where}: must be a mapping with path and items (the engagement items); got {spec!r}")
+        return None, {}
     if isinstance(spec, str):
         return spec, {}
     if not isinstance(spec, dict):
@@ -867,6 +874,10 @@ def _data_entry(key: str, spec: Any, base: Path, problems: list[str]) -> tuple[s
         opts["on_invalid"] = _policies(opts["on_invalid"], f"{where}.on_invalid", POLICIES, problems)
     if key == "contacts" and isinstance(spec.get("database"), str) and "://" not in spec["database"]:
         opts["database"] = str((base / spec["database"]).resolve())
+    if key == "employees":
+        from .employees import check_spec
+
+        opts = check_spec(opts, problems, where)
     return path, opts
 NOTEBOOKS = ("01_data_quality", "02_servqual_factors", "03_sem_drivers", "04_contact_levers", "05_monitoring")
 
@@ -1215,6 +1226,10 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
             problems.append("parameters.baseline_wave: the codebook has no wave column")
         if check_data and "survey" in data and data["survey"].exists():
             _check_columns(data["survey"], codebook, models, problems, data_options.get("survey", {}))
+    if check_data and "employees" in data and data["employees"].exists() and data_options["employees"].get("items"):
+        from .employees import missing_columns
+
+        problems.extend(missing_columns(data["employees"], data_options["employees"]))
 
     if problems:
         raise StudyError(str(path), problems)

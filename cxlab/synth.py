@@ -294,11 +294,14 @@ class DemoData:
         One row per contact, columns as in ``contacts.parquet``.
     truth : dict
         The planted model and the true population values, as in ``truth.yaml``.
+    employees : pandas.DataFrame
+        One row per responding agent, columns as in ``employee_survey.csv``.
     """
 
     survey: pd.DataFrame
     contacts: pd.DataFrame
     truth: dict
+    employees: pd.DataFrame | None = None
 
 
 # =====================================================================================
@@ -359,9 +362,11 @@ def generate_demo(*, seed=DEFAULT_SEED, n_respondents=2000, n_customers=20000,
     contacts = _contacts_frame(world)
     truth = _truth(seed, n_respondents, n_customers, n_contacts, len(contacts),
                    world, careless)
+    employees, engagement = _employee_survey(world, seed)  # the Service Profit Chain
+    truth["service_profit_chain"] = _chain_truth(engagement, _population()["chain"])
     blocks, truth["pillars"], truth["sacrifice"] = _pillars_and_sacrifice(seed, world)
     survey = pd.concat([survey, blocks], axis=1)
-    return DemoData(survey=survey, contacts=contacts, truth=truth)
+    return DemoData(survey=survey, contacts=contacts, truth=truth, employees=employees)
 
 
 def write_demo(directory, *, seed=DEFAULT_SEED, contacts=True):
@@ -379,7 +384,8 @@ def write_demo(directory, *, seed=DEFAULT_SEED, contacts=True):
     Returns
     -------
     dict of str to pathlib.Path
-        ``{"survey": .../survey.csv, "truth": .../truth.yaml, "readme": .../README.md}``
+        ``{"survey": .../survey.csv, "truth": .../truth.yaml, "readme": .../README.md,
+        "employees": .../employee_survey.csv}``
         plus ``"contacts"`` when `contacts` is True.
 
     Examples
@@ -388,7 +394,7 @@ def write_demo(directory, *, seed=DEFAULT_SEED, contacts=True):
     >>> from cxlab.synth import write_demo
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     sorted(write_demo(tmp, contacts=False))
-    ['readme', 'survey', 'truth']
+    ['employees', 'readme', 'survey', 'truth']
     """
     check_bool(contacts, "contacts", "write_demo")
     directory = Path(directory)
@@ -398,6 +404,7 @@ def write_demo(directory, *, seed=DEFAULT_SEED, contacts=True):
         "survey": _write_bytes(directory / "survey.csv", survey_csv_bytes(demo.survey)),
         "truth": _write_bytes(directory / "truth.yaml", truth_yaml_bytes(demo.truth)),
         "readme": _write_bytes(directory / "README.md", readme_bytes(demo.truth)),
+        "employees": _write_bytes(directory / EMPLOYEE_FILE, employee_csv_bytes(demo.employees)),
     }
     if contacts:
         paths["contacts"] = _write_parquet(directory / "contacts.parquet", demo.contacts)
@@ -1042,6 +1049,7 @@ def _population():
         "contacts": {"before_change": _contact_stats(contacts, first_half),
                      "after_change": _contact_stats(contacts, ~first_half)},
         "waves": waves,
+        "chain": _chain_population(world),
     }
 
 
@@ -1110,6 +1118,207 @@ def _r(x, digits=4):
 
 
 # =====================================================================================
+# The employee side: a planted Service Profit Chain (Heskett et al. 1994)
+# =====================================================================================
+#
+# Every agent of the contact log is asked the UWES-9 work-engagement scale (Schaufeli,
+# Bakker & Salanova 2006: vigour, dedication, absorption; 0 = never .. 6 = always).
+# The chain: a team's engagement raises its agents' first-contact resolution; a contact
+# left unresolved brings repeat contacts, which lower satisfaction; satisfaction carries
+# intention to stay.  The contact log is not redrawn: a team's latent engagement E is
+# drawn given its resolution shift tau (already in the log) so that jointly
+#     tau = ENGAGEMENT_RESOLUTION_CORR * TEAM_SD * E + TEAM_SD * sqrt(1 - corr^2) * u,
+# E, u ~ N(0, 1): the same joint law as drawing E first (the planted direction).
+EMPLOYEE_FILE = "employee_survey.csv"
+ENGAGEMENT_RESOLUTION_CORR = 0.8  # corr(team engagement, team resolution logit shift)
+UWES_ITEMS = ("vigour1", "vigour2", "vigour3", "dedication1", "dedication2", "dedication3",
+              "absorption1", "absorption2", "absorption3")
+UWES_LOADINGS = (0.78, 0.82, 0.74, 0.85, 0.83, 0.80, 0.72, 0.76, 0.70)
+UWES_RANGE = (0, 6)
+UWES_CENTRE, UWES_SPREAD = 3.9, 1.1  # answer = clip(round(centre + spread * y), 0, 6)
+ENGAGEMENT_TEAM_SHARE = 0.4  # share of an agent's engagement variance that is the team's
+EMPLOYEE_RESPONSE_RATE = 0.9  # agents who answered the employee survey
+EMPLOYEE_BLANK_SHARE = 0.01  # items left blank
+CHAIN_COVARIATES = ("long_waits", "abandoned", "transfers", "escalations")
+ATTRIBUTION_RULE = ("a respondent is attributed to the team (and agent) that handled their first "
+                    "agent-handled contact (a contact with an agent) in the contact window before "
+                    "the survey date, earliest start first, ties by contact_id; that contact's "
+                    "resolved_first_contact is the respondent's first-contact resolution (0/1). "
+                    "Respondents without such a contact are not attributed.")
+EMPLOYEE_COLUMNS = ["agent_id", "team_id", *UWES_ITEMS]
+
+
+def _employee_rng(seed):
+    # its own stream (spawn key 16), so the survey and contact log stay as they are
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(16,)))
+
+
+def _agent_answers(rng, team_engagement, agents_per_team):
+    """Clean UWES answers (agents x items) of agents in teams with latent engagement E."""
+    eta = (math.sqrt(ENGAGEMENT_TEAM_SHARE) * np.repeat(team_engagement, agents_per_team)
+           + math.sqrt(1 - ENGAGEMENT_TEAM_SHARE) * rng.standard_normal(len(team_engagement)
+                                                                         * agents_per_team))
+    answers = np.empty((len(eta), len(UWES_ITEMS)), dtype=np.int64)
+    for j, lam in enumerate(UWES_LOADINGS):
+        y = lam * eta + math.sqrt(1 - lam**2) * rng.standard_normal(len(eta))
+        answers[:, j] = _scale(UWES_CENTRE + UWES_SPREAD * y, *UWES_RANGE)
+    return answers
+
+
+def _employee_survey(world, seed):
+    """The employee survey of the demo and the team engagement behind it."""
+    rng = _employee_rng(seed)
+    tau = world["contacts"]["team_effect"]
+    rho = ENGAGEMENT_RESOLUTION_CORR
+    engagement = rho * tau / TEAM_SD + math.sqrt(1 - rho**2) * rng.standard_normal(len(tau))
+    answers = _agent_answers(rng, engagement, AGENTS_PER_TEAM)
+    n = len(answers)
+    answered = rng.random(n) < EMPLOYEE_RESPONSE_RATE
+    blank = rng.random(answers.shape) < EMPLOYEE_BLANK_SHARE
+    agent = np.arange(n)
+    frame = pd.DataFrame({
+        "agent_id": pd.array([f"A{i + 1:04d}" for i in agent], dtype="str"),
+        "team_id": pd.array([f"T{i // AGENTS_PER_TEAM + 1:02d}" for i in agent], dtype="str"),
+        **{item: pd.arrays.IntegerArray(answers[:, j], blank[:, j])
+           for j, item in enumerate(UWES_ITEMS)},
+    })
+    return frame[answered].reset_index(drop=True)[EMPLOYEE_COLUMNS], engagement
+
+
+def _engagement_attenuation(n_teams=20_000, seed=POPULATION_SEED):
+    """Slope of latent team engagement on the measured team mean (UWES points).
+
+    The regression of first-contact resolution on the *measured* team engagement is the
+    regression on the latent one times this factor (errors in the measure are
+    independent of everything else).
+    """
+    rng = _employee_rng(seed)
+    latent = rng.standard_normal(n_teams)
+    answers = _agent_answers(rng, latent, AGENTS_PER_TEAM).astype(float)
+    answered = rng.random(len(answers)) < EMPLOYEE_RESPONSE_RATE
+    team = np.repeat(np.arange(n_teams), AGENTS_PER_TEAM)
+    score = answers.mean(axis=1)
+    sums = np.bincount(team[answered], weights=score[answered], minlength=n_teams)
+    counts = np.bincount(team[answered], minlength=n_teams)
+    ok = counts > 0
+    measured = sums[ok] / counts[ok]
+    return float(np.cov(latent[ok], measured)[0, 1] / np.var(measured, ddof=1))
+
+
+def _first_agent_contact(world):
+    """Per respondent: the index of the contact that attributes it (ATTRIBUTION_RULE), or -1."""
+    c = world["contacts"]
+    n = len(world["customer"])
+    respondent_of = np.full(len(world["segment"]), -1)
+    respondent_of[world["customer"]] = np.arange(n)
+    r = respondent_of[c["customer"]]
+    end = world["day"] * _DAY
+    ok = (r >= 0) & (c["agent"] >= 0)
+    idx = np.flatnonzero(ok)
+    rr = r[idx]
+    inside = (c["t"][idx] >= end[rr] - WINDOW_DAYS * _DAY) & (c["t"][idx] < end[rr])
+    idx, rr = idx[inside], rr[inside]
+    order = np.lexsort((idx, c["t"][idx], rr))
+    idx, rr = idx[order], rr[order]
+    first = np.r_[True, rr[1:] != rr[:-1]] if len(rr) else np.zeros(0, bool)
+    out = np.full(n, -1)
+    out[rr[first]] = idx[first]
+    return out
+
+
+def _ols(y, columns):
+    x = np.column_stack([np.ones(len(y)), *columns])
+    return np.linalg.lstsq(x, y, rcond=None)[0]
+
+
+def _chain_population(world):
+    """Population values of the chain, in the units the driver report estimates them."""
+    c = world["contacts"]
+    pick = _first_agent_contact(world)
+    who = pick >= 0
+    at = pick[who]
+    fcr = c["resolved"][at].astype(float)
+    feat = dict(zip(FEATURES, world["features"][who].T))
+    items = world["items"]
+    sat = (items["sat1"][who] + items["sat2"][who] + (8 - items["sat3"][who])) / 3
+    stay = sum(items[s][who] for s in STAY_ITEMS) / 3
+    cov = [feat[f] for f in CHAIN_COVARIATES]
+    b = _ols(sat, [fcr, *cov])[1]
+    c_stay = _ols(stay, [sat, fcr, *cov])[1]
+    # a (Stein's lemma): d E[fcr] / d E = corr * TEAM_SD * E[p (1 - p)], the mean over the
+    # attributed contacts and over agents' skill ~ N(0, TEAM_SD^2 + AGENT_SD^2)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(40)
+    skill = math.sqrt(TEAM_SD**2 + AGENT_SD**2) * nodes
+    logit = (_by_channel(RESOLUTION_LOGIT)[c["channel"][at]]
+             + TRANSFER_RESOLUTION_LOGIT * c["transfers"][at])
+    p = _expit(logit[:, None] + skill[None, :])
+    slope = float(np.mean((p * (1 - p)) @ (weights / weights.sum())))
+    return {"p_dp": slope, "b": float(b), "c": float(c_stay),
+            "attributed_share": float(who.mean())}
+
+
+def _chain_truth(engagement, pop):
+    """The ``service_profit_chain`` block of truth.yaml."""
+    rho = ENGAGEMENT_RESOLUTION_CORR
+    kappa = _engagement_attenuation()
+    a = rho * TEAM_SD * pop["p_dp"] * kappa
+    return {
+        "employee_survey": {
+            "file": EMPLOYEE_FILE, "scale": "UWES-9 (vigour, dedication, absorption)",
+            "items": list(UWES_ITEMS), "range": list(UWES_RANGE), "loadings": list(UWES_LOADINGS),
+            "centre": UWES_CENTRE, "spread": UWES_SPREAD,
+            "team_share_of_engagement_variance": ENGAGEMENT_TEAM_SHARE,
+            "response_rate": EMPLOYEE_RESPONSE_RATE, "blank_share": EMPLOYEE_BLANK_SHARE},
+        "planted": {
+            "equation": ("team resolution logit shift = corr * team_sd * E + team_sd * sqrt(1 - corr^2)"
+                         " * u; E = latent team engagement (SD 1); agent engagement = "
+                         "sqrt(team_share) * E + sqrt(1 - team_share) * noise"),
+            "engagement_resolution_corr": rho,
+            "resolution_logit_per_sd_team_engagement": _r(rho * TEAM_SD),
+            "team_engagement_latent": {f"T{i + 1:02d}": _r(v) for i, v in enumerate(engagement)},
+            "resolution_to_satisfaction": ("an unresolved contact brings repeat contacts "
+                                           f"({SAT_GAMMA['repeat_contacts']:+} raw satisfaction each)"),
+            "satisfaction_to_stay": LOY_SAT,
+            "direct_engagement_to_satisfaction": 0.0,
+        },
+        "attribution": ATTRIBUTION_RULE,
+        "covariates": list(CHAIN_COVARIATES),
+        "expected": {
+            "a_fcr_per_engagement_point": _r(a),
+            "b_satisfaction_per_fcr": _r(pop["b"]),
+            "c_stay_per_satisfaction": _r(pop["c"]),
+            "indirect_engagement_satisfaction": _r(a * pop["b"]),
+            "indirect_engagement_stay": _r(a * pop["b"] * pop["c"]),
+            "direct_engagement_satisfaction": 0.0,
+            "engagement_attenuation": _r(kappa),
+            "note": ("population values in the driver report's units: fcr (0/1) of the attributing "
+                     "contact per point of measured team engagement (mean UWES score, 0-6), "
+                     "satisfaction and stay scale means (1-7) by OLS on the population with "
+                     "covariates " + ", ".join(CHAIN_COVARIATES) + f"; a by Stein's lemma over "
+                     f"agent skill, times the attenuation of the measured team mean "
+                     f"({pop['attributed_share']:.0%} of population respondents are attributed)"),
+        },
+    }
+
+
+def _employee_readme_rows(truth):
+    """The README's line on the employee survey (none for a truth without one)."""
+    chain = truth.get("service_profit_chain")
+    if not chain:
+        return []
+    exp = chain["expected"]
+    return [f"| `{EMPLOYEE_FILE}` | yes | UWES-9 work engagement of the agents (0-6); planted "
+            f"chain team engagement -> first-contact resolution (+{exp['a_fcr_per_engagement_point']:.3f}"
+            f" per point) -> satisfaction ({exp['b_satisfaction_per_fcr']:+.3f} per resolved "
+            f"contact) -> intention to stay ({exp['c_stay_per_satisfaction']:+.3f}) |"]
+
+
+def employee_csv_bytes(frame):
+    """Serialise the employee survey exactly as ``employee_survey.csv`` is written."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+# =====================================================================================
 # Helpers: validation, atomic writes, README, command line
 # =====================================================================================
 
@@ -1161,6 +1370,7 @@ def readme_bytes(truth):
         f"| `survey.csv` | yes | {truth['sizes']['n_respondents']:,} respondents, two "
         "cross-sectional waves (June and November 2025) |",
         "| `truth.yaml` | yes | the generating model and the true population values |",
+        *_employee_readme_rows(truth),
         f"| `contacts.parquet` | no | {truth['sizes']['n_contacts']:,} contacts of "
         f"{truth['sizes']['n_customers']:,} customers in 2025; regenerate with "
         "`cxlab.synth.ensure_demo_contacts` |",

@@ -81,8 +81,8 @@ def project(tmp_path, demo_contacts) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory, demo_contacts):
-    """One full `cxlab run` of the demo study (publication mode) into a temporary reports root."""
+    """One full `cxlab run --by team` of the demo study (publication mode) into a temporary reports root."""
     out = tmp_path_factory.mktemp("reports")
-    done = cxlab_cmd("run", "--out", out)
+    done = cxlab_cmd("run", "--out", out, "--by", "team")
     assert done.returncode == 0, done.stderr
     return out / "demo", done

@@ -342,8 +342,8 @@ def test_prepare_writes_pseudonymous_processed_data_and_linkage(mini_study):
     out = prepare(mini_study)
     assert {p: digest(p) for p in mini_study.path.parent.iterdir()} == raw_files
     names = sorted(p.name for p in out.directory.iterdir())
-    assert names == ["contact_features.parquet", "contact_problems.csv", "dictionary.csv", "fingerprint.json",
-                     "linkage.json", "quality.csv", "survey.parquet"]
+    assert names == ["attribution.parquet", "contact_features.parquet", "contact_problems.csv", "dictionary.csv",
+                     "fingerprint.json", "linkage.json", "quality.csv", "survey.parquet"]
     survey = pd.read_parquet(out.survey)
     assert {"respondent_key", "customer_key", "email_key", "phone_key", "straightliner", "speeder"} <= set(survey)
     assert not {"id", "klant", "email", "phone"} & set(survey)

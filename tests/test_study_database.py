@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from cxlab.contacts import channel_overview
-from cxlab.data import load_contact_features, load_contacts, load_linkage
+from cxlab.data import load_attribution, load_contact_features, load_contacts, load_linkage
 from cxlab.study import load_study
 from conftest import DEMO
 
@@ -35,5 +35,6 @@ def test_contacts_from_database_table_match_file(tmp_path, demo_contacts):
 
     pd.testing.assert_frame_equal(load_contact_features(db_study), load_contact_features(file_study))
     assert load_linkage(db_study) == load_linkage(file_study)
+    pd.testing.assert_frame_equal(load_attribution(db_study), load_attribution(file_study))  # respondents' teams
     pd.testing.assert_frame_equal(channel_overview(load_contacts(db_study)),
                                   channel_overview(load_contacts(file_study)))

@@ -75,6 +75,7 @@ def test_committed_files_are_the_generators_output(demo):
     assert (DEMO_DIR / "survey.csv").read_bytes() == synth.survey_csv_bytes(demo.survey)
     assert (DEMO_DIR / "truth.yaml").read_bytes() == synth.truth_yaml_bytes(demo.truth)
     assert (DEMO_DIR / "README.md").read_bytes() == synth.readme_bytes(demo.truth)
+    assert (DEMO_DIR / "employee_survey.csv").read_bytes() == synth.employee_csv_bytes(demo.employees)
 
 
 def test_same_seed_same_data_other_seed_other_data(demo):
@@ -88,7 +89,7 @@ def test_same_seed_same_data_other_seed_other_data(demo):
 
 def test_write_demo_and_ensure_contacts(tmp_path, demo):
     paths = synth.write_demo(tmp_path, contacts=False)
-    assert set(paths) == {"survey", "truth", "readme"}
+    assert set(paths) == {"survey", "truth", "readme", "employees"}
     assert paths["survey"].read_bytes() == synth.survey_csv_bytes(demo.survey)
     path = synth.ensure_demo_contacts(tmp_path)
     assert path == tmp_path / "contacts.parquet"
@@ -97,7 +98,7 @@ def test_write_demo_and_ensure_contacts(tmp_path, demo):
     back = pd.read_parquet(path)
     pd.testing.assert_frame_equal(back, demo.contacts, check_dtype=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "README.md", "contacts.parquet", "survey.csv", "truth.yaml"]  # no temp files left
+        "README.md", "contacts.parquet", "employee_survey.csv", "survey.csv", "truth.yaml"]  # no temp files left
 
 
 def test_truth_is_plain_yaml_and_matches_the_constants(demo):
@@ -315,3 +316,27 @@ def test_generate_demo_validates_arguments(kwargs, message):
 def test_write_demo_validates_contacts(tmp_path):
     with pytest.raises(ValueError, match="The 'contacts' parameter of write_demo must be a bool"):
         synth.write_demo(tmp_path, contacts="yes")
+
+
+# --- The employee side: the planted Service Profit Chain --------------------------------------
+
+
+def test_employee_survey_matches_the_contact_log_and_the_planted_chain(demo):
+    emp, chain = demo.employees, demo.truth["service_profit_chain"]
+    handled = demo.contacts.dropna(subset=["agent_id"])
+    assert set(emp["agent_id"]) <= set(handled["agent_id"])
+    assert (emp["agent_id"].map(dict(zip(handled["agent_id"], handled["team_id"]))) == emp["team_id"]).all()
+    assert 0.85 < len(emp) / (synth.N_TEAMS * synth.AGENTS_PER_TEAM) < 0.95  # response rate 0.9
+    items = emp[list(synth.UWES_ITEMS)]
+    assert items.min().min() >= 0 and items.max().max() <= 6
+    # the planted direction: latent team engagement goes with the team's resolution shift
+    eng = pd.Series(chain["planted"]["team_engagement_latent"])
+    tau = pd.Series(demo.truth["contact_model"]["teams"]["team_resolution_logit"])
+    assert eng.corr(tau) > 0.5
+    # and the measured team engagement with the team's first-contact resolution in the log
+    measured = emp.assign(score=items.astype(float).mean(axis=1)).groupby("team_id")["score"].mean()
+    fcr = handled.groupby("team_id")["resolved_first_contact"].mean()
+    assert measured.corr(fcr) > 0.4
+    exp = chain["expected"]
+    assert exp["indirect_engagement_satisfaction"] == pytest.approx(
+        exp["a_fcr_per_engagement_point"] * exp["b_satisfaction_per_fcr"], abs=1e-4)
