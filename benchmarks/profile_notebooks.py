@@ -53,7 +53,11 @@ def profile(name: str) -> list[dict]:
     nb = prune(load_notebook(name), capabilities(study, load_processed_survey(study)))
     from IPython.utils.capture import capture_output
 
-    shell = InteractiveShell.instance()
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # inline figures need no GUI event loop
+            pass
+
+    shell = Shell.instance()
     shell.reset(new_session=True)
     shell.enable_matplotlib("inline")  # figures drawn to PNG after each cell, as in a kernel
     os.chdir(notebooks_dir())
