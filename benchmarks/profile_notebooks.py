@@ -35,10 +35,19 @@ def _cpu() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
-def profile(name: str) -> list[dict]:
-    """Wall, own CPU and children's CPU seconds of every code cell of notebook ``name``."""
+def _shell():
+    """One IPython shell for every notebook (reset between them), as a kernel has."""
     from IPython.core.interactiveshell import InteractiveShell
 
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # inline figures need no GUI event loop
+            pass
+
+    return InteractiveShell.instance() if InteractiveShell.initialized() else Shell.instance()
+
+
+def profile(name: str) -> list[dict]:
+    """Wall, own CPU and children's CPU seconds of every code cell of notebook ``name``."""
     from cxlab.data import load_processed_survey, prepare
     from cxlab.paths import notebooks_dir
     from cxlab.plan import capabilities, prune
@@ -53,11 +62,7 @@ def profile(name: str) -> list[dict]:
     nb = prune(load_notebook(name), capabilities(study, load_processed_survey(study)))
     from IPython.utils.capture import capture_output
 
-    class Shell(InteractiveShell):
-        def enable_gui(self, gui=None):  # inline figures need no GUI event loop
-            pass
-
-    shell = Shell.instance()
+    shell = _shell()
     shell.reset(new_session=True)
     shell.enable_matplotlib("inline")  # figures drawn to PNG after each cell, as in a kernel
     os.chdir(notebooks_dir())
