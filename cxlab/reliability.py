@@ -1153,22 +1153,15 @@ def _omega_total_one_factor(x: np.ndarray) -> float | None:
 
     The bootstrap of :func:`omega_table` refits one factor per resample, and the frames,
     checks and tables of :func:`omega` cost several times the fit itself. This is the
-    same arithmetic on arrays (the same minres optimiser and operations, so the same
-    floating-point result; ``tests/test_reliability_omega_bootstrap.py`` checks equality).
+    same arithmetic with fewer frames (the same factor extraction and operations, so the
+    same floating-point result; ``tests/test_reliability_omega_bootstrap.py`` checks equality).
     None when a column does not vary: :func:`omega` then raises its own error.
     """
     if x.shape[1] < 3 or np.any(x.max(axis=0) <= x.min(axis=0)):
         return None
     r = _corr(x)
-    load, _ = _factor._extract(r, 1, "minres")
-    sign = np.sign(load.sum(axis=0))  # as factor._fit: positive sum, no exact zeros
-    sign[sign == 0] = 1.0
-    load = load * sign
-    load[load == 0.0] = 1e-15
-    sign = np.sign(load.sum(axis=0))  # and again after the (here absent) rotation
-    sign[sign == 0] = 1.0
-    load = load * sign
-    h2 = np.sum(load**2, axis=1)
+    load = _factor.efa_from_corr(pd.DataFrame(r), 1, method="minres", rotation="varimax").loadings.to_numpy()
+    h2 = np.sum(load**2, axis=1)  # as _schmid with one factor
     u2 = np.diag(r) - h2
     key = np.where(load[:, 0] < 0, -1.0, 1.0)  # psych's flip of negative general loadings
     if np.any(key < 0):
