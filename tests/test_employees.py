@@ -190,7 +190,7 @@ def _reported_paths(page: str) -> dict:
     """The chain's table of report 04: effect -> (estimate, ci_lower, ci_upper) as printed."""
     rows = re.findall(r'<tr><td class="cx-text">(\w+)</td><td class="cx-text">[^<]*</td><td>([^<]*)</td>'
                       r'<td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>', page)
-    return {name: tuple(float(v) if v else None for v in values) for name, *values in rows}
+    return {name: tuple(float(v.replace("\u2212", "-")) if v else None for v in values) for name, *values in rows}
 
 
 def test_report_04_shows_the_chain_and_its_intervals_hold_the_planted_effects(demo_run, chain):

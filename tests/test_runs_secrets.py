@@ -429,7 +429,7 @@ def test_new_copies_only_the_study_never_keys_or_hidden_files(proj, cli):
     assert done.returncode == 0, done.stderr
     made = proj / "data" / "raw" / "wave9"
     assert sorted(p.name for p in made.rglob("*")) == sorted(
-        ["README.md", "contacts.parquet", "study.yaml", "survey.csv", "truth.yaml"])
+        ["README.md", "contacts.parquet", "employee_survey.csv", "study.yaml", "survey.csv", "truth.yaml"])
     assert (made / "survey.csv").read_bytes() == (src / "survey.csv").read_bytes()
     assert "name: wave9" in (made / "study.yaml").read_text()
     assert not [p for p in (proj / "data" / "raw").iterdir() if p.name.startswith(".")]

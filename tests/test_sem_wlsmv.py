@@ -187,7 +187,7 @@ def test_just_identified_against_lavaan(estimator):
     NA where lavaan gives NA. Measured max abs differences: estimates 7.5e-8, SEs 8.4e-9, std_all
     5.7e-8; fit measures 2.9e-7 (WRMR: lavaan's chi-square is 1e-12 from its optimiser, ours ~0; the
     residual-based measures likewise), hence abs=1e-6 beside rel=1e-6."""
-    ref = json.loads((DATA / "wlsmv_effects.json").read_text())["just_identified"]
+    ref = load_reference("wlsmv_effects")["just_identified"]
     data = pd.read_csv(DATA / "ordinal_mimic.csv")
     res = fit(data, ref[estimator]["model_syntax"], ordered=ref["data"]["items"], estimator=estimator.upper())
     pe = pd.DataFrame(ref[estimator]["parameters"])

@@ -214,7 +214,7 @@ def test_just_identified_in_two_groups(bfi):
     reports. Measured max differences: estimates 1.8e-7, SEs 3.6e-5; fit measures 5.0e-7 (absolute below 1,
     relative above: WRMR, as lavaan's chi-square is 4.5e-12 from its optimiser, ours ~0; the residual-based
     measures likewise), hence abs=1e-6 beside rel=1e-6."""
-    ref = json.loads((DATA / "wlsmv_effects.json").read_text())["groups_just_identified"]
+    ref = load_reference("wlsmv_effects")["groups_just_identified"]
     res = fit(bfi, ref["model_syntax"], estimator="WLSMV", ordered=ref["data"]["items"], group="gender")
     pe, ours = _merged(res, ref)
     for col, lav in (("est", "est"), ("se", "se"), ("std_all", "std.all")):
