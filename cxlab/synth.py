@@ -1132,13 +1132,13 @@ def _r(x, digits=4):
 #     tau = ENGAGEMENT_RESOLUTION_CORR * TEAM_SD * E + TEAM_SD * sqrt(1 - corr^2) * u,
 # E, u ~ N(0, 1): the same joint law as drawing E first (the planted direction).
 EMPLOYEE_FILE = "employee_survey.csv"
-ENGAGEMENT_RESOLUTION_CORR = 0.8  # corr(team engagement, team resolution logit shift)
+ENGAGEMENT_RESOLUTION_CORR = 0.95  # corr(team engagement, team resolution logit shift)
 UWES_ITEMS = ("vigour1", "vigour2", "vigour3", "dedication1", "dedication2", "dedication3",
               "absorption1", "absorption2", "absorption3")
 UWES_LOADINGS = (0.78, 0.82, 0.74, 0.85, 0.83, 0.80, 0.72, 0.76, 0.70)
 UWES_RANGE = (0, 6)
 UWES_CENTRE, UWES_SPREAD = 3.9, 1.1  # answer = clip(round(centre + spread * y), 0, 6)
-ENGAGEMENT_TEAM_SHARE = 0.4  # share of an agent's engagement variance that is the team's
+ENGAGEMENT_TEAM_SHARE = 0.7  # share of an agent's engagement variance that is the team's
 EMPLOYEE_RESPONSE_RATE = 0.9  # agents who answered the employee survey
 EMPLOYEE_BLANK_SHARE = 0.01  # items left blank
 CHAIN_COVARIATES = ("long_waits", "abandoned", "transfers", "escalations")

@@ -188,11 +188,28 @@ def test_chain_sample_is_the_attributed_respondents(chain, demo_study):
     assert data["team_id"].nunique() == 20
 
 
+def test_synth_chain_sample_is_the_reports_chain_data(chain, demo_study):
+    """synth.chain_sample (used to check the chain truth on large worlds) rebuilds this sample."""
+    from cxlab import multilevel, synth
+
+    data, fit, _, _ = chain
+    p, covs = demo_study.parameters, list(synth.CHAIN_COVARIATES)
+    sample = synth.chain_sample()
+    assert len(sample) == len(data)
+    for mine, theirs in (("fcr", "fcr"), ("team_engagement", "team_engagement"),
+                         ("satisfaction", p["outcome"]), ("intention_to_stay", p["loyalty"]), *zip(covs, covs)):
+        assert sample[mine].sum() == pytest.approx(data[theirs].sum(), rel=1e-12), mine
+    a = multilevel.random_intercept(sample, "fcr", "team", level1=covs, level2=["team_engagement"],
+                                    _crosscheck=False).estimates.at["team_engagement", "est"]
+    assert a == pytest.approx(fit.estimates.at["a", "est"], abs=1e-8)
+
+
 def _reported_paths(page: str) -> dict:
     """The chain's table of report 04: effect -> (estimate, ci_lower, ci_upper) as printed."""
     rows = re.findall(r'<tr><td class="cx-text">(\w+)</td><td class="cx-text">[^<]*</td><td>([^<]*)</td>'
                       r'<td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>', page)
-    return {name: tuple(float(v) if v else None for v in values) for name, *values in rows}
+    # tables print a minus as U+2212
+    return {name: tuple(float(v.replace("\u2212", "-")) if v else None for v in values) for name, *values in rows}
 
 
 def test_report_04_shows_the_chain_and_its_intervals_hold_the_planted_effects(demo_run, chain):
