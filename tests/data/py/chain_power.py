@@ -12,7 +12,8 @@ Figures (2026-12-02, 30 worlds, 199 resamples; a / b / indirect):
 * ENGAGEMENT_RESOLUTION_CORR 0.8, ENGAGEMENT_TEAM_SHARE 0.4 (before): 0.73 / 0.57 / 0.40
 * 0.95, 0.7 (now): 0.90 / 0.60 / 0.53
 * 0.98, 0.8: 0.93 / 0.60 / 0.57
-* 0.95, 0.7 and SAT_GAMMA["repeat_contacts"] -0.45 instead of -0.25 (changes survey.csv): see the report
+* 0.95, 0.7 and SAT_GAMMA["repeat_contacts"] -0.45 instead of -0.25 (would change survey.csv and
+  SAT_REFERENCE; not done): 0.90 / 0.97 / 0.83
 
 Path b (first-contact resolution -> satisfaction, set by the survey's planted effect of repeat
 contacts) caps the indirect effect's power near b's own; the employee side alone cannot lift it.
