@@ -16,10 +16,13 @@ Target (issue 3): at least 5x faster than pandas and under 2 GB peak.
 
 Out of core (issue 15): above PANDAS_MAX_ROWS only cxlab runs (pandas would need tens of
 GB); cxlab's embedded DuckDB spills to disk beyond its memory limit
-(:data:`cxlab.contacts.DUCKDB_MEMORY`), so 100 million contacts stay under 2 GB. Each size's
-cxlab figures, with the machine's load average, go to ``by_rows`` in
+(:data:`cxlab.contacts.DUCKDB_MEMORY`) and writes the features to Parquet, which are read
+into the DataFrame once the engine has let go of its memory, so 100 million contacts stay
+under 2 GB. ``--out-file`` also times ``customer_features(PATH, out=file)`` (no DataFrame).
+Each size's cxlab figures, with the machine's load average, go to ``by_rows`` in
 benchmarks/contacts_results.json (merged with earlier runs of other sizes); a run with
-every engine also writes the comparison at the top level, as before.
+every engine also writes the comparison at the top level, as before. ``--data-dir`` puts
+the logs and results elsewhere (the 100 M log is 1.5 GB: e.g. under /tmp, deleted after).
 """
 
 from __future__ import annotations
@@ -44,9 +47,12 @@ RUN = {
     "pandas, whole file": (PANDAS, "out = pandas_features(pd.read_parquet(PATH))"),
     "pandas, needed columns": (PANDAS, f"out = pandas_features(pd.read_parquet(PATH, columns={COLUMNS!r}))"),
 }
+#: ``--out-file``: also time the features written to a Parquet file by the engine (never a DataFrame).
+TO_FILE = {"cxlab, out= Parquet file": ("from cxlab.contacts import customer_features as f",
+                                        "out = f(PATH, out=RESULT)")}
 
 
-def make_log(rows: int) -> Path:
+def make_log(rows: int, folder: Path = HERE / ".cache") -> Path:
     """The demo log replicated to ``rows`` contacts as Parquet, written by DuckDB (streamed, never in memory).
 
     Copy ``k`` of the demo log gets customer ids ``<id>-<k:03d>`` and issue and contact ids
@@ -58,10 +64,10 @@ def make_log(rows: int) -> Path:
 
     from cxlab.synth import ensure_demo_contacts
 
-    path = HERE / ".cache" / f"contacts_{rows}.parquet"
+    path = folder / f"contacts_{rows}.parquet"
     if path.exists():
         return path
-    path.parent.mkdir(exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     base = ensure_demo_contacts(ROOT / "data" / "raw" / "demo")
     con = duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": False,
                                  "temp_directory": str(path.parent / "duckdb_tmp")})
@@ -81,24 +87,40 @@ def make_log(rows: int) -> Path:
     return path
 
 
-def measure(code: tuple[str, str], path: Path, result: Path) -> tuple[float, float]:
-    """Wall seconds and peak MB of one fresh process; its features go to ``result``."""
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(code: tuple[str, str], path: Path, result: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak MB and CPU seconds of one fresh process; its features go to ``result``.
+
+    CPU seconds (all threads, the aggregation alone) depend far less on other jobs than
+    wall time on a shared machine, so they show how the work grows with the rows.
+    """
     setup, run = code
-    script = (f"import time, resource; PATH = {str(path)!r}; {setup}; t0 = time.perf_counter(); {run}; "
-              "print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); "
-              f"out.to_parquet({str(result)!r})")
+    script = (f"import time, resource, sys; sys.path.insert(0, {str(HERE)!r}); from bench_contacts import cpu_seconds; "
+              f"PATH, RESULT = {str(path)!r}, {str(result)!r}; {setup}; "
+              f"t0, c0 = time.perf_counter(), cpu_seconds(); {run}; "
+              "print(cpu_seconds() - c0, time.perf_counter() - t0, "
+              "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); "
+              "out if isinstance(out, __import__('pathlib').Path) else out.to_parquet(RESULT)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
         sys.exit(done.stderr)
-    seconds, kb = done.stdout.split()[-2:]
-    return float(seconds), int(kb) / 1024
+    cpu, seconds, kb = done.stdout.split()[-3:]
+    return float(seconds), int(kb) / 1024, float(cpu)
 
 
 def same_features(a: Path, b: Path) -> None:
     import numpy as np
     import pandas as pd
 
-    x, y = pd.read_parquet(a), pd.read_parquet(b)
+    x, y = (df.set_index("customer_id") if "customer_id" in df.columns else df
+            for df in (pd.read_parquet(a), pd.read_parquet(b)))
     assert list(x.index) == list(y.index) and list(x.columns) == list(y.columns), "different customers or columns"
     for col in x.columns:
         np.testing.assert_allclose(x[col].to_numpy(float), y[col].to_numpy(float), rtol=1e-9, err_msg=col)
@@ -113,16 +135,18 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def bench(rows: int, repeat: int, pandas: bool = True) -> dict:
-    """Run the engines on a ``rows``-contact log; print and return their figures."""
+def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".cache", to_file: bool = False) -> dict:
+    """Run the engines on a ``rows``-contact log (kept in ``folder``); print and return their figures."""
     import statistics
 
-    path = make_log(rows)
+    path = make_log(rows, folder)
     engines = RUN if pandas and rows <= PANDAS_MAX_ROWS else {k: v for k, v in RUN.items() if k.startswith("cxlab")}
+    engines = {**engines, **(TO_FILE if to_file else {})}
+    start_load = load_average()
     print(f"{rows:,} contacts, {path.stat().st_size / 1e6:.0f} MB Parquet; {repeat} run(s) each, alternating; "
-          f"load average {load_average()}" + ("" if len(engines) == len(RUN) else "; pandas left out"))
-    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
-    results = {name: HERE / ".cache" / f"features_{i}.parquet" for i, name in enumerate(engines)}
+          f"load average {start_load}" + ("" if set(RUN) <= set(engines) else "; pandas left out"))
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in engines}
+    results = {name: folder / f"features_{i}.parquet" for i, name in enumerate(engines)}
     for _ in range(repeat):
         for name, code in engines.items():
             runs[name].append(measure(code, path, results[name]))
@@ -130,17 +154,19 @@ def bench(rows: int, repeat: int, pandas: bool = True) -> dict:
     for other in others:
         same_features(first, other)
     customers = len(__import__("pandas").read_parquet(first))
-    summary = {name: {"seconds": statistics.median(s for s, _ in r), "seconds_all": [round(s, 2) for s, _ in r],
-                      "peak_mb": max(m for _, m in r)} for name, r in runs.items()}
+    summary = {name: {"seconds": statistics.median(s for s, _, _ in r), "seconds_all": [round(s, 2) for s, _, _ in r],
+                      "cpu_seconds": statistics.median(c for _, _, c in r), "peak_mb": max(m for _, m, _ in r)}
+               for name, r in runs.items()}
     ours = summary["cxlab (Ibis/DuckDB)"]["seconds"]
     for name, r in summary.items():
         r["speedup"] = r["seconds"] / ours
         print(f"  {name:<24} median {r['seconds']:6.2f} s (runs {', '.join(map(str, r['seconds_all']))})  "
-              f"peak {r['peak_mb']:6.0f} MB  cxlab is {r['speedup']:.1f}x faster")
+              f"cpu {r['cpu_seconds']:6.1f} s  peak {r['peak_mb']:6.0f} MB"
+              + ("" if name.startswith("cxlab") else f"  cxlab is {r['speedup']:.1f}x faster"))
     if others:
         print(f"  same features from every engine ({customers:,} customers)")
     return {"rows": rows, "customers": customers, "parquet_mb": round(path.stat().st_size / 1e6),
-            "load_average": load_average(), **summary}
+            "load_average_start": start_load, "load_average": load_average(), **summary}
 
 
 def main() -> None:
@@ -148,23 +174,35 @@ def main() -> None:
     ap.add_argument("--rows", type=int, nargs="+", default=[10_000_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-pandas", action="store_true", help="time cxlab alone (pandas runs only up to 10 M rows)")
+    ap.add_argument("--out-file", action="store_true", help="also time customer_features(..., out=file.parquet)")
+    ap.add_argument("--data-dir", type=Path, default=HERE / ".cache",
+                    help="where the logs and results go (100 M rows take ~1.5 GB; e.g. a folder under /tmp)")
     args = ap.parse_args()
     out = HERE / "contacts_results.json"
     saved = json.loads(out.read_text()) if out.exists() else {}
     by_rows = saved.get("by_rows", {})
     for rows in args.rows:
-        figures = bench(rows, args.repeat, pandas=not args.no_pandas)
+        figures = bench(rows, args.repeat, pandas=not args.no_pandas, folder=args.data_dir, to_file=args.out_file)
         ours = figures["cxlab (Ibis/DuckDB)"]
         by_rows[str(rows)] = {"seconds": ours["seconds"], "seconds_all": ours["seconds_all"],
-                              "peak_mb": ours["peak_mb"], "customers": figures["customers"],
-                              "parquet_mb": figures["parquet_mb"], "load_average": figures["load_average"]}
+                              "cpu_seconds": ours["cpu_seconds"], "peak_mb": ours["peak_mb"],
+                              "customers": figures["customers"], "parquet_mb": figures["parquet_mb"],
+                              "load_average_start": figures["load_average_start"],
+                              "load_average": figures["load_average"]}
+        for name in TO_FILE:
+            if name in figures:
+                by_rows[str(rows)]["out_file"] = {k: figures[name][k]
+                                                  for k in ("seconds", "seconds_all", "cpu_seconds", "peak_mb")}
         if all(name in figures for name in RUN):  # every engine ran: the comparison, as before
             saved = {k: v for k, v in figures.items() if k not in ("parquet_mb", "load_average")}
     sizes = sorted(by_rows, key=int)
     for small, large in zip(sizes, sizes[1:]):
         a, b = by_rows[small], by_rows[large]
         print(f"  {int(small):,} -> {int(large):,} contacts: {int(large) / int(small):.0f}x the rows, "
-              f"{b['seconds'] / a['seconds']:.1f}x the time, peak {a['peak_mb']:.0f} -> {b['peak_mb']:.0f} MB")
+              f"{b['seconds'] / a['seconds']:.1f}x the time"
+              + (f" ({b['cpu_seconds'] / a['cpu_seconds']:.1f}x the CPU)" if "cpu_seconds" in a and "cpu_seconds" in b
+                 else "")
+              + f", peak {a['peak_mb']:.0f} -> {b['peak_mb']:.0f} MB")
     out.write_text(json.dumps({**saved, "by_rows": by_rows}, indent=2) + "\n")
 
 

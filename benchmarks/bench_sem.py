@@ -219,13 +219,20 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=15, help="fits per model (median reported)")
     ap.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples of the mediation model")
+    ap.add_argument("--only", nargs="+", metavar="TEXT",
+                    help="time only the reference cases whose name contains one of these (no bootstraps, "
+                         "no BLAS comparison; sem_results.json is left as it is)")
     args = ap.parse_args(argv)
     fits = []
     for case in cases():
+        if args.only and not any(text in case["case"] for text in args.only):
+            continue
         fits.append(time_fit(case, args.repeat))
         r = fits[-1]
         print(f"{r['case']:<26} cxlab {r['cxlab_s']:7.3f} s   lavaan {r['lavaan_s']:7.3f} s   "
               f"ratio {r['ratio']:5.2f}   {'ok' if r['ratio'] <= 1 else 'SLOWER'}", flush=True)
+    if args.only:
+        return 0
     boot = time_bootstrap(args.bootstrap)
     print(f"\nbootstrap {boot['resamples']} resamples (mediation): {boot['all_cores_s']:.2f} s on {boot['cores']} cores, "
           f"{boot['one_core_s']:.2f} s on one (speed-up {boot['speedup']:.2f}); indirect effect "

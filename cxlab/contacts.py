@@ -53,7 +53,13 @@ Examples
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import socket
+import tempfile
 import warnings
+import weakref
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -63,7 +69,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandas as pd
 
-from ._validation import check_choice, renamed_parameters
+from ._validation import check_choice, param_error, renamed_parameters
 
 __all__ = ["CHANNELS", "POLICIES", "REQUIRED_COLUMNS", "ContactError", "contacts_table", "validate_contacts",
            "contact_problems", "customer_features", "respondent_features", "channel_overview", "wait_abandonment",
@@ -99,7 +105,7 @@ def _backend(db: Any):
         path = Path(db)
         if not path.exists():
             raise FileNotFoundError(f"Contact database not found: {path}")
-        return ibis.duckdb.connect(str(path), read_only=True)
+        return _Duck(str(path), read_only=True).con
     raise TypeError("The database of a (database, table) 'contacts' pair must be a DuckDB connection, an Ibis "
                     f"backend, a DuckDB file or a URL. Got {type(db).__name__} instead.")
 
@@ -159,25 +165,74 @@ def _table(contacts: Any) -> ir.Table:
                     f"Ibis table. Got {type(contacts).__name__} instead.")
 
 
-#: Memory the embedded DuckDB may use before it spills to disk (``CXLAB_DUCKDB_MEMORY``
-#: overrides it). The result comes on top: 100 million contacts of 9 million customers
-#: peak at 4.3 GB in ``customer_features``, most of it the per-customer result in Arrow and
-#: pandas; 10 million contacts peak at ~1 GB (benchmarks/bench_contacts.py). Spilled
-#: data goes to ``CXLAB_DUCKDB_TEMP`` (default: ``cxlab-duckdb`` in the system's temporary
-#: folder, not DuckDB's ``.tmp`` in the working directory) and is removed when the query ends.
+#: Memory a DuckDB that cxlab opens (for a DataFrame, a file or a DuckDB database file) may
+#: use before it spills to disk (``CXLAB_DUCKDB_MEMORY`` overrides it). Spilled data goes to
+#: a folder of its own under ``CXLAB_DUCKDB_TEMP`` (default: ``cxlab-duckdb`` in the system's
+#: temporary folder), removed with the connection. :func:`customer_features` has the engine
+#: write its result to Parquet there and reads it back column by column once the engine is
+#: done, so the engine's memory and the result's are never held at once: 100 million
+#: contacts of 9 million customers peak below 2 GB (benchmarks/bench_contacts.py).
 DUCKDB_MEMORY = "1500MB"
 
 
+def _temp_root() -> str:
+    """The folder for DuckDB's spill files and cxlab's intermediate Parquet files.
+
+    Each process' folders in it are named ``<kind>-<host>-<pid>-...``; those of processes of
+    this host that no longer run (killed before they could clean up: out of core, their
+    spill files take several times the log's size) are removed here.
+    """
+    root = os.environ.get("CXLAB_DUCKDB_TEMP") or os.path.join(tempfile.gettempdir(), "cxlab-duckdb")
+    os.makedirs(root, exist_ok=True)
+    for entry in os.scandir(root):
+        owner = re.fullmatch(r"(?:duckdb|features)-(.+)-(\d+)-\w+", entry.name)
+        if owner and owner[1] == _HOST and entry.is_dir() and not _running(int(owner[2])):
+            shutil.rmtree(entry.path, ignore_errors=True)
+    return root
+
+
+_HOST = socket.gethostname().replace("-", "_")
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` of this host still runs."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _temp_prefix(kind: str) -> str:
+    """How this process names its folders under :func:`_temp_root`."""
+    return f"{kind}-{_HOST}-{os.getpid()}-"
+
+
 class _Duck:
-    """A fresh embedded DuckDB backend per call (no state shared between calls)."""
+    """A fresh DuckDB backend per call (no state shared between calls), capped at :data:`DUCKDB_MEMORY`.
 
-    def __init__(self):
-        import os
-        import tempfile
+    Each connection spills to a folder of its own (DuckDB would delete a shared folder's
+    spill files, another process' included, when a connection closes); it is removed
+    with the connection. Insertion order is not preserved where no ``ORDER BY`` asks
+    for it, which lets DuckDB stream Parquet output out of core.
+    """
 
-        temp = os.environ.get("CXLAB_DUCKDB_TEMP") or os.path.join(tempfile.gettempdir(), "cxlab-duckdb")
-        self.con = ibis.duckdb.connect(memory_limit=os.environ.get("CXLAB_DUCKDB_MEMORY", DUCKDB_MEMORY),
-                                       temp_directory=temp)
+    def __init__(self, database: str = ":memory:", read_only: bool = False):
+        memory = os.environ.get("CXLAB_DUCKDB_MEMORY", DUCKDB_MEMORY)
+        temp = tempfile.mkdtemp(prefix=_temp_prefix("duckdb"), dir=_temp_root())
+        try:
+            self.con = ibis.duckdb.connect(database, read_only=read_only, memory_limit=memory, temp_directory=temp,
+                                           preserve_insertion_order=False)
+        except duckdb.Error as exc:
+            shutil.rmtree(temp, ignore_errors=True)
+            if "memory" in str(exc).lower():
+                raise ValueError(f"CXLAB_DUCKDB_MEMORY must be a memory size such as '1500MB' or '2GB'. "
+                                 f"Got {memory!r} instead.") from None
+            raise
+        self.con.con.execute("SET enable_progress_bar = false")  # no bar on stderr for long queries
+        weakref.finalize(self.con, shutil.rmtree, temp, ignore_errors=True)
 
     def read_in_memory(self, df: pd.DataFrame) -> ir.Table:
         return self.con.create_table("contacts_df", ibis.memtable(df), temp=True)
@@ -580,16 +635,110 @@ def _execute_features(t: ir.Table, key: str, **options) -> pd.DataFrame:
 
 
 def _int_counts(df: pd.DataFrame, skip: tuple[str, ...]) -> pd.DataFrame:
-    counts = [c for c in df.columns if c not in skip]
-    df[counts] = df[counts].fillna(0).astype("int64")
+    """Counts as int64, missing ones 0; column by column, leaving columns that already are untouched."""
+    for c in df.columns:
+        if c not in skip and df[c].dtype != "int64":
+            df[c] = df[c].fillna(0).astype("int64")
     return df
+
+
+def _write_parquet(expr: ir.Table, path: Path) -> None:
+    """Write ``expr``'s rows, in order, to the Parquet file ``path`` without holding them in memory.
+
+    DuckDB writes the file itself; other engines send Arrow record batches, written as
+    they come.
+    """
+    backend = expr._find_backend(use_default=True)
+    if backend.name == "duckdb":
+        backend.to_parquet(expr, path)
+        return
+    import pyarrow.parquet as pq
+
+    with warnings.catch_warnings():  # as in _execute
+        warnings.filterwarnings("ignore", message=".*future.infer_string.*")
+        warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
+        batches = expr.to_pyarrow_batches()
+        with pq.ParquetWriter(path, batches.schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+
+
+def _file_fast_path_exact(path: Path) -> bool:
+    """:func:`_fast_path_exact` for features written to ``path``, checked by a DuckDB of its own."""
+    con = duckdb.connect(config={"memory_limit": os.environ.get("CXLAB_DUCKDB_MEMORY", DUCKDB_MEMORY)})
+    try:
+        shared, flagged = con.execute(
+            "SELECT count(*) - count(DISTINCT _code), coalesce(bool_or(_mixed > 0 OR _ties > 0 OR _unknown > 0), "
+            "false) FROM read_parquet(?)", [str(path)]).fetchone()
+    finally:
+        con.close()
+    return not (shared or flagged)
+
+
+def _features_file(t: ir.Table, key: str, path: Path, **options) -> dict:
+    """:func:`_execute_features` written to the Parquet file ``path`` (with the evidence columns).
+
+    Returns the Arrow type of each numeric column as the expression declares it: an
+    engine may write a wider one (DuckDB's sums of integers are 128-bit, which its
+    Parquet writer turns into doubles); readers of the file cast back to these.
+    """
+    expr = _features(t, key, **options)
+    _write_parquet(expr, path)
+    if not _file_fast_path_exact(path):
+        _write_parquet(_features(t, key, exact=True, **options), path)
+    return {f.name: f.type for f in expr.schema().to_pyarrow() if _pa_numeric(f.type)}
+
+
+def _pa_numeric(dtype) -> bool:
+    """Whether an Arrow type is an integer or a float."""
+    import pyarrow.types as pat
+
+    return pat.is_integer(dtype) or pat.is_floating(dtype)
+
+
+def _read_frame(path: Path, types: Mapping[str, Any], skip: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A Parquet file as a DataFrame, read one column at a time (never a second copy of the whole
+    table), numeric columns cast to ``types`` (checked: a fraction cannot become an integer)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    file = pq.ParquetFile(path)
+    names = [n for n in file.schema_arrow.names if n not in skip]
+
+    def column(name: str) -> pd.Series:
+        values = file.read(columns=[name]).column(0)
+        if name in types and values.type != types[name]:
+            values = values.cast(types[name])
+        series = pa.table({name: values}).to_pandas()[name]
+        del values
+        pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages otherwise (~10 % more)
+        return series
+
+    return pd.DataFrame({n: column(n) for n in names}, copy=False)
+
+
+def _copy_parquet(source: Path, target: Path, types: Mapping[str, Any], skip: tuple[str, ...] = (),
+                  zero: tuple[str, ...] = ()) -> None:
+    """Copy a Parquet file batch by batch, in order: without the columns ``skip``, numeric
+    columns as ``types``, missing values of the columns ``zero`` as 0 (as :func:`_int_counts`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    file = pq.ParquetFile(source)
+    schema = pa.schema([f.with_type(types.get(f.name, f.type)) for f in file.schema_arrow if f.name not in skip])
+    with pq.ParquetWriter(target, schema) as writer:
+        for batch in file.iter_batches(columns=schema.names):
+            columns = [pc.fill_null(batch[f.name], 0) if f.name in zero else batch[f.name] for f in schema]
+            writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=batch.schema).cast(schema))
 
 
 _MEANS = ("fcr_rate", "mean_wait_sec", "mean_handle_time_sec")
 
 
 def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days: int = 7,
-                      on_invalid: str | Mapping[str, str] | None = None) -> pd.DataFrame:
+                      on_invalid: str | Mapping[str, str] | None = None,
+                      out: str | os.PathLike | None = None) -> pd.DataFrame | Path:
     """One row per customer: the contact experience in the log.
 
     Parameters
@@ -604,6 +753,11 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     on_invalid : str or mapping, optional
         Handling of log problems (see :data:`POLICIES` and :func:`contact_problems`).
         Contacts without a customer are always left out here.
+    out : str or path, optional
+        A ``.parquet`` file to write the features to instead of returning them (for logs
+        of many millions of customers: the result never passes through pandas). The file
+        appears complete or not at all (it is written beside ``out`` and renamed); an
+        existing file is replaced.
 
     Returns
     -------
@@ -612,12 +766,72 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     different channels), ``fcr_rate``, ``mean_wait_sec``, ``long_waits``, ``abandoned``,
     ``abandoned_within_60s``, ``callbacks_offered/accepted/kept``, ``transfers``,
     ``escalations`` (digital contacts that ended at an agent), ``mean_handle_time_sec``;
-    sorted by ``customer_id``.
+    sorted by ``customer_id``. With ``out``: the path of the Parquet file holding that
+    table (read it with ``pd.read_parquet(path, columns=[...])`` or DuckDB).
+
+    Notes
+    -----
+    In DuckDB (a DataFrame, a file or a DuckDB database) the engine writes the features
+    to a Parquet file in :data:`DUCKDB_MEMORY`'s temporary folder, and the DataFrame is
+    read from it one column at a time after the engine has let go of its memory. The
+    peak is the larger of the engine's cap and the result, not their sum: 100 million
+    contacts of 9 million customers peak under 2 GB.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> log = pd.DataFrame({"contact_id": [1, 2], "customer_id": ["a", "b"], "issue_id": [1, 2],
+    ...     "channel": ["chat", "phone"], "started_at": pd.to_datetime(["2025-01-01", "2025-01-02"], utc=True),
+    ...     "queue_wait_sec": [30.0, 400.0], "abandoned": False, "callback_offered": False,
+    ...     "callback_accepted": False, "callback_kept": False, "handle_time_sec": [300.0, 200.0],
+    ...     "resolved_first_contact": True, "transfers": 0, "escalated_to_agent": False})
+    >>> path = customer_features(log, out=Path(folder.name) / "features.parquet")
+    >>> pd.read_parquet(path, columns=["customer_id", "contacts", "long_waits"])
+      customer_id  contacts  long_waits
+    0           a         1           0
+    1           b         1           1
+    >>> folder.cleanup()
     """
+    target = _out_path(out)
     t = _clean(contacts_table(contacts), on_invalid=on_invalid)
     t = t.filter(t.customer_id.notnull())
-    out = _execute_features(t, "customer_id", long_wait_sec=long_wait_sec, repeat_days=repeat_days)
-    return _int_counts(out, ("customer_id", *_MEANS))
+    options = dict(long_wait_sec=long_wait_sec, repeat_days=repeat_days)
+    in_duckdb = t._find_backend(use_default=True).name == "duckdb"
+    if target is None and not in_duckdb:  # the result comes back through Arrow, as from any query
+        return _int_counts(_execute_features(t, "customer_id", **options), ("customer_id", *_MEANS))
+    with tempfile.TemporaryDirectory(prefix=_temp_prefix("features"), dir=_temp_root()) as scratch:
+        raw = Path(scratch) / "features.parquet"
+        types = _features_file(t, "customer_id", raw, **options)
+        if isinstance(contacts, (pd.DataFrame, str, os.PathLike)):  # the engine is this call's own: let it go
+            t._find_backend(use_default=True).disconnect()
+        if target is None:
+            return _int_counts(_read_frame(raw, types, skip=_EVIDENCE), ("customer_id", *_MEANS))
+        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            _copy_parquet(raw, partial, types, skip=_EVIDENCE, zero=tuple(c for c in types if c not in _MEANS))
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    return target
+
+
+def _out_path(out: Any) -> Path | None:
+    """The ``out`` parameter of :func:`customer_features` as a path, checked before any work."""
+    if out is None:
+        return None
+    if not isinstance(out, (str, os.PathLike)):
+        raise param_error("out", "customer_features", "be the path of a .parquet file", out, exc=TypeError,
+                          got=type(out).__name__)
+    path = Path(out)
+    if path.suffix != ".parquet":
+        raise param_error("out", "customer_features", "be the path of a .parquet file", str(path))
+    if not path.parent.is_dir():
+        raise param_error("out", "customer_features", "be in an existing folder", str(path),
+                          got=f"{str(path)!r} (no folder {str(path.parent)!r})")
+    if path.is_dir():
+        raise param_error("out", "customer_features", "be a file, not a folder", str(path))
+    return path
 
 
 def respondent_features(survey: pd.DataFrame, contacts: Any, *, customer: str, respondent: str, date: str,

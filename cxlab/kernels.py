@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import json
 import os
 import signal
@@ -40,6 +41,7 @@ ENV = "CXLAB_WARM_KERNELS"
 PRELOAD = (
     "numpy", "pandas", "scipy.stats", "scipy.optimize", "scipy.linalg", "matplotlib", "matplotlib.pyplot",
     "seaborn", "statsmodels.api", "pingouin", "pyarrow.parquet", "duckdb", "IPython", "ipykernel.kernelapp",
+    "ipykernel.ipkernel", "ipykernel.debugger",  # the debugger imports debugpy when a kernel starts: 0.3 s each
     "cxlab", "cxlab.study", "cxlab.data", "cxlab.plots", "cxlab.tables", "cxlab.report", "cxlab.sem",
     "cxlab.factor", "cxlab.reliability", "cxlab.measures", "cxlab.levers", "cxlab.monitor", "cxlab.servqual",
     "cxlab.contacts", "cxlab.quality", "cxlab.plan",
@@ -204,9 +206,10 @@ def _child(request: dict, listener: socket.socket, conn: socket.socket) -> None:
 
 
 def _serve(address: str, parent: int) -> None:
-    for name in PRELOAD:
-        with contextlib.suppress(Exception):
-            importlib.import_module(name)
+    with contextlib.redirect_stderr(io.StringIO()):  # e.g. debugpy's notes on frozen modules: not the user's concern
+        for name in PRELOAD:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # nothing to clean up but the socket (stop() does)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -1139,6 +1139,37 @@ def describe_discriminant(pairs: pd.DataFrame | None, *, labels=None) -> str:
             + ". Their paths cannot be separated: combine these constructs or read their effects together.")
 
 
+def _corr(x: np.ndarray) -> np.ndarray:
+    """Pearson correlations of the columns of ``x``, bit for bit as ``DataFrame.corr()`` computes them."""
+    try:
+        from pandas._libs.algos import nancorr
+    except ImportError:  # pragma: no cover - pandas moved its kernel: the public (slower) route
+        return pd.DataFrame(x).corr().to_numpy()
+    return nancorr(np.asarray(x, dtype=float))
+
+
+def _omega_total_one_factor(x: np.ndarray) -> float | None:
+    """``omega(pd.DataFrame(x), n_factors=1).omega_total`` of complete rows ``x``, without pandas.
+
+    The bootstrap of :func:`omega_table` refits one factor per resample, and the frames,
+    checks and tables of :func:`omega` cost several times the fit itself. This is the
+    same arithmetic with fewer frames (the same factor extraction and operations, so the
+    same floating-point result; ``tests/test_reliability_omega_bootstrap.py`` checks equality).
+    None when a column does not vary: :func:`omega` then raises its own error.
+    """
+    if x.shape[1] < 3 or np.any(x.max(axis=0) <= x.min(axis=0)):
+        return None
+    r = _corr(x)
+    load = _factor.efa_from_corr(pd.DataFrame(r), 1, method="minres", rotation="varimax").loadings.to_numpy()
+    h2 = np.sum(load**2, axis=1)  # as _schmid with one factor
+    u2 = np.diag(r) - h2
+    key = np.where(load[:, 0] < 0, -1.0, 1.0)  # psych's flip of negative general loadings
+    if np.any(key < 0):
+        r = r * np.outer(key, key)
+    vt = r.sum()
+    return float((vt - u2.sum()) / vt)
+
+
 def omega_table(
     data: pd.DataFrame,
     scales: Mapping[str, Sequence[str]],
@@ -1186,6 +1217,10 @@ def omega_table(
             warnings.simplefilter("ignore")  # psych's "omega_h for 1 factor is not meaningful": only omega_t is used
             return omega(block, n_factors=1).omega_total
 
+    def resample(values: np.ndarray, columns) -> float:
+        fast = _omega_total_one_factor(values)
+        return one(pd.DataFrame(values, columns=columns)) if fast is None else fast
+
     rows = []
     children = np.random.SeedSequence(seed).spawn(n_boot) if n_boot else []
     for name, items in scales.items():
@@ -1194,8 +1229,8 @@ def omega_table(
         lo = hi = float("nan")
         if n_boot and not np.isnan(est):
             values = block.to_numpy()
-            boots = [one(pd.DataFrame(values[np.random.default_rng(c).integers(0, len(values), len(values))],
-                                      columns=block.columns)) for c in children]
+            boots = [resample(values[np.random.default_rng(c).integers(0, len(values), len(values))], block.columns)
+                     for c in children]
             lo, hi = np.nanquantile(boots, [(1 - ci) / 2, (1 + ci) / 2])
         rows.append({"scale": name, "n_items": len(items), "omega_total": est, "ci_lower": lo, "ci_upper": hi})
     return pd.DataFrame(rows).set_index("scale")

@@ -12,6 +12,8 @@ that folder.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import sys
@@ -183,6 +185,21 @@ def execute_notebook(nb: nbformat.NotebookNode, output: Path, *, parameters: Map
     )
 
 
+#: Seconds of each notebook's last execution, beside a study's report cache: the next run starts the longest first.
+SECONDS_FILE = "seconds.json"
+
+
+def _write_seconds(path: Path, seconds: Mapping[str, float]) -> None:
+    """Record the notebooks' execution times (a scheduling hint: never fails the run)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(dict(sorted(seconds.items()))), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def _cell_error(exc: Exception) -> str:
     ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
     count = getattr(exc, "exec_count", None)
@@ -205,6 +222,35 @@ def _watch_progress(tmp: Path, names, done, stop: threading.Event, progress, eve
                 progress(f"  {name}: {line}")
 
 
+def _template_stopped(func: Callable) -> Callable:
+    """Stop the run's warm-kernel template however ``func`` ends (it may start it before its ``try``)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if ThisPythonKernelManager.template is not None:
+                ThisPythonKernelManager.template.stop()
+                ThisPythonKernelManager.template = None
+
+    return wrapper
+
+
+def _longest_first(names: list[str], seconds: Mapping[str, float], reused: set[str]) -> list[str]:
+    """The order to start notebooks in: the longest by their last execution first, reused ones last.
+
+    With a few notebooks on a few cores the run ends when its longest notebook does, so
+    it must not start last. Notebooks never timed keep their place before the timed ones.
+
+    >>> _longest_first(["a", "b", "c", "d"], {"a": 5.0, "b": 20.0, "c": 9.0}, {"c"})
+    ['d', 'b', 'a', 'c']
+    """
+    rank = {n: i for i, n in enumerate(names)}
+    return sorted(names, key=lambda n: (n in reused, -seconds.get(n, float("inf")), rank[n]))
+
+
+@_template_stopped
 @safety.interruptible
 def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
               out: str | Path | None = None, code: bool = False, jobs: int | None = None,
@@ -274,6 +320,10 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     if by and capabilities(study)["contacts"] is not None:
         raise ValueError(f"--by team: {capabilities(study)['contacts']}")
 
+    cache = ReportCache.for_study(study)
+    if force or not any(cache.directory.glob("*.ipynb")):  # kernels are needed: the template imports meanwhile
+        ThisPythonKernelManager.template = kernels.start_template(
+            {k: os.environ.get(k, v) for k, v in THREAD_ENV.items()})
     contacts = study.data.get("contacts")
     if contacts is not None and not contacts.exists() and is_demo_generated(contacts):
         progress(f"generating the demo contact log {contacts} (first run only)")
@@ -296,16 +346,21 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     jobs = max(1, min(jobs or min(os.cpu_count() or 1, 4), len(names)))
     progress(f"running {len(names)} notebook(s), {jobs} at a time, into {final}")
 
-    cache = ReportCache.for_study(study)
     values = dict(study.parameters)
     keys = {name: report_key(nb, study, {k: values[k] for k in notebook_spec(nb).parameters})
             for name, nb in notebooks.items()}
 
     cached = {name: None if force else cache.get(keys[name], values) for name in names}
     team_jobs = _team_jobs(study, cache, values, force) if by else {}
-    if any(nb is None for nb in cached.values()) or any(job[2] is None for job in team_jobs.values()):  # kernels to start: fork them from a warm template
-        ThisPythonKernelManager.template = kernels.start_template(
+    kernels_needed = any(nb is None for nb in cached.values()) or any(job[2] is None for job in team_jobs.values())
+    if kernels_needed and ThisPythonKernelManager.template is None:
+        ThisPythonKernelManager.template = kernels.start_template(  # kernels to start: fork them from it
             {k: os.environ.get(k, v) for k, v in THREAD_ENV.items()})
+    seconds_file = cache.directory / SECONDS_FILE
+    try:
+        seconds = {str(k): float(v) for k, v in json.loads(seconds_file.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        seconds = {}
 
     def one(name: str) -> NotebookRun:
         t0 = time.perf_counter()
@@ -322,6 +377,7 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
                                                                   PARAMETER_LOG_ENV: str(log)})
             reads = tuple(read_parameter_log(log))
             cache.put(keys[name], executed, reads={k: values[k] for k in reads if k in values})
+            seconds[name] = round(time.perf_counter() - t0, 2)
         for cell in executed.cells:  # papermill's cell gets a random id: the same report renders the same HTML
             if "injected-parameters" in cell.metadata.get("tags", []):
                 cell.id = "injected-parameters"
@@ -337,7 +393,8 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     watcher.start()
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(one, name): name for name in names}
+            order = _longest_first(names, dict(seconds), {n for n in names if cached[n] is not None})
+            futures = {pool.submit(one, name): name for name in order}
             for fut in as_completed(futures):
                 name = futures[fut]
                 try:
@@ -348,6 +405,7 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
                     failures.append((name, exc))
                     progress(f"  [{len(done) + len(failures)}/{len(names)}] {name}: FAILED ({_cell_error(exc)})")
         stop_watch.set()
+        _write_seconds(seconds_file, seconds)
         for pattern in (".*.progress*", ".*.params"):  # the kernels' own files are not part of the reports
             for leftover in tmp.glob(pattern):
                 leftover.unlink(missing_ok=True)

@@ -57,6 +57,16 @@ def test_every_contact_feature_same_on_spark_as_in_duckdb(spark, demo_contacts):
 
 
 @pytest.mark.slow
+def test_features_written_from_spark_to_a_file_equal_duckdb(spark, demo_contacts, tmp_path):
+    # out=: Spark's result streams into the file in Arrow batches, in order
+    log = spark.read_parquet(demo_contacts, table_name="demo_contacts_out")
+    written = pd.read_parquet(contacts.customer_features(log, out=tmp_path / "spark.parquet"))
+    pd.testing.assert_frame_equal(written, contacts.customer_features(demo_contacts), check_dtype=True,
+                                  check_exact=False, rtol=1e-12, atol=1e-12)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spark.parquet"]
+
+
+@pytest.mark.slow
 def test_naive_timestamps_read_in_the_study_time_zone_on_spark(spark):
     log = pd.DataFrame({"klant": ["a", "b", "c"],
                         "started_at": pd.to_datetime(["2025-03-30 12:00", "2025-07-01 08:15", "2025-12-24 23:59"])})

@@ -184,7 +184,8 @@ def check_identified(models, theta0: np.ndarray, names, *, rams=None, reparam=No
         if np.any(norms == 0):
             null = (norms == 0).astype(float)[:, None]
             break
-        s, vt = np.linalg.svd(J / norms, full_matrices=True)[1:]
+        # all right singular vectors (the null space) come with the thin SVD when rows >= columns
+        s, vt = np.linalg.svd(J / norms, full_matrices=J.shape[0] < J.shape[1])[1:]
         rank = int(np.sum(s > RANK_TOL * s[0]))
         if rank == q:
             return
