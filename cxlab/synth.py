@@ -69,7 +69,7 @@ import yaml
 
 from ._validation import check_bool, check_int
 
-__all__ = ["DemoData", "generate_demo", "write_demo", "ensure_demo_contacts"]
+__all__ = ["DemoData", "generate_demo", "write_demo", "ensure_demo_contacts", "chain_sample"]
 
 # =====================================================================================
 # The planted truth: every constant of the generating model, in one place.
@@ -456,13 +456,15 @@ def truth_yaml_bytes(truth):
 # =====================================================================================
 
 
-def _simulate(seed, *, n_customers, n_contacts, n_respondents, sort_contacts=True):
+def _simulate(seed, *, n_customers, n_contacts, n_respondents, sort_contacts=True,
+              n_teams=N_TEAMS):
     """Customers, contacts, respondents and their clean answers as numpy arrays."""
     streams = _streams(seed)
     rng_customers, rng_contacts, rng_survey = (streams[k] for k in ("customers", "contacts",
                                                                      "survey"))
     segment = rng_customers.choice(len(SEGMENTS), size=n_customers, p=SEGMENT_SHARES)
-    contacts = _simulate_contacts(rng_contacts, segment, n_contacts, sort=sort_contacts)
+    contacts = _simulate_contacts(rng_contacts, segment, n_contacts, sort=sort_contacts,
+                                  n_teams=n_teams)
 
     # Respondents: a random sample of customers, half per wave, ordered by date.
     customer = rng_survey.choice(n_customers, size=n_respondents, replace=False)
@@ -485,7 +487,7 @@ def _streams(seed):
     return dict(zip(names, np.random.default_rng(seed).spawn(len(names))))
 
 
-def _simulate_contacts(rng, segment, n_contacts, *, sort=True):
+def _simulate_contacts(rng, segment, n_contacts, *, sort=True, n_teams=N_TEAMS):
     """Issues and their contacts, vectorised over issues (one loop step per attempt)."""
     n_customers = len(segment)
     rate = np.asarray([SEGMENT_CONTACT_RATE[s] for s in SEGMENTS])
@@ -503,8 +505,8 @@ def _simulate_contacts(rng, segment, n_contacts, *, sort=True):
     cust, t = cust[order], t[order]
 
     # Fixed agent skills (logit shift on resolution): team part plus agent part.
-    n_agents = N_TEAMS * AGENTS_PER_TEAM
-    team_effect = rng.normal(0, TEAM_SD, N_TEAMS)
+    n_agents = n_teams * AGENTS_PER_TEAM
+    team_effect = rng.normal(0, TEAM_SD, n_teams)
     skill = np.repeat(team_effect, AGENTS_PER_TEAM) + rng.normal(0, AGENT_SD, n_agents)
 
     change = _days(CHANGE_DATE) * _DAY
@@ -1130,13 +1132,13 @@ def _r(x, digits=4):
 #     tau = ENGAGEMENT_RESOLUTION_CORR * TEAM_SD * E + TEAM_SD * sqrt(1 - corr^2) * u,
 # E, u ~ N(0, 1): the same joint law as drawing E first (the planted direction).
 EMPLOYEE_FILE = "employee_survey.csv"
-ENGAGEMENT_RESOLUTION_CORR = 0.8  # corr(team engagement, team resolution logit shift)
+ENGAGEMENT_RESOLUTION_CORR = 0.95  # corr(team engagement, team resolution logit shift)
 UWES_ITEMS = ("vigour1", "vigour2", "vigour3", "dedication1", "dedication2", "dedication3",
               "absorption1", "absorption2", "absorption3")
 UWES_LOADINGS = (0.78, 0.82, 0.74, 0.85, 0.83, 0.80, 0.72, 0.76, 0.70)
 UWES_RANGE = (0, 6)
 UWES_CENTRE, UWES_SPREAD = 3.9, 1.1  # answer = clip(round(centre + spread * y), 0, 6)
-ENGAGEMENT_TEAM_SHARE = 0.4  # share of an agent's engagement variance that is the team's
+ENGAGEMENT_TEAM_SHARE = 0.7  # share of an agent's engagement variance that is the team's
 EMPLOYEE_RESPONSE_RATE = 0.9  # agents who answered the employee survey
 EMPLOYEE_BLANK_SHARE = 0.01  # items left blank
 CHAIN_COVARIATES = ("long_waits", "abandoned", "transfers", "escalations")
@@ -1291,14 +1293,92 @@ def _chain_truth(engagement, pop):
             "indirect_engagement_stay": _r(a * pop["b"] * pop["c"]),
             "direct_engagement_satisfaction": 0.0,
             "engagement_attenuation": _r(kappa),
-            "note": ("population values in the driver report's units: fcr (0/1) of the attributing "
-                     "contact per point of measured team engagement (mean UWES score, 0-6), "
-                     "satisfaction and stay scale means (1-7) by OLS on the population with "
-                     "covariates " + ", ".join(CHAIN_COVARIATES) + f"; a by Stein's lemma over "
-                     f"agent skill, times the attenuation of the measured team mean "
-                     f"({pop['attributed_share']:.0%} of population respondents are attributed)"),
+            "note": ("population values of the observed-score regressions report 04 fits, not of "
+                     "the latent variables (the planted satisfaction_to_stay between latents is "
+                     f"{LOY_SAT}; the scale means carry measurement error, rounding and clipping): "
+                     "fcr (0/1) of the attributing contact per point of measured team engagement "
+                     "(mean UWES score, 0-6), satisfaction and stay scale means (1-7) by OLS on the "
+                     "population's clean answers with covariates " + ", ".join(CHAIN_COVARIATES)
+                     + "; a by Stein's lemma over agent skill, times the attenuation of the measured "
+                     f"team mean ({pop['attributed_share']:.0%} of population respondents are "
+                     "attributed). Checked against the report's random-intercept estimates on "
+                     "large worlds (synth.chain_sample, tests/test_chain_truth.py); careless "
+                     "respondents, kept by the report, pull c about 0.005 lower"),
         },
     }
+
+
+def chain_sample(seed=DEFAULT_SEED, *, n_respondents=2000, n_teams=N_TEAMS):
+    """The Service Profit Chain's analysis data as report 04 sees it, from a world of any size.
+
+    The demo's generator with ``n_respondents`` respondents, ten customers per respondent,
+    ten contacts per customer (the demo's ratios) and ``n_teams`` teams: the survey as
+    fielded (careless answers kept, "don't know" and blanks missing), scale scores as
+    :func:`cxlab.quality.scale_scores` makes them, the employee survey scored as
+    :mod:`cxlab.employees` does, respondents attributed by the attribution rule. With the
+    default sizes and seed it is the demo's own chain sample; large ones give the values the
+    report's estimators converge to (the checks of ``truth.yaml``'s chain values).
+
+    Parameters
+    ----------
+    seed : int, default=20261123
+        Seed of the world (the demo's by default).
+    n_respondents : int, default=2000
+        Survey respondents (the demo has 2,000).
+    n_teams : int, default=20
+        Teams of ten agents (the demo has 20).
+
+    Returns
+    -------
+    DataFrame
+        One row per attributed respondent with complete data: ``team`` (0-based),
+        ``team_engagement`` (mean UWES score of the team's responding agents, 0-6),
+        ``fcr`` (0/1), ``satisfaction`` and ``intention_to_stay`` (1-7) and the covariates
+        ``long_waits``, ``abandoned``, ``transfers`` and ``escalations``.
+
+    Examples
+    --------
+    >>> from cxlab.synth import chain_sample
+    >>> data = chain_sample(n_respondents=200)
+    >>> data.columns.tolist()[:5]
+    ['team', 'team_engagement', 'fcr', 'satisfaction', 'intention_to_stay']
+    """
+    caller = "chain_sample"
+    check_int(seed, "seed", caller, low=0)
+    check_int(n_respondents, "n_respondents", caller, low=50)
+    check_int(n_teams, "n_teams", caller, low=2)
+    n_customers = 10 * n_respondents
+    world = _simulate(seed, n_customers=n_customers, n_contacts=10 * n_customers,
+                      n_respondents=n_respondents, n_teams=n_teams)
+    survey, _ = _survey_frame(world, _streams(seed)["mess"])
+    employees, _ = _employee_survey(world, seed)
+
+    def score(frame, items, low, high):
+        x = frame[items].astype(float).to_numpy()
+        x[(x < low) | (x > high)] = np.nan  # "don't know" (99)
+        answered = np.sum(~np.isnan(x), axis=1)
+        with np.errstate(invalid="ignore"):
+            mean = np.nansum(np.nan_to_num(x), axis=1) / answered
+        return np.where(2 * answered >= len(items), mean, np.nan)
+
+    survey = survey.assign(sat3=8 - survey["sat3"])  # reverse-keyed
+    engagement = score(employees, list(UWES_ITEMS), *UWES_RANGE)
+    team_of = employees["team_id"].str[1:].astype(int).to_numpy() - 1
+    ok = ~np.isnan(engagement)
+    team_mean = (np.bincount(team_of[ok], engagement[ok], n_teams)
+                 / np.bincount(team_of[ok], minlength=n_teams).clip(1))
+    team_mean[np.bincount(team_of[ok], minlength=n_teams) == 0] = np.nan
+    pick = _first_agent_contact(world)
+    who = pick >= 0
+    c = world["contacts"]
+    team = c["agent"][pick[who]] // AGENTS_PER_TEAM
+    data = pd.DataFrame({
+        "team": team, "team_engagement": team_mean[team],
+        "fcr": c["resolved"][pick[who]].astype(float),
+        "satisfaction": score(survey, SAT_ITEMS, 1, 7)[who],
+        "intention_to_stay": score(survey, STAY_ITEMS, 1, 7)[who],
+        **{f: world["features"][who, FEATURES.index(f)] for f in CHAIN_COVARIATES}})
+    return data.dropna().reset_index(drop=True)
 
 
 def _employee_readme_rows(truth):
