@@ -93,7 +93,7 @@ class ContactError(ValueError):
 
 
 # ----------------------------------------------------------------------------- sources
-def _backend(db: Any):
+def _backend(db: Any, func: str):
     """An Ibis backend for a DuckDB connection, an Ibis backend, a DuckDB file or a URL."""
     if isinstance(db, duckdb.DuckDBPyConnection):
         return ibis.duckdb.from_connection(db)
@@ -106,8 +106,8 @@ def _backend(db: Any):
         if not path.exists():
             raise FileNotFoundError(f"Contact database not found: {path}")
         return _Duck(str(path), read_only=True).con
-    raise TypeError("The database of a (database, table) 'contacts' pair must be a DuckDB connection, an Ibis "
-                    f"backend, a DuckDB file or a URL. Got {type(db).__name__} instead.")
+    raise param_error("contacts", func, "pair a table name with a DuckDB connection, an Ibis backend, a DuckDB "
+                      "file or a URL", db, exc=TypeError, got=f"{type(db).__name__} as its database", instead=False)
 
 
 def spark_backend(master: str | None = None, conf: Mapping[str, Any] | None = None):
@@ -143,7 +143,7 @@ def spark_backend(master: str | None = None, conf: Mapping[str, Any] | None = No
     return ibis.pyspark.connect(builder.getOrCreate())
 
 
-def _table(contacts: Any) -> ir.Table:
+def _table(contacts: Any, func: str) -> ir.Table:
     """``contacts`` as an Ibis table expression, bound to the engine that holds the data."""
     if isinstance(contacts, ir.Table):
         return contacts
@@ -159,10 +159,10 @@ def _table(contacts: Any) -> ir.Table:
             return _duck().read_csv(path)
         raise ValueError(f"Contact log {path}: unsupported file type {path.suffix!r} (use .parquet or .csv)")
     if isinstance(contacts, tuple) and len(contacts) == 2:
-        backend = _backend(contacts[0])
+        backend = _backend(contacts[0], func)
         return backend.table(contacts[1])
-    raise TypeError("The 'contacts' parameter must be a DataFrame, a file path, a (database, table) pair or an "
-                    f"Ibis table. Got {type(contacts).__name__} instead.")
+    raise param_error("contacts", func, "be a DataFrame, a file path, a (database, table) pair or an Ibis table",
+                      contacts, exc=TypeError, got=type(contacts).__name__)
 
 
 #: Memory a DuckDB that cxlab opens (for a DataFrame, a file or a DuckDB database file) may
@@ -285,7 +285,12 @@ def contacts_table(contacts: Any, *, columns: Mapping[str, str] | None = None,
     >>> t.to_pandas()["started_at"].iloc[0]
     Timestamp('2025-03-30 10:00:00+0000', tz='UTC')
     """
-    t = _table(contacts)
+    return _contacts_table(contacts, columns=columns, timezone=timezone, func="contacts_table")
+
+
+def _contacts_table(contacts: Any, *, columns=None, timezone=None, func: str) -> ir.Table:
+    """:func:`contacts_table`, naming ``func`` (the function the user called) in a parameter error."""
+    t = _table(contacts, func)
     if columns:
         missing = [src for src in columns.values() if src not in t.columns]
         if missing:
@@ -360,8 +365,8 @@ def validate_contacts(contacts: Any, *, columns: Mapping[str, str] | None = None
                 else f"table {contacts[1]!r}" if isinstance(contacts, tuple) and len(contacts) == 2
                 else "contact log")
     try:
-        contacts_table(contacts, columns=columns, timezone=timezone)  # the renaming is checked here
-        raw = _table(contacts)
+        _contacts_table(contacts, columns=columns, timezone=timezone, func="validate_contacts")  # checks renaming
+        raw = _table(contacts, "validate_contacts")
         if columns:
             raw = raw.rename({ours: theirs for ours, theirs in columns.items()})
     except ContactError as exc:
@@ -419,7 +424,7 @@ def _localize(ts: ir.TimestampValue, zone: str) -> ir.TimestampValue:
 
 
 # ----------------------------------------------------------------------------- problems
-def _policy(on_invalid: str | Mapping[str, str] | None) -> dict[str, str]:
+def _policy(on_invalid: str | Mapping[str, str] | None, func: str) -> dict[str, str]:
     chosen = {k: v[0] for k, v in POLICIES.items()}
     if on_invalid is None:
         return chosen
@@ -428,12 +433,8 @@ def _policy(on_invalid: str | Mapping[str, str] | None) -> dict[str, str]:
         return {k: (on_invalid if on_invalid in ok else chosen[k]) for k, ok in POLICIES.items()}
     for key, value in on_invalid.items():
         if key not in POLICIES:
-            raise ValueError(f"The 'on_invalid' parameter names an unknown contact problem {key!r} "
-                             f"(known: {', '.join(POLICIES)}).")
-        if value not in POLICIES[key]:
-            raise ValueError(f"The 'on_invalid.{key}' parameter must be one of "
-                             f"{', '.join(map(repr, POLICIES[key]))}. Got {value!r} instead.")
-        chosen[key] = value
+            raise param_error("on_invalid", func, f"name contact problems ({', '.join(POLICIES)})", key)
+        chosen[key] = check_choice(value, f"on_invalid.{key}", func, POLICIES[key])
     return chosen
 
 
@@ -487,8 +488,8 @@ def contact_problems(contacts: Any, *, channels: tuple[str, ...] = CHANNELS, max
     2       bad_duration         2  set_missing
     3    unknown_channel         1         keep
     """
-    t = contacts_table(contacts)
-    policy = _policy(on_invalid)
+    t = _contacts_table(contacts, func="contact_problems")
+    policy = _policy(on_invalid, "contact_problems")
     cond = _conditions(t, channels=channels, max_duration_sec=max_duration_sec)
     row = _execute(t.aggregate(total=t.count(), **{k: c.sum().coalesce(0) for k, c in cond.items()})).iloc[0]
     total = int(row["total"])
@@ -501,10 +502,12 @@ def contact_problems(contacts: Any, *, channels: tuple[str, ...] = CHANNELS, max
     })
 
 
-def _clean(t: ir.Table, *, on_invalid, channels=CHANNELS, max_duration_sec=MAX_DURATION_SEC,
+def _clean(contacts: Any, func: str, *, on_invalid, channels=CHANNELS, max_duration_sec=MAX_DURATION_SEC,
            need_customer: bool = True) -> ir.Table:
-    """Apply the handling of each problem (in-engine); raise for problems whose handling is ``error``."""
-    policy = _policy(on_invalid)
+    """The contact log with the handling of each problem applied (in-engine); raise for problems whose handling is
+    ``error``. ``func`` is the public function called, named in parameter errors."""
+    t = _contacts_table(contacts, func=func)
+    policy = _policy(on_invalid, func)
     cond = _conditions(t, channels=channels, max_duration_sec=max_duration_sec)
     if not need_customer:
         cond.pop("missing_customer", None)
@@ -794,7 +797,7 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     >>> folder.cleanup()
     """
     target = _out_path(out)
-    t = _clean(contacts_table(contacts), on_invalid=on_invalid)
+    t = _clean(contacts, "customer_features", on_invalid=on_invalid)
     t = t.filter(t.customer_id.notnull())
     options = dict(long_wait_sec=long_wait_sec, repeat_days=repeat_days)
     in_duckdb = t._find_backend(use_default=True).name == "duckdb"
@@ -849,10 +852,10 @@ def respondent_features(survey: pd.DataFrame, contacts: Any, *, customer: str, r
         One row per respondent, in the survey's order, keyed by the ``respondent``
         column, with the columns of :func:`customer_features`.
     """
-    t = _clean(contacts_table(contacts), on_invalid=on_invalid)
+    t = _clean(contacts, "respondent_features", on_invalid=on_invalid)
     links = survey[[respondent, customer, date]].rename(columns={respondent: "respondent", customer: "customer_id",
                                                                  date: "survey_date"})
-    links.attrs = {}  # the survey's attrs (quality tables) are not data for the engine
+    links.attrs = {}  # a caller's DataFrame.attrs are not data for the engine
     links["survey_date"] = pd.to_datetime(links["survey_date"], utc=True)
     links["respondent"] = links["respondent"].astype(str)
     links["customer_id"] = links["customer_id"].astype("string").astype(object)
@@ -877,7 +880,7 @@ def channel_overview(contacts: Any, *, on_invalid: str | Mapping[str, str] | Non
     ``abandonment_rate``, ``fcr_rate``, ``mean_transfers``, ``escalation_rate``; most
     used channel first.
     """
-    t = _clean(contacts_table(contacts), on_invalid=on_invalid, need_customer=False)
+    t = _clean(contacts, "channel_overview", on_invalid=on_invalid, need_customer=False)
     g = t.group_by("channel").aggregate(
         contacts=t.count(), customers=t.customer_id.nunique(), mean_wait_sec=t.queue_wait_sec.mean(),
         abandonment_rate=_rate(t.abandoned).mean(),
@@ -897,7 +900,7 @@ def wait_abandonment(contacts: Any, *, bin_sec: int = 30, max_sec: int = 600,
     DataFrame with ``wait_sec`` (bin start, the last bin holds everything from
     ``max_sec`` on), ``abandoned`` (contacts in the bin) and ``cumulative_share``.
     """
-    t = _clean(contacts_table(contacts), on_invalid=on_invalid, need_customer=False)
+    t = _clean(contacts, "wait_abandonment", on_invalid=on_invalid, need_customer=False)
     t = t.filter(t.abandoned & t.queue_wait_sec.notnull())
     binned = ((t.queue_wait_sec / int(bin_sec)).floor() * int(bin_sec)).cast("float64")
     binned = ibis.least(binned, float(max_sec))
@@ -940,7 +943,7 @@ def service_levels(contacts: Any, *, long_wait_sec: float = 300,
     >>> service_levels(log).set_index("metric")["value"].round(3).to_dict()["digital_escalation_rate"]
     0.5
     """
-    t = _clean(contacts_table(contacts), on_invalid=on_invalid, need_customer=False)
+    t = _clean(contacts, "service_levels", on_invalid=on_invalid, need_customer=False)
     queued = t.queue_wait_sec.notnull()
 
     def rate(cond, where=None):
@@ -1008,7 +1011,7 @@ def team_features(contacts: Any, *, group: str = "team_id",
     1      T2         1       1       1.0
     """
     check_choice(group, "group", "team_features", ("team_id", "agent_id"))
-    t = _clean(contacts_table(contacts), on_invalid=on_invalid, need_customer=False)
+    t = _clean(contacts, "team_features", on_invalid=on_invalid, need_customer=False)
     t = t.filter(t[group].notnull())
     g = t.group_by(group).aggregate(
         contacts=t.count(), customers=t.customer_id.nunique(), agents=t.agent_id.nunique(),

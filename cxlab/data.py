@@ -39,9 +39,9 @@ Examples
 >>> cb = Codebook("id", None, (), None, None, None, None, (99,), (), {"s": {"items": ("q1",), "range": (1, 7)}},
 ...               {}, None, on_invalid={"out_of_range": "set_missing"})
 >>> clean = clean_survey(raw, cb, source="survey.csv")
->>> clean["q1"].tolist()
+>>> clean.data["q1"].tolist()
 [5.0, <NA>, <NA>]
->>> clean.attrs["data_quality"][["problem", "column", "count", "rows", "handling"]]
+>>> clean.quality[["problem", "column", "count", "rows", "handling"]]
         problem column  count rows     handling
 0  out_of_range     q1      1    4  set_missing
 """
@@ -63,9 +63,10 @@ from ._text import write_csv
 from .paths import replace_dir, study_file_id
 from .privacy import (KINDS, find_identifiers, identifier_rules, load_secret, pseudonymise, redact_text,
                       secret_digest)
-from .readers import SURVEY_FORMATS, DataError, cell_text, read_columns, read_table, show_numbers
+from .readers import SURVEY_FORMATS, DataError, Table, cell_text, read_columns, read_table, show_numbers
 
-__all__ = ["DataError", "Prepared", "SURVEY_FORMATS", "read_columns", "read_table", "clean_survey", "load_survey",
+__all__ = ["DataError", "Prepared", "SURVEY_FORMATS", "Table", "CleanedSurvey", "SurveyData", "read_columns",
+           "read_table", "clean_survey", "load_survey",
            "survey_flags", "prepare", "contact_log_problems", "sha256", "load_processed_survey",
            "load_contact_features", "load_contacts", "respondent_table", "has_contact_features", "load_linkage",
            "Linkage", "load_quality"]
@@ -88,11 +89,47 @@ def sha256(path: str | Path) -> str:
 
 
 # ============================================================================ cleaning
-def _row_numbers(df: pd.DataFrame) -> np.ndarray:
-    numbers = df.attrs.get("row_numbers")
-    if numbers is None or len(numbers) != len(df):
-        return np.arange(len(df)) + 2  # a CSV-like table: header is row 1
-    return np.asarray(numbers)
+_QUALITY_COLUMNS = ["problem", "column", "count", "rows", "handling"]
+
+
+def _row_numbers(raw: Table) -> np.ndarray:
+    if len(raw.row_numbers) != len(raw.data):  # rows added or removed since reading
+        return np.arange(len(raw.data)) + 2  # a CSV-like table: header is row 1
+    return np.asarray(raw.row_numbers, dtype=int)
+
+
+@dataclass(frozen=True, eq=False)
+class CleanedSurvey:
+    """A survey coded as its codebook says (:func:`clean_survey`) and what was done to get there.
+
+    Attributes
+    ----------
+    data : DataFrame
+        The coded survey, one row per kept respondent.
+    quality : DataFrame
+        The data-quality table: ``problem``, ``column``, ``count``, ``rows`` (the first
+        few file rows) and ``handling`` of every problem that was dropped or set missing
+        (empty when none).
+    row_numbers : tuple of int
+        The file row of every row of ``data``.
+    source : str
+        The file name.
+
+    Examples
+    --------
+    >>> c = CleanedSurvey(pd.DataFrame({"q1": [5.0]}), pd.DataFrame(columns=_QUALITY_COLUMNS), (2,), "s.csv")
+    >>> c.to_frame()["q1"].tolist(), c.quality.empty
+    ([5.0], True)
+    """
+
+    data: pd.DataFrame
+    quality: pd.DataFrame
+    row_numbers: tuple[int, ...]
+    source: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the coded survey."""
+        return self.data.copy()
 
 
 def _rows(mask: pd.Series, numbers: np.ndarray | None = None, limit: int = 5) -> str:
@@ -115,8 +152,8 @@ def _apply_labels(codes: pd.Series, labels: Mapping) -> pd.Categorical:
     return pd.Categorical(shown, categories=order)
 
 
-def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
-                 on_invalid: Mapping[str, str] | None = None) -> pd.DataFrame:
+def clean_survey(raw: Table | pd.DataFrame, codebook, *, source: str | None = None,
+                 on_invalid: Mapping[str, str] | None = None) -> CleanedSurvey:
     """Code a raw survey table as the codebook says.
 
     Missing-value codes (numbers or words, any case) and empty cells become missing;
@@ -131,11 +168,13 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
 
     Parameters
     ----------
-    raw : DataFrame
-        As :func:`read_table` returns it.
+    raw : Table or DataFrame
+        As :func:`read_table` returns it (its row numbers and SPSS value labels are
+        used), or the cells alone (rows numbered 2, 3, ... as in a CSV file).
     codebook : Codebook
-    source : str, default="survey"
-        The file name used in messages.
+    source : str, optional
+        The file name used in messages. Default: the table's ``source`` (``"survey"``
+        for a DataFrame).
     on_invalid : mapping, optional
         Handling per problem (``non_numeric``, ``out_of_range``, ``duplicate_id``,
         ``missing_id``, ``undeclared_identifier``): ``error``, ``drop`` or ``set_missing``.
@@ -143,10 +182,10 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
 
     Returns
     -------
-    DataFrame
-        ``attrs["data_quality"]`` is the data-quality table: ``problem``, ``column``,
-        ``count``, ``rows`` (the first few file rows) and ``handling`` of every problem
-        that was dropped or set missing (empty when none).
+    CleanedSurvey
+        ``data`` (the coded survey), ``quality`` (the data-quality table: ``problem``,
+        ``column``, ``count``, ``rows`` and ``handling`` of every problem that was dropped
+        or set missing), ``row_numbers`` (the file row of every kept row) and ``source``.
 
     Raises
     ------
@@ -161,14 +200,16 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
     policy = {k: v[0] for k, v in SURVEY_POLICIES.items()}
     policy.update(dict(getattr(codebook, "on_invalid", {}) or {}))
     policy.update(dict(on_invalid or {}))
+    raw = raw if isinstance(raw, Table) else Table(raw)
+    source = raw.source if source is None else source
     numbers = _row_numbers(raw)
-    missing_cols = [c for c in _codebook_columns(codebook) if c not in raw.columns]
+    missing_cols = [c for c in _codebook_columns(codebook) if c not in raw.data.columns]
     if missing_cols:
         raise DataError(f"{source}: {len(missing_cols)} column(s) named by the codebook not found: "
-                        f"{', '.join(map(repr, missing_cols))} (the file has {len(raw.columns)} columns: "
-                        f"{show_numbers(map(repr, raw.columns), 8)})")
-    df = raw.copy().reset_index(drop=True)
-    labels = raw.attrs.get("value_labels", {})
+                        f"{', '.join(map(repr, missing_cols))} (the file has {len(raw.data.columns)} columns: "
+                        f"{show_numbers(map(repr, raw.data.columns), 8)})")
+    df = raw.data.copy().reset_index(drop=True)
+    labels = dict(raw.value_labels)
     codes = {str(c).strip().lower() for c in codebook.missing_codes} | {""}
     ranges = codebook.item_ranges()
     problems: list[str] = []
@@ -283,9 +324,8 @@ def clean_survey(raw: pd.DataFrame, codebook, *, source: str = "survey",
 
     keep = ~drop.to_numpy()
     df = df.loc[keep].reset_index(drop=True)
-    df.attrs = {"source": source, "row_numbers": [int(n) for n in numbers[keep]],
-                "data_quality": pd.DataFrame(quality, columns=["problem", "column", "count", "rows", "handling"])}
-    return df
+    return CleanedSurvey(df, pd.DataFrame(quality, columns=_QUALITY_COLUMNS), tuple(int(n) for n in numbers[keep]),
+                         source)
 
 
 def _undeclared_identifiers(df: pd.DataFrame, codebook, as_text, how: str, source: str, numbers) -> dict:
@@ -350,13 +390,36 @@ def survey_flags(survey: pd.DataFrame, codebook, *, min_answered: int = 5) -> pd
     return flags.astype(bool)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SurveyData:
-    """A cleaned survey, its data-quality table and its careless-responding flags."""
+    """A cleaned survey, its data-quality table and its careless-responding flags (:func:`load_survey`).
+
+    Attributes
+    ----------
+    data : DataFrame
+        The cleaned survey (see :func:`clean_survey`).
+    quality : DataFrame
+        One row per problem handled and per flag: ``problem, column, count, rows, handling``.
+    flags : DataFrame
+        ``straightliner`` and ``speeder`` per row of ``data`` (see :func:`survey_flags`).
+    row_numbers : tuple of int
+        The file row of every row of ``data``.
+
+    Examples
+    --------
+    >>> s = SurveyData(pd.DataFrame({"q1": [5.0]}), pd.DataFrame(), pd.DataFrame({"speeder": [False]}), (2,))
+    >>> s.to_frame().columns.tolist()
+    ['q1', 'speeder']
+    """
 
     data: pd.DataFrame
     quality: pd.DataFrame
     flags: pd.DataFrame
+    row_numbers: tuple[int, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The cleaned survey with its flags, side by side."""
+        return pd.concat([self.data, self.flags], axis=1)
 
 
 def load_survey(path: str | Path, codebook, *, on_invalid: Mapping[str, str] | None = None,
@@ -377,12 +440,12 @@ def load_survey(path: str | Path, codebook, *, on_invalid: Mapping[str, str] | N
     -------
     SurveyData
         ``data`` (the cleaned survey), ``quality`` (one row per problem handled and per
-        flag: ``problem, column, count, rows, handling``) and ``flags``.
+        flag: ``problem, column, count, rows, handling``), ``flags`` and ``row_numbers``.
     """
     path = Path(path)
-    data = clean_survey(read_table(path, **options), codebook, source=path.name, on_invalid=on_invalid)
+    clean = clean_survey(read_table(path, **options), codebook, source=path.name, on_invalid=on_invalid)
+    data, handled = clean.data, clean.quality
     flags = survey_flags(data, codebook)
-    handled = data.attrs["data_quality"]
     dropped = int(handled.loc[handled["handling"] == "drop", "count"].sum())
     rows = [*handled.to_dict("records")]
     if dropped:
@@ -391,9 +454,9 @@ def load_survey(path: str | Path, codebook, *, on_invalid: Mapping[str, str] | N
         if flag == "speeder" and not codebook.duration:
             continue  # not checked: no completion times
         rows.append({"problem": flag, "column": "", "count": int(flags[flag].sum()),
-                     "rows": _rows(flags[flag], np.asarray(data.attrs["row_numbers"])), "handling": "flagged"})
-    quality = pd.DataFrame(rows, columns=["problem", "column", "count", "rows", "handling"])
-    return SurveyData(data, quality, flags)
+                     "rows": _rows(flags[flag], np.asarray(clean.row_numbers)), "handling": "flagged"})
+    quality = pd.DataFrame(rows, columns=_QUALITY_COLUMNS)
+    return SurveyData(data, quality, flags, clean.row_numbers)
 
 
 # ============================================================================ processed data
@@ -521,10 +584,10 @@ def prepare(study) -> Prepared:
 
     survey_path = study.data["survey"]
     loaded = load_survey(survey_path, cb, **dict(getattr(study, "data_options", {}).get("survey", {})))
-    survey = pd.concat([loaded.data, loaded.flags], axis=1)
+    survey = loaded.to_frame()
     rid = cb.respondent_id or ROW_ID
     if cb.respondent_id is None:  # no id column: respondents are known by their row in the file
-        survey.insert(0, ROW_ID, [f"row_{n}" for n in loaded.data.attrs["row_numbers"]])
+        survey.insert(0, ROW_ID, [f"row_{n}" for n in loaded.row_numbers])
     secret = load_secret()
     features = linkage = problems = None
     contacts = _contact_source(study)

@@ -57,9 +57,8 @@ import pandas as pd
 import yaml
 
 from ._validation import check_identifier
+from .readers import DataError, Table, read_table
 from .study import load_study
-
-from .data import DataError, read_table
 
 __all__ = ["DraftScale", "DraftItem", "Draft", "item_stem", "usual_range", "infer_draft", "render_study",
            "draft_study", "new_study_from_survey"]
@@ -293,16 +292,16 @@ def _unique_key(col: _Column, n: int) -> bool:
 
 
 # ============================================================================ the draft
-def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, str]] | None = None) -> Draft:
+def infer_draft(table: Table | pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, str]] | None = None) -> Draft:
     """Infer a study's codebook and measurement model from a survey table.
 
     Parameters
     ----------
-    table : DataFrame
+    table : Table or DataFrame
         The survey as :func:`cxlab.data.read_table` returns it (text cells, or numbers for
-        SPSS and Parquet).
+        SPSS and Parquet), or its cells alone.
     value_labels : mapping, optional
-        SPSS value labels per column (default: ``table.attrs["value_labels"]``); codes
+        SPSS value labels per column (default: the table's ``value_labels``); codes
         labelled like "don't know" are missing codes and a segment's labels are kept.
 
     Returns
@@ -314,11 +313,9 @@ def infer_draft(table: pd.DataFrame, *, value_labels: Mapping[str, Mapping[Any, 
     DataError
         If no column holds item-like answers (whole numbers on a short scale).
     """
-    labels_all = dict(value_labels if value_labels is not None else table.attrs.get("value_labels", {}))
-    source = table.attrs.get("source", "survey")
-    row_index = table.attrs.get("dropped_row_index", False)
-    table = table.copy(deep=False)
-    table.attrs = {}  # pandas deep-copies attrs (row numbers) on every operation
+    read = table if isinstance(table, Table) else Table(table)
+    labels_all = dict(value_labels if value_labels is not None else read.value_labels)
+    source, row_index, table = read.source, read.dropped_row_index, read.data
     cols = {str(c): _column(str(c), table[c], labels_all.get(c, {})) for c in table.columns}
     notes: dict[str, str] = {}
     unused: dict[str, str] = {}
@@ -721,7 +718,7 @@ def render_study(draft: Draft, *, name: str, survey: str, read_options: Mapping[
 _DECIMAL_CELL = re.compile(r"^[-+]?\d+(,\d+)?$")
 
 
-def _read(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _read(path: Path) -> tuple[Table, dict[str, Any]]:
     """The survey table and the read options it needs (decimal commas, a two-row Excel header)."""
     try:
         table = read_table(path)
@@ -729,9 +726,9 @@ def _read(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
         if path.suffix.lower() != ".xlsx" or "header_rows" not in str(exc):
             raise
         return read_table(path, header_rows=2), {"header_rows": 2}  # merged cells above the column names
-    if table.attrs.get("delimiter", ",") != ",":
-        for col in table.columns:
-            cells = table[col].astype("string").str.strip().dropna()
+    if (table.delimiter or ",") != ",":
+        for col in table.data.columns:
+            cells = table.data[col].astype("string").str.strip().dropna()
             cells = cells[cells != ""]
             if len(cells) and cells.str.contains(",", regex=False).any() and cells.str.match(_DECIMAL_CELL).all():
                 return read_table(path, decimal=","), {"decimal": ","}
@@ -779,7 +776,6 @@ def draft_study(survey_path: str | Path, name: str) -> str:
     if not path.is_file():
         raise FileNotFoundError(f"Survey file not found: {path}")
     table, options = _read(path)
-    table.attrs.setdefault("source", path.name)
     return render_study(infer_draft(table), name=name, survey=path.name, read_options=options)
 
 

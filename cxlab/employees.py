@@ -154,9 +154,8 @@ def load_employee_survey(path: str | Path, *, items: Sequence[str], agent_id: st
     cxlab.readers.DataError: emp.csv: column 'q1' has 1 answer(s) outside 0..6 in row 3 (9)
     """
     path = Path(path)
-    raw = read_table(path, **read_options)
-    name = path.name
-    numbers = np.asarray(raw.attrs.get("row_numbers", np.arange(2, len(raw) + 2)))
+    read = read_table(path, **read_options)
+    raw, name, numbers = read.data, path.name, np.asarray(read.row_numbers)
     wanted = [agent_id, team_id, *items]
     missing = [c for c in wanted if c not in raw.columns]
     if missing:

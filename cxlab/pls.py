@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._validation import check_choice, check_ci, check_frame, check_int, param_error
 from .sem.syntax import parse_model
 
 __all__ = ["fit", "ipma", "predict", "compare_sem", "describe_comparison", "unsupported", "PlsResult",
@@ -141,9 +142,9 @@ class _Spec:
     dummy: np.ndarray | None = None   # dummy[k, j] = 1 if item k is in block j
 
 
-def _parse(model: str, modes) -> _Spec:
+def _parse(model: str, modes, func: str = "fit") -> _Spec:
     if not isinstance(model, str) or not model.strip():
-        raise ValueError(f"The 'model' parameter must be a non-empty model string. Got {model!r} instead.")
+        raise param_error("model", func, "be a non-empty model string", model)
     formative = set(re.findall(rf"({_NAME})\s*<~", model))
     parsed = parse_model(model.replace("<~", "=~"))
     if parsed.defined or parsed.constraints or parsed.inequalities:
@@ -187,10 +188,10 @@ def _parse(model: str, modes) -> _Spec:
     mode_map = {c: ("B" if c in formative else "A") for c in names}
     for c, m in (modes or {}).items():
         if c not in mode_map:
-            raise ValueError(f"The 'modes' parameter names {c!r}, which is not a construct of the model "
-                             f"({', '.join(names)}).")
+            raise param_error("modes", func, f"name constructs of the model ({', '.join(names)})", c)
         if str(m).upper() not in ("A", "B"):
-            raise ValueError(f"The mode of {c!r} must be 'A' or 'B'. Got {m!r} instead.")
+            raise param_error("modes", func, "give each construct the mode 'A' or 'B'", m, got=f"{m!r} for {c!r}",
+                              instead=False)
         mode_map[c] = str(m).upper()
     items = [it for c in names for it in blocks[c]]
     idx, start = [], 0
@@ -370,9 +371,9 @@ def _index_means(means, lo, hi, iw, spec) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- data handling
-def _prepare(data: pd.DataFrame, spec: _Spec, missing: str, na_values) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
+def _prepare(data: pd.DataFrame, spec: _Spec, missing: str, na_values, func: str = "fit") -> pd.DataFrame:
+    check_frame(data, func)
+    check_choice(missing, "missing", func, ("listwise", "mean"))
     absent = [c for c in spec.items if c not in data.columns]
     if absent:
         raise ValueError(f"Indicator column(s) {', '.join(map(repr, absent))} not found in the data "
@@ -384,12 +385,7 @@ def _prepare(data: pd.DataFrame, spec: _Spec, missing: str, na_values) -> pd.Dat
     X = X.astype(float)
     if na_values is not None:
         X = X.mask(X.isin(np.atleast_1d(na_values)))
-    if missing == "listwise":
-        X = X.dropna()
-    elif missing == "mean":
-        X = X.fillna(X.mean())
-    else:
-        raise ValueError(f"The 'missing' parameter must be 'listwise' or 'mean'. Got {missing!r} instead.")
+    X = X.dropna() if missing == "listwise" else X.fillna(X.mean())
     if len(X) < len(spec.constructs) + 3:
         raise ValueError(f"Too few complete cases for PLS: {len(X)} rows.")
     const = [c for c in X.columns if X[c].std(ddof=0) == 0 or X[c].isna().all()]
@@ -404,13 +400,14 @@ def _ranges(X: pd.DataFrame, scale_range) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(scale_range, dict):
         missing = [c for c in X.columns if c not in scale_range]
         if missing:
-            raise ValueError(f"The 'scale_range' parameter has no (min, max) for {', '.join(map(repr, missing))}.")
+            raise param_error("scale_range", "fit", "give a (min, max) for every indicator", missing,
+                              got=f"none for {', '.join(map(repr, missing))}", instead=False)
         pairs = [scale_range[c] for c in X.columns]
     else:
         pairs = [scale_range] * X.shape[1]
     lo, hi = np.array([float(p[0]) for p in pairs]), np.array([float(p[1]) for p in pairs])
     if np.any(hi <= lo):
-        raise ValueError(f"The 'scale_range' parameter needs min < max. Got {scale_range!r} instead.")
+        raise param_error("scale_range", "fit", "have min < max", scale_range)
     return lo, hi
 
 
@@ -607,18 +604,13 @@ def fit(data: pd.DataFrame, model: str, *, scheme: str = "path", modes: dict | N
     dem60      0.911  0.882  0.721
     dem65      0.921  0.886  0.744
     """
-    if scheme not in SCHEMES:
-        raise ValueError(f"The 'scheme' parameter must be one of {', '.join(map(repr, SCHEMES))}. Got {scheme!r} instead.")
-    if boot_ci not in ("percentile", "bca"):
-        raise ValueError(f"The 'boot_ci' parameter must be 'percentile' or 'bca'. Got {boot_ci!r} instead.")
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise ValueError(f"The 'bootstrap' parameter must be a non-negative integer. Got {bootstrap!r} instead.")
-    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1):
-        raise ValueError(f"The 'n_jobs' parameter must be a positive integer or None. Got {n_jobs!r} instead.")
+    check_choice(scheme, "scheme", "fit", SCHEMES)
+    check_choice(boot_ci, "boot_ci", "fit", ("percentile", "bca"))
+    check_int(bootstrap, "bootstrap", "fit", low=0)
+    check_int(n_jobs, "n_jobs", "fit", low=1, allow_none=True)
     if modes is not None and not isinstance(modes, dict):
-        raise ValueError(f"The 'modes' parameter must be a dict such as {{'IMAG': 'B'}}. Got {modes!r} instead.")
-    if not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter must be between 0 and 1. Got {ci!r} instead.")
+        raise param_error("modes", "fit", "be a dict such as {'IMAG': 'B'}", modes)
+    check_ci(ci, "fit")
     spec = _parse(model, modes)
     Xdf = _prepare(data, spec, missing, na_values)
     X = Xdf.to_numpy(float)
@@ -835,11 +827,9 @@ def ipma(result: PlsResult, target: str) -> pd.DataFrame:
     dem60       0.735         0.786       49.953
     ind60       0.586         0.512       47.647
     """
-    if not isinstance(result, PlsResult):
-        raise TypeError(f"The 'result' parameter must be a PlsResult from cxlab.pls.fit. Got {type(result).__name__}.")
+    _check_result(result, "ipma")
     if target not in result.index.index:
-        raise ValueError(f"The 'target' parameter must be a construct of the model "
-                         f"({', '.join(result.index.index)}). Got {target!r} instead.")
+        raise param_error("target", "ipma", f"be a construct of the model ({', '.join(result.index.index)})", target)
     eff = result.effects[result.effects["to"] == target] if len(result.effects) else result.effects
     if not len(eff):
         raise ValueError(f"No construct has a route to {target!r}: it is exogenous.")
@@ -1007,37 +997,33 @@ def predict(data: pd.DataFrame, model: str, *, n_folds: int = 10, n_repeats: int
     >>> res.predictive_power
     'medium'
     """
-    if approach not in APPROACHES:
-        raise ValueError(f"The 'approach' parameter must be 'earliest' or 'direct'. Got {approach!r} instead.")
-    if scheme not in SCHEMES:
-        raise ValueError(f"The 'scheme' parameter must be one of {', '.join(map(repr, SCHEMES))}. Got {scheme!r} instead.")
-    for name, value in (("n_folds", n_folds), ("n_repeats", n_repeats)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (2 if name == "n_folds" else 1):
-            raise ValueError(f"The '{name}' parameter must be an integer of at least "
-                             f"{2 if name == 'n_folds' else 1}. Got {value!r} instead.")
-    spec = _parse(model, modes)
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"The 'data' parameter must be a pandas DataFrame. Got {type(data).__name__} instead.")
+    check_choice(approach, "approach", "predict", APPROACHES)
+    check_choice(scheme, "scheme", "predict", SCHEMES)
+    check_int(n_folds, "n_folds", "predict", low=2)
+    check_int(n_repeats, "n_repeats", "predict", low=1)
+    spec = _parse(model, modes, "predict")
+    check_frame(data, "predict")
     given = None
     if folds is not None:
         given = np.asarray(folds)
         if given.ndim != 1 or len(given) != len(data):
-            raise ValueError(f"The 'folds' parameter must give one fold per row of the data ({len(data)} rows). "
-                             f"Got {given.shape} instead.")
+            raise param_error("folds", "predict", f"give one fold per row of the data ({len(data)} rows)", folds,
+                              got=f"shape {given.shape}")
         n_repeats = 1
-    Xdf = _prepare(data.reset_index(drop=True), spec, missing, na_values)
+    Xdf = _prepare(data.reset_index(drop=True), spec, missing, na_values, "predict")
     X = Xdf.to_numpy(float)
     n = len(X)
     rows = data.index[Xdf.index.to_numpy()]
     if given is not None:
         labels, fold_of = np.unique(given[Xdf.index.to_numpy()], return_inverse=True)
         if len(labels) < 2:
-            raise ValueError("The 'folds' parameter must name at least two folds among the rows used.")
+            raise param_error("folds", "predict", "name at least two folds among the rows used", folds,
+                              got=f"{len(labels)} fold", instead=False)
         fold_table = fold_of[:, None] + 1
         n_folds = len(labels)
     else:
         if n_folds > n:
-            raise ValueError(f"The 'n_folds' parameter must be at most the number of cases ({n}). Got {n_folds} instead.")
+            raise param_error("n_folds", "predict", f"be at most the number of cases ({n})", n_folds)
         children = np.random.SeedSequence(seed).spawn(n_repeats)
         fold_table = np.column_stack([_fold_ids(n, n_folds, c) for c in children])
 
@@ -1088,6 +1074,12 @@ def predict(data: pd.DataFrame, model: str, *, n_folds: int = 10, n_repeats: int
 
 
 # ---------------------------------------------------------------- beside CB-SEM
+def _check_result(result, func: str) -> None:
+    if not isinstance(result, PlsResult):
+        raise param_error("result", func, "be a PlsResult from cxlab.pls.fit", result, exc=TypeError,
+                          got=type(result).__name__)
+
+
 def _ci_text(lower, upper, digits: int = 3) -> str:
     return "" if pd.isna(lower) or pd.isna(upper) else f"[{lower:.{digits}f}, {upper:.{digits}f}]"
 
@@ -1095,8 +1087,8 @@ def _ci_text(lower, upper, digits: int = 3) -> str:
 def _sem_rows(sem_fit, op: str) -> pd.DataFrame:
     est = getattr(sem_fit, "estimates", None)
     if not isinstance(est, pd.DataFrame) or not {"lhs", "op", "rhs", "std_all", "pvalue"} <= set(est.columns):
-        raise TypeError("The 'sem_fit' parameter must be a cxlab.sem.fit result (estimates with std_all). "
-                        f"Got {type(sem_fit).__name__} instead.")
+        raise param_error("sem_fit", "compare_sem", "be a cxlab.sem.fit result (estimates with std_all)", sem_fit,
+                          exc=TypeError, got=type(sem_fit).__name__)
     return est[est["op"] == op].drop_duplicates(["lhs", "rhs"]).set_index(["lhs", "rhs"])
 
 
@@ -1135,8 +1127,7 @@ def compare_sem(result: PlsResult, sem_fit, *, consistent: PlsResult | None = No
     """
     from .tables import apa_p
 
-    if not isinstance(result, PlsResult):
-        raise TypeError(f"The 'result' parameter must be a PlsResult from cxlab.pls.fit. Got {type(result).__name__}.")
+    _check_result(result, "compare_sem")
     cb = _sem_rows(sem_fit, "~")
     plsc = None if consistent is None else consistent.estimates.set_index(["lhs", "op", "rhs"])["est"]
     rows = []
@@ -1181,7 +1172,7 @@ def unsupported(model: str) -> str | None:
     "PLS takes only '=~', '<~' and '~' statements; found a ~~ c."
     """
     try:
-        spec = _parse(model, None)
+        spec = _parse(model, None, "unsupported")
     except ValueError as exc:
         return str(exc)
     formative = [c for c, mode in zip(spec.constructs, spec.modes) if mode == "B"]

@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
 
-__all__ = ["DataError", "SURVEY_FORMATS", "read_columns", "read_table", "show_numbers", "cell_text"]
+__all__ = ["DataError", "SURVEY_FORMATS", "Table", "read_columns", "read_table", "show_numbers", "cell_text"]
 
 #: File types a survey may come in.
 SURVEY_FORMATS = (".csv", ".txt", ".xlsx", ".sav", ".parquet")
@@ -24,6 +25,50 @@ _DELIMITERS = ",;\t|"
 
 class DataError(ValueError):
     """Bad input data; the message names file, column, rows and count."""
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A survey file as read (:func:`read_table`): its cells and what the file says about them.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The cells: text for CSV and Excel, codes for SPSS, typed values for Parquet.
+    source : str, default="survey"
+        The file name, used in messages.
+    row_numbers : tuple of int, optional
+        The file row of every data row (the header is row 1 in a CSV file). Default:
+        2, 3, ..., as in a CSV file without blank lines.
+    value_labels : mapping, optional
+        SPSS value labels per column: ``{column: {code: label}}``.
+    dropped_row_index : bool, default=False
+        True when an unnamed first column of R row names 1..n was dropped.
+    encoding, delimiter : str, optional
+        The encoding and field separator a CSV file was read with (None for other formats).
+
+    Examples
+    --------
+    >>> t = Table(pd.DataFrame({"q1": ["5", "3"]}), source="s.csv")
+    >>> t.row_numbers, t.to_frame()["q1"].tolist()
+    ((2, 3), ['5', '3'])
+    """
+
+    data: pd.DataFrame
+    source: str = "survey"
+    row_numbers: tuple[int, ...] | None = None
+    value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
+    dropped_row_index: bool = False
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def __post_init__(self) -> None:
+        numbers = range(2, len(self.data) + 2) if self.row_numbers is None else self.row_numbers
+        object.__setattr__(self, "row_numbers", tuple(int(n) for n in numbers))
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the cells."""
+        return self.data.copy()
 
 
 def show_numbers(numbers, limit: int = 5) -> str:
@@ -105,7 +150,8 @@ def _is_row_index(rows: list[list[str]], i: int) -> bool:
     return bool(rows) and all(i < len(r) and r[i].strip() == str(k) for k, r in enumerate(rows, start=1))
 
 
-def _frame(header: list[str], rows: list[list[str]], row_numbers: list[int], name: str, where: str = "") -> pd.DataFrame:
+def _frame(header: list[str], rows: list[list[str]], row_numbers: list[int], name: str, where: str = "",
+           **read_with) -> Table:
     unnamed = [i for i, c in enumerate(header) if not c]
     keep = [i for i in range(len(header)) if i not in unnamed or any(r[i].strip() for r in rows if i < len(r))]
     row_index = bool(keep) and keep[0] == 0 and not header[0] and _is_row_index(rows, 0)
@@ -117,14 +163,10 @@ def _frame(header: list[str], rows: list[list[str]], row_numbers: list[int], nam
     if not rows:
         raise DataError(f"{name}{where}: the file has a header but no data rows")
     df = pd.DataFrame([[r[i] for i in keep] for r in rows], columns=[header[i] for i in keep], dtype="str")
-    df.attrs["row_numbers"] = list(row_numbers)
-    df.attrs["source"] = name
-    if row_index:
-        df.attrs["dropped_row_index"] = True
-    return df
+    return Table(df, name, tuple(row_numbers), dropped_row_index=row_index, **read_with)
 
 
-def _read_csv(path: Path, *, delimiter, decimal, encoding, header_only=False) -> pd.DataFrame | list[str]:
+def _read_csv(path: Path, *, delimiter, decimal, encoding, header_only=False) -> Table | list[str]:
     data = path.read_bytes()
     name = path.name
     if not data.strip():
@@ -157,9 +199,7 @@ def _read_csv(path: Path, *, delimiter, decimal, encoding, header_only=False) ->
             + f" The delimiter used was {delim!r}.)")
     if decimal == ",":
         body = [[v.replace(",", ".") if _DECIMAL_COMMA.match(v) else v for v in r] for r in body]
-    df = _frame(header, body, body_numbers, name)
-    df.attrs.update(encoding=used, delimiter=delim)
-    return df
+    return _frame(header, body, body_numbers, name, encoding=used, delimiter=delim)
 
 
 def cell_text(v) -> str:
@@ -173,7 +213,7 @@ def cell_text(v) -> str:
     return str(v)
 
 
-def _read_xlsx(path: Path, *, sheet, header_rows: int, header_only=False) -> pd.DataFrame | list[str]:
+def _read_xlsx(path: Path, *, sheet, header_rows: int, header_only=False) -> Table | list[str]:
     import openpyxl
 
     name = path.name
@@ -219,7 +259,7 @@ def _read_xlsx(path: Path, *, sheet, header_rows: int, header_only=False) -> pd.
     return _frame(header, [r for _, r in body], [n for n, _ in body], name, where)
 
 
-def _read_sav(path: Path, *, encoding, header_only=False) -> pd.DataFrame | list[str]:
+def _read_sav(path: Path, *, encoding, header_only=False) -> Table | list[str]:
     import pyreadstat
 
     try:
@@ -232,10 +272,8 @@ def _read_sav(path: Path, *, encoding, header_only=False) -> pd.DataFrame | list
         return header
     if df.empty:
         raise DataError(f"{path.name}: the file has variables but no cases (data rows)")
-    df.attrs["value_labels"] = {k: dict(v) for k, v in meta.variable_value_labels.items()}
-    df.attrs["row_numbers"] = list(range(1, len(df) + 1))
-    df.attrs["source"] = path.name
-    return df
+    labels = {k: dict(v) for k, v in meta.variable_value_labels.items()}
+    return Table(df, path.name, tuple(range(1, len(df) + 1)), labels)
 
 
 def _reader(path: Path, options: Mapping[str, Any], header_only: bool):
@@ -265,9 +303,7 @@ def _reader(path: Path, options: Mapping[str, Any], header_only: bool):
             raise DataError(f"{path.name}: not a readable Parquet file ({exc})") from None
         if df.empty:
             raise DataError(f"{path.name}: the file has columns but no data rows")
-        df.attrs["row_numbers"] = list(range(1, len(df) + 1))
-        df.attrs["source"] = path.name
-        return df
+        return Table(df, path.name, tuple(range(1, len(df) + 1)))
     raise DataError(f"{path.name}: unsupported file type {path.suffix!r} (use {', '.join(SURVEY_FORMATS)})")
 
 
@@ -288,7 +324,7 @@ def read_columns(path: str | Path, **options) -> list[str] | None:
     return _reader(path, options, header_only=True)
 
 
-def read_table(path: str | Path, **options) -> pd.DataFrame:
+def read_table(path: str | Path, **options) -> Table:
     """Read a survey file as it is: text cells for CSV and Excel, codes for SPSS.
 
     An unnamed first column holding exactly 1, 2, ..., n (the row names R's ``write.csv``
@@ -313,10 +349,11 @@ def read_table(path: str | Path, **options) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame
-        ``attrs["row_numbers"]`` holds the file row of every data row (the header is
-        row 1 in a CSV file); ``attrs["value_labels"]`` the SPSS value labels;
-        ``attrs["dropped_row_index"]`` is True when an R row index was dropped.
+    Table
+        ``data`` (the cells), ``source`` (the file name), ``row_numbers`` (the file row
+        of every data row; the header is row 1 in a CSV file), ``value_labels`` (SPSS),
+        ``dropped_row_index`` (True when an R row index was dropped), and for a CSV file
+        the ``encoding`` and ``delimiter`` it was read with.
 
     Raises
     ------
@@ -329,8 +366,9 @@ def read_table(path: str | Path, **options) -> pd.DataFrame:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
-    >>> _ = p.write_bytes("id;duur\\nr1;3,5\\n".encode("windows-1252"))
-    >>> read_table(p, decimal=",")["duur"].tolist()
-    ['3.5']
+    >>> _ = p.write_bytes("id;duur;stad\\nr1;3,5;Zürich\\n".encode("windows-1252"))
+    >>> t = read_table(p, decimal=",")
+    >>> t.data["duur"].tolist(), t.row_numbers, t.encoding, t.delimiter
+    (['3.5'], (2,), 'windows-1252', ';')
     """
     return _reader(Path(path), options, header_only=False)

@@ -85,7 +85,7 @@ def _messy_log(**changes) -> pd.DataFrame:
 
 
 def _evidence(log: pd.DataFrame) -> pd.DataFrame:
-    t = contacts._clean(contacts.contacts_table(log), on_invalid=None)
+    t = contacts._clean(log, "customer_features", on_invalid=None)
     return contacts._execute(contacts._features(t, "customer_id", long_wait_sec=300, repeat_days=7))
 
 
@@ -147,7 +147,7 @@ def test_channel_overview_shares_and_abandonment_curve(log):
 
 
 def test_bad_contacts_argument_is_named():
-    with pytest.raises(TypeError, match="The 'contacts' parameter must be a DataFrame, a file path"):
+    with pytest.raises(TypeError, match="The 'contacts' parameter of customer_features must be a DataFrame, a file path"):
         contacts.customer_features(42)
     with pytest.raises(FileNotFoundError, match="Contact log not found"):
         contacts.customer_features("/nonexistent/contacts.parquet")

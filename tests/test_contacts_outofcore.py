@@ -21,7 +21,7 @@ from test_contacts import MESSY, _messy_log, pandas_features
 
 def _in_memory(source) -> pd.DataFrame:
     """The features as they were computed before issue 15: the whole result through Arrow."""
-    t = contacts._clean(contacts.contacts_table(source), on_invalid=None)
+    t = contacts._clean(source, "customer_features", on_invalid=None)
     t = t.filter(t.customer_id.notnull())
     out = contacts._execute_features(t, "customer_id", long_wait_sec=300, repeat_days=7)
     return contacts._int_counts(out, ("customer_id", *contacts._MEANS))

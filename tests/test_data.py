@@ -88,7 +88,8 @@ def test_semicolon_decimal_comma_windows_1252(tmp_path):
     d = loads(p, decimal=",").data
     assert d["dur"].tolist()[:2] == [400.5, 380.0]
     assert d["segment"].tolist()[1] == "bedrijf é"
-    assert read_table(p).attrs["encoding"] == "windows-1252" and read_table(p).attrs["delimiter"] == ";"
+    table = read_table(p)
+    assert (table.encoding, table.delimiter, table.source) == ("windows-1252", ";", "nl.csv")
     assert read_columns(p) == HEADER
 
 
@@ -131,7 +132,7 @@ def test_excel_one_and_two_header_rows(tmp_path):
                   "column names are read from the last one")
     s = loads(merged, header_rows=2)
     assert list(s.data.columns) == HEADER
-    assert s.data.attrs["row_numbers"] == [3, 4, 5, 6, 7]
+    assert s.row_numbers == (3, 4, 5, 6, 7) and not s.data.attrs
 
 
 def test_spss_value_labels_become_categories(tmp_path):
@@ -187,10 +188,11 @@ def test_repeated_column(tmp_path):
 def test_unnamed_first_column_1_to_n_is_an_r_row_index(tmp_path):
     # R's write.csv(row.names = TRUE): an unnamed first column "1".."n" is dropped, not an error
     p = put(tmp_path, "s.csv", '"","q1","q2"\n"1",5,4\n"2",3,3\n"3",1,2\n')
-    df = read_table(p)
+    table = read_table(p)
+    df = table.data
     assert list(df.columns) == ["q1", "q2"] and df["q1"].tolist() == ["5", "3", "1"]
-    assert df.attrs["dropped_row_index"] is True
-    assert "dropped_row_index" not in read_table(put(tmp_path, "t.csv", "q1,q2\n5,4\n")).attrs
+    assert table.dropped_row_index is True and table.row_numbers == (2, 3, 4) and not df.attrs
+    assert read_table(put(tmp_path, "t.csv", "q1,q2\n5,4\n")).dropped_row_index is False
     for body in ('"1",5\n"3",3\n', '"2",5\n"3",3\n', '"a",5\n"b",3\n'):  # not exactly 1..n: still an error
         with pytest.raises(DataError, match=r"^u\.csv: column\(s\) 1 have values but no name in the header$"):
             read_table(put(tmp_path, "u.csv", '"","q1"\n' + body))
@@ -297,7 +299,8 @@ def test_policies_drop_and_set_missing_are_counted(tmp_path):
 def test_clean_survey_keeps_the_cli_signature():
     raw = pd.DataFrame(ROWS, columns=HEADER, dtype="str")
     out = clean_survey(raw, codebook(), source="x.csv")
-    assert len(out) == 5 and out.attrs["data_quality"].empty
+    assert len(out.data) == 5 and out.quality.empty and out.row_numbers == (2, 3, 4, 5, 6)
+    assert out.source == "x.csv" and not out.data.attrs
 
 
 # ------------------------------------------------------------------ processed data

@@ -19,6 +19,7 @@ import yaml
 
 from cxlab.data import DataError
 from cxlab.draft import draft_study, infer_draft, item_stem, new_study_from_survey, render_study, usual_range
+from cxlab.readers import Table
 
 from conftest import DEMO, SHARED, cxlab_cmd
 
@@ -178,8 +179,7 @@ def test_a_single_item_named_like_a_scale_gets_its_own_key():
 
 
 def test_no_item_like_columns_is_refused():
-    table = pd.DataFrame({"x": ["0.13", "-1.2"], "name": ["a b", "c d"]})
-    table.attrs["source"] = "z.csv"
+    table = Table(pd.DataFrame({"x": ["0.13", "-1.2"], "name": ["a b", "c d"]}), source="z.csv")
     with pytest.raises(DataError, match=r"^z\.csv: no item-like columns .* among its 2 column\(s\): x, name"):
         infer_draft(table)
 
@@ -365,16 +365,17 @@ def test_drafts_clean_the_real_surveys_without_data_errors(survey):
     path = EXTERNAL / survey
     cb = codebook(draft_study(path, "x"))
     raw = read_table(path)
-    raw["row"] = [str(i) for i in range(1, len(raw) + 1)]  # the current schema needs an id column
+    raw.data["row"] = [str(i) for i in range(1, len(raw.data) + 1)]  # the current schema needs an id column
     book = Codebook("row", None, (), cb["segment"], None, None, None, tuple(cb["missing_codes"]), (),
                     {k: {"items": tuple(v["items"]), "range": tuple(v["range"])} for k, v in cb["scales"].items()},
                     {k: {"column": v["column"], "range": tuple(v["range"])} for k, v in cb["single_items"].items()},
                     None)
-    clean = clean_survey(raw, book, source=path.name)
-    assert len(clean) == len(raw) and clean.attrs["data_quality"].empty
+    result = clean_survey(raw, book, source=path.name)
+    clean = result.data
+    assert len(clean) == len(raw.data) and result.quality.empty
     if "corp_rep" in survey:                       # the 70 cells coded -99, of which these in items
         items = [i for s in cb["scales"].values() for i in s["items"]] + [s["column"] for s in cb["single_items"].values()]
-        assert int(clean[items].isna().sum().sum()) == int((raw[items] == "-99").sum().sum()) > 0
+        assert int(clean[items].isna().sum().sum()) == int((raw.data[items] == "-99").sum().sum()) > 0
 
 
 @needs_shared

@@ -702,7 +702,7 @@ def demo_levers_data():
     contacts = ensure_demo_contacts(DEMO)
     study = load_study(DEMO / "study.yaml")
     cb = study.codebook
-    survey = clean_survey(read_table(study.data["survey"]), cb)
+    survey = clean_survey(read_table(study.data["survey"]), cb).data
     feats = respondent_features(survey, contacts, customer=cb.customer_id,
                                 respondent=cb.respondent_id, date=cb.date,
                                 window_days=study.parameters["contact_window_days"])

@@ -115,8 +115,8 @@ def test_a_column_in_two_places_is_named(study_copy):
 
 def test_non_numeric_and_out_of_scale_answers_name_file_block_and_column(study_copy):
     raw = read_table(study_copy.parent / "survey.csv")
-    raw.loc[3, "pil_res2"] = "very"  # read_table keeps the file's text
-    raw.loc[5, "wanted_speed"] = "9"
+    raw.data.loc[3, "pil_res2"] = "very"  # read_table keeps the file's text
+    raw.data.loc[5, "wanted_speed"] = "9"
     cb = load_study(study_copy).codebook
     with pytest.raises(DataError) as info:
         clean_survey(raw, cb, source="survey.csv")
@@ -222,7 +222,7 @@ def test_describe_writes_from_the_numbers():
 def demo_survey():
     study = load_study(DEMO / "study.yaml")
     raw = read_table(DEMO / "survey.csv")
-    return study, clean_survey(raw, study.codebook, source="survey.csv")
+    return study, clean_survey(raw, study.codebook, source="survey.csv").data
 
 
 def test_demo_truth_describes_the_blocks():

@@ -142,3 +142,62 @@ def test_messages_of_the_other_modules_in_the_same_style():
         with pytest.raises(exc) as err:
             call()
         assert str(err.value) == message
+
+
+def test_pls_and_contacts_messages_in_the_same_style():
+    """cxlab.pls and cxlab.contacts once said "The 'ci' parameter must be between 0 and 1" (no function)."""
+    from cxlab import pls
+
+    data = pd.DataFrame({"x1": [1.0, 2, 3, 4, 5, 6], "x2": [2.0, 1, 4, 3, 6, 5], "y1": [1.0, 3, 2, 5, 4, 6]})
+    model = "a =~ x1 + x2\nb =~ y1\nb ~ a"
+    log = pd.DataFrame({"customer_id": ["c1"], "started_at": pd.to_datetime(["2025-01-01"])})
+    cases = [
+        (lambda: pls.fit(data, " "),
+         ValueError, "The 'model' parameter of fit must be a non-empty model string. Got ' ' instead."),
+        (lambda: pls.fit(data, model, ci=95),
+         ValueError, "The 'ci' parameter of fit must be a float in (0, 1). Got 95 instead."),
+        (lambda: pls.fit(data, model, bootstrap=-1),
+         ValueError, "The 'bootstrap' parameter of fit must be an int >= 0. Got -1 instead."),
+        (lambda: pls.fit(data, model, n_jobs=0),
+         ValueError, "The 'n_jobs' parameter of fit must be None or an int >= 1. Got 0 instead."),
+        (lambda: pls.fit(data, model, scheme="mode"),
+         ValueError, "The 'scheme' parameter of fit must be one of 'path', 'factorial', 'centroid'. Got 'mode' instead."),
+        (lambda: pls.fit(data, model, boot_ci="bc"),
+         ValueError, "The 'boot_ci' parameter of fit must be one of 'percentile', 'bca'. Got 'bc' instead."),
+        (lambda: pls.fit(data, model, missing="drop"),
+         ValueError, "The 'missing' parameter of fit must be one of 'listwise', 'mean'. Got 'drop' instead."),
+        (lambda: pls.fit(data, model, modes={"a": "C"}),
+         ValueError, "The 'modes' parameter of fit must give each construct the mode 'A' or 'B'. Got 'C' for 'a'."),
+        (lambda: pls.fit(data, model, modes={"nope": "A"}),
+         ValueError, "The 'modes' parameter of fit must name constructs of the model (a, b). Got 'nope' instead."),
+        (lambda: pls.fit(data, model, scale_range=(5, 1)),
+         ValueError, "The 'scale_range' parameter of fit must have min < max. Got (5, 1) instead."),
+        (lambda: pls.fit([1], model),
+         TypeError, "The 'data' parameter of fit must be a pandas DataFrame. Got list instead."),
+        (lambda: pls.predict(data, model, n_folds=1),
+         ValueError, "The 'n_folds' parameter of predict must be an int >= 2. Got 1 instead."),
+        (lambda: pls.predict(data, model, approach="late"),
+         ValueError, "The 'approach' parameter of predict must be one of 'earliest', 'direct'. Got 'late' instead."),
+        (lambda: pls.predict(data, model, n_folds=7),
+         ValueError, "The 'n_folds' parameter of predict must be at most the number of cases (6). Got 7 instead."),
+        (lambda: pls.ipma("fit", "b"),
+         TypeError, "The 'result' parameter of ipma must be a PlsResult from cxlab.pls.fit. Got str instead."),
+        (lambda: pls.compare_sem(None, None),
+         TypeError, "The 'result' parameter of compare_sem must be a PlsResult from cxlab.pls.fit. Got NoneType instead."),
+        (lambda: contacts.customer_features(42),
+         TypeError, "The 'contacts' parameter of customer_features must be a DataFrame, a file path, a (database, "
+                    "table) pair or an Ibis table. Got int instead."),
+        (lambda: contacts.channel_overview((42, "log")),
+         TypeError, "The 'contacts' parameter of channel_overview must pair a table name with a DuckDB connection, "
+                    "an Ibis backend, a DuckDB file or a URL. Got int as its database."),
+        (lambda: contacts.contact_problems(log, on_invalid={"late": "drop"}),
+         ValueError, "The 'on_invalid' parameter of contact_problems must name contact problems "
+                     f"({', '.join(contacts.POLICIES)}). Got 'late' instead."),
+        (lambda: contacts.service_levels(log, on_invalid={"bad_duration": "ignore"}),
+         ValueError, "The 'on_invalid.bad_duration' parameter of service_levels must be one of "
+                     f"{', '.join(map(repr, contacts.POLICIES['bad_duration']))}. Got 'ignore' instead."),
+    ]
+    for call, exc, message in cases:
+        with pytest.raises(exc) as err:
+            call()
+        assert str(err.value) == message
