@@ -231,7 +231,10 @@ class _Duck:
                 raise ValueError(f"CXLAB_DUCKDB_MEMORY must be a memory size such as '1500MB' or '2GB'. "
                                  f"Got {memory!r} instead.") from None
             raise
-        self.con.con.execute("SET enable_progress_bar = false")  # no bar on stderr for long queries
+        try:  # no bar on stderr for long queries; in a kernel without ipywidgets DuckDB refuses the setting
+            self.con.con.execute("SET enable_progress_bar = false")
+        except duckdb.Error:
+            pass
         weakref.finalize(self.con, shutil.rmtree, temp, ignore_errors=True)
 
     def read_in_memory(self, df: pd.DataFrame) -> ir.Table:
