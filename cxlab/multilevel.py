@@ -51,7 +51,7 @@ from ._validation import check_ci, check_columns, check_float, check_frame, chec
 __all__ = [
     "AnovaICC", "anova_icc", "design_effect", "RandomInterceptResult", "random_intercept",
     "NestedICC", "nested_icc", "ChainResult", "chain_indirect", "describe_chain", "simulate_chain",
-    "icc_table", "chain_table", "describe_service_chain",
+    "icc_table", "chain_table", "describe_service_chain", "CHAIN_MIN_BOOT", "chain_resamples",
 ]
 
 #: lme4's ``isSingular`` tolerance on theta = tau / sigma (the relative random-effect sd).
@@ -650,6 +650,20 @@ def _chain_fit(data, cluster, x, m, y, covariates, reml):
     fb = random_intercept(data, y, cluster, level1=[m] + covariates, level2=[x], reml=reml)
     a, b = fa.estimates.at[x, "est"], fb.estimates.at[m, "est"]
     return fa, fb, np.array([a, b, fb.estimates.at[x, "est"], a * b])
+
+
+#: Fewest team resamples of the chain's cluster bootstrap: its intervals have no other source,
+#: so a study's ``bootstrap = 0`` (no bootstrap elsewhere) still gets this many here.
+CHAIN_MIN_BOOT = 199
+
+
+def chain_resamples(bootstrap: int) -> int:
+    """Resamples of the chain's cluster bootstrap for a study's ``bootstrap`` parameter.
+
+    >>> chain_resamples(0), chain_resamples(1000)
+    (199, 1000)
+    """
+    return max(int(bootstrap), CHAIN_MIN_BOOT)
 
 
 def chain_indirect(data: pd.DataFrame, cluster: str, x: str, m: str, y: str,

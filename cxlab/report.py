@@ -17,6 +17,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from ._text import md
 from ._validation import check_choice
 from .data import sha256
+from .multilevel import chain_resamples
 
 __all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "warning_notes",
            "TEMPLATES"]
@@ -423,7 +424,7 @@ def _methods_levers(study, p, caps):
         text.append("Service Profit Chain: respondents are attributed to the team of their first agent-handled "
                     "contact in the window; intraclass correlations and random-intercept models by team (REML, "
                     "Wald intervals), the indirect effect team engagement → first-contact resolution → outcome "
-                    f"with a cluster bootstrap over teams ({p['bootstrap']} resamples, seed {p['seed']}, "
+                    f"with a cluster bootstrap over teams ({chain_resamples(p['bootstrap'])} resamples, seed {p['seed']}, "
                     f"{_pct(p['ci_level'])} % percentile intervals).")
         refs.append("heskett")
     if caps["pillar_outcomes"] is None:

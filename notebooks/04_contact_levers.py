@@ -232,9 +232,8 @@ sat_fit = multilevel.random_intercept(chain, outcome, "team_id", level1=["fcr", 
 sat_fit.estimates.round(3)
 
 # %% caption="The chain's paths: cluster bootstrap over teams for a, b and the indirect effect; Wald interval for the link to loyalty." tags=["needs-employees"]
-# the chain's intervals come only from resampling teams: at least 199 resamples, even with bootstrap = 0
 chain_fit = multilevel.chain_indirect(chain, "team_id", "team_engagement", "fcr", outcome, covariates=chain_covariates,
-                                      n_boot=max(p["bootstrap"], 199), seed=p["seed"], ci=p["ci_level"])
+                                      n_boot=multilevel.chain_resamples(p["bootstrap"]), seed=p["seed"], ci=p["ci_level"])
 stay_fit = multilevel.random_intercept(chain, p["loyalty"], "team_id", level1=[outcome, "fcr", *chain_covariates],
                                        level2=["team_engagement"], ci=p["ci_level"])
 multilevel.chain_table(chain_fit, stay_fit, labels=chain_labels).round(3)

@@ -228,3 +228,17 @@ def test_report_04_shows_the_chain_and_its_intervals_hold_the_planted_effects(de
     assert "first agent-handled contact" in page  # the attribution rule, stated
     index = (out / "index.html").read_text(encoding="utf-8")
     assert re.search(r"Service Profit Chain\.</strong>.*cluster-bootstrap interval", index)
+
+
+def test_methods_name_the_chain_resamples_the_report_uses():
+    """With bootstrap = 0 the chain still resamples teams (its only intervals); the methods say how often."""
+    from cxlab.multilevel import CHAIN_MIN_BOOT, chain_resamples
+    from cxlab.report import methods_section
+    from cxlab.study import load_study
+
+    study = DEMO / "study.yaml"
+    off = methods_section(load_study(study, overrides={"bootstrap": 0}), "levers")
+    assert f"cluster bootstrap over teams ({CHAIN_MIN_BOOT} resamples" in off
+    on = methods_section(load_study(study, overrides={"bootstrap": 500}), "levers")
+    assert "cluster bootstrap over teams (500 resamples" in on
+    assert chain_resamples(0) == CHAIN_MIN_BOOT and chain_resamples(500) == 500
