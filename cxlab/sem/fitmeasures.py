@@ -117,8 +117,8 @@ def chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_group
     cfi = 1.0 - max(chisq - df, 0.0) / cfi_den if cfi_den > 0 else 1.0
     rb = base_chisq / base_df
     rm = chisq / df if df > 0 else np.nan
-    tli = (rb - rm) / (rb - 1.0) if df > 0 else np.nan
-    rfi = (rb - rm) / rb if df > 0 else np.nan
+    tli = (rb - rm) / (rb - 1.0) if df > 0 else 1.0  # lavaan: 1 for a saturated model
+    rfi = (rb - rm) / rb if df > 0 else 1.0
     nfi = (base_chisq - chisq) / base_chisq
     pnfi = df / base_df * nfi
     ifi = (base_chisq - chisq) / (base_chisq - df)
@@ -133,8 +133,9 @@ def chisq_family(chisq, df, base_chisq, base_df, n, npar, logl, logl_h1, n_group
         lo, hi = lo * np.sqrt(g), hi * np.sqrt(g)
         rmsea_p = float(stats.ncx2.sf(chisq, df, n * df * 0.05**2 / g))
         notclose_p = float(stats.ncx2.cdf(chisq, df, n * df * 0.08**2 / g))
-    else:
-        rmsea = lo = hi = rmsea_p = notclose_p = 0.0 if (df == 0 and np.isfinite(chisq)) else np.nan
+    else:  # df = 0: RMSEA and its interval 0, no p-values (lavaan)
+        rmsea = lo = hi = 0.0 if (df == 0 and np.isfinite(chisq)) else np.nan
+        rmsea_p = notclose_p = np.nan
     return {
         "npar": float(npar),
         "fmin": chisq / (2.0 * n),
@@ -242,11 +243,24 @@ def saturated_robust(x3: float, noncentral_null: float) -> dict:
 
 
 def tail_measures(chisq, df, n, npar, gfi, nel) -> dict:
-    """GFI with AGFI, PGFI, Hoelter's critical N, McDonald's MFI and ECVI (``nel`` sample moments)."""
-    agfi = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else np.nan
-    pgfi = (df / nel) * gfi if df > 0 else np.nan
-    cn05 = stats.chi2.ppf(0.95, df) / (chisq / n) + 1.0 if df > 0 and chisq > 0 else np.nan
-    cn01 = stats.chi2.ppf(0.99, df) / (chisq / n) + 1.0 if df > 0 and chisq > 0 else np.nan
+    """GFI with AGFI, PGFI, Hoelter's critical N, McDonald's MFI and ECVI (``nel`` sample moments).
+
+    At ``df = 0``, as lavaan 0.6-14: AGFI 1, PGFI 0, and Hoelter's N its formula with the
+    0 quantile of a chi-square on 0 df, that is 1 when the statistic is above 0 (as a
+    saturated model's rounding leaves it) and undefined when it is exactly 0.
+
+    >>> tail_measures(1e-13, 0, 300, 6, 1.0, 6)["agfi"], tail_measures(0.0, 0, 300, 6, 1.0, 6)["cn_05"]
+    (1.0, nan)
+    """
+    agfi = 1.0 - (nel / df) * (1.0 - gfi) if df > 0 else 1.0
+    pgfi = (df / nel) * gfi
+
+    def hoelter(level):
+        if chisq > 0:
+            return (stats.chi2.ppf(level, df) if df > 0 else 0.0) / (chisq / n) + 1.0
+        return np.nan
+
+    cn05, cn01 = hoelter(0.95), hoelter(0.99)
     mfi = np.exp(-0.5 * (chisq - df) / n)
     ecvi = chisq / n + 2.0 * npar / n
     return {"cn_05": cn05, "cn_01": cn01, "gfi": gfi, "agfi": agfi, "pgfi": pgfi, "mfi": mfi, "ecvi": ecvi}

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from .casewise import kron_quad
-from .fitmeasures import rmsea_ci
+from .fitmeasures import incremental_indices, rmsea_ci, rmsea_measures
 from .estimate import numeric_hessian
 from .model import RamModel
 
@@ -178,12 +178,18 @@ def scaled_fit_measures(fm: pd.Series, S: np.ndarray, gamma: np.ndarray, A: np.n
 
 def scaled_test(chisq: float, df: int, chisq_b: float, dfb: int, c: float, cb: float, c_h1: float,
                 c_h0: float) -> dict:
-    """The scaled test statistics of the model and the baseline (lavaan's names)."""
-    t, tb = chisq / c, chisq_b / cb
+    """The scaled test statistics of the model and the baseline (lavaan's names).
+
+    At ``df = 0`` (a saturated model), as lavaan: the scaled statistic is the unscaled one,
+    without a scaling factor or p-value.
+    """
+    if df == 0:
+        c = np.nan
+    t, tb = (chisq / c if df > 0 else chisq), chisq_b / cb
     return {
         "chisq_scaled": t,
         "df_scaled": float(df),
-        "pvalue_scaled": float(stats.chi2.sf(t, df)),
+        "pvalue_scaled": float(stats.chi2.sf(t, df)) if df > 0 else np.nan,
         "chisq_scaling_factor": c,
         "baseline_chisq_scaled": tb,
         "baseline_df_scaled": float(dfb),
@@ -198,8 +204,13 @@ def scaled_measures(t: float, df: int, tb: float, dfb: int, c: float, n: int, n_
     """``*_scaled`` incremental indices and RMSEA from the scaled statistics ``t``, ``tb``.
 
     As lavaan 0.6-14: the RMSEA interval and p-values use the unscaled statistic
-    ``t * c`` with ``c * df`` degrees of freedom.
+    ``t * c`` with ``c * df`` degrees of freedom; at ``df = 0`` the incremental indices follow
+    :func:`incremental_indices` and the scaled RMSEA is undefined.
     """
+    if df == 0:
+        nan = dict.fromkeys(("rmsea_scaled", "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled", "rmsea_pvalue_scaled",
+                             "rmsea_notclose_pvalue_scaled"), np.nan)
+        return {**incremental_indices(t, 0, tb, dfb, "_scaled"), **nan}
     g = n_groups
     out = {}
     cfi_den = max(t - df, tb - dfb, 0.0)
@@ -226,8 +237,12 @@ def robust_measures(xx3: float, df: int, xx3_null: float, dfb: int, c3: float, c
 
     ``xx3`` is the test statistic (under FIML: of the model evaluated at the EM moments),
     ``c3`` its scaling factor and ``xx3_scaled = xx3 / c3``; ``*_null`` the same for the
-    baseline model. The non-centrality is ``xx3 - c3 * df``.
+    baseline model. The non-centrality is ``xx3 - c3 * df``. At ``df = 0`` (complete data),
+    as lavaan: no robust CFI/TLI/RNI, the robust RMSEA and its interval 0, no p-values.
     """
+    if df == 0:
+        return {**dict.fromkeys(("cfi_robust", "rni_robust", "tli_robust", "nnfi_robust"), np.nan),
+                **rmsea_measures(xx3, 0, n, "_robust")}
     g = n_groups
     out = {}
     num = max(xx3 - c3 * df, 0.0)

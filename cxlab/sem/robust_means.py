@@ -30,6 +30,7 @@ from scipy import linalg, stats
 
 from .fiml import available_case_moments
 from .casewise import kron_quad, observed_information, saturated_jacobians, scores, vech_index
+from .fitmeasures import saturated_robust
 from .robust import robust_measures, scaled_measures, scaled_test
 
 __all__ = ["H1Info", "sandwich", "trace_product", "baseline_pieces", "fiml_corrected", "complete_data_f",
@@ -205,8 +206,12 @@ def robust_fit_measures(fm, groups, *, mlr: bool, fiml: bool, trace_h0: float = 
         out.update(scaled_measures(t, df, tb, dfb, c, n, G))
     if fiml:
         fc = fiml_corrected(groups, "V3" if mlr else "V6")
-        c3, c3b = fc["k"] / df, fc["k_null"] / dfb
-        out.update(robust_measures(fc["xx3"], df, fc["xx3_null"], dfb, c3, c3b, fc["xx3"] / c3, n, G))
+        c3b = fc["k_null"] / dfb
+        if df == 0:  # a saturated model, as lavaan: CFI and RNI from the statistics, TLI 1, RMSEA 0
+            out.update(saturated_robust(fc["xx3"], fc["xx3_null"] - c3b * dfb))
+        else:
+            c3 = fc["k"] / df
+            out.update(robust_measures(fc["xx3"], df, fc["xx3_null"], dfb, c3, c3b, fc["xx3"] / c3, n, G))
     elif mlr:
         out.update(robust_measures(chisq, df, chisq_b, dfb, c, cb, t, n, G))
     return out
