@@ -60,7 +60,8 @@ CAPABILITIES = {
     "duration": "no completion-time column in the codebook",
     "metrics": "no NPS, CSAT, CES, intention-to-stay or Temkin items in the codebook (codebook.metrics)",
     "nps": "no NPS item in the codebook",
-    "ml_estimator": "modification indices are computed for the ML estimator only (parameters.estimator)",
+    "ml_estimator": ("modification indices are computed for fits of complete data only, and under WLSMV for "
+                     "models without observed covariates (parameters.missing, parameters.estimator)"),
 }
 
 
@@ -125,7 +126,8 @@ def capabilities(study, survey=None) -> dict[str, str | None]:
         "duration": bool(cb.duration),
         "metrics": bool(cb.metrics),
         "nps": "nps" in cb.metrics,
-        "ml_estimator": p["estimator"] == "ML",
+        "ml_estimator": p["missing"] == "listwise" and not (p["estimator"] == "WLSMV"
+                                                            and _observed_covariates(models["structural"])),
     }
     out = {k: (None if has[k] else CAPABILITIES[k]) for k in CAPABILITIES}
     if survey is not None:
@@ -151,6 +153,16 @@ def _unusable_columns(model: str, survey, key: str) -> str | None:
         return None
     what = "; ".join(f"{r.item}: {r.reason}" for r in notes.itertuples())
     return f"the {key.replace('_', ' ')} uses columns no model can use ({what})"
+
+
+def _observed_covariates(model: str) -> list[str]:
+    """The observed exogenous covariates of a lavaan model (lavaan's ``ov.x``)."""
+    from .sem.syntax import build_partable, parse_model
+
+    try:
+        return build_partable(parse_model(model), fixed_x=True)[1]["ov.x"]
+    except ValueError:  # a model that does not parse is reported where it is fitted
+        return []
 
 
 def _has_contacts(study) -> bool:

@@ -56,7 +56,30 @@ def test_mlr_with_covariates_fits():  # matched against lavaan in test_sem_mimic
     assert res.converged and np.isfinite(res.fit_measures["chisq_scaled"])
 
 
-def test_modification_indices_ml_only(fits):
-    res, _ = fits["hs_cfa_mlr"]
-    with pytest.raises(NotImplementedError, match="estimator='ML' only"):
+@pytest.mark.parametrize("case", ["hs", "poldem"])
+def test_modification_indices_mlr(case):
+    """lavaan's modindices of an MLR fit (modindices_mlr.json, r/37): expected information,
+    the ML gradient; top 10 in lavaan's order, mi/epc/sepc_all within 1e-4 (as test_sem_reference)."""
+    ref = load_reference("modindices_mlr")[case]
+    res = fit(pd.read_csv(DATA / ref["file"]), ref["model_syntax"], estimator="MLR")
+    exp = pd.DataFrame(ref["modindices_top10"])
+    got = modification_indices(res, top=10)
+    assert got[["lhs", "op", "rhs"]].values.tolist() == exp[["lhs", "op", "rhs"]].values.tolist()
+    for col, ref_col in (("mi", "mi"), ("epc", "epc"), ("sepc_all", "sepc.all")):
+        np.testing.assert_allclose(got[col], exp[ref_col], rtol=0, atol=1e-4, err_msg=col)
+
+
+@pytest.mark.parametrize("options,match", [
+    ({"missing": "fiml"}, "mean structure"), ({"group": "school"}, "several groups")])
+def test_modification_indices_refused(options, match):
+    file = "HolzingerSwineford1939_missing.csv" if "missing" in options else "HolzingerSwineford1939.csv"
+    res = fit(pd.read_csv(DATA / file), "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", **options)
+    with pytest.raises(NotImplementedError, match=match):
+        modification_indices(res)
+
+
+def test_modification_indices_refuse_wlsmv_with_covariates():
+    data = pd.read_csv(DATA / "ordinal_mimic.csv")
+    res = fit(data, "f1 =~ y1 + y2 + y3 + y4\nf1 ~ x1", ordered=["y1", "y2", "y3", "y4"], estimator="WLSMV")
+    with pytest.raises(NotImplementedError, match="covariates"):
         modification_indices(res)

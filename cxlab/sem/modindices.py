@@ -1,4 +1,13 @@
-"""Modification indices (lavaan's ``modindices``, expected information)."""
+"""Modification indices (lavaan's ``modindices``, expected information).
+
+ML and MLR fits of complete data in one group: lavaan's indices of an MLR fit use the
+expected information and the ML gradient, so they are those of the ML fit (its estimates
+are the same). WLSMV and DWLS fits of one group (ordinal items, no covariates): lavaan's
+ordinary score test of the DWLS fit function, with the expected information
+``Delta' W Delta`` (``W`` the diagonal weight) and lavaan's ``N - 1``; not a robust test, so
+it ranks the candidates and its chi-square is approximate. Fits with a mean structure
+(FIML), several groups or ordinal covariates are refused.
+"""
 
 from __future__ import annotations
 
@@ -44,17 +53,45 @@ def _candidates(result):
     return rows
 
 
+def _ml_parts(result, mats, positions):
+    """ML: the unit expected information of the model and candidate parameters, the candidates' score."""
+    ram, theta = result.ram, result.theta
+    S = result.sample_cov.to_numpy()
+    sigma = ram.implied(theta)
+    W = np.linalg.inv(sigma)
+    J2 = ram.jacobian_rows(theta, mats, positions)
+    info = 0.5 * expected_information(np.hstack([ram.jacobian(theta), J2]), W)
+    return info, 0.5 * J2.T @ (W @ (S - sigma) @ W).ravel()
+
+
+def _dwls_parts(result, mats, positions):
+    """DWLS: the same of the correlations (item residual variances solved from diag = 1)."""
+    model, theta, n = result.dwls, result.theta, result.n
+    m, ram_t = model.implied_r(theta)
+    Jc = ram_t.jacobian_rows(theta, mats, positions)
+    Jt = ram_t.jacobian_rows(theta, ["S"] * len(model.resid_pos), model.resid_pos)
+    J2 = (Jc - Jt @ np.linalg.solve(Jt[model.diag_idx, :], Jc[model.diag_idx, :]))[model.vec_idx, :]
+    J = np.hstack([model.jacobian_r(theta, ram_t), J2])
+    # lavaan: the gradient (N - 1) / N Delta' W e of its objective, the information Delta' W Delta
+    return J.T @ (model.w_r[:, None] * J), (n - 1) / n * J2.T @ (model.w_r * (model.r - m))
+
+
 def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
     """Modification indices of the parameters not in the model (lavaan's ``modindices``).
 
     Candidates are the loadings of every latent variable on every observed indicator and
     the covariances between pairs of observed (residuals) and of latent variables that
-    the model fixes to zero. The score test uses the expected information, as lavaan.
+    the model fixes to zero. The score test uses the expected information, as lavaan; an
+    MLR fit has the indices of the ML fit (lavaan's too: the robust correction does not
+    enter them); a WLSMV or DWLS fit those of its DWLS fit function (see the module).
+    Regressions between latent variables are not candidates (lavaan also offers them).
 
     Parameters
     ----------
     result : SemResult
-        A fit from :func:`cxlab.sem.fit`.
+        A fit from :func:`cxlab.sem.fit` with ``estimator="ML"`` or ``"MLR"`` (one group,
+        complete data: ``missing="listwise"``) or ``"WLSMV"``/``"DWLS"`` (one group, ordinal
+        items without covariates).
     top : int or None, default=10
         Keep the ``top`` largest indices (sorted decreasingly); ``None`` keeps all, in
         candidate order.
@@ -65,6 +102,11 @@ def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
         Columns ``lhs, op, rhs, mi, epc, sepc_all``: the chi-square (1 df) drop expected
         when the parameter is freed, its expected change, and the change standardised
         like ``std_all``.
+
+    Raises
+    ------
+    NotImplementedError
+        For several groups, a fit with a mean structure (FIML) or a WLSMV fit with covariates.
 
     Examples
     --------
@@ -81,26 +123,26 @@ def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
     [['G', '=~', 'a3']]
     """
     check_int(top, "top", "modification_indices", low=1, allow_none=True)
-    if result.estimator != "ML":
-        raise NotImplementedError("Modification indices are implemented for estimator='ML' only.")
-    ram, theta, n = result.ram, result.theta, result.n
+    if "group" in result.partable.columns or result.patterns is not None:
+        raise NotImplementedError("modification_indices: implemented for one group of complete data (missing="
+                                  "'listwise') only; this fit has " + ("several groups." if "group" in
+                                  result.partable.columns else "a mean structure (missing='fiml')."))
+    ordinal = result.estimator in ("WLSMV", "DWLS")
+    if ordinal and result.dwls is None:
+        raise NotImplementedError("modification_indices: a WLSMV fit with covariates is not implemented yet.")
+    ram, theta = result.ram, result.theta
     cand = _candidates(result)
     cols = ["lhs", "op", "rhs", "mi", "epc", "sepc_all"]
     if not cand:
         return pd.DataFrame(columns=cols)
-    S = result.sample_cov.to_numpy()
-    sigma = ram.implied(theta)
-    W = np.linalg.inv(sigma)
-    J1 = ram.jacobian(theta)
-    J2 = ram.jacobian_rows(theta, [c[3] for c in cand], [c[4] for c in cand])
-    info = 0.5 * n * expected_information(np.hstack([J1, J2]), W)
-    q = J1.shape[1]
+    mats, positions = [c[3] for c in cand], [c[4] for c in cand]
+    info, score = (_dwls_parts if ordinal else _ml_parts)(result, mats, positions)
+    n, q = result.n, info.shape[0] - len(cand)
     I11, I12, I22 = info[:q, :q], info[:q, q:], info[q:, q:]
     V = np.diag(I22) - np.einsum("ij,ij->j", I12, np.linalg.solve(I11, I12))
-    score = 0.5 * n * J2.T @ (W @ (S - sigma) @ W).ravel()
     with np.errstate(invalid="ignore", divide="ignore"):
         small = V < np.sqrt(np.finfo(float).eps)
-        mi = np.where(small, np.nan, score**2 / V)
+        mi = np.where(small, np.nan, n * score**2 / V)  # N s' P s of the unit score s
         epc = np.where(small, np.nan, score / V)
     _, sig_all, Smat = ram.implied_all(theta)
     var = np.diag(sig_all)

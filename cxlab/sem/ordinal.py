@@ -381,7 +381,7 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
     return assemble(estimates=table, fit_measures=fm, converged=converged and pc.converged, warnings=warnings,
                     r2=r_squared(ram_t, theta), implied_cov=pd.DataFrame(sigma, index=ov, columns=ov),
                     sample_cov=pc.corr, n=n, model=model, estimator=estimator.upper(), vcov=vcov_tab, iterations=iterations,
-                    partable=pt_rows, ram=ram_t, theta=theta)
+                    partable=pt_rows, ram=ram_t, theta=theta, dwls=model_obj)
 
 
 def _table(pt, ram_t, theta, model_obj, vcov_full, se_ok, names):

@@ -87,6 +87,9 @@ class SemResult:
     theta: np.ndarray = field(default=None, repr=False)
     #: per group, the missing-data patterns' moments (no rows); None for complete data without means
     patterns: tuple = field(default=None, repr=False)
+    #: WLSMV/DWLS of one group without covariates: the DWLS model (sample correlations, weights,
+    #: implied correlations; :class:`cxlab.sem.ordinal.WLSMVFit`), for the modification indices
+    dwls: object = field(default=None, repr=False)
 
     @property
     def _patterns(self) -> tuple:
@@ -115,7 +118,7 @@ class SemResult:
 
 def assemble(*, estimates: pd.DataFrame, fit_measures: pd.Series, converged, warnings, r2, implied_cov, sample_cov,
              n: int, model: str, estimator: str, vcov, iterations: int, partable: pd.DataFrame, ram: RamModel,
-             theta: np.ndarray, patterns: tuple | None = None) -> SemResult:
+             theta: np.ndarray, patterns: tuple | None = None, dwls=None) -> SemResult:
     """The :class:`SemResult` of an estimation path.
 
     ``vcov`` may be an array (then indexed ``1..npar``) or a DataFrame; ``estimator`` is
@@ -145,6 +148,7 @@ def assemble(*, estimates: pd.DataFrame, fit_measures: pd.Series, converged, war
         ram=ram,
         theta=theta,
         patterns=patterns,
+        dwls=dwls,
     )
 
 
