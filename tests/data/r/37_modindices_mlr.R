@@ -9,16 +9,7 @@ mi_top <- function(fit) as.data.frame(modindices(fit, sort. = TRUE, maximum.numb
   , c("lhs", "op", "rhs", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")]
 HS <- read_anchor_csv("HolzingerSwineford1939.csv")
 PD <- read_anchor_csv("PoliticalDemocracy.csv")
-POLDEM <- "ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + y2 + y3 + y4
-dem65 =~ y5 + y6 + y7 + y8
-dem60 ~ ind60
-dem65 ~ ind60 + dem60
-y1 ~~ y5
-y2 ~~ y4 + y6
-y3 ~~ y7
-y4 ~~ y8
-y6 ~~ y8"
+POLDEM <- fromJSON(file.path(ANCHOR_ROOT, "poldem_sem.json"))$model_syntax  # r/02_poldem_sem.R
 hs <- cfa(HS_MODEL, data = HS, estimator = "MLR")
 pd <- sem(POLDEM, data = PD, estimator = "MLR")
 write_anchor(list(
