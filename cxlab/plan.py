@@ -35,7 +35,8 @@ from typing import Any, Mapping
 import nbformat
 import pandas as pd
 
-__all__ = ["not_run", "CAPABILITIES", "Plan", "PlannedReport", "capabilities", "notebook_spec", "plan", "prune"]
+__all__ = ["not_run", "CAPABILITIES", "Plan", "PlannedReport", "capabilities", "notebook_spec", "plan", "prune",
+           "sem_resamples", "sem_options"]
 
 #: What a study may offer a report, and what the plan says when it does not.
 CAPABILITIES = {
@@ -93,6 +94,31 @@ def drivers(study) -> list[str]:
     names = [n for n in cb.scales if not (prefixes and n.startswith(prefixes)) and n not in metric_items]
     names += [n for n in cb.single_items if cb.single_items[n]["column"] not in metric_items]
     return dims + [n for n in names if n not in (outcome, p["loyalty"])]
+
+
+def sem_options(parameters) -> dict:
+    """The options of :func:`cxlab.sem.fit` for the study's ``estimator`` and ``missing``: under
+    WLSMV every observed variable of the model is an ordinal item (``ordered=True``; observed
+    exogenous covariates stay continuous, lavaan's ``conditional.x``).
+
+    >>> sem_options({"estimator": "WLSMV", "missing": "listwise"})
+    {'estimator': 'WLSMV', 'missing': 'listwise', 'ordered': True}
+    """
+    out = {"estimator": parameters["estimator"], "missing": parameters["missing"]}
+    if parameters["estimator"] == "WLSMV":
+        out["ordered"] = True
+    return out
+
+
+def sem_resamples(parameters) -> int:
+    """The bootstrap resamples of the SEM report's structural model: the study's ``bootstrap``,
+    none under WLSMV (each resample would need its own polychoric correlations and weights;
+    the indirect effects then get delta-method intervals from the robust covariance).
+
+    >>> sem_resamples({"estimator": "MLR", "bootstrap": 200}), sem_resamples({"estimator": "WLSMV", "bootstrap": 200})
+    (200, 0)
+    """
+    return 0 if parameters["estimator"] == "WLSMV" else int(parameters["bootstrap"])
 
 
 def capabilities(study, survey=None) -> dict[str, str | None]:

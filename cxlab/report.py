@@ -18,6 +18,7 @@ from ._text import md
 from ._validation import check_choice
 from .data import sha256
 from .multilevel import chain_resamples
+from .plan import sem_resamples
 
 __all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "warning_notes",
            "TEMPLATES"]
@@ -394,7 +395,8 @@ def _methods_sem(study, p, caps):
             "marker-variable identification (first loading fixed to 1) as in lavaan; standardised coefficients "
             "are lavaan's std.all; indirect and total effects with "
             + (f"bootstrap percentile intervals ({p['bootstrap']} resamples, seed {p['seed']})"
-               if p["bootstrap"] else "delta-method standard errors")
+               if sem_resamples(p) else "delta-method standard errors"
+               + (" (no bootstrap under WLSMV)" if p["bootstrap"] and p["estimator"] == "WLSMV" else ""))
             + f". Significance level {p['alpha_level']}. Fit cut-offs: CFI and TLI ≥ 0.95, RMSEA ≤ 0.06, "
             "SRMR ≤ 0.08."]
     if caps["segment"] is None:

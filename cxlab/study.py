@@ -1206,6 +1206,9 @@ def load_study(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
         problems.append(f"notebooks: must be a non-empty list drawn from {', '.join(NOTEBOOKS)}; got {notebooks!r}")
         notebooks = list(NOTEBOOKS)
 
+    if params["estimator"] == "WLSMV" and params["missing"] == "fiml":
+        problems.append("parameters.missing: 'fiml' is not available with estimator 'WLSMV' (pairwise polychoric "
+                        "correlations need complete cases here); use missing: listwise, or estimator ML or MLR")
     if codebook is not None:
         rawcb = raw.get("codebook") or {}
         declared = set(rawcb.get("scales") or {}) | set(rawcb.get("single_items") or {})  # invalid: reported

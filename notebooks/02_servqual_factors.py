@@ -138,7 +138,7 @@ Markdown(cxlab.plan.not_run("A confirmatory factor analysis", study, "measuremen
 # 0.95, RMSEA at most 0.06, SRMR at most 0.08.
 
 # %% tags=["needs-measurement_model"]
-cfa = sem.fit(survey, study.models["measurement"], estimator=p["estimator"], missing=p["missing"])
+cfa = sem.fit(survey, study.models["measurement"], **cxlab.plan.sem_options(p))
 plots.fit_warnings(cfa)
 
 # %% tags=["summary", "needs-measurement_model"]

@@ -48,7 +48,7 @@ Markdown(sem.describe_model(model, labels=cb.label))
 # before the constructs are used as drivers.
 
 # %% tags=["needs-measurement_model"]
-cfa = sem.fit(survey, study.models["measurement"], estimator=p["estimator"], missing=p["missing"])
+cfa = sem.fit(survey, study.models["measurement"], **cxlab.plan.sem_options(p))
 plots.fit_warnings(cfa)
 
 # %% caption="Fit of the measurement model against Hu & Bentler's cut-offs." tags=["needs-measurement_model"]
@@ -76,12 +76,13 @@ Markdown(cxlab.reliability.describe_discriminant(distinct, labels=cb.label))
 #
 # The model below labels every structural path and defines its indirect and total effects
 # (`:=`). With bootstrap resamples (the study's `bootstrap` and `seed`) their intervals are
-# percentile intervals; without, delta-method intervals. Warnings are shown first: a model
-# that did not converge is not interpreted.
+# percentile intervals; without, and always under WLSMV, delta-method intervals. Warnings are
+# shown first: a model that did not converge is not interpreted.
 
 # %%
-fit = sem.fit(survey, sem.with_effects(model), estimator=p["estimator"], missing=p["missing"],
-              n_boot=p["bootstrap"], seed=p["seed"], progress=cxlab.progress.reporter("bootstrap resamples"))
+fit = sem.fit(survey, sem.with_effects(model), **cxlab.plan.sem_options(p), n_boot=cxlab.plan.sem_resamples(p),
+              seed=p["seed"],
+              progress=cxlab.progress.reporter("bootstrap resamples"))
 plots.fit_warnings(fit)
 
 # %% [markdown]

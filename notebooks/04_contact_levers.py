@@ -121,8 +121,7 @@ Markdown(levers.describe_contact_effects(effects, alpha=p["alpha_level"], labels
 # %% tags=["needs-contacts", "needs-structural_model"]
 contact_model = levers.contact_sem_model(study.models["structural"], outcome=outcome,
                                          contact_features=contact_levers)
-contact_fit = sem.fit(respondent_table(study, scores=False), contact_model,
-                      estimator=p["estimator"], missing=p["missing"])
+contact_fit = sem.fit(respondent_table(study, scores=False), contact_model, **cxlab.plan.sem_options(p))
 plots.fit_warnings(contact_fit)
 
 # %% tags=["summary", "needs-contacts", "needs-structural_model"]

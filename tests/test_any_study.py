@@ -161,3 +161,20 @@ def test_degenerate_survey_gives_reports_with_reasons_not_a_failed_run(tmp_path)
     assert "Left out: Q4 (the same answer from everyone (3)); Q5 (no answers)." in text
     assert "A confirmatory factor analysis is not shown: the measurement model uses columns no model can use (Q4: " \
         "the same answer from everyone (3); Q5: no answers)." in text
+
+
+@pytest.mark.parametrize("overrides,has_indices", [(("estimator=WLSMV",), True), (("missing=fiml",), False)])
+def test_sem_report_under_every_estimator_and_missing_data_option(tmp_path, overrides, has_indices):
+    """Report 03 runs under WLSMV (no bootstrap: delta-method intervals, said in the methods)
+    and under FIML (modification indices replaced by the reason), on a study not the demo."""
+    study = minimal_study(tmp_path)
+    args = [a for o in overrides for a in ("-p", o)]
+    run = cxlab_cmd("run", study, "--only", "03_sem_drivers", *args, env={"CXLAB_ROOT": str(tmp_path)})
+    assert run.returncode == 0, run.stderr
+    text = visible_text((tmp_path / "reports" / "plain" / "03_sem_drivers.html").read_text())
+    assert ("Top modification indices" in text) == has_indices
+    if has_indices:  # WLSMV
+        assert "delta-method standard errors (no bootstrap under WLSMV)" in text
+        assert "estimated by WLSMV" in text
+    else:
+        assert "modification indices are computed for fits of complete data only" in text

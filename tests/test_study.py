@@ -83,6 +83,12 @@ def test_bad_override_is_named():
         load_study(DEMO / "study.yaml", overrides={"n_factors": 0})
 
 
+def test_wlsmv_with_fiml_is_refused_before_anything_runs():
+    with pytest.raises(StudyError, match=r"parameters.missing: 'fiml' is not available with estimator 'WLSMV'"):
+        load_study(DEMO / "study.yaml", overrides={"estimator": "WLSMV", "missing": "fiml"})
+    load_study(DEMO / "study.yaml", overrides={"estimator": "WLSMV"})  # listwise: fine
+
+
 def test_parse_override():
     assert parse_override("alpha_level=0.01") == ("alpha_level", 0.01)
     assert parse_override("n_factors=null") == ("n_factors", None)
