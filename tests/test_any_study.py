@@ -163,18 +163,27 @@ def test_degenerate_survey_gives_reports_with_reasons_not_a_failed_run(tmp_path)
         "the same answer from everyone (3); Q5: no answers)." in text
 
 
-@pytest.mark.parametrize("overrides,has_indices", [(("estimator=WLSMV",), True), (("missing=fiml",), False)])
-def test_sem_report_under_every_estimator_and_missing_data_option(tmp_path, overrides, has_indices):
-    """Report 03 runs under WLSMV (no bootstrap: delta-method intervals, said in the methods)
-    and under FIML (modification indices replaced by the reason), on a study not the demo."""
+#: every choice of the choice parameters, in two runs (the defaults: ML, listwise, minres, oblimin, shapley, pls)
+CHOICES = [("estimator=WLSMV", "efa_method=pa", "rotation=promax", "importance_method=relative_weights", "pls=false"),
+           ("estimator=MLR", "missing=fiml", "efa_method=ml", "rotation=varimax", "bootstrap=0")]
+
+
+@pytest.mark.parametrize("overrides", CHOICES, ids=["wlsmv", "fiml"])
+def test_every_choice_of_every_parameter_runs(tmp_path, overrides):
+    """Each report runs under every value a choice parameter offers, on a study not the demo:
+    WLSMV (ordinal items, no bootstrap: delta-method intervals, said in the methods), FIML
+    (modification indices replaced by the reason), each extraction, rotation and importance method."""
     study = minimal_study(tmp_path)
     args = [a for o in overrides for a in ("-p", o)]
-    run = cxlab_cmd("run", study, "--only", "03_sem_drivers", *args, env={"CXLAB_ROOT": str(tmp_path)})
+    run = cxlab_cmd("run", study, *args, env={"CXLAB_ROOT": str(tmp_path)})
     assert run.returncode == 0, run.stderr
-    text = visible_text((tmp_path / "reports" / "plain" / "03_sem_drivers.html").read_text())
-    assert ("Top modification indices" in text) == has_indices
-    if has_indices:  # WLSMV
-        assert "delta-method standard errors (no bootstrap under WLSMV)" in text
-        assert "estimated by WLSMV" in text
+    out = tmp_path / "reports" / "plain"
+    assert len(list(out.glob("0*.html"))) == 4
+    sem = visible_text((out / "03_sem_drivers.html").read_text())
+    if "estimator=WLSMV" in overrides:
+        assert "Top modification indices" in sem and "estimated by WLSMV" in sem
+        assert "delta-method standard errors (no bootstrap under WLSMV)" in sem
+        assert "relative weights" in visible_text((out / "04_contact_levers.html").read_text()).lower()
     else:
-        assert "modification indices are computed for fits of complete data only" in text
+        assert "Top modification indices" not in sem and "estimated by MLR (missing data: fiml)" in sem
+        assert "modification indices are computed for fits of complete data only" in sem
