@@ -61,8 +61,8 @@ CAPABILITIES = {
     "duration": "no completion-time column in the codebook",
     "metrics": "no NPS, CSAT, CES, intention-to-stay or Temkin items in the codebook (codebook.metrics)",
     "nps": "no NPS item in the codebook",
-    "ml_estimator": ("modification indices are computed for fits of complete data only, and under WLSMV for "
-                     "models without observed covariates (parameters.missing, parameters.estimator)"),
+    "ml_estimator": ("modification indices are not computed under WLSMV for a model with observed covariates "
+                     "(parameters.estimator)"),
 }
 
 
@@ -152,8 +152,7 @@ def capabilities(study, survey=None) -> dict[str, str | None]:
         "duration": bool(cb.duration),
         "metrics": bool(cb.metrics),
         "nps": "nps" in cb.metrics,
-        "ml_estimator": p["missing"] == "listwise" and not (p["estimator"] == "WLSMV"
-                                                            and _observed_covariates(models["structural"])),
+        "ml_estimator": not (p["estimator"] == "WLSMV" and _observed_covariates(models["structural"])),
     }
     out = {k: (None if has[k] else CAPABILITIES[k]) for k in CAPABILITIES}
     if survey is not None:

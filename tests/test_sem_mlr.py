@@ -69,15 +69,6 @@ def test_modification_indices_mlr(case):
         np.testing.assert_allclose(got[col], exp[ref_col], rtol=0, atol=1e-4, err_msg=col)
 
 
-@pytest.mark.parametrize("options,match", [
-    ({"missing": "fiml"}, "mean structure"), ({"group": "school"}, "several groups")])
-def test_modification_indices_refused(options, match):
-    file = "HolzingerSwineford1939_missing.csv" if "missing" in options else "HolzingerSwineford1939.csv"
-    res = fit(pd.read_csv(DATA / file), "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", **options)
-    with pytest.raises(NotImplementedError, match=match):
-        modification_indices(res)
-
-
 def test_modification_indices_refuse_wlsmv_with_covariates():
     data = pd.read_csv(DATA / "ordinal_mimic.csv")
     res = fit(data, "f1 =~ y1 + y2 + y3 + y4\nf1 ~ x1", ordered=["y1", "y2", "y3", "y4"], estimator="WLSMV")

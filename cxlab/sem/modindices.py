@@ -1,12 +1,15 @@
 """Modification indices (lavaan's ``modindices``, expected information).
 
-ML and MLR fits of complete data in one group: lavaan's indices of an MLR fit use the
-expected information and the ML gradient, so they are those of the ML fit (its estimates
-are the same). WLSMV and DWLS fits of one group (ordinal items, no covariates): lavaan's
+ML and MLR fits: lavaan's indices of an MLR fit use the expected information and the ML
+gradient, so they are those of the ML fit (its estimates are the same). With a mean
+structure (FIML, several groups) each candidate is a score test of releasing it with the
+model's equality constraints held (:func:`cxlab.sem.scoretest.bordered_score_tests`, the
+pattern-wise expected information), and a loading fixed to 1 is a candidate too (lavaan
+lists it where freeing it is identified, e.g. with loadings equal across groups). WLSMV and DWLS fits of one group (ordinal items, no covariates): lavaan's
 ordinary score test of the DWLS fit function, with the expected information
 ``Delta' W Delta`` (``W`` the diagonal weight) and lavaan's ``N - 1``; not a robust test, so
-it ranks the candidates and its chi-square is approximate. Fits with a mean structure
-(FIML), several groups or ordinal covariates are refused.
+it ranks the candidates and its chi-square is approximate. WLSMV fits with several groups
+or covariates are refused.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 
 from .._validation import check_int
 from .estimate import expected_information
+from .meanstructure import gradient, information_expected
 
 __all__ = ["modification_indices"]
 
@@ -64,6 +68,60 @@ def _ml_parts(result, mats, positions):
     return info, 0.5 * J2.T @ (W @ (S - sigma) @ W).ravel()
 
 
+def _general(result, cand) -> pd.DataFrame:
+    """ML with a mean structure (FIML, groups): ``lhs, op, rhs, group, mi, epc, sepc_all`` of every candidate.
+
+    lavaan's formula: with ``J`` the unit expected information of the model's parameters
+    (each row its own) and the candidates, ``P`` the inverse of the model block under the
+    model's equality constraints, ``V = J_cc - J_cm P J_mc`` and ``mi = N s_c^2 / V``,
+    ``epc = s_c / V`` (``s`` the gradient of ``logl / N``); NaN where ``V < eps^(1/3)``.
+    """
+    from .scoretest import _blocks, _constraint_rows, _projected
+
+    pt = result.partable.reset_index(drop=True)
+    labels = list(pd.unique(result.estimates["group"])) if "group" in result.estimates.columns else [None]
+    free = pt["free"].to_numpy()
+    extra = []
+    for g in range(1, len(labels) + 1):
+        extra += [dict(lhs=c[0], op=c[1], rhs=c[2], label="", user=False, free=0, fixed=0.0, start=np.nan, exo=False,
+                       **({"group": g} if "group" in pt.columns else {})) for c in cand]
+    ext = pd.concat([pt, pd.DataFrame(extra, columns=pt.columns)], ignore_index=True)
+    free_x = np.zeros(len(ext), dtype=int)
+    free_x[np.flatnonzero(free > 0)] = np.arange(1, int((free > 0).sum()) + 1)
+    m = int(free_x.max())
+    # candidates: the fixed loadings (markers), released at their value, then the new rows
+    released = np.r_[np.flatnonzero((pt["op"] == "=~").to_numpy() & (free == 0)), np.arange(len(pt), len(ext))]
+    free_x[released] = np.arange(m + 1, m + 1 + len(released))
+    q = int(free_x.max())
+    values = np.r_[result.estimates["est"].to_numpy(float)[: len(pt)], np.zeros(len(extra))]
+    x = np.zeros(q)
+    x[free_x[: len(pt)][free > 0] - 1] = result.theta[free[free > 0] - 1]
+    x[m:] = values[released]
+    blocks = _blocks(result, ext, free_x, q, values=values)
+    n = sum(b.n for b in blocks)
+    s = -gradient(blocks, x)[m:] / n
+    J = information_expected(blocks, x) / n
+    R, _ = _constraint_rows(result, pt, free_x[: len(pt)], m)
+    P = _projected(J[:m, :m], R)
+    V = np.diag(J)[m:] - np.einsum("ij,ij->j", J[:m, m:], P @ J[:m, m:])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = V >= np.finfo(float).eps ** (1 / 3)
+        mi, epc = np.where(ok, n * s**2 / V, np.nan), np.where(ok, s / V, np.nan)
+    index = {v: i for i, v in enumerate(result.ram.ov + result.ram.lv)}
+    out = []
+    for k, row in enumerate(ext.iloc[released].itertuples(index=False)):
+        g = int(getattr(row, "group", 1))
+        _, sig_all, Smat = blocks[g - 1].ram.implied_all(x)
+        i1, i2 = index[row.lhs], index[row.rhs]
+        with np.errstate(invalid="ignore"):
+            sepc = (epc[k] * np.sqrt(sig_all[i1, i1]) / np.sqrt(sig_all[i2, i2]) if row.op == "=~"
+                    else epc[k] / np.sqrt(Smat[i1, i1] * Smat[i2, i2]))
+        out.append(dict(lhs=row.lhs, op=row.op, rhs=row.rhs, group=labels[g - 1], mi=mi[k], epc=epc[k],
+                        sepc_all=sepc))
+    frame = pd.DataFrame(out)
+    return frame if labels != [None] else frame.drop(columns="group")
+
+
 def _dwls_parts(result, mats, positions):
     """DWLS: the same of the correlations (item residual variances solved from diag = 1)."""
     model, theta, n = result.dwls, result.theta, result.n
@@ -89,9 +147,9 @@ def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
     Parameters
     ----------
     result : SemResult
-        A fit from :func:`cxlab.sem.fit` with ``estimator="ML"`` or ``"MLR"`` (one group,
-        complete data: ``missing="listwise"``) or ``"WLSMV"``/``"DWLS"`` (one group, ordinal
-        items without covariates).
+        A fit from :func:`cxlab.sem.fit` with ``estimator="ML"`` or ``"MLR"`` (any missing-data
+        option and groups) or ``"WLSMV"``/``"DWLS"`` (one group, ordinal items without
+        covariates).
     top : int or None, default=10
         Keep the ``top`` largest indices (sorted decreasingly); ``None`` keeps all, in
         candidate order.
@@ -101,12 +159,13 @@ def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
     DataFrame
         Columns ``lhs, op, rhs, mi, epc, sepc_all``: the chi-square (1 df) drop expected
         when the parameter is freed, its expected change, and the change standardised
-        like ``std_all``.
+        like ``std_all``; with several groups a ``group`` column (the group's value) after
+        ``rhs``. A candidate whose release is not identified has NaN.
 
     Raises
     ------
     NotImplementedError
-        For several groups, a fit with a mean structure (FIML) or a WLSMV fit with covariates.
+        For a WLSMV fit with several groups or covariates.
 
     Examples
     --------
@@ -123,16 +182,15 @@ def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
     [['G', '=~', 'a3']]
     """
     check_int(top, "top", "modification_indices", low=1, allow_none=True)
-    if "group" in result.partable.columns or result.patterns is not None:
-        raise NotImplementedError("modification_indices: implemented for one group of complete data (missing="
-                                  "'listwise') only; this fit has " + ("several groups." if "group" in
-                                  result.partable.columns else "a mean structure (missing='fiml')."))
     ordinal = result.estimator in ("WLSMV", "DWLS")
     if ordinal and result.dwls is None:
-        raise NotImplementedError("modification_indices: a WLSMV fit with covariates is not implemented yet.")
+        raise NotImplementedError("modification_indices: a WLSMV fit with several groups or covariates is not "
+                                  "implemented yet.")
     ram, theta = result.ram, result.theta
     cand = _candidates(result)
     cols = ["lhs", "op", "rhs", "mi", "epc", "sepc_all"]
+    if result.patterns is not None:  # a mean structure: FIML, several groups
+        return _top(_general(result, cand), top)
     if not cand:
         return pd.DataFrame(columns=cols)
     mats, positions = [c[3] for c in cand], [c[4] for c in cand]
@@ -156,9 +214,13 @@ def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
                 sepc[k] = epc[k] / np.sqrt(Smat[i, i] * Smat[j, j])
     out = pd.DataFrame({"lhs": [c[0] for c in cand], "op": [c[1] for c in cand], "rhs": [c[2] for c in cand],
                         "mi": mi, "epc": epc, "sepc_all": sepc})
-    if top is not None:
-        # equal indices (equivalent models) keep the candidates' order: rounding makes ties exact
-        key = out["mi"].round(6)
-        order = key.sort_values(ascending=False, kind="stable", na_position="last").index
-        out = out.loc[order].head(top).reset_index(drop=True)
-    return out
+    return _top(out, top)
+
+
+def _top(out: pd.DataFrame, top: int | None) -> pd.DataFrame:
+    """The ``top`` largest indices; equal ones (equivalent models) keep the candidates' order."""
+    if top is None:
+        return out
+    key = out["mi"].round(6)  # rounding makes ties exact
+    order = key.sort_values(ascending=False, kind="stable", na_position="last").index
+    return out.loc[order].head(top).reset_index(drop=True)

@@ -52,8 +52,11 @@ def _kind(op: str, lhs: str, rhs: str, lv) -> str:
     return f"lv.{name}" if latent else f"residual{name}"
 
 
-def _blocks(result, pt: pd.DataFrame, free_x: np.ndarray, q: int) -> list:
-    """One :class:`Block` per group of the unconstrained model (free index ``free_x``)."""
+def _blocks(result, pt: pd.DataFrame, free_x: np.ndarray, q: int, values=None) -> list:
+    """One :class:`Block` per group of the unconstrained model (free index ``free_x``).
+
+    ``values``: the rows' values where fixed (default: the fit's estimates, row for row).
+    """
     ram0 = result._ram
     ov, lv, p = ram0.ov, ram0.lv, ram0.p
     if result._patterns is None and ram0.has_means:
@@ -62,7 +65,8 @@ def _blocks(result, pt: pd.DataFrame, free_x: np.ndarray, q: int) -> list:
         ram = replace(ram0, free=free_x, n_theta=q)
         return [Block(ram, (Pattern(np.arange(p), result.n, np.zeros(p), result.sample_cov.to_numpy(), p),))]
     groups = pt["group"].to_numpy() if "group" in pt.columns else np.ones(len(pt), dtype=int)
-    values = result.estimates["est"].to_numpy(float)[: len(pt)]  # fixed rows (fixed.x moments included)
+    if values is None:  # fixed rows (fixed.x moments included)
+        values = result.estimates["est"].to_numpy(float)[: len(pt)]
     blocks = []
     for g, patterns in enumerate(result._patterns, start=1):
         in_g = groups == g
