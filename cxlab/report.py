@@ -247,7 +247,9 @@ def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool
 
     With the run's ``plan`` (:class:`cxlab.plan.Plan`), the reports it skipped are listed
     with the reason, and only the parameters of the reports that ran are shown. ``teams``
-    (the runs of ``cxlab run --by team``) are linked in a section of their own.
+    (the runs of ``cxlab run --by team``) are linked in a section of their own, each with
+    its one-line summary (:func:`cxlab.teams.describe_team`: a suppressed team's is its
+    suppression notice).
     """
     prov = provenance(study)
     esc = html.escape
@@ -266,9 +268,12 @@ def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool
         for k, v in prov["inputs"].items())
     versions = ", ".join(f"{esc(k)} {esc(v)}" for k, v in prov["versions"].items())
     teams = list(teams)
-    team_rows = "\n".join(f'<li><a href="{esc(r.html)}">Team {esc(r.name)}</a></li>' for r in teams)
+    team_rows = "\n".join(f'<li><a href="{esc(r.html)}">Team {esc(r.name)}</a>'
+                          + (f'<div class="headline">{_summary_html(r.summary)}</div>' if r.summary else "") + "</li>"
+                          for r in teams)
     team_section = ("<h2>Team reports</h2>\n<p>One short report per team: its key figures against the "
-                    "organisation's, its first levers and its close-the-loop counts.</p>\n"
+                    "organisation's, its first levers and its close-the-loop counts. Under each link, its "
+                    "summary; a team with too few respondents shows the suppression notice instead.</p>\n"
                     f'<ul class="teams">\n{team_rows}\n</ul>') if teams else ""
     css = (TEMPLATES / "cxlab" / "index.css").read_text()
     page = f"""<!DOCTYPE html>
