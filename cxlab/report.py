@@ -435,8 +435,22 @@ def _methods_levers(study, p, caps):
     if caps["pillar_outcomes"] is None:
         text.append("Importance of the Six Pillars (pillar scores as drivers) for NPS (0–10) and for the loyalty "
                     "outcome by the same method, each outcome on its own, on the respondents with every pillar score "
-                    "and the outcome.")
+                    "and the outcome. Importance–performance map of the pillars: pillar scores and outcomes rescaled "
+                    "to 0–100 with their scales' ranges, performance the mean rescaled score (t interval), importance "
+                    "the total effect on the rescaled outcome (OLS on all pillars"
+                    + (f", bootstrap percentile intervals from {p['bootstrap']} resamples, seed {p['seed']}"
+                       if p["bootstrap"] else "")
+                    + "), quadrants split at the means over the pillars; a pillar's potential is importance × "
+                      "(100 − performance).")
         refs.append("kpmg_nunwood")
+    if caps["sacrifice"] is None:
+        text.append("Customer sacrifice per respondent and attribute: what they want exactly minus what they settle "
+                    f"for; its Pearson correlation with each outcome with a Fisher-z interval ({_pct(p['ci_level'])} %), "
+                    "p-values Holm-adjusted over every attribute and outcome (a relation is claimed below "
+                    f"α = {1 - p['ci_level']:g}), and the gaps' importance for each outcome by {p['importance_method']}"
+                    + (f" with bootstrap intervals ({p['bootstrap']} resamples)" if p["bootstrap"] else "")
+                    + " on the respondents with every gap and the outcome.")
+        refs.append("pine_gilmore")
     return text, refs
 
 
