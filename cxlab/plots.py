@@ -185,7 +185,9 @@ def pillar_ipma_chart(table: pd.DataFrame, *, title: str = "", labels=None):
         ax.axhline(t["importance_cut"].iloc[0], color="grey", ls="--", lw=1)
         xlo, xhi = ax.get_xlim()
         ax.set_xlim(xlo, xhi + 0.25 * (xhi - xlo))
-        ax.text(0.02, 0.98, "concentrate here", transform=ax.transAxes, va="top", fontsize=8, color="#666666",
+        lo, hi = ax.get_xlim()
+        ax.set_xticks([v for v in plt.MaxNLocator(4).tick_values(lo, hi) if lo <= v <= hi])  # none off the axis
+        ax.text(0.02, 0.98, "concentrate here", transform=ax.transAxes, va="top", fontsize=9, color="#666666",
                 style="italic")
         ax.set(title=str(labels(outcome) if labels else outcome), xlabel="performance (0–100)")
     axes[0][0].set_ylabel("importance (total effect, 0–100)")
@@ -202,7 +204,7 @@ def sacrifice_relation_chart(table: pd.DataFrame, *, title: str = "", labels=Non
     """
     outcomes = list(dict.fromkeys(table.index.get_level_values("outcome")))
     attributes = list(dict.fromkeys(table.index.get_level_values("attribute")))
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(attributes) * max(1, len(outcomes) / 2) + 1.5))
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(attributes) * max(1, len(outcomes) / 2) + 2.2))
     height = 0.8 / len(outcomes)
     for i, outcome in enumerate(outcomes):
         t = table.loc[outcome].reindex(attributes)
@@ -210,9 +212,13 @@ def sacrifice_relation_chart(table: pd.DataFrame, *, title: str = "", labels=Non
                 xerr=[(t["r"] - t["ci_lower"]).clip(lower=0), (t["ci_upper"] - t["r"]).clip(lower=0)],
                 capsize=2, color=PALETTE[i % len(PALETTE)], label=str(labels(outcome) if labels else outcome))
     ax.axvline(0, color="black", lw=0.8)
+    reach = float(np.nanmax(np.abs(table[["ci_lower", "ci_upper"]].to_numpy()))) if len(table) else 0.1
+    ax.set_xlim(-1.1 * reach, 1.1 * reach)
+    ax.set_xticks([v for v in plt.MaxNLocator(5, symmetric=True).tick_values(-reach, reach) if abs(v) <= 1.1 * reach])
     ax.set_yticks(range(len(attributes)), [str(labels(a) if labels else a) for a in attributes])
     ax.invert_yaxis()
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(len(outcomes), 2), fontsize=9,
+              frameon=False)
     ax.set(title=title, xlabel="correlation of the respondent's sacrifice with the outcome (r)")
     fig.tight_layout()
     return fig

@@ -206,3 +206,16 @@ def test_report_04_shows_the_map_and_the_sacrifice_section(demo_run):
     assert html.count("no gap goes with any of them beyond chance") == 1  # a summary: moved to the top
     assert "Customers settle most on Opening hours" in html and "Customers who sacrifice more" not in html
     assert "Importance–performance map of the pillars" in html and "Fisher-z interval" in html  # methods
+
+
+def test_demo_map_figure_reads(demo_map):
+    """The map's figure: one panel per outcome, every text readable (no overlap, none outside, at least 9 pt)."""
+    import matplotlib.pyplot as plt
+
+    from cxlab import plots
+
+    cb = load_study(DEMO / "study.yaml").codebook
+    fig = plots.pillar_ipma_chart(demo_map, labels=cb.label, title="Six Pillars: importance and performance")
+    assert len(fig.axes) == 2 and [a.get_title() for a in fig.axes] == [cb.label("nps"), cb.label("intention_to_stay")]
+    assert plots.text_problems(fig) == []
+    plt.close(fig)

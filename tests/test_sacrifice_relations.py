@@ -160,3 +160,10 @@ def test_demo_sacrifice_goes_with_no_outcome():
     text = sacrifice.describe_relations(got, labels=cb.label)
     assert "no gap goes with any of them beyond chance" in text and "Customers who sacrifice more" not in text
     assert "Customers settle most on Opening hours" in text  # the largest planted sacrifice
+    import matplotlib.pyplot as plt
+
+    from cxlab import plots
+
+    fig = plots.sacrifice_relation_chart(got, labels=cb.label, title="Customer sacrifice and the outcomes")
+    assert plots.text_problems(fig) == []  # no overlap, nothing outside, at least 9 pt
+    plt.close(fig)
