@@ -135,7 +135,7 @@ def print_pdfs(paths: list[Path], out: Path, *, chromium: str | None = None,
     under it (``root/teams/T01.html`` becomes ``out/teams/T01.pdf``). A page is printed at its natural
     size unless something in it (a wide table) is wider than the printed page: then the
     whole page is scaled down to fit (never below 50 %), so nothing is cut off. Each PDF is
-    written to a temporary file in ``out`` and moved into place when complete, so a
+    written to a temporary file beside its place and moved there when complete, so a
     ``.pdf`` is never half-written, even when the run is interrupted.
 
     Parameters

@@ -22,6 +22,7 @@ from cxlab import pillars, sacrifice
 from cxlab.data import clean_survey, read_table
 from cxlab.levers import driver_importance
 from cxlab.study import load_study
+from test_study import edit, study_copy  # noqa: F401 (a fixture): a copy of the demo study to edit
 
 ATTRIBUTES = {"hours": {"wanted": "w_hours", "settled": "s_hours"},
               "speed": {"wanted": "w_speed", "settled": "s_speed"}}
@@ -167,3 +168,31 @@ def test_demo_sacrifice_goes_with_no_outcome():
     fig = plots.sacrifice_relation_chart(got, labels=cb.label, title="Customer sacrifice and the outcomes")
     assert plots.text_problems(fig) == []  # no overlap, nothing outside, at least 9 pt
     plt.close(fig)
+
+
+def test_report_04_has_the_sacrifice_section_without_pillars(study_copy):
+    """A study with the sacrifice block and no Six Pillars: report 04 keeps the sacrifice section and drops the
+    pillar map, and its methods text says the same; without either block, neither."""
+    from cxlab import plan
+    from cxlab.report import methods_section
+    from cxlab.runner import load_notebook
+
+    def no_pillars(doc):
+        del doc["codebook"]["pillars"]
+
+    def no_blocks(doc):
+        del doc["codebook"]["sacrifice"]
+
+    nb = load_notebook("04_contact_levers")
+    edit(study_copy, no_pillars)
+    study = load_study(study_copy)
+    kept = "\n".join(c.source for c in plan.prune(nb, plan.capabilities(study)).cells)
+    assert "sacrifice.sacrifice_relations" in kept and "describe_relations" in kept
+    assert "pillar_ipma" not in kept and "## Which of the Six Pillars" not in kept
+    methods = methods_section(study, "levers")
+    assert "Customer sacrifice per respondent and attribute" in methods and "Importance–performance map" not in methods
+    assert "Pine, B. J., & Gilmore" in methods
+    edit(study_copy, no_blocks)
+    study = load_study(study_copy)
+    dropped = "\n".join(c.source for c in plan.prune(nb, plan.capabilities(study)).cells)
+    assert "sacrifice_relations" not in dropped and "sacrifice" not in methods_section(study, "levers").lower()
