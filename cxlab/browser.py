@@ -127,13 +127,15 @@ def _px(mm: float) -> float:
     return mm / 25.4 * 96
 
 
-def print_pdfs(paths: list[Path], out: Path, *, chromium: str | None = None) -> list[Path]:
+def print_pdfs(paths: list[Path], out: Path, *, chromium: str | None = None,
+               root: Path | None = None) -> list[Path]:
     """Print local HTML reports to PDF (A4, print CSS) with headless Chromium.
 
-    Each ``<name>.html`` becomes ``out/<name>.pdf``. A page is printed at its natural
+    Each ``<name>.html`` becomes ``out/<name>.pdf``; with ``root``, a page keeps its place
+    under it (``root/teams/T01.html`` becomes ``out/teams/T01.pdf``). A page is printed at its natural
     size unless something in it (a wide table) is wider than the printed page: then the
     whole page is scaled down to fit (never below 50 %), so nothing is cut off. Each PDF is
-    written to a temporary file in ``out`` and moved into place when complete, so a
+    written to a temporary file beside its place and moved there when complete, so a
     ``.pdf`` is never half-written, even when the run is interrupted.
 
     Parameters
@@ -144,6 +146,9 @@ def print_pdfs(paths: list[Path], out: Path, *, chromium: str | None = None) -> 
         Folder of the PDFs (made if missing).
     chromium : str, optional
         Chromium's executable; found (or installed) by :func:`ensure_chromium` if omitted.
+    root : Path, optional
+        The folder the ``paths`` lie under; their sub-folders are kept under ``out``
+        (default: every PDF directly in ``out``).
 
     Returns
     -------
@@ -175,8 +180,10 @@ def print_pdfs(paths: list[Path], out: Path, *, chromium: str | None = None) -> 
                 page.goto(Path(path).resolve().as_uri(), wait_until="load")
                 wide = page.evaluate("document.documentElement.scrollWidth")
                 scale = max(0.5, min(1.0, width / max(wide, 1)))
-                target = out / f"{Path(path).stem}.pdf"
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part", dir=out)
+                place = Path(path).resolve().parent.relative_to(Path(root).resolve()) if root is not None else Path()
+                target = out / place / f"{Path(path).stem}.pdf"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part", dir=target.parent)
                 os.close(fd)
                 try:
                     page.pdf(path=tmp, format="A4", margin=PAGE_MARGINS, print_background=True, scale=scale,

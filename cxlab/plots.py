@@ -18,8 +18,8 @@ import seaborn as sns
 from ._validation import param_error
 
 __all__ = ["PALETTE", "set_theme", "bar_chart", "distribution_chart", "scree_chart", "gap_chart",
-           "importance_chart", "interval_chart", "pillar_importance_chart", "abandonment_chart", "trend_chart",
-           "path_chart", "fit_warnings"]
+           "importance_chart", "interval_chart", "pillar_importance_chart", "pillar_ipma_chart",
+           "sacrifice_relation_chart", "abandonment_chart", "trend_chart", "path_chart", "fit_warnings"]
 
 #: Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -157,6 +157,69 @@ def pillar_importance_chart(importance: pd.DataFrame, *, title: str = "", labels
     ax.invert_yaxis()
     ax.legend(loc="lower right")
     ax.set(title=title, xlabel="share of the outcome's explained variance (R²)")
+    fig.tight_layout()
+    return fig
+
+
+def pillar_ipma_chart(table: pd.DataFrame, *, title: str = "", labels=None):
+    """Importance-performance map of the pillars (``cxlab.pillars.pillar_ipma``): one panel per outcome.
+
+    Each pillar at its performance (0–100) and importance (total effect on the 0–100
+    outcome), with its bootstrap interval when present; dashed lines at the quadrant cuts;
+    the *concentrate here* pillars (fix first) in the warning colour.
+    """
+    outcomes = list(dict.fromkeys(table.index.get_level_values("outcome")))
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(8, 4.4), sharey=True, squeeze=False)
+    for ax, outcome in zip(axes[0], outcomes):
+        t = table.loc[outcome]
+        colours = [PALETTE[3] if q == "concentrate here" else PALETTE[0] for q in t["quadrant"]]
+        if {"importance_ci_lower", "importance_ci_upper"} <= set(t.columns):
+            ax.errorbar(t["performance"], t["importance"], fmt="none", ecolor="#999999", capsize=2, zorder=2,
+                        yerr=[(t["importance"] - t["importance_ci_lower"]).clip(lower=0),
+                              (t["importance_ci_upper"] - t["importance"]).clip(lower=0)])
+        ax.scatter(t["performance"], t["importance"], s=45, color=colours, zorder=3)
+        for pillar, row in t.iterrows():
+            ax.annotate(str(labels(pillar) if labels else pillar), (row["performance"], row["importance"]),
+                        xytext=(4, 3), textcoords="offset points", fontsize=9)
+        ax.axvline(t["performance_cut"].iloc[0], color="grey", ls="--", lw=1)
+        ax.axhline(t["importance_cut"].iloc[0], color="grey", ls="--", lw=1)
+        xlo, xhi = ax.get_xlim()
+        ax.set_xlim(xlo, xhi + 0.25 * (xhi - xlo))
+        lo, hi = ax.get_xlim()
+        ax.set_xticks([v for v in plt.MaxNLocator(4).tick_values(lo, hi) if lo <= v <= hi])  # none off the axis
+        ax.text(0.02, 0.98, "concentrate here", transform=ax.transAxes, va="top", fontsize=9, color="#666666",
+                style="italic")
+        ax.set(title=str(labels(outcome) if labels else outcome), xlabel="performance (0–100)")
+    axes[0][0].set_ylabel("importance (total effect, 0–100)")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def sacrifice_relation_chart(table: pd.DataFrame, *, title: str = "", labels=None):
+    """Correlation of each attribute's sacrifice with each outcome (``cxlab.sacrifice.sacrifice_relations``).
+
+    Grouped bars of r with their Fisher-z intervals, one colour per outcome, a line at 0.
+    """
+    outcomes = list(dict.fromkeys(table.index.get_level_values("outcome")))
+    attributes = list(dict.fromkeys(table.index.get_level_values("attribute")))
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(attributes) * max(1, len(outcomes) / 2) + 2.2))
+    height = 0.8 / len(outcomes)
+    for i, outcome in enumerate(outcomes):
+        t = table.loc[outcome].reindex(attributes)
+        ax.barh(np.arange(len(attributes)) + (i - (len(outcomes) - 1) / 2) * height, t["r"], height=height,
+                xerr=[(t["r"] - t["ci_lower"]).clip(lower=0), (t["ci_upper"] - t["r"]).clip(lower=0)],
+                capsize=2, color=PALETTE[i % len(PALETTE)], label=str(labels(outcome) if labels else outcome))
+    ax.axvline(0, color="black", lw=0.8)
+    reach = float(np.nanmax(np.abs(table[["ci_lower", "ci_upper"]].to_numpy()))) if len(table) else 0.1
+    ax.set_xlim(-1.1 * reach, 1.1 * reach)
+    ax.set_xticks([v for v in plt.MaxNLocator(5, symmetric=True).tick_values(-reach, reach) if abs(v) <= 1.1 * reach])
+    ax.set_yticks(range(len(attributes)), [str(labels(a) if labels else a) for a in attributes])
+    ax.invert_yaxis()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=min(len(outcomes), 2), fontsize=9,
+              frameon=False)
+    ax.set(title=title, xlabel="correlation of the respondent's sacrifice with the outcome (r)")
     fig.tight_layout()
     return fig
 

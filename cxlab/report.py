@@ -248,7 +248,9 @@ def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool
 
     With the run's ``plan`` (:class:`cxlab.plan.Plan`), the reports it skipped are listed
     with the reason, and only the parameters of the reports that ran are shown. ``teams``
-    (the runs of ``cxlab run --by team``) are linked in a section of their own.
+    (the runs of ``cxlab run --by team``) are linked in a section of their own, each with
+    its one-line summary (:func:`cxlab.teams.describe_team`: a suppressed team's is its
+    suppression notice).
     """
     prov = provenance(study)
     esc = html.escape
@@ -267,9 +269,12 @@ def write_index(path: Path, *, study, runs: Iterable, seconds: float, code: bool
         for k, v in prov["inputs"].items())
     versions = ", ".join(f"{esc(k)} {esc(v)}" for k, v in prov["versions"].items())
     teams = list(teams)
-    team_rows = "\n".join(f'<li><a href="{esc(r.html)}">Team {esc(r.name)}</a></li>' for r in teams)
+    team_rows = "\n".join(f'<li><a href="{esc(r.html)}">Team {esc(r.name)}</a>'
+                          + (f'<div class="headline">{_summary_html(r.summary)}</div>' if r.summary else "") + "</li>"
+                          for r in teams)
     team_section = ("<h2>Team reports</h2>\n<p>One short report per team: its key figures against the "
-                    "organisation's, its first levers and its close-the-loop counts.</p>\n"
+                    "organisation's, its first levers and its close-the-loop counts. Under each link, its "
+                    "summary; a team with too few respondents shows the suppression notice instead.</p>\n"
                     f'<ul class="teams">\n{team_rows}\n</ul>') if teams else ""
     css = (TEMPLATES / "cxlab" / "index.css").read_text()
     page = f"""<!DOCTYPE html>
@@ -432,8 +437,22 @@ def _methods_levers(study, p, caps):
     if caps["pillar_outcomes"] is None:
         text.append("Importance of the Six Pillars (pillar scores as drivers) for NPS (0–10) and for the loyalty "
                     "outcome by the same method, each outcome on its own, on the respondents with every pillar score "
-                    "and the outcome.")
+                    "and the outcome. Importance–performance map of the pillars: pillar scores and outcomes rescaled "
+                    "to 0–100 with their scales' ranges, performance the mean rescaled score (t interval), importance "
+                    "the total effect on the rescaled outcome (OLS on all pillars"
+                    + (f", bootstrap percentile intervals from {p['bootstrap']} resamples, seed {p['seed']}"
+                       if p["bootstrap"] else "")
+                    + "), quadrants split at the means over the pillars; a pillar's potential is importance × "
+                      "(100 − performance).")
         refs.append("kpmg_nunwood")
+    if caps["sacrifice"] is None:
+        text.append("Customer sacrifice per respondent and attribute: what they want exactly minus what they settle "
+                    f"for; its Pearson correlation with each outcome with a Fisher-z interval ({_pct(p['ci_level'])} %), "
+                    "p-values Holm-adjusted over every attribute and outcome (a relation is claimed below "
+                    f"α = {1 - p['ci_level']:g}), and the gaps' importance for each outcome by {p['importance_method']}"
+                    + (f" with bootstrap intervals ({p['bootstrap']} resamples)" if p["bootstrap"] else "")
+                    + " on the respondents with every gap and the outcome.")
+        refs.append("pine_gilmore")
     return text, refs
 
 

@@ -279,7 +279,8 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         (:mod:`cxlab.cache`) and only rendered again.
     pdf : bool, default=False
         Also print every report (the index too) to ``<study>/pdf/<name>.pdf`` with headless
-        Chromium (:func:`write_pdfs`), once the new reports are in place.
+        Chromium (:func:`write_pdfs`), once the new reports are in place; team reports
+        (``by="team"``) to ``<study>/pdf/teams/<team>.pdf``.
     by : {"team"}, optional
         Also write one short report per team of the contact log
         (``notebooks/team_report.py``) into ``<study>/teams/<team>.html``, linked from the
@@ -451,7 +452,7 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     progress(f"wrote {final / 'index.html'} in {seconds:.1f} s")
     pdfs: list[Path] = []
     if pdf:
-        progress(f"printing {len(runs) + 1} report(s) to PDF into {final / 'pdf'}")
+        progress(f"printing {len(runs) + len(team_runs) + 1} report(s) to PDF into {final / 'pdf'}")
         try:
             pdfs = write_pdfs(final, chromium=chromium)
         except RunError as exc:  # the HTML reports stand
@@ -549,6 +550,9 @@ def _pdf_browser() -> str:
 def write_pdfs(folder: Path, *, chromium: str | None = None) -> list[Path]:
     """Print every HTML report of a study's report folder (index first) to ``folder/pdf/<name>.pdf``.
 
+    Team reports (``folder/teams/<team>.html``, ``cxlab run --by team``) go to
+    ``folder/pdf/teams/<team>.pdf``, after the others.
+
     A4 pages with the reports' print CSS (no table, figure or box cut by a page break;
     headings kept with what follows); each PDF is written through a temporary file, so
     none is ever half-written. See :func:`cxlab.browser.print_pdfs`.
@@ -563,7 +567,7 @@ def write_pdfs(folder: Path, *, chromium: str | None = None) -> list[Path]:
     Returns
     -------
     list of Path
-        The PDFs, index first.
+        The PDFs, index first, team reports last.
 
     Raises
     ------
@@ -577,11 +581,12 @@ def write_pdfs(folder: Path, *, chromium: str | None = None) -> list[Path]:
     """
     from .browser import print_pdfs
 
-    pages = [folder / "index.html", *sorted(p for p in folder.glob("*.html") if p.name != "index.html")]
+    pages = [folder / "index.html", *sorted(p for p in folder.glob("*.html") if p.name != "index.html"),
+             *sorted((folder / "teams").glob("*.html"))]
     if not pages[0].exists():
         raise FileNotFoundError(f"{folder} holds no index.html: not a folder of cxlab reports")
     try:
-        return print_pdfs(pages, folder / "pdf", chromium=chromium)
+        return print_pdfs(pages, folder / "pdf", chromium=chromium, root=folder)
     except Exception as exc:  # noqa: BLE001 - Chromium's own errors, as one line
         raise RunError(f"printing the reports in {folder} to PDF failed: {exc}") from exc
 

@@ -86,6 +86,10 @@ GLOSSARY = {
     # contacts and levers
     "team_id": "Team", "agents": "Agents", "mean_handle_time_sec": "Mean handle time (s)", "term": "Term",
     "quadrant": "Quadrant",
+    # importance-performance map of the pillars, customer sacrifice against the outcomes
+    "importance_ci_lower": "Importance CI lower", "importance_ci_upper": "Importance CI upper",
+    "performance_ci_lower": "Performance CI lower", "performance_ci_upper": "Performance CI upper",
+    "potential": "Potential (outcome points)", "n_model": "n (model)",
     # row names of long tables and contact factors (text cells are looked up here too)
     "ss_loadings": "Sum of squared loadings", "proportion_var": "Proportion of variance",
     "cumulative_var": "Cumulative proportion of variance", "objective": "Objective function",

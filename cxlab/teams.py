@@ -32,7 +32,7 @@ SURVEY_KPIS = {"nps": "NPS (−100 to 100)", "csat": "CSAT: top-2 share (%)", "c
                "intention_to_stay": "Intention to stay: top-2 share (%)"}
 
 __all__ = ["team_ids", "team_respondents", "chain_data", "suppressed", "suppression_notice", "team_kpis", "team_levers",
-           "team_follow_up", "describe_team"]
+           "team_follow_up", "describe_team", "describe_kpis"]
 
 
 def team_ids(study) -> list[str]:
@@ -205,9 +205,87 @@ def team_follow_up(study, team: str) -> pd.DataFrame:
     return monitor.follow_up_counts(follow, min_n=p["min_cell_size"])
 
 
+def _short(kpi: str) -> str:
+    """A KPI's row label without its unit in brackets: ``NPS (−100 to 100)`` -> ``NPS``."""
+    import re
+
+    return re.sub(r"\s*\([^()]*\)$", "", str(kpi))
+
+
+def _against(r) -> str:
+    """Where the team's value lies against the organisation's: ``above``, ``below`` or ``level``."""
+    return ("above" if r["organisation"] < r["team_ci_lower"] else
+            "below" if r["organisation"] > r["team_ci_upper"] else "level")
+
+
 def describe_team(team: str, kpis: pd.DataFrame, *, n: int, min_n: int, levers: pd.DataFrame | None = None,
                   labels=None) -> str:
-    """The team report's summary (Markdown), written from its numbers.
+    """The team report's one-line summary (Markdown), written from its numbers.
+
+    It heads the team's report and is its line on the study's index. A suppressed team
+    (:func:`suppressed`) gets its :func:`suppression_notice` and nothing else: no count,
+    no figure. Otherwise: its respondents, its first survey KPI (NPS when the codebook has
+    it) against the organisation's, the key figures whose interval lies wholly above or
+    below the organisation's value, how many are not distinguishable from it, and its first
+    lever (:func:`team_levers`).
+
+    Parameters
+    ----------
+    team : str
+    kpis : DataFrame
+        :func:`team_kpis`.
+    n : int
+        Respondents attributed to the team.
+    min_n : int
+        The study's minimum cell size.
+    levers : DataFrame, optional
+        :func:`team_levers`.
+    labels : callable, optional
+        Display label of a lever name (e.g. ``Codebook.label``).
+
+    Examples
+    --------
+    >>> k = pd.DataFrame({"team": [21.0, 55.0], "team_ci_lower": [12.0, 50.0], "team_ci_upper": [30.0, 60.0],
+    ...                   "team_n": [120, 400], "organisation": [15.0, 62.0], "org_ci_lower": [13.0, 61.0],
+    ...                   "org_ci_upper": [17.0, 63.0], "org_n": [2000, 9000], "source": ["survey", "contacts"]},
+    ...                  index=pd.Index(["NPS (−100 to 100)", "First-contact resolution (% of handled contacts)"],
+    ...                                 name="kpi"))
+    >>> print(describe_team("T01", k, n=120, min_n=10))
+    **Team T01** (120 respondents): NPS 21.0 against 15.0 for the organisation. Below the organisation: First-contact resolution (55.0 against 62.0); 1 key figure not distinguishable from it.
+    >>> print(describe_team("T01", k, n=4, min_n=10))  # doctest: +ELLIPSIS
+    **Team T01.** **Suppressed.** Fewer than 10 respondents are attributed to team T01, ...
+    """
+    if suppressed(n, min_n):
+        return f"**Team {md(team)}.** {suppression_notice(team, n, min_n)}"
+    shown = kpis[kpis["team"].notna()]
+    out = [f"**Team {md(team)}** ({n:,} respondents)"]
+    survey = shown[shown["source"] == "survey"]
+    if len(survey):
+        first, r = survey.index[0], survey.iloc[0]
+        out[0] += (f": {md(_short(first))} {number(r['team'], 1)} against {number(r['organisation'], 1)} for the "
+                   "organisation")
+    out[0] += "."
+    where = {kpi: _against(r) for kpi, r in shown.iterrows()}
+    for side, word in (("above", "Above"), ("below", "Below")):
+        named = [f"{md(_short(k))} ({number(shown.loc[k, 'team'], 1)} against {number(shown.loc[k, 'organisation'], 1)})"
+                 for k, w in where.items() if w == side]
+        if named:
+            out.append(f"{word} the organisation: {', '.join(named)};")
+    level = sum(w == "level" for w in where.values())
+    if len(out) > 1:
+        out[-1] = out[-1][:-1] + (f"; {level} key figure{'s' if level != 1 else ''} not distinguishable from it."
+                                  if level else ".")
+    elif level:
+        out.append(f"All {level} key figures are within their intervals of the organisation's."
+                   if level > 1 else "Its key figure is within its interval of the organisation's.")
+    if levers is not None and len(levers):
+        lab = labels or (lambda x: x)
+        out.append(f"First lever: {md(lab(levers.index[0]))}.")
+    return " ".join(out)
+
+
+def describe_kpis(kpis: pd.DataFrame) -> str:
+    """Each key figure of :func:`team_kpis` against the organisation's, in words (one sentence each).
 
     Examples
     --------
@@ -215,27 +293,12 @@ def describe_team(team: str, kpis: pd.DataFrame, *, n: int, min_n: int, levers: 
     ...                   "organisation": [52.0], "org_ci_lower": [51.0], "org_ci_upper": [53.0],
     ...                   "org_n": [9000], "source": ["contacts"]},
     ...                  index=pd.Index(["First-contact resolution (% of handled contacts)"], name="kpi"))
-    >>> print(describe_team("T01", k, n=4, min_n=10))  # doctest: +ELLIPSIS
-    **Team T01.** **Suppressed.** ... First-contact resolution (% of handled contacts): 55.0 (50.0 to 60.0) against 52.0 for the organisation: not distinguishable ...
+    >>> print(describe_kpis(k))
+    First-contact resolution (% of handled contacts): 55.0 (50.0 to 60.0) against 52.0 for the organisation: not distinguishable from the organisation's (its interval includes it).
     """
-    if suppressed(n, min_n):
-        out = [f"**Team {md(team)}.** {suppression_notice(team, n, min_n)}"]
-    else:
-        out = [f"**Team {md(team)}.** {n} respondents are attributed to this team."]
-    for kpi, r in kpis.iterrows():
-        if np.isnan(r["team"]):
-            continue
-        where = ("higher than the organisation's (its interval lies above it)"
-                 if r["organisation"] < r["team_ci_lower"] else
-                 "lower than the organisation's (its interval lies below it)"
-                 if r["organisation"] > r["team_ci_upper"] else
-                 "not distinguishable from the organisation's (its interval includes it)")
-        out.append(f"{md(kpi)}: {number(r['team'], 1)} ({number(r['team_ci_lower'], 1)} to "
-                   f"{number(r['team_ci_upper'], 1)}) against {number(r['organisation'], 1)} for the organisation: "
-                   f"{where}.")
-    if levers is not None and len(levers):
-        lab = labels or (lambda x: x)
-        out.append("Its first levers (expected gain in the outcome): "
-                   + ", ".join(f"{md(lab(name))} ({number(r['expected_gain'], 2)})" for name, r in levers.iterrows())
-                   + ".")
-    return " ".join(out)
+    words = {"above": "higher than the organisation's (its interval lies above it)",
+             "below": "lower than the organisation's (its interval lies below it)",
+             "level": "not distinguishable from the organisation's (its interval includes it)"}
+    return " ".join(f"{md(kpi)}: {number(r['team'], 1)} ({number(r['team_ci_lower'], 1)} to "
+                    f"{number(r['team_ci_upper'], 1)}) against {number(r['organisation'], 1)} for the organisation: "
+                    f"{words[_against(r)]}." for kpi, r in kpis.iterrows() if not np.isnan(r["team"]))

@@ -26,7 +26,12 @@
 # transfers, escalations) joins the drivers as levers.
 
 # %% [markdown] tags=["needs-pillar_outcomes"]
-# KPMG Nunwood's Six Pillars are weighed for NPS and loyalty at the end.
+# KPMG Nunwood's Six Pillars are weighed for NPS and loyalty at the end, and mapped by
+# importance and performance.
+
+# %% [markdown] tags=["needs-sacrifice"]
+# The customer sacrifice (what customers want exactly minus what they settle for) is
+# related to the outcomes at the end.
 
 # %% tags=["parameters"]
 study_file = "../data/raw/demo/study.yaml"  # the study to analyse
@@ -35,7 +40,7 @@ parameters = {}  # overrides of the study's parameters, e.g. {"contact_window_da
 # %%
 import cxlab
 from IPython.display import Markdown
-from cxlab import contacts, levers, pillars, plan, plots, sem, tables
+from cxlab import contacts, levers, pillars, plan, plots, sacrifice, sem, tables
 from cxlab.data import load_contacts, load_linkage, load_processed_survey, respondent_table
 
 plots.set_theme()
@@ -260,6 +265,53 @@ plots.pillar_importance_chart(pillar_imp, labels=cb.label, title="Importance of 
 
 # %% tags=["summary", "needs-pillar_outcomes"]
 Markdown(pillars.describe(importance=pillar_imp, labels=cb.label))
+
+# %% [markdown] tags=["needs-pillar_outcomes"]
+# ### Which pillars to fix first?
+#
+# The importance-performance map of the pillars (Ringle & Sarstedt 2016): pillar scores
+# and outcome rescaled to 0–100 with their scales' ranges; **performance** is a pillar's
+# mean rescaled score, **importance** its total effect on the rescaled outcome (outcome
+# points per point of the pillar, all six together in one regression), with bootstrap
+# intervals. Pillars weighing more than the average pillar while performing below the
+# average (*concentrate here*) are the ones to fix first; *potential* is what raising a
+# pillar to 100 would add to the outcome.
+
+# %% caption="Importance-performance map of the Six Pillars (0–100) for NPS and loyalty." tags=["needs-pillar_outcomes"]
+pillar_outcomes = pillars.study_outcomes(cb, p["loyalty"])
+pillar_map = pillars.pillar_ipma(load_processed_survey(study), cb.pillars["items"], pillar_outcomes,
+                                 pillar_range=cb.pillars["range"],
+                                 outcome_ranges=pillars.outcome_ranges(cb, pillar_outcomes),
+                                 n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
+pillar_map.drop(columns=["importance_cut", "performance_cut", "outcome_performance"]).round(3)
+
+# %% caption="Importance-performance map of the Six Pillars: pillars to fix first in the upper left." tags=["needs-pillar_outcomes"]
+plots.pillar_ipma_chart(pillar_map, labels=cb.label, title="Six Pillars: importance and performance");
+
+# %% tags=["summary", "needs-pillar_outcomes"]
+Markdown(pillars.describe_ipma(pillar_map, labels=cb.label))
+
+# %% [markdown] tags=["needs-sacrifice"]
+# ## Customer sacrifice and the outcomes
+#
+# Customer sacrifice (Pine & Gilmore) is what a customer wants exactly minus what they
+# settle for, per attribute of the service (report 02 shows its size). Here each
+# respondent's sacrifice is related to their outcomes: Pearson correlations with
+# Fisher-z intervals (p-values Holm-adjusted over every pair), and the gaps together as
+# drivers, their explained variance split by the study's importance method with bootstrap
+# intervals. Associations, not proven causes.
+
+# %% caption="Customer sacrifice per attribute and its relation with the outcomes." tags=["needs-sacrifice"]
+sacrifice_links = sacrifice.sacrifice_relations(
+    load_processed_survey(study), cb.sacrifice["attributes"], pillars.study_outcomes(cb, p["loyalty"], outcome=outcome),
+    method=p["importance_method"], n_boot=p["bootstrap"], seed=p["seed"], ci=p["ci_level"])
+sacrifice_links.round(3)
+
+# %% caption="Correlation of each attribute's sacrifice with the outcomes, with confidence intervals." tags=["needs-sacrifice"]
+plots.sacrifice_relation_chart(sacrifice_links, labels=cb.label, title="Customer sacrifice and the outcomes");
+
+# %% tags=["summary", "needs-sacrifice"]
+Markdown(sacrifice.describe_relations(sacrifice_links, alpha=1 - p["ci_level"], labels=cb.label))
 
 # %% [markdown]
 # ## Methods

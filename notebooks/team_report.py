@@ -53,6 +53,9 @@ Markdown(teams.describe_team(team, kpis, n=n, min_n=p["min_cell_size"], levers=t
 # %% caption="The team's key figures against the organisation's, with intervals."
 kpis.round(1)
 
+# %%
+Markdown(teams.describe_kpis(kpis))
+
 # %% [markdown]
 # ## Its first levers
 #

@@ -399,7 +399,8 @@ def test_report_sections_only_with_the_blocks(study_copy):
     edit(study_copy, drop)
     without = load_study(study_copy)
     for name, calls in (("02_servqual_factors", ("pillars.pillar_reliability", "sacrifice.sacrifice_gaps")),
-                        ("04_contact_levers", ("pillars.pillar_importance",))):
+                        ("04_contact_levers", ("pillars.pillar_importance", "pillars.pillar_ipma",
+                                               "sacrifice.sacrifice_relations"))):
         nb = load_notebook(name)
         kept = "\n".join(c.source for c in plan.prune(nb, plan.capabilities(with_blocks)).cells)
         dropped = "\n".join(c.source for c in plan.prune(nb, plan.capabilities(without)).cells)
@@ -409,4 +410,7 @@ def test_report_sections_only_with_the_blocks(study_copy):
     assert "Six Pillars (KPMG Nunwood)" in methods_section(with_blocks, "measurement")
     assert "Customer sacrifice (Pine & Gilmore)" in methods_section(with_blocks, "measurement")
     assert "Importance of the Six Pillars" in methods_section(with_blocks, "levers")
+    assert "Importance–performance map of the pillars" in methods_section(with_blocks, "levers")
+    assert "Customer sacrifice per respondent and attribute" in methods_section(with_blocks, "levers")
+    assert "sacrifice" not in methods_section(without, "levers")
     assert "Pillars" not in methods_section(without, "measurement") + methods_section(without, "levers")

@@ -91,7 +91,10 @@ def check_pdfs(folder: Path, chromium: str) -> dict[str, int]:
 
     pages = sorted(folder.glob("*.html"))
     pdf_dir = folder / "pdf"
-    assert sorted(p.name for p in pdf_dir.iterdir()) == sorted(f"{p.stem}.pdf" for p in pages)  # no .part left
+    files = sorted(p.name for p in pdf_dir.iterdir() if p.is_file())
+    assert files == sorted(f"{p.stem}.pdf" for p in pages)  # no .part left
+    teams = sorted(folder.glob("teams/*.html"))  # team reports (run --by team): pdf/teams/, checked in test_teams
+    assert sorted(p.name for p in (pdf_dir / "teams").glob("*")) == [f"{p.stem}.pdf" for p in teams]
     tall = print_heights(pages, chromium)
     poppler = pdftotext()
     counts = {}

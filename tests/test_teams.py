@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import DEMO
+from conftest import DEMO, cxlab_cmd
 from test_reports_browser import chromium  # noqa: F401 - the same fixture: Chromium, or a skip
 
 pytestmark = pytest.mark.slow
@@ -31,6 +31,46 @@ def test_one_team_report_per_team_linked_from_the_index(demo_run):
         html = page.read_text(encoding="utf-8")
         assert f"Team report: {page.stem}" in html and 'href="../index.html"' in html
         assert "First-contact resolution (% of handled contacts)" in html and "NPS (−100 to 100)" in html
+
+
+def _text(html: str) -> str:
+    """The visible text of an HTML fragment, entities decoded, whitespace collapsed."""
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _index_lines(index: str) -> dict[str, str]:
+    """Each team's line on the index: the text under its link."""
+    found = re.findall(r'<li><a href="teams/([^"]+)\.html">Team [^<]*</a><div class="headline">(.*?)</div></li>',
+                       index, flags=re.S)
+    return {team: _text(body) for team, body in found}
+
+
+def test_the_index_gives_each_team_its_summary_written_from_its_numbers(demo_run):
+    """Every team's one-line summary is on the index (as on its page), with its count and its NPS against the
+    organisation's, the same numbers cxlab.teams computes for it."""
+    from cxlab import teams
+    from cxlab._text import number
+    from cxlab.study import load_study
+
+    out, _ = demo_run
+    lines = _index_lines((out / "index.html").read_text(encoding="utf-8"))
+    pages = _team_pages(out)
+    assert sorted(lines) == [p.stem for p in pages]
+    study = load_study(DEMO / "study.yaml")
+    counts = pd.read_parquet(study.processed_dir / "attribution.parquet")["team_id"].value_counts()
+    assert counts.min() >= study.parameters["min_cell_size"]  # no demo team is suppressed at the default
+    for page in pages:
+        line = lines[page.stem]
+        assert line.startswith(f"Team {page.stem} ({counts[page.stem]:,} respondents): NPS "), line
+        assert line in _text(page.read_text(encoding="utf-8")), page.name  # the page's own summary
+        assert "Suppressed" not in line
+    for team in sorted(lines)[:2]:  # the numbers, from cxlab.teams directly
+        kpis = teams.team_kpis(study, team)
+        nps = kpis.loc["NPS (−100 to 100)"]
+        assert f"NPS {number(nps['team'], 1)} against {number(nps['organisation'], 1)} for the organisation." in \
+            lines[team]
 
 
 def test_team_reports_render_in_chromium_and_read_like_a_publication(demo_run, chromium):
@@ -98,6 +138,57 @@ def test_a_team_below_the_minimum_is_suppressed(demo_run, tmp_path):
     assert f"{n} respondents" not in html  # not even the team's count
     summary = report.summary_text(executed)
     assert summary.startswith(f"**Team {team}.** **Suppressed.**")
+    # its line on the index is the suppression notice and nothing else: no count, no figure
+    from cxlab.runner import NotebookRun
+
+    runs = [NotebookRun(name=team, seconds=1.0, html=f"teams/{team}.html", title=f"Team report: {team}",
+                        summary=summary)]
+    report.write_index(tmp_path / "index.html", study=load_study(study.path), runs=[], seconds=1.0, code=False,
+                       teams=runs)
+    line = _index_lines((tmp_path / "index.html").read_text(encoding="utf-8"))[team]
+    assert line.startswith(f"Team {team}. Suppressed. Fewer than {n + 1} respondents are attributed to team {team}")
+    assert re.findall(r"\d+(?:[.,]\d+)?", line.replace(team, "")) == [str(n + 1)]  # the minimum, no number of its own
     # the same team above the minimum shows its numbers
     out, _ = demo_run
     assert "NPS (−100 to 100)" in (out / "teams" / f"{team}.html").read_text(encoding="utf-8")
+
+
+def test_team_reports_printed_to_pdf(demo_run, chromium, tmp_path):
+    """`cxlab run --by team --pdf` prints every team report to pdf/teams/<team>.pdf: whole files, A4, the team's
+    key figures in the text (read by pypdf, and by poppler's pdftotext where it can be had), no agent or
+    customer id."""
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from test_reports_pdf import normal, pdftotext
+
+    out, _ = demo_run
+    done = cxlab_cmd("run", "--only", "01_data_quality", "--by", "team", "--pdf", "--out", tmp_path / "r")
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "r" / "demo"
+    teams = sorted(p.stem for p in _team_pages(out))
+    assert f"printing {len(teams) + 2} report(s) to PDF" in done.stderr
+    assert sorted(p.name for p in (folder / "pdf").iterdir()) == ["01_data_quality.pdf", "index.pdf", "teams"]
+    assert sorted(p.name for p in (folder / "pdf" / "teams").iterdir()) == [f"{t}.pdf" for t in teams]  # no .part
+    agents, customers = _raw_ids()
+    poppler = pdftotext()
+    lines = _index_lines((folder / "index.html").read_text(encoding="utf-8"))
+    for team in teams:
+        pdf = folder / "pdf" / "teams" / f"{team}.pdf"
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+        reader = PdfReader(pdf)
+        box = reader.pages[0].mediabox  # A4 in points
+        assert float(box.width) == pytest.approx(595.3, abs=1.5) and float(box.height) == pytest.approx(841.9, abs=1.5)
+        texts = [normal(" ".join(page.extract_text() for page in reader.pages))]
+        if poppler:
+            texts.append(normal(subprocess.run([poppler, "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                                               text=True, check=True).stdout))
+        for text in texts:
+            assert f"Team report: {team}" in text, team
+            for kpi in ("NPS (−100 to 100)", "First-contact resolution (% of handled contacts)",
+                        "Queue wait before the team answered (seconds)"):
+                assert kpi in text, (team, kpi)
+            assert normal(lines[team])[:40] in text, team  # its summary, as on the index
+            tokens = set(re.findall(r"[\w.@+-]+", text))
+            assert not tokens & (agents | customers), (team, sorted(tokens & (agents | customers))[:5])
