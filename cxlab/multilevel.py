@@ -816,10 +816,11 @@ def describe_chain(result: ChainResult, digits: int = 2) -> str:
     x, m, y, g = md(result.x), md(result.m), md(result.y), md(result.cluster)
     lvl = f"{result.ci * 100:g} %"
 
-    def path(row: str) -> str:
+    def path(row: str, fine: bool = False) -> str:
         r = e.loc[row]
-        return (f"{number(r['est'], digits)} ({lvl} interval {number(r['ci_lower'], digits)} to "
-                f"{number(r['ci_upper'], digits)})")
+        d = digits + 1 if fine and abs(r["est"]) < 0.1 else digits  # small slopes keep a digit more
+        return (f"{number(r['est'], d)} ({lvl} interval {number(r['ci_lower'], d)} to "
+                f"{number(r['ci_upper'], d)})")
 
     out = [f"**Service Profit Chain.** {y} of {fb.nobs} customer contacts nested in {fb.ngroups} {g} "
            f"clusters: {number(fb.icc * 100, 0)} % of its variance (after the predictors) lies "
@@ -843,14 +844,14 @@ def describe_chain(result: ChainResult, digits: int = 2) -> str:
         rows = [str(v) for v in result.estimates.index if v.startswith("a_")]
         keys = [v[2:] for v in rows]  # the mediators' column names, as the rows name them
         out.append(f"One unit more {x} goes with " + " and ".join(
-            f"{path('a_' + k)} more {n}" for k, n in zip(keys, names)) + f"; at equal {x} and "
+            f"{path('a_' + k, True)} more {n}" for k, n in zip(keys, names)) + f". At equal {x} and "
             "equal other mediators, one unit more " + ", and one unit more ".join(
-            f"{n} with {path('b_' + k)} more {y}" for k, n in zip(keys, names)) + ".")
+            f"{n} goes with {path('b_' + k, True)} more {y}" for k, n in zip(keys, names)) + ".")
         parts = []
         for k, n in zip(keys, names):
             q = e.loc[f"indirect_{k}"]
             shown = "excludes" if q["ci_lower"] > 0 or q["ci_upper"] < 0 else "includes"
-            parts.append(f"through {n} {path('indirect_' + k)}, an interval that {shown} zero")
+            parts.append(f"through {n} {path('indirect_' + k, True)}, an interval that {shown} zero")
         out.append(f"The indirect effect of {x} on {y} is, " + "; ".join(parts)
                    + f". In total, {x} → ({', '.join(names)}) → {y} is {number(r['est'], digits)} ({boot}): "
                    f"{verdict}.")
