@@ -3,7 +3,8 @@
 A contact log has one row per contact: ``contact_id, customer_id, issue_id, channel,
 started_at, queue_wait_sec, abandoned, callback_offered, callback_accepted,
 callback_kept, handle_time_sec, resolved_first_contact, transfers, escalated_to_agent,
-agent_id, team_id``. Every aggregation is written once as an `Ibis
+agent_id, team_id`` (the last two optional, as is ``qa_score``, the contact's
+quality-assurance score 0-100, which the Service Profit Chain uses). Every aggregation is written once as an `Ibis
 <https://ibis-project.org>`_ expression and runs where the data is: in an embedded
 DuckDB for a DataFrame or a CSV/Parquet file (the default), or in the database that
 holds the table (DuckDB, PostgreSQL, or any other Ibis backend). Millions of rows never
@@ -71,7 +72,7 @@ import pandas as pd
 
 from ._validation import check_choice, param_error, renamed_parameters
 
-__all__ = ["CHANNELS", "POLICIES", "REQUIRED_COLUMNS", "ContactError", "contacts_table", "validate_contacts",
+__all__ = ["CHANNELS", "POLICIES", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "ContactError", "contacts_table", "validate_contacts",
            "contact_problems", "customer_features", "respondent_features", "channel_overview", "wait_abandonment",
            "service_levels", "team_features", "spark_backend"]
 
@@ -322,6 +323,12 @@ REQUIRED_COLUMNS: dict[str, str] = {
 }
 
 
+#: Columns a contact log may have, with their kind: agents and teams (the employee side) and
+#: ``qa_score``, handle quality (the contact's quality-assurance score, 0 to :data:`QA_MAX`).
+OPTIONAL_COLUMNS: dict[str, str] = {"agent_id": "any", "team_id": "any", "qa_score": "numeric"}
+QA_MAX = 100
+
+
 def _kind_ok(kind: str, dtype) -> bool:
     return {"any": True, "string": dtype.is_string(), "timestamp": dtype.is_timestamp() or dtype.is_string(),
             "numeric": dtype.is_numeric() and not dtype.is_boolean(), "boolean": dtype.is_boolean()}[kind]
@@ -339,7 +346,9 @@ def validate_contacts(contacts: Any, *, columns: Mapping[str, str] | None = None
     Checks that the log can be read (a truncated or corrupt Parquet file, a CSV DuckDB
     cannot parse, a missing table), that the columns in ``columns`` exist, that every
     column in :data:`REQUIRED_COLUMNS` is there (after renaming) with a usable type
-    (timestamps, numbers, booleans) and that timestamps stored as text parse.
+    (timestamps, numbers, booleans), that timestamps stored as text parse, and that the
+    optional columns of :data:`OPTIONAL_COLUMNS` a log has are usable (``qa_score``: numbers
+    from 0 to 100).
 
     Parameters
     ----------
@@ -362,6 +371,8 @@ def validate_contacts(contacts: Any, *, columns: Mapping[str, str] | None = None
     log.csv: column(s) missing: 'contact_id', 'issue_id', 'channel', 'queue_wait_sec', 'callback_offered', 'callback_accepted', 'callback_kept', 'handle_time_sec', 'resolved_first_contact', 'transfers', 'escalated_to_agent' (the log has customer_id, started_at, abandoned)
     log.csv, column 'abandoned': must be true/false; found int64
     log.csv, column 'started_at': 1 value(s) that are not timestamps (e.g. 'yesterday')
+    >>> validate_contacts(pd.DataFrame({"qa_score": [80.0, 140.0]}), name="log.csv")[-1]
+    "log.csv, column 'qa_score': 1 value(s) outside 0-100 (e.g. 140)"
     """
     if name is None:
         name = (Path(contacts).name if isinstance(contacts, (str, Path))
@@ -387,7 +398,7 @@ def validate_contacts(contacts: Any, *, columns: Mapping[str, str] | None = None
         problems.append(f"{name}: column(s) missing: {', '.join(map(repr, missing))} (the log has "
                         f"{', '.join(raw.columns)})" + (" after the study's 'columns' renaming" if columns else ""))
     schema = raw.schema()
-    for col, kind in REQUIRED_COLUMNS.items():
+    for col, kind in {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}.items():
         if col in schema and not _kind_ok(kind, schema[col]):
             want = {"string": "text", "timestamp": "timestamps", "numeric": "numbers",
                     "boolean": "true/false"}[kind]
@@ -400,7 +411,15 @@ def validate_contacts(contacts: Any, *, columns: Mapping[str, str] | None = None
         if ts_text:
             unparsed = raw.started_at.notnull() & raw.started_at.try_cast(dt.Timestamp(timezone="UTC")).isnull()
             checks["bad_ts"] = raw.count(where=unparsed)
+        qa = "qa_score" in schema and _kind_ok("numeric", schema["qa_score"])
+        if qa:
+            out_of_range = raw.qa_score.notnull() & ((raw.qa_score < 0) | (raw.qa_score > QA_MAX))
+            checks["bad_qa"] = raw.count(where=out_of_range)
         row = _execute(raw.aggregate(total=raw.count(), **checks)).iloc[0]
+        if qa and int(row["bad_qa"]):
+            example = _execute(raw.filter(out_of_range).select("qa_score").limit(1))["qa_score"].iloc[0]
+            problems.append(f"{name}, column 'qa_score': {int(row['bad_qa'])} value(s) outside 0-{QA_MAX} "
+                            f"(e.g. {float(example):g})")
         if ts_text and int(row["bad_ts"]):
             example = _execute(raw.filter(unparsed).select("started_at").limit(1))["started_at"].iloc[0]
             problems.append(f"{name}, column 'started_at': {int(row['bad_ts'])} value(s) that are not "

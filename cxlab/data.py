@@ -734,7 +734,7 @@ def load_employees(study) -> pd.DataFrame:
 
 def load_attribution(study) -> pd.DataFrame:
     """Respondents attributed to teams (:func:`cxlab.employees.attribute_respondents`): ``respondent_key``,
-    ``team_id``, ``agent_key``, ``fcr``."""
+    ``team_id``, ``agent_key``, ``fcr`` and, when the contact log has it, ``qa_score``."""
     return pd.read_parquet(prepare(study).directory / "attribution.parquet")
 
 

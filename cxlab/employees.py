@@ -23,7 +23,9 @@ attributed to the team (and agent) that handled their *first agent-handled conta
 the contact window* before the survey date: the contacts with an ``agent_id`` started in
 ``[survey date - contact_window_days, survey date)``, the earliest first (ties by
 ``contact_id``). That contact's ``resolved_first_contact`` is the respondent's
-first-contact resolution (``fcr``, 0/1). Respondents without such a contact (no
+first-contact resolution (``fcr``, 0/1) and, when the log has the optional column
+``qa_score`` (handle quality: the contact's quality-assurance score, 0-100), its score is
+the respondent's handle quality (``qa_score``). Respondents without such a contact (no
 contacts, or only self-service and unanswered ones) are not attributed: they are in no
 team's numbers and not in the multilevel analysis. The first contact is chosen, not the
 last, because whether a later contact happens depends on the first one's resolution.
@@ -50,7 +52,7 @@ import pandas as pd
 from .readers import DataError, read_columns, read_table, show_numbers
 
 __all__ = ["SPEC_KEYS", "ATTRIBUTION_RULE", "check_spec", "missing_columns", "load_employee_survey",
-           "engagement_scores", "team_engagement", "attribute_respondents", "describe_attribution"]
+           "engagement_scores", "team_engagement", "attribute_respondents", "describe_attribution", "chain_mediators"]
 
 #: Keys of the ``data.employees`` mapping of a study file.
 SPEC_KEYS = {"path", "agent_id", "team_id", "items", "range", "delimiter", "decimal", "encoding", "sheet"}
@@ -58,7 +60,8 @@ SPEC_KEYS = {"path", "agent_id", "team_id", "items", "range", "delimiter", "deci
 #: The attribution rule in one sentence, for report text.
 ATTRIBUTION_RULE = ("each respondent is attributed to the team (and agent) that handled their first "
                     "agent-handled contact in the contact window before the survey date (earliest first, "
-                    "ties by contact id); that contact's first-contact resolution is the respondent's. "
+                    "ties by contact id); that contact's first-contact resolution (and handle-quality score, "
+                    "when the log has one) is the respondent's. "
                     "Respondents without such a contact are not attributed")
 
 _READ_OPTIONS = ("delimiter", "decimal", "encoding", "sheet")
@@ -231,8 +234,9 @@ def attribute_respondents(survey: pd.DataFrame, contacts: Any, *, customer: str,
     Returns
     -------
     DataFrame
-        One row per attributed respondent: ``respondent``, ``team_id``, ``agent_id`` and
-        ``fcr`` (1.0 when that contact resolved the issue, else 0.0).
+        One row per attributed respondent: ``respondent``, ``team_id``, ``agent_id``,
+        ``fcr`` (1.0 when that contact resolved the issue, else 0.0) and, when the log has the
+        optional ``qa_score`` column, ``qa_score`` (that contact's handle-quality score).
 
     Examples
     --------
@@ -263,8 +267,9 @@ def attribute_respondents(survey: pd.DataFrame, contacts: Any, *, customer: str,
                 & (t.started_at >= lk.survey_date - ibis.interval(days=int(window_days))))
     w = ibis.window(group_by=j.respondent, order_by=[j.started_at, j.contact_id])
     j = j.mutate(_n=ibis.row_number().over(w))
+    quality = {"qa_score": j.qa_score.cast("float64")} if "qa_score" in t.columns else {}
     j = j.filter(j._n == 0).select("respondent", "team_id", "agent_id",
-                                   fcr=j.resolved_first_contact.cast("float64"))
+                                   fcr=j.resolved_first_contact.cast("float64"), **quality)
     out = j.to_pyarrow().to_pandas()  # one row per attributed respondent
     out = links[["respondent"]].merge(out, on="respondent", how="inner")
     out["team_id"] = out["team_id"].astype(str)
@@ -295,3 +300,16 @@ def describe_attribution(chain: pd.DataFrame, *, respondents: int, employees: pd
     eng = chain.drop_duplicates("team_id")["team_engagement"]
     out.append(f"Team engagement ranges from {number(eng.min(), 2)} to {number(eng.max(), 2)} over the teams.")
     return " ".join(out)
+
+
+def chain_mediators(chain: pd.DataFrame) -> list[str]:
+    """The mediators of the Service Profit Chain a study can estimate: ``fcr``, and ``qa_score`` when it has scores.
+
+    Examples
+    --------
+    >>> chain_mediators(pd.DataFrame({"fcr": [1.0], "qa_score": [float("nan")]}))
+    ['fcr']
+    >>> chain_mediators(pd.DataFrame({"fcr": [1.0], "qa_score": [88.0]}))
+    ['fcr', 'qa_score']
+    """
+    return ["fcr", *(["qa_score"] if "qa_score" in chain and chain["qa_score"].notna().any() else [])]

@@ -19,7 +19,8 @@ the last contact; this module does not choose, it only requires one cluster id p
 * :func:`nested_icc` — customers in agents in teams: team and agent variance components
   and both ICCs (lme4's ``(1 | team/agent)``).
 * :func:`chain_indirect` — the chain's indirect effect x -> m -> y (a·b) with a cluster
-  bootstrap (clusters resampled, not rows), percentile intervals, seeded.
+  bootstrap (clusters resampled, not rows), percentile intervals, seeded; with several
+  mediators (parallel), each one's indirect effect and their total.
 * :func:`simulate_chain` — seeded teams with a planted engagement -> FCR -> satisfaction
   chain, to show the method recovers it.
 
@@ -610,25 +611,31 @@ def nested_icc(data: pd.DataFrame, outcome: str, team: str, agent: str,
 
 @dataclass(frozen=True)
 class ChainResult:
-    """The indirect effect of a cluster-level ``x`` on ``y`` through ``m``.
+    """The indirect effect of a cluster-level ``x`` on ``y`` through one or more mediators.
 
     Attributes
     ----------
     estimates : DataFrame
-        Rows ``a`` (x -> m), ``b`` (m -> y given x), ``direct`` (x -> y given m) and
-        ``indirect`` (a·b); columns ``est`` (full-sample fit), ``boot_se``, ``ci_lower``,
-        ``ci_upper`` (bootstrap percentiles).
+        One mediator: rows ``a`` (x -> m), ``b`` (m -> y given x), ``direct`` (x -> y given m)
+        and ``indirect`` (a·b). Several mediators (parallel): per mediator ``a_<m>``, ``b_<m>``
+        (given x and the other mediators) and ``indirect_<m>`` (its a·b), then ``direct`` and
+        ``indirect`` (the total indirect effect, the sum over the mediators). Columns ``est``
+        (full-sample fit), ``boot_se``, ``ci_lower``, ``ci_upper`` (bootstrap percentiles).
     n_boot, n_failed : int
         Resamples drawn and resamples dropped (a fit raised or did not converge).
     n_singular : int
-        Kept resamples in which either model had a zero cluster variance.
+        Kept resamples in which any model had a zero cluster variance.
     seed : int
     ci : float
     cluster : str
     a_model, b_model : RandomInterceptResult
-        The two full-sample fits.
+        The full-sample fits of the (first) mediator and of the outcome.
     x, m, y : str
-        The column names of the chain.
+        The column names of the chain; ``m`` is the first mediator.
+    mediators : tuple of str
+        Every mediator, in the order given (``(m,)`` for one).
+    a_models : tuple of RandomInterceptResult
+        The full-sample fit of each mediator.
     """
 
     estimates: pd.DataFrame
@@ -643,13 +650,29 @@ class ChainResult:
     x: str = "x"
     m: str = "m"
     y: str = "y"
+    mediators: tuple = ()
+    a_models: tuple = ()
 
 
-def _chain_fit(data, cluster, x, m, y, covariates, reml):
-    fa = random_intercept(data, m, cluster, level1=covariates, level2=[x], reml=reml)
-    fb = random_intercept(data, y, cluster, level1=[m] + covariates, level2=[x], reml=reml)
-    a, b = fa.estimates.at[x, "est"], fb.estimates.at[m, "est"]
-    return fa, fb, np.array([a, b, fb.estimates.at[x, "est"], a * b])
+def _chain_rows(mediators: Sequence[str]) -> list[str]:
+    if len(mediators) == 1:
+        return ["a", "b", "direct", "indirect"]
+    return ([f"a_{m}" for m in mediators] + [f"b_{m}" for m in mediators]
+            + [f"indirect_{m}" for m in mediators] + ["direct", "indirect"])
+
+
+def _chain_estimates(a: np.ndarray, b: np.ndarray, direct: float, single: bool) -> np.ndarray:
+    """The chain's numbers in the order of :func:`_chain_rows`."""
+    ab = a * b
+    return np.array([a[0], b[0], direct, ab[0]]) if single else np.r_[a, b, ab, direct, ab.sum()]
+
+
+def _chain_fit(data, cluster, x, mediators, y, covariates, reml):
+    fas = [random_intercept(data, m, cluster, level1=covariates, level2=[x], reml=reml) for m in mediators]
+    fb = random_intercept(data, y, cluster, level1=list(mediators) + covariates, level2=[x], reml=reml)
+    a = np.array([fa.estimates.at[x, "est"] for fa in fas])
+    b = np.array([fb.estimates.at[m, "est"] for m in mediators])
+    return fas, fb, _chain_estimates(a, b, fb.estimates.at[x, "est"], len(mediators) == 1)
 
 
 #: Fewest team resamples of the chain's cluster bootstrap: its intervals have no other source,
@@ -666,17 +689,19 @@ def chain_resamples(bootstrap: int) -> int:
     return max(int(bootstrap), CHAIN_MIN_BOOT)
 
 
-def chain_indirect(data: pd.DataFrame, cluster: str, x: str, m: str, y: str,
+def chain_indirect(data: pd.DataFrame, cluster: str, x: str, m: str | Sequence[str], y: str,
                    covariates: Sequence[str] = (), n_boot: int = 999, seed: int = 0,
                    ci: float = 0.95, reml: bool = True) -> ChainResult:
     """Indirect effect x -> m -> y with a cluster bootstrap (2-1-1 multilevel mediation).
 
-    Two random-intercept models by ``cluster``: ``m ~ x + covariates`` (path a) and
-    ``y ~ m + x + covariates`` (paths b and direct); the indirect effect is a·b. The
-    bootstrap draws whole clusters with replacement (a cluster drawn twice enters as two
-    clusters), refits both models and takes percentile intervals. The resamples are fitted
-    on the profiled likelihood alone (the same estimator as :func:`random_intercept`,
-    without its statsmodels cross-check, which would cost most of the time).
+    Random-intercept models by ``cluster``: ``m ~ x + covariates`` for each mediator (path
+    a) and ``y ~ mediators + x + covariates`` (paths b and direct); a mediator's indirect
+    effect is its a·b, and with several mediators (parallel mediation, Preacher & Hayes
+    2008) the total indirect effect is their sum. The bootstrap draws whole clusters with
+    replacement (a cluster drawn twice enters as two clusters), refits every model and takes
+    percentile intervals. The resamples are fitted on the profiled likelihood alone (the
+    same estimator as :func:`random_intercept`, without its statsmodels cross-check, which
+    would cost most of the time).
 
     Parameters
     ----------
@@ -686,13 +711,13 @@ def chain_indirect(data: pd.DataFrame, cluster: str, x: str, m: str, y: str,
         The cluster resampled (team when ``x`` is team engagement).
     x : str
         Cluster-level predictor (constant within a cluster), e.g. team engagement.
-    m : str
-        Contact-level mediator, e.g. first-contact resolution (0/1: a linear probability
-        model for path a).
+    m : str or sequence of str
+        Contact-level mediator(s), e.g. first-contact resolution (0/1: a linear probability
+        model for path a) and a handle-quality score.
     y : str
         Contact-level outcome, e.g. satisfaction.
     covariates : sequence of str
-        Contact-level controls in both models.
+        Contact-level controls in every model.
     n_boot : int
         Bootstrap resamples.
     seed : int
@@ -706,27 +731,40 @@ def chain_indirect(data: pd.DataFrame, cluster: str, x: str, m: str, y: str,
     -------
     ChainResult
 
+    References
+    ----------
+    Preacher, K. J., & Hayes, A. F. (2008). Asymptotic and resampling strategies for assessing
+    and comparing indirect effects in multiple mediator models. Behavior Research Methods,
+    40(3), 879–891.
+
     Examples
     --------
     >>> data, truth = simulate_chain(n_teams=20, contacts_per_team=30, seed=1)
     >>> res = chain_indirect(data, "team", "engagement", "fcr", "satisfaction", n_boot=20, seed=3)
     >>> float(res.estimates.loc["indirect", "est"].round(3)), res.n_failed
     (0.051, 0)
+    >>> data["quality"] = 80 + 2 * data["engagement"] + np.random.default_rng(2).normal(0, 8, len(data))
+    >>> two = chain_indirect(data, "team", "engagement", ["fcr", "quality"], "satisfaction", n_boot=20, seed=3)
+    >>> two.estimates.index.tolist()
+    ['a_fcr', 'a_quality', 'b_fcr', 'b_quality', 'indirect_fcr', 'indirect_quality', 'direct', 'indirect']
     """
     covariates = list(covariates)
+    mediators = [m] if isinstance(m, str) else list(m)
     check_int(n_boot, "n_boot", "chain_indirect", low=1)
     check_ci(ci, "chain_indirect")
-    sub = _check_frame(data, [cluster, x, m, y] + covariates, "chain_indirect").reset_index(drop=True)
-    fa, fb, full = _chain_fit(sub, cluster, x, m, y, covariates, reml)
+    if not mediators or not all(isinstance(v, str) for v in mediators) or len(set(mediators)) < len(mediators):
+        raise param_error("m", "chain_indirect", "be a column name or a list of distinct column names", m)
+    sub = _check_frame(data, [cluster, x, *mediators, y] + covariates, "chain_indirect").reset_index(drop=True)
+    fas, fb, full = _chain_fit(sub, cluster, x, mediators, y, covariates, reml)
     codes, uniques = pd.factorize(sub[cluster], sort=True)
-    J = len(uniques)
+    J, k = len(uniques), len(mediators)
     rows_of = [np.flatnonzero(codes == j) for j in range(J)]
     # the resamples work on arrays: the same estimator as random_intercept, without its
     # per-call validation and statsmodels cross-check
-    ya, yb = sub[m].to_numpy(float), sub[y].to_numpy(float)
     Xa = _design(sub, covariates, [x], cluster).to_numpy()
-    Xb = _design(sub, [m] + covariates, [x], cluster).to_numpy()
-    ia, ib, ix = Xa.shape[1] - 1, 1, Xb.shape[1] - 1
+    Xb = _design(sub, mediators + covariates, [x], cluster).to_numpy()
+    models = [(sub[v].to_numpy(float), Xa) for v in mediators] + [(sub[y].to_numpy(float), Xb)]
+    ia, ix = Xa.shape[1] - 1, Xb.shape[1] - 1
     rng = np.random.default_rng(seed)
     draws, failed, singular = [], 0, 0
     for _ in range(n_boot):
@@ -735,7 +773,7 @@ def chain_indirect(data: pd.DataFrame, cluster: str, x: str, m: str, y: str,
         bcodes = np.repeat(np.arange(J), [len(rows_of[j]) for j in pick])
         try:
             fits = []
-            for yy, XX in ((ya, Xa), (yb, Xb)):
+            for yy, XX in models:
                 Xr = XX[idx]
                 if np.linalg.matrix_rank(Xr) < Xr.shape[1]:
                     raise np.linalg.LinAlgError("collinear resample")
@@ -743,22 +781,22 @@ def chain_indirect(data: pd.DataFrame, cluster: str, x: str, m: str, y: str,
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             failed += 1
             continue
-        (ta, lla, beta_a, _, _, oka), (tb, llb, beta_b, _, _, okb) = fits
-        est = np.array([beta_a[ia], beta_b[ib], beta_b[ix], beta_a[ia] * beta_b[ib]])
-        if not (oka and okb and np.isfinite(lla) and np.isfinite(llb)) or not np.all(np.isfinite(est)):
+        beta_b = fits[-1][2]
+        est = _chain_estimates(np.array([f[2][ia] for f in fits[:k]]), beta_b[1:1 + k], beta_b[ix], k == 1)
+        if not all(f[5] and np.isfinite(f[1]) for f in fits) or not np.all(np.isfinite(est)):
             failed += 1
             continue
-        singular += (ta < SINGULAR_TOL) or (tb < SINGULAR_TOL)
+        singular += any(f[0] < SINGULAR_TOL for f in fits)
         draws.append(est)
-    D = np.array(draws).reshape(-1, 4)
+    D = np.array(draws).reshape(-1, len(full))
     lo, hi = (np.quantile(D, [(1 - ci) / 2, (1 + ci) / 2], axis=0) if len(D)
-              else (np.full(4, np.nan), np.full(4, np.nan)))
+              else (np.full(len(full), np.nan), np.full(len(full), np.nan)))
     est = pd.DataFrame({"est": full, "boot_se": D.std(axis=0, ddof=1) if len(D) > 1 else np.nan,
                         "ci_lower": lo, "ci_upper": hi},
-                       index=pd.Index(["a", "b", "direct", "indirect"], name="path"))
+                       index=pd.Index(_chain_rows(mediators), name="path"))
     return ChainResult(estimates=est, n_boot=int(n_boot), n_failed=failed, n_singular=int(singular),
-                       seed=int(seed), ci=ci, cluster=cluster, a_model=fa, b_model=fb,
-                       x=x, m=m, y=y)
+                       seed=int(seed), ci=ci, cluster=cluster, a_model=fas[0], b_model=fb,
+                       x=x, m=mediators[0], y=y, mediators=tuple(mediators), a_models=tuple(fas))
 
 
 def describe_chain(result: ChainResult, digits: int = 2) -> str:
@@ -778,10 +816,11 @@ def describe_chain(result: ChainResult, digits: int = 2) -> str:
     x, m, y, g = md(result.x), md(result.m), md(result.y), md(result.cluster)
     lvl = f"{result.ci * 100:g} %"
 
-    def path(row: str) -> str:
+    def path(row: str, fine: bool = False) -> str:
         r = e.loc[row]
-        return (f"{number(r['est'], digits)} ({lvl} interval {number(r['ci_lower'], digits)} to "
-                f"{number(r['ci_upper'], digits)})")
+        d = digits + 1 if fine and abs(r["est"]) < 0.1 else digits  # small slopes keep a digit more
+        return (f"{number(r['est'], d)} ({lvl} interval {number(r['ci_lower'], d)} to "
+                f"{number(r['ci_upper'], d)})")
 
     out = [f"**Service Profit Chain.** {y} of {fb.nobs} customer contacts nested in {fb.ngroups} {g} "
            f"clusters: {number(fb.icc * 100, 0)} % of its variance (after the predictors) lies "
@@ -789,16 +828,33 @@ def describe_chain(result: ChainResult, digits: int = 2) -> str:
     if fb.singular:
         out.append(f"The {g} variance of {y} is at zero (a singular fit): clusters do not differ "
                    f"beyond chance.")
-    out.append(f"One unit more {x} goes with {path('a')} more {m}, and {m} with {path('b')} "
-               f"more {y} at equal {x}.")
     r = e.loc["indirect"]
     kept = result.n_boot - result.n_failed
     verdict = ("it excludes zero, so the chain is supported" if r["ci_lower"] > 0 or r["ci_upper"] < 0
                else "it includes zero, so the data do not show the chain")
-    out.append(f"The indirect effect {x} → {m} → {y} is {number(r['est'], digits)} ({lvl} "
-               f"cluster-bootstrap interval {number(r['ci_lower'], digits)} to "
-               f"{number(r['ci_upper'], digits)}, {result.n_boot} resamples of {g}, "
-               f"{result.n_failed} failed): {verdict}.")
+    boot = (f"{lvl} cluster-bootstrap interval {number(r['ci_lower'], digits)} to {number(r['ci_upper'], digits)}, "
+            f"{result.n_boot} resamples of {g}, {result.n_failed} failed")
+    mediators = result.mediators or (result.m,)
+    if len(mediators) == 1:
+        out.append(f"One unit more {x} goes with {path('a')} more {m}, and {m} with {path('b')} "
+                   f"more {y} at equal {x}.")
+        out.append(f"The indirect effect {x} → {m} → {y} is {number(r['est'], digits)} ({boot}): {verdict}.")
+    else:
+        names = [md(v) for v in mediators]
+        rows = [str(v) for v in result.estimates.index if v.startswith("a_")]
+        keys = [v[2:] for v in rows]  # the mediators' column names, as the rows name them
+        out.append(f"One unit more {x} goes with " + " and ".join(
+            f"{path('a_' + k, True)} more {n}" for k, n in zip(keys, names)) + f". At equal {x} and "
+            "equal other mediators, one unit more " + ", and one unit more ".join(
+            f"{n} goes with {path('b_' + k, True)} more {y}" for k, n in zip(keys, names)) + ".")
+        parts = []
+        for k, n in zip(keys, names):
+            q = e.loc[f"indirect_{k}"]
+            shown = "excludes" if q["ci_lower"] > 0 or q["ci_upper"] < 0 else "includes"
+            parts.append(f"through {n} {path('indirect_' + k, True)}, an interval that {shown} zero")
+        out.append(f"The indirect effect of {x} on {y} is, " + "; ".join(parts)
+                   + f". In total, {x} → ({', '.join(names)}) → {y} is {number(r['est'], digits)} ({boot}): "
+                   f"{verdict}.")
     if result.n_failed > 0.05 * result.n_boot:
         out.append(f"Only {kept} of {result.n_boot} resamples could be fitted; treat the interval "
                    f"with care.")
@@ -903,6 +959,9 @@ def icc_table(data: pd.DataFrame, outcomes: Sequence[str], team: str, agent: str
 def chain_table(chain: ChainResult, stay: RandomInterceptResult | None = None, labels=None) -> pd.DataFrame:
     """The chain's paths in one table: a, b, direct, indirect (cluster bootstrap) and the link to ``stay``.
 
+    With several mediators the rows are those of :class:`ChainResult` (``a_<m>``, ``b_<m>``,
+    ``indirect_<m>`` per mediator, ``direct``, ``indirect`` the total), each named in ``path``.
+
     ``stay`` is a random-intercept fit of loyalty with ``chain.y`` among its level-1
     predictors; its row ``c`` carries the Wald interval (``boot_se`` empty), and
     ``indirect_to_stay`` = a·b·c the product of the estimates (no interval). ``labels``
@@ -916,9 +975,17 @@ def chain_table(chain: ChainResult, stay: RandomInterceptResult | None = None, l
     ['a', 'b', 'direct', 'indirect']
     """
     lab = (labels or {}).get
-    x, m, y = lab(chain.x, chain.x), lab(chain.m, chain.m), lab(chain.y, chain.y)
+    x, y = lab(chain.x, chain.x), lab(chain.y, chain.y)
+    mediators = chain.mediators or (chain.m,)
+    ms = [lab(v, v) for v in mediators]
     e = chain.estimates.copy()
-    e.insert(0, "path", [f"{x} → {m}", f"{m} → {y}", f"{x} → {y} (direct)", f"{x} → {m} → {y}"])
+    if len(ms) == 1:
+        m = ms[0]
+        e.insert(0, "path", [f"{x} → {m}", f"{m} → {y}", f"{x} → {y} (direct)", f"{x} → {m} → {y}"])
+    else:
+        m = f"({', '.join(ms)})"
+        e.insert(0, "path", [f"{x} → {v}" for v in ms] + [f"{v} → {y}" for v in ms]
+                 + [f"{x} → {v} → {y}" for v in ms] + [f"{x} → {y} (direct)", f"{x} → {m} → {y} (total indirect)"])
     if stay is not None:
         r = stay.estimates.loc[chain.y]
         z = lab(stay.outcome, stay.outcome)
@@ -950,8 +1017,13 @@ def describe_service_chain(chain: ChainResult, stay: RandomInterceptResult | Non
             return labels(name)
         return (labels or {}).get(name, name)
 
+    mediators = chain.mediators or (chain.m,)
+    est = chain.estimates
+    if len(mediators) > 1:  # rows named by the mediators' labels, as the text names them
+        est = est.rename(index={f"{p}_{v}": f"{p}_{label(v)}" for v in mediators for p in ("a", "b", "indirect")})
     named = dataclasses.replace(chain, x=label(chain.x), m=label(chain.m), y=label(chain.y),
-                                cluster=label(chain.cluster))
+                                cluster=label(chain.cluster), mediators=tuple(label(v) for v in mediators),
+                                estimates=est)
     text = describe_chain(named, digits=digits)
     if stay is None:
         return text

@@ -333,6 +333,9 @@ REFERENCES = {
     "reichheld": "Reichheld, F. F. (2003). The one number you need to grow. Harvard Business Review, 81(12), 46–54.",
     "heskett": "Heskett, J. L., Jones, T. O., Loveman, G. W., Sasser, W. E., & Schlesinger, L. A. (1994). "
                "Putting the service-profit chain to work. Harvard Business Review, 72(2), 164–174.",
+    "preacher_hayes": "Preacher, K. J., & Hayes, A. F. (2008). Asymptotic and resampling strategies for assessing "
+                      "and comparing indirect effects in multiple mediator models. Behavior Research Methods, 40(3), "
+                      "879–891.",
     "holm": "Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal "
             "of Statistics, 6(2), 65–70.",
     "montgomery": "Montgomery, D. C. (2019). Introduction to statistical quality control (8th ed.). Wiley.",
@@ -430,10 +433,12 @@ def _methods_levers(study, p, caps):
     if caps.get("employees") is None:
         text.append("Service Profit Chain: respondents are attributed to the team of their first agent-handled "
                     "contact in the window; intraclass correlations and random-intercept models by team (REML, "
-                    "Wald intervals), the indirect effect team engagement → first-contact resolution → outcome "
-                    f"with a cluster bootstrap over teams ({chain_resamples(p['bootstrap'])} resamples, seed {p['seed']}, "
-                    f"{_pct(p['ci_level'])} % percentile intervals).")
-        refs.append("heskett")
+                    "Wald intervals), the indirect effects of team engagement on the outcome through first-contact "
+                    "resolution and, when the contact log has a quality-assurance score (qa_score), through handle "
+                    "quality (parallel mediators, each a·b, and their sum, the total indirect effect; Preacher & "
+                    f"Hayes 2008) with a cluster bootstrap over teams ({chain_resamples(p['bootstrap'])} resamples, "
+                    f"seed {p['seed']}, {_pct(p['ci_level'])} % percentile intervals).")
+        refs += ["heskett", "preacher_hayes"]
     if caps["pillar_outcomes"] is None:
         text.append("Importance of the Six Pillars (pillar scores as drivers) for NPS (0–10) and for the loyalty "
                     "outcome by the same method, each outcome on its own, on the respondents with every pillar score "

@@ -719,7 +719,8 @@ SCHEMA: tuple[tuple[str, str, str, str], ...] = (
      "YAML; as a mapping: path, delimiter, decimal, encoding, sheet, header_rows"),
     ("data.contacts", "path or mapping", "none", "the contact log (Parquet/CSV file, or database + table, or "
      "spark (a master such as local[2] or sc://host:15002) + table or path, spark_conf; columns, timezone, channels, "
-     "on_invalid, max_duration_sec); optional: reports 04 and 05 gain contact sections"),
+     "on_invalid, max_duration_sec); optional: reports 04 and 05 gain contact sections; optional log columns "
+     "agent_id, team_id and qa_score (quality-assurance score 0-100, a mediator of the Service Profit Chain)"),
     ("data.truth", "path", "none", "planted effects of a synthetic study (the demo)"),
     ("data.employees", "mapping", "none", "an employee survey (one row per agent): path, agent_id and team_id "
      "(columns, default agent_id/team_id), items (a work-engagement scale such as UWES-9) and range (default "

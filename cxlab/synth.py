@@ -49,6 +49,10 @@ What the contact-log columns mean (one row per contact):
 - ``handle_time_sec``: agent or self-service session time; NaN when nobody handled it.
 - ``resolved_first_contact``: contact-level first-contact resolution: this contact
   resolved the issue, so no further contact about it followed.
+- ``qa_score``: handle quality, the contact's quality-assurance score (0-100, the share of
+  the evaluation form met, as automated speech and text analytics score every agent-handled
+  contact); NaN when no agent handled it.  Team engagement raises it and the quality of a
+  respondent's attributing contact raises their satisfaction (the Service Profit Chain).
 """
 
 from __future__ import annotations
@@ -269,7 +273,7 @@ SURVEY_COLUMNS = SURVEY_COLUMNS + CX_BLOCK_COLUMNS
 CONTACT_COLUMNS = ["contact_id", "customer_id", "issue_id", "channel", "started_at",
                    "queue_wait_sec", "abandoned", "callback_offered", "callback_accepted",
                    "callback_kept", "handle_time_sec", "resolved_first_contact", "transfers",
-                   "escalated_to_agent", "agent_id", "team_id"]
+                   "escalated_to_agent", "qa_score", "agent_id", "team_id"]
 FEATURES = tuple(CONTACT_FEATURES)
 _DAY = 86_400
 _FIRST_NAMES = ("anna", "bram", "daan", "emma", "eva", "fleur", "floor", "jan", "jesse",
@@ -415,7 +419,8 @@ def ensure_demo_contacts(directory, *, seed=DEFAULT_SEED):
     """Return the path of the demo contact log, generating it first if it is missing.
 
     The contact log is too large for git; every machine regenerates the same rows
-    from the same seed.  An existing file is left untouched.
+    from the same seed.  An existing file is left untouched unless it lacks a column of
+    the current generator (a log written by an older version, e.g. before ``qa_score``).
 
     Parameters
     ----------
@@ -430,10 +435,20 @@ def ensure_demo_contacts(directory, *, seed=DEFAULT_SEED):
         ``directory / "contacts.parquet"``.
     """
     path = Path(directory) / "contacts.parquet"
-    if not path.exists():
+    if not path.exists() or not set(CONTACT_COLUMNS) <= set(_parquet_columns(path)):
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_parquet(path, generate_demo(seed=seed).contacts)
     return path
+
+
+def _parquet_columns(path):
+    """Column names of a Parquet file (none when it cannot be read)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_schema(path).names
+    except (OSError, ValueError):
+        return []
 
 
 def survey_csv_bytes(survey):
@@ -476,9 +491,11 @@ def _simulate(seed, *, n_customers, n_contacts, n_respondents, sort_contacts=Tru
     order = np.lexsort((np.arange(n_respondents), day, wave))
     customer, wave, day = customer[order], wave[order], day[order]
     features = _window_features(contacts, customer, day * _DAY, n_customers)
-    answers = _simulate_answers(rng_survey, segment[customer], wave, features)
-    return {"segment": segment, "contacts": contacts, "customer": customer, "wave": wave,
-            "day": day, "features": features, **answers}
+    world = {"segment": segment, "contacts": contacts, "customer": customer, "wave": wave,
+             "day": day, "features": features}
+    quality = _handle_quality(seed, world)  # own stream: the survey's draws do not change
+    answers = _simulate_answers(rng_survey, segment[customer], wave, features, quality=quality)
+    return {**world, **answers}
 
 
 def _streams(seed):
@@ -611,8 +628,12 @@ def _latent_corr():
     return np.block([[np.asarray(PERCEPTION_CORR), pe], [pe.T, ee]])
 
 
-def _simulate_answers(rng, segment, wave, features):
-    """Latents and clean (careful, complete) answers of every respondent."""
+def _simulate_answers(rng, segment, wave, features, quality=None):
+    """Latents and clean (careful, complete) answers of every respondent.
+
+    ``quality``: per respondent the handle-quality latent of the contact that attributes
+    them to a team (0 for respondents without one), see `_handle_quality`.
+    """
     n, k = len(segment), len(DIMENSIONS)
     chol = np.linalg.cholesky(_latent_corr())
     z = rng.standard_normal((n, 2 * k))
@@ -638,6 +659,8 @@ def _simulate_answers(rng, segment, wave, features):
         sat_raw = sat_raw + SAT_BETA[dim] * perception[:, d]
     for name, g in SAT_GAMMA.items():
         sat_raw = sat_raw + g * feat[name]
+    if quality is not None:  # a deterministic term: every random draw above is unchanged
+        sat_raw = sat_raw + SAT_QUALITY * quality
     sat = (sat_raw - SAT_REFERENCE[0]) / SAT_REFERENCE[1]
     loyalty = LOY_SAT * sat + rng.normal(0, LOY_NOISE_SD, n)
     for name, g in LOY_GAMMA.items():
@@ -870,6 +893,7 @@ def _contacts_frame(world):
         "resolved_first_contact": c["resolved"],
         "transfers": c["transfers"].astype(np.int64),
         "escalated_to_agent": c["escalated"],
+        "qa_score": c["qa_score"].astype(float),
         "agent_id": pd.array(agent, dtype="str"),
         "team_id": pd.array(team, dtype="str"),
     })
@@ -918,13 +942,15 @@ def _truth(seed, n_respondents, n_customers, n_contacts, n_contacts_realised, wo
         },
         "satisfaction": {
             "equation": ("sat_raw = sum(beta * perception) + sum(gamma * contact_feature) "
-                         "+ segment_effect + N(0, noise_sd); "
+                         "+ handle_quality_effect * q + segment_effect + N(0, noise_sd) (q: handle "
+                         "quality latent of the attributing contact, 0 without one); "
                          "satisfaction = (sat_raw - reference_mean) / reference_sd"),
             "beta": dict(SAT_BETA),
             "beta_standardised": pop["beta_standardised"],
             "expectation_effect": EXPECTATION_EFFECT_ON_SAT,
             "contact_effects": dict(SAT_GAMMA),
             "contact_effects_standardised": pop["gamma_standardised"],
+            "handle_quality_effect": SAT_QUALITY,
             "segment_effects": dict(SAT_SEGMENT_EFFECT),
             "noise_sd": SAT_NOISE_SD,
             "reference_mean": SAT_REFERENCE[0], "reference_sd": SAT_REFERENCE[1],
@@ -1125,14 +1151,42 @@ def _r(x, digits=4):
 #
 # Every agent of the contact log is asked the UWES-9 work-engagement scale (Schaufeli,
 # Bakker & Salanova 2006: vigour, dedication, absorption; 0 = never .. 6 = always).
-# The chain: a team's engagement raises its agents' first-contact resolution; a contact
-# left unresolved brings repeat contacts, which lower satisfaction; satisfaction carries
-# intention to stay.  The contact log is not redrawn: a team's latent engagement E is
-# drawn given its resolution shift tau (already in the log) so that jointly
+# The chain has two mediators.  (1) A team's engagement raises its agents' first-contact
+# resolution; a contact left unresolved brings repeat contacts, which lower satisfaction.
+# (2) It raises their handle quality (the contact log's ``qa_score``), and the quality of the
+# contact that attributes a respondent to a team raises that respondent's satisfaction.
+# Satisfaction carries intention to stay.  The contact log is not redrawn: a team's latent
+# engagement E is drawn given its resolution shift tau (already in the log) so that jointly
 #     tau = ENGAGEMENT_RESOLUTION_CORR * TEAM_SD * E + TEAM_SD * sqrt(1 - corr^2) * u,
-# E, u ~ N(0, 1): the same joint law as drawing E first (the planted direction).
+# E, u ~ N(0, 1): the same joint law as drawing E first (the planted direction).  Handle
+# quality comes from its own stream (QUALITY_STREAM), so the survey's random draws and the
+# other contact-log columns stay as they were; satisfaction gains the term SAT_QUALITY * q.
 EMPLOYEE_FILE = "employee_survey.csv"
 ENGAGEMENT_RESOLUTION_CORR = 0.95  # corr(team engagement, team resolution logit shift)
+# Handle quality: latent q of an agent-handled contact (SD 1 over contacts)
+#     q = QA_ENGAGEMENT_LOADING * E[team] + sqrt(QA_AGENT_SHARE) * agent + sqrt(rest) * noise,
+# scored qa_score = clip(round(QA_CENTRE + QA_SPREAD * q), 0, 100).  Sizes and reasons:
+# - QA scores in contact centres sit in the 80s with an SD near 8-10 points (the form's
+#   share met; auto-QA scores every contact) -> centre 84, spread 8 (2 % score 100).
+# - Engagement is among the best-supported predictors of unit-level service performance
+#   (Harter, Schmidt & Hayes 2002: business-unit engagement with customer outcomes
+#   r about .2-.3; Salanova, Agut & Peiro 2005: unit engagement -> employee performance as
+#   customers see it -> loyalty).  Here team engagement explains 16 % of a contact's quality
+#   (loading 0.40) and agents a further 15 %; the rest is the contact's own.
+# - A contact's handling (courtesy, knowledge, ownership) drives satisfaction beyond
+#   resolution (Dixon, Freeman & Toman 2010 for effort; agent quality is a top driver in
+#   transactional CSAT studies).  For the relationship survey a single contact is one part
+#   of the experience: 0.20 raw satisfaction per SD of quality (0.17 SD; r about .15,
+#   about 2 % of satisfaction's variance), smaller than a long wait's -0.50.
+# Power (benchmarks/bench_chain_power.py, 100 demo-sized worlds, 199 team resamples): the
+# total indirect effect engagement -> satisfaction excludes 0 in 1.00 of them, through handle
+# quality 1.00, through resolution 0.59 (its b path, set by the repeat-contact effect, 0.65).
+QUALITY_STREAM = 17  # spawn key of the handle-quality stream (16 is the employee survey's)
+QA_ENGAGEMENT_LOADING = 0.40
+QA_AGENT_SHARE = 0.15
+QA_CENTRE, QA_SPREAD = 84.0, 8.0
+QA_RANGE = (0, 100)
+SAT_QUALITY = 0.20  # raw satisfaction per SD of the attributing contact's quality latent
 UWES_ITEMS = ("vigour1", "vigour2", "vigour3", "dedication1", "dedication2", "dedication3",
               "absorption1", "absorption2", "absorption3")
 UWES_LOADINGS = (0.78, 0.82, 0.74, 0.85, 0.83, 0.80, 0.72, 0.76, 0.70)
@@ -1167,12 +1221,40 @@ def _agent_answers(rng, team_engagement, agents_per_team):
     return answers
 
 
+def _team_engagement(rng, tau):
+    """Latent team engagement E given the teams' resolution shifts (the first employee draws)."""
+    rho = ENGAGEMENT_RESOLUTION_CORR
+    return rho * tau / TEAM_SD + math.sqrt(1 - rho**2) * rng.standard_normal(len(tau))
+
+
+def _handle_quality(seed, world):
+    """Handle quality of every agent-handled contact; per respondent that of the attributing contact.
+
+    Adds ``quality`` (latent, NaN without an agent), ``qa_score`` (0-100, NaN without an
+    agent) and ``engagement`` (latent team engagement, as `_employee_survey` draws it) to
+    ``world["contacts"]``, ``attributed_contact`` (`_first_agent_contact`) to ``world`` and
+    returns the respondents' quality term (0 for those without an attributing contact).
+    """
+    c = world["contacts"]
+    engagement = _team_engagement(_employee_rng(seed), c["team_effect"])
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(QUALITY_STREAM,)))
+    agent_part = rng.standard_normal(len(engagement) * AGENTS_PER_TEAM)
+    handled = c["agent"] >= 0
+    a = c["agent"][handled]
+    rest = math.sqrt(1 - QA_ENGAGEMENT_LOADING**2 - QA_AGENT_SHARE)
+    latent = np.full(len(c["agent"]), np.nan)
+    latent[handled] = (QA_ENGAGEMENT_LOADING * engagement[a // AGENTS_PER_TEAM]
+                       + math.sqrt(QA_AGENT_SHARE) * agent_part[a] + rest * rng.standard_normal(len(a)))
+    score = _scale(QA_CENTRE + QA_SPREAD * np.nan_to_num(latent), *QA_RANGE).astype(float)
+    c["quality"], c["qa_score"], c["engagement"] = latent, np.where(handled, score, np.nan), engagement
+    pick = world["attributed_contact"] = _first_agent_contact(world)
+    return np.where(pick >= 0, latent[np.maximum(pick, 0)], 0.0)
+
+
 def _employee_survey(world, seed):
     """The employee survey of the demo and the team engagement behind it."""
     rng = _employee_rng(seed)
-    tau = world["contacts"]["team_effect"]
-    rho = ENGAGEMENT_RESOLUTION_CORR
-    engagement = rho * tau / TEAM_SD + math.sqrt(1 - rho**2) * rng.standard_normal(len(tau))
+    engagement = _team_engagement(rng, world["contacts"]["team_effect"])
     answers = _agent_answers(rng, engagement, AGENTS_PER_TEAM)
     n = len(answers)
     answered = rng.random(n) < EMPLOYEE_RESPONSE_RATE
@@ -1236,17 +1318,22 @@ def _ols(y, columns):
 def _chain_population(world):
     """Population values of the chain, in the units the driver report estimates them."""
     c = world["contacts"]
-    pick = _first_agent_contact(world)
+    pick = world["attributed_contact"]
     who = pick >= 0
     at = pick[who]
     fcr = c["resolved"][at].astype(float)
+    qa = c["qa_score"][at]
     feat = dict(zip(FEATURES, world["features"][who].T))
     items = world["items"]
     sat = (items["sat1"][who] + items["sat2"][who] + (8 - items["sat3"][who])) / 3
     stay = sum(items[s][who] for s in STAY_ITEMS) / 3
     cov = [feat[f] for f in CHAIN_COVARIATES]
-    b = _ols(sat, [fcr, *cov])[1]
-    c_stay = _ols(stay, [sat, fcr, *cov])[1]
+    b_fcr, b_qa = _ols(sat, [fcr, qa, *cov])[1:3]
+    c_stay = _ols(stay, [sat, fcr, qa, *cov])[1]
+    # a for quality (Stein's lemma): d E[qa_score] / d E = loading * E[h'(q)], q ~ N(0, 1),
+    # h(q) = clip(round(centre + spread * q), 0, 100) steps up by 1 where q crosses q_v
+    cuts = (np.arange(QA_RANGE[0], QA_RANGE[1]) + 0.5 - QA_CENTRE) / QA_SPREAD
+    qa_slope = float(np.sum(np.exp(-cuts**2 / 2)) / math.sqrt(2 * math.pi))
     # a (Stein's lemma): d E[fcr] / d E = corr * TEAM_SD * E[p (1 - p)], the mean over the
     # attributed contacts and over agents' skill ~ N(0, TEAM_SD^2 + AGENT_SD^2)
     nodes, weights = np.polynomial.hermite_e.hermegauss(40)
@@ -1255,8 +1342,8 @@ def _chain_population(world):
              + TRANSFER_RESOLUTION_LOGIT * c["transfers"][at])
     p = _expit(logit[:, None] + skill[None, :])
     slope = float(np.mean((p * (1 - p)) @ (weights / weights.sum())))
-    return {"p_dp": slope, "b": float(b), "c": float(c_stay),
-            "attributed_share": float(who.mean())}
+    return {"p_dp": slope, "qa_slope": qa_slope, "b": float(b_fcr), "b_qa": float(b_qa),
+            "c": float(c_stay), "attributed_share": float(who.mean())}
 
 
 def _chain_truth(engagement, pop):
@@ -1264,6 +1351,8 @@ def _chain_truth(engagement, pop):
     rho = ENGAGEMENT_RESOLUTION_CORR
     kappa = _engagement_attenuation()
     a = rho * TEAM_SD * pop["p_dp"] * kappa
+    a_qa = QA_ENGAGEMENT_LOADING * pop["qa_slope"] * kappa
+    via_fcr, via_qa = a * pop["b"], a_qa * pop["b_qa"]
     return {
         "employee_survey": {
             "file": EMPLOYEE_FILE, "scale": "UWES-9 (vigour, dedication, absorption)",
@@ -1280,6 +1369,15 @@ def _chain_truth(engagement, pop):
             "team_engagement_latent": {f"T{i + 1:02d}": _r(v) for i, v in enumerate(engagement)},
             "resolution_to_satisfaction": ("an unresolved contact brings repeat contacts "
                                            f"({SAT_GAMMA['repeat_contacts']:+} raw satisfaction each)"),
+            "handle_quality": {
+                "column": "qa_score",
+                "equation": ("q = loading * E + sqrt(agent_share) * agent + sqrt(1 - loading^2 - agent_share)"
+                             " * noise (agent-handled contacts); qa_score = clip(round(centre + spread * q), "
+                             "0, 100); sat_raw += satisfaction_effect * q of the respondent's attributing "
+                             "contact"),
+                "engagement_loading": QA_ENGAGEMENT_LOADING, "agent_share": QA_AGENT_SHARE,
+                "centre": QA_CENTRE, "spread": QA_SPREAD, "range": list(QA_RANGE),
+                "satisfaction_effect": SAT_QUALITY},
             "satisfaction_to_stay": LOY_SAT,
             "direct_engagement_to_satisfaction": 0.0,
         },
@@ -1287,19 +1385,26 @@ def _chain_truth(engagement, pop):
         "covariates": list(CHAIN_COVARIATES),
         "expected": {
             "a_fcr_per_engagement_point": _r(a),
+            "a_qa_per_engagement_point": _r(a_qa),
             "b_satisfaction_per_fcr": _r(pop["b"]),
+            "b_satisfaction_per_qa_point": _r(pop["b_qa"]),
             "c_stay_per_satisfaction": _r(pop["c"]),
-            "indirect_engagement_satisfaction": _r(a * pop["b"]),
-            "indirect_engagement_stay": _r(a * pop["b"] * pop["c"]),
+            "indirect_via_fcr": _r(via_fcr),
+            "indirect_via_qa": _r(via_qa),
+            "indirect_engagement_satisfaction": _r(via_fcr + via_qa),
+            "indirect_engagement_stay": _r((via_fcr + via_qa) * pop["c"]),
             "direct_engagement_satisfaction": 0.0,
             "engagement_attenuation": _r(kappa),
             "note": ("population values of the observed-score regressions report 04 fits, not of "
                      "the latent variables (the planted satisfaction_to_stay between latents is "
                      f"{LOY_SAT}; the scale means carry measurement error, rounding and clipping): "
-                     "fcr (0/1) of the attributing contact per point of measured team engagement "
-                     "(mean UWES score, 0-6), satisfaction and stay scale means (1-7) by OLS on the "
-                     "population's clean answers with covariates " + ", ".join(CHAIN_COVARIATES)
-                     + "; a by Stein's lemma over agent skill, times the attenuation of the measured "
+                     "fcr (0/1) and qa_score (0-100) of the attributing contact per point of measured "
+                     "team engagement (mean UWES score, 0-6), satisfaction and stay scale means (1-7) "
+                     "by OLS on the population's clean answers with fcr, qa_score and covariates "
+                     + ", ".join(CHAIN_COVARIATES)
+                     + "; indirect_engagement_satisfaction is the total indirect effect (via fcr plus "
+                     "via qa); a of fcr by Stein's lemma over agent skill, a of qa by Stein's lemma over "
+                     "the rounded, clipped score, each times the attenuation of the measured "
                      f"team mean ({pop['attributed_share']:.0%} of population respondents are "
                      "attributed). Checked against the report's random-intercept estimates on "
                      "large worlds (synth.chain_sample, tests/test_chain_truth.py); careless "
@@ -1333,15 +1438,16 @@ def chain_sample(seed=DEFAULT_SEED, *, n_respondents=2000, n_teams=N_TEAMS):
     DataFrame
         One row per attributed respondent with complete data: ``team`` (0-based),
         ``team_engagement`` (mean UWES score of the team's responding agents, 0-6),
-        ``fcr`` (0/1), ``satisfaction`` and ``intention_to_stay`` (1-7) and the covariates
-        ``long_waits``, ``abandoned``, ``transfers`` and ``escalations``.
+        ``fcr`` (0/1), ``qa_score`` (handle quality, 0-100), ``satisfaction`` and
+        ``intention_to_stay`` (1-7) and the covariates ``long_waits``, ``abandoned``,
+        ``transfers`` and ``escalations``.
 
     Examples
     --------
     >>> from cxlab.synth import chain_sample
     >>> data = chain_sample(n_respondents=200)
-    >>> data.columns.tolist()[:5]
-    ['team', 'team_engagement', 'fcr', 'satisfaction', 'intention_to_stay']
+    >>> data.columns.tolist()[:6]
+    ['team', 'team_engagement', 'fcr', 'qa_score', 'satisfaction', 'intention_to_stay']
     """
     caller = "chain_sample"
     check_int(seed, "seed", caller, low=0)
@@ -1368,13 +1474,13 @@ def chain_sample(seed=DEFAULT_SEED, *, n_respondents=2000, n_teams=N_TEAMS):
     team_mean = (np.bincount(team_of[ok], engagement[ok], n_teams)
                  / np.bincount(team_of[ok], minlength=n_teams).clip(1))
     team_mean[np.bincount(team_of[ok], minlength=n_teams) == 0] = np.nan
-    pick = _first_agent_contact(world)
+    pick = world["attributed_contact"]
     who = pick >= 0
     c = world["contacts"]
     team = c["agent"][pick[who]] // AGENTS_PER_TEAM
     data = pd.DataFrame({
         "team": team, "team_engagement": team_mean[team],
-        "fcr": c["resolved"][pick[who]].astype(float),
+        "fcr": c["resolved"][pick[who]].astype(float), "qa_score": c["qa_score"][pick[who]],
         "satisfaction": score(survey, SAT_ITEMS, 1, 7)[who],
         "intention_to_stay": score(survey, STAY_ITEMS, 1, 7)[who],
         **{f: world["features"][who, FEATURES.index(f)] for f in CHAIN_COVARIATES}})
@@ -1389,8 +1495,11 @@ def _employee_readme_rows(truth):
     exp = chain["expected"]
     return [f"| `{EMPLOYEE_FILE}` | yes | UWES-9 work engagement of the agents (0-6); planted "
             f"chain team engagement -> first-contact resolution (+{exp['a_fcr_per_engagement_point']:.3f}"
-            f" per point) -> satisfaction ({exp['b_satisfaction_per_fcr']:+.3f} per resolved "
-            f"contact) -> intention to stay ({exp['c_stay_per_satisfaction']:+.3f}) |"]
+            f" per point; {exp['b_satisfaction_per_fcr']:+.3f} satisfaction per resolved contact) and "
+            f"handle quality (`qa_score` in the contact log, +{exp['a_qa_per_engagement_point']:.2f} QA "
+            f"points per point; {exp['b_satisfaction_per_qa_point']:+.4f} satisfaction per QA point) -> "
+            f"satisfaction (total indirect {exp['indirect_engagement_satisfaction']:+.3f} per point) -> "
+            f"intention to stay ({exp['c_stay_per_satisfaction']:+.3f}) |"]
 
 
 def employee_csv_bytes(frame):

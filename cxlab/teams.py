@@ -55,10 +55,11 @@ def chain_data(study, *, covariates: Sequence[str] = ("long_waits", "abandoned",
                ) -> pd.DataFrame:
     """One row per attributed respondent, ready for :mod:`cxlab.multilevel` (the Service Profit Chain).
 
-    Columns: ``respondent_key``, ``team_id``, ``agent_key`` (pseudonym), ``fcr``,
-    ``team_engagement`` (the team's mean engagement, :func:`cxlab.employees.team_engagement`;
+    Columns: ``respondent_key``, ``team_id``, ``agent_key`` (pseudonym), ``fcr``, ``qa_score``
+    (handle quality of the attributing contact, when the contact log has it), ``team_engagement`` (the team's mean engagement, :func:`cxlab.employees.team_engagement`;
     teams without employee answers are left out), the study's ``outcome`` and ``loyalty``
-    scores and the contact ``covariates``; rows with a missing value in any of them are dropped.
+    scores and the contact ``covariates``; rows with a missing value in any of them are dropped
+    (a missing ``qa_score`` is kept: quality assurance may score a sample of contacts only).
     """
     from .data import load_attribution, load_employees, respondent_table
     from .employees import team_engagement
@@ -69,7 +70,7 @@ def chain_data(study, *, covariates: Sequence[str] = ("long_waits", "abandoned",
     table = respondent_table(study)
     keep = ["respondent_key", *dict.fromkeys(c for c in (p["outcome"], p["loyalty"], *covariates) if c)]
     data = data.merge(table[keep], on="respondent_key")
-    return data.dropna().reset_index(drop=True)
+    return data.dropna(subset=[c for c in data.columns if c != "qa_score"]).reset_index(drop=True)
 
 
 def suppressed(n: int, min_n: int) -> bool:

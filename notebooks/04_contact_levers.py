@@ -208,12 +208,14 @@ levers.describe_levers(ranked)
 # %% [markdown] tags=["needs-employees"]
 # ## The Service Profit Chain
 #
-# Engaged employees resolve more at the first contact, customers whose issue is resolved
-# are more satisfied, and satisfied customers intend to stay (Heskett et al. 1994). The
-# customers are nested in the teams that served them, so their outcomes are not
-# independent: the intraclass correlations say how much, random-intercept models keep
-# the standard errors honest, and the chain's indirect effect gets a bootstrap that
-# resamples whole teams. Agent ids never appear: agents are keyed pseudonyms.
+# Engaged employees resolve more at the first contact and handle contacts better (the
+# contact log's quality-assurance score, when it has one); customers whose issue is
+# resolved, and who were served well, are more satisfied; and satisfied customers intend
+# to stay (Heskett et al. 1994). The customers are nested in the teams that served them,
+# so their outcomes are not independent: the intraclass correlations say how much,
+# random-intercept models keep the standard errors honest, and the chain's indirect
+# effects (one per mediator, and their total) get a bootstrap that resamples whole teams.
+# Agent ids never appear: agents are keyed pseudonyms.
 
 # %% tags=["needs-employees"]
 from cxlab import employees, multilevel, teams
@@ -221,24 +223,27 @@ from cxlab.data import load_employees
 
 chain_covariates = [c for c in ("long_waits", "abandoned", "transfers", "escalations") if c in data]
 chain = teams.chain_data(study, covariates=chain_covariates)
+chain_mediators = employees.chain_mediators(chain)
+chain = chain.dropna(subset=chain_mediators).reset_index(drop=True)
 chain_labels = {"team_engagement": "team engagement", "fcr": "first-contact resolution", "team_id": "team",
-                outcome: cb.label(outcome), p["loyalty"]: cb.label(p["loyalty"])}
+                "qa_score": "handle quality (QA score)", outcome: cb.label(outcome), p["loyalty"]: cb.label(p["loyalty"])}
 Markdown(employees.describe_attribution(chain, respondents=len(data), employees=load_employees(study),
                                         range=study.data_options["employees"]["range"]))
 
 # %% caption="Intraclass correlations: share of each outcome's variance between teams and between agents (REML)." tags=["needs-employees"]
-multilevel.icc_table(chain, [outcome, p["loyalty"], "fcr"], team="team_id", agent="agent_key",
+multilevel.icc_table(chain, [outcome, p["loyalty"], *chain_mediators], team="team_id", agent="agent_key",
                      labels=lambda c: chain_labels.get(c, c)).round(3)
 
 # %% caption="Random-intercept model (by team) of the outcome on team engagement and the contact factors (REML)." tags=["needs-employees"]
-sat_fit = multilevel.random_intercept(chain, outcome, "team_id", level1=["fcr", *chain_covariates],
+sat_fit = multilevel.random_intercept(chain, outcome, "team_id", level1=[*chain_mediators, *chain_covariates],
                                       level2=["team_engagement"], ci=p["ci_level"])
 sat_fit.estimates.round(3)
 
-# %% caption="The chain's paths: cluster bootstrap over teams for a, b and the indirect effect; Wald interval for the link to loyalty." tags=["needs-employees"]
-chain_fit = multilevel.chain_indirect(chain, "team_id", "team_engagement", "fcr", outcome, covariates=chain_covariates,
-                                      n_boot=multilevel.chain_resamples(p["bootstrap"]), seed=p["seed"], ci=p["ci_level"])
-stay_fit = multilevel.random_intercept(chain, p["loyalty"], "team_id", level1=[outcome, "fcr", *chain_covariates],
+# %% caption="The chain's paths: cluster bootstrap over teams for a, b and the indirect effects (per mediator and in total); Wald interval for the link to loyalty." tags=["needs-employees"]
+chain_fit = multilevel.chain_indirect(chain, "team_id", "team_engagement", chain_mediators, outcome,
+                                      covariates=chain_covariates, n_boot=multilevel.chain_resamples(p["bootstrap"]),
+                                      seed=p["seed"], ci=p["ci_level"])
+stay_fit = multilevel.random_intercept(chain, p["loyalty"], "team_id", level1=[outcome, *chain_mediators, *chain_covariates],
                                        level2=["team_engagement"], ci=p["ci_level"])
 multilevel.chain_table(chain_fit, stay_fit, labels=chain_labels).round(3)
 

@@ -1,7 +1,8 @@
 """The Service Profit Chain's truth is what report 04's estimators converge to.
 
 truth.yaml states the chain for the observed scores the report analyses (mean UWES score of
-a team, 0/1 first-contact resolution, 1-7 scale means of the survey as fielded), not for
+a team, 0/1 first-contact resolution, 0-100 handle-quality score, 1-7 scale means of the survey
+as fielded), not for
 the latent variables of the generator: the planted satisfaction -> stay coefficient
 between latents is 0.75, its observed-score value 0.610. This test draws one world ten
 times the demo's size with ten times its teams through the demo's own generator
@@ -25,8 +26,9 @@ N_RESPONDENTS, N_TEAMS, SEED = 20_000, 200, 7
 K_SE, CARELESS_SHIFT_C = 3.0, 0.005
 # Known limit of the truth itself: b comes from a population of 20 teams and about 118,000
 # attributed respondents, a Monte-Carlo error of about 0.007; worlds of 2,000 teams and 500,000
-# respondents give 0.152, 0.162, 0.152, 0.146 (mean 0.153) against 0.164. a (0.0845; 0.0863 and
-# 0.0860 there) and c are within their errors.
+# respondents gave 0.152, 0.162, 0.152, 0.146 (mean 0.153) against 0.164 (one mediator). a (0.0845;
+# 0.0863 and 0.0860 there) and c are within their errors.
+MEDIATORS = ["fcr", "qa_score"]
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +36,17 @@ def large():
     data = synth.chain_sample(SEED, n_respondents=N_RESPONDENTS, n_teams=N_TEAMS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        b_model = multilevel.random_intercept(data, "satisfaction", "team", level1=[*MEDIATORS, *COVS],
+                                              level2=["team_engagement"], _crosscheck=False).estimates
         fits = {
             "a": multilevel.random_intercept(data, "fcr", "team", level1=COVS, level2=["team_engagement"],
                                              _crosscheck=False).estimates.loc["team_engagement"],
-            "b": multilevel.random_intercept(data, "satisfaction", "team", level1=["fcr", *COVS],
-                                             level2=["team_engagement"], _crosscheck=False).estimates.loc["fcr"],
+            "a_qa": multilevel.random_intercept(data, "qa_score", "team", level1=COVS, level2=["team_engagement"],
+                                                _crosscheck=False).estimates.loc["team_engagement"],
+            "b": b_model.loc["fcr"],
+            "b_qa": b_model.loc["qa_score"],
             "c": multilevel.random_intercept(data, "intention_to_stay", "team",
-                                             level1=["satisfaction", "fcr", *COVS], level2=["team_engagement"],
+                                             level1=["satisfaction", *MEDIATORS, *COVS], level2=["team_engagement"],
                                              _crosscheck=False).estimates.loc["satisfaction"],
         }
     truth = yaml.safe_load((DEMO / "truth.yaml").read_text())["service_profit_chain"]["expected"]
@@ -48,7 +54,9 @@ def large():
 
 
 @pytest.mark.parametrize("path, key, shift", [("a", "a_fcr_per_engagement_point", 0.0),
+                                              ("a_qa", "a_qa_per_engagement_point", 0.0),
                                               ("b", "b_satisfaction_per_fcr", 0.0),
+                                              ("b_qa", "b_satisfaction_per_qa_point", 0.0),
                                               ("c", "c_stay_per_satisfaction", CARELESS_SHIFT_C)])
 def test_chain_truth_is_the_limit_of_the_reports_estimator(large, path, key, shift):
     data, fits, truth = large
@@ -57,14 +65,26 @@ def test_chain_truth_is_the_limit_of_the_reports_estimator(large, path, key, shi
     assert abs(est - truth[key]) <= K_SE * se + shift, (path, est, se, truth[key])
 
 
-def test_indirect_truth_is_the_product_of_the_paths(large):
+@pytest.mark.parametrize("a, b, key", [("a", "b", "indirect_via_fcr"), ("a_qa", "b_qa", "indirect_via_qa")])
+def test_indirect_truth_is_the_product_of_the_paths(large, a, b, key):
     _, fits, truth = large
-    a, b = fits["a"], fits["b"]
+    a, b = fits[a], fits[b]
     # delta-method standard error of a*b
     se = (b["est"] ** 2 * a["se"] ** 2 + a["est"] ** 2 * b["se"] ** 2) ** 0.5
-    assert abs(a["est"] * b["est"] - truth["indirect_engagement_satisfaction"]) <= K_SE * se
+    assert abs(a["est"] * b["est"] - truth[key]) <= K_SE * se
+
+
+def test_total_indirect_truth_is_the_sum_over_the_mediators():
+    truth = yaml.safe_load((DEMO / "truth.yaml").read_text())["service_profit_chain"]["expected"]
+    via_fcr = truth["a_fcr_per_engagement_point"] * truth["b_satisfaction_per_fcr"]
+    via_qa = truth["a_qa_per_engagement_point"] * truth["b_satisfaction_per_qa_point"]
+    # each stored value is rounded to 4 decimals; products of rounded factors differ by < 3e-4
+    assert truth["indirect_via_fcr"] == pytest.approx(via_fcr, abs=1e-4)
+    assert truth["indirect_via_qa"] == pytest.approx(via_qa, abs=3e-4)
     assert truth["indirect_engagement_satisfaction"] == pytest.approx(
-        truth["a_fcr_per_engagement_point"] * truth["b_satisfaction_per_fcr"], abs=1e-4)
+        truth["indirect_via_fcr"] + truth["indirect_via_qa"], abs=1e-4)
+    assert truth["indirect_engagement_stay"] == pytest.approx(
+        truth["indirect_engagement_satisfaction"] * truth["c_stay_per_satisfaction"], abs=1e-4)
 
 
 def test_chain_sample_is_the_demos_chain_sample():

@@ -219,6 +219,87 @@ def test_describe_chain_written_from_the_numbers():
         ml.describe_chain(res.estimates)
 
 
+def _two_mediators(seed, n_teams=40, contacts_per_team=40, a_q=2.0, b_q=0.05):
+    """simulate_chain's teams plus a second mediator: quality = 80 + a_q * engagement + agent-free noise,
+    satisfaction += b_q * quality (so the total indirect effect is a·b + a_q·b_q)."""
+    data, truth = ml.simulate_chain(n_teams=n_teams, contacts_per_team=contacts_per_team, seed=seed)
+    rng = np.random.default_rng(seed + 1000)
+    team_part = rng.normal(0, 0.5, n_teams)[pd.factorize(data["team"])[0]]
+    data["quality"] = 80 + a_q * data["engagement"] + team_part + rng.normal(0, 8, len(data))
+    data["satisfaction"] += b_q * (data["quality"] - 80)
+    truth = {**truth, "a_quality": a_q, "b_quality": b_q, "indirect_quality": a_q * b_q,
+             "indirect_fcr": truth["indirect"], "a_fcr": truth["a"], "b_fcr": truth["b"],
+             "indirect_total": truth["indirect"] + a_q * b_q}
+    return data, truth
+
+
+def test_two_mediators_are_the_separate_fits_and_their_sum():
+    """Parallel mediators: each a is the mediator's own random-intercept fit, the b's come from one
+    outcome model with both, the total is the sum of the products (exact, 1e-12); with the same
+    seed the bootstrap draws the same teams, so the fcr model's a interval equals the one-mediator
+    chain's (same resamples, same model)."""
+    data, _ = _two_mediators(seed=4)
+    two = ml.chain_indirect(data, "team", "engagement", ["fcr", "quality"], "satisfaction", n_boot=60, seed=9)
+    one = ml.chain_indirect(data, "team", "engagement", "fcr", "satisfaction", n_boot=60, seed=9)
+    e = two.estimates
+    assert e.index.tolist() == ["a_fcr", "a_quality", "b_fcr", "b_quality", "indirect_fcr", "indirect_quality",
+                                "direct", "indirect"]
+    fb = ml.random_intercept(data, "satisfaction", "team", level1=["fcr", "quality"], level2=["engagement"])
+    for m in ("fcr", "quality"):
+        fa = ml.random_intercept(data, m, "team", level2=["engagement"])
+        assert e.at[f"a_{m}", "est"] == pytest.approx(fa.estimates.at["engagement", "est"], abs=1e-12)
+        assert e.at[f"b_{m}", "est"] == pytest.approx(fb.estimates.at[m, "est"], abs=1e-12)
+        assert e.at[f"indirect_{m}", "est"] == pytest.approx(e.at[f"a_{m}", "est"] * e.at[f"b_{m}", "est"],
+                                                             abs=1e-12)
+    assert e.at["direct", "est"] == pytest.approx(fb.estimates.at["engagement", "est"], abs=1e-12)
+    assert e.at["indirect", "est"] == pytest.approx(e.loc[["indirect_fcr", "indirect_quality"], "est"].sum(),
+                                                    abs=1e-12)
+    assert tuple(e.loc["a_fcr", ["est", "boot_se", "ci_lower", "ci_upper"]]) == pytest.approx(
+        tuple(one.estimates.loc["a", ["est", "boot_se", "ci_lower", "ci_upper"]]), abs=1e-12)
+    assert two.mediators == ("fcr", "quality") and two.m == "fcr" and len(two.a_models) == 2
+    assert one.mediators == ("fcr",)
+    with pytest.raises(ValueError, match=r"The 'm' parameter of chain_indirect must be a column name or a list"):
+        ml.chain_indirect(data, "team", "engagement", ["fcr", "fcr"], "satisfaction", n_boot=5)
+
+
+def test_planted_two_mediator_chain_is_recovered():
+    """One seeded organisation with both mediators planted: every path's interval holds its truth."""
+    data, truth = _two_mediators(seed=0, n_teams=60)
+    res = ml.chain_indirect(data, "team", "engagement", ["fcr", "quality"], "satisfaction", n_boot=199, seed=5)
+    est = res.estimates
+    assert res.n_failed == 0
+    for path, key in (("a_fcr", "a_fcr"), ("a_quality", "a_quality"), ("b_fcr", "b_fcr"),
+                      ("b_quality", "b_quality"), ("indirect_fcr", "indirect_fcr"),
+                      ("indirect_quality", "indirect_quality"), ("direct", "direct"), ("indirect", "indirect_total")):
+        lo, hi = est.loc[path, ["ci_lower", "ci_upper"]]
+        assert lo < truth[key] < hi, (path, lo, truth[key], hi)
+
+
+def test_two_mediator_table_and_text_are_written_from_the_numbers():
+    data, _ = _two_mediators(seed=2, n_teams=30, contacts_per_team=20)
+    res = ml.chain_indirect(data, "team", "engagement", ["fcr", "quality"], "satisfaction", n_boot=40, seed=1)
+    labels = {"fcr": "first-contact resolution", "quality": "handle quality"}
+    table = ml.chain_table(res, labels=labels)
+    assert table.loc["indirect_quality", "path"] == "engagement → handle quality → satisfaction"
+    assert table.loc["indirect", "path"] == ("engagement → (first-contact resolution, handle quality) → "
+                                             "satisfaction (total indirect)")
+    text = ml.describe_service_chain(res, labels=labels)
+    e = res.estimates
+    def shown(row):  # a path below 0.1 keeps a third decimal
+        value = e.at[row, "est"]
+        return f"{value:.{3 if abs(value) < 0.1 else 2}f}".replace("-", "−")
+
+    for row in ("a_quality", "b_fcr", "b_quality", "indirect_fcr", "indirect_quality"):
+        assert shown(row) in text, row
+    total = f"{e.at['indirect', 'est']:.2f}".replace("-", "\u2212")
+    assert f"In total, engagement → (first-contact resolution, handle quality) → satisfaction is {total}" in text
+    for m in ("fcr", "quality"):
+        q = e.loc[f"indirect_{m}"]
+        verdict = "excludes" if q["ci_lower"] > 0 or q["ci_upper"] < 0 else "includes"
+        assert f"through {labels[m]} {shown(f'indirect_{m}')}" in text
+        assert f"an interval that {verdict} zero" in text
+
+
 PASTES = load_reference("multilevel_pastes")
 
 

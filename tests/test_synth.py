@@ -338,5 +338,14 @@ def test_employee_survey_matches_the_contact_log_and_the_planted_chain(demo):
     fcr = handled.groupby("team_id")["resolved_first_contact"].mean()
     assert measured.corr(fcr) > 0.4
     exp = chain["expected"]
-    assert exp["indirect_engagement_satisfaction"] == pytest.approx(
+    assert exp["indirect_via_fcr"] == pytest.approx(
         exp["a_fcr_per_engagement_point"] * exp["b_satisfaction_per_fcr"], abs=1e-4)
+    assert exp["indirect_engagement_satisfaction"] == pytest.approx(
+        exp["indirect_via_fcr"] + exp["indirect_via_qa"], abs=1e-4)
+    # handle quality: scored exactly for agent-handled contacts, whole points in 0-100, and the
+    # measured team engagement goes with the team's mean QA score (planted loading 0.4 on E)
+    qa = demo.contacts["qa_score"]
+    assert (qa.notna() == demo.contacts["agent_id"].notna()).all()
+    assert qa.dropna().between(0, 100).all() and (qa.dropna() % 1 == 0).all()
+    assert 80 < qa.mean() < 88 and 6 < qa.std() < 10
+    assert measured.corr(handled.groupby("team_id")["qa_score"].mean()) > 0.6
