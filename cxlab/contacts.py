@@ -850,10 +850,12 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     if target is None and not in_duckdb:  # the result comes back through Arrow, as from any query
         return _int_counts(_execute_features(t, "customer_id", **options), ("customer_id", *_MEANS))
     with tempfile.TemporaryDirectory(prefix=_temp_prefix("features"), dir=_temp_root()) as scratch:
-        parts = _parts(t, "customer_id", Path(scratch) / "parts")
+        parts = _parts(t, "customer_id", Path(scratch) / "parts") if in_duckdb else [t]
         raws = [Path(scratch) / f"features_{i}.parquet" for i in range(len(parts))]
         for part, raw in zip(parts, raws):
             types = _features_file(part, "customer_id", raw, **options)
+            if part is not t:  # a view of a part's file (in the caller's connection, maybe): gone with the file
+                part._find_backend().con.execute(f'DROP VIEW IF EXISTS "{part.op().name}"')
         if isinstance(contacts, (pd.DataFrame, str, os.PathLike)):  # the engine is this call's own: let it go
             t._find_backend(use_default=True).disconnect()
         shutil.rmtree(Path(scratch) / "parts", ignore_errors=True)

@@ -154,3 +154,20 @@ def test_parts_take_the_exact_sort_where_their_evidence_asks(case, monkeypatch, 
     monkeypatch.setattr(contacts, "PART_ROWS", 3)  # 12 contacts of 4 customers: a part per customer or two
     ours = contacts.customer_features(log).set_index("customer_id")
     pd.testing.assert_frame_equal(ours.astype(float), pandas_features(log).astype(float), check_names=False)
+
+
+def test_parts_of_a_table_in_a_duckdb_file_or_connection(tmp_path, monkeypatch, temp_root):
+    import duckdb
+
+    log = _messy_log()
+    whole = contacts.customer_features(log)
+    with duckdb.connect(str(tmp_path / "crm.duckdb")) as con:
+        con.execute("CREATE TABLE contacts AS SELECT * FROM log")
+    monkeypatch.setattr(contacts, "PART_ROWS", 3)
+    # a file cxlab opens read-only, and the caller's own connection (left without the parts' views)
+    pd.testing.assert_frame_equal(contacts.customer_features((tmp_path / "crm.duckdb", "contacts")), whole,
+                                  check_exact=True)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE contacts AS SELECT * FROM log")
+    pd.testing.assert_frame_equal(contacts.customer_features((con, "contacts")), whole, check_exact=True)
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone() == (0,)
