@@ -171,7 +171,8 @@ def _table(contacts: Any, func: str) -> ir.Table:
 #: temporary folder), removed with the connection. :func:`customer_features` has the engine
 #: write its result to Parquet there and reads it back column by column once the engine is
 #: done, so the engine's memory and the result's are never held at once: 100 million
-#: contacts of 9 million customers peak below 2 GB (benchmarks/bench_contacts.py).
+#: contacts of 9 million customers peak below 2 GB (benchmarks/bench_contacts.py). Its
+#: parts of :data:`PART_ROWS` contacts each fit in this memory.
 DUCKDB_MEMORY = "1500MB"
 
 
@@ -697,7 +698,10 @@ def _features_file(t: ir.Table, key: str, path: Path, **options) -> dict:
 
 #: :func:`customer_features` in DuckDB takes a log of more contacts than this in parts of
 #: about this many, each a range of customers that fits in memory (see :func:`_parts`).
-PART_ROWS = 4_000_000
+#: Writing the parts costs about half the aggregation itself, so a log that fits in memory
+#: is aggregated whole: 10 million contacts take 10-11 CPU seconds whole, 16-17 in parts of
+#: 4 million (benchmarks/README.md).
+PART_ROWS = 12_000_000
 
 
 def _parts(t: ir.Table, key: str, folder: Path) -> list[ir.Table]:
@@ -824,7 +828,11 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     to a Parquet file in :data:`DUCKDB_MEMORY`'s temporary folder, and the DataFrame is
     read from it one column at a time after the engine has let go of its memory. The
     peak is the larger of the engine's cap and the result, not their sum: 100 million
-    contacts of 9 million customers peak under 2 GB.
+    contacts of 9 million customers peak under 2 GB. A log of more than :data:`PART_ROWS`
+    contacts is first written, in one pass, to Parquet files of about that many contacts,
+    each a range of customers, and each is aggregated on its own in memory (see
+    :func:`_parts`): the engine no longer spills its hash tables and sorts to disk, which
+    had made 100 million contacts cost 16x the CPU of 10 million.
 
     Examples
     --------
