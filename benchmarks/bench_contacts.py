@@ -1,6 +1,7 @@
 """Per-customer contact features on a 10-million-row contact log: cxlab (Ibis on DuckDB) vs pandas.
 
 Usage: .venv/bin/python benchmarks/bench_contacts.py [--rows 10_000_000 [100_000_000 ...]] [--repeat 3]
+       [--large-repeat 1] [--no-pandas] [--out-file] [--data-dir /tmp/...]
 
 The log is the demo contact log replicated with fresh customer, issue and contact ids
 (deterministic), written once by DuckDB SQL to benchmarks/.cache/contacts_<rows>.parquet
@@ -19,7 +20,9 @@ GB); cxlab's embedded DuckDB spills to disk beyond its memory limit
 (:data:`cxlab.contacts.DUCKDB_MEMORY`) and writes the features to Parquet, which are read
 into the DataFrame once the engine has let go of its memory, so 100 million contacts stay
 under 2 GB. ``--out-file`` also times ``customer_features(PATH, out=file)`` (no DataFrame).
-Each size's cxlab figures, with the machine's load average, go to ``by_rows`` in
+Above :data:`cxlab.contacts.PART_ROWS` contacts cxlab takes the log in parts of customers, each
+aggregated in memory (``parts`` in the results: the number of parts, if none is empty).
+Each size's cxlab figures, with the machine's load average and the date, go to ``by_rows`` in
 benchmarks/contacts_results.json (merged with earlier runs of other sizes); a run with
 every engine also writes the comparison at the top level, as before. ``--data-dir`` puts
 the logs and results elsewhere (the 100 M log is 1.5 GB: e.g. under /tmp, deleted after).
@@ -31,9 +34,10 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from cxlab.contacts import _FEATURE_COLUMNS
+from cxlab.contacts import _FEATURE_COLUMNS, PART_ROWS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -135,11 +139,16 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".cache", to_file: bool = False) -> dict:
-    """Run the engines on a ``rows``-contact log (kept in ``folder``); print and return their figures."""
+def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".cache", to_file: bool = False,
+          large_repeat: int = 1) -> dict:
+    """Run the engines on a ``rows``-contact log (kept in ``folder``); print and return their figures.
+
+    Above :data:`PANDAS_MAX_ROWS` contacts each engine runs at most ``large_repeat`` times.
+    """
     import statistics
 
     path = make_log(rows, folder)
+    repeat = repeat if rows <= PANDAS_MAX_ROWS else min(repeat, large_repeat)
     engines = RUN if pandas and rows <= PANDAS_MAX_ROWS else {k: v for k, v in RUN.items() if k.startswith("cxlab")}
     engines = {**engines, **(TO_FILE if to_file else {})}
     start_load = load_average()
@@ -174,6 +183,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, nargs="+", default=[10_000_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-pandas", action="store_true", help="time cxlab alone (pandas runs only up to 10 M rows)")
+    ap.add_argument("--large-repeat", type=int, default=1,
+                    help=f"runs per engine above {PANDAS_MAX_ROWS:,} contacts (at most --repeat; 100 M take minutes)")
     ap.add_argument("--out-file", action="store_true", help="also time customer_features(..., out=file.parquet)")
     ap.add_argument("--data-dir", type=Path, default=HERE / ".cache",
                     help="where the logs and results go (100 M rows take ~1.5 GB; e.g. a folder under /tmp)")
@@ -182,13 +193,15 @@ def main() -> None:
     saved = json.loads(out.read_text()) if out.exists() else {}
     by_rows = saved.get("by_rows", {})
     for rows in args.rows:
-        figures = bench(rows, args.repeat, pandas=not args.no_pandas, folder=args.data_dir, to_file=args.out_file)
+        figures = bench(rows, args.repeat, pandas=not args.no_pandas, folder=args.data_dir, to_file=args.out_file,
+                        large_repeat=args.large_repeat)
         ours = figures["cxlab (Ibis/DuckDB)"]
         by_rows[str(rows)] = {"seconds": ours["seconds"], "seconds_all": ours["seconds_all"],
                               "cpu_seconds": ours["cpu_seconds"], "peak_mb": ours["peak_mb"],
                               "customers": figures["customers"], "parquet_mb": figures["parquet_mb"],
                               "load_average_start": figures["load_average_start"],
-                              "load_average": figures["load_average"]}
+                              "load_average": figures["load_average"], "part_rows": PART_ROWS,
+                              "parts": -(-rows // PART_ROWS), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
         for name in TO_FILE:
             if name in figures:
                 by_rows[str(rows)]["out_file"] = {k: figures[name][k]

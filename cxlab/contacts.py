@@ -172,7 +172,8 @@ def _table(contacts: Any, func: str) -> ir.Table:
 #: temporary folder), removed with the connection. :func:`customer_features` has the engine
 #: write its result to Parquet there and reads it back column by column once the engine is
 #: done, so the engine's memory and the result's are never held at once: 100 million
-#: contacts of 9 million customers peak below 2 GB (benchmarks/bench_contacts.py).
+#: contacts of 9 million customers peak below 2 GB (benchmarks/bench_contacts.py). Its
+#: parts of :data:`PART_ROWS` contacts each fit in this memory.
 DUCKDB_MEMORY = "1500MB"
 
 
@@ -714,6 +715,48 @@ def _features_file(t: ir.Table, key: str, path: Path, **options) -> dict:
     return {f.name: f.type for f in expr.schema().to_pyarrow() if _pa_numeric(f.type)}
 
 
+#: :func:`customer_features` in DuckDB takes a log of more contacts than this in parts of
+#: about this many, each a range of customers that fits in memory (see :func:`_parts`).
+#: Writing the parts costs about half the aggregation itself, so a log that fits in memory
+#: is aggregated whole: 10 million contacts take 10-11 CPU seconds whole, 16-17 in parts of
+#: 4 million (benchmarks/README.md).
+PART_ROWS = 12_000_000
+
+
+def _parts(t: ir.Table, key: str, folder: Path) -> list[ir.Table]:
+    """``t`` cut into parts of about :data:`PART_ROWS` rows, each a range of ``key`` values, in order.
+
+    A DuckDB query that outgrows its memory spills to disk, and its sorts and hash tables
+    then cost far more than in memory (10x the contacts took 16x the time). So a log of
+    more than :data:`PART_ROWS` rows is written once, in one pass, to Parquet files under
+    ``folder``, one per range of keys (the ranges' bounds are quantiles of a sample of the
+    keys), and each part is aggregated on its own: the work grows linearly with the
+    log. Every key's rows are in one part, so per-key features are those of the whole
+    log, and the parts' features, each ordered by key, follow one another in key order.
+    """
+    n = int(_execute(t.aggregate(n=t.count()))["n"].iloc[0])
+    count = -(-n // PART_ROWS)
+    if count <= 1:
+        return [t]
+    sample = t.select(k=t[key]).sample(min(1.0, 2000 * count / n), method="row", seed=1)
+    keys = _execute(sample.order_by("k"))["k"]
+    bounds = sorted(set(keys.iloc[[len(keys) * i // count for i in range(1, count)]]))
+    if not bounds:
+        return [t]
+    kind = t[key].type()
+
+    def part(lo: int, hi: int) -> ir.IntegerValue:  # the number of bounds <= key, bounds[lo:hi] still open
+        if lo == hi:
+            return ibis.literal(lo, type="int16")
+        mid = (lo + hi) // 2
+        return ibis.ifelse(t[key] < ibis.literal(bounds[mid], type=kind), part(lo, mid), part(mid + 1, hi))
+
+    backend = t._find_backend(use_default=True)
+    backend.to_parquet(t.select(key, *_FEATURE_COLUMNS, _part=part(0, len(bounds))), folder, partition_by="_part")
+    return [backend.read_parquet(folder / f"_part={i}" / "*.parquet", hive_partitioning=False)
+            for i in range(len(bounds) + 1) if (folder / f"_part={i}").is_dir()]
+
+
 def _pa_numeric(dtype) -> bool:
     """Whether an Arrow type is an integer or a float."""
     import pyarrow.types as pat
@@ -721,17 +764,19 @@ def _pa_numeric(dtype) -> bool:
     return pat.is_integer(dtype) or pat.is_floating(dtype)
 
 
-def _read_frame(path: Path, types: Mapping[str, Any], skip: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A Parquet file as a DataFrame, read one column at a time (never a second copy of the whole
-    table), numeric columns cast to ``types`` (checked: a fraction cannot become an integer)."""
+def _read_frame(paths: list[Path], types: Mapping[str, Any], skip: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Parquet files (with the same columns) one after another as a DataFrame, read one column at a
+    time (never a second copy of the whole table), numeric columns cast to ``types`` (checked: a
+    fraction cannot become an integer)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    file = pq.ParquetFile(path)
-    names = [n for n in file.schema_arrow.names if n not in skip]
+    files = [pq.ParquetFile(path) for path in paths]
+    names = [n for n in files[0].schema_arrow.names if n not in skip]
 
     def column(name: str) -> pd.Series:
-        values = file.read(columns=[name]).column(0)
+        values = pa.chunked_array([chunk for file in files for chunk in file.read(columns=[name]).column(0).chunks],
+                                  type=files[0].schema_arrow.field(name).type)
         if name in types and values.type != types[name]:
             values = values.cast(types[name])
         series = pa.table({name: values}).to_pandas()[name]
@@ -742,20 +787,22 @@ def _read_frame(path: Path, types: Mapping[str, Any], skip: tuple[str, ...] = ()
     return pd.DataFrame({n: column(n) for n in names}, copy=False)
 
 
-def _copy_parquet(source: Path, target: Path, types: Mapping[str, Any], skip: tuple[str, ...] = (),
+def _copy_parquet(sources: list[Path], target: Path, types: Mapping[str, Any], skip: tuple[str, ...] = (),
                   zero: tuple[str, ...] = ()) -> None:
-    """Copy a Parquet file batch by batch, in order: without the columns ``skip``, numeric
-    columns as ``types``, missing values of the columns ``zero`` as 0 (as :func:`_int_counts`)."""
+    """Copy Parquet files (with the same columns) one after another into one, batch by batch, in order:
+    without the columns ``skip``, numeric columns as ``types``, missing values of the columns ``zero``
+    as 0 (as :func:`_int_counts`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    file = pq.ParquetFile(source)
-    schema = pa.schema([f.with_type(types.get(f.name, f.type)) for f in file.schema_arrow if f.name not in skip])
+    files = [pq.ParquetFile(source) for source in sources]
+    schema = pa.schema([f.with_type(types.get(f.name, f.type)) for f in files[0].schema_arrow if f.name not in skip])
     with pq.ParquetWriter(target, schema) as writer:
-        for batch in file.iter_batches(columns=schema.names):
-            columns = [pc.fill_null(batch[f.name], 0) if f.name in zero else batch[f.name] for f in schema]
-            writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=batch.schema).cast(schema))
+        for file in files:
+            for batch in file.iter_batches(columns=schema.names):
+                columns = [pc.fill_null(batch[f.name], 0) if f.name in zero else batch[f.name] for f in schema]
+                writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=batch.schema).cast(schema))
 
 
 _MEANS = ("fcr_rate", "mean_wait_sec", "mean_handle_time_sec")
@@ -800,7 +847,11 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     to a Parquet file in :data:`DUCKDB_MEMORY`'s temporary folder, and the DataFrame is
     read from it one column at a time after the engine has let go of its memory. The
     peak is the larger of the engine's cap and the result, not their sum: 100 million
-    contacts of 9 million customers peak under 2 GB.
+    contacts of 9 million customers peak under 2 GB. A log of more than :data:`PART_ROWS`
+    contacts is first written, in one pass, to Parquet files of about that many contacts,
+    each a range of customers, and each is aggregated on its own in memory (see
+    :func:`_parts`): the engine no longer spills its hash tables and sorts to disk, which
+    had made 100 million contacts cost 16x the CPU of 10 million.
 
     Examples
     --------
@@ -826,15 +877,20 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     if target is None and not in_duckdb:  # the result comes back through Arrow, as from any query
         return _int_counts(_execute_features(t, "customer_id", **options), ("customer_id", *_MEANS))
     with tempfile.TemporaryDirectory(prefix=_temp_prefix("features"), dir=_temp_root()) as scratch:
-        raw = Path(scratch) / "features.parquet"
-        types = _features_file(t, "customer_id", raw, **options)
+        parts = _parts(t, "customer_id", Path(scratch) / "parts") if in_duckdb else [t]
+        raws = [Path(scratch) / f"features_{i}.parquet" for i in range(len(parts))]
+        for part, raw in zip(parts, raws):
+            types = _features_file(part, "customer_id", raw, **options)
+            if part is not t:  # a view of a part's file (in the caller's connection, maybe): gone with the file
+                part._find_backend().con.execute(f'DROP VIEW IF EXISTS "{part.op().name}"')
         if isinstance(contacts, (pd.DataFrame, str, os.PathLike)):  # the engine is this call's own: let it go
             t._find_backend(use_default=True).disconnect()
+        shutil.rmtree(Path(scratch) / "parts", ignore_errors=True)
         if target is None:
-            return _int_counts(_read_frame(raw, types, skip=_EVIDENCE), ("customer_id", *_MEANS))
+            return _int_counts(_read_frame(raws, types, skip=_EVIDENCE), ("customer_id", *_MEANS))
         partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            _copy_parquet(raw, partial, types, skip=_EVIDENCE, zero=tuple(c for c in types if c not in _MEANS))
+            _copy_parquet(raws, partial, types, skip=_EVIDENCE, zero=tuple(c for c in types if c not in _MEANS))
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
