@@ -53,6 +53,7 @@ __all__ = [
     "ParallelAnalysisResult",
     "efa",
     "efa_from_corr",
+    "unrotated_loadings",
     "kmo",
     "bartlett",
     "parallel_analysis",
@@ -487,6 +488,45 @@ def efa_from_corr(
     return _fit(corr, n_factors, method=method, rotation=rotation, n_obs=n_obs, caller=caller)
 
 
+def unrotated_loadings(corr: np.ndarray, n_factors: int, *, method: str = "minres") -> np.ndarray:
+    """Unrotated factor loadings of a correlation matrix as an array, for resampling loops.
+
+    The extraction of :func:`efa_from_corr` alone: the same optimiser and arithmetic,
+    each factor reflected so that its loadings sum positive (exact zeros become 1e-15),
+    without the checks, frames and tables of a :class:`FactorResult`, which cost several
+    times the extraction itself. With one factor (no rotation applies) the result equals
+    ``efa_from_corr(corr, 1, method=method).loadings`` bit for bit. The caller checks
+    ``corr`` (square, symmetric, unit diagonal).
+
+    Parameters
+    ----------
+    corr : ndarray
+        Correlation matrix, ``p x p``.
+    n_factors : int
+        Number of factors, from 1 to ``p - 1``.
+    method : {"minres", "ml", "pa"}, default="minres"
+
+    Returns
+    -------
+    ndarray
+        ``p x n_factors`` loadings.
+
+    Examples
+    --------
+    >>> r = np.array([[1, .5, .4, .1], [.5, 1, .45, .1], [.4, .45, 1, .1], [.1, .1, .1, 1]])
+    >>> unrotated_loadings(r, 1).round(2).ravel().tolist()
+    [0.67, 0.75, 0.6, 0.15]
+    """
+    check_choice(method, "method", "unrotated_loadings", METHODS)
+    check_int(n_factors, "n_factors", "unrotated_loadings", low=1, high=corr.shape[0] - 1)
+    load, _ = _extract(np.asarray(corr, dtype=float), int(n_factors), method)
+    sign = np.sign(load.sum(axis=0))
+    sign[sign == 0] = 1.0
+    load = load * sign
+    load[load == 0.0] = 1e-15
+    return load
+
+
 def efa(
     data: pd.DataFrame,
     n_factors: int,
@@ -549,12 +589,8 @@ def _fit(corr, n_factors, *, method, rotation, n_obs, caller) -> FactorResult:
     items = list(corr.columns)
     nf = int(n_factors)
 
-    load, _ = _extract(r, nf, method)
-    # reflect so that each factor's loadings sum positive (psych, before rotation)
-    sign = np.sign(load.sum(axis=0))
-    sign[sign == 0] = 1.0
-    load = load * sign
-    load[load == 0.0] = 1e-15
+    # reflected so that each factor's loadings sum positive (psych, before rotation)
+    load = unrotated_loadings(r, nf, method=method)
     model = load @ load.T
     h2 = np.diag(model).copy()
 
