@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
-__all__ = ["Template", "ForkedKernel", "start_template", "ENV", "PRELOAD"]
+__all__ = ["Template", "ForkedKernel", "start_template", "ENV", "PRELOAD", "UNUSED_OPTIONAL", "import_lean"]
 
 #: Environment variable that switches warm kernels off when set to ``0``.
 ENV = "CXLAB_WARM_KERNELS"
@@ -46,6 +46,36 @@ PRELOAD = (
     "cxlab.factor", "cxlab.reliability", "cxlab.measures", "cxlab.levers", "cxlab.monitor", "cxlab.servqual",
     "cxlab.contacts", "cxlab.quality", "cxlab.plan",
 )
+
+#: Optional modules that a library imports eagerly if installed, for a feature neither the runner nor a
+#: kernel uses: jsonschema (under nbformat) compiles 39 grammars of ``rfc3987_syntax`` at import (1.5 s
+#: of CPU) only to check the ``iri`` string format, which nbformat's schema does not use.
+UNUSED_OPTIONAL = ("rfc3987_syntax",)
+
+
+def import_lean(*names: str) -> None:
+    """Import modules as usual but with :data:`UNUSED_OPTIONAL` hidden (as if not installed).
+
+    The hiding lasts only while ``names`` are imported: code that imports one of those
+    optional modules itself later gets it. A module already imported is left as it is.
+
+    Examples
+    --------
+    >>> import_lean("json")
+    >>> "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None
+    False
+    """
+    hidden = [m for m in UNUSED_OPTIONAL if m not in sys.modules]
+    for m in hidden:
+        sys.modules[m] = None  # an import of it raises ImportError, which the library expects
+    try:
+        for name in names:
+            importlib.import_module(name)
+    finally:
+        for m in hidden:
+            if sys.modules.get(m, 0) is None:
+                del sys.modules[m]
+
 
 #: What ipykernel sets for inline figures; set before matplotlib is imported so it holds in the forks.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -209,7 +239,7 @@ def _serve(address: str, parent: int) -> None:
     with contextlib.redirect_stderr(io.StringIO()):  # e.g. debugpy's notes on frozen modules: not the user's concern
         for name in PRELOAD:
             with contextlib.suppress(Exception):
-                importlib.import_module(name)
+                import_lean(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # nothing to clean up but the socket (stop() does)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
