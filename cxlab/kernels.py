@@ -18,6 +18,7 @@ process is gone).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import io
@@ -32,15 +33,22 @@ import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
-__all__ = ["Template", "ForkedKernel", "start_template", "ENV", "PRELOAD", "UNUSED_OPTIONAL", "import_lean"]
+__all__ = ["Template", "ForkedKernel", "start_template", "start_early", "take_early", "ENV", "PRELOAD",
+           "THREAD_ENV", "UNUSED_OPTIONAL", "import_lean"]
+
+#: One BLAS thread per kernel: notebooks run side by side on few cores.
+THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 #: Environment variable that switches warm kernels off when set to ``0``.
 ENV = "CXLAB_WARM_KERNELS"
 
-#: Modules the template imports: what the notebooks import, heaviest first.
+#: Modules the template imports: what the notebooks import, heaviest first. Only what they use: the
+#: template must be ready before the first kernel starts (``statsmodels.api`` and ``pingouin``, which
+#: no cxlab module imports, cost 0.5-1 s of CPU there).
 PRELOAD = (
     "numpy", "pandas", "scipy.stats", "scipy.optimize", "scipy.linalg", "matplotlib", "matplotlib.pyplot",
-    "seaborn", "statsmodels.api", "pingouin", "pyarrow.parquet", "duckdb", "IPython", "ipykernel.kernelapp",
+    "seaborn", "statsmodels.regression.mixed_linear_model", "pyarrow.parquet", "duckdb", "IPython",
+    "ipykernel.kernelapp",
     "ipykernel.ipkernel", "ipykernel.debugger",  # the debugger imports debugpy when a kernel starts: 0.3 s each
     "cxlab", "cxlab.study", "cxlab.data", "cxlab.plots", "cxlab.tables", "cxlab.report", "cxlab.sem",
     "cxlab.factor", "cxlab.reliability", "cxlab.measures", "cxlab.levers", "cxlab.monitor", "cxlab.servqual",
@@ -188,6 +196,28 @@ def start_template(env: Mapping[str, str] | None = None) -> Template | None:
     return Template(process, address, folder)
 
 
+_EARLY: list = []  # a template started by start_early, until a run takes it
+
+
+def start_early() -> None:
+    """Start the template now, before the caller's own imports, for a run that surely needs kernels.
+
+    ``cxlab run --force`` calls this first thing: the template's imports (seconds) then
+    overlap the command's own instead of following them. The run takes it with
+    :func:`take_early`; one never taken is stopped when the process exits.
+    """
+    if not _EARLY:
+        template = start_template({k: os.environ.get(k, v) for k, v in THREAD_ENV.items()})
+        if template is not None:
+            _EARLY.append(template)
+            atexit.register(lambda: _EARLY and _EARLY.pop().stop())
+
+
+def take_early() -> Template | None:
+    """The template :func:`start_early` started, handed over to the caller (None if there is none)."""
+    return _EARLY.pop() if _EARLY else None
+
+
 def _read_message(sock: socket.socket) -> dict:
     """One JSON line from ``sock`` (both ends speak one line each way); {} when it is not one."""
     data = b""
@@ -240,6 +270,9 @@ def _serve(address: str, parent: int) -> None:
         for name in PRELOAD:
             with contextlib.suppress(Exception):
                 import_lean(name)
+                module = sys.modules[name]
+                for public in getattr(module, "__all__", ()):  # a package that loads its names lazily: now
+                    getattr(module, public, None)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # nothing to clean up but the socket (stop() does)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -46,7 +46,7 @@ __all__ = ["RunError", "RunResult", "NotebookRun", "run_study", "study_plan", "e
            "write_pdfs", "pdf_study"]
 
 #: One BLAS thread per kernel: notebooks run side by side on few cores.
-THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+THREAD_ENV = kernels.THREAD_ENV
 
 
 class RunError(RuntimeError):
@@ -244,7 +244,7 @@ def _template_stopped(func: Callable) -> Callable:
 def _warm_template() -> None:
     """Start the run's warm-kernel template (:mod:`cxlab.kernels`) unless it is running already."""
     if ThisPythonKernelManager.template is None:
-        ThisPythonKernelManager.template = kernels.start_template(
+        ThisPythonKernelManager.template = kernels.take_early() or kernels.start_template(
             {k: os.environ.get(k, v) for k, v in THREAD_ENV.items()})
 
 
