@@ -18,7 +18,7 @@ from cxlab.sem import meanstructure as ms
 from cxlab.sem.estimate import (_logdet_inv, _observed_factored, expected_information, factored_gradient,
                                 observed_hessian, to_parameters, trace_products)
 
-from conftest import DATA, load_reference
+from conftest import DATA, in_fresh_python, load_reference
 
 TOL = 1e-12
 
@@ -79,11 +79,8 @@ def test_rows_sharing_a_label_are_summed():
 
 
 def test_the_package_loads_lazily_and_keeps_its_names():
-    import subprocess
-    import sys
-
     code = ("import sys, cxlab.sem as sem; assert 'scipy.stats' not in sys.modules; "
             "import cxlab.sem.invariance; assert callable(sem.invariance) and sem.invariance.__name__ == 'invariance'; "
             "from cxlab.sem import fit, SemResult; assert sem.judge.CUTOFFS is sem.CUTOFFS; "
             "assert set(sem.__all__) <= set(dir(sem))")
-    subprocess.run([sys.executable, "-c", code], check=True)
+    in_fresh_python(code)
