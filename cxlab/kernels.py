@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
-__all__ = ["Template", "ForkedKernel", "start_template", "start_early", "take_early", "ENV", "PRELOAD",
+__all__ = ["Template", "ForkedKernel", "start_template", "start_early", "take_early", "ENV", "PRELOAD", "PRELOAD_LATER",
            "THREAD_ENV", "UNUSED_OPTIONAL", "import_lean"]
 
 #: One BLAS thread per kernel: notebooks run side by side on few cores.
@@ -42,18 +42,23 @@ THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 #: Environment variable that switches warm kernels off when set to ``0``.
 ENV = "CXLAB_WARM_KERNELS"
 
-#: Modules the template imports: what the notebooks import, heaviest first. Only what they use: the
-#: template must be ready before the first kernel starts (``statsmodels.api`` and ``pingouin``, which
-#: no cxlab module imports, cost 0.5-1 s of CPU there).
+#: Modules the template imports before it is ready: what most notebooks import, heaviest first. Only
+#: what they use: the first kernel waits for these (``statsmodels.api`` and ``pingouin``, which no
+#: cxlab module imports, cost 0.5-1 s of CPU there).
 PRELOAD = (
     "numpy", "pandas", "scipy.stats", "scipy.optimize", "scipy.linalg", "matplotlib", "matplotlib.pyplot",
-    "seaborn", "statsmodels.regression.mixed_linear_model", "pyarrow.parquet", "duckdb", "IPython",
-    "ipykernel.kernelapp",
+    "seaborn", "pyarrow.parquet", "IPython", "ipykernel.kernelapp",
     "ipykernel.ipkernel", "ipykernel.debugger",  # the debugger imports debugpy when a kernel starts: 0.3 s each
     "cxlab", "cxlab.study", "cxlab.data", "cxlab.plots", "cxlab.tables", "cxlab.report", "cxlab.sem",
     "cxlab.factor", "cxlab.reliability", "cxlab.measures", "cxlab.levers", "cxlab.monitor", "cxlab.servqual",
-    "cxlab.contacts", "cxlab.quality", "cxlab.plan",
+    "cxlab.quality", "cxlab.plan",
 )
+
+#: Modules of a few notebooks (the contact log through Ibis and DuckDB, mixed models), imported once the
+#: template is ready, one at a time whenever no kernel has been asked for in 0.3 s: the first kernels
+#: (the longest notebooks, asked for at once) do not wait for them, and later ones find them loaded (a
+#: kernel forked before imports them itself, as an ordinary kernel would).
+PRELOAD_LATER = ("duckdb", "cxlab.contacts", "statsmodels.regression.mixed_linear_model")
 
 #: Optional modules that a library imports eagerly if installed, for a feature neither the runner nor a
 #: kernel uses: jsonschema (under nbformat) compiles 39 grammars of ``rfc3987_syntax`` at import (1.5 s
@@ -265,26 +270,33 @@ def _child(request: dict, listener: socket.socket, conn: socket.socket) -> None:
     os._exit(code)
 
 
+def _preload(name: str) -> None:
+    """Import a module in the template (and the names of a package that loads them lazily); never fails."""
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.suppress(Exception):  # e.g. debugpy's notes
+        import_lean(name)
+        module = sys.modules[name]
+        for public in getattr(module, "__all__", ()):
+            getattr(module, public, None)
+
+
 def _serve(address: str, parent: int) -> None:
-    with contextlib.redirect_stderr(io.StringIO()):  # e.g. debugpy's notes on frozen modules: not the user's concern
-        for name in PRELOAD:
-            with contextlib.suppress(Exception):
-                import_lean(name)
-                module = sys.modules[name]
-                for public in getattr(module, "__all__", ()):  # a package that loads its names lazily: now
-                    getattr(module, public, None)
+    for name in PRELOAD:
+        _preload(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # nothing to clean up but the socket (stop() does)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     tmp = address + ".tmp"
     listener.bind(tmp)
     listener.listen(8)
-    listener.settimeout(1.0)
     os.replace(tmp, address)  # the address appears once the template is ready
+    later = list(PRELOAD_LATER)
     while os.getppid() == parent:
+        listener.settimeout(0.3 if later else 1.0)
         try:
             conn, _ = listener.accept()
         except socket.timeout:
+            if later:  # no kernel asked for a while (the first ones come at once): import the next one
+                _preload(later.pop(0))
             continue
         with conn:
             conn.settimeout(30)
