@@ -6,8 +6,6 @@ import argparse
 import os
 import sys
 
-from .study import StudyError, load_study, parse_override, demo_study_path
-
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cxlab", description="Customer-experience research workbench.")
@@ -56,10 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     wrong, or ``cxlab pdf`` finds no reports (nothing was run); 130 / 143 interrupted by
     SIGINT / SIGTERM (kernels stopped, temporary folders removed, previous reports untouched).
     """
+    args = _parser().parse_args(argv)
+    if args.command == "run" and args.force:  # kernels surely needed: the warm template imports meanwhile
+        from .kernels import start_early
+
+        start_early()
     from .data import DataError
     from .safety import Interrupted, check_study_name
+    from .study import StudyError, demo_study_path, load_study, parse_override
 
-    args = _parser().parse_args(argv)
     try:
         if args.command == "schema":
             from .study import schema_text

@@ -44,7 +44,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from ._validation import check_choice, check_ci, check_float, check_frame, check_int, param_error
 
@@ -53,6 +52,7 @@ __all__ = [
     "ParallelAnalysisResult",
     "efa",
     "efa_from_corr",
+    "unrotated_loadings",
     "kmo",
     "bartlett",
     "parallel_analysis",
@@ -319,6 +319,8 @@ def _extract(r: np.ndarray, nf: int, method: str) -> tuple[np.ndarray, int]:
         if method == "minres"
         else (_ml_objective, _ml_gradient)
     )
+    from scipy import optimize  # here: the run's study plan imports this module for drop_degenerate_items
+
     scale = 0.01
     res = optimize.minimize(
         lambda x: fun(x * scale, r, nf),
@@ -487,6 +489,45 @@ def efa_from_corr(
     return _fit(corr, n_factors, method=method, rotation=rotation, n_obs=n_obs, caller=caller)
 
 
+def unrotated_loadings(corr: np.ndarray, n_factors: int, *, method: str = "minres") -> np.ndarray:
+    """Unrotated factor loadings of a correlation matrix as an array, for resampling loops.
+
+    The extraction of :func:`efa_from_corr` alone: the same optimiser and arithmetic,
+    each factor reflected so that its loadings sum positive (exact zeros become 1e-15),
+    without the checks, frames and tables of a :class:`FactorResult`, which cost several
+    times the extraction itself. With one factor (no rotation applies) the result equals
+    ``efa_from_corr(corr, 1, method=method).loadings`` bit for bit. The caller checks
+    ``corr`` (square, symmetric, unit diagonal).
+
+    Parameters
+    ----------
+    corr : ndarray
+        Correlation matrix, ``p x p``.
+    n_factors : int
+        Number of factors, from 1 to ``p - 1``.
+    method : {"minres", "ml", "pa"}, default="minres"
+
+    Returns
+    -------
+    ndarray
+        ``p x n_factors`` loadings.
+
+    Examples
+    --------
+    >>> r = np.array([[1, .5, .4, .1], [.5, 1, .45, .1], [.4, .45, 1, .1], [.1, .1, .1, 1]])
+    >>> unrotated_loadings(r, 1).round(2).ravel().tolist()
+    [0.67, 0.75, 0.6, 0.15]
+    """
+    check_choice(method, "method", "unrotated_loadings", METHODS)
+    check_int(n_factors, "n_factors", "unrotated_loadings", low=1, high=corr.shape[0] - 1)
+    load, _ = _extract(np.asarray(corr, dtype=float), int(n_factors), method)
+    sign = np.sign(load.sum(axis=0))
+    sign[sign == 0] = 1.0
+    load = load * sign
+    load[load == 0.0] = 1e-15
+    return load
+
+
 def efa(
     data: pd.DataFrame,
     n_factors: int,
@@ -549,12 +590,8 @@ def _fit(corr, n_factors, *, method, rotation, n_obs, caller) -> FactorResult:
     items = list(corr.columns)
     nf = int(n_factors)
 
-    load, _ = _extract(r, nf, method)
-    # reflect so that each factor's loadings sum positive (psych, before rotation)
-    sign = np.sign(load.sum(axis=0))
-    sign[sign == 0] = 1.0
-    load = load * sign
-    load[load == 0.0] = 1e-15
+    # reflected so that each factor's loadings sum positive (psych, before rotation)
+    load = unrotated_loadings(r, nf, method=method)
     model = load @ load.T
     h2 = np.diag(model).copy()
 
@@ -744,6 +781,8 @@ def bartlett(data: pd.DataFrame, *, missing: str = "listwise") -> BartlettResult
     _, logdet = np.linalg.slogdet(corr.to_numpy())
     chisq = -logdet * (n - 1 - (2 * p + 5) / 6)
     df = p * (p - 1) // 2
+    from scipy import stats
+
     return BartlettResult(float(chisq), int(df), float(stats.chi2.sf(chisq, df)))
 
 
@@ -990,6 +1029,8 @@ def _check_result(result, caller: str) -> None:
 
 def _noncentrality(chisq: float, df: float, target: float) -> float:
     """The non-centrality ``lam`` with ``P(chi2_df(lam) <= chisq) == target`` (0 if none)."""
+    from scipy import optimize, stats
+
     if stats.chi2.cdf(chisq, df) <= target:
         return 0.0
     upper = max(chisq, 1.0) * 4 + 100.0
@@ -1119,6 +1160,8 @@ def efa_fit(
     df = p * (p - 1) / 2 - p * k + k * (k - 1) / 2
     nm = (n - 1) - (2 * p + 5) / 6 - 2 * k / 3
     chisq = max(objective * nm, 0.0)
+    from scipy import stats
+
     pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
     f0 = float(np.trace(r) - np.linalg.slogdet(r)[1] - p)
     null_df = p * (p - 1) / 2

@@ -18,6 +18,7 @@ process is gone).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import io
@@ -32,20 +33,62 @@ import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
-__all__ = ["Template", "ForkedKernel", "start_template", "ENV", "PRELOAD"]
+__all__ = ["Template", "ForkedKernel", "start_template", "start_early", "take_early", "ENV", "PRELOAD", "PRELOAD_LATER",
+           "THREAD_ENV", "UNUSED_OPTIONAL", "import_lean"]
+
+#: One BLAS thread per kernel: notebooks run side by side on few cores.
+THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 #: Environment variable that switches warm kernels off when set to ``0``.
 ENV = "CXLAB_WARM_KERNELS"
 
-#: Modules the template imports: what the notebooks import, heaviest first.
+#: Modules the template imports before it is ready: what most notebooks import, heaviest first. Only
+#: what they use: the first kernel waits for these (``statsmodels.api`` and ``pingouin``, which no
+#: cxlab module imports, cost 0.5-1 s of CPU there).
 PRELOAD = (
     "numpy", "pandas", "scipy.stats", "scipy.optimize", "scipy.linalg", "matplotlib", "matplotlib.pyplot",
-    "seaborn", "statsmodels.api", "pingouin", "pyarrow.parquet", "duckdb", "IPython", "ipykernel.kernelapp",
+    "seaborn", "pyarrow.parquet", "IPython", "ipykernel.kernelapp",
     "ipykernel.ipkernel", "ipykernel.debugger",  # the debugger imports debugpy when a kernel starts: 0.3 s each
     "cxlab", "cxlab.study", "cxlab.data", "cxlab.plots", "cxlab.tables", "cxlab.report", "cxlab.sem",
     "cxlab.factor", "cxlab.reliability", "cxlab.measures", "cxlab.levers", "cxlab.monitor", "cxlab.servqual",
-    "cxlab.contacts", "cxlab.quality", "cxlab.plan",
+    "cxlab.quality", "cxlab.plan",
 )
+
+#: Modules of a few notebooks (the contact log through Ibis and DuckDB, mixed models), imported once the
+#: template is ready, one at a time whenever no kernel has been asked for in 0.3 s: the first kernels
+#: (the longest notebooks, asked for at once) do not wait for them, and later ones find them loaded (a
+#: kernel forked before imports them itself, as an ordinary kernel would).
+PRELOAD_LATER = ("duckdb", "cxlab.contacts", "statsmodels.regression.mixed_linear_model")
+
+#: Optional modules that a library imports eagerly if installed, for a feature neither the runner nor a
+#: kernel uses: jsonschema (under nbformat) compiles 39 grammars of ``rfc3987_syntax`` at import (1.5 s
+#: of CPU) only to check the ``iri`` string format, which nbformat's schema does not use.
+UNUSED_OPTIONAL = ("rfc3987_syntax",)
+
+
+def import_lean(*names: str) -> None:
+    """Import modules as usual but with :data:`UNUSED_OPTIONAL` hidden (as if not installed).
+
+    The hiding lasts only while ``names`` are imported: code that imports one of those
+    optional modules itself later gets it. A module already imported is left as it is.
+
+    Examples
+    --------
+    >>> import_lean("json")
+    >>> "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None
+    False
+    """
+    hidden = [m for m in UNUSED_OPTIONAL if m not in sys.modules]
+    for m in hidden:
+        sys.modules[m] = None  # an import of it raises ImportError, which the library expects
+    try:
+        for name in names:
+            importlib.import_module(name)
+    finally:
+        for m in hidden:
+            if sys.modules.get(m, 0) is None:
+                del sys.modules[m]
+
 
 #: What ipykernel sets for inline figures; set before matplotlib is imported so it holds in the forks.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -158,6 +201,28 @@ def start_template(env: Mapping[str, str] | None = None) -> Template | None:
     return Template(process, address, folder)
 
 
+_EARLY: list = []  # a template started by start_early, until a run takes it
+
+
+def start_early() -> None:
+    """Start the template now, before the caller's own imports, for a run that surely needs kernels.
+
+    ``cxlab run --force`` calls this first thing: the template's imports (seconds) then
+    overlap the command's own instead of following them. The run takes it with
+    :func:`take_early`; one never taken is stopped when the process exits.
+    """
+    if not _EARLY:
+        template = start_template({k: os.environ.get(k, v) for k, v in THREAD_ENV.items()})
+        if template is not None:
+            _EARLY.append(template)
+            atexit.register(lambda: _EARLY and _EARLY.pop().stop())
+
+
+def take_early() -> Template | None:
+    """The template :func:`start_early` started, handed over to the caller (None if there is none)."""
+    return _EARLY.pop() if _EARLY else None
+
+
 def _read_message(sock: socket.socket) -> dict:
     """One JSON line from ``sock`` (both ends speak one line each way); {} when it is not one."""
     data = b""
@@ -205,23 +270,33 @@ def _child(request: dict, listener: socket.socket, conn: socket.socket) -> None:
     os._exit(code)
 
 
+def _preload(name: str) -> None:
+    """Import a module in the template (and the names of a package that loads them lazily); never fails."""
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.suppress(Exception):  # e.g. debugpy's notes
+        import_lean(name)
+        module = sys.modules[name]
+        for public in getattr(module, "__all__", ()):
+            getattr(module, public, None)
+
+
 def _serve(address: str, parent: int) -> None:
-    with contextlib.redirect_stderr(io.StringIO()):  # e.g. debugpy's notes on frozen modules: not the user's concern
-        for name in PRELOAD:
-            with contextlib.suppress(Exception):
-                importlib.import_module(name)
+    for name in PRELOAD:
+        _preload(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # nothing to clean up but the socket (stop() does)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     tmp = address + ".tmp"
     listener.bind(tmp)
     listener.listen(8)
-    listener.settimeout(1.0)
     os.replace(tmp, address)  # the address appears once the template is ready
+    later = list(PRELOAD_LATER)
     while os.getppid() == parent:
+        listener.settimeout(0.3 if later else 1.0)
         try:
             conn, _ = listener.accept()
         except socket.timeout:
+            if later:  # no kernel asked for a while (the first ones come at once): import the next one
+                _preload(later.pop(0))
             continue
         with conn:
             conn.settimeout(30)

@@ -1160,7 +1160,7 @@ def _omega_total_one_factor(x: np.ndarray) -> float | None:
     if x.shape[1] < 3 or np.any(x.max(axis=0) <= x.min(axis=0)):
         return None
     r = _corr(x)
-    load = _factor.efa_from_corr(pd.DataFrame(r), 1, method="minres", rotation="varimax").loadings.to_numpy()
+    load = _factor.unrotated_loadings(r, 1, method="minres")  # efa_from_corr's one-factor loadings, bit for bit
     h2 = np.sum(load**2, axis=1)  # as _schmid with one factor
     u2 = np.diag(r) - h2
     key = np.where(load[:, 0] < 0, -1.0, 1.0)  # psych's flip of negative general loadings

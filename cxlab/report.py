@@ -17,7 +17,6 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from ._text import md
 from ._validation import check_choice
 from .data import sha256
-from .multilevel import chain_resamples
 from .plan import sem_resamples
 
 __all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "warning_notes",
@@ -431,6 +430,8 @@ def _methods_levers(study, p, caps):
                        if caps["structural_model"] is None else "."))
     refs = ["lmg", "johnson", "ringle_sarstedt", "holm"]
     if caps.get("employees") is None:
+        from .multilevel import chain_resamples  # here: the runner renders reports without SciPy's stats
+
         text.append("Service Profit Chain: respondents are attributed to the team of their first agent-handled "
                     "contact in the window; intraclass correlations and random-intercept models by team (REML, "
                     "Wald intervals), the indirect effects of team engagement on the outcome through first-contact "

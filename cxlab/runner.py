@@ -25,24 +25,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-import jupytext
-import nbformat
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import AsyncKernelManager
+from . import kernels
 
-from . import kernels, safety
-from .cache import PARAMETER_LOG_ENV, ReportCache, read_parameter_log, report_key
-from .data import load_processed_survey, prepare
-from .paths import is_demo_generated, notebooks_dir, replace_dir
-from .plan import Plan, capabilities, notebook_spec, plan as make_plan, prune
-from .progress import ENV as progress_env
-from .study import Study, load_study, demo_study_path
+kernels.import_lean("nbformat")  # before jupytext and papermill import it: 1.5 s less (see kernels.UNUSED_OPTIONAL)
+
+import jupytext  # noqa: E402
+import nbformat  # noqa: E402
+from jupyter_client.kernelspec import KernelSpec  # noqa: E402
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
+
+from . import safety  # noqa: E402
+from .cache import PARAMETER_LOG_ENV, ReportCache, read_parameter_log, report_key  # noqa: E402
+from .data import load_processed_survey, prepare  # noqa: E402
+from .paths import is_demo_generated, notebooks_dir, replace_dir  # noqa: E402
+from .plan import Plan, capabilities, notebook_spec, plan as make_plan, prune  # noqa: E402
+from .progress import ENV as progress_env  # noqa: E402
+from .study import Study, load_study, demo_study_path  # noqa: E402
 
 __all__ = ["RunError", "RunResult", "NotebookRun", "run_study", "study_plan", "execute_notebook", "load_notebook",
            "write_pdfs", "pdf_study"]
 
 #: One BLAS thread per kernel: notebooks run side by side on few cores.
-THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+THREAD_ENV = kernels.THREAD_ENV
 
 
 class RunError(RuntimeError):
@@ -237,6 +241,13 @@ def _template_stopped(func: Callable) -> Callable:
     return wrapper
 
 
+def _warm_template() -> None:
+    """Start the run's warm-kernel template (:mod:`cxlab.kernels`) unless it is running already."""
+    if ThisPythonKernelManager.template is None:
+        ThisPythonKernelManager.template = kernels.take_early() or kernels.start_template(
+            {k: os.environ.get(k, v) for k, v in THREAD_ENV.items()})
+
+
 def _longest_first(names: list[str], seconds: Mapping[str, float], reused: set[str]) -> list[str]:
     """The order to start notebooks in: the longest by their last execution first, reused ones last.
 
@@ -309,6 +320,8 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     from .synth import ensure_demo_contacts
 
     started = time.perf_counter()
+    if force:  # kernels are surely needed: the template imports while the study is read and checked
+        _warm_template()
     study = load_study(study_file or demo_study_path(), overrides=overrides)
     study_plan(study, only)  # a wrong --only fails before any work
 
@@ -322,9 +335,8 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
         raise ValueError(f"--by team: {capabilities(study)['contacts']}")
 
     cache = ReportCache.for_study(study)
-    if force or not any(cache.directory.glob("*.ipynb")):  # kernels are needed: the template imports meanwhile
-        ThisPythonKernelManager.template = kernels.start_template(
-            {k: os.environ.get(k, v) for k, v in THREAD_ENV.items()})
+    if not any(cache.directory.glob("*.ipynb")):  # kernels are needed: the template imports meanwhile
+        _warm_template()
     contacts = study.data.get("contacts")
     if contacts is not None and not contacts.exists() and is_demo_generated(contacts):
         progress(f"generating the demo contact log {contacts} (first run only)")
@@ -354,9 +366,8 @@ def run_study(study_file: str | Path | None = None, *, overrides: Mapping[str, A
     cached = {name: None if force else cache.get(keys[name], values) for name in names}
     team_jobs = _team_jobs(study, cache, values, force) if by else {}
     kernels_needed = any(nb is None for nb in cached.values()) or any(job[2] is None for job in team_jobs.values())
-    if kernels_needed and ThisPythonKernelManager.template is None:
-        ThisPythonKernelManager.template = kernels.start_template(  # kernels to start: fork them from it
-            {k: os.environ.get(k, v) for k, v in THREAD_ENV.items()})
+    if kernels_needed:  # kernels to start: fork them from the template
+        _warm_template()
     seconds_file = cache.directory / SECONDS_FILE
     try:
         seconds = {str(k): float(v) for k, v in json.loads(seconds_file.read_text(encoding="utf-8")).items()}

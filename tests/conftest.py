@@ -27,6 +27,11 @@ DEMO = ROOT / "data" / "raw" / "demo"
 SHARED = ROOT.parent / "shared"
 
 
+def in_fresh_python(code: str) -> None:
+    """Run ``code`` in a new interpreter (what a module imports at start); an assertion there fails the test."""
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def load_reference(name: str) -> dict:
     """One reference result of ``tests/data`` by name (``load_reference("hs_cfa")``), as R wrote it."""
     return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))

@@ -250,3 +250,17 @@ def test_input_errors(bfi):
         factor.parallel_analysis(bfi, seed="x")
     with pytest.raises(ValueError, match=r"The 'cutoff' parameter of loading_table must be a float in \[0, 1\)\. Got 1.5 instead."):
         factor.loading_table(factor.efa(bfi, 2), cutoff=1.5)
+
+
+def test_unrotated_loadings_are_the_extraction_of_efa_from_corr():
+    """The array route of the omega bootstrap: bit for bit efa_from_corr's loadings with one factor, and
+    its unrotated loadings with several (each method)."""
+    hs = pd.read_csv(DATA / "HolzingerSwineford1939.csv")
+    r = hs[[f"x{i}" for i in range(1, 10)]].corr()
+    for method in ("minres", "ml", "pa"):
+        one = factor.efa_from_corr(r, 1, method=method, rotation="varimax").loadings.to_numpy()
+        assert np.array_equal(factor.unrotated_loadings(r.to_numpy(), 1, method=method), one)
+        three = factor.efa_from_corr(r, 3, method=method, rotation="none").loadings.to_numpy()
+        assert np.array_equal(factor.unrotated_loadings(r.to_numpy(), 3, method=method), three)
+    with pytest.raises(ValueError, match="n_factors"):
+        factor.unrotated_loadings(r.to_numpy(), 9)

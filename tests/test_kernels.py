@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import in_fresh_python
 from cxlab import kernels
 from cxlab.runner import THREAD_ENV, ThisPythonKernelManager, execute_notebook, run_study
 
@@ -144,3 +145,12 @@ def test_kernels_talk_over_private_unix_sockets_not_tcp_ports():
     assert info["transport"] == "ipc" and info["ip"].startswith(str(folder))
     assert len(sockets) == 5  # shell, iopub, stdin, control, heartbeat
     assert not folder.exists()
+
+
+def test_lean_import_skips_only_the_unused_optional_grammars():
+    """nbformat imported through import_lean: jsonschema without rfc3987_syntax's grammars, which stays importable."""
+    code = ("import sys; from cxlab import kernels; kernels.import_lean('nbformat'); "
+            "assert 'nbformat' in sys.modules and 'rfc3987_syntax' not in sys.modules; "
+            "import importlib.util; assert importlib.util.find_spec('rfc3987_syntax') is None or "
+            "__import__('rfc3987_syntax') is not None")
+    in_fresh_python(code)

@@ -33,16 +33,50 @@ statistics and fit measures, normal-theory (``fitmeasures``) and scaled (``robus
 ``robust_means``), since the scaled tests are built from the same pieces as the sandwich.
 """
 
-from .bootstrap import BootstrapInfo
-from .effects import (SegmentComparison, compare_segments, describe_drivers, describe_model, effects_table,
-                      segment_tests, with_effects)
-from .engine import fit
-from .identify import NotIdentifiedError
-from .invariance import InvarianceResult, invariance
-from .judge import CUTOFFS, describe_fit, fit_table
-from .modindices import modification_indices
-from .result import SemResult
-from .scoretest import ScoreTests, rank_constraints, score_tests
+import importlib as _importlib
+import importlib.util as _util
+import sys as _sys
+import types as _types
+
+#: Where each public name lives. The package imports a module when one of its names is first
+#: used (PEP 562): ``import cxlab.sem`` alone, as the runner's study plan does to read a model's
+#: syntax (``cxlab.sem.syntax``), then costs nothing of SciPy's stats or the estimators.
+_EXPORTS = {
+    "BootstrapInfo": "bootstrap", "SegmentComparison": "effects", "compare_segments": "effects",
+    "describe_drivers": "effects", "describe_model": "effects", "effects_table": "effects",
+    "segment_tests": "effects", "with_effects": "effects", "fit": "engine", "NotIdentifiedError": "identify",
+    "InvarianceResult": "invariance", "invariance": "invariance", "CUTOFFS": "judge", "describe_fit": "judge",
+    "fit_table": "judge", "modification_indices": "modindices", "SemResult": "result", "ScoreTests": "scoretest",
+    "rank_constraints": "scoretest", "score_tests": "scoretest",
+}
+
+
+def __getattr__(name: str):
+    """A public name (from its module) or a submodule, imported on first use."""
+    if name in _EXPORTS:
+        value = getattr(_importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    elif not name.startswith("__") and _util.find_spec(f"{__name__}.{name}") is not None:
+        value = _importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+class _Package(_types.ModuleType):
+    """The package's type: importing the submodule ``invariance`` does not hide the function ``invariance``."""
+
+    def __setattr__(self, name, value):
+        if name in _EXPORTS and isinstance(value, _types.ModuleType):
+            return  # Python binds a loaded submodule to its package; a public name of the same spelling wins
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package
 
 __all__ = ["fit", "SemResult", "NotIdentifiedError", "BootstrapInfo", "modification_indices", "fit_table",
            "describe_fit", "CUTOFFS", "invariance", "InvarianceResult", "score_tests", "ScoreTests", "rank_constraints", "effects_table", "with_effects", "compare_segments",

@@ -17,7 +17,8 @@ import pandas as pd
 
 from .model import RamModel
 
-__all__ = ["MLFit", "fit_ml", "f_ml", "start_values", "expected_information", "numeric_hessian", "backtrack"]
+__all__ = ["MLFit", "fit_ml", "f_ml", "start_values", "expected_information", "numeric_hessian", "backtrack",
+           "trace_products", "factored_gradient", "to_parameters"]
 
 MAX_ITER = 1000
 GRAD_TOL = 1e-10
@@ -60,6 +61,46 @@ def expected_information(J: np.ndarray, W: np.ndarray) -> np.ndarray:
     D = J.T.reshape(k, p, p)
     WDW = np.matmul(np.matmul(W, D), W).reshape(k, p * p)
     return J.T @ WDW.T
+
+
+def trace_products(MA: np.ndarray, MC: np.ndarray, u: np.ndarray, v: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``tr(dSigma_k A dSigma_l C)`` for every pair of rows, from :meth:`RamModel.sigma_factors`.
+
+    ``MA = Y' A Y`` and ``MC = Y' C Y`` for symmetric ``A``, ``C``; with
+    ``dSigma_k = c_k (y_u y_v' + y_v y_u')`` the trace is
+    ``c_k c_l (MA_vu MC_uv + MA_vv MC_uu + MA_uu MC_vv + MA_uv MC_vu)`` (indices ``k, l``).
+    With ``A = C = W`` this is the expected information ``J' (W (x) W) J`` by table row.
+
+    Examples
+    --------
+    >>> Y = np.array([[1.0, 0.5], [0.2, 1.0]]); W = np.eye(2)
+    >>> u, v, c = np.array([0, 0]), np.array([0, 1]), np.array([0.5, 1.0])
+    >>> D = [np.outer(Y[:, 0], Y[:, 0]), np.outer(Y[:, 0], Y[:, 1]) + np.outer(Y[:, 1], Y[:, 0])]
+    >>> M = Y.T @ W @ Y
+    >>> bool(np.allclose(trace_products(M, M, u, v, c), [[np.trace(a @ W @ b @ W) for b in D] for a in D]))
+    True
+    """
+    uu, vv, uv = np.ix_(u, u), np.ix_(v, v), np.ix_(u, v)
+    vu = np.ix_(v, u)
+    out = MA[vu] * MC[uv] + MA[vv] * MC[uu] + MA[uu] * MC[vv] + MA[uv] * MC[vu]
+    return out * np.outer(c, c)
+
+
+def factored_gradient(MR: np.ndarray, u: np.ndarray, v: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``tr(R dSigma_k)`` per row (``J' vec(R)`` by table row) from ``MR = Y' R Y``, ``R`` symmetric."""
+    return 2.0 * c * MR[u, v]
+
+
+def to_parameters(values: np.ndarray, param: np.ndarray, q: int) -> np.ndarray:
+    """Sum per-row values (a vector, or a matrix over pairs of rows) into the ``q`` free parameters."""
+    if values.ndim == 1:
+        return np.bincount(param, weights=values, minlength=q).astype(float)
+    out = np.zeros((q, q))
+    if len(np.unique(param)) == len(param):
+        out[np.ix_(param, param)] = values
+    else:  # rows sharing a parameter (labels, equalities)
+        np.add.at(out, (param[:, None], param[None, :]), values)
+    return out
 
 
 def observed_hessian(model: RamModel, theta: np.ndarray, J: np.ndarray, W: np.ndarray, S: np.ndarray) -> np.ndarray:
@@ -197,21 +238,31 @@ def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int 
     converged = False
     it = 0
     full_step = True  # Newton is tried from the start and after every full (unhalved) step
+    factored = hasattr(model, "sigma_factors")  # a RamModel: no Jacobian needed (see trace_products)
     for it in range(1, max_iter + 1):
         sigma = model.implied(theta)
         _, W = _logdet_inv(sigma)
-        J = model.jacobian(theta)
         resid = W @ (sigma - S) @ W
-        g = J.T @ resid.ravel()
+        if factored:
+            Y, u, v, c, param = model.sigma_factors(theta)
+            M = Y.T @ W @ Y
+            g = to_parameters(factored_gradient(Y.T @ resid @ Y, u, v, c), param, model.npar)
+        else:
+            J = model.jacobian(theta)
+            g = J.T @ resid.ravel()
         H = None
         if newton and full_step:
-            H = observed_hessian(model, theta, J, W, S)
+            if factored:
+                H = _observed_factored(model, theta, W, S, Y, M, u, v, c, param)
+            else:
+                H = observed_hessian(model, theta, J, W, S)
             try:
                 np.linalg.cholesky(H)
             except np.linalg.LinAlgError:
                 H = None
         if H is None:
-            H = expected_information(J, W)
+            H = to_parameters(trace_products(M, M, u, v, c), param, model.npar) if factored \
+                else expected_information(J, W)
         step = scoring_step(H, g)
         if not np.all(np.isfinite(step)):
             message = "singular information matrix"
@@ -240,6 +291,15 @@ def fit_ml(model: RamModel, S: np.ndarray, theta0: np.ndarray, *, max_iter: int 
             message = "converged" if converged else "no progress"
             break
     return MLFit(theta=theta, fmin=float(f), converged=converged, iterations=it, message=message)
+
+
+def _observed_factored(model: RamModel, theta, W, S, Y, M, u, v, c, param) -> np.ndarray:
+    """:func:`observed_hessian` from the factored derivatives (:meth:`RamModel.sigma_factors`)."""
+    WS = W @ S
+    MT = Y.T @ (WS @ W - 0.5 * W) @ Y
+    X = trace_products(MT, M, u, v, c)  # tr(dSigma_k T dSigma_l W)
+    H = to_parameters(X + X.T, param, model.npar) + model.hessian_contraction(theta, W - WS @ W)
+    return (H + H.T) / 2
 
 
 def _is_variance(model: RamModel) -> np.ndarray:

@@ -184,6 +184,10 @@ def check_identified(models, theta0: np.ndarray, names, *, rams=None, reparam=No
         if np.any(norms == 0):
             null = (norms == 0).astype(float)[:, None]
             break
+        # the singular values alone first (a fraction of the cost): the vectors only for a rank deficit
+        s = np.linalg.svd(J / norms, compute_uv=False)
+        if int(np.sum(s > RANK_TOL * s[0])) == q:
+            return
         # all right singular vectors (the null space) come with the thin SVD when rows >= columns
         s, vt = np.linalg.svd(J / norms, full_matrices=J.shape[0] < J.shape[1])[1:]
         rank = int(np.sum(s > RANK_TOL * s[0]))

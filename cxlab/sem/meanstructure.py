@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .casewise import observed_information as _casewise_observed
-from .estimate import MLFit, backtrack, expected_information, numeric_hessian, scoring_step
+from .estimate import MLFit, backtrack, factored_gradient, numeric_hessian, scoring_step, to_parameters, trace_products
 from .fiml import Pattern, pattern_loglik
 from .model import RamModel
 from .standardize import std_all
@@ -76,24 +76,40 @@ def loglik(blocks, theta: np.ndarray) -> float:
 
 
 def _grad_info(blocks, theta, with_info: bool):
+    """Gradient of ``-logl`` and (``with_info``) the expected information.
+
+    The covariance part is computed by table row from the factored derivatives of
+    ``Sigma`` (:meth:`RamModel.sigma_factors`, :func:`~cxlab.sem.estimate.trace_products`):
+    the same sums as ``J_oo' vec(dS)`` and ``J_oo' (W (x) W) J_oo`` without forming the
+    Jacobian over every group's parameters.
+    """
     q = len(theta)
     g = np.zeros(q)
     H = np.zeros((q, q)) if with_info else None
     for b in blocks:
         sigma = b.ram.implied(theta)
         mu = b.ram.implied_mean(theta)
-        J = b.ram.jacobian(theta)
+        Y, u, v, c, param = b.ram.sigma_factors(theta)
         Jm = b.ram.jacobian_mean(theta)
+        rows_g = np.zeros(len(u))
+        rows_h = np.zeros((len(u), len(u))) if with_info else None
         for pat in b.patterns:
             o = pat.obs
             d = pat.mean - mu[o]
             _, W, M = pattern_loglik(sigma[pat.ix], d, pat.cov, pat.n)
-            Joo = J[pat.flat]
+            Yo = Y[o]
             Jmo = Jm[o]
             dS = 0.5 * pat.n * (W - W @ M @ W)
-            g += Joo.T @ dS.ravel() - pat.n * (Jmo.T @ (W @ d))
+            rows_g += factored_gradient(Yo.T @ dS @ Yo, u, v, c)
+            g -= pat.n * (Jmo.T @ (W @ d))
             if with_info:
-                H += pat.n * (0.5 * expected_information(Joo, W) + Jmo.T @ W @ Jmo)
+                YW = Yo.T @ W
+                MW = YW @ Yo
+                rows_h += (0.5 * pat.n) * trace_products(MW, MW, u, v, c)
+                H += pat.n * (Jmo.T @ W @ Jmo)
+        g += to_parameters(rows_g, param, q)
+        if with_info:
+            H += to_parameters(rows_h, param, q)
     return g, H
 
 

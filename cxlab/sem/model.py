@@ -183,6 +183,29 @@ class RamModel:
         # "M" rows (intercepts) do not move the covariances: zero columns
         return out.reshape(p * p, len(mat))
 
+    def sigma_factors(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The derivatives of ``Sigma`` in factored form: ``(Y, u, v, c, param)``.
+
+        For each free row ``k`` of the table that moves the covariances (``A`` and ``S``
+        rows), ``d Sigma / d value_k = c_k (y_u y_v' + y_v y_u')`` with ``y_u = Y[:, u_k]``,
+        ``y_v = Y[:, v_k]``; ``Y = [B_p, Sigma_all[:p, :]]`` (``p x 2 n_vars``). An effect
+        ``A[i, j]`` has ``u = i``, ``v = n_vars + j``, ``c = 1``; a covariance ``S[i, j]``
+        has ``u = i``, ``v = j`` and ``c = 1`` (``1/2`` on the diagonal). ``param`` is the
+        0-based free parameter of each row. Every column of :meth:`jacobian` is the sum of
+        the ``vec`` of these rank-two matrices over the rows of its parameter, so
+        ``J' (A (x) C) J`` is :func:`cxlab.sem.estimate.trace_products` of ``Y' A Y`` and
+        ``Y' C Y`` without forming ``J`` (``O(p^2 n_vars)`` instead of ``O(p^3 npar)``).
+        """
+        B, sig_all, _ = self.implied_all(theta)
+        p, nv = self.p, self.n_vars
+        Y = np.hstack([B[:p, :], sig_all[:p, :]])
+        rows = np.flatnonzero((self.free > 0) & (self.mat != "M"))
+        i, j = self.pos[rows, 0], self.pos[rows, 1]
+        is_a = self.mat[rows] == "A"
+        v = np.where(is_a, nv + j, j)
+        c = np.where(~is_a & (i == j), 0.5, 1.0)
+        return Y, i, v, c, self.free[rows] - 1
+
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         """d vec(Sigma) / d theta, shape (p*p, npar); rows sharing a label are summed."""
         is_free = self.free > 0
