@@ -76,7 +76,7 @@ def _general(result, cand) -> pd.DataFrame:
     model's equality constraints, ``V = J_cc - J_cm P J_mc`` and ``mi = N s_c^2 / V``,
     ``epc = s_c / V`` (``s`` the gradient of ``logl / N``); NaN where ``V < eps^(1/3)``.
     """
-    from .scoretest import _blocks, _constraint_rows, _projected
+    from .scoretest import unconstrained_blocks, constraint_rows, projected_inverse
 
     pt = result.partable.reset_index(drop=True)
     labels = list(pd.unique(result.estimates["group"])) if "group" in result.estimates.columns else [None]
@@ -97,12 +97,12 @@ def _general(result, cand) -> pd.DataFrame:
     x = np.zeros(q)
     x[free_x[: len(pt)][free > 0] - 1] = result.theta[free[free > 0] - 1]
     x[m:] = values[released]
-    blocks = _blocks(result, ext, free_x, q, values=values)
+    blocks = unconstrained_blocks(result, ext, free_x, q, values=values)
     n = sum(b.n for b in blocks)
     s = -gradient(blocks, x)[m:] / n
     J = information_expected(blocks, x) / n
-    R, _ = _constraint_rows(result, pt, free_x[: len(pt)], m)
-    P = _projected(J[:m, :m], R)
+    R, _ = constraint_rows(result, pt, free_x[: len(pt)], m)
+    P = projected_inverse(J[:m, :m], R)
     V = np.diag(J)[m:] - np.einsum("ij,ij->j", J[:m, m:], P @ J[:m, m:])
     with np.errstate(invalid="ignore", divide="ignore"):
         ok = V >= np.finfo(float).eps ** (1 / 3)

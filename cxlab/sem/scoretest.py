@@ -52,7 +52,7 @@ def _kind(op: str, lhs: str, rhs: str, lv) -> str:
     return f"lv.{name}" if latent else f"residual{name}"
 
 
-def _blocks(result, pt: pd.DataFrame, free_x: np.ndarray, q: int, values=None) -> list:
+def unconstrained_blocks(result, pt: pd.DataFrame, free_x: np.ndarray, q: int, values=None) -> list:
     """One :class:`Block` per group of the unconstrained model (free index ``free_x``).
 
     ``values``: the rows' values where fixed (default: the fit's estimates, row for row).
@@ -76,7 +76,7 @@ def _blocks(result, pt: pd.DataFrame, free_x: np.ndarray, q: int, values=None) -
     return blocks
 
 
-def _constraint_rows(result, pt: pd.DataFrame, free_x: np.ndarray, q: int):
+def constraint_rows(result, pt: pd.DataFrame, free_x: np.ndarray, q: int):
     """Rows of ``R`` and their table entries: explicit ``==`` first, then shared parameters (lavaan's order)."""
     lv = set(result._ram.lv)
     plabel = [f".p{i + 1}." for i in range(len(pt))]
@@ -124,7 +124,7 @@ def _ginv(M: np.ndarray) -> np.ndarray:
     return (vt[keep].T / d[keep]) @ u[:, keep].T
 
 
-def _projected(J: np.ndarray, R1: np.ndarray) -> np.ndarray:
+def projected_inverse(J: np.ndarray, R1: np.ndarray) -> np.ndarray:
     """Upper-left block of the Moore-Penrose inverse of the bordered information."""
     q, m = J.shape[0], R1.shape[0]
     Z = np.block([[J, R1.T], [R1, np.zeros((m, m))]])
@@ -144,7 +144,7 @@ def bordered_score_tests(s: np.ndarray, J: np.ndarray, R: np.ndarray, n: int) ->
     (2.0..., [2.0...])
     """
     total = float(n * s @ _ginv(J) @ s)
-    return total, [float(n * s @ _projected(J, np.delete(R, r, axis=0)) @ s) for r in range(len(R))]
+    return total, [float(n * s @ projected_inverse(J, np.delete(R, r, axis=0)) @ s) for r in range(len(R))]
 
 
 @dataclass(frozen=True)
@@ -237,13 +237,13 @@ def score_tests(result, *, cumulative: bool = False) -> ScoreTests:
     free_x = np.zeros(len(pt), dtype=int)
     free_x[free > 0] = np.arange(1, int((free > 0).sum()) + 1)
     q = int(free_x.max())
-    R, info = _constraint_rows(result, pt, free_x, q)
+    R, info = constraint_rows(result, pt, free_x, q)
     if not info:
         raise ValueError("score_tests found no equality constraint in this model (no group_equal, shared label or "
                          "'==').")
     x = np.zeros(q)
     x[free_x[free > 0] - 1] = result._theta[free[free > 0] - 1]
-    blocks = _blocks(result, pt, free_x, q)
+    blocks = unconstrained_blocks(result, pt, free_x, q)
     n = sum(b.n for b in blocks)
     s = -gradient(blocks, x) / n  # gradient of logl / N
     J = information_expected(blocks, x) / n
@@ -258,7 +258,7 @@ def score_tests(result, *, cumulative: bool = False) -> ScoreTests:
     if cumulative:
         order = np.argsort(-np.asarray(x2), kind="stable")
         cum = table.iloc[order].copy()
-        cum["x2"] = [float(n * s @ _projected(J, np.delete(R, order[: k + 1], axis=0)) @ s) for k in range(len(R))]
+        cum["x2"] = [float(n * s @ projected_inverse(J, np.delete(R, order[: k + 1], axis=0)) @ s) for k in range(len(R))]
         cum["df"] = np.arange(1, len(R) + 1)
         cum["pvalue"] = stats.chi2.sf(cum["x2"], cum["df"])
     return ScoreTests(table, total, cum)
