@@ -102,7 +102,12 @@ def check_pdfs(folder: Path, chromium: str) -> dict[str, int]:
         reader = PdfReader(pdf_dir / f"{html.stem}.pdf")
         n = counts[html.stem] = len(reader.pages)
         expected = math.ceil(tall[html.stem])
-        assert expected - 1 <= n <= expected + max(2, math.ceil(0.25 * expected)), (html.name, n, tall[html.stem])
+        # a figure or table moves whole to the next page when it does not fit (break-inside:
+        # avoid), so a report of many blocks (04: 8 figures, 17 tables) prints up to ~40 % more
+        # pages than its screen height; what must not happen is an empty page
+        assert expected - 1 <= n <= expected + max(2, math.ceil(0.4 * expected)), (html.name, n, tall[html.stem])
+        words = [len(page.extract_text().split()) for page in reader.pages]
+        assert min(words) >= 10, (html.name, words)  # a figure's page still has its caption
         box = reader.pages[0].mediabox  # A4 in points
         assert float(box.width) == pytest.approx(595.3, abs=1.5) and float(box.height) == pytest.approx(841.9, abs=1.5)
         text = normal(" ".join(page.extract_text() for page in reader.pages))

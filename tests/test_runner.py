@@ -34,7 +34,10 @@ def test_demo_run_writes_index_and_every_report(demo_run):
     for name in names:
         assert f'href="{name}.html"' in index
     # every report's generated summary is a headline on the index and sits at the top of its report
-    assert index.count('class="headline"') == 5
+    reports = index[index.index('<ol class="reports">'):index.index("<h2>Team reports</h2>")]
+    assert reports.count('class="headline"') == 5
+    teams = index[index.index('<ul class="teams">'):]  # the demo run is --by team: a summary per team
+    assert teams.count('class="headline"') == len(list((out / "teams").glob("*.html"))) == 20
     sem_report = (out / "03_sem_drivers.html").read_text()
     assert sem_report.index("The model fits") < sem_report.index("Structural paths")
     # provenance: parameters, input sha256, versions, time
