@@ -589,7 +589,8 @@ def _features(t: ir.Table, key: str, *, long_wait_sec: float, repeat_days: int, 
     and otherwise reruns with ``exact=True``: sorted per key and issue by time and
     contact id, with the keys and channels themselves.
     """
-    t = t.select(key, *_FEATURE_COLUMNS)
+    # the contact ids only break ties of the exact sort (the fast one needs no more; parts leave them out)
+    t = t.select(key, *(c for c in _FEATURE_COLUMNS if exact or c != "contact_id"))
     per_channel = {f"contacts_{c}": t.count(where=t.channel == c) for c in CHANNELS}
     totals = t.group_by(key).aggregate(
         contacts=t.count(),
@@ -701,8 +702,11 @@ def _file_fast_path_exact(path: Path) -> bool:
     return not (shared or flagged)
 
 
-def _features_file(t: ir.Table, key: str, path: Path, **options) -> dict:
+def _features_file(t: ir.Table, key: str, path: Path, exact_from: ir.Table | None = None, **options) -> dict:
     """:func:`_execute_features` written to the Parquet file ``path`` (with the evidence columns).
+
+    Where the fast sort's evidence asks for the exact one, it runs on ``exact_from``
+    (default ``t``): the same contacts with their contact ids (see :func:`_parts`).
 
     Returns the Arrow type of each numeric column as the expression declares it: an
     engine may write a wider one (DuckDB's sums of integers are 128-bit, which its
@@ -711,7 +715,7 @@ def _features_file(t: ir.Table, key: str, path: Path, **options) -> dict:
     expr = _features(t, key, **options)
     _write_parquet(expr, path)
     if not _file_fast_path_exact(path):
-        _write_parquet(_features(t, key, exact=True, **options), path)
+        _write_parquet(_features(t if exact_from is None else exact_from, key, exact=True, **options), path)
     return {f.name: f.type for f in expr.schema().to_pyarrow() if _pa_numeric(f.type)}
 
 
@@ -723,7 +727,7 @@ def _features_file(t: ir.Table, key: str, path: Path, **options) -> dict:
 PART_ROWS = 12_000_000
 
 
-def _parts(t: ir.Table, key: str, folder: Path) -> list[ir.Table]:
+def _parts(t: ir.Table, key: str, folder: Path) -> list[tuple[ir.Table, ir.Table]]:
     """``t`` cut into parts of about :data:`PART_ROWS` rows, each a range of ``key`` values, in order.
 
     A DuckDB query that outgrows its memory spills to disk, and its sorts and hash tables
@@ -733,16 +737,21 @@ def _parts(t: ir.Table, key: str, folder: Path) -> list[ir.Table]:
     keys), and each part is aggregated on its own: the work grows linearly with the
     log. Every key's rows are in one part, so per-key features are those of the whole
     log, and the parts' features, each ordered by key, follow one another in key order.
+
+    Each part comes as a pair: its file, without the contact ids (they only break ties of
+    the exact sort, and are a fifth of the file), and the same range of keys filtered from
+    ``t``, for the rare part whose evidence asks for the exact sort. A log that is not cut
+    is the pair ``(t, t)``.
     """
     n = int(_execute(t.aggregate(n=t.count()))["n"].iloc[0])
     count = -(-n // PART_ROWS)
     if count <= 1:
-        return [t]
+        return [(t, t)]
     sample = t.select(k=t[key]).sample(min(1.0, 2000 * count / n), method="row", seed=1)
     keys = _execute(sample.order_by("k"))["k"]
     bounds = sorted(set(keys.iloc[[len(keys) * i // count for i in range(1, count)]]))
     if not bounds:
-        return [t]
+        return [(t, t)]
     kind = t[key].type()
 
     def part(lo: int, hi: int) -> ir.IntegerValue:  # the number of bounds <= key, bounds[lo:hi] still open
@@ -752,8 +761,15 @@ def _parts(t: ir.Table, key: str, folder: Path) -> list[ir.Table]:
         return ibis.ifelse(t[key] < ibis.literal(bounds[mid], type=kind), part(lo, mid), part(mid + 1, hi))
 
     backend = t._find_backend(use_default=True)
-    backend.to_parquet(t.select(key, *_FEATURE_COLUMNS, _part=part(0, len(bounds))), folder, partition_by="_part")
-    return [backend.read_parquet(folder / f"_part={i}" / "*.parquet", hive_partitioning=False)
+    columns = [c for c in _FEATURE_COLUMNS if c != "contact_id"]
+    backend.to_parquet(t.select(key, *columns, _part=part(0, len(bounds))), folder, partition_by="_part")
+    lows, highs = [None, *bounds], [*bounds, None]
+
+    def keys(i: int) -> ir.Table:  # the rows of part i, from t
+        lo, hi = (None if b is None else ibis.literal(b, type=kind) for b in (lows[i], highs[i]))
+        return t.filter(*([] if lo is None else [t[key] >= lo]), *([] if hi is None else [t[key] < hi]))
+
+    return [(backend.read_parquet(folder / f"_part={i}" / "*.parquet", hive_partitioning=False), keys(i))
             for i in range(len(bounds) + 1) if (folder / f"_part={i}").is_dir()]
 
 
@@ -877,10 +893,10 @@ def customer_features(contacts: Any, *, long_wait_sec: float = 300, repeat_days:
     if target is None and not in_duckdb:  # the result comes back through Arrow, as from any query
         return _int_counts(_execute_features(t, "customer_id", **options), ("customer_id", *_MEANS))
     with tempfile.TemporaryDirectory(prefix=_temp_prefix("features"), dir=_temp_root()) as scratch:
-        parts = _parts(t, "customer_id", Path(scratch) / "parts") if in_duckdb else [t]
+        parts = _parts(t, "customer_id", Path(scratch) / "parts") if in_duckdb else [(t, t)]
         raws = [Path(scratch) / f"features_{i}.parquet" for i in range(len(parts))]
-        for part, raw in zip(parts, raws):
-            types = _features_file(part, "customer_id", raw, **options)
+        for (part, exact_from), raw in zip(parts, raws):
+            types = _features_file(part, "customer_id", raw, exact_from=exact_from, **options)
             if part is not t:  # a view of a part's file (in the caller's connection, maybe): gone with the file
                 part._find_backend().con.execute(f'DROP VIEW IF EXISTS "{part.op().name}"')
         if isinstance(contacts, (pd.DataFrame, str, os.PathLike)):  # the engine is this call's own: let it go
