@@ -11,8 +11,14 @@ first run, as in practice):
 - rerun with ``-p alpha_level=0.01``: only the reports that declare ``alpha_level`` rerun
   (which ones is recorded).
 
-The floor is one kernel started the way the runner starts it, executing only the imports
-the notebooks need: no executed notebook can cost less than that.
+The floor is one kernel started the way the runner starts it, executing only the notebooks'
+own import lines: no executed notebook can cost less than that. The warm floor is measured
+once the template has also imported its later modules (``kernels.PRELOAD_LATER``), as the
+kernels after the first of a run find it.
+
+Beside them, the naive command line on the same notebooks in the same session: for each
+notebook, ``papermill`` (a fresh kernel) then ``jupyter nbconvert --to html --no-input``,
+one after the other (the notebooks converted to .ipynb by jupytext beforehand, untimed).
 
 Beside each wall time, the CPU time (user + sys) of every process the command started
 (the runner, the warm-kernel template, the kernels and their bootstrap workers; sampled
@@ -36,7 +42,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPORTS = "import cxlab, pandas, seaborn, matplotlib.pyplot, statsmodels.api, duckdb; from cxlab import plots, sem, factor, levers, measures"
+NOTEBOOKS = ROOT / "notebooks"
+#: every import line of the report notebooks
+IMPORTS = "\n".join(sorted({line for nb in sorted(NOTEBOOKS.glob("0*.py")) for line in nb.read_text().splitlines()
+                            if line.startswith(("import ", "from "))}))
+#: seconds for the template's later imports once it is ready (it imports one whenever no kernel is asked for)
+LATER_IMPORTS_S = 4.0
 
 
 def kernel_floor(warm: bool) -> float:
@@ -55,6 +66,7 @@ def kernel_floor(warm: bool) -> float:
     template = kernels.start_template(THREAD_ENV) if warm else None
     if template is not None:
         template.ready()
+        time.sleep(LATER_IMPORTS_S)
     ThisPythonKernelManager.template = template
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -65,6 +77,23 @@ def kernel_floor(warm: bool) -> float:
         ThisPythonKernelManager.template = None
         if template is not None:
             template.stop()
+
+
+def naive_cli() -> tuple[float, dict[str, float]]:
+    """The naive command line on every report notebook: papermill, then nbconvert; (total, per notebook)."""
+    bin_ = Path(sys.executable).parent
+    per = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for nb in sorted(NOTEBOOKS.glob("0*.py")):
+            src, out = Path(tmp) / f"{nb.stem}.ipynb", Path(tmp) / f"{nb.stem}.out.ipynb"
+            subprocess.run([bin_ / "jupytext", "--to", "ipynb", "-o", src, nb], check=True, capture_output=True)
+            t0 = time.perf_counter()
+            subprocess.run([bin_ / "papermill", src, out, "-k", "python3", "--cwd", NOTEBOOKS, "--log-level", "ERROR"],
+                           check=True, capture_output=True)
+            subprocess.run([bin_ / "jupyter", "nbconvert", "--to", "html", "--no-input", out], check=True,
+                           capture_output=True)
+            per[nb.stem] = time.perf_counter() - t0
+    return sum(per.values()), per
 
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -167,8 +196,9 @@ def main() -> None:
         cold.append(cli_run(args.jobs, "--force"))
     names = list(cold[0][1])
     solo = {name: [cli_run(1, "--force", "--only", name) for _ in range(args.repeat)] for name in names}
-    unchanged, one_param = [], []
+    unchanged, one_param, naive = [], [], []
     if not args.cold_only:
+        naive = [naive_cli() for _ in range(args.repeat)]
         unchanged = [cli_run(args.jobs) for _ in range(args.repeat)]
         for i in range(args.repeat):  # a new value each time, so the reports that use it rerun
             cli_run(args.jobs)  # back to the study's own parameters (cached)
@@ -197,6 +227,9 @@ def main() -> None:
             "warm_kernel_plus_imports_s": {"median": med(warm_floors), "all": warm_floors},
             "rerun_unchanged_s": summary(unchanged),
             "rerun_alpha_level_s": summary(one_param),
+            # the naive way: papermill + nbconvert per notebook, one after the other, a fresh kernel each
+            "naive_papermill_nbconvert_s": {"median": med(t for t, _ in naive), "all": [t for t, _ in naive],
+                                            "per_notebook_s": {n: med(p[n] for _, p in naive) for n in naive[0][1]}},
         })
     name = "results_cold.json" if args.cold_only else "results.json"
     (ROOT / "benchmarks" / name).write_text(json.dumps(result, indent=2))
@@ -211,6 +244,11 @@ def main() -> None:
             continue
         r = result[key]
         print(f"{what:<44} {r['median']:6.1f} s wall, {r['cpu_median']:6.1f} s CPU  reran: {', '.join(r['reran']) or 'none'}")
+        for n, sec in r["per_notebook_s"].items():
+            print(f"  {n:<24} {sec:6.1f} s")
+    if "naive_papermill_nbconvert_s" in result:
+        r = result["naive_papermill_nbconvert_s"]
+        print(f"{'naive: papermill + nbconvert per notebook':<44} {r['median']:6.1f} s wall")
         for n, sec in r["per_notebook_s"].items():
             print(f"  {n:<24} {sec:6.1f} s")
     print("each notebook alone (cxlab run --force --only NAME --jobs 1; wall, CPU of all its processes):")
