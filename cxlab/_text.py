@@ -62,6 +62,16 @@ def md(value) -> str:
     return _MARKDOWN.sub(lambda m: _ENTITIES.get(m.group(), "\\" + m.group()), text)
 
 
+def and_join(items) -> str:
+    """Items as an English list: ``a``, ``a and b``, ``a, b and c``.
+
+    >>> and_join(["hours"]), and_join(["hours", "price"]), and_join(["a", "b", "c"])
+    ('hours', 'hours and price', 'a, b and c')
+    """
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 #: A cell a spreadsheet would run as a formula (OWASP CSV injection): it starts with one of these.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

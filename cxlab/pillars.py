@@ -42,7 +42,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._text import md, number
+from ._text import and_join, md, number
 from ._validation import check_ci, check_frame, check_int, param_error
 
 __all__ = ["PILLARS", "PILLAR_LABELS", "pillar_scores", "pillar_reliability", "pillar_importance", "pillar_ipma",
@@ -462,8 +462,6 @@ def _label(name, labels) -> str:
     return md(shown if shown and shown != name else PILLAR_LABELS.get(name, str(name).replace("_", " ")))
 
 
-def _names(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def describe(*, reliability: pd.DataFrame | None = None, importance: pd.DataFrame | None = None,
@@ -507,7 +505,7 @@ def describe(*, reliability: pd.DataFrame | None = None, importance: pd.DataFram
             text += (f" Reliability (Cronbach's alpha) ranges from {number(a.min())} to {number(a.max())}"
                      if len(a) > 1 else f" Reliability (Cronbach's alpha) is {number(a.iloc[0])}")
             weak = [_label(k, labels) for k in a[a < 0.7].index]
-            text += f"; below the usual 0.70: {_names(weak)}." if weak else ", all at least the usual 0.70."
+            text += f"; below the usual 0.70: {and_join(weak)}." if weak else ", all at least the usual 0.70."
         out.append(text)
     if importance is not None:
         for outcome, t in importance.groupby(level="outcome", sort=False):
@@ -569,7 +567,7 @@ def describe_ipma(table: pd.DataFrame, *, labels=None) -> str:
         fix = t[t["quadrant"] == "concentrate here"].sort_values("potential", ascending=False)
         if len(fix):
             first = fix.iloc[0]
-            text = (f"**Fix first for {o}: {_names([_label(k, labels) for k in fix.index])}.** "
+            text = (f"**Fix first for {o}: {and_join([_label(k, labels) for k in fix.index])}.** "
                     f"{'It weighs' if len(fix) == 1 else f'{_label(fix.index[0], labels)} weighs'} more than the "
                     f"average pillar ({number(first['importance'])} points of {o} on 0–100 per point of the pillar, "
                     f"against a mean of {number(cut_i)}) and performs below the average "
@@ -586,7 +584,7 @@ def describe_ipma(table: pd.DataFrame, *, labels=None) -> str:
                     f"{number(best['potential'].iloc[0], 1)} points of {o} were it raised to 100).")
         keep = t[t["quadrant"] == "keep up the good work"]
         if len(keep):
-            text += (f" Keep up the good work on {_names([_label(k, labels) for k in keep.index])} (performance "
+            text += (f" Keep up the good work on {and_join([_label(k, labels) for k in keep.index])} (performance "
                      + ", ".join(number(v, 1) for v in keep["performance"]) + ").")
         least = t["importance"].idxmin()
         text += f" {_label(least, labels)} weighs least ({number(t.loc[least, 'importance'])})."

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._text import md, number
+from ._text import and_join, md, number
 from ._validation import check_ci, check_frame, param_error
 
 __all__ = ["SIDES", "sacrifice_gaps", "paired_interval", "respondent_gaps", "correlation_interval",
@@ -150,6 +150,15 @@ def sacrifice_gaps(data: pd.DataFrame, attributes: Mapping[str, Mapping[str, str
     return pd.DataFrame(rows).set_index("attribute")
 
 
+
+def _namers(labels):
+    """``(name, names)``: an attribute's display label (escaped), and a list of them in words."""
+    def name(a) -> str:
+        shown = labels(a) if labels is not None else None
+        return md(shown if shown else str(a).replace("_", " "))
+
+    return name, lambda items: and_join(name(i) for i in items)
+
 def describe(gaps: pd.DataFrame, *, labels=None) -> str:
     """Say in plain words where customers settle, from :func:`sacrifice_gaps`.
 
@@ -177,13 +186,7 @@ def describe(gaps: pd.DataFrame, *, labels=None) -> str:
         raise param_error("gaps", "describe", "be the result of sacrifice_gaps", gaps,
                           got=type(gaps).__name__, instead=True)
 
-    def name(a) -> str:
-        shown = labels(a) if labels is not None else None
-        return md(shown if shown else str(a).replace("_", " "))
-
-    def names(idx) -> str:
-        idx = [name(i) for i in idx]
-        return idx[0] if len(idx) == 1 else ", ".join(idx[:-1]) + " and " + idx[-1]
+    name, names = _namers(labels)
 
     some = gaps[gaps["ci_lower"] > 0].sort_values("sacrifice", ascending=False)
     over = gaps[gaps["ci_upper"] < 0]
@@ -366,13 +369,7 @@ def describe_relations(table: pd.DataFrame, *, alpha: float = 0.05, labels=None)
         raise param_error("table", "describe_relations", "be the result of sacrifice_relations", table,
                           got=type(table).__name__, instead=True)
 
-    def name(a) -> str:
-        shown = labels(a) if labels is not None else None
-        return md(shown if shown else str(a).replace("_", " "))
-
-    def names(items) -> str:
-        items = [name(i) for i in items]
-        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    name, names = _namers(labels)
 
     out, quiet = [], []
     for outcome, t in table.groupby(level="outcome", sort=False):

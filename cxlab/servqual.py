@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._text import md, number, pvalue
+from ._text import and_join, md, number, pvalue
 from ._validation import check_choice, check_ci, check_frame, check_probability, param_error, renamed_parameters
 
 __all__ = [
@@ -666,8 +666,7 @@ def describe(*, gaps: pd.DataFrame | None = None, reliability: pd.DataFrame | No
                          "(gaps, reliability, comparison or recovery). Got none instead.")
 
     def names(idx) -> str:
-        idx = [md(i) for i in idx]
-        return idx[0] if len(idx) == 1 else ", ".join(idx[:-1]) + " and " + idx[-1]
+        return and_join(md(i) for i in idx)
 
     out = []
     if recovery is not None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._results import check_result
-from .._text import md, number, pvalue
+from .._text import and_join, md, number, pvalue
 from .._validation import check_int, param_error, renamed_parameters
 from .effects import VIF_CUTOFF, contact_family
 from .ranking import LeverRanking
@@ -140,7 +140,7 @@ def describe_levers(ranking: LeverRanking, *, top: int = 3) -> LeverSummary:
     wrong = [_name(x) for x in table.index[signed_hi < 0]]
     if wrong:
         lines.append(
-            f"For {_join(wrong)} an improvement goes with a *lower* {outcome}: check the "
+            f"For {and_join(wrong)} an improvement goes with a *lower* {outcome}: check the "
             f"direction and the measure before acting."
         )
     lines.append(
@@ -161,9 +161,6 @@ def _rank_range(row: pd.Series) -> str:
     return text + "."
 
 
-def _join(names: Sequence[str]) -> str:
-    names = [str(n) for n in names]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def describe_setup(outcome: str, drivers: Sequence[str], n: int, *, labels=None) -> str:
@@ -207,7 +204,7 @@ def _holm_sentences(table: pd.DataFrame, includes_zero: np.ndarray, level: str, 
     """
     if "pvalue_holm" not in table.columns:  # a table from before the p-values: intervals only
         unclear = [_name(x) for x in table.index[includes_zero]]
-        return [f"For {_join(unclear)} the {level} interval of the effect includes zero: no gain is "
+        return [f"For {and_join(unclear)} the {level} interval of the effect includes zero: no gain is "
                 f"demonstrated, so {'it is not a lever' if len(unclear) == 1 else 'they are not levers'} on "
                 f"this evidence."] if unclear else []
     adjusted = table["pvalue_holm"].to_numpy(dtype=float)
@@ -216,17 +213,17 @@ def _holm_sentences(table: pd.DataFrame, includes_zero: np.ndarray, level: str, 
               f"(α = {alpha:g})")
     lines = []
     if shown.any():
-        lines.append(f"After {family}, the effects of {_join(_name(x) for x in table.index[shown])} are "
+        lines.append(f"After {family}, the effects of {and_join(_name(x) for x in table.index[shown])} are "
                      f"significant.")
     unclear = [_name(x) for x in table.index[~shown]]
     if unclear:
         lines.append(
             f"{'After ' + family if not shown.any() else 'After the same adjustment'}, no gain is demonstrated "
-            f"for {_join(unclear)}: {'it is not a lever' if len(unclear) == 1 else 'they are not levers'} on "
+            f"for {and_join(unclear)}: {'it is not a lever' if len(unclear) == 1 else 'they are not levers'} on "
             f"this evidence.")
     only_raw = [_name(x) for x in table.index[~shown & ~includes_zero]]
     if only_raw:
-        lines.append(f"(For {_join(only_raw)} the unadjusted {level} interval excludes zero, but not the "
+        lines.append(f"(For {and_join(only_raw)} the unadjusted {level} interval excludes zero, but not the "
                      f"adjusted test.)")
     return lines
 
@@ -251,13 +248,13 @@ def describe_contact_effects(effects, *, alpha: float = 0.05, labels=None) -> st
     sig = rows[rows["pvalue_holm"] < alpha]
     parts = []
     if len(sig):
-        parts.append(family + ", these are significant: " + _join(
+        parts.append(family + ", these are significant: " + and_join(
             f"{_name(r.term)} on {md(label(r.outcome))} ({number(r.est, 3, sign=True)} per unit, "
             f"adjusted {pvalue(r.pvalue_holm)})" for r in sig.itertuples()) + ".")
     rest = rows.drop(sig.index)
     if len(rest):
         prefix = ("Not significant after the adjustment: " if len(sig)
                   else family + ", no contact factor is significant: ")
-        parts.append(prefix + _join(f"{_name(r.term)} on {md(label(r.outcome))}" for r in rest.itertuples()) + ".")
+        parts.append(prefix + and_join(f"{_name(r.term)} on {md(label(r.outcome))}" for r in rest.itertuples()) + ".")
     parts.append("These are associations, not causes.")
     return " ".join(parts)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._text import md, number
+from .._text import and_join, md, number
 from .._validation import param_error
 from ..measures import holm
 from .engine import fit as sem_fit
@@ -558,10 +558,10 @@ def describe_model(model: str, *, labels: Callable[[str], str] | None = None) ->
                 continue
             direct = any(len(p) == 2 for p in paths)
             via = list(dict.fromkeys(v for p in paths if len(p) > 2 for v in p[1:-1]))
-            how = ("directly and through " + _join([name(v) for v in via]) if direct and via
-                   else "only through " + _join([name(v) for v in via]) if via else "directly")
+            how = ("directly and through " + and_join([name(v) for v in via]) if direct and via
+                   else "only through " + and_join([name(v) for v in via]) if via else "directly")
             groups.setdefault((name(outcome), how), []).append(name(driver))
-    parts = [f"{_join(drivers)} act{'s' if len(drivers) == 1 else ''} on {outcome} {how}"
+    parts = [f"{and_join(drivers)} act{'s' if len(drivers) == 1 else ''} on {outcome} {how}"
              for (outcome, how), drivers in groups.items()]
     return "In this model, " + "; ".join(parts) + "."
 
@@ -571,8 +571,6 @@ def _labeller(labels: Callable[[str], str] | None) -> Callable[[str], str]:
     return lambda v: md(labels(v) if labels else v)
 
 
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def describe_drivers(fit, *, effects: pd.DataFrame | None = None, segments: SegmentComparison | None = None,
