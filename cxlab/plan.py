@@ -11,7 +11,8 @@ analysis parameters it uses::
     # ---
 
 ``needs`` are the names of :func:`capabilities`; a parameter maps to ``null`` (always
-used) or to the capability under which it is used. Cells tagged ``needs-<capability>``
+used), to the capability under which it is used, or to a list of capabilities (used when
+the study has any of them). Cells tagged ``needs-<capability>``
 are dropped before the notebook runs when the study lacks that capability, and cells
 tagged ``unless-<capability>`` when it has it, so a report shows only the sections its
 study can feed. The runner turns all of this into a :class:`Plan`: ``cxlab check``
@@ -201,15 +202,21 @@ class NotebookSpec:
     """What a notebook declares: the capabilities it needs and the parameters it uses (with their condition)."""
 
     needs: tuple[str, ...]
-    parameters: Mapping[str, str | None]
+    parameters: Mapping[str, str | tuple[str, ...] | None]
+
+    def uses(self, parameter: str, caps: Mapping[str, Any]) -> bool:
+        """Whether the report uses ``parameter`` for a study of capabilities ``caps``."""
+        cond = self.parameters[parameter]
+        return cond is None or any(caps[c] is None for c in ((cond,) if isinstance(cond, str) else cond))
 
 
 def notebook_spec(nb: nbformat.NotebookNode) -> NotebookSpec:
     """Read a notebook's ``cxlab`` metadata (see the module documentation)."""
     meta = nb.metadata.get("cxlab", {}) or {}
     needs = tuple(meta.get("needs", ()) or ())
-    params = dict(meta.get("parameters", {}) or {})
-    unknown = [n for n in (*needs, *(v for v in params.values() if v)) if n not in CAPABILITIES]
+    params = {k: (tuple(v) if isinstance(v, list) else v) for k, v in dict(meta.get("parameters", {}) or {}).items()}
+    conditions = [c for v in params.values() if v for c in ((v,) if isinstance(v, str) else v)]
+    unknown = [n for n in (*needs, *conditions) if n not in CAPABILITIES]
     if unknown:
         raise ValueError(f"Notebook metadata names unknown capabilities {unknown} (known: {', '.join(CAPABILITIES)})")
     return NotebookSpec(needs, params)
@@ -261,7 +268,7 @@ def plan(study, notebooks: Mapping[str, nbformat.NotebookNode], survey=None) -> 
     for name, nb in notebooks.items():
         spec = notebook_spec(nb)
         missing = [caps[n] for n in spec.needs if caps[n]]
-        used = tuple(p for p, cond in spec.parameters.items() if cond is None or caps[cond] is None)
+        used = tuple(p for p in spec.parameters if spec.uses(p, caps))
         out.append(PlannedReport(name, not missing, "; ".join(missing), used))
     return Plan(tuple(out))
 

@@ -2,7 +2,7 @@
 # jupyter:
 #   cxlab:
 #     needs: [drivers]
-#     parameters: {waves: wave, outcome: null, drivers: null, importance_method: null, bootstrap: null, seed: null, ci_level: null, alpha_level: contacts, loyalty: contacts, contact_window_days: contacts, estimator: contacts, missing: contacts}
+#     parameters: {waves: wave, outcome: null, drivers: null, importance_method: null, bootstrap: null, seed: null, ci_level: null, alpha_level: contacts, loyalty: [contacts, pillar_outcomes, sacrifice], contact_window_days: contacts, estimator: contacts, missing: contacts}
 #   jupytext:
 #     formats: py:percent
 #     text_representation:

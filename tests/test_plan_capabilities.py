@@ -7,6 +7,7 @@ from cxlab.study import load_study
 
 from conftest import DEMO
 from test_any_study import minimal_study
+from test_study import edit, study_copy  # noqa: F401 (a fixture): a copy of the demo study to edit
 
 
 @pytest.mark.parametrize("overrides", [{}, {"estimator": "MLR"}, {"estimator": "WLSMV"}, {"missing": "fiml"},
@@ -25,3 +26,26 @@ def test_wlsmv_with_an_observed_covariate_has_no_modification_indices(tmp_path):
     wlsmv = plan.capabilities(load_study(study, overrides={"estimator": "WLSMV"}))
     assert wlsmv["ml_estimator"] == plan.CAPABILITIES["ml_estimator"]
     assert plan.capabilities(load_study(study))["ml_estimator"] is None
+
+
+def test_a_parameter_used_under_any_of_several_capabilities(study_copy):
+    """Report 04 reads ``loyalty`` in its contact, Six Pillars and sacrifice sections: a study
+    with the pillars but no contact log still lists it among the parameters the run used."""
+    import jupytext
+
+    from conftest import ROOT
+
+    nb = jupytext.read(ROOT / "notebooks" / "04_contact_levers.py")
+    spec = plan.notebook_spec(nb)
+    assert spec.parameters["loyalty"] == ("contacts", "pillar_outcomes", "sacrifice")
+
+    def drop_contacts(doc):
+        del doc["data"]["contacts"]
+    edit(study_copy, drop_contacts)
+    study = load_study(study_copy)
+    caps = plan.capabilities(study)
+    assert caps["contacts"] is not None and caps["pillar_outcomes"] is None
+    assert spec.uses("loyalty", caps) and not spec.uses("contact_window_days", caps)
+    assert "loyalty" in plan.plan(study, {"04_contact_levers": nb}).reports[0].parameters
+    none = {c: "absent" for c in caps}
+    assert not spec.uses("loyalty", none) and spec.uses("outcome", none)
