@@ -195,11 +195,13 @@ sem.effects.segment_tests(segments, labels=cb.label).round(3)
 # The five changes to the model that would lower the chi-square most (`mi`), with the
 # expected parameter change (`epc`, and standardised: `sepc_all`). They suggest where the
 # model could be wrong; freeing parameters only because of them capitalises on chance.
-# Under WLSMV they are score tests of the DWLS fit function, not robust: a ranking whose
-# chi-square is approximate.
 
 # %% caption="Top modification indices with expected parameter change." tags=["needs-ml_estimator"]
-sem.modification_indices(fit, top=5).round(3)
+indices = sem.modification_indices(fit, top=5)
+indices.round(3)
+
+# %% tags=["needs-ml_estimator"]
+Markdown(sem.describe_modification_indices(fit, indices, labels=cb.label))
 
 # %% tags=["unless-ml_estimator"]
 Markdown(cxlab.plan.not_run("The table of modification indices", study, "ml_estimator"))

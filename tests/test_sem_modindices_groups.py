@@ -55,3 +55,17 @@ def test_released_marker_loadings_are_candidates_with_equal_loadings(ref):
                                                                                   ("speed", "x7")}, axis=1)]
     assert len(markers) == 6 and markers["mi"].notna().all()  # lavaan: visual=~x1 1.932 in both schools
     assert top.columns.tolist() == ["lhs", "op", "rhs", "group", "mi", "epc", "sepc_all"]
+
+
+def test_text_under_ml_names_the_group_and_no_dwls_caveat(ref):
+    from cxlab.sem import describe_modification_indices
+
+    res = _fit(ref["groups_metric"])
+    top = modification_indices(res, top=3)
+    text = describe_modification_indices(res, top, labels=lambda v: {"visual": "Visual ability"}.get(v, v))
+    # lavaan's largest: visual =~ x9 in the second school (Grant-White), mi 21.190
+    assert text.startswith("The largest index would free the loading of x9 on Visual ability (a cross-loading) in "
+                           "group Grant-White: the chi-square would drop by about 21.2")
+    assert "DWLS" not in text
+    residual = top[top["op"] == "~~"].head(1)
+    assert "the residual covariance of" in describe_modification_indices(res, residual)

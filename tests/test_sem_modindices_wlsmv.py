@@ -49,3 +49,16 @@ def test_top_indices_in_lavaan_order(ref):
     exp = pd.DataFrame(r["modindices"]).sort_values("mi", ascending=False).head(5)
     assert top[["lhs", "op", "rhs"]].values.tolist() == exp[["lhs", "op", "rhs"]].values.tolist()
     assert top.loc[0, ["lhs", "op", "rhs"]].tolist() == ["consc", "=~", "A4"]  # lavaan: mi 99.806
+
+
+def test_text_names_the_largest_index_from_the_numbers(ref):
+    from cxlab.sem import describe_modification_indices
+
+    res = _fit(ref["bfi_wlsmv"])
+    top = modification_indices(res, top=5)
+    text = describe_modification_indices(res, top)
+    mi = top.loc[0, "mi"]  # lavaan: consc =~ A4, mi 99.806, epc 0.313
+    assert text.startswith(f"The largest index would free the loading of A4 on consc (a cross-loading): the "
+                           f"chi-square would drop by about {mi:.1f}, with an expected value of {top.loc[0, 'epc']:.2f}")
+    assert "score tests of the DWLS fit function" in text
+    assert describe_modification_indices(res, top.iloc[0:0]).startswith("No parameter the model fixes")

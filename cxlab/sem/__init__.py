@@ -46,7 +46,8 @@ _EXPORTS = {
     "describe_drivers": "effects", "describe_model": "effects", "effects_table": "effects",
     "segment_tests": "effects", "with_effects": "effects", "fit": "engine", "NotIdentifiedError": "identify",
     "InvarianceResult": "invariance", "invariance": "invariance", "CUTOFFS": "judge", "describe_fit": "judge",
-    "fit_table": "judge", "modification_indices": "modindices", "SemResult": "result", "ScoreTests": "scoretest",
+    "fit_table": "judge", "modification_indices": "modindices",
+    "describe_modification_indices": "modindices", "SemResult": "result", "ScoreTests": "scoretest",
     "rank_constraints": "scoretest", "score_tests": "scoretest",
 }
 
@@ -78,6 +79,7 @@ class _Package(_types.ModuleType):
 
 _sys.modules[__name__].__class__ = _Package
 
-__all__ = ["fit", "SemResult", "NotIdentifiedError", "BootstrapInfo", "modification_indices", "fit_table",
+__all__ = ["fit", "SemResult", "NotIdentifiedError", "BootstrapInfo", "modification_indices",
+           "describe_modification_indices", "fit_table",
            "describe_fit", "CUTOFFS", "invariance", "InvarianceResult", "score_tests", "ScoreTests", "rank_constraints", "effects_table", "with_effects", "compare_segments",
            "SegmentComparison", "segment_tests", "describe_drivers", "describe_model"]

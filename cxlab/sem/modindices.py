@@ -19,11 +19,12 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from .._text import md, number
 from .._validation import check_int
 from .estimate import expected_information
 from .meanstructure import gradient, information_expected
 
-__all__ = ["modification_indices"]
+__all__ = ["modification_indices", "describe_modification_indices"]
 
 
 def _candidates(result):
@@ -224,3 +225,41 @@ def _top(out: pd.DataFrame, top: int | None) -> pd.DataFrame:
     key = out["mi"].round(6)  # rounding makes ties exact
     order = key.sort_values(ascending=False, kind="stable", na_position="last").index
     return out.loc[order].head(top).reset_index(drop=True)
+
+
+def describe_modification_indices(result, table: pd.DataFrame, *, labels=None) -> str:
+    """A sentence on the largest modification index of ``table`` (from :func:`modification_indices`).
+
+    Names the parameter and what freeing it means (a cross-loading, a residual or latent
+    covariance), the expected drop of the chi-square and the expected change; under WLSMV
+    or DWLS adds that the indices come from the DWLS fit function (not robust).
+
+    >>> t = pd.DataFrame({"lhs": ["F"], "op": ["=~"], "rhs": ["b2"], "mi": [12.34], "epc": [0.41],
+    ...                   "sepc_all": [0.22]})
+    >>> class R: estimator = "ML"
+    >>> describe_modification_indices(R(), t)
+    'The largest index would free the loading of b2 on F (a cross-loading): the chi-square would drop by about 12.3, with an expected value of 0.41 (standardised 0.22).'
+    """
+    def name(v) -> str:
+        shown = labels(v) if labels is not None else None
+        return md(shown if shown else v)
+
+    rows = table.dropna(subset=["mi"]) if table is not None else table
+    if rows is None or rows.empty:
+        text = "No parameter the model fixes has a defined modification index (releasing any of them is not identified)."
+    else:
+        r = rows.loc[rows["mi"].idxmax()]
+        latent = set(result.ram.lv) if getattr(result, "ram", None) is not None else set()
+        if r["op"] == "=~":
+            what = f"the loading of {name(r['rhs'])} on {name(r['lhs'])} (a cross-loading)"
+        else:
+            kind = "latent" if r["lhs"] in latent else "residual"
+            what = f"the {kind} covariance of {name(r['lhs'])} and {name(r['rhs'])}"
+        where = f" in group {md(r['group'])}" if "group" in rows.columns else ""
+        text = (f"The largest index would free {what}{where}: the chi-square would drop by about "
+                f"{number(r['mi'], 1)}, with an expected value of {number(r['epc'])} (standardised "
+                f"{number(r['sepc_all'])}).")
+    if result.estimator in ("WLSMV", "DWLS"):
+        text += (" Under WLSMV the indices are score tests of the DWLS fit function, not robust: a ranking whose "
+                 "chi-square is approximate.")
+    return text
