@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+from pathlib import Path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -12,7 +14,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a study's notebooks and write its HTML reports")
-    run.add_argument("study", nargs="?", help="study YAML file (default: the bundled demo study)")
+    run.add_argument("study", nargs="?", help="study YAML file, or the name of a study in data/raw/ "
+                     "(default: the bundled demo study)")
     run.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                      help="override a study parameter (repeatable), e.g. -p seed=7")
     run.add_argument("--out", metavar="DIR", help="reports root; reports go to DIR/<study>/ (default: reports/)")
@@ -28,11 +31,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="also write one short report per team (<study>/teams/<team>.html), linked from the index")
 
     pdf = sub.add_parser("pdf", help="print the reports of a study's last run to PDF (<study>/pdf/), running nothing")
-    pdf.add_argument("study", nargs="?", help="study YAML file (default: the demo study)")
+    pdf.add_argument("study", nargs="?", help="study YAML file or name (default: the demo study)")
     pdf.add_argument("--out", metavar="DIR", help="the reports root the study was run into (default: reports/)")
 
     check = sub.add_parser("check", help="validate a study's parameters and data without running notebooks")
-    check.add_argument("study", nargs="?", help="study YAML file (default: the demo study)")
+    check.add_argument("study", nargs="?", help="study YAML file or name (default: the demo study)")
     check.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE")
 
     sub.add_parser("schema", help="print every key of a study file and every analysis parameter")
@@ -44,6 +47,30 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--survey", metavar="FILE", help="draft a study from your own survey file (CSV, Excel, SPSS, "
                      "Parquet) instead of copying one; copies no demo files")
     return p
+
+
+def study_argument(value: str) -> str:
+    """The study a command names: a YAML file, or the name of a study in ``data/raw/``.
+
+    A name is taken only where no file of that name exists (``cxlab new sq`` made
+    ``data/raw/sq/study.yaml``; ``cxlab run sq`` runs it).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``value`` is neither, naming the studies there are.
+    """
+    from .paths import project_root
+
+    if Path(value).exists():
+        return value
+    raw = project_root() / "data" / "raw"
+    named = raw / value / "study.yaml"
+    if re.fullmatch(r"[A-Za-z0-9_-]+", value) and named.is_file():
+        return str(named)
+    studies = sorted(p.parent.name for p in raw.glob("*/study.yaml"))
+    raise FileNotFoundError(f"Study file not found: {Path(value).resolve()} (give a study's YAML file, or the "
+                            f"name of a study in {raw}: {', '.join(studies) or 'none yet'})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     from .study import StudyError, demo_study_path, load_study, parse_override
 
     try:
+        if getattr(args, "study", None):
+            args.study = study_argument(args.study)
         if args.command == "schema":
             from .study import schema_text
 
@@ -135,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except DataError as exc:
         print(f"cxlab: bad data: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the output went into a command that stopped reading it (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error when Python flushes at exit
         return 1
     except (OSError, ValueError) as exc:  # a missing or unwritable file or folder, a bad value
         print(f"cxlab: {exc}", file=sys.stderr)

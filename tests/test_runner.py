@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,6 +120,26 @@ def test_check_reports_ok_and_problems(project):
     assert bad.returncode == 2
     assert "parameters.seed: must be in [0, 4294967295]; got -1" in bad.stderr
     assert "foo: unknown key" in bad.stderr
+
+
+def test_a_study_is_named_by_its_folder_in_data_raw(project):
+    env = {"CXLAB_ROOT": str(project)}
+    ok = cxlab_cmd("check", "demo", env=env, cwd=project)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith(f"{project / 'data' / 'raw' / 'demo' / 'study.yaml'}: OK")
+    (project / "demo").write_text("name: [")  # a file of that name is the study: it wins over the folder
+    assert "not valid YAML" in cxlab_cmd("check", "demo", env=env, cwd=project).stderr
+    missing = cxlab_cmd("check", "nosuch", env=env, cwd=project)
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == (f"cxlab: Study file not found: {project / 'nosuch'} (give a study's YAML "
+                                      f"file, or the name of a study in {project / 'data' / 'raw'}: demo)")
+
+
+def test_output_into_a_closed_pipe_is_no_error(project):
+    study = project / "data" / "raw" / "demo" / "study.yaml"
+    done = subprocess.run(f"{sys.executable} -m cxlab.cli check {study} | head -c 1", shell=True,
+                          capture_output=True, text=True, cwd=project)
+    assert done.stdout == "/" and done.stderr == ""
 
 
 def test_check_names_bad_data_rows(project):
