@@ -93,6 +93,9 @@ GLOSSARY = {
     # row names of long tables and contact factors (text cells are looked up here too)
     "ss_loadings": "Sum of squared loadings", "proportion_var": "Proportion of variance",
     "cumulative_var": "Cumulative proportion of variance", "objective": "Objective function",
+    "proportion_explained": "Share of the explained variance", "cumulative_proportion": "Cumulative share of the "
+    "explained variance", "rmsea_ci_lower": "RMSEA 90 % CI lower", "rmsea_ci_upper": "RMSEA 90 % CI upper",
+    "null_chisq": "χ² of the null model", "null_df": "df of the null model", "n_obs": "n",
     "rms": "Root mean square residual", "queued_contacts": "Queued contacts", "long_wait_rate": "Long-wait rate",
     "repeat_contacts": "Repeat contacts", "long_waits": "Long waits", "abandoned": "Abandoned contacts",
     "transfers": "Transfers", "escalations": "Escalations", "channel_switches": "Channel switches",

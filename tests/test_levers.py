@@ -502,6 +502,10 @@ def test_importance_performance_quadrants_and_cuts():
     res = importance_performance(imp, perf, importance_cut=0.45, performance_cut=7)
     assert res["quadrant"].tolist() == ["concentrate here", "low priority", "low priority",
                                         "low priority"]
+    lone = importance_performance(imp[:1], perf[["a"]])  # its own mean is no benchmark
+    assert lone["quadrant"].tolist() == ["no quadrant (one lever)"]
+    assert importance_performance(imp[:1], perf[["a"]], importance_cut=0.45, performance_cut=7
+                                  )["quadrant"].tolist() == ["concentrate here"]  # a fixed benchmark still works
     with pytest.raises(ValueError, match=r"must have the same levers\. Only in importance: "
                                          r"\['a'\]"):
         importance_performance(imp, perf.drop("a"))

@@ -125,3 +125,19 @@ def test_missingness_table_names_scales_not_segments():
     pd.testing.assert_frame_equal(table.drop(columns="scale"), missing.drop(columns="group"))
     with pytest.raises(ValueError, match=r"The 'missing' parameter of missingness_table names columns not in the data"):
         missingness_table(missing.drop(columns="group"))
+
+
+def test_every_statistic_of_the_efa_tables_reads_as_words():
+    """Report 02's variance and fit tables: row names are statistics, each with a label (none left snake_case)."""
+    from cxlab import factor
+    from cxlab.tables import GLOSSARY
+
+    rng = np.random.default_rng(1)
+    f = rng.normal(size=(300, 2))
+    items = pd.DataFrame(f.repeat(3, axis=1) + rng.normal(scale=0.8, size=(300, 6)), columns=list("abcdef"))
+    efa = factor.efa(items, 2)
+    for table in (efa.variance.rename_axis("statistic"), factor.efa_fit(efa, items).to_frame("value")):
+        rows = [r for r in table.index if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", r)]
+        assert rows and all(r in GLOSSARY for r in rows), [r for r in rows if r not in GLOSSARY]
+        body = cells(publication_html(table.reset_index()))
+        assert not [c for c in body if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", c)]

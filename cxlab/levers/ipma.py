@@ -22,6 +22,8 @@ _QUADRANTS = {
     (False, False): "low priority",
     (False, True): "possible overkill",
 }
+#: The quadrant of a lone lever under a data-centred cut (see :func:`importance_performance`).
+NO_QUADRANT = "no quadrant (one lever)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,7 +131,9 @@ def importance_performance(
         * ``"concentrate here"``: importance above the cut, performance at or below;
         * ``"keep up the good work"``: both above;
         * ``"low priority"``: both at or below;
-        * ``"possible overkill"``: importance at or below, performance above.
+        * ``"possible overkill"``: importance at or below, performance above;
+        * ``"no quadrant (one lever)"``: a single lever split at its own mean (a
+          data-centred cut needs two or more levers to mean anything).
 
         :func:`importance_performance_result` returns it with the cuts.
 
@@ -145,6 +149,8 @@ def importance_performance(
     >>> perf = pd.Series({"reliability": 4.8, "empathy": 5.0, "tangibles": 5.3})
     >>> importance_performance(imp, perf)["quadrant"].tolist()
     ['concentrate here', 'low priority', 'possible overkill']
+    >>> importance_performance(imp[:1], perf[:1])["quadrant"].tolist()
+    ['no quadrant (one lever)']
     """
     return importance_performance_result(importance, performance, importance_cut=importance_cut,
                                          performance_cut=performance_cut).table
@@ -197,6 +203,8 @@ def importance_performance_result(
         _QUADRANTS[(i > cuts["importance_cut"], q > cuts["performance_cut"])]
         for i, q in zip(result["importance"], result["performance"])
     ]
+    if len(result) < 2 and (importance_cut is None or performance_cut is None):
+        result["quadrant"] = NO_QUADRANT  # its own mean is no benchmark: "low priority" would mislead
     return ImportancePerformance(result, **cuts)
 
 
