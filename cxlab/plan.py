@@ -153,7 +153,7 @@ def capabilities(study, survey=None) -> dict[str, str | None]:
         "duration": bool(cb.duration),
         "metrics": bool(cb.metrics),
         "nps": "nps" in cb.metrics,
-        "ml_estimator": not (p["estimator"] == "WLSMV" and _observed_covariates(models["structural"])),
+        "ml_estimator": not (p["estimator"] == "WLSMV" and _observed_covariates(models.get("structural", ""))),
     }
     out = {k: (None if has[k] else CAPABILITIES[k]) for k in CAPABILITIES}
     if survey is not None:
@@ -185,6 +185,8 @@ def _observed_covariates(model: str) -> list[str]:
     """The observed exogenous covariates of a lavaan model (lavaan's ``ov.x``)."""
     from .sem.syntax import build_partable, parse_model
 
+    if not model.strip():  # a study without the model
+        return []
     try:
         return build_partable(parse_model(model), fixed_x=True)[1]["ov.x"]
     except ValueError:  # a model that does not parse is reported where it is fitted

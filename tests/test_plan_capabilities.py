@@ -28,6 +28,22 @@ def test_wlsmv_with_an_observed_covariate_has_no_modification_indices(tmp_path):
     assert plan.capabilities(load_study(study))["ml_estimator"] is None
 
 
+def test_wlsmv_on_a_study_without_a_structural_model(tmp_path):
+    """`cxlab run -p estimator=WLSMV` on a study with a measurement model only (it crashed in the plan)."""
+    from conftest import cxlab_cmd
+
+    study = minimal_study(tmp_path)
+    study.write_text(study.read_text().replace("  structural: |\n    Q =~ Q1 + Q2 + Q3 + Q4\n    overall ~ Q\n", ""))
+    loaded = load_study(study, overrides={"estimator": "WLSMV"})
+    assert "structural" not in loaded.models
+    caps = plan.capabilities(loaded)
+    assert caps["ml_estimator"] is None and caps["structural_model"] == plan.CAPABILITIES["structural_model"]
+    done = cxlab_cmd("run", study, "-p", "estimator=WLSMV", "--only", "02_servqual_factors",
+                     env={"CXLAB_ROOT": str(tmp_path)}, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "reports" / "plain" / "02_servqual_factors.html").is_file()
+
+
 def test_a_parameter_used_under_any_of_several_capabilities(study_copy):
     """Report 04 reads ``loyalty`` in its contact, Six Pillars and sacrifice sections: a study
     with the pillars but no contact log still lists it among the parameters the run used."""
