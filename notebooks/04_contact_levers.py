@@ -203,7 +203,7 @@ ranked.table[["kind", "impact", "reach", "performance", "target", "headroom", "e
 plots.lever_chart(ranked, title=f"Expected gain in mean {cb.label(outcome)} per lever");
 
 # %% tags=["summary"]
-levers.describe_levers(ranked)
+levers.describe_levers(ranked, labels=cb.label)
 
 # %% [markdown] tags=["needs-employees"]
 # ## The Service Profit Chain

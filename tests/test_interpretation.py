@@ -194,6 +194,9 @@ def test_variance_inflation_matches_one_over_one_minus_r2():
     text = levers.describe_collinearity(table, labels=str.upper)
     assert text.startswith("Collinear drivers: A (VIF") and "B (VIF" in text and "above 5" in text
     assert "not collinear" in levers.describe_collinearity(table.loc[["c", "d"]])
+    one = levers.describe_collinearity(table.loc[["a", "c", "d"]], labels=str.upper)
+    assert one.startswith(f"Collinear driver: A (VIF {table.loc['a', 'vif']:.1f}) has a variance inflation "
+                          "factor above 5: the other drivers predict it largely, so its separate importance")
     with pytest.raises(ValueError, match="at least two columns"):
         levers.variance_inflation(df, ["a"])
 

@@ -677,6 +677,13 @@ def test_describe_levers_is_generated_from_the_numbers():
     assert "Holm's adjustment for the 6 levers tested together" in text
     assert "not proven causes" in text
     assert summary._repr_markdown_() == str(summary) == text
+    # a study's labels name the levers and the outcome; a name without one reads as words
+    names = {"rel": "Reliability", "sat": "Satisfaction"}
+    labelled = describe_levers(ranking, top=2, labels=lambda v: names.get(v, v)).text
+    assert labelled.splitlines()[0].startswith("Ranked by the expected gain in mean **Satisfaction** (n = 1500), "
+                                               "Reliability comes first.")
+    assert "**Reliability** (driver)" in labelled and "**rel**" not in labelled and " rel " not in labelled
+    assert labelled.replace("Reliability", "rel").replace("Satisfaction", "sat") == text
     # other numbers, other words
     t2 = t.copy()
     t2.loc["rel", "reach"] = 0.123

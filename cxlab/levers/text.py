@@ -46,8 +46,15 @@ def _name(lever: str) -> str:
     return md(str(lever).replace("_", " "))
 
 
+def _namer(labels=None):
+    """:func:`_name` after ``labels`` (a name without a label of its own is written as words)."""
+    if labels is None:
+        return _name
+    return lambda lever: _name(lever) if labels(lever) == lever else md(labels(lever))
+
+
 @renamed_parameters({"table": "ranking"})
-def describe_levers(ranking: LeverRanking, *, top: int = 3) -> LeverSummary:
+def describe_levers(ranking: LeverRanking, *, top: int = 3, labels=None) -> LeverSummary:
     """Say in plain words what :func:`rank_levers_result` found, from its numbers.
 
     Parameters
@@ -58,6 +65,10 @@ def describe_levers(ranking: LeverRanking, *, top: int = 3) -> LeverSummary:
         release with a ``DeprecationWarning`` (the text then says "the outcome").
     top : int, default=3
         How many levers to describe one by one.
+    labels : callable, optional
+        ``labels(name)`` gives the display label of a lever or the outcome (a study's
+        ``codebook.label``); without it, names are written as words
+        (``repeat_contacts`` -> repeat contacts).
 
     Returns
     -------
@@ -87,7 +98,8 @@ def describe_levers(ranking: LeverRanking, *, top: int = 3) -> LeverSummary:
                           got=f"a table without columns {lacking}", instead=False)
     check_int(top, "top", caller, low=1)
     table = table.sort_values("rank", kind="stable")
-    outcome = md(result.outcome) if result is not None else "the outcome"
+    _name = _namer(labels)
+    outcome = md(labels(result.outcome) if labels else result.outcome) if result is not None else "the outcome"
     ci = result.ci if result is not None else 0.95
     level = f"{ci:.0%}"
     by_cost = bool(table["cost"].notna().all())
@@ -136,7 +148,7 @@ def describe_levers(ranking: LeverRanking, *, top: int = 3) -> LeverSummary:
     signed_hi = np.where(table["better"] == "higher", table["impact_ci_upper"],
                          -table["impact_ci_lower"])
     includes_zero = (signed_lo <= 0) & (signed_hi >= 0)
-    lines += _holm_sentences(table, includes_zero, level, 1 - ci)
+    lines += _holm_sentences(table, includes_zero, level, 1 - ci, _name)
     wrong = [_name(x) for x in table.index[signed_hi < 0]]
     if wrong:
         lines.append(
@@ -191,12 +203,18 @@ def describe_collinearity(table: pd.DataFrame, *, labels=None) -> str:
         return (f"The drivers are not collinear: every variance inflation factor is at most {VIF_CUTOFF:g} "
                 f"(highest {table['vif'].max():.1f}).")
     items = ", ".join(f"{name(d)} (VIF {v:.1f})" for d, v in high["vif"].items())
-    return (f"Collinear drivers: {items} {'has a variance inflation factor' if len(high) == 1 else 'have variance inflation factors'} "
-            f"above {VIF_CUTOFF:g}, so their separate importance and impact are uncertain and partly "
-            "interchangeable; read them together, or combine them into one driver.")
+    if len(high) == 1:
+        return (f"Collinear driver: {items} has a variance inflation factor above {VIF_CUTOFF:g}: the other "
+                "drivers predict it largely, so its separate importance and impact are uncertain and partly "
+                "interchangeable with theirs; read it together with the drivers it correlates with, or "
+                "combine them into one.")
+    return (f"Collinear drivers: {items} have variance inflation factors above {VIF_CUTOFF:g}, so their "
+            "separate importance and impact are uncertain and partly interchangeable; read them together, "
+            "or combine them into one driver.")
 
 
-def _holm_sentences(table: pd.DataFrame, includes_zero: np.ndarray, level: str, alpha: float) -> list[str]:
+def _holm_sentences(table: pd.DataFrame, includes_zero: np.ndarray, level: str, alpha: float,
+                    _name=_name) -> list[str]:
     """Which levers show a gain, judged by Holm-adjusted p-values over all levers of the table.
 
     A lever counts only when its Holm-adjusted p-value is below 1 - ci *and* its interval
