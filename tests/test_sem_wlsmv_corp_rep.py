@@ -99,6 +99,9 @@ def test_flagged_improper(res):
     np.testing.assert_allclose(psi.to_numpy(), REF["cov_lv"]["values"], rtol=0, atol=TOL_EST)
     assert np.linalg.eigvalsh(psi.to_numpy()).min() == pytest.approx(REF["cov_lv_min_eigenvalue"], abs=TOL_EST)
     assert LATENT_PD in res.warnings and not any("did not converge" in w for w in res.warnings)
+    # lavaan warns "correlation between variables switch_3 and qual_5 is (nearly) 1.0", and so on
+    near_one = [w for w in res.warnings if w.startswith("The polychoric correlation of")]
+    assert len(near_one) == 5 and "of qual_5 and switch_3 is 0.999 (nearly 1" in near_one[0]
     gate = interpretation_gate(res)
     assert not gate.ok and "not_pd" in {p.kind for p in gate.problems}
 
@@ -115,4 +118,4 @@ def test_mimic_with_residual_correlations_at_the_bound():
     assert_column(res, REF_X, "std_all", atol=TOL_EST)
     assert_column(res, REF_X, "se", atol=TOL_SE)
     assert_fit_measures(res, REF_X, tol=TOL_FIT)
-    assert LATENT_PD in res.warnings
+    assert LATENT_PD in res.warnings and sum("is 0.999 (nearly 1" in w for w in res.warnings) == 5

@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from ..polychoric import polychoric_corr
-from .diagnostics import collect_warnings
+from .diagnostics import collect_warnings, near_one_correlations
 from .estimate import scoring_step, start_values
 from .fitmeasures import (catml_possible, f_ml_value, incremental_indices, rmsea_ci, rmsea_measures,
                           saturated_robust, scaled_shifted)
@@ -379,6 +379,7 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
         converged=converged, message=message, estimates=table, sample_cov=R, implied_cov=sigma,
         latent_cov=sig_all[p:, p:], n=n, npar=nth + q, df=df, se_ok=se_ok,
     )
+    warnings[:0] = near_one_correlations(pc.corr)
     if not pc.converged:
         warnings.insert(0, "A polychoric correlation did not converge; the sample statistics are not trustworthy.")
     return assemble(estimates=table, fit_measures=fm, converged=converged and pc.converged, warnings=warnings,

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .diagnostics import collect_warnings
+from .diagnostics import collect_warnings, near_one_correlations
 from .estimate import start_values
 from .fitmeasures import incremental_indices, rmsea_measures, scaled_shifted
 from .identify import check_identified, parameter_names
@@ -338,6 +338,7 @@ def fit_wlsmv_covariates(data: pd.DataFrame, model: str, *, ordered=True, estima
     warnings = collect_warnings(converged=converged, message="iteration limit", estimates=table,
                                 sample_cov=st.corr.to_numpy(), implied_cov=sigma_y, latent_cov=sig_all[p_all:, p_all:],
                                 n=n, npar=nth + q, df=df, se_ok=se_ok)
+    warnings[:0] = near_one_correlations(st.corr)
     if not st.converged:
         warnings.insert(0, "A probit regression or residual polychoric correlation did not converge; the sample "
                            "statistics are not trustworthy.")

@@ -48,6 +48,7 @@ from scipy.linalg import block_diag
 
 from .._validation import check_choice
 from ..polychoric import polychoric_corr
+from .diagnostics import near_one_correlations
 from .estimate import start_values
 from .fitmeasures import catml_possible, f_ml_value, incremental_indices, rmsea_measures, saturated_robust
 from .model import RamModel
@@ -522,6 +523,8 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
     warnings = [] if converged else ["The optimizer did not converge."]
     if not se_ok:
         warnings.append("The information matrix is singular: standard errors are not available.")
+    warnings += [f"Group {lev}: {w}" for lev, pc in zip(levels, pcs) for w in near_one_correlations(pc.corr)]
+
     def by_group(frames):
         return pd.concat(frames, keys=levels, names=["group", None])
 
