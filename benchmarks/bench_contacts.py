@@ -26,6 +26,11 @@ Each size's cxlab figures, with the machine's load average and the date, go to `
 benchmarks/contacts_results.json (merged with earlier runs of other sizes); a run with
 every engine also writes the comparison at the top level, as before. ``--data-dir`` puts
 the logs and results elsewhere (the 100 M log is 1.5 GB: e.g. under /tmp, deleted after).
+
+``--part-rows N`` sets :data:`cxlab.contacts.PART_ROWS` to N in the measured processes: the
+out-of-core route then takes every log of more than N contacts in parts, 10 M included, so
+its growth can be measured from 10 M on alone (figures under ``in_parts`` in the results,
+by rows; the default route stays under ``by_rows``).
 """
 
 from __future__ import annotations
@@ -73,7 +78,7 @@ def make_log(rows: int, folder: Path = HERE / ".cache") -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     base = ensure_demo_contacts(ROOT / "data" / "raw" / "demo")
-    con = duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": False,
+    con = duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": False, "enable_progress_bar": False,
                                  "temp_directory": str(path.parent / "duckdb_tmp")})
     n = con.execute("SELECT count(*) FROM read_parquet(?)", [str(base)]).fetchone()[0]
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -99,13 +104,16 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure(code: tuple[str, str], path: Path, result: Path) -> tuple[float, float, float]:
+def measure(code: tuple[str, str], path: Path, result: Path, part_rows: int | None = None
+            ) -> tuple[float, float, float]:
     """Wall seconds, peak MB and CPU seconds of one fresh process; its features go to ``result``.
 
     CPU seconds (all threads, the aggregation alone) depend far less on other jobs than
     wall time on a shared machine, so they show how the work grows with the rows.
     """
     setup, run = code
+    if part_rows is not None:
+        setup += f"; import cxlab.contacts; cxlab.contacts.PART_ROWS = {int(part_rows)}"
     script = (f"import time, resource, sys; sys.path.insert(0, {str(HERE)!r}); from bench_contacts import cpu_seconds; "
               f"PATH, RESULT = {str(path)!r}, {str(result)!r}; {setup}; "
               f"t0, c0 = time.perf_counter(), cpu_seconds(); {run}; "
@@ -140,7 +148,7 @@ def load_average() -> str:
 
 
 def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".cache", to_file: bool = False,
-          large_repeat: int = 1) -> dict:
+          large_repeat: int = 1, part_rows: int | None = None) -> dict:
     """Run the engines on a ``rows``-contact log (kept in ``folder``); print and return their figures.
 
     Above :data:`PANDAS_MAX_ROWS` contacts each engine runs at most ``large_repeat`` times.
@@ -153,12 +161,13 @@ def bench(rows: int, repeat: int, pandas: bool = True, folder: Path = HERE / ".c
     engines = {**engines, **(TO_FILE if to_file else {})}
     start_load = load_average()
     print(f"{rows:,} contacts, {path.stat().st_size / 1e6:.0f} MB Parquet; {repeat} run(s) each, alternating; "
-          f"load average {start_load}" + ("" if set(RUN) <= set(engines) else "; pandas left out"))
+          f"load average {start_load}" + ("" if set(RUN) <= set(engines) else "; pandas left out")
+          + ("" if part_rows is None else f"; cxlab in parts of {part_rows:,} contacts"))
     runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in engines}
     results = {name: folder / f"features_{i}.parquet" for i, name in enumerate(engines)}
     for _ in range(repeat):
         for name, code in engines.items():
-            runs[name].append(measure(code, path, results[name]))
+            runs[name].append(measure(code, path, results[name], part_rows if name.startswith("cxlab") else None))
     first, *others = results.values()
     for other in others:
         same_features(first, other)
@@ -186,27 +195,33 @@ def main() -> None:
     ap.add_argument("--large-repeat", type=int, default=1,
                     help=f"runs per engine above {PANDAS_MAX_ROWS:,} contacts (at most --repeat; 100 M take minutes)")
     ap.add_argument("--out-file", action="store_true", help="also time customer_features(..., out=file.parquet)")
+    ap.add_argument("--part-rows", type=int, default=None,
+                    help=f"cxlab takes logs of more contacts than this in parts (default {PART_ROWS:,})")
     ap.add_argument("--data-dir", type=Path, default=HERE / ".cache",
                     help="where the logs and results go (100 M rows take ~1.5 GB; e.g. a folder under /tmp)")
     args = ap.parse_args()
     out = HERE / "contacts_results.json"
     saved = json.loads(out.read_text()) if out.exists() else {}
-    by_rows = saved.get("by_rows", {})
+    group = "by_rows" if args.part_rows is None else "in_parts"
+    part_rows = PART_ROWS if args.part_rows is None else args.part_rows
+    by_rows = saved.get(group, {})
     for rows in args.rows:
-        figures = bench(rows, args.repeat, pandas=not args.no_pandas, folder=args.data_dir, to_file=args.out_file,
-                        large_repeat=args.large_repeat)
+        figures = bench(rows, args.repeat, pandas=not args.no_pandas and args.part_rows is None,
+                        folder=args.data_dir, to_file=args.out_file, large_repeat=args.large_repeat,
+                        part_rows=args.part_rows)
         ours = figures["cxlab (Ibis/DuckDB)"]
         by_rows[str(rows)] = {"seconds": ours["seconds"], "seconds_all": ours["seconds_all"],
                               "cpu_seconds": ours["cpu_seconds"], "peak_mb": ours["peak_mb"],
                               "customers": figures["customers"], "parquet_mb": figures["parquet_mb"],
                               "load_average_start": figures["load_average_start"],
-                              "load_average": figures["load_average"], "part_rows": PART_ROWS,
-                              "parts": -(-rows // PART_ROWS), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+                              "load_average": figures["load_average"], "part_rows": part_rows,
+                              "parts": -(-rows // part_rows) if rows > part_rows else 1,
+                              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
         for name in TO_FILE:
             if name in figures:
                 by_rows[str(rows)]["out_file"] = {k: figures[name][k]
                                                   for k in ("seconds", "seconds_all", "cpu_seconds", "peak_mb")}
-        if all(name in figures for name in RUN):  # every engine ran: the comparison, as before
+        if all(name in figures for name in RUN) and args.part_rows is None:  # every engine ran: the comparison, as before
             saved = {k: v for k, v in figures.items() if k not in ("parquet_mb", "load_average")}
     sizes = sorted(by_rows, key=int)
     for small, large in zip(sizes, sizes[1:]):
@@ -216,7 +231,7 @@ def main() -> None:
               + (f" ({b['cpu_seconds'] / a['cpu_seconds']:.1f}x the CPU)" if "cpu_seconds" in a and "cpu_seconds" in b
                  else "")
               + f", peak {a['peak_mb']:.0f} -> {b['peak_mb']:.0f} MB")
-    out.write_text(json.dumps({**saved, "by_rows": by_rows}, indent=2) + "\n")
+    out.write_text(json.dumps({**saved, group: by_rows}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
