@@ -96,6 +96,14 @@ def test_each_defect_is_named(good):
     html = gate.box()._repr_html_()
     assert "Heywood" in html and "&lt;A2&gt;" not in html and "&lt;a2&gt;" in html  # labels escaped
     assert "Do not interpret" in gate.box()._repr_markdown_()
+    assert "<strong>Do not interpret these estimates.</strong> The solution is improper" in html
+    # one fit improper beside a proper one: the box names the improper one, not "these estimates"
+    both = interpretation_gate({"measurement model": with_rows(good, not_pd), "structural model": good})
+    assert [p.model for p in both.problems] == ["measurement model"]
+    html = both.box()._repr_html_()
+    assert ("<strong>Do not interpret the measurement model.</strong> Its solution is improper, so its estimates "
+            "are not findings. The structural model has a proper solution of its own.") in html
+    assert "these estimates" not in html and "Do not interpret the measurement model." in both.box()._repr_markdown_()
 
 
 def test_convergence_identification_and_bootstrap(good):

@@ -196,22 +196,45 @@ class InterpretationGate:
         """A display object (HTML and Markdown) for the top of a report, or None when the fits are fine."""
         return None if self.ok else _GateBox(self)
 
+    def headline(self) -> tuple[str, str]:
+        """The box's verdict (bold) and what it means, naming the fits that failed where others did not.
+
+        >>> gate = InterpretationGate((Problem("measurement model", None, "not_pd", "x"),),
+        ...                           ("measurement model", "structural model"))
+        >>> verdict, meaning = gate.headline()
+        >>> verdict
+        'Do not interpret the measurement model.'
+        >>> meaning.endswith("The structural model has a proper solution of its own.")
+        True
+        """
+        failed = list(dict.fromkeys(p.model for p in self.problems))
+        fine = [m for m in self.models if m not in failed]
+        if not fine:
+            return ("Do not interpret these estimates.",
+                    "The solution is improper, so its paths, effects and fit indices are not findings.")
+        one = len(failed) == 1
+        return (f"Do not interpret the {_join(failed, ' the ')}.",
+                f"{'Its solution is' if one else 'Their solutions are'} improper, so {'its' if one else 'their'} "
+                f"estimates are not findings. The {_join(fine, ' the ')} {'has' if len(fine) == 1 else 'have'} "
+                f"a proper solution of {'its' if len(fine) == 1 else 'their'} own.")
+
 
 class _GateBox:
     def __init__(self, gate: InterpretationGate):
         self.gate = gate
 
     def _repr_markdown_(self) -> str:
-        return "**Do not interpret these estimates.** " + self.gate.describe()
+        verdict, meaning = self.gate.headline()
+        return f"**{verdict}** {meaning} " + self.gate.describe()
 
     def _repr_html_(self) -> str:
         from html import escape
 
+        verdict, meaning = self.gate.headline()
         items = "".join(f"<li>{escape(p.model[:1].upper() + p.model[1:])}: {escape(p.text())}</li>"
                         for p in self.gate.problems)
         tries = "".join(f"<li>{escape(r[:1].upper() + r[1:])}.</li>" for r in self.gate.remedies())
-        return ('<div class="cx-stop" role="alert"><p><strong>Do not interpret these estimates.</strong> '
-                "The solution is improper, so its paths, effects and fit indices are not findings.</p>"
+        return (f'<div class="cx-stop" role="alert"><p><strong>{escape(verdict)}</strong> {escape(meaning)}</p>'
                 f"<ul>{items}</ul><p><strong>What to try</strong></p><ul>{tries}</ul></div>")
 
 
