@@ -455,8 +455,22 @@ def load_survey(path: str | Path, codebook, *, on_invalid: Mapping[str, str] | N
             continue  # not checked: no completion times
         rows.append({"problem": flag, "column": "", "count": int(flags[flag].sum()),
                      "rows": _rows(flags[flag], np.asarray(clean.row_numbers)), "handling": "flagged"})
+    rows += [{"problem": _DETERMINED[d.kind].format(by=d.by), "column": d.item, "count": d.pairs, "rows": "",
+              "handling": "flagged"} for d in _determined(data, codebook).itertuples()]
     quality = pd.DataFrame(rows, columns=_QUALITY_COLUMNS)
     return SurveyData(data, quality, flags, clean.row_numbers)
+
+
+#: How the data-quality table names an item determined by another (:func:`cxlab.quality.determined_items`).
+_DETERMINED = {"same answers": "same answers as {by}", "one-to-one recode": "one-to-one recode of {by}",
+               "recode": "recode of {by}"}
+
+
+def _determined(survey: pd.DataFrame, codebook) -> pd.DataFrame:
+    """:func:`cxlab.quality.determined_items` over the coded items of the codebook found in ``survey``."""
+    from .quality import determined_items
+
+    return determined_items(survey, [c for c in codebook.item_ranges() if c in survey.columns])
 
 
 # ============================================================================ processed data

@@ -18,10 +18,11 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._text import md
+from ._text import and_join, md
 from ._validation import check_columns, renamed_parameters
 
-__all__ = ["describe_quality", "scale_scores", "sample_overview", "missingness", "straightliners", "speeders", "flags_summary"]
+__all__ = ["describe_quality", "scale_scores", "sample_overview", "missingness", "straightliners", "speeders",
+           "flags_summary", "determined_items"]
 
 
 def _columns(survey: pd.DataFrame, columns: Sequence[str], caller: str, param: str) -> pd.DataFrame:
@@ -110,6 +111,67 @@ def speeders(survey: pd.DataFrame, duration: str, *, min_seconds: float | None =
     return (d < limit).rename("speeder")
 
 
+def determined_items(survey: pd.DataFrame, items: Sequence[str], *, min_pairs: int = 30) -> pd.DataFrame:
+    """Items whose answers are fixed by another item's: a copy or a recode left in the data.
+
+    Item ``b`` is determined by item ``a`` when, over the respondents who answered both,
+    every answer to ``a`` goes with a single answer to ``b``. A scale that holds both
+    counts one question twice, and a polychoric correlation between them sits at its
+    bound (±0.999, as in lavaan), which makes DWLS weights and factor solutions degenerate.
+    Only pairs with two or more distinct answers on each side, and at least ``min_pairs``
+    common answers beyond the first of each distinct answer, are judged (a perfect
+    association in a handful of answers, or with an identifier, proves nothing).
+
+    Parameters
+    ----------
+    survey : DataFrame
+    items : sequence of str
+        The item columns to compare pairwise.
+    min_pairs : int, default=30
+
+    Returns
+    -------
+    DataFrame
+        One row per pair found, in the items' order: ``item`` (the determined one),
+        ``by``, ``pairs`` (respondents who answered both) and ``kind``: ``"same answers"``,
+        ``"one-to-one recode"`` (each determines the other) or ``"recode"`` (``item``
+        has fewer distinct answers: several answers to ``by`` map to one of ``item``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"q1": rng.integers(1, 8, 200), "q2": rng.integers(1, 8, 200)})
+    >>> df["q3"] = df["q1"].clip(upper=5)     # a 7-point item recoded to 5 points
+    >>> df["q4"] = 8 - df["q2"]               # a reversed copy
+    >>> determined_items(df, ["q1", "q2", "q3", "q4"])
+      item  by  pairs               kind
+    0   q3  q1    200             recode
+    1   q4  q2    200  one-to-one recode
+    """
+    block = _columns(survey, list(dict.fromkeys(items)), "determined_items", "items")
+    codes = {c: pd.factorize(block[c])[0] for c in block.columns}  # -1 where missing
+    rows = []
+    for i, a in enumerate(block.columns):
+        for b in block.columns[i + 1:]:
+            both = (codes[a] >= 0) & (codes[b] >= 0)
+            if both.sum() < min_pairs:
+                continue
+            ca, cb = codes[a][both], codes[b][both]
+            na, nb = len(np.unique(ca)), len(np.unique(cb))
+            if min(na, nb) < 2 or both.sum() - max(na, nb) < min_pairs:  # constant, or an id-like column
+                continue
+            joint = len(np.unique(ca.astype(np.int64) * (cb.max() + 1) + cb))
+            if joint == na == nb:
+                same = bool((block[a][both].to_numpy() == block[b][both].to_numpy()).all())
+                rows.append((b, a, int(both.sum()), "same answers" if same else "one-to-one recode"))
+            elif joint == na:  # b is a function of a
+                rows.append((b, a, int(both.sum()), "recode"))
+            elif joint == nb:
+                rows.append((a, b, int(both.sum()), "recode"))
+    return pd.DataFrame(rows, columns=["item", "by", "pairs", "kind"])
+
+
 def flags_summary(flags: Mapping[str, pd.Series]) -> pd.DataFrame:
     """Counts and shares of each quality flag, and of respondents with any flag."""
     frame = pd.DataFrame(dict(flags)).fillna(False).astype(bool)
@@ -121,7 +183,7 @@ def flags_summary(flags: Mapping[str, pd.Series]) -> pd.DataFrame:
 @renamed_parameters({"segment": "group"})
 def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.DataFrame,
                      wave: str | None = None, group: str | None = None,
-                     not_checked: Mapping[str, str] | None = None) -> str:
+                     not_checked: Mapping[str, str] | None = None, determined: pd.DataFrame | None = None) -> str:
     """Plain-words summary of the sample and data quality, generated from the tables.
 
     Parameters
@@ -138,6 +200,8 @@ def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.D
     not_checked : mapping, optional
         Checks that could not be made, with the reason (``{"speeders": "no duration
         column"}``); each is said in the summary.
+    determined : DataFrame, optional
+        :func:`determined_items` output: items that copy or recode another are named.
 
     Examples
     --------
@@ -163,6 +227,14 @@ def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.D
     verb = "is" if n_any == 1 else "are"
     text += (f" {n_any:,} {who} ({any_flag.loc['any flag', 'share']:.1%}) {verb} flagged for careless responding "
              f"({detail}); flagged respondents are kept and can be excluded in a sensitivity analysis.").replace("%)", " %)")
+    if determined is not None and len(determined):
+        what = {"same answers": "the same answers as", "one-to-one recode": "a one-to-one recode of",
+                "recode": "a recode of"}
+        pairs = [f"{md(d.item)} ({what[d.kind]} {md(d.by)})" for d in determined.itertuples()]
+        one = len(pairs) == 1
+        text += (f" {'One item duplicates' if one else f'{len(pairs)} items duplicate'} another: {and_join(pairs)}. "
+                 f"Each answer to the second fixes the answer to the first, so a scale or model holding both "
+                 f"counts one question twice; keep one of {'the' if one else 'each'} pair.")
     for check, reason in (not_checked or {}).items():
         text += f" {check[:1].upper() + check[1:]}: not checked ({reason})."
     return text

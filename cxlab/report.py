@@ -357,6 +357,9 @@ def _methods_data_quality(study, p, caps) -> tuple[list[str], list[str]]:
     text.append(f"Groups smaller than {p['min_cell_size']} respondents are suppressed in tables.")
     text.append("Straight-lining" + (" and speeding are" if caps["duration"] is None else " is")
                 + " flagged, not removed.")
+    text.append("An item is flagged as a copy or recode of another when, over at least 30 respondents who "
+                "answered both beyond the first of each answer, every answer to the one goes with a single "
+                "answer to the other.")
     if caps["contacts"] is None:
         text.append(f"Contacts in the {p['contact_window_days']} days before each respondent's survey date are "
                     "linked through the pseudonymous customer key.")

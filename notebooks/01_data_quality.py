@@ -85,7 +85,8 @@ flag_table
 #
 # Every problem the data layer met on reading the raw file, and how the study says to
 # handle it: answers dropped or set missing (with the file's row numbers), respondents
-# flagged. Nothing is removed silently.
+# flagged, and items whose answers another item fixes (a copy, or a recode to fewer
+# points left in the export, which counts one question twice). Nothing is removed silently.
 
 # %% caption="Problems found in the raw survey and their handling."
 load_quality(study)
@@ -113,8 +114,9 @@ plots.distribution_chart(survey, outcome_items, title="Outcome items (reverse-ke
 
 # %% tags=["summary"]
 not_checked = {} if cb.duration else {"speeders": "the survey has no completion-time column"}
+determined = quality.determined_items(survey, list(cb.item_ranges()))  # copies and recodes of an item
 Markdown(quality.describe_quality(survey, missing=missing, flags=flag_table, wave=cb.wave, group=cb.segment,
-                                  not_checked=not_checked))
+                                  not_checked=not_checked, determined=determined))
 
 # %% [markdown]
 # ## Methods
