@@ -170,6 +170,7 @@ class Draft:
     reverse_keyed_hint: tuple[str, ...] = ()
     outcome_hint: str | None = None
     loyalty_hint: str | None = None
+    duplicates: tuple[tuple[str, str, str], ...] = ()  # (item, by, kind): cxlab.quality.determined_items
 
 
 # ============================================================================ small inferences
@@ -335,7 +336,16 @@ def infer_draft(table: Table | pd.DataFrame, *, value_labels: Mapping[str, Mappi
     return Draft(n_rows=len(table), columns=tuple(cols), **roles, missing_codes=missing, scales=scales,
                  single_items=singles, metrics=metrics, notes=notes,
                  unused={k: unused[k] for k in sorted(unused, key=order.__getitem__)},
-                 reverse_keyed_hint=reverse, outcome_hint=outcome, loyalty_hint=loyalty)
+                 reverse_keyed_hint=reverse, outcome_hint=outcome, loyalty_hint=loyalty,
+                 duplicates=_duplicates(cols, [i for s in scales for i in s.items] + [s.column for s in singles]))
+
+
+def _duplicates(cols: Mapping[str, _Column], items: list[str]) -> tuple[tuple[str, str, str], ...]:
+    """Items whose answers another item fixes (:func:`cxlab.quality.determined_items`), missing codes left out."""
+    from .quality import determined_items
+
+    answers = pd.DataFrame({c: cols[c].numbers.where(~cols[c].numbers.isin(list(cols[c].codes))) for c in items})
+    return tuple(determined_items(answers, items).drop(columns="pairs").itertuples(index=False, name=None))
 
 
 def _missing_codes(cols: Mapping[str, _Column], notes: dict[str, str]) -> tuple:
@@ -604,6 +614,10 @@ def _model(draft: Draft) -> list[str]:
                    "together with the other factors (keep them in the model).")
     if left_out:
         out.append(f"  # Left out: {', '.join(left_out)} (names lavaan cannot read: rename those columns).")
+    what = {"same answers": "has the same answers as", "one-to-one recode": "is a one-to-one recode of",
+            "recode": "is a recode of"}
+    out += [f"  # {item} {what[kind]} {by} (each answer to {by} fixes {item}'s): one question counted twice; "
+            "keep one of them." for item, by, kind in draft.duplicates]
     width = max(len(s.name) for s in factors)
     return out + ["  measurement: |"] + [f"    {s.name.ljust(width)} =~ {' + '.join(s.items)}" for s in factors]
 

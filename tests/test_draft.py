@@ -251,6 +251,22 @@ def test_one_two_item_scale_alone_is_flagged_and_no_scale_means_no_model():
     assert yaml.safe_load(text)["models"] == {} and "my sat has names lavaan cannot read" in text
 
 
+def test_an_item_another_item_fixes_is_named_beside_the_model():
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    q = rng.integers(1, 8, size=(200, 3))
+    table = frame(q1=q[:, 0], q2=q[:, 1], q3=q[:, 2], s1=np.minimum(q[:, 0], 5), s2=rng.integers(1, 6, 200),
+                  s3=[-99] * 5 + list(rng.integers(1, 6, 195)))
+    table.loc[:9, "s1"] = "-99"  # a missing code in the recoded item: left out of the comparison
+    draft = infer_draft(table)
+    assert draft.duplicates == (("s1", "q1", "recode"),)
+    text = render_study(draft, name="t", survey="s.csv")
+    assert ("  # s1 is a recode of q1 (each answer to q1 fixes s1's): one question counted twice; keep one of them.\n"
+            "  measurement: |") in text
+    assert not infer_draft(table.drop(columns="s1")).duplicates
+
+
 def test_other_formats_and_decimal_commas(tmp_path):
     import pyreadstat
 
