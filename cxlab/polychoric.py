@@ -9,7 +9,9 @@ sample statistics of ``estimator = "WLSMV"``), in two steps:
 2. each **polychoric correlation** by maximum likelihood on the bivariate frequency table,
    with both items' thresholds held at their step-1 values (Olsson 1979's two-step
    estimator): Newton's method with the analytic gradient and Hessian, started at the
-   Pearson correlation of the codes, to a step below 1e-12.
+   Pearson correlation of the codes, to a step below 1e-12, within lavaan's bounds
+   ``[-0.999, 0.999]`` (``nlminb``'s ``lower``/``upper``): a table whose maximum lies beyond,
+   such as one item determining the other, gets +-0.999 and finite weights.
 
 The **asymptotic covariance** of (thresholds, correlations) is lavaan's ``NACOV``
 (Muthen 1984, lavaan's ``muthen1984``) from the casewise scores: with ``SC`` the
@@ -49,6 +51,8 @@ _SQRT_EPS = np.sqrt(np.finfo(float).eps)
 _TWO_PI = 2.0 * np.pi
 MAX_ITER = 100
 STEP_TOL = 1e-12
+#: lavaan's bounds on a polychoric correlation (``nlminb(lower = -0.999, upper = +0.999)``)
+RHO_BOUND = 0.999
 
 # Gauss-Legendre nodes/weights of Genz's BVNU (3, 6 and 10 points on half the interval)
 _GL = {
@@ -188,7 +192,7 @@ def _pair_derivs(t1, t2, rho):
 
 
 def _fit_pair(freq, t1, t2, start):
-    """Two-step ML polychoric correlation of one frequency table (Newton, step halving)."""
+    """Two-step ML polychoric correlation of one frequency table (Newton, step halving), within +-0.999."""
     rho = float(np.clip(start, -0.99, 0.99)) if np.isfinite(start) else 0.0
 
     def loglik(r):
@@ -201,12 +205,11 @@ def _fit_pair(freq, t1, t2, start):
         H = float(np.sum(freq * gn / PI) - np.sum(freq * phi * phi / (PI * PI)))
         step = -g / H if H < 0 else np.sign(g) * 0.05
         lam = 1.0
-        while True:
-            cand = rho + lam * step
-            if abs(cand) < 1.0:
-                llc = loglik(cand)
-                if llc >= ll - 1e-12 * abs(ll) or lam < 1e-10:
-                    break
+        while True:  # projected onto lavaan's bounds: a maximum beyond them stops at the bound
+            cand = float(np.clip(rho + lam * step, -RHO_BOUND, RHO_BOUND))
+            llc = loglik(cand)
+            if llc >= ll - 1e-12 * abs(ll) or lam < 1e-10:
+                break
             lam /= 2.0
         done = abs(cand - rho) < STEP_TOL
         rho, ll = cand, llc
@@ -316,7 +319,8 @@ def polychoric_corr(data: pd.DataFrame, *, acov: bool = True) -> PolychoricResul
     Notes
     -----
     Matches lavaan 0.6-14 on the bfi items (``tests/test_polychoric.py``): thresholds to
-    ~1e-14 and correlations to ~4e-8 (lavaan's optimiser tolerance). Bivariate 2 x 2 tables with two empty cells give
+    ~1e-14 and correlations to ~4e-8 (lavaan's optimiser tolerance). Correlations stay within
+    +-0.999 (lavaan's bounds) except in bivariate 2 x 2 tables with two empty cells, which give
     a correlation of +-1 (as lavaan); a pair whose Newton iterations do not converge sets
     ``converged`` to False.
 

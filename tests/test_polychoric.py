@@ -113,6 +113,18 @@ def test_two_by_two_tables():
     assert polychoric_corr(b.assign(y=1 - b["y"]), acov=False).corr.loc["x", "y"] == -1.0
 
 
+def test_a_determined_table_stops_at_lavaans_bound():
+    # y's categories are unions of x's (the corp_rep switch/qual pairs): the likelihood rises up to
+    # rho = 1; lavaan's nlminb stops at its bound 0.999 (matched on corp_rep within 1e-7 in
+    # test_sem_wlsmv_corp_rep.py), and the weights stay finite
+    x = np.repeat([1, 2, 3, 4, 5, 6, 7], [6, 18, 42, 57, 79, 75, 59])
+    d = pd.DataFrame({"x": x, "y": np.minimum(np.maximum(x - 1, 1), 5)})
+    res = polychoric_corr(d)
+    assert res.converged and res.corr.loc["y", "x"] == 0.999
+    assert polychoric_corr(d.assign(y=-d["y"]), acov=False).corr.loc["y", "x"] == -0.999
+    assert 0 < res.nacov.loc["y~~x", "y~~x"] and np.isfinite(res.nacov.to_numpy()).all()
+
+
 def test_listwise_and_category_coding():
     rng = np.random.default_rng(0)
     z = rng.multivariate_normal([0, 0], [[1, -0.5], [-0.5, 1]], size=3000)

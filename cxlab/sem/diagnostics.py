@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["collect_warnings", "SMALL_N_RATIO"]
+__all__ = ["collect_warnings", "near_one_correlations", "SMALL_N_RATIO", "NEAR_ONE"]
 
 #: warn when the number of observations is below this multiple of the number of free
 #: parameters (Bentler & Chou's 5:1 rule of thumb)
 SMALL_N_RATIO = 5
+#: a polychoric correlation beyond this (in absolute value) is reported, as lavaan's
+#: ``lav_samplestats_step2`` warns "correlation between variables ... is (nearly) 1.0"
+NEAR_ONE = 0.99
 
 
 def _not_pd(m: np.ndarray) -> bool:
@@ -52,3 +55,16 @@ def collect_warnings(*, converged, message, estimates: pd.DataFrame, sample_cov,
             "estimates and fit measures may be unstable."
         )
     return out
+
+
+def near_one_correlations(corr: pd.DataFrame) -> list[str]:
+    """One warning per pair of items whose (polychoric) correlation is beyond ±0.99.
+
+    >>> r = pd.DataFrame([[1, .999, .2], [.999, 1, .1], [.2, .1, 1]], index=list("abc"), columns=list("abc"))
+    >>> near_one_correlations(r)
+    ['The polychoric correlation of a and b is 0.999 (nearly 1: the two items may duplicate each other).']
+    """
+    names, r = list(corr.index), corr.to_numpy()
+    return [f"The polychoric correlation of {names[j]} and {names[i]} is {r[i, j]:.3f} "
+            f"(nearly {'-1' if r[i, j] < 0 else '1'}: the two items may duplicate each other)."
+            for j in range(len(names)) for i in range(j + 1, len(names)) if abs(r[i, j]) > NEAR_ONE]

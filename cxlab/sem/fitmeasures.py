@@ -227,6 +227,18 @@ def rmsea_measures(t: float, df: float, n: float, suffix: str = "", n_groups: in
             "rmsea_notclose_pvalue" + suffix: float(stats.ncx2.cdf(t, df, n * df * 0.08**2 / g))}
 
 
+def catml_possible(R: np.ndarray) -> bool:
+    """Whether lavaan computes its categorical ``*_robust`` indices from the polychoric matrix ``R``.
+
+    ``lav_fit_catml_dwls(check.pd = TRUE)`` gives them as NA when an eigenvalue of ``R`` is
+    below ``sqrt(.Machine$double.eps)`` (lavaan 0.6-14).
+
+    >>> catml_possible(np.eye(2)), catml_possible(np.ones((2, 2)))
+    (True, False)
+    """
+    return bool(np.linalg.eigvalsh(R).min() >= np.sqrt(np.finfo(float).eps))
+
+
 def saturated_robust(x3: float, noncentral_null: float) -> dict:
     """lavaan's categorical ``*_robust`` indices of a just-identified (``df = 0``) WLSMV model.
 

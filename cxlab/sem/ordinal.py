@@ -34,8 +34,8 @@ Steps, each as lavaan 0.6-14 does it (validated in ``tests/test_sem_wlsmv.py``):
 Observed exogenous covariates (lavaan's ``conditional.x``) are fitted by
 :mod:`cxlab.sem.ordinal_covariates`. Not covered yet (:class:`NotImplementedError`): mixes of
 ordinal and continuous indicators, intercepts in the syntax, the theta parameterisation,
-``missing="fiml"``, groups and bootstrap. The robust indices are NaN when the polychoric
-matrix is not positive definite (lavaan then refits ML on a smoothed matrix).
+``missing="fiml"``, groups and bootstrap. The robust indices are NaN, as lavaan's, when the
+polychoric matrix is not positive definite (an eigenvalue below ``sqrt(eps)``).
 """
 
 from __future__ import annotations
@@ -47,10 +47,10 @@ import pandas as pd
 from scipy import stats
 
 from ..polychoric import polychoric_corr
-from .diagnostics import collect_warnings
+from .diagnostics import collect_warnings, near_one_correlations
 from .estimate import scoring_step, start_values
-from .fitmeasures import (f_ml_value, incremental_indices, rmsea_ci, rmsea_measures, saturated_robust,
-                          scaled_shifted)
+from .fitmeasures import (catml_possible, f_ml_value, incremental_indices, rmsea_ci, rmsea_measures,
+                          saturated_robust, scaled_shifted)
 from .identify import check_identified, parameter_names
 from .model import RamModel
 from .moments import prepare_data
@@ -204,8 +204,11 @@ def _catml_robust(R, sigma, WiU, gamma_r, n, df) -> pd.Series:
     The model is evaluated by ML on the polychoric matrix at the DWLS estimates (``catML``,
     statistic ``N F_ML``); its scaling factor is ``tr(WiU' V WiU Gamma) / df`` with ``V`` the
     normal-theory weight of the correlations at the implied matrix and ``WiU = I - D E^-1 D'W``
-    the DWLS residual projector; the baseline's factor is ``tr(Gamma) / df_b``.
+    the DWLS residual projector; the baseline's factor is ``tr(Gamma) / df_b``. All NaN when
+    ``R`` is not positive definite (:func:`cxlab.sem.fitmeasures.catml_possible`).
     """
+    if not catml_possible(R):  # lavaan: NA for a polychoric matrix that is not positive definite
+        return pd.Series(np.nan, index=list(_ROBUST_KEYS), dtype=float)
     p = R.shape[0]
     n1 = n - 1
     pairs = [(i, j) for j in range(p) for i in range(j, p)]
@@ -376,6 +379,7 @@ def fit_wlsmv(data: pd.DataFrame, model: str, *, ordered=True, missing: str = "l
         converged=converged, message=message, estimates=table, sample_cov=R, implied_cov=sigma,
         latent_cov=sig_all[p:, p:], n=n, npar=nth + q, df=df, se_ok=se_ok,
     )
+    warnings[:0] = near_one_correlations(pc.corr)
     if not pc.converged:
         warnings.insert(0, "A polychoric correlation did not converge; the sample statistics are not trustworthy.")
     return assemble(estimates=table, fit_measures=fm, converged=converged and pc.converged, warnings=warnings,

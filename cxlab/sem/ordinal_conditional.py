@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from ..polychoric import bvn_cdf
+from ..polychoric import RHO_BOUND, bvn_cdf
 
 __all__ = ["ConditionalStats", "conditional_polychoric"]
 
@@ -186,13 +186,14 @@ def _pair_fit(a1, a2, b1, b2, start):
         if abs(step) < 1e-10 and H < 0:  # Newton: the next step would be far below lavaan's tolerance
             return rho + step, True
         lam = 1.0
-        while True:
-            cand = rho + lam * step
-            if abs(cand) < 0.999:
-                llc, likc = loglik(cand)
-                if llc >= ll - 1e-12 * abs(ll) or lam < 1e-10:
-                    break
+        while True:  # projected onto lavaan's bounds, as the unconditional pairs
+            cand = float(np.clip(rho + lam * step, -RHO_BOUND, RHO_BOUND))
+            llc, likc = loglik(cand)
+            if llc >= ll - 1e-12 * abs(ll) or lam < 1e-10:
+                break
             lam /= 2.0
+        if cand == rho and abs(rho) == RHO_BOUND:  # the maximum lies beyond the bound: stop there
+            return rho, True
         rho, ll, lik = cand, llc, likc
     return rho, False
 

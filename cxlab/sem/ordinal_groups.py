@@ -48,8 +48,9 @@ from scipy.linalg import block_diag
 
 from .._validation import check_choice
 from ..polychoric import polychoric_corr
+from .diagnostics import near_one_correlations
 from .estimate import start_values
-from .fitmeasures import f_ml_value, incremental_indices, rmsea_measures, saturated_robust
+from .fitmeasures import catml_possible, f_ml_value, incremental_indices, rmsea_measures, saturated_robust
 from .model import RamModel
 from .result import assemble, parameter_table
 from .moments import prepare_data
@@ -231,7 +232,8 @@ def _catml_robust_groups(blocks, Js, theta, E, df, N) -> dict:
     ML on each group's polychoric matrix at the DWLS estimates (``XX3 = sum_g N_g F_ML``);
     scaling factor ``tr(WiU' V WiU Gamma) / df`` over the stacked groups with ``V`` the
     normal-theory weights of the correlations (times ``f_g``), ``W`` the DWLS weights (times
-    ``f_g``), ``Gamma_g / f_g`` and ``WiU = I - D E^-1 D' W``; sample size ``N - G``.
+    ``f_g``), ``Gamma_g / f_g`` and ``WiU = I - D E^-1 D' W``; sample size ``N - G``. All NaN
+    when a group's polychoric matrix is not positive definite (``catml_possible``).
     """
     xx3 = xx3_null = 0.0
     Vs, Ws, Gs, Ds = [], [], [], []
@@ -241,6 +243,8 @@ def _catml_robust_groups(blocks, Js, theta, E, df, N) -> dict:
         sigma = delta[:, None] * b.solved(theta)[1] * delta[None, :]
         R = np.eye(p)
         R[b.il, b.jl] = R[b.jl, b.il] = b.s[b.nth:]
+        if not catml_possible(R):  # lavaan: NA when a group's polychoric matrix is not positive definite
+            return dict.fromkeys(_ROBUST_KEYS, np.nan)
         xx3 += b.n * f_ml_value(R, sigma)
         xx3_null += b.n * f_ml_value(R, np.eye(p))
         Si = np.linalg.inv(sigma)
@@ -519,6 +523,8 @@ def _fit(data, model, *, ordered, group, group_equal, estimator, identification,
     warnings = [] if converged else ["The optimizer did not converge."]
     if not se_ok:
         warnings.append("The information matrix is singular: standard errors are not available.")
+    warnings += [f"Group {lev}: {w}" for lev, pc in zip(levels, pcs) for w in near_one_correlations(pc.corr)]
+
     def by_group(frames):
         return pd.concat(frames, keys=levels, names=["group", None])
 
