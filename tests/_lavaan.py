@@ -57,3 +57,18 @@ def assert_fit_measures(res, ref, *, tol: float, skip_missing: bool = False) -> 
             assert skip_missing or np.isnan(fm[key]), key
         else:
             assert fm[key] == pytest.approx(value, rel=tol, abs=tol), key
+
+
+def modindices_like_lavaan(res, **kwargs) -> pd.DataFrame:
+    """Every candidate of :func:`cxlab.sem.modification_indices`, ``group`` numbered as lavaan's.
+
+    lavaan's groups are 1-based in the order of the data; 1 for one group.
+    """
+    from cxlab.sem import modification_indices
+
+    got = modification_indices(res, top=None, **kwargs)
+    if "group" in got.columns:  # lavaan numbers the groups in the order of the data
+        got["group"] = got["group"].map({v: i + 1 for i, v in enumerate(pd.unique(res.estimates["group"]))})
+    else:
+        got["group"] = 1
+    return got

@@ -1,5 +1,17 @@
 """Modification indices (lavaan's ``modindices``, expected information).
 
+Candidates as lavaan's (``lav_partable_full``): loadings of every latent variable on every
+observed variable that is not in a regression; covariances of pairs of indicators and of
+latent variables; and, in a model with regressions, the regression of every variable of
+the model's regressions (either side of a ``~``) on every other, e.g. the missing direct
+path ``loyalty ~ driver`` of a mediation. Reverse arrows and cycles are candidates too;
+those whose release is not identified have NaN. An indicator regressed on a latent
+variable is a loading, so not a regression candidate; a CFA has no regression candidate.
+Equivalent candidates (models that fit equally) have equal indices and are each listed.
+With ``fixed.x`` covariates the information leaves out the covariates' moments, as
+lavaan's (it moves a candidate regressing a covariate on another variable); lavaan also
+lists those fixed moments as candidates (index 0): cxlab does not.
+
 ML and MLR fits: lavaan's indices of an MLR fit use the expected information and the ML
 gradient, so they are those of the ML fit (its estimates are the same). With a mean
 structure (FIML, several groups) each candidate is a score test of releasing it with the
@@ -28,6 +40,14 @@ __all__ = ["modification_indices", "describe_modification_indices"]
 
 
 def _candidates(result):
+    """lavaan's candidates (``lav_partable_full``) not in the model: ``(lhs, op, rhs, matrix, position)``.
+
+    ``eqs`` are the variables of the model's regressions (``~`` left sides, then right
+    sides). Loadings of every latent variable on every observed variable outside ``eqs``;
+    covariances of pairs of indicators and of latent variables; regressions of every
+    variable of ``eqs`` on every other, except an indicator on a latent variable (a
+    loading). Reverse arrows and cycles are candidates too (NaN where not identified).
+    """
     pt = result.partable
     ram = result.ram
     ov, lv = list(ram.ov), list(ram.lv)
@@ -39,15 +59,17 @@ def _candidates(result):
         else:
             present.add((r.lhs, r.op, r.rhs))
     exo = set(pt.loc[pt["exo"], "lhs"])
+    regressions = pt[pt["op"] == "~"]
+    eqs = list(dict.fromkeys(list(regressions["lhs"]) + list(pt.loc[pt["op"].isin(["~", "<~"]), "rhs"])))
+    indicators = set(pt.loc[pt["op"] == "=~", "rhs"]) - set(lv)
     rows = []
-    # loadings: every latent on every observed (non-covariate) indicator not in the model
     for f in lv:
         for x in ov:
-            if x in exo or (f, "=~", x) in present:
+            if x in exo or x in eqs or (f, "=~", x) in present:
                 continue
             rows.append((f, "=~", x, "A", (index[x], index[f])))
-    # residual covariances among observed variables, then among latent variables
-    for a, b in itertools.combinations([v for v in ov if v not in exo], 2):
+    # residual covariances among indicators, then among latent variables
+    for a, b in itertools.combinations([v for v in ov if v not in exo and v in indicators], 2):
         if ("~~",) + tuple(sorted((a, b))) in present:
             continue
         rows.append((a, "~~", b, "S", (index[a], index[b])))
@@ -55,6 +77,10 @@ def _candidates(result):
         if ("~~",) + tuple(sorted((a, b))) in present:
             continue
         rows.append((a, "~~", b, "S", (index[a], index[b])))
+    for y, x in itertools.product(eqs, eqs):
+        if y == x or (y in indicators and x in lv) or (y, "~", x) in present:
+            continue
+        rows.append((y, "~", x, "A", (index[y], index[x])))
     return rows
 
 
@@ -65,7 +91,10 @@ def _ml_parts(result, mats, positions):
     sigma = ram.implied(theta)
     W = np.linalg.inv(sigma)
     J2 = ram.jacobian_rows(theta, mats, positions)
-    info = 0.5 * expected_information(np.hstack([ram.jacobian(theta), J2]), W)
+    J = np.hstack([ram.jacobian(theta), J2]).reshape(ram.p, ram.p, -1)
+    exo = _covariates(result)  # lavaan's fixed.x information: without the covariates' moments
+    J[np.ix_(exo, exo)] = 0.0
+    info = 0.5 * expected_information(J.reshape(ram.p**2, -1), W)
     return info, 0.5 * J2.T @ (W @ (S - sigma) @ W).ravel()
 
 
@@ -101,7 +130,8 @@ def _general(result, cand) -> pd.DataFrame:
     blocks = unconstrained_blocks(result, ext, free_x, q, values=values)
     n = sum(b.n for b in blocks)
     s = -gradient(blocks, x)[m:] / n
-    J = information_expected(blocks, x) / n
+    exo = _covariates(result)
+    J = (_information_fixed_x(blocks, x, exo) if exo else information_expected(blocks, x)) / n
     R, _ = constraint_rows(result, pt, free_x[: len(pt)], m)
     P = projected_inverse(J[:m, :m], R)
     V = np.diag(J)[m:] - np.einsum("ij,ij->j", J[:m, m:], P @ J[:m, m:])
@@ -115,12 +145,43 @@ def _general(result, cand) -> pd.DataFrame:
         _, sig_all, Smat = blocks[g - 1].ram.implied_all(x)
         i1, i2 = index[row.lhs], index[row.rhs]
         with np.errstate(invalid="ignore"):
-            sepc = (epc[k] * np.sqrt(sig_all[i1, i1]) / np.sqrt(sig_all[i2, i2]) if row.op == "=~"
-                    else epc[k] / np.sqrt(Smat[i1, i1] * Smat[i2, i2]))
+            if row.op == "~~":
+                sepc = epc[k] / np.sqrt(Smat[i1, i1] * Smat[i2, i2])
+            else:  # =~ (lhs the factor) or ~ (rhs the predictor): times sd(cause) / sd(effect)
+                cause, effect = (i1, i2) if row.op == "=~" else (i2, i1)
+                sepc = epc[k] * np.sqrt(sig_all[cause, cause]) / np.sqrt(sig_all[effect, effect])
         out.append(dict(lhs=row.lhs, op=row.op, rhs=row.rhs, group=labels[g - 1], mi=mi[k], epc=epc[k],
                         sepc_all=sepc))
     frame = pd.DataFrame(out)
     return frame if labels != [None] else frame.drop(columns="group")
+
+
+def _covariates(result) -> list:
+    """Positions of the ``fixed.x`` covariates among the observed variables."""
+    pt = result.partable
+    return [result.ram.ov.index(v) for v in pd.unique(pt.loc[pt["exo"], "lhs"])]
+
+
+def _information_fixed_x(blocks, theta, exo) -> np.ndarray:
+    """The pattern-wise expected information without the covariates' moments (lavaan's ``fixed.x``).
+
+    lavaan zeroes the covariates' means and covariances in the saturated model's
+    information; this moves the candidates that regress a covariate on another variable.
+    """
+    q = len(theta)
+    H = np.zeros((q, q))
+    for b in blocks:
+        ram, p = b.ram, b.ram.p
+        sigma = ram.implied(theta)
+        J = ram.jacobian(theta).reshape(p, p, q)
+        Jm = ram.jacobian_mean(theta)
+        J[np.ix_(exo, exo)] = 0.0
+        Jm[exo] = 0.0
+        for pat in b.patterns:
+            o = pat.obs
+            W = np.linalg.inv(sigma[np.ix_(o, o)])
+            H += pat.n * (0.5 * expected_information(J[np.ix_(o, o)].reshape(len(o) ** 2, q), W) + Jm[o].T @ W @ Jm[o])
+    return H
 
 
 def _dwls_parts(result, mats, positions):
@@ -138,12 +199,13 @@ def _dwls_parts(result, mats, positions):
 def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
     """Modification indices of the parameters not in the model (lavaan's ``modindices``).
 
-    Candidates are the loadings of every latent variable on every observed indicator and
-    the covariances between pairs of observed (residuals) and of latent variables that
-    the model fixes to zero. The score test uses the expected information, as lavaan; an
-    MLR fit has the indices of the ML fit (lavaan's too: the robust correction does not
-    enter them); a WLSMV or DWLS fit those of its DWLS fit function (see the module).
-    Regressions between latent variables are not candidates (lavaan also offers them).
+    Candidates are lavaan's (see the module): the loadings of every latent variable on
+    every observed variable outside the model's regressions, the covariances between pairs
+    of indicators (residuals) and of latent variables, and the regressions between the
+    variables of the model's regressions (``~``, a direct path), that the model fixes to
+    zero. The score test uses the expected information, as lavaan; an MLR fit has the
+    indices of the ML fit (lavaan's too: the robust correction does not enter them); a
+    WLSMV or DWLS fit those of its DWLS fit function (see the module).
 
     Parameters
     ----------
@@ -152,8 +214,9 @@ def modification_indices(result, *, top: int | None = 10) -> pd.DataFrame:
         option and groups) or ``"WLSMV"``/``"DWLS"`` (one group, ordinal items without
         covariates).
     top : int or None, default=10
-        Keep the ``top`` largest indices (sorted decreasingly); ``None`` keeps all, in
-        candidate order.
+        Keep the ``top`` largest indices (sorted decreasingly; equal ones in candidate
+        order); ``None`` keeps all, in lavaan's candidate order (loadings, residual
+        covariances, latent covariances, regressions; per group).
 
     Returns
     -------
@@ -231,34 +294,55 @@ def describe_modification_indices(result, table: pd.DataFrame, *, labels=None) -
     """A sentence on the largest modification index of ``table`` (from :func:`modification_indices`).
 
     Names the parameter and what freeing it means (a cross-loading, a residual or latent
-    covariance), the expected drop of the chi-square and the expected change; under WLSMV
-    or DWLS adds that the indices come from the DWLS fit function (not robust).
+    covariance, a direct path), the expected drop of the chi-square and the expected
+    change; names the candidates of ``table`` with the same index (equivalent models, e.g.
+    a path and its reverse); under WLSMV or DWLS adds that the indices come from the DWLS
+    fit function (not robust).
 
     >>> t = pd.DataFrame({"lhs": ["F"], "op": ["=~"], "rhs": ["b2"], "mi": [12.34], "epc": [0.41],
     ...                   "sepc_all": [0.22]})
     >>> class R: estimator = "ML"
     >>> describe_modification_indices(R(), t)
     'The largest index would free the loading of b2 on F (a cross-loading): the chi-square would drop by about 12.3, with an expected value of 0.41 (standardised 0.22).'
+    >>> t = pd.DataFrame({"lhs": ["loyalty", "price"], "op": ["~", "~"], "rhs": ["price", "loyalty"],
+    ...                   "mi": [9.87, 9.87], "epc": [0.3, 0.2], "sepc_all": [0.25, 0.25]})
+    >>> describe_modification_indices(R(), t)
+    'The largest index would free the direct path from price to loyalty (a regression of loyalty on price): the chi-square would drop by about 9.9, with an expected value of 0.30 (standardised 0.25). Freeing the direct path from loyalty to price would fit equally (an equivalent model): the data cannot tell them apart.'
     """
     def name(v) -> str:
         shown = labels(v) if labels is not None else None
         return md(shown if shown else v)
 
+    latent = set(result.ram.lv) if getattr(result, "ram", None) is not None else set()
+
+    def what(r, long: bool = True) -> str:
+        if r["op"] == "=~":
+            return f"the loading of {name(r['rhs'])} on {name(r['lhs'])}" + (" (a cross-loading)" if long else "")
+        if r["op"] == "~":
+            return (f"the direct path from {name(r['rhs'])} to {name(r['lhs'])}"
+                    + (f" (a regression of {name(r['lhs'])} on {name(r['rhs'])})" if long else ""))
+        kind = "latent" if r["lhs"] in latent else "residual"
+        return f"the {kind} covariance of {name(r['lhs'])} and {name(r['rhs'])}"
+
     rows = table.dropna(subset=["mi"]) if table is not None else table
     if rows is None or rows.empty:
         text = "No parameter the model fixes has a defined modification index (releasing any of them is not identified)."
     else:
-        r = rows.loc[rows["mi"].idxmax()]
-        latent = set(result.ram.lv) if getattr(result, "ram", None) is not None else set()
-        if r["op"] == "=~":
-            what = f"the loading of {name(r['rhs'])} on {name(r['lhs'])} (a cross-loading)"
-        else:
-            kind = "latent" if r["lhs"] in latent else "residual"
-            what = f"the {kind} covariance of {name(r['lhs'])} and {name(r['rhs'])}"
+        # equal indices (equivalent models, to rounding): the first in the table's order leads
+        tied = rows[np.isclose(rows["mi"], rows["mi"].max(), rtol=1e-5, atol=1e-6)]
+        r = tied.iloc[0]
         where = f" in group {md(r['group'])}" if "group" in rows.columns else ""
-        text = (f"The largest index would free {what}{where}: the chi-square would drop by about "
+        text = (f"The largest index would free {what(r)}{where}: the chi-square would drop by about "
                 f"{number(r['mi'], 1)}, with an expected value of {number(r['epc'])} (standardised "
                 f"{number(r['sepc_all'])}).")
+        same = tied.iloc[1:]
+        if "group" in rows.columns:
+            same = same[same["group"] == r["group"]]
+        if len(same):
+            names = [what(o, long=False) for _, o in same.iterrows()]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+            kind = "an equivalent model" if len(names) == 1 else "equivalent models"
+            text += f" Freeing {listed} would fit equally ({kind}): the data cannot tell them apart."
     if result.estimator in ("WLSMV", "DWLS"):
         text += (" Under WLSMV the indices are score tests of the DWLS fit function, not robust: a ranking whose "
                  "chi-square is approximate.")
