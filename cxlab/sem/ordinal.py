@@ -128,7 +128,12 @@ class WLSMVFit:
         self.resid_pos = [tuple(ram.pos[k]) for k in resid_rows]
 
     def with_residuals(self, theta: np.ndarray) -> RamModel:
-        """The model with the item residual variances that make ``diag(Sigma*) = 1``."""
+        """The model with the item residual variances that make ``diag(Sigma*) = 1``.
+
+        Solved jointly, so an ordinal item that predicts other variables has its own residual
+        variance counted in theirs (lavaan >= 0.6-20; lavaan 0.6-14 leaves it out, see
+        ``tests/test_sem_wlsmv_ordinal_predictor.py``).
+        """
         fixed = self.ram.fixed.copy()
         fixed[self.resid_rows] = 0.0
         ram0 = replace(self.ram, fixed=fixed)
@@ -145,7 +150,8 @@ class WLSMVFit:
         return ram_t.implied(theta).ravel()[self.vec_idx], ram_t
 
     def jacobian_r(self, theta: np.ndarray, ram_t: RamModel) -> np.ndarray:
-        """d(off-diagonal Sigma*)/d theta, including the computed residual variances."""
+        """d(off-diagonal Sigma*)/d theta, including the computed residual variances (lavaan's
+        analytic Delta leaves out those of an ordinal item that predicts others)."""
         J = ram_t.jacobian(theta)
         Jt = ram_t.jacobian_rows(theta, ["S"] * len(self.resid_pos), self.resid_pos)
         dt = -np.linalg.solve(Jt[self.diag_idx, :], J[self.diag_idx, :])

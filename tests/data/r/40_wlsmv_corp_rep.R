@@ -9,16 +9,8 @@
 ## no bound, took them to 1 - 1e-13 with weights ~1e13, and its fit stopped short at chi-square
 ## 3408.2 ("did not converge (no progress)"). Made with lavaan 0.6-14 (Debian r-cran-lavaan), R 4.2.
 source("r/helpers.R")
-raw <- read.csv(file.path(ANCHOR_ROOT, "..", "..", "..", "shared", "data", "external", "corp_rep",
-                          "corp_rep_data.csv"))
-MODEL <- "csor   =~ csor_1 + csor_2 + csor_3 + csor_4 + csor_5
-attr   =~ attr_1 + attr_2 + attr_3
-perf   =~ perf_1 + perf_2 + perf_3 + perf_4 + perf_5
-qual   =~ qual_1 + qual_2 + qual_3 + qual_4 + qual_5 + qual_6 + qual_7 + qual_8
-like   =~ like_1 + like_2 + like_3
-comp   =~ comp_1 + comp_2 + comp_3
-cusl   =~ cusl_1 + cusl_2 + cusl_3
-switch =~ switch_1 + switch_2 + switch_3 + switch_4"
+raw <- read.csv(CORP_FILE)
+MODEL <- CORP_MEASUREMENT
 ITEMS <- lavNames(lavaanify(MODEL), "ov")
 X <- raw[ITEMS]
 X[X == -99] <- NA

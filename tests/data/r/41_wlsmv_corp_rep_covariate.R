@@ -8,8 +8,7 @@
 ## cannot fall below ~1e-9). Missing code -99 is NA, listwise. Made with lavaan 0.6-14
 ## (Debian r-cran-lavaan), R 4.2.
 source("r/helpers.R")
-raw <- read.csv(file.path(ANCHOR_ROOT, "..", "..", "..", "shared", "data", "external", "corp_rep",
-                          "corp_rep_data.csv"))
+raw <- read.csv(CORP_FILE)
 ITEMS <- c(paste0("switch_", 1:4), paste0("qual_", 5:7))
 MODEL <- "switch =~ switch_1 + switch_2 + switch_3 + switch_4
 qual =~ qual_5 + qual_6 + qual_7

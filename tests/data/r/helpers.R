@@ -82,3 +82,16 @@ write_anchor <- function(obj, case) {
 HS_MODEL <- "visual  =~ x1 + x2 + x3
 textual =~ x4 + x5 + x6
 speed   =~ x7 + x8 + x9"
+
+## The corporate-reputation survey (GPL: read from ../shared/data/external, never copied here)
+## and the measurement model that `cxlab new corp --survey corp_rep_data.csv` drafts (scripts 40, 42).
+CORP_FILE <- file.path(ANCHOR_ROOT, "..", "..", "..", "shared", "data", "external", "corp_rep",
+                       "corp_rep_data.csv")
+CORP_MEASUREMENT <- "csor   =~ csor_1 + csor_2 + csor_3 + csor_4 + csor_5
+attr   =~ attr_1 + attr_2 + attr_3
+perf   =~ perf_1 + perf_2 + perf_3 + perf_4 + perf_5
+qual   =~ qual_1 + qual_2 + qual_3 + qual_4 + qual_5 + qual_6 + qual_7 + qual_8
+like   =~ like_1 + like_2 + like_3
+comp   =~ comp_1 + comp_2 + comp_3
+cusl   =~ cusl_1 + cusl_2 + cusl_3
+switch =~ switch_1 + switch_2 + switch_3 + switch_4"
