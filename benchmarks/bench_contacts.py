@@ -226,7 +226,7 @@ def main() -> None:
     sizes = sorted(by_rows, key=int)
     for small, large in zip(sizes, sizes[1:]):
         a, b = by_rows[small], by_rows[large]
-        print(f"  {int(small):,} -> {int(large):,} contacts: {int(large) / int(small):.0f}x the rows, "
+        print(f"  {int(small):,} -> {int(large):,} contacts: {int(large) / int(small):g}x the rows, "
               f"{b['seconds'] / a['seconds']:.1f}x the time"
               + (f" ({b['cpu_seconds'] / a['cpu_seconds']:.1f}x the CPU)" if "cpu_seconds" in a and "cpu_seconds" in b
                  else "")
