@@ -67,7 +67,7 @@ from .readers import SURVEY_FORMATS, DataError, Table, cell_text, read_columns, 
 
 __all__ = ["DataError", "Prepared", "SURVEY_FORMATS", "Table", "CleanedSurvey", "SurveyData", "read_columns",
            "read_table", "clean_survey", "load_survey",
-           "survey_flags", "prepare", "contact_log_problems", "sha256", "load_processed_survey",
+           "survey_flags", "duplicated_items", "prepare", "contact_log_problems", "sha256", "load_processed_survey",
            "load_contact_features", "load_contacts", "respondent_table", "has_contact_features", "load_linkage",
            "Linkage", "load_quality"]
 
@@ -456,7 +456,7 @@ def load_survey(path: str | Path, codebook, *, on_invalid: Mapping[str, str] | N
         rows.append({"problem": flag, "column": "", "count": int(flags[flag].sum()),
                      "rows": _rows(flags[flag], np.asarray(clean.row_numbers)), "handling": "flagged"})
     rows += [{"problem": _DETERMINED[d.kind].format(by=d.by), "column": d.item, "count": d.pairs, "rows": "",
-              "handling": "flagged"} for d in _determined(data, codebook).itertuples()]
+              "handling": "flagged"} for d in duplicated_items(data, codebook).itertuples()]
     quality = pd.DataFrame(rows, columns=_QUALITY_COLUMNS)
     return SurveyData(data, quality, flags, clean.row_numbers)
 
@@ -466,8 +466,16 @@ _DETERMINED = {"same answers": "same answers as {by}", "one-to-one recode": "one
                "recode": "recode of {by}"}
 
 
-def _determined(survey: pd.DataFrame, codebook) -> pd.DataFrame:
-    """:func:`cxlab.quality.determined_items` over the coded items of the codebook found in ``survey``."""
+def duplicated_items(survey: pd.DataFrame, codebook) -> pd.DataFrame:
+    """:func:`cxlab.quality.determined_items` over the codebook's coded items found in ``survey``.
+
+    >>> from cxlab.study import Codebook
+    >>> cb = Codebook(None, None, (), None, None, None, None, (), (),
+    ...               {"s": {"items": ("a", "b"), "range": (1, 5)}}, {}, None)
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5] * 20, "b": [1, 1, 2, 2, 3] * 20})
+    >>> duplicated_items(df, cb)[["item", "by", "kind"]].values.tolist()
+    [['b', 'a', 'recode']]
+    """
     from .quality import determined_items
 
     return determined_items(survey, [c for c in codebook.item_ranges() if c in survey.columns])

@@ -111,7 +111,11 @@ def speeders(survey: pd.DataFrame, duration: str, *, min_seconds: float | None =
     return (d < limit).rename("speeder")
 
 
-def determined_items(survey: pd.DataFrame, items: Sequence[str], *, min_pairs: int = 30) -> pd.DataFrame:
+#: :func:`determined_items` judges a pair on at least this many answers beyond the first of each answer.
+MIN_PAIRS = 30
+
+
+def determined_items(survey: pd.DataFrame, items: Sequence[str], *, min_pairs: int = MIN_PAIRS) -> pd.DataFrame:
     """Items whose answers are fixed by another item's: a copy or a recode left in the data.
 
     Item ``b`` is determined by item ``a`` when, over the respondents who answered both,
@@ -127,7 +131,7 @@ def determined_items(survey: pd.DataFrame, items: Sequence[str], *, min_pairs: i
     survey : DataFrame
     items : sequence of str
         The item columns to compare pairwise.
-    min_pairs : int, default=30
+    min_pairs : int, default=MIN_PAIRS
 
     Returns
     -------
@@ -230,11 +234,14 @@ def describe_quality(survey: pd.DataFrame, *, missing: pd.DataFrame, flags: pd.D
     if determined is not None and len(determined):
         what = {"same answers": "the same answers as", "one-to-one recode": "a one-to-one recode of",
                 "recode": "a recode of"}
-        pairs = [f"{md(d.item)} ({what[d.kind]} {md(d.by)})" for d in determined.itertuples()]
-        one = len(pairs) == 1
-        text += (f" {'One item duplicates' if one else f'{len(pairs)} items duplicate'} another: {and_join(pairs)}. "
+        by_item: dict[str, list[str]] = {}  # an item fixed by two others is one item, named once
+        for d in determined.itertuples():
+            by_item.setdefault(d.item, []).append(f"{what[d.kind]} {md(d.by)}")
+        items = [f"{md(item)} ({and_join(of)})" for item, of in by_item.items()]
+        one, single_pair = len(items) == 1, len(determined) == 1
+        text += (f" {'One item duplicates' if one else f'{len(items)} items duplicate'} another: {and_join(items)}. "
                  f"Each answer to the second fixes the answer to the first, so a scale or model holding both "
-                 f"counts one question twice; keep one of {'the' if one else 'each'} pair.")
+                 f"counts one question twice; keep one of {'the' if single_pair else 'each'} pair.")
     for check, reason in (not_checked or {}).items():
         text += f" {check[:1].upper() + check[1:]}: not checked ({reason})."
     return text

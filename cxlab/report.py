@@ -18,6 +18,7 @@ from ._text import md
 from ._validation import check_choice
 from .data import sha256
 from .plan import sem_resamples
+from .quality import MIN_PAIRS
 
 __all__ = ["render_notebook", "write_index", "provenance", "summary_text", "methods_section", "warning_notes",
            "TEMPLATES"]
@@ -357,9 +358,9 @@ def _methods_data_quality(study, p, caps) -> tuple[list[str], list[str]]:
     text.append(f"Groups smaller than {p['min_cell_size']} respondents are suppressed in tables.")
     text.append("Straight-lining" + (" and speeding are" if caps["duration"] is None else " is")
                 + " flagged, not removed.")
-    text.append("An item is flagged as a copy or recode of another when, over at least 30 respondents who "
-                "answered both beyond the first of each answer, every answer to the one goes with a single "
-                "answer to the other.")
+    text.append("An item is flagged as a copy or recode of another item when each answer to the other goes "
+                f"with a single answer to it, among respondents who answered both (at least {MIN_PAIRS} beyond "
+                "the first respondent of each answer).")
     if caps["contacts"] is None:
         text.append(f"Contacts in the {p['contact_window_days']} days before each respondent's survey date are "
                     "linked through the pseudonymous customer key.")

@@ -30,7 +30,7 @@ parameters = {}  # overrides of the study's parameters, e.g. {"min_cell_size": 2
 import cxlab
 from IPython.display import Markdown
 from cxlab import plots, quality, tables
-from cxlab.data import load_linkage, load_processed_survey, load_quality
+from cxlab.data import duplicated_items, load_linkage, load_processed_survey, load_quality
 
 plots.set_theme()
 study = cxlab.load_study(study_file, overrides=parameters)
@@ -114,7 +114,7 @@ plots.distribution_chart(survey, outcome_items, title="Outcome items (reverse-ke
 
 # %% tags=["summary"]
 not_checked = {} if cb.duration else {"speeders": "the survey has no completion-time column"}
-determined = quality.determined_items(survey, list(cb.item_ranges()))  # copies and recodes of an item
+determined = duplicated_items(survey, cb)  # items that copy or recode another
 Markdown(quality.describe_quality(survey, missing=missing, flags=flag_table, wave=cb.wave, group=cb.segment,
                                   not_checked=not_checked, determined=determined))
 

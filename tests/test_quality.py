@@ -78,6 +78,12 @@ def test_determined_items_finds_copies_and_recodes_and_nothing_else():
     assert text.endswith("One item duplicates another: r1 (a recode of q1). Each answer to the second fixes the "
                          "answer to the first, so a scale or model holding both counts one question twice; keep "
                          "one of the pair.")
+    two = pd.DataFrame({"item": ["s4", "s4", "s2"], "by": ["q6", "s1", "q7"], "pairs": 40, "kind": "recode"})
+    text = quality.describe_quality(df, missing=quality.missingness(df, {"q": ["q1"]}),
+                                    flags=quality.flags_summary({"speeder": pd.Series(False, index=df.index)}),
+                                    determined=two)  # an item fixed by two others is named once
+    assert ("2 items duplicate another: s4 (a recode of q6 and a recode of s1) and s2 (a recode of q7). "
+            "Each answer") in text and text.endswith("keep one of each pair.")
 
 
 def test_the_corporate_reputation_survey_has_recoded_items(tmp_path, monkeypatch):
